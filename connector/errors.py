@@ -1,0 +1,33 @@
+"""The project's exceptions: one small tree rooted in a builtin.
+
+Library code reports user mistakes as findings (data); these exceptions carry them to the one boundary
+in ``connector.cli`` that prints them and decides the exit code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from connector.findings import Finding
+
+
+class ConnectorError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    exit_code = 1
+
+
+class UsageError(ConnectorError):
+    """The command line itself is wrong (exit 2)."""
+
+    exit_code = 2
+
+
+class InputError(ConnectorError):
+    """The input is wrong: a file, a value, an environment variable or a server's reply (exit 1)."""
+
+    def __init__(self, message: str = "", findings: Sequence[Finding] = ()) -> None:
+        super().__init__(message or (findings[0].message if findings else "invalid input"))
+        self.findings: tuple[Finding, ...] = tuple(findings)

@@ -1,0 +1,27 @@
+"""Where the shipped data lives: inside the wheel (``connector/_data``) or at the top of a checkout."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def data_dir(name: str) -> Path:
+    """The folder ``schema`` or ``providers``, from an installed wheel or from a source checkout."""
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"the {name}/ folder is missing from this installation of smtp-connector")
+
+
+def schema_path(name: str = "smtp-connector.schema.json") -> Path:
+    return data_dir("schema") / name
+
+
+def checkout_root() -> Path | None:
+    """The repository root when running from a checkout (where generated files are written back)."""
+    root = _PACKAGE.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "schema").is_dir() else None

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from connector.cli import main
+from connector.redact import forget_secrets
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    def __str__(self) -> str:
+        return f"exit {self.code}\n--- stdout ---\n{self.stdout}--- stderr ---\n{self.stderr}"
+
+
+CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture(autouse=True)
+def _forget_secrets() -> Iterator[None]:
+    yield
+    forget_secrets()
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Run the command line in-process; on an unexpected exit code the assertion shows stdout and stderr.
+
+    ``cli("lint", "x.yaml", expect=1, env={"SMTP_PASS": "s"}, cwd=tmp_path)``; ``expect=None`` skips the check.
+    """
+
+    def run(
+        *args: str,
+        expect: int | None = 0,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        stdin: str = "",
+    ) -> CliResult:
+        with monkeypatch.context() as m:
+            for key, value in (env or {}).items():
+                m.setenv(key, value)
+            if cwd is not None:
+                m.chdir(cwd)
+            m.setattr(sys, "stdin", io.StringIO(stdin))
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(list(args))
+        result = CliResult(code, out.getvalue(), err.getvalue())
+        if expect is not None:
+            assert code == expect, f"expected exit {expect}, got:\n{result}"
+        assert "Traceback" not in result.stderr, str(result)
+        return result
+
+    return run
+
+
+def run_subprocess(*args: str, expect: int | None = 0, env: Mapping[str, str] | None = None,
+                   cwd: Path | None = None, timeout: float = 60) -> CliResult:
+    """Run ``python -m connector`` as a real process (for end-to-end and signal behaviour)."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "connector", *args], capture_output=True, text=True, env=full_env,
+        cwd=cwd, timeout=timeout, check=False,
+    )
+    result = CliResult(proc.returncode, proc.stdout, proc.stderr)
+    if expect is not None:
+        assert proc.returncode == expect, f"expected exit {expect}, got:\n{result}"
+    return result
