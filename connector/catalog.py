@@ -73,6 +73,27 @@ _RULES = [
         "required-usage-types",
         "Logto rejects a config without Register, SignIn, ForgotPassword and Generic templates.",
     ),
+    #
+    # SC1xx templates and placeholders (lint): add below this line.
+    #
+    #
+    #
+    # SC3xx connection, TLS and auth (lint): add below this line.
+    #
+    #
+    #
+    # SC4xx values and secrets (lint): add below this line.
+    #
+    #
+    #
+    # SC5xx composing and building: add below this line.
+    #
+    #
+    #
+    # SC6xx build-time templates (Jinja2): add below this line.
+    #
+    #
+    #
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
