@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, Protocol
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, Protocol
 
 from connector.findings import Finding, Location
-from connector.loader import KeyPath
-from connector.models import ConnectorConfig
 from connector.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    # pydantic is imported only when a model is built: the lint hook's cold start stays fast.
+    from pydantic import BaseModel, ValidationError
+
+    from connector.models import ConnectorConfig
+
+KeyPath = tuple[str | int, ...]
 
 
 class Located(Protocol):
@@ -23,11 +27,31 @@ class Located(Protocol):
     def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
 
 
+FORMS = {"LoginAuth": "login", "OAuth2ServiceAuth": "OAuth2 service-key", "OAuth2TokenAuth": "OAuth2 token"}
+
+
+def check_config(source: Located) -> list[Finding]:
+    """Schema findings for a final config, from the published schema (fast: no pydantic import)."""
+    from connector.resources import schema_path
+    from connector.schemacheck import SchemaChecker, load_schema
+
+    checker = SchemaChecker(load_schema(schema_path()), FORMS)
+    return checker.check(source.data, source.locate)
+
+
 def validate_config(source: Located) -> tuple[ConnectorConfig | None, list[Finding]]:
-    """Validate a final connector config; the model on success, else findings at the source lines."""
+    """Validate a final connector config; the frozen model on success, else findings at the source lines."""
+    findings = check_config(source)
+    if findings:
+        return None, findings
+    from pydantic import ValidationError
+
+    from connector.models import ConnectorConfig
+
     try:
         return ConnectorConfig.model_validate(source.data), []
     except ValidationError as e:
+        # Only reached if the published schema and the models disagree (a bug the tests guard against).
         return None, errors_to_findings(e, source, ConnectorConfig)
 
 
@@ -242,6 +266,8 @@ def _strip(annotation: Any) -> Any:
 
 
 def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
+    from pydantic import BaseModel
+
     annotation = _strip(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
