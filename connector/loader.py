@@ -137,6 +137,9 @@ def load(
 def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResult:
     """Load YAML (or JSON) text already in memory; ``name`` is used in findings."""
     if isinstance(raw, bytes):
+        for bom, encoding in _OTHER_BOMS:
+            if raw.startswith(bom):
+                return _fail(name, "SC002", f"the file is {encoding}, not UTF-8", "save the file as UTF-8")
         nul = raw.find(b"\x00")
         if nul >= 0:
             line, col = _byte_position(raw, nul)
@@ -165,6 +168,11 @@ def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResu
     if json_syntax:
         return _JsonLoader(name, text).run()
     return _YamlLoader(name, text).run()
+
+
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)  # fmt: skip
 
 
 def _fail(name: str, rule: str, message: str, hint: str, line: int = 1, column: int = 1) -> LoadResult:
@@ -229,6 +237,8 @@ class _YamlLoader(_Builder):
             problem = e.problem or "invalid YAML"
             if e.context and "while" not in e.context:
                 problem = f"{e.context}: {problem}"
+            if "expected a single document" in problem:
+                problem = "more than one YAML document (a `---` separator) in one file"
             self.report("SC004", f"YAML syntax error: {problem}", _syntax_hint(problem), line, col)
             return LoadResult(None, tuple(self.findings))
         except yaml.YAMLError as e:
@@ -467,6 +477,8 @@ def _syntax_hint(problem: str) -> str:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "quote values that contain `: `, and check the indentation"
+    if "YAML document" in problem:
+        return "keep one config per file; remove the `---` line"
     if "could not find expected ':'" in problem:
         return "check the indentation and that each key ends with a colon"
     return "check the indentation and quoting around this position"
@@ -540,7 +552,7 @@ class _JsonLoader(_Builder):
                 return result, i + 1
             while True:
                 if text[i : i + 1] != '"':
-                    raise _JsonError("expected a key in double quotes", i)
+                    raise _JsonError(self._why_not(i, "expected a key in double quotes"), i)
                 key_at = self.pos(i)
                 key, i = self._scalar(i)
                 i = self._skip(i)
@@ -583,16 +595,25 @@ class _JsonLoader(_Builder):
                 raise _JsonError("expected `,` or `]`", i)
         return self._scalar(i)
 
+    def _why_not(self, i: int, default: str) -> str:
+        ahead = self.text[i : i + 2]
+        if ahead[:1] in ("}", "]"):
+            return "a trailing comma is not allowed in JSON"
+        if ahead in ("//", "/*"):
+            return "JSON has no comments"
+        if ahead[:1] == "'":
+            return "JSON strings and keys need double quotes"
+        return default
+
     def _skip(self, i: int) -> int:
         return _WS.match(self.text, i).end()  # type: ignore[union-attr]
 
     def _scalar(self, i: int) -> tuple[Any, int]:
-        if self.text[i : i + 1] in ("{", "["):
-            raise _JsonError("expected a value", i)
         try:
             value, end = self.decoder.raw_decode(self.text, i)
         except json.JSONDecodeError as e:
-            raise _JsonError(e.msg.lower() if e.pos != i else "expected a value", e.pos) from e
+            message = e.msg.lower() if e.pos != i else self._why_not(i, "expected a value")
+            raise _JsonError(message, e.pos) from e
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise _JsonError("NaN and Infinity are not JSON", i)
         return value, end

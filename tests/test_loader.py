@@ -208,3 +208,34 @@ def test_permission_denied(tmp_path: Path) -> None:
     path.write_text("a: 1\n")
     path.chmod(0)
     assert [f.rule for f in load(path).findings] == ["SC001"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "name", "expected"),
+    [
+        (
+            b'{"host": "a",}',
+            "f.json",
+            "f.json:1:14: error SC004 JSON syntax error: a trailing comma is not allowed in JSON",
+        ),
+        (
+            b'{\n  // note\n  "host": "a"}',
+            "f.json",
+            "f.json:2:3: error SC004 JSON syntax error: JSON has no comments",
+        ),
+        (
+            b"{'host': 'a'}",
+            "f.json",
+            "f.json:1:2: error SC004 JSON syntax error: JSON strings and keys need double quotes",
+        ),
+        ("host: a\n".encode("utf-16"), "f.yaml", "f.yaml:1:1: error SC002 the file is UTF-16, not UTF-8"),
+        (
+            b"host: a\n---\nhost: b\n",
+            "f.yaml",
+            "f.yaml:2:1: error SC004 YAML syntax error: more than one YAML document (a `---` separator) in one file",
+        ),
+    ],
+)
+def test_common_mistakes_are_named(raw: bytes, name: str, expected: str) -> None:
+    (finding,) = loads(raw, name, json_syntax=name.endswith(".json")).findings
+    assert finding.format().split(" (hint: ")[0] == expected
