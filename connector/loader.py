@@ -597,7 +597,7 @@ class _JsonLoader(_Builder):
 
     def _why_not(self, i: int, default: str) -> str:
         ahead = self.text[i : i + 2]
-        if ahead[:1] in ("}", "]"):
+        if ahead[:1] in ("}", "]") and self.text[:i].rstrip().endswith(","):
             return "a trailing comma is not allowed in JSON"
         if ahead in ("//", "/*"):
             return "JSON has no comments"
