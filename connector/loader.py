@@ -87,14 +87,15 @@ _implicit(_YAML11, r"^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$", "yYnNoO")
 _implicit(_YAML11, r"^[-+]?(?:0[0-9_]+|0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*_[0-9_]*)$", "-+0123456789")
 _implicit(_YAML11_DATE, r"^[0-9][0-9]{3}-[0-9][0-9]?-[0-9][0-9]?(?:[Tt ].*)?$", "0123456789")
 _implicit(_YAML11_DATE, r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$", "-+0123456789")
-if hasattr(yaml, "CParser"):  # libyaml: several times faster, same events and marks
+try:  # libyaml: several times faster, same events and marks
+    from yaml.cyaml import CParser as _CParser
 
-    class _Composer(yaml.CParser, _Resolver):  # type: ignore[misc, name-defined]
+    class _Composer(_CParser, _Resolver):  # type: ignore[misc]
         def __init__(self, stream: str) -> None:
-            yaml.CParser.__init__(self, stream)  # type: ignore[attr-defined]
+            _CParser.__init__(self, stream)
             _Resolver.__init__(self)
 
-else:  # pragma: no cover - PyYAML built without libyaml
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
     class _Composer(  # type: ignore[no-redef]
         yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver
@@ -228,18 +229,36 @@ class _YamlLoader(_Builder):
         self.text = text
 
     def run(self) -> LoadResult:
-        composer = _Composer(self.text)
+        composer = None
         try:
+            composer = _Composer(self.text)
             node = composer.get_single_node()
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             problem = e.problem or "invalid YAML"
+            if mark and "cannot start any token" in problem and self._char_at(line, col) == "\t":
+                problem = "a tab character where YAML needs spaces"
+            if "maximum nesting depth" in problem:
+                self.report(
+                    "SC012",
+                    "the document is nested too deeply to read",
+                    f"configs need at most {MAX_DEPTH} levels",
+                    line,
+                    col,
+                )
+                return LoadResult(None, tuple(self.findings))
             if e.context and "while" not in e.context:
                 problem = f"{e.context}: {problem}"
             if "expected a single document" in problem:
                 problem = "more than one YAML document (a `---` separator) in one file"
             self.report("SC004", f"YAML syntax error: {problem}", _syntax_hint(problem), line, col)
+            return LoadResult(None, tuple(self.findings))
+        except yaml.reader.ReaderError as e:
+            line = self.text.count("\n", 0, e.position) + 1
+            column = e.position - (self.text.rfind("\n", 0, e.position) + 1) + 1
+            self.report("SC004", f"the control character U+{e.character:04X} is not allowed in YAML",
+                        "remove it, or write it as an escape in a double-quoted string", line, column)  # fmt: skip
             return LoadResult(None, tuple(self.findings))
         except yaml.YAMLError as e:
             self.report("SC004", f"YAML error: {e}", "check the file's syntax", 1, 1)
@@ -254,7 +273,7 @@ class _YamlLoader(_Builder):
             )
             return LoadResult(None, tuple(self.findings))
         finally:
-            dispose = getattr(composer, "dispose", None)
+            dispose = getattr(composer, "dispose", None) if composer is not None else None
             if dispose:
                 dispose()
         if node is None:
@@ -266,6 +285,10 @@ class _YamlLoader(_Builder):
         except _Abort:
             return LoadResult(None, tuple(self.findings))
         return self.finish(data, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _char_at(self, line: int, column: int) -> str:
+        lines = self.text.split("\n", line)
+        return lines[line - 1][column - 1 : column] if len(lines) >= line else ""
 
     def _check_size(self, root: Node) -> bool:
         sizes: dict[int, int] = {}
@@ -473,7 +496,7 @@ def _yaml11_hint(text: str) -> str:
 
 
 def _syntax_hint(problem: str) -> str:
-    if "tab" in problem or "\\t" in problem:
+    if "tab" in problem:
         return "indent with spaces, not tabs"
     if "mapping values are not allowed" in problem:
         return "quote values that contain `: `, and check the indentation"

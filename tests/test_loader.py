@@ -157,14 +157,14 @@ def test_top_level_must_be_a_mapping(text: str, expected: str) -> None:
 
 def test_syntax_error_position() -> None:
     assert messages("host: a\nport: [1\n") == [
-        "f.yaml:3:1: error SC004 YAML syntax error: expected ',' or ']', but got '<stream end>' "
+        "f.yaml:3:1: error SC004 YAML syntax error: did not find expected ',' or ']' "
         "(hint: check the indentation and quoting around this position)"
     ]
 
 
 def test_tabs() -> None:
     assert messages("auth:\n\tuser: a\n") == [
-        "f.yaml:2:1: error SC004 YAML syntax error: found character '\\t' that cannot start any token "
+        "f.yaml:2:1: error SC004 YAML syntax error: a tab character where YAML needs spaces "
         "(hint: indent with spaces, not tabs)"
     ]
 
