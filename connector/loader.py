@@ -88,9 +88,9 @@ _implicit(_YAML11, r"^[-+]?(?:0[0-9_]+|0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*_[0-
 _implicit(_YAML11_DATE, r"^[0-9][0-9]{3}-[0-9][0-9]?-[0-9][0-9]?(?:[Tt ].*)?$", "0123456789")
 _implicit(_YAML11_DATE, r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$", "-+0123456789")
 try:  # libyaml: several times faster, same events and marks
-    from yaml.cyaml import CParser as _CParser
+    from yaml.cyaml import CParser as _CParser  # type: ignore[attr-defined]
 
-    class _Composer(_CParser, _Resolver):  # type: ignore[misc]
+    class _Composer(_CParser, _Resolver):
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
             _Resolver.__init__(self)

@@ -14,7 +14,7 @@ from connector.validate import check_config
 FUZZ = settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 
 yaml_alphabet = st.sampled_from(
-    list("abc:- \n\t'\"{}[],&*!|>#%@`?~0123456789.\\") + ["\u00a0", "\ufeff", "é", "\x85"]
+    [*"abc:- \n\t'\"{}[],&*!|>#%@`?~0123456789.\\", "\u00a0", "\ufeff", "é", "\x85"]
 )
 yaml_like = st.lists(yaml_alphabet, max_size=80).map("".join)
 
