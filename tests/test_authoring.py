@@ -451,6 +451,14 @@ def test_inline_jinja_string(root: Path) -> None:
     assert (text, findings) == ("Acme & <Co> sign-in code: {{code}}", [])
 
 
+def test_an_inline_string_may_include_a_project_file(root: Path, write: Write) -> None:
+    write("templates/subject-prefix.txt", "[{{ brand }}]")
+    text, findings = render_template_string(
+        root, '{% include "templates/subject-prefix.txt" %} {{ code }}', VARIABLES, html=False, origin=YAML
+    )
+    assert (text, findings) == ("[Acme & <Co>] {{ code }}", [])
+
+
 def test_inline_errors_point_into_the_yaml_file(root: Path) -> None:
     _, findings = render_template_string(root, "Code {{ cod }}", VARIABLES, html=False, origin=YAML)
     assert at(findings[0]) == (YAML.file, YAML.line, YAML.column + 8)
