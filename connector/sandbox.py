@@ -97,8 +97,10 @@ def resolve(real_root: Path, name: str) -> Path:
     """The file a template ``name`` (relative to the project folder) stands for, or TemplatePathError."""
     refused = functools.partial(TemplatePathError, name, "SC605")
     inside = "write the path from the project folder, e.g. templates/layout.html.j2"
-    if not name or "\x00" in name:
+    if not name:
         raise refused("an empty template path", inside)
+    if "\x00" in name:
+        raise refused("a template path with a NUL byte", inside)
     if name.startswith(("/", "\\")) or PureWindowsPath(name).drive or PurePosixPath(name).is_absolute():
         raise refused(f'template path "{name}" is absolute', inside)
     if "\\" in name:

@@ -386,6 +386,11 @@ def test_a_backslash_path_is_refused(root: Path) -> None:
     )
 
 
+def test_empty_and_nul_paths_are_refused(root: Path) -> None:
+    assert only_finding(root, "").message == "an empty template path"
+    assert only_finding(root, "a\x00b").message == "a template path with a NUL byte"
+
+
 def test_a_symlink_out_of_the_project_is_refused(root: Path, write: Write, outside: Path) -> None:
     (root / "templates").mkdir()
     (root / "templates" / "secret.j2").symlink_to(outside)
