@@ -18,6 +18,8 @@ _LAZY = {
     "load": "connector.loader",
     "validate_config": "connector.validate",
     "generate_schema": "connector.schema",
+    "TemplateRenderer": "connector.authoring",
+    "email_templates_body": "connector.locales",
     "ConnectorError": "connector.errors",
     "InputError": "connector.errors",
     "UsageError": "connector.errors",
@@ -26,9 +28,11 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
+    from connector.authoring import TemplateRenderer
     from connector.errors import ConnectorError, InputError, UsageError
     from connector.findings import Finding, Location
     from connector.loader import Document, load
+    from connector.locales import email_templates_body
     from connector.models import ConnectorConfig, Template
     from connector.schema import generate_schema
     from connector.validate import validate_config

@@ -92,6 +92,72 @@ _RULES = [
     #
     # SC6xx build-time templates (Jinja2): add below this line.
     #
+    Rule(
+        "SC601",
+        "error",
+        "template-syntax",
+        "A template file is not valid Jinja2: an unclosed or unknown tag, or a stray brace.",
+    ),
+    Rule(
+        "SC602",
+        "error",
+        "undefined-build-variable",
+        "A template uses a build variable that no layer defines (StrictUndefined: nothing is left blank).",
+    ),
+    Rule(
+        "SC603",
+        "error",
+        "template-sandbox",
+        "A template reached for Python internals; the sandbox allows variables, filters, macros and includes.",
+    ),
+    Rule(
+        "SC604",
+        "error",
+        "template-not-found",
+        "A template file named in the project, an include or an extends does not exist.",
+    ),
+    Rule(
+        "SC605",
+        "error",
+        "template-outside-project",
+        "Template paths are relative to the project folder and stay in it: no absolute paths, no `..`, no symlink out.",
+    ),
+    Rule(
+        "SC606",
+        "error",
+        "template-unreadable",
+        "A template file is a folder, not UTF-8 text, or larger than the 1 MiB cap.",
+    ),
+    Rule(
+        "SC607",
+        "error",
+        "template-error",
+        "Rendering a template failed (a bad filter argument, a division by zero, an altered Logto placeholder).",
+    ),
+    Rule(
+        "SC608",
+        "error",
+        "reserved-variable",
+        "A build variable is named like a Logto placeholder root (code, link, user, ...) or like one the build sets.",
+    ),
+    Rule(
+        "SC609",
+        "warning",
+        "variable-name",
+        "A build variable whose name is not an identifier cannot be used in a template.",
+    ),
+    Rule(
+        "SC610",
+        "error",
+        "language-tag",
+        "A locale key is not a language tag Logto accepts (like en, fr or pt-BR; at most 16 characters).",
+    ),
+    Rule(
+        "SC611",
+        "error",
+        "template-source",
+        "A subject, content, replyTo or sendFrom is a string, {file: PATH} or {jinja: TEXT}; nothing else.",
+    ),
     #
     #
 ]

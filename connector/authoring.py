@@ -1,0 +1,205 @@
+"""Build-time authoring: template files and inline Jinja2 strings, rendered with the build variables.
+
+In the project's YAML a subject, content, replyTo or sendFrom is one of three forms (docs/authoring.md):
+a plain string, taken literally (exactly what Logto gets); ``{file: PATH}``, a Jinja2 template file,
+PATH written from the project folder; ``{jinja: TEXT}``, a short Jinja2 template written inline.
+Logto's runtime placeholders come out unchanged in all three; errors are findings at the template's
+own line and column.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Template
+
+from connector.findings import Finding, Location
+from connector.protect import RUNTIME_ROOTS, Protector, altered
+from connector.sandbox import ProjectLoader, environment
+from connector.template_errors import Sources, to_finding
+
+Rendered = tuple[str | None, list[Finding]]
+SourcePath = tuple[str, ...]
+
+SOURCE_FORMS = ("file", "jinja")
+# Set by the build for every rendering: the language tag being rendered (for <html lang> in a layout).
+BUILD_VARIABLES = frozenset({"language"})
+
+
+class TemplateRenderer:
+    """Renders one project's templates; reuse it for a whole build (compiled files are cached)."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+        self._protector = Protector()
+        self._loader = ProjectLoader(self.root, self._protector)
+        self._environments = {html: environment(self._loader, html=html) for html in (False, True)}
+
+    def render_file(
+        self,
+        relpath: str,
+        variables: Mapping[str, Any],
+        *,
+        html: bool,
+        referenced_at: Location,
+        language: str | None = None,
+    ) -> Rendered:
+        """Render the template file ``relpath``; ``referenced_at`` is where the YAML named it.
+
+        ``html`` autoescapes the build variables (use it for text/html content, never for a subject).
+        """
+        context = _context(variables, language)
+        try:
+            text = self._environments[html].get_template(relpath).render(context)
+        except Exception as e:  # any failure inside a template is the author's to fix, not a bug
+            return None, [to_finding(e, self._sources(), referenced_at, context)]
+        return self._finish(text, referenced_at)
+
+    def render_string(
+        self,
+        text: str,
+        variables: Mapping[str, Any],
+        *,
+        html: bool,
+        origin: Location,
+        language: str | None = None,
+    ) -> Rendered:
+        """Render an inline Jinja2 string; ``origin`` is where the string starts in its YAML file."""
+        context = _context(variables, language)
+        try:
+            template: Template = self._environments[html].from_string(self._protector.protect(text))
+            rendered = template.render(context)
+        except Exception as e:  # as in render_file
+            return None, [to_finding(e, self._sources((text, origin)), origin, context)]
+        return self._finish(rendered, origin)
+
+    def render_source(
+        self,
+        value: object,
+        variables: Mapping[str, Any],
+        *,
+        html: bool,
+        locate: Callable[[SourcePath], Location],
+        language: str | None = None,
+    ) -> Rendered:
+        """Render a template field as written in YAML: a string (kept literally), ``{file:}`` or ``{jinja:}``.
+
+        ``locate(())`` is where the value stands, ``locate(("file",))`` where its path does.
+        """
+        if isinstance(value, str):
+            return value, []
+        if isinstance(value, Mapping) and len(value) == 1:
+            ((key, inner),) = value.items()
+            if key == "file" and isinstance(inner, str):
+                return self.render_file(
+                    inner, variables, html=html, referenced_at=locate(("file",)), language=language
+                )
+            if key == "jinja" and isinstance(inner, str):
+                return self.render_string(
+                    inner, variables, html=html, origin=locate(("jinja",)), language=language
+                )
+        return None, [
+            Finding.at(
+                locate(()),
+                "SC611",
+                "a template field must be a string, {file: PATH} or {jinja: TEXT}",
+                "write `content: {file: templates/sign-in.html.j2}`, or the text itself",
+            )
+        ]
+
+    def _sources(self, inline: tuple[str, Location] | None = None) -> Sources:
+        return Sources(self.root, self._loader.sources, self._loader.names, inline)
+
+    def _finish(self, text: str, where: Location) -> Rendered:
+        restored = self._protector.restore(text)
+        if altered(restored):
+            return None, [
+                Finding.at(
+                    where,
+                    "SC607",
+                    "a Jinja filter or expression changed a Logto placeholder, so Logto would not fill it",
+                    "write placeholders such as {{ code }} as plain text, outside Jinja expressions and filters",
+                )
+            ]
+        return restored, []
+
+
+def _context(variables: Mapping[str, Any], language: str | None) -> dict[str, Any]:
+    context = dict(variables)
+    if language is not None:
+        context["language"] = language
+    return context
+
+
+def render_template_file(
+    root: str | os.PathLike[str],
+    relpath: str,
+    variables: Mapping[str, Any],
+    *,
+    html: bool,
+    referenced_at: Location,
+    language: str | None = None,
+) -> Rendered:
+    """Render one template file of the project at ``root`` (see TemplateRenderer.render_file)."""
+    return TemplateRenderer(root).render_file(
+        relpath, variables, html=html, referenced_at=referenced_at, language=language
+    )
+
+
+def render_template_string(
+    root: str | os.PathLike[str],
+    text: str,
+    variables: Mapping[str, Any],
+    *,
+    html: bool,
+    origin: Location,
+    language: str | None = None,
+) -> Rendered:
+    """Render an inline Jinja2 string; includes in it are read from ``root``."""
+    return TemplateRenderer(root).render_string(text, variables, html=html, origin=origin, language=language)
+
+
+def check_variables(variables: Mapping[str, Any], locate: Callable[[str], Location]) -> list[Finding]:
+    """Findings for build variable names a template could not use; ``locate(name)`` is where it is set."""
+    findings = []
+    for name in variables:
+        if name in RUNTIME_ROOTS:
+            findings.append(
+                Finding.at(
+                    locate(name),
+                    "SC608",
+                    f"build variable `{name}` has the name of a Logto placeholder; "
+                    f"{{{{ {name} }}}} in a template is always left for Logto to fill",
+                    "rename it: Logto fills code, link, locale, uiLocales, application, organization, "
+                    "user and inviter at send time",
+                )
+            )
+        elif name in BUILD_VARIABLES:
+            findings.append(
+                Finding.at(
+                    locate(name),
+                    "SC608",
+                    f"build variable `{name}` is set by the build to the language being rendered",
+                    "rename it",
+                )
+            )
+        elif not name.isidentifier():
+            findings.append(
+                Finding.at(
+                    locate(name),
+                    "SC609",
+                    f"build variable `{name}` cannot be used in a template: a name is letters, digits "
+                    "and _, and does not start with a digit",
+                    f"rename it to `{_identifier(name)}`",
+                )
+            )
+    return findings
+
+
+def _identifier(name: str) -> str:
+    cleaned = re.sub(r"\W+", "_", name).strip("_") or "name"
+    return f"_{cleaned}" if cleaned[0].isdigit() else cleaned
