@@ -15,7 +15,7 @@ SECRET_KEYS = frozenset(
     {"pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase", "key", "pfx"}
 )
 _DOUBLE = re.compile(r"<<\s*([A-Za-z0-9_.]+)\s*>>")
-_ANGLE = re.compile(r"<([^<>\r\n]{1,200})>")
+_ANGLE = re.compile(r"<([^<>\s][^<>\r\n]{0,199})>")
 _TAG = re.compile(r"/?([A-Za-z][A-Za-z0-9-]*)(\s+[^>]*|\s*/)?")
 _ADDRESS = re.compile(r"[^\s@<>(),;:\"\[\]]+@[^\s@<>(),;:\"\[\]]+")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
@@ -156,7 +156,9 @@ def addresses(ctx: Context) -> Iterator[Finding]:
 
 def _address_problem(value: str, many: bool) -> tuple[str, str] | None:
     parts = _split_addresses(value) if many else [value.strip()]
-    for part in parts:
+    for index, part in enumerate(parts):
+        if "@" not in part and index + 1 < len(parts):
+            return _UNQUOTED_COMMA
         match = _MAILBOX.fullmatch(part)
         address = (match.group("angle") or match.group("bare") or "") if match else ""
         if not _ADDRESS.fullmatch(address.strip()):
@@ -167,11 +169,14 @@ def _address_problem(value: str, many: bool) -> tuple[str, str] | None:
             )
         name = (match.group("name") or "") if match else ""
         if re.search(r"[,;]", name) and not name.strip().startswith('"'):
-            return (
-                "has an unquoted comma in its display name, which makes it two addresses",
-                'quote the name: "\\"Acme, Inc.\\" <noreply@acme.example>"',
-            )
+            return _UNQUOTED_COMMA
     return None
+
+
+_UNQUOTED_COMMA = (
+    "has an unquoted comma in its display name, which makes it two addresses",
+    "quote the name: '\"Acme, Inc.\" <noreply@example.com>'",
+)
 
 
 def _split_addresses(value: str) -> list[str]:
