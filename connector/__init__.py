@@ -17,6 +17,7 @@ _LAZY = {
     "Document": "connector.loader",
     "load": "connector.loader",
     "validate_config": "connector.validate",
+    "lint_paths": "connector.lint",
     "generate_schema": "connector.schema",
     "ConnectorError": "connector.errors",
     "InputError": "connector.errors",
@@ -28,6 +29,7 @@ __all__ = ["__version__", *_LAZY]
 if TYPE_CHECKING:
     from connector.errors import ConnectorError, InputError, UsageError
     from connector.findings import Finding, Location
+    from connector.lint import lint_paths
     from connector.loader import Document, load
     from connector.models import ConnectorConfig, Template
     from connector.schema import generate_schema

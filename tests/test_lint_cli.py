@@ -79,7 +79,10 @@ def test_unrelated_files_are_skipped(cli: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("key: [unclosed\n")
     result = cli("lint", str(tmp_path / "package.json"), str(tmp_path / "broken.yaml"), expect=0)
     assert result.stdout == ""
-    assert "nothing to lint:" in result.stderr and "not an SMTP connector config" in result.stderr
+    assert (
+        result.stderr
+        == f"smtp-connector: nothing to lint: {tmp_path / 'package.json'}, {tmp_path / 'broken.yaml'} are not SMTP connector configs\n"
+    )
 
 
 def test_a_broken_file_that_is_ours_is_reported(cli: CliRunner, tmp_path: Path) -> None:
@@ -122,3 +125,12 @@ def test_real_process_exit_codes() -> None:
     assert run_subprocess("lint", str(GOOD / "oauth2.json"), expect=0).stdout == ""
     assert "SC401" in run_subprocess("lint", str(BAD / "sc401-unfilled.json"), expect=1).stdout
     run_subprocess("lint", "--format", "nope", expect=2)
+
+
+def test_a_numeric_password_is_not_echoed_by_the_type_error(cli: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text((GOOD / "minimal.yaml").read_text().replace("${SMTP_PASS}", "90817263"))
+    result = cli("lint", str(config), expect=1)
+    assert "error SC403 `auth.pass` is a secret written literally" in result.stdout
+    assert "error SC202 auth.pass: expected a string" in result.stdout
+    assert "90817263" not in result.stdout

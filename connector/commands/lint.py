@@ -43,12 +43,10 @@ def run(args: argparse.Namespace) -> int:
         if summary:
             print(summary, file=sys.stderr)
     if not result.linted and result.skipped:
-        print(
-            "smtp-connector: nothing to lint: "
-            + ", ".join(result.skipped)
-            + " "
-            + ("is" if len(result.skipped) == 1 else "are")
-            + " not an SMTP connector config or project file",
-            file=sys.stderr,
+        what = (
+            "is not an SMTP connector config"
+            if len(result.skipped) == 1
+            else "are not SMTP connector configs"
         )
+        print(f"smtp-connector: nothing to lint: {', '.join(result.skipped)} {what}", file=sys.stderr)
     return 1 if result.failed else 0

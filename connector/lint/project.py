@@ -100,7 +100,7 @@ def lint_project(
             linter.add(e.findings or [_failure(root, e)], config)
             continue
         linter.add(lint_source(composed, "composed"), config)
-    linter.result.linted.append(str(root) + (f" ({', '.join(t for t in targets if t)})" if env else ""))
+    linter.result.linted.append(str(root))
 
 
 def _failure(root: Path, error: InputError) -> Finding:

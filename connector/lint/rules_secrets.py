@@ -33,6 +33,8 @@ _PROXY_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:([^/@]+)@")
 def literal_secrets(ctx: Context) -> Iterator[Finding]:
     for path, variable in SECRETS.items():
         value = _get(ctx.data, path)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)  # `pass: 12345678` is a wrong type and a secret: keep it out of messages
         if not isinstance(value, str) or not value or is_reference(value) or _all_placeholder(value):
             continue
         register_secret(value)
