@@ -10,7 +10,14 @@ from typing import Literal
 
 from connector.findings import Finding, has_errors, sort_findings
 from connector.lint.base import LINT_RULES, Context, Mode
-from connector.lint.suppress import CONFIG_NAME, ConfigFinder, LintConfig, Suppressor, check_comments
+from connector.lint.suppress import (
+    CONFIG_NAME,
+    ConfigFinder,
+    LintConfig,
+    Suppressor,
+    check_comments,
+    read_config,
+)
 from connector.loader import MAX_BYTES, LoadResult, load, loads
 
 PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
@@ -140,8 +147,6 @@ class Linter:
         if text is not None:
             findings += check_comments(display, text)
         if document is not None and kind == "lint-config":
-            from connector.lint.suppress import read_config
-
             findings += read_config(path, display)[1]
         elif document is not None:
             findings += lint_source(document, mode or ("layer" if kind == "layer" else "final"))
