@@ -17,6 +17,7 @@ _LAZY = {
     "Document": "connector.loader",
     "load": "connector.loader",
     "validate_config": "connector.validate",
+    "lint_paths": "connector.lint",
     "generate_schema": "connector.schema",
     "TemplateRenderer": "connector.authoring",
     "email_templates_body": "connector.locales",
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from connector.authoring import TemplateRenderer
     from connector.errors import ConnectorError, InputError, UsageError
     from connector.findings import Finding, Location
+    from connector.lint import lint_paths
     from connector.loader import Document, load
     from connector.locales import email_templates_body
     from connector.models import ConnectorConfig, Template

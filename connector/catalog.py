@@ -76,14 +76,162 @@ _RULES = [
     #
     # SC1xx templates and placeholders (lint): add below this line.
     #
+    Rule(
+        "SC101",
+        "error",
+        "unknown-usage-type",
+        "A usageType Logto never sends: Logto accepts it, then silently uses the Generic template instead.",
+    ),
+    Rule(
+        "SC102",
+        "error",
+        "duplicate-usage-type",
+        "Two templates share a usageType; Logto only ever uses the first.",
+    ),
+    Rule(
+        "SC104",
+        "error",
+        "missing-code-placeholder",
+        "A verification-code template without {{code}} in its subject or content sends no code.",
+    ),
+    Rule(
+        "SC105",
+        "error",
+        "missing-invitation-placeholder",
+        "An OrganizationInvitation template needs {{link}} (or {{code}}) so the invitee can accept.",
+    ),
+    Rule(
+        "SC106",
+        "error",
+        "unknown-placeholder",
+        "A placeholder whose name Logto never fills (e.g. {{cod}}); it reaches the reader as written.",
+    ),
+    Rule(
+        "SC107",
+        "error",
+        "malformed-placeholder",
+        "Unbalanced, single or triple braces, or a name Logto cannot read: the text is not filled.",
+    ),
+    Rule(
+        "SC108",
+        "error",
+        "placeholder-not-sent",
+        "A placeholder whose root Logto does not send with this usage type (e.g. {{link}} in SignIn).",
+    ),
+    Rule("SC109", "error", "html-in-plain-text", "A text/plain template whose content has HTML tags."),
+    Rule(
+        "SC110",
+        "error",
+        "broken-html",
+        "text/html content with tags that close the wrong element or never close.",
+    ),
     #
     #
     # SC3xx connection, TLS and auth (lint): add below this line.
     #
+    Rule(
+        "SC301",
+        "error",
+        "auth-stripped-on-save",
+        "An empty auth (or empty user/pass) that Logto deletes on save, leaving a config it rejects.",
+    ),
+    Rule(
+        "SC302",
+        "warning",
+        "auth-without-credentials",
+        "`auth: {type: login}` alone works only with a relay that does not advertise AUTH.",
+    ),
+    Rule(
+        "SC303",
+        "error",
+        "port-secure-mismatch",
+        "Port 465 with `secure: false` hangs; `secure: true` on 587 or 25 fails with wrong version number.",
+    ),
+    Rule(
+        "SC304",
+        "error",
+        "tls-flags-conflict",
+        "requireTLS with ignoreTLS: ignoreTLS wins and the connection is never encrypted.",
+    ),
+    Rule(
+        "SC305",
+        "warning",
+        "redundant-require-tls",
+        "requireTLS does nothing on a connection that is already TLS.",
+    ),
+    Rule(
+        "SC306",
+        "error",
+        "auth-unencrypted",
+        "Credentials over a connection that is never encrypted (ignoreTLS without secure).",
+    ),
+    Rule(
+        "SC307",
+        "warning",
+        "timeout-in-seconds",
+        "A timeout under 1000: timeouts are milliseconds, not seconds.",
+    ),
+    Rule(
+        "SC308",
+        "warning",
+        "service-overrides-host",
+        "`service` makes nodemailer replace host, port and secure.",
+    ),
+    Rule(
+        "SC309", "warning", "pool-no-effect", "`pool` does nothing in Logto, which connects once per message."
+    ),
+    Rule(
+        "SC310",
+        "warning",
+        "tls-verification-off",
+        "`tls.rejectUnauthorized: false` accepts any certificate (man-in-the-middle).",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.
     #
+    Rule(
+        "SC401",
+        "error",
+        "unfilled-example-value",
+        "A `<...>` value left from a provider example (<password>, <<code>>) instead of the real one.",
+    ),
+    Rule(
+        "SC402",
+        "error",
+        "required-value-empty",
+        "An empty required value: Logto deletes it on save and then rejects the config.",
+    ),
+    Rule(
+        "SC403",
+        "error",
+        "literal-secret",
+        "A password, token or key written in a committed file; use a ${VAR} reference.",
+    ),
+    Rule(
+        "SC404",
+        "error",
+        "non-ascii-ehlo-name",
+        "`name` (the EHLO name) must be ASCII; Gmail and others refuse it.",
+    ),
+    Rule(
+        "SC405",
+        "error",
+        "bad-address",
+        "fromEmail, replyTo or sendFrom is not `address@domain` or `Name <address@domain>`.",
+    ),
+    Rule(
+        "SC406",
+        "error",
+        "bad-custom-header",
+        "A customHeaders name with invalid characters, or a value with a line break (header injection).",
+    ),
+    Rule(
+        "SC407",
+        "warning",
+        "bad-suppression",
+        "A suppression comment or lint config that names no known rule, so it suppresses nothing.",
+    ),
     #
     #
     # SC5xx composing and building: add below this line.

@@ -102,11 +102,12 @@ def errors_to_findings(error: ValidationError, source: Located, model: type[Base
 
 def _dedupe_union_noise(findings: list[Finding]) -> list[Finding]:
     # A value that fails every branch of `str | list[str]` gets one error per branch; keep the first.
+    # Only type errors: two missing keys of one mapping share its position and are both worth saying.
     seen: set[tuple[str, int, int, str]] = set()
     out = []
     for f in findings:
         key = (f.file, f.line, f.column, f.rule)
-        if key not in seen:
+        if f.rule != "SC202" or key not in seen:
             seen.add(key)
             out.append(f)
     return out

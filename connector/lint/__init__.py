@@ -1,0 +1,58 @@
+"""Lint Logto SMTP connector configs, project source files and whole projects.
+
+``lint_paths`` is the library entry point behind ``smtp-connector lint`` and the pre-commit hook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from connector.errors import UsageError
+from connector.lint.engine import PROJECT_FILES, Linter, LintResult, enclosing_project, lint_source
+
+__all__ = ["LintResult", "lint_paths", "lint_source"]
+
+
+def lint_paths(paths: Sequence[str], *, env: str | None = None) -> LintResult:
+    """Lint files and project folders; with no path, the project in the current folder.
+
+    A file that belongs to a project (its project file, environments/<env>.yaml, a template) relints
+    the environments it affects, when connector.project is available to compose them.
+    """
+    from connector.lint.project import lint_project, project_module, require_project_module
+
+    linter = Linter()
+    projects: dict[Path, list[Path] | None] = {}  # root -> changed files, or None for the whole project
+    given = list(paths) or ["."]
+    for name in given:
+        path = Path(name)
+        if path.is_dir():
+            if not any((path / f).is_file() for f in PROJECT_FILES):
+                where = "the current folder" if not paths else name
+                raise UsageError(f"{where} is not a config project (it has no smtp-connector.yaml)")
+            require_project_module(name)
+            projects[path] = None
+            continue
+        root = enclosing_project(path) if path.is_file() and project_module() is not None else None
+        if root is not None and _part_of(path, root):
+            changed = projects.setdefault(root, [])
+            if changed is not None:
+                changed.append(path)
+        else:
+            linter.lint_file(path, name)
+    if env is not None and not projects:
+        raise UsageError("--env applies to a config project, and none was given")
+    for root, changed in projects.items():
+        lint_project(linter, root, env=env, changed=changed)
+    return linter.finish()
+
+
+def _part_of(path: Path, root: Path) -> bool:
+    """Source files and templates are part of a project; a built JSON in its build folder is not."""
+    from connector.lint.engine import project_root_of
+
+    if project_root_of(path) is not None:
+        return True
+    relative = path.resolve().relative_to(root.resolve())
+    return relative.parts[0] == "templates" or path.suffix == ".j2"

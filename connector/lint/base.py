@@ -1,0 +1,123 @@
+"""What every lint rule sees (a :class:`Context`) and how rules register themselves."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from connector.findings import Finding, Location
+
+if TYPE_CHECKING:  # validate imports pydantic, which a lint of unrelated files must not pay for
+    from connector.loader import KeyPath
+    from connector.validate import Located
+
+# `${VAR}`, `${VAR:?message}`, `${VAR:-default}`: resolved from the environment at build time.
+REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+=][^}]*)?\}")
+# Build-time Jinja2 statements or comments: such text is rendered before Logto ever sees it.
+JINJA = re.compile(r"\{[%#]")
+
+
+Mode = Literal["final", "composed", "layer", "project-layer"]
+ALL_MODES: tuple[Mode, ...] = ("final", "composed", "layer", "project-layer")
+TEXT_MODES: tuple[Mode, ...] = ("final", "composed", "layer")
+WHOLE_MODES: tuple[Mode, ...] = ("final", "composed")
+
+
+@dataclass(frozen=True)
+class Context:
+    """One thing being linted, and what kind of thing it is (``mode``):
+
+    - ``final``: a config in Logto's format (JSON or YAML, built or exported from a Logto console);
+    - ``composed``: one environment of a project, merged, with ``${VAR}`` references left unresolved;
+    - ``layer``: one project source file linted on its own (a partial config, maybe build-time Jinja2);
+    - ``project-layer``: a source file whose project is composed too, so text and schema are checked there.
+    """
+
+    source: Located
+    mode: Mode
+
+    @property
+    def complete(self) -> bool:
+        """A whole config: rules may expect the required keys."""
+        return self.mode in WHOLE_MODES
+
+    @property
+    def rendered(self) -> bool:
+        """Template text is what Logto gets (not a source layer that Jinja2 may still render)."""
+        return self.mode in WHOLE_MODES
+
+    @property
+    def resolved(self) -> bool:
+        """``${VAR}`` references have been replaced by their values."""
+        return self.mode == "final"
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.source.data
+
+    def at(self, path: KeyPath, *, key: bool = False) -> Location:
+        return self.source.locate(path, key=key)
+
+    def finding(self, path: KeyPath, rule: str, message: str, hint: str, *, key: bool = False) -> Finding:
+        return Finding.at(self.at(path, key=key), rule, message, hint)
+
+    def templates(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Each template mapping with its index; anything else in the list is the schema's business."""
+        items = self.data.get("templates")
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                if isinstance(item, dict):
+                    yield index, item
+
+    def mapping(self, key: str) -> dict[str, Any]:
+        value = self.data.get(key)
+        return value if isinstance(value, dict) else {}
+
+
+def is_reference(value: object) -> bool:
+    """True for a string that holds a ``${VAR}`` reference (its value comes from the environment)."""
+    return isinstance(value, str) and REFERENCE.search(value) is not None
+
+
+def template_name(template: dict[str, Any], index: int) -> str:
+    kind = template.get("usageType")
+    return f'"{kind}"' if isinstance(kind, str) and kind else f"#{index + 1}"
+
+
+def strip_empty(value: Any) -> Any:
+    """What Logto keeps when it saves a config: empty strings, nulls, {} and [] removed, recursively."""
+    if isinstance(value, dict):
+        kept = {k: strip_empty(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if not _empty(v)}
+    if isinstance(value, list):
+        items = [strip_empty(v) for v in value]
+        return [v for v in items if not _empty(v)]
+    return value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == {} or value == []
+
+
+RuleFunction = Callable[[Context], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class LintRule:
+    function: RuleFunction
+    modes: tuple[Mode, ...]
+
+
+LINT_RULES: list[LintRule] = []
+
+
+def rule(modes: tuple[Mode, ...] = ALL_MODES) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule function for the kinds of input in ``modes`` (see :class:`Context`)."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        LINT_RULES.append(LintRule(function, modes))
+        return function
+
+    return register

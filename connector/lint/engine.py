@@ -1,0 +1,172 @@
+"""Lint inputs: read each file once, decide what it is, run the rules for that kind, apply suppressions."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from connector.findings import Finding, has_errors, sort_findings
+from connector.lint.base import LINT_RULES, Context, Mode
+from connector.lint.suppress import (
+    CONFIG_NAME,
+    ConfigFinder,
+    LintConfig,
+    Suppressor,
+    check_comments,
+    read_config,
+)
+from connector.loader import MAX_BYTES, LoadResult, load, loads
+
+PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
+SOURCE_SUFFIXES = (".yaml", ".yml", ".json")
+# The final config's top-level keys (a test keeps this equal to the models' fields, without importing them).
+CONNECTOR_KEYS = frozenset((
+    "host", "port", "auth", "fromEmail", "replyTo", "templates", "secure", "requireTLS", "ignoreTLS",
+    "opportunisticTLS", "tls", "servername", "name", "localAddress", "connectionTimeout", "greetingTimeout",
+    "socketTimeout", "dnsTimeout", "customHeaders", "logger", "debug", "disableFileAccess", "disableUrlAccess",
+    "pool", "maxConnections", "maxMessages", "rateDelta", "rateLimit", "dkim", "authMethod", "forceAuth",
+    "proxy", "transactionLog", "service",
+))  # fmt: skip
+# Text that marks a file as ours even when it does not load (for files that are not named like ours).
+_MARKERS = ("fromEmail", "usageType", "smtp-connector.schema")
+_RULE_MODULES = ("rules_schema", "rules_templates", "rules_connection", "rules_values", "rules_secrets")
+
+Kind = Literal["final", "layer", "lint-config"]
+
+
+@dataclass
+class LintResult:
+    """Every finding (suppressed ones marked), and what was linted or skipped as not ours."""
+
+    findings: list[Finding] = field(default_factory=list)
+    suppressions: dict[Finding, str] = field(default_factory=dict)  # SARIF kind: inSource or external
+    linted: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.findings)
+
+
+def lint_source(source: object, mode: Mode) -> list[Finding]:
+    """Run the rules for ``mode`` over one loaded or composed config (anything with .data and .locate)."""
+    for name in _RULE_MODULES:  # imported on first use: they need pydantic, which unrelated files do not
+        importlib.import_module(f"connector.lint.{name}")
+    context = Context(source, mode)  # type: ignore[arg-type]
+    findings: list[Finding] = []
+    for lint_rule in LINT_RULES:
+        if mode in lint_rule.modes:
+            findings.extend(lint_rule.function(context))
+    return findings
+
+
+def project_root_of(path: Path) -> Path | None:
+    """The project folder of a source file named like one: smtp-connector.yaml or environments/<env>.yaml."""
+    if path.name in PROJECT_FILES:
+        return path.parent
+    if path.parent.name == "environments" and path.suffix in (".yaml", ".yml"):
+        root = path.parent.parent
+        if any((root / name).is_file() for name in PROJECT_FILES):
+            return root
+    return None
+
+
+def enclosing_project(path: Path) -> Path | None:
+    """The nearest folder above ``path`` holding a project file, up to the repository root."""
+    named = project_root_of(path)
+    if named is not None:
+        return named
+    for folder in _ancestors(path.parent.resolve()):
+        if any((folder / name).is_file() for name in PROJECT_FILES):
+            return folder
+        if (folder / ".git").exists():
+            break
+    return None
+
+
+def _ancestors(folder: Path) -> Iterable[Path]:
+    yield folder
+    yield from folder.parents
+
+
+class Linter:
+    """One lint run: the files it read (once each), its findings, and the lint configs it found."""
+
+    def __init__(self) -> None:
+        self.result = LintResult()
+        self.texts: dict[str, str] = {}
+        self.configs = ConfigFinder()
+        self.suppressor = Suppressor(self.texts)
+
+    def finish(self) -> LintResult:
+        self.result.findings = sort_findings([*self.result.findings, *self.configs.findings])
+        return self.result
+
+    def add(self, findings: Iterable[Finding], config: LintConfig) -> None:
+        marked = self.suppressor.apply(findings, config, self.result.suppressions)
+        self.result.findings.extend(marked)
+
+    def read(self, path: Path, display: str) -> tuple[str | None, LoadResult]:
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
+        except OSError:
+            return None, load(path, display=display)  # the loader words the refusal
+        if len(raw) > MAX_BYTES:
+            return None, load(path, display=display)
+        text = raw.decode("utf-8", errors="replace")
+        self.texts[display] = text
+        return text, loads(raw, display, json_syntax=path.suffix.lower() == ".json")
+
+    def lint_file(self, path: Path, display: str, mode: Mode | None = None) -> None:
+        """Lint one file as what it looks like (or as ``mode``); files that are not ours are skipped."""
+        if mode is None and path.suffix.lower() not in SOURCE_SUFFIXES:
+            self.result.skipped.append(display)  # a template of a project that is not composed here
+            return
+        text, loaded = self.read(path, display)
+        config = self.configs.for_dir(path.parent)
+        document = loaded.document
+        kind: Kind | None
+        if document is None:
+            ours = (
+                text is None or mode is not None or _named_like_ours(path) or any(m in text for m in _MARKERS)
+            )
+            kind = "final" if ours else None
+        else:
+            kind = (
+                "layer" if mode in ("layer", "project-layer") else classify(path, document.data, text or "")
+            )
+        if kind is None:
+            self.result.skipped.append(display)
+            return
+        self.result.linted.append(display)
+        findings = list(loaded.findings)
+        if text is not None:
+            findings += check_comments(display, text)
+        if document is not None and kind == "lint-config":
+            findings += read_config(path, display)[1]
+        elif document is not None:
+            findings += lint_source(document, mode or ("layer" if kind == "layer" else "final"))
+        self.add(findings, config)
+
+
+def _named_like_ours(path: Path) -> bool:
+    return path.name in (*PROJECT_FILES, CONFIG_NAME) or project_root_of(path) is not None
+
+
+def classify(path: Path, data: dict[str, object], text: str) -> Kind | None:
+    """What a loaded file is: a final config, a project source layer, the lint config, or not ours (None)."""
+    if path.name == CONFIG_NAME:
+        return "lint-config"
+    if project_root_of(path) is not None:
+        return "layer"
+    keys = data.keys()
+    marked = "smtp-connector" in "\n".join(line for line in text.splitlines()[:5] if "$schema" in line)
+    if keys & {"provider", "variables"} and (keys & CONNECTOR_KEYS or marked):
+        return "layer"
+    if keys & {"fromEmail", "templates"} or marked:
+        return "final"
+    return None

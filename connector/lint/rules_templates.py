@@ -1,0 +1,261 @@
+"""SC1xx: templates and Logto's runtime placeholders (``{{code}}``, ``{{link}}``, …)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from connector.findings import Finding
+from connector.lint.base import JINJA, TEXT_MODES, Context, rule, template_name
+from connector.lint.html_check import check_html, first_html_tag
+from connector.models import USAGE_TYPES
+from connector.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
+from connector.suggest import did_you_mean
+
+VERIFICATION_TYPES = (
+    "SignIn", "Register", "ForgotPassword", "Generic", "UserPermissionValidation", "BindNewIdentifier",
+    "MfaVerification", "BindMfa",
+)  # fmt: skip
+_EVERYWHERE = frozenset({"locale", "uiLocales"})
+_SIGN = frozenset({"code", "application", "organization"})
+_USER = frozenset({"code", "user", "application"})
+# The payload roots Logto sends with each usage type (SPEC §3). MFA types are not documented there:
+# they are given the union of the verification payloads, so nothing plausible is reported.
+ROOTS: dict[str, frozenset[str]] = {
+    "SignIn": _SIGN,
+    "Register": _SIGN,
+    "ForgotPassword": _SIGN,
+    "Generic": frozenset({"code"}),
+    "OrganizationInvitation": frozenset({"link", "code", "organization", "inviter"}),
+    "UserPermissionValidation": _USER,
+    "BindNewIdentifier": _USER,
+    "MfaVerification": _SIGN | _USER,
+    "BindMfa": _SIGN | _USER,
+}
+ROOTS = {kind: roots | _EVERYWHERE for kind, roots in ROOTS.items()}
+ALL_ROOTS = frozenset().union(*ROOTS.values())
+TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")
+_SENTINEL = "\x00filled\x00"
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SINGLE = re.compile(r"(?<!\{)\{[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*\}(?!\})")
+_BRACES = re.compile(r"\{\{|\}\}")
+
+
+@rule()
+def usage_types(ctx: Context) -> Iterator[Finding]:
+    seen: dict[str, int] = {}
+    for index, template in ctx.templates():
+        kind = template.get("usageType")
+        if not isinstance(kind, str) or not kind:
+            continue
+        path = ("templates", index, "usageType")
+        if kind not in USAGE_TYPES:
+            guess = did_you_mean(kind, USAGE_TYPES)
+            yield ctx.finding(
+                path,
+                "SC101",
+                f"usageType `{kind}` is not one Logto sends"
+                + (f"; did you mean `{guess}`?" if guess else "")
+                + " (Logto would silently use the Generic template instead)",
+                f"write `{guess}`" if guess else f"use one of {', '.join(USAGE_TYPES)}",
+            )
+        elif kind in seen:
+            first = ctx.at(("templates", seen[kind], "usageType"))
+            where = f"line {first.line}" if first.file == ctx.at(path).file else str(first)
+            yield ctx.finding(
+                path,
+                "SC102",
+                f"usageType `{kind}` appears twice (first at {where}); Logto always uses the first",
+                "remove one of the two templates, or merge them",
+            )
+        else:
+            seen[kind] = index
+
+
+@rule(TEXT_MODES)
+def required_placeholder(ctx: Context) -> Iterator[Finding]:
+    for index, template in ctx.templates():
+        kind, subject, content = template.get("usageType"), template.get("subject"), template.get("content")
+        if not (isinstance(subject, str) and isinstance(content, str)) or (
+            not ctx.rendered and (JINJA.search(subject) or JINJA.search(content))
+        ):
+            continue
+        html = template.get("contentType") == "text/html"
+        where = ("templates", index, "content")
+        if kind in VERIFICATION_TYPES and not _renders(subject, content, html, "code"):
+            yield ctx.finding(
+                where,
+                "SC104",
+                f'template "{kind}" has no {{{{code}}}} placeholder',
+                "add {{code}} where the code should appear",
+                key=True,
+            )
+        elif kind == "OrganizationInvitation" and not (
+            _renders(subject, content, html, "link") or _renders(subject, content, html, "code")
+        ):
+            yield ctx.finding(
+                where,
+                "SC105",
+                'template "OrganizationInvitation" has neither {{link}} nor {{code}}',
+                "add {{link}} where the invitation link should appear",
+                key=True,
+            )
+
+
+def _renders(subject: str, content: str, html: bool, root: str) -> bool:
+    """Whether Logto's filling puts the ``root`` value where a reader sees it (not in an HTML comment)."""
+    payload = {root: _SENTINEL}
+    shown = fill_placeholders(content, payload)
+    if html:
+        shown = _COMMENT.sub("", shown)
+    return _SENTINEL in fill_placeholders(subject, payload) or _SENTINEL in shown
+
+
+@rule(TEXT_MODES)
+def placeholders(ctx: Context) -> Iterator[Finding]:
+    for index, template in ctx.templates():
+        allowed = _allowed_roots(ctx, template.get("usageType"))
+        for field in TEXT_FIELDS:
+            text = template.get(field)
+            if not isinstance(text, str) or "{" not in text or (not ctx.rendered and JINJA.search(text)):
+                continue
+            path = ("templates", index, field)
+            label = f"template {template_name(template, index)} {field}"
+            yield from _unknown(ctx, path, label, text, template.get("usageType"), allowed)
+            yield from _malformed(ctx, path, label, text)
+
+
+def _allowed_roots(ctx: Context, kind: Any) -> frozenset[str] | None:
+    if kind not in ROOTS:
+        return None
+    if kind != "Generic":
+        return ROOTS[kind]
+    if not ctx.complete:
+        return ALL_ROOTS
+    # Generic also serves every usage type that has no template of its own, with that type's payload.
+    present = {t.get("usageType") for _, t in ctx.templates()}
+    return ROOTS["Generic"].union(*(ROOTS[k] for k in USAGE_TYPES if k not in present))
+
+
+def _unknown(
+    ctx: Context,
+    path: tuple[str | int, ...],
+    label: str,
+    text: str,
+    kind: Any,
+    allowed: frozenset[str] | None,
+) -> Iterator[Finding]:
+    for placeholder in find_placeholders(text):
+        root, rest = placeholder.root, placeholder.path[len(placeholder.root) :]
+        if root not in ALL_ROOTS:
+            guess = did_you_mean(root, ALL_ROOTS)
+            if not guess and not ctx.rendered:
+                continue  # in a source layer this may be a build-time Jinja2 variable
+            yield ctx.finding(
+                path,
+                "SC106",
+                f"{label}: `{placeholder.text}` is not a placeholder Logto fills"
+                + (f"; did you mean `{{{{{guess}{rest}}}}}`?" if guess else ""),
+                f"write `{{{{{guess}{rest}}}}}`" if guess else f"Logto fills {', '.join(sorted(ALL_ROOTS))}",
+            )
+        elif allowed is not None and root not in allowed:
+            yield ctx.finding(
+                path,
+                "SC108",
+                f"{label}: Logto does not send `{root}` with {kind} messages, so `{placeholder.text}` "
+                "stays in the email as written",
+                f"{kind} messages get {', '.join(sorted(allowed))}",
+            )
+
+
+def _malformed(ctx: Context, path: tuple[str | int, ...], label: str, text: str) -> Iterator[Finding]:
+    for match in PLACEHOLDER.finditer(text):
+        start, end = match.span()
+        if text[start - 1 : start] == "{" and text[end : end + 1] == "}":
+            yield ctx.finding(
+                path,
+                "SC107",
+                f"{label}: `{{{match.group(0)}}}` has triple braces; Logto fills the inner "
+                f"`{match.group(0)}` and leaves the outer braces in the email",
+                f"write `{match.group(0)}`",
+            )
+    masked = PLACEHOLDER.sub(lambda m: "\x00" * len(m.group(0)), text)
+    position = 0
+    for match in _BRACES.finditer(masked):
+        if match.start() < position:
+            continue
+        if match.group(0) == "}}":
+            snippet = _line_around(text, match.start(), before=True)
+            yield _unbalanced(ctx, path, label, snippet, "`}}` without an opening `{{`")
+            continue
+        close, reopen = masked.find("}}", match.end()), masked.find("{{", match.end())
+        if close >= 0 and (reopen < 0 or close < reopen):
+            position = close + 2
+            snippet = text[match.start() : close + 2]
+            snippet = snippet if len(snippet) <= 40 else snippet[:37] + "..."
+            yield ctx.finding(
+                path,
+                "SC107",
+                f"{label}: `{snippet}` is not a placeholder Logto reads (write a dotted path of letters, "
+                "digits and `_` between `{{` and `}}`)",
+                "write e.g. `{{code}}` or `{{application.name}}`",
+            )
+        else:
+            snippet = _line_around(text, match.start(), before=False)
+            yield _unbalanced(ctx, path, label, snippet, "`{{` without a closing `}}`")
+    for match in _SINGLE.finditer(masked):
+        if match.group(1).split(".", 1)[0] in ALL_ROOTS:
+            yield ctx.finding(
+                path,
+                "SC107",
+                f"{label}: `{match.group(0)}` has single braces; Logto fills only `{{{{{match.group(1)}}}}}`",
+                f"write `{{{{{match.group(1)}}}}}`",
+            )
+
+
+def _unbalanced(ctx: Context, path: tuple[str | int, ...], label: str, snippet: str, what: str) -> Finding:
+    return ctx.finding(
+        path,
+        "SC107",
+        f"{label}: unbalanced braces in `{snippet}`: {what}, so Logto leaves it in the email as written",
+        "write the placeholder as `{{code}}`, with two braces on each side",
+    )
+
+
+def _line_around(text: str, offset: int, *, before: bool) -> str:
+    start = max(text.rfind("\n", 0, offset) + 1, offset - 18) if before else offset
+    end = offset + 2 if before else min(len(text), offset + 20)
+    newline = text.find("\n", offset)
+    if not before and 0 <= newline < end:
+        end = newline
+    return text[start:end].strip()
+
+
+@rule(TEXT_MODES)
+def content_markup(ctx: Context) -> Iterator[Finding]:
+    for index, template in ctx.templates():
+        content, kind = template.get("content"), template.get("contentType")
+        if not isinstance(content, str) or (not ctx.rendered and JINJA.search(content)):
+            continue
+        path = ("templates", index, "content")
+        name = template_name(template, index)
+        if kind == "text/plain":
+            tag = first_html_tag(content)
+            if tag:
+                yield ctx.finding(
+                    path,
+                    "SC109",
+                    f"template {name} is text/plain but its content has HTML (`{tag}`); "
+                    "the reader would see the tags",
+                    "set `contentType: text/html`, or remove the tags",
+                )
+        elif kind == "text/html":
+            problem = check_html(content)
+            if problem:
+                yield ctx.finding(
+                    path,
+                    "SC110",
+                    f"template {name} content, line {problem.line}: {problem.message}",
+                    problem.hint,
+                )
