@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CliRunner, run_subprocess
+from .conftest import CliRunner, run_subprocess
 
 from connector.lint.project import project_module
 
