@@ -10,21 +10,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
-REQUIRED_USAGE_TYPES = ("Register", "SignIn", "ForgotPassword", "Generic")
-# The usage types Logto sends today; anything else silently falls back to Generic at send time.
-USAGE_TYPES = (
-    "SignIn",
-    "Register",
-    "ForgotPassword",
-    "OrganizationInvitation",
-    "Generic",
-    "UserPermissionValidation",
-    "BindNewIdentifier",
-    "MfaVerification",
-    "BindMfa",
-)
-LOGIN_TYPES = ("login", "Login", "LOGIN")
-OAUTH2_TYPES = ("oauth2", "OAuth2", "OAUTH2")
+from connector.logto import LOGIN_TYPES, OAUTH2_TYPES, REQUIRED_USAGE_TYPES, USAGE_TYPES
+
+__all__ = [
+    "LOGIN_TYPES",
+    "OAUTH2_TYPES",
+    "REQUIRED_USAGE_TYPES",
+    "USAGE_TYPES",
+    "ConnectorConfig",
+    "Template",
+]
 TLS_VERSIONS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 
 NonNegativeInt = Annotated[int, Field(ge=0)]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from connector.atomic import write_atomic
+from connector.logto import PAYLOAD_ROOTS
 from connector.models import ConnectorConfig, Template
 from connector.placeholders import fill_placeholders, find_placeholders
 
@@ -33,19 +34,6 @@ SAMPLES: dict[str, Any] = {
         "primaryEmail": "ada@example.com",
     },
     "inviter": {"id": "sample-inviter", "name": "Grace Hopper", "primaryEmail": "grace@example.com"},
-}
-# The payload roots Logto sends per usage type (its email-templates page), optional ones included so
-# the reviewer sees them filled. MfaVerification and BindMfa are not in that table: only code is certain.
-_ROOTS: dict[str, tuple[str, ...]] = {
-    "SignIn": ("code", "application", "organization"),
-    "Register": ("code", "application", "organization"),
-    "ForgotPassword": ("code", "application", "organization"),
-    "Generic": ("code",),
-    "OrganizationInvitation": ("link", "organization", "inviter"),
-    "UserPermissionValidation": ("code", "user", "application"),
-    "BindNewIdentifier": ("code", "user", "application"),
-    "MfaVerification": ("code",),
-    "BindMfa": ("code",),
 }
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: https: http:; font-src data: https:"
@@ -102,8 +90,8 @@ def preview_sets(
 
 def sample_payload(usage_type: str, language: str) -> dict[str, Any]:
     """The payload Logto would send for ``usage_type``, with sample values."""
-    roots = _ROOTS.get(usage_type, _ROOTS["Generic"])
-    return {**{root: SAMPLES[root] for root in roots}, "locale": language, "uiLocales": language}
+    roots = PAYLOAD_ROOTS.get(usage_type, PAYLOAD_ROOTS["Generic"])
+    return {**{root: SAMPLES[root] for root in sorted(roots)}, "locale": language, "uiLocales": language}
 
 
 def render_message(template: Template, where: PreviewSet) -> Message:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 
+from connector.logto import RUNTIME_ROOTS
 from connector.placeholders import PLACEHOLDER
 
-# The payload roots Logto sends (SPEC §3); a build variable may not use these names.
-RUNTIME_ROOTS = frozenset(
-    {"code", "link", "locale", "uiLocales", "application", "organization", "user", "inviter"}
-)
+__all__ = ["RUNTIME_ROOTS", "Protector", "altered"]
 
 _OPEN, _CLOSE = "\ue000", "\ue001"
 # Jinja2 counts lines at these breaks; a token keeps as many "\n" as its placeholder had line breaks,

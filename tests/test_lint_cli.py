@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from .conftest import CliRunner, run_subprocess
 
 from connector.lint.project import project_module
+
+from .conftest import CliRunner, run_subprocess
 
 DATA = Path(__file__).resolve().parent / "data" / "lint"
 GOOD, BAD = DATA / "good", DATA / "bad"

@@ -15,10 +15,10 @@ PROJECT_KEYS = frozenset({"provider", "variables", "$schema"})
 
 @rule(TEXT_MODES)
 def schema(ctx: Context) -> Iterator[Finding]:
-    from connector.validate import validate_config
+    from connector.validate import check_config
 
     source = ctx.source if ctx.complete else _Layer(ctx)
-    _, findings = validate_config(source)
+    findings = check_config(source)
     references = set() if ctx.resolved else set(_references(ctx, ctx.data, ()))
     for finding in findings:
         if finding.rule == "SC204":
@@ -51,7 +51,7 @@ def _references(ctx: Context, value: Any, path: KeyPath) -> Iterator[Location]:
 
 @rule(WHOLE_MODES)
 def required_usage_types(ctx: Context) -> Iterator[Finding]:
-    from connector.models import REQUIRED_USAGE_TYPES
+    from connector.logto import REQUIRED_USAGE_TYPES
 
     templates = ctx.data.get("templates")
     if not isinstance(templates, list) or not templates:

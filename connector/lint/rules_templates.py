@@ -9,31 +9,21 @@ from typing import Any
 from connector.findings import Finding
 from connector.lint.base import JINJA, TEXT_MODES, Context, rule, template_name
 from connector.lint.html_check import check_html, first_html_tag
-from connector.models import USAGE_TYPES
+from connector.logto import COMMON_ROOTS, PAYLOAD_ROOTS, USAGE_TYPES, VERIFICATION_TYPES
 from connector.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
 from connector.suggest import did_you_mean
 
-VERIFICATION_TYPES = (
-    "SignIn", "Register", "ForgotPassword", "Generic", "UserPermissionValidation", "BindNewIdentifier",
-    "MfaVerification", "BindMfa",
-)  # fmt: skip
-_EVERYWHERE = frozenset({"locale", "uiLocales"})
-_SIGN = frozenset({"code", "application", "organization"})
-_USER = frozenset({"code", "user", "application"})
-# The payload roots Logto sends with each usage type (SPEC §3). MFA types are not documented there:
-# they are given the union of the verification payloads, so nothing plausible is reported.
-ROOTS: dict[str, frozenset[str]] = {
-    "SignIn": _SIGN,
-    "Register": _SIGN,
-    "ForgotPassword": _SIGN,
-    "Generic": frozenset({"code"}),
-    "OrganizationInvitation": frozenset({"link", "code", "organization", "inviter"}),
-    "UserPermissionValidation": _USER,
-    "BindNewIdentifier": _USER,
-    "MfaVerification": _SIGN | _USER,
-    "BindMfa": _SIGN | _USER,
+# What lint lets a template use: Logto's documented roots, plus `code` in an invitation (which SC105
+# accepts in place of a link). MFA types are not documented: they get the union of the verification
+# payloads, so nothing plausible is reported.
+_LENIENT = {
+    "OrganizationInvitation": frozenset({"code"}),
+    "MfaVerification": PAYLOAD_ROOTS["SignIn"] | PAYLOAD_ROOTS["UserPermissionValidation"],
+    "BindMfa": PAYLOAD_ROOTS["SignIn"] | PAYLOAD_ROOTS["UserPermissionValidation"],
 }
-ROOTS = {kind: roots | _EVERYWHERE for kind, roots in ROOTS.items()}
+ROOTS = {
+    kind: roots | _LENIENT.get(kind, frozenset()) | COMMON_ROOTS for kind, roots in PAYLOAD_ROOTS.items()
+}
 ALL_ROOTS = frozenset().union(*ROOTS.values())
 TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")
 _SENTINEL = "\x00filled\x00"
