@@ -80,11 +80,8 @@ class SchemaChecker:
         if kind is not None and not _is_type(data, kind):
             out.append(_type_finding(kind, data, path, locate))
             return
-        if (
-            ("const" in schema
-            and data != schema["const"])
-            or ("enum" in schema
-            and not _in_enum(data, schema["enum"]))
+        if ("const" in schema and data != schema["const"]) or (
+            "enum" in schema and not _in_enum(data, schema["enum"])
         ):
             options = [schema["const"]] if "const" in schema else schema["enum"]
             listed = _or_list([str(o) for o in options])
