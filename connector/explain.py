@@ -18,6 +18,7 @@ from connector.redact import REDACTED, redact
 from connector.secrets import Reference, parse
 from connector.suggest import did_you_mean
 
+REMOVED = object()  # the value of an entry whose key a layer removed with null
 SECRET_KEYS = frozenset({"pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase"})
 _WIDTH = 60
 
@@ -45,6 +46,8 @@ def entries(composed: Composed, key: str | None = None) -> list[Entry]:
         paths.extend((("variables", *p), v) for p, v in _leaves(composed.variables, ()))
     for path, value in paths:
         found.append(Entry(_name(composed, path), path, value, composed.origin(path)))
+    for path in composed.removals():
+        found.append(Entry(_name(composed, path), path, REMOVED, composed.origin(path)))
     if key is None:
         return found
     wanted = tuple(_named(key))
@@ -64,9 +67,13 @@ def format_text(found: list[Entry]) -> str:
     """``key = value`` lines, each followed by where it was set and what it overrode."""
     lines: list[str] = []
     for entry in found:
-        note = "  (empty: the build leaves it out, as Logto's save does)" if _empty(entry.value) else ""
-        lines.append(f"{entry.key} = {show(entry.path, entry.value)}{note}")
-        lines.append(f"  set at {entry.origin.location} ({_layer(entry.origin.layer_name)})")
+        if entry.value is REMOVED:
+            lines.append(f"{entry.key} (removed)")
+            lines.append(f"  removed at {entry.origin.location} ({_layer(entry.origin.layer_name)})")
+        else:
+            note = "  (empty: the build leaves it out, as Logto's save does)" if _empty(entry.value) else ""
+            lines.append(f"{entry.key} = {show(entry.path, entry.value)}{note}")
+            lines.append(f"  set at {entry.origin.location} ({_layer(entry.origin.layer_name)})")
         for old in entry.origin.overrode:
             lines.append(
                 f"  overrides {show(entry.path, old.value)} at {old.location} ({_layer(old.layer_name)})"
@@ -78,9 +85,9 @@ def format_json(found: list[Entry]) -> str:
     items = [
         {
             "key": e.key,
-            "value": show(e.path, e.value),
+            **({"removed": True} if e.value is REMOVED else {"value": _plain(e.path, e.value)}),
             **_where(e.origin),
-            "overrode": [{"value": show(e.path, o.value), **_where(o)} for o in e.origin.overrode],
+            "overrode": [{"value": _plain(e.path, o.value), **_where(o)} for o in e.origin.overrode],
         }
         for e in found
     ]
@@ -95,6 +102,11 @@ def show(path: KeyPath, value: Any) -> str:
         value = _mask(value)
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= _WIDTH else text[: _WIDTH - 2] + '…"'
+
+
+def _plain(path: KeyPath, value: Any) -> Any:
+    """The value as JSON data, literal secrets masked."""
+    return _mask(value) if _secret(path) and isinstance(value, str) else value
 
 
 def _mask(value: str) -> str:

@@ -99,7 +99,7 @@ def _emptied(findings: list[Finding], composed: Composed, removed: list[KeyPath]
                     else f"give {dotted(path)} a value"
                 )
                 out[i] = Finding.at(
-                    composed.locate(path, key=True),
+                    composed.last_touched(path),
                     "SC505",
                     f"`{dotted(path)}` is empty: Logto deletes empty values when it saves a config, "
                     f"and then rejects it because `{name}` is required",

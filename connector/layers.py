@@ -59,16 +59,18 @@ class State:
     data: dict[str, Any] = field(default_factory=dict)
     nodes: dict[KeyPath, _Node] = field(default_factory=dict)
     removed: dict[KeyPath, _Node] = field(default_factory=dict)
+    layers: tuple[str, ...] = ()  # applied, lowest first
 
     def copy(self) -> State:
         # data is never mutated in place (changed paths are copied), so sharing it is safe.
-        return State(self.data, dict(self.nodes), dict(self.removed))
+        return State(self.data, dict(self.nodes), dict(self.removed), self.layers)
 
     def apply(self, doc: Document, layer: str, *, root: bool = False) -> None:
         """Merge one layer on top, by the rules of :mod:`connector.merge`.
 
         ``root``: this layer's file answers for the config as a whole (a key missing everywhere).
         """
+        self.layers = (*self.layers, layer)
         if root or () not in self.nodes:
             self.nodes[()] = _Node(doc, (), layer, None)
         self.data = _Applier(self, doc, layer).mapping(self.data, doc.data, (), ())
@@ -188,8 +190,22 @@ class Composed:
             raise KeyError(path)
         return node.origin()
 
+    def last_touched(self, path: KeyPath) -> Location:
+        """The key, at ``path`` or inside it, that the highest layer wrote (who last changed this part)."""
+        n, order = len(path), self.state.layers
+        inside = [node for p, node in self.state.nodes.items() if p[:n] == path and node.layer in order]
+        if not inside:
+            return self.locate(path, key=True)
+        node = max(inside, key=lambda node: order.index(node.layer))
+        return node.doc.locate(node.path, key=True)
+
     def is_removed(self, path: KeyPath) -> bool:
         return path in self.state.removed and path not in self.state.nodes
+
+    def removals(self) -> list[KeyPath]:
+        """Keys a layer removed with null that a lower layer had set (and no higher layer set again)."""
+        nodes = self.state.nodes
+        return [path for path, node in self.state.removed.items() if node.overrode and path not in nodes]
 
     def leaves(self) -> Iterator[tuple[KeyPath, Any]]:
         """Every final scalar or list value (lists are set whole), in the data's order."""

@@ -46,7 +46,17 @@ def parse(text: str) -> tuple[list[str | Reference], str | None]:
         parts.append(Reference(match.group(1), match.group(2) or "", match.group(3) or "", match.group()))
         pos = match.end()
     parts.append(text[pos:])
-    return [p for p in parts if p != ""], None
+    return _joined(parts), None
+
+
+def _joined(parts: list[str | Reference]) -> list[str | Reference]:
+    out: list[str | Reference] = []
+    for part in parts:
+        if isinstance(part, str) and out and isinstance(out[-1], str):
+            out[-1] += part
+        elif part != "":
+            out.append(part)
+    return out
 
 
 def references(text: str) -> list[Reference]:
