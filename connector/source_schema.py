@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from connector.resources import schema_path
-from connector.schema import DIALECT, _tidy
 
 SCHEMA_ID = "urn:smtp-connector:schema:source:v1"
 FILE_NAME = "smtp-connector.source.schema.json"
@@ -19,6 +19,8 @@ FORMS = {
 
 def generate_source_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one source file, from the partial models."""
+    # Imported here: the schema module loads pydantic, and projects are loaded (for lint) without it.
+    from connector.schema import DIALECT, _tidy
     from connector.source_models import SOURCE_DESCRIPTION, source_model
 
     raw = source_model().model_json_schema(by_alias=True, mode="validation")
@@ -41,6 +43,6 @@ def _any_of(node: Any) -> Any:
     return node
 
 
-def source_schema_path() -> Any:
+def source_schema_path() -> Path:
     """The committed (or shipped) source schema file."""
     return schema_path(FILE_NAME)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from connector.loader import Document
 from connector.merge import apply
 from connector.project import build_config, compose, load_project
 
+from .conftest import ROOT
 from .projects import PROJECT, write_project
 from .test_merge import LAYERS
 
@@ -310,3 +313,19 @@ def test_composing_with_provenance_gives_the_same_data_as_the_merge_rules(
     for i, layer in enumerate((a, b, c)):
         state.apply(Document(f"layer{i}.yaml", layer), f"layer{i}")
     assert state.data == apply({}, a, b, c)
+
+
+def test_loading_and_composing_do_not_import_pydantic_or_jsonschema() -> None:
+    # The lint hook loads and composes projects on every commit; its cold start is measured.
+    code = (
+        "import sys\n"
+        "from connector.project import load_project, compose\n"
+        "project = load_project('examples/acme')\n"
+        "for env in project.environments: compose(project, env, resolve=False)\n"
+        "import connector.explain\n"
+        "print(sorted(m for m in ('pydantic', 'jsonschema', 'jinja2') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "[]\n"
