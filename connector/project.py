@@ -11,20 +11,19 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connector.errors import InputError, UsageError
 from connector.findings import Finding, Location, has_errors
 from connector.layers import META_KEYS, Composed, Origin, State
-from connector.loader import Document, KeyPath, load
-from connector.merge import TEMPLATES, USAGE_TYPE
+from connector.loader import Document, KeyPath
+from connector.merge import TEMPLATES
+from connector.sources import check_source, load_provider, load_source
 from connector.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from connector.models import ConnectorConfig
-    from connector.schemacheck import SchemaChecker
 
 __all__ = ["Composed", "Origin", "Project", "build_config", "compose", "load_project"]
 
@@ -94,7 +93,7 @@ def load_project(root: str | os.PathLike[str]) -> Project:
                 )
             ]
         )
-    project_doc = _load_source(project_path, findings)
+    project_doc = load_source(project_path, findings)
     environments: dict[str, Document] = {}
     env_dir = folder / ENVIRONMENTS
     if env_dir.is_dir():
@@ -113,13 +112,13 @@ def load_project(root: str | os.PathLike[str]) -> Project:
                 hint = "use letters, digits, `-`, `_` and `.`; one file per environment"
                 findings.append(Finding.at(Location(str(path)), "SC508", problem, hint))
                 continue
-            doc = _load_source(path, findings)
+            doc = load_source(path, findings)
             if doc is not None:
                 environments[name] = doc
     providers: dict[str, Document] = {}
     for doc in (project_doc, *environments.values()):
         if doc is not None:
-            _load_provider(doc, folder, providers, findings)
+            load_provider(doc, folder, providers, findings)
     if project_doc is None or has_errors(findings):
         raise InputError(findings=findings)
     return Project(folder, project_doc, environments, providers, tuple(findings))
@@ -150,8 +149,8 @@ def compose(
         from connector.overrides import parse_overrides
 
         override_doc = parse_overrides(overrides)
-        findings = _check_source(override_doc)
-        _load_provider(override_doc, project.root, project.provider_files, findings)
+        findings = check_source(override_doc)
+        load_provider(override_doc, project.root, project.provider_files, findings)
         if has_errors(findings):
             raise InputError(findings=findings)
         layers.append((override_doc, "override"))
@@ -244,99 +243,3 @@ def _unknown_environment(project: Project, env: str) -> str:
     suggestion = did_you_mean(env, names)
     text = f"no environment `{env}` in {project.root} (it has {', '.join(names)})"
     return text + (f"; did you mean `{suggestion}`?" if suggestion else "")
-
-
-def _load_source(path: Path, findings: list[Finding]) -> Document | None:
-    result = load(path, display=_display(path))
-    findings.extend(result.findings)
-    if result.document is None:
-        return None
-    findings.extend(_check_source(result.document))
-    return result.document
-
-
-def _display(path: Path) -> str:
-    """Paths as given stay as given; shipped files (absolute) are shown relative to here when inside it."""
-    if not path.is_absolute():
-        return str(path)
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _check_source(doc: Document) -> list[Finding]:
-    findings = _source_checker().check(doc.data, doc.locate)
-    templates = doc.data.get(TEMPLATES)
-    if isinstance(templates, list):
-        seen: dict[str, int] = {}
-        for i, item in enumerate(templates):
-            kind = item.get(USAGE_TYPE) if isinstance(item, dict) else None
-            if not isinstance(kind, str):
-                continue
-            if kind in seen:
-                first = doc.locate((TEMPLATES, seen[kind], USAGE_TYPE))
-                findings.append(
-                    Finding.at(
-                        doc.locate((TEMPLATES, i, USAGE_TYPE)),
-                        "SC504",
-                        f"a second template for usageType `{kind}` in this file (the first is at line {first.line})",
-                        "keep one template per usage type in a file; other files change it by repeating its usageType",
-                    )
-                )
-            else:
-                seen[kind] = i
-    return findings
-
-
-@cache
-def _source_checker() -> SchemaChecker:
-    from connector.schemacheck import SchemaChecker, load_schema
-    from connector.source_schema import FORMS, source_schema_path
-
-    return SchemaChecker(load_schema(source_schema_path()), FORMS)
-
-
-def _load_provider(
-    doc: Document, root: Path, providers: dict[str, Document], findings: list[Finding]
-) -> None:
-    from connector.providers import provider_path, shipped_names
-
-    ref = doc.data.get("provider")
-    if not isinstance(ref, str) or ref in providers:
-        return
-    where = doc.locate(("provider",))
-    path = provider_path(ref, root)
-    if path is None:
-        suggestion = did_you_mean(ref, shipped_names())
-        findings.append(
-            Finding.at(
-                where,
-                "SC501",
-                f"unknown provider `{ref}`" + (f"; did you mean `{suggestion}`?" if suggestion else ""),
-                f"rename it to `{suggestion}`"
-                if suggestion
-                else "run `smtp-connector providers` for the list, or give the path of an overlay file (./relay.yaml)",
-            )
-        )
-        return
-    if not path.is_file():
-        findings.append(
-            Finding.at(
-                where, "SC501", f"the provider file `{ref}` does not exist", f"create {path} or fix the path"
-            )
-        )
-        return
-    provider_doc = _load_source(path, findings)
-    if provider_doc is None:
-        return
-    if "provider" in provider_doc.data:
-        findings.append(
-            Finding.at(
-                provider_doc.locate(("provider",), key=True),
-                "SC506",
-                "a provider overlay cannot name another provider",
-                "copy the settings you need into this file instead",
-            )
-        )
-    providers[ref] = provider_doc
