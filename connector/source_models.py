@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from connector.models import ConnectorConfig, Template
+from connector.providers import shipped_names
 
 # Keys a source file may hold that are not part of the final config.
 PROVIDER_DESCRIPTION = (
@@ -40,7 +41,10 @@ def source_model() -> type[BaseModel]:
     """The model of one source file: ``provider``, ``variables``, then every config key, all optional."""
     config = _partial(ConnectorConfig)
     fields: dict[str, Any] = {
-        "provider": (str | None, Field(None, description=PROVIDER_DESCRIPTION)),
+        "provider": (
+            str | None,
+            Field(None, description=PROVIDER_DESCRIPTION, examples=list(shipped_names())),
+        ),
         "variables": (dict[str, Any] | None, Field(None, description=VARIABLES_DESCRIPTION)),
     }
     for name, info in config.model_fields.items():

@@ -22,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
     for path in init_project(args.dir, args.provider):
         print(f"created {path}", file=sys.stderr)
     print(
-        f"next: replace the <...> values, then `smtp-connector build {args.dir} --env dev`",
+        f"next: `smtp-connector build {args.dir} --env dev` works now (the local sink); "
+        "replace the <...> values before building prod",
         file=sys.stderr,
     )
     return 0
