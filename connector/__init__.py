@@ -24,6 +24,12 @@ _LAZY = {
     "ConnectorError": "connector.errors",
     "InputError": "connector.errors",
     "UsageError": "connector.errors",
+    "Project": "connector.project",
+    "Composed": "connector.project",
+    "Origin": "connector.project",
+    "load_project": "connector.project",
+    "compose": "connector.project",
+    "build_config": "connector.project",
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -36,6 +42,7 @@ if TYPE_CHECKING:
     from connector.loader import Document, load
     from connector.locales import email_templates_body
     from connector.models import ConnectorConfig, Template
+    from connector.project import Composed, Origin, Project, build_config, compose, load_project
     from connector.schema import generate_schema
     from connector.validate import validate_config
 

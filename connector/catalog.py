@@ -235,7 +235,49 @@ _RULES = [
     #
     #
     # SC5xx composing and building: add below this line.
-    #
+    Rule(
+        "SC501",
+        "error",
+        "unknown-provider",
+        "`provider` names neither a shipped overlay (see `smtp-connector providers`) nor an overlay file.",
+    ),
+    Rule(
+        "SC502",
+        "error",
+        "missing-variable",
+        "A ${VAR} the build needs is not set (or, for ${VAR:?message}, empty) in the environment.",
+    ),
+    Rule(
+        "SC503",
+        "error",
+        "bad-variable-reference",
+        "`${` must start ${NAME}, ${NAME:-default} or ${NAME:?message}; write $${ for a literal ${.",
+    ),
+    Rule(
+        "SC504",
+        "error",
+        "duplicate-template",
+        "Two templates in one source file share a usageType; layers merge templates by usageType.",
+    ),
+    Rule(
+        "SC505",
+        "error",
+        "emptied-required-key",
+        "A required value is empty: Logto deletes empty values when it saves a config, which leaves it invalid.",
+    ),
+    Rule("SC506", "error", "nested-provider", "A provider overlay cannot name another provider."),
+    Rule(
+        "SC507",
+        "error",
+        "not-a-project",
+        "A project folder holds smtp-connector.yaml (and environments/<name>.yaml files).",
+    ),
+    Rule(
+        "SC508",
+        "error",
+        "bad-environment-name",
+        "Environment files are environments/<name>.yaml, the name made of letters, digits, `-`, `_` and `.`.",
+    ),
     #
     #
     # SC6xx build-time templates (Jinja2): add below this line.

@@ -1,0 +1,121 @@
+"""explain: each final value with the file:line:column of the layer that set it, never a secret value."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import ROOT, CliRunner
+from .projects import write_project
+
+ACME = "examples/acme"
+
+
+def test_values_from_every_layer(cli: CliRunner) -> None:
+    out = cli("explain", ACME, "--env", "staging", "--set", "port=2525", cwd=ROOT).stdout
+    blocks = out.split("\n")
+    assert blocks[:2] == [
+        'provider = "sendgrid"',
+        "  set at examples/acme/smtp-connector.yaml:8:11 (project)",
+    ]
+    assert (
+        'host = "smtp.sendgrid.net"\n  set at providers/sendgrid.yaml:5:7 (provider sendgrid)\n' in out
+    )  # provider
+    assert (
+        'fromEmail = "Acme (staging) <no-reply@staging.acme.example>"\n'
+        "  set at examples/acme/environments/staging.yaml:3:12 (environment staging)\n"
+        '  overrides "Acme <no-reply@acme.example>" at examples/acme/smtp-connector.yaml:10:12 (project)\n'
+        '  overrides "<no-reply@your-verified-domain.com>" at providers/sendgrid.yaml:16:12 (provider sendgrid)\n'
+    ) in out
+    assert (
+        "port = 2525\n"
+        "  set at --set:1:6 (--set)\n"
+        "  overrides 587 at providers/sendgrid.yaml:7:7 (provider sendgrid)\n"
+    ) in out
+    assert "connectionTimeout = 10000\n  set at examples/acme/smtp-connector.yaml:13:20 (project)\n" in out
+
+
+def test_one_key_and_its_children(cli: CliRunner) -> None:
+    out = cli("explain", ACME, "--env", "staging", "templates.SignIn.subject", cwd=ROOT).stdout
+    assert out == (
+        'templates[SignIn].subject = "[staging] Your Acme sign-in code"\n'
+        "  set at examples/acme/environments/staging.yaml:7:14 (environment staging)\n"
+        '  overrides "Your Acme sign-in code" at examples/acme/smtp-connector.yaml:20:14 (project)\n'
+    )
+    auth = cli("explain", ACME, "auth", "--env", "prod", cwd=ROOT).stdout
+    assert auth.splitlines()[::2] == [
+        'auth.user = "apikey"',
+        'auth.pass = "${SMTP_PASS:?a SendGrid API key with the Mail Send permis…"',
+    ]
+    assert cli("explain", ACME, "templates[Generic]", "--env", "dev", cwd=ROOT).stdout.startswith(
+        'templates[Generic].usageType = "Generic"\n'
+    )
+
+
+def test_a_removed_key(cli: CliRunner) -> None:
+    out = cli("explain", ACME, "--env", "dev", "replyTo", cwd=ROOT).stdout
+    assert out == (
+        "replyTo (removed)\n"
+        "  removed at examples/acme/environments/dev.yaml:7:10 (environment dev)\n"
+        '  overrides "Acme Support <support@acme.example>" at examples/acme/smtp-connector.yaml:11:10 (project)\n'
+    )
+
+
+def test_an_unknown_key_suggests_one(cli: CliRunner) -> None:
+    result = cli("explain", ACME, "--env", "prod", "hots", cwd=ROOT, expect=1)
+    assert (
+        result.stderr
+        == "smtp-connector: error: no key `hots` in the config of environment prod; did you mean `host`?\n"
+    )
+
+
+def test_without_env_it_explains_the_base(cli: CliRunner) -> None:
+    out = cli("explain", ACME, "replyTo", cwd=ROOT).stdout
+    assert out.startswith('replyTo = "Acme Support <support@acme.example>"\n')
+
+
+def test_a_key_alone_means_the_project_here(cli: CliRunner) -> None:
+    out = cli("explain", "port", "--env", "dev", cwd=ROOT / ACME).stdout
+    # Shipped files outside the current folder are shown by their full path.
+    assert out == f"port = 2525\n  set at {ROOT}/providers/dev-sink.yaml:6:7 (provider dev-sink)\n"
+
+
+SECRETS_FILE = """\
+auth:
+  pass: ${SMTP_PASS:-default-secret-value}
+dkim:
+  domainName: a.example
+  keySelector: s1
+  privateKey: '-----BEGIN PRIVATE KEY-----abc'
+"""
+
+
+def test_never_a_secret_value(cli: CliRunner, tmp_path: Path) -> None:
+    write_project(tmp_path, {"environments/prod.yaml": SECRETS_FILE})
+    result = cli("explain", str(tmp_path), "--env", "prod", env={"SMTP_PASS": "resolved-secret-value"})
+    text = result.stdout + result.stderr
+    for secret in ("resolved-secret-value", "default-secret-value", "BEGIN PRIVATE KEY"):
+        assert secret not in text
+    assert 'auth.pass = "${SMTP_PASS:-********}"' in result.stdout
+    assert 'dkim.privateKey = "********"' in result.stdout
+
+
+def test_empty_values_are_marked(cli: CliRunner, tmp_path: Path) -> None:
+    write_project(tmp_path, {"environments/prod.yaml": "tls: {}\n"})
+    out = cli("explain", str(tmp_path), "--env", "prod", "tls").stdout
+    assert out.splitlines()[0] == "tls = {}  (empty: the build leaves it out, as Logto's save does)"
+
+
+def test_json_output(cli: CliRunner) -> None:
+    items = json.loads(cli("explain", ACME, "--env", "prod", "port", "--format", "json", cwd=ROOT).stdout)
+    assert items == [
+        {
+            "key": "port",
+            "value": 587,
+            "file": "providers/sendgrid.yaml",
+            "line": 7,
+            "column": 7,
+            "layer": "provider:sendgrid",
+            "overrode": [],
+        }
+    ]

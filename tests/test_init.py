@@ -1,0 +1,121 @@
+"""init: a complete project that builds for dev at once, and never overwrites a file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from connector.models import USAGE_TYPES
+from connector.placeholders import find_placeholders
+from connector.project import compose, load_project
+
+from .conftest import CliRunner
+
+FILES = [
+    "smtp-connector.yaml",
+    "environments/dev.yaml",
+    "environments/prod.yaml",
+    ".pre-commit-config.yaml",
+    ".github/workflows/email-config.yml",
+    ".gitignore",
+]
+
+
+def test_init_writes_a_complete_project(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli("init", str(tmp_path / "email"), "--provider", "gmail")
+    root = tmp_path / "email"
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) == sorted(FILES)
+    assert result.stderr.splitlines()[0] == f"created {root}/smtp-connector.yaml"
+    project = load_project(root)
+    assert project.environments == ("dev", "prod")
+    assert project.provider == "gmail"
+    assert project.environment_files["dev"].data == {"provider": "dev-sink"}
+    assert project.environment_files["prod"].data == {"auth": {"user": "<your-address@gmail.com>"}}
+
+
+def test_every_usage_type_has_a_template_with_its_placeholder(tmp_path: Path, cli: CliRunner) -> None:
+    cli("init", str(tmp_path), "--provider", "sendgrid")
+    templates = load_project(tmp_path).project_file.data["templates"]
+    assert [t["usageType"] for t in templates] == list(USAGE_TYPES)
+    for template in templates:
+        roots = {p.root for p in find_placeholders(template["subject"] + template["content"])}
+        assert roots == ({"link"} if template["usageType"] == "OrganizationInvitation" else {"code"})
+
+
+def test_dev_builds_with_no_account_and_no_secret(tmp_path: Path, cli: CliRunner) -> None:
+    cli("init", str(tmp_path), "--provider", "amazon-ses")
+    data = json.loads(cli("build", str(tmp_path), "--env", "dev", env={}).stdout)
+    assert (data["host"], data["port"], data["auth"]) == ("127.0.0.1", 2525, {"type": "login"})
+
+
+def test_the_fill_ins_land_in_the_project_with_their_comments(tmp_path: Path, cli: CliRunner) -> None:
+    cli("init", str(tmp_path), "--provider", "amazon-ses")
+    prod = (tmp_path / "environments/prod.yaml").read_text()
+    assert "host: email-smtp.<region>.amazonaws.com\n" in prod
+    assert (
+        "  # SES console > SMTP settings > Create SMTP credentials: the SMTP user name, not an AWS access key.\n"
+        in prod
+    )
+    assert "SMTP_PASS from the" in prod
+    base = (tmp_path / "smtp-connector.yaml").read_text()
+    assert (
+        "# A verified identity (address or domain) in the same region.\nfromEmail: <no-reply@your-verified-domain.com>\n"
+        in base
+    )
+    composed = compose(load_project(tmp_path), "prod", resolve=False)
+    assert composed.origin(("auth", "user")).layer_name == "environment:prod"
+
+
+def test_the_hook_ci_and_gitignore(tmp_path: Path, cli: CliRunner) -> None:
+    cli("init", str(tmp_path), "--provider", "postmark")
+    hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
+    repo = hooks["repos"][0]
+    assert repo["hooks"] == [{"id": "smtp-connector-lint"}]
+    assert repo["rev"].startswith("v") and repo["repo"].startswith("https://")
+    assert "Pin rev" in (tmp_path / ".pre-commit-config.yaml").read_text()
+    workflow = yaml.safe_load((tmp_path / ".github/workflows/email-config.yml").read_text())
+    runs = [step.get("run") for step in workflow["jobs"]["build"]["steps"]]
+    assert "smtp-connector build --all --out-dir out/" in runs
+    build = next(
+        s for s in workflow["jobs"]["build"]["steps"] if s.get("run", "").startswith("smtp-connector build")
+    )
+    assert build["env"] == {"SMTP_PASS": "${{ secrets.SMTP_PASS }}"}
+    assert "/out/" in (tmp_path / ".gitignore").read_text().splitlines()
+
+
+def test_every_generated_yaml_names_its_schema(tmp_path: Path, cli: CliRunner) -> None:
+    cli("init", str(tmp_path), "--provider", "zoho")
+    for name in ("smtp-connector.yaml", "environments/dev.yaml", "environments/prod.yaml"):
+        first = (tmp_path / name).read_text().splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=https://")
+        assert first.endswith("/schema/smtp-connector.source.schema.json")
+
+
+def test_init_never_overwrites(tmp_path: Path, cli: CliRunner) -> None:
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "environments/prod.yaml").write_text("port: 1\n")
+    (tmp_path / ".gitignore").write_text("keep me\n")
+    result = cli("init", str(tmp_path), "--provider", "gmail", expect=1)
+    assert result.stderr == (
+        f"smtp-connector: error: {tmp_path} already has environments/prod.yaml, .gitignore; init never "
+        "overwrites a file (move them away, or choose another folder)\n"
+    )
+    assert (tmp_path / ".gitignore").read_text() == "keep me\n"
+    assert (tmp_path / "environments/prod.yaml").read_text() == "port: 1\n"
+    assert not (tmp_path / "smtp-connector.yaml").exists()
+
+
+def test_init_into_a_folder_with_other_files_is_fine(tmp_path: Path, cli: CliRunner) -> None:
+    (tmp_path / "README.md").write_text("mine\n")
+    cli("init", str(tmp_path), "--provider", "gmail")
+    assert (tmp_path / "README.md").read_text() == "mine\n"
+
+
+def test_an_unknown_provider_is_a_usage_error(tmp_path: Path, cli: CliRunner) -> None:
+    result = cli("init", str(tmp_path), "--provider", "sendgird", expect=2)
+    assert result.stderr.startswith(
+        "smtp-connector: error: unknown provider `sendgird`; did you mean `sendgrid`?"
+    )
+    assert not any(tmp_path.iterdir())
