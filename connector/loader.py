@@ -121,18 +121,6 @@ _OTHER_BOMS = (
 )  # fmt: skip
 
 
-def parse_scalar(text: str, name: str, line: int = 1, column: int = 1) -> tuple[Any, tuple[Finding, ...]]:
-    """One plain (unquoted) YAML scalar typed by this loader's YAML 1.2 rules, as on the command line.
-
-    ``465`` is a number, ``true`` a boolean, ``null`` or nothing is null, anything else is text as written
-    (``a: b`` and ``#x`` included); ``yes``/``0465`` are refused the way they are in files.
-    """
-    tag: str = _Resolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
-    builder = _YamlLoader(name, text)
-    value = builder.scalar(ScalarNode(tag, text), line, column)
-    return value, tuple(builder.findings)
-
-
 def _fail(name: str, rule: str, message: str, hint: str, line: int = 1, column: int = 1) -> LoadResult:
     return LoadResult(None, (Finding.at(Location(name, line, column), rule, message, hint),))
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from connector.errors import InputError, UsageError
 from connector.findings import Finding, has_errors
-from connector.loader import Document, KeyPath, loads, parse_scalar
+from connector.loader import Document, KeyPath, loads
+from connector.yamlload import parse_scalar
 
 SOURCE = "--set"
 _BRACKETS = re.compile(r"\[([^\]]*)\]")

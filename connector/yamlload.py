@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from connector.findings import Finding
 from connector.loader import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
 
 _YAML11 = "tag:smtp-connector:yaml11"
@@ -357,3 +358,15 @@ class _Recursive(Exception):
 class _TooBig(Exception):
     def __init__(self, node: Node) -> None:
         self.node = node
+
+
+def parse_scalar(text: str, name: str, line: int = 1, column: int = 1) -> tuple[Any, tuple[Finding, ...]]:
+    """One plain (unquoted) YAML scalar typed by this loader's YAML 1.2 rules, as on the command line.
+
+    ``465`` is a number, ``true`` a boolean, ``null`` or nothing is null, anything else is text as written
+    (``a: b`` and ``#x`` included); ``yes``/``0465`` are refused the way they are in files.
+    """
+    tag: str = _Resolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    builder = YamlLoader(name, text)
+    value = builder.scalar(ScalarNode(tag, text), line, column)
+    return value, tuple(builder.findings)
