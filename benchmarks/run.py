@@ -46,10 +46,15 @@ class Row:
         return self.ours / self.peer if self.peer else None
 
 
+# As on a user's machine: bytecode caches written and used (an editable install has none until a run writes them).
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_timed(
     argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> tuple[float, int]:
     """Wall time in seconds and the child's peak RSS in KiB (Linux ru_maxrss)."""
+    env = env or CHILD_ENV
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)

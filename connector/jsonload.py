@@ -5,9 +5,76 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from connector.loader import MAX_DEPTH, Abort, Builder, KeyPath, LoadResult
+from connector.loader import MAX_DEPTH, Abort, Builder, Document, KeyPath, LoadResult
+
+
+def load_json(name: str, text: str) -> LoadResult:
+    """Read JSON text. Well-formed files take the json module's C parser; their positions are worked out
+    only if a finding asks for one (most files have none). Anything unusual takes the positional parser,
+    which words the refusal."""
+    data = _fast(text)
+    if isinstance(data, dict):
+        positions = _Positions(name, text)
+        return LoadResult(Document(name, data, _Table(positions, "values"), _Table(positions, "keys")))
+    return JsonLoader(name, text).run()
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _Duplicate
+    return result
+
+
+def _refuse(constant: str) -> Any:
+    raise ValueError(constant)
+
+
+def _fast(text: str) -> Any:
+    # Deep nesting is refused with a position by the slow parser; a config has a few dozen brackets.
+    if text.count("{") + text.count("[") > MAX_DEPTH:
+        return None
+    try:
+        return json.loads(text, object_pairs_hook=_pairs, parse_constant=_refuse)
+    except (ValueError, _Duplicate, RecursionError):
+        return None
+
+
+class _Positions:
+    """The position tables of a JSON text, computed on first use."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name, self.text = name, text
+        self.tables: dict[str, dict[KeyPath, tuple[int, int]]] | None = None
+
+    def table(self, which: str) -> dict[KeyPath, tuple[int, int]]:
+        if self.tables is None:
+            loader = JsonLoader(self.name, self.text)
+            loader.run()
+            self.tables = {"values": loader.values, "keys": loader.keys}
+        return self.tables[which]
+
+
+class _Table(Mapping[KeyPath, tuple[int, int]]):
+    def __init__(self, positions: _Positions, which: str) -> None:
+        self.positions, self.which = positions, which
+
+    def __getitem__(self, path: KeyPath) -> tuple[int, int]:
+        return self.positions.table(self.which)[path]
+
+    def __iter__(self) -> Iterator[KeyPath]:
+        return iter(self.positions.table(self.which))
+
+    def __len__(self) -> int:
+        return len(self.positions.table(self.which))
+
 
 _WS = re.compile(r"[ \t\n\r]*")
 

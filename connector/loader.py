@@ -108,9 +108,9 @@ def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResu
     else:
         text = raw
     if json_syntax:
-        from connector.jsonload import JsonLoader
+        from connector.jsonload import load_json
 
-        return JsonLoader(name, text).run()
+        return load_json(name, text)
     from connector.yamlload import YamlLoader
 
     return YamlLoader(name, text).run()

@@ -40,6 +40,12 @@ def load_schema(path: Path) -> dict[str, Any]:
     return data
 
 
+@cache
+def checker_for(path: Path, forms: tuple[tuple[str, str], ...] = ()) -> SchemaChecker:
+    """One checker per schema file, so its compiled tests are reused for every file checked."""
+    return SchemaChecker(load_schema(path), dict(forms))
+
+
 class SchemaChecker:
     """Evaluate one schema over data; ``locate(path, key=...)`` maps data paths to source positions."""
 
@@ -47,14 +53,107 @@ class SchemaChecker:
         self.root = schema
         # Names for anyOf branches that are whole forms (the $defs title), used in messages.
         self.forms = forms or {}
+        self._tests: dict[int, Callable[[Any], bool]] = {}
 
     def check(self, data: Any, locate: Locate) -> list[Finding]:
+        # Most files are valid: a yes/no pass that builds no messages settles them.
+        if self.valid(self.root, data):
+            return []
+        return self.errors(self.root, data, locate)
+
+    def errors(self, schema: dict[str, Any], data: Any, locate: Locate | None = None) -> list[Finding]:
+        """Every finding for ``data`` against ``schema`` (the slow, wordy path)."""
         out: list[Finding] = []
-        self._node(self.root, data, (), locate, out)
+        self._node(schema, data, (), locate or _nowhere, out)
         return out
 
     def valid(self, schema: dict[str, Any], data: Any) -> bool:
-        return not self._errors(schema, data)
+        """Whether ``data`` has no finding against ``schema``; same answer as ``not errors(...)``, faster."""
+        return self._compiled(schema)(data)
+
+    def _compiled(self, schema: dict[str, Any]) -> Callable[[Any], bool]:
+        # Each schema node becomes a closure once (lookups and $refs resolved up front), reused per file.
+        key = id(schema)
+        test = self._tests.get(key)
+        if test is None:
+            cell: list[Callable[[Any], bool]] = []
+            self._tests[key] = lambda data: cell[0](data)  # a $ref cycle calls through the cell
+            test = self._tests[key] = self._compile(schema)
+            cell.append(test)
+        return test
+
+    def _compile(self, schema: dict[str, Any]) -> Callable[[Any], bool]:
+        schema, _ = self._resolve(schema)
+        tests: list[Callable[[Any], bool]] = []
+        if "anyOf" in schema:
+            branches = [self._compiled(branch) for branch in schema["anyOf"]]
+            tests.append(lambda d: any(branch(d) for branch in branches))
+        if "type" in schema:
+            tests.append(_type_test(schema["type"]))
+        if "const" in schema:
+            const = schema["const"]
+            tests.append(lambda d: d == const)
+        if "enum" in schema:
+            options = schema["enum"]
+            tests.append(lambda d: _in_enum(d, options))
+        by_type: dict[type, Callable[[Any], bool]] = {}
+        if {"properties", "required", "additionalProperties"} & schema.keys():
+            by_type[dict] = self._object_test(schema)
+        if {"items", "minItems", "maxItems", "allOf"} & schema.keys():
+            by_type[list] = self._array_test(schema)
+        if {"minLength", "maxLength", "pattern"} & schema.keys():
+            shortest, longest = schema.get("minLength", 0), schema.get("maxLength")
+            pattern = _pattern(schema["pattern"]) if "pattern" in schema else None
+            by_type[str] = lambda d: (
+                len(d) >= shortest
+                and (longest is None or len(d) <= longest)
+                and (pattern is None or pattern.search(d) is not None)
+            )
+        if {"minimum", "maximum"} & schema.keys():
+            low, high = schema.get("minimum"), schema.get("maximum")
+            by_type[int] = by_type[float] = lambda d: (
+                (low is None or d >= low) and (high is None or d <= high)
+            )
+        if by_type:
+            tests.append(lambda d: by_type.get(type(d), _always)(d))
+        return _all_of(tests)
+
+    def _object_test(self, schema: dict[str, Any]) -> Callable[[Any], bool]:
+        props = {name: self._compiled(sub) for name, sub in schema.get("properties", {}).items()}
+        extra = schema.get("additionalProperties", True)
+        extra_test = self._compiled(extra) if isinstance(extra, dict) else None
+        required = tuple(schema.get("required", ()))
+
+        def object_ok(d: dict[str, Any]) -> bool:
+            for name in required:
+                if name not in d:
+                    return False
+            for name, value in d.items():
+                prop = props.get(name)
+                if prop is not None:
+                    if not prop(value):
+                        return False
+                elif extra is False or (extra_test is not None and not extra_test(value)):
+                    return False
+            return True
+
+        return object_ok
+
+    def _array_test(self, schema: dict[str, Any]) -> Callable[[Any], bool]:
+        items = self._compiled(schema["items"]) if "items" in schema else None
+        least, most = schema.get("minItems", 0), schema.get("maxItems")
+        contains = [self._compiled(sub["contains"]) for sub in schema.get("allOf", ()) if "contains" in sub]
+
+        def array_ok(d: list[Any]) -> bool:
+            if len(d) < least or (most is not None and len(d) > most):
+                return False
+            if items is not None:
+                for item in d:
+                    if not items(item):
+                        return False
+            return all(any(test(item) for item in d) for test in contains)
+
+        return array_ok
 
     def _errors(self, schema: dict[str, Any], data: Any) -> list[Finding]:
         out: list[Finding] = []
@@ -105,12 +204,9 @@ class SchemaChecker:
     def _any_of(
         self, branches: list[dict[str, Any]], data: Any, path: KeyPath, locate: Locate, out: list[Finding]
     ) -> None:
-        results = []
-        for branch in branches:
-            errors = self._errors(branch, data)
-            if not errors:
-                return
-            results.append((branch, errors))
+        if any(self.valid(branch, data) for branch in branches):
+            return
+        results = [(branch, self._errors(branch, data)) for branch in branches]
         # Nullable fields are anyOf [X, null]: report against X, as the author meant a value.
         real = [(b, e) for b, e in results if b.get("type") != "null"]
         best, _ = min(real or results, key=lambda pair: self._distance(pair[0], data, len(pair[1])))
@@ -221,6 +317,39 @@ def _is_type(data: Any, kind: str | list[str]) -> bool:
     return isinstance(
         data, {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}[kind]
     )
+
+
+def _always(data: Any) -> bool:
+    return True
+
+
+def _all_of(tests: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    if not tests:
+        return _always
+    if len(tests) == 1:
+        return tests[0]
+
+    def every(d: Any) -> bool:
+        # A plain loop: all() over a generator costs a third more on this hot path.
+        for test in tests:  # noqa: SIM110
+            if not test(d):
+                return False
+        return True
+
+    return every
+
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,), "null": (type(None),),
+    "integer": (int,), "number": (int, float),
+}  # fmt: skip
+
+
+def _type_test(kind: str | list[str]) -> Callable[[Any], bool]:
+    kinds = [kind] if isinstance(kind, str) else kind
+    # Exact types: bool is a subclass of int, but true is not a number in JSON.
+    exact = frozenset(t for k in kinds for t in _PY_TYPES[k])
+    return lambda d: type(d) in exact
 
 
 def _in_enum(data: Any, options: list[Any]) -> bool:

@@ -3,7 +3,6 @@ provider overlays they name found and loaded too. Refusals are findings."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,12 +58,11 @@ def check_source(doc: Document) -> list[Finding]:
     return findings
 
 
-@cache
 def _source_checker() -> SchemaChecker:
-    from connector.schemacheck import SchemaChecker, load_schema
+    from connector.schemacheck import checker_for
     from connector.source_schema import FORMS, source_schema_path
 
-    return SchemaChecker(load_schema(source_schema_path()), FORMS)
+    return checker_for(source_schema_path(), tuple(FORMS.items()))
 
 
 def load_provider(doc: Document, root: Path, providers: dict[str, Document], findings: list[Finding]) -> None:

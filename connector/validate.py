@@ -33,10 +33,9 @@ FORMS = {"LoginAuth": "login", "OAuth2ServiceAuth": "OAuth2 service-key", "OAuth
 def check_config(source: Located) -> list[Finding]:
     """Schema findings for a final config, from the published schema (fast: no pydantic import)."""
     from connector.resources import schema_path
-    from connector.schemacheck import SchemaChecker, load_schema
+    from connector.schemacheck import checker_for
 
-    checker = SchemaChecker(load_schema(schema_path()), FORMS)
-    return checker.check(source.data, source.locate)
+    return checker_for(schema_path(), tuple(FORMS.items())).check(source.data, source.locate)
 
 
 def validate_config(source: Located) -> tuple[ConnectorConfig | None, list[Finding]]:

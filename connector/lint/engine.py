@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -79,17 +80,17 @@ def enclosing_project(path: Path) -> Path | None:
     named = project_root_of(path)
     if named is not None:
         return named
-    for folder in _ancestors(path.parent.resolve()):
-        if any((folder / name).is_file() for name in PROJECT_FILES):
-            return folder
-        if (folder / ".git").exists():
-            break
-    return None
+    return _project_above(path.parent.resolve())
 
 
-def _ancestors(folder: Path) -> Iterable[Path]:
-    yield folder
-    yield from folder.parents
+@cache
+def _project_above(folder: Path) -> Path | None:
+    # Cached per folder: the hook lints hundreds of files that share a handful of folders.
+    if any((folder / name).is_file() for name in PROJECT_FILES):
+        return folder
+    if (folder / ".git").exists() or folder.parent == folder:
+        return None
+    return _project_above(folder.parent)
 
 
 class Linter:
