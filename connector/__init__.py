@@ -21,16 +21,29 @@ _LAZY = {
     "ConnectorError": "connector.errors",
     "InputError": "connector.errors",
     "UsageError": "connector.errors",
+    "DeliveryError": "connector.errors",
+    "fill_placeholders": "connector.placeholders",
+    "render": "connector.render",
+    "build_message": "connector.render",
+    "send_all": "connector.send",
+    "Job": "connector.send",
+    "Result": "connector.send",
+    "RetryPolicy": "connector.send",
+    "Sink": "connector.sink",
 }
 
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
-    from connector.errors import ConnectorError, InputError, UsageError
+    from connector.errors import ConnectorError, DeliveryError, InputError, UsageError
     from connector.findings import Finding, Location
     from connector.loader import Document, load
     from connector.models import ConnectorConfig, Template
+    from connector.placeholders import fill_placeholders
+    from connector.render import build_message, render
     from connector.schema import generate_schema
+    from connector.send import Job, Result, RetryPolicy, send_all
+    from connector.sink import Sink
     from connector.validate import validate_config
 
 

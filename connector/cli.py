@@ -18,7 +18,7 @@ from connector.redact import redact
 
 PROG = "smtp-connector"
 # One module per command in connector.commands; each keeps its heavy imports inside run().
-COMMANDS = ("schema",)
+COMMANDS = ("schema", "render", "send", "sink")
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP as _SMTP_POLICY
 from email.utils import format_datetime, getaddresses, make_msgid
 from typing import Any
 
@@ -20,6 +20,9 @@ from connector.errors import InputError
 from connector.models import ConnectorConfig, Template
 from connector.placeholders import fill_placeholders
 
+# CRLF line ends, and a 7-bit clean message: non-ASCII bodies go out quoted-printable or base64, so the
+# message is correct even through a server that does not offer 8BITMIME.
+POLICY = _SMTP_POLICY.clone(cte_type="7bit")
 _HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without the colon (RFC 5322 ftext)
 
 
@@ -73,7 +76,7 @@ def build_message(
     """The whole message: From, To, Reply-To, Subject, Date, Message-ID, the body, customHeaders."""
     _check_line("the From address (sendFrom or fromEmail)", rendered.sender)
     sender_address = envelope_address(rendered.sender, "the From address (sendFrom or fromEmail)")
-    msg = EmailMessage(policy=SMTP)
+    msg = EmailMessage(policy=POLICY)
     msg["From"] = rendered.sender
     if to is not None:
         envelope_address(to, "the recipient")

@@ -68,15 +68,37 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return run
 
 
-def run_subprocess(*args: str, expect: int | None = 0, env: Mapping[str, str] | None = None,
-                   cwd: Path | None = None, timeout: float = 60) -> CliResult:
+def run_subprocess(
+    *args: str,
+    expect: int | None = 0,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+) -> CliResult:
     """Run ``python -m connector`` as a real process (for end-to-end and signal behaviour)."""
     full_env = {**os.environ, **(env or {})}
     proc = subprocess.run(
-        [sys.executable, "-m", "connector", *args], capture_output=True, text=True, env=full_env,
-        cwd=cwd, timeout=timeout, check=False,
+        [sys.executable, "-m", "connector", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
     )
     result = CliResult(proc.returncode, proc.stdout, proc.stderr)
     if expect is not None:
         assert proc.returncode == expect, f"expected exit {expect}, got:\n{result}"
     return result
+
+
+# Shared SMTP fixtures (real aiosmtpd servers, trustme certificates, a local OAuth2 token endpoint).
+from .smtp_fixtures import (  # noqa: E402
+    certificates,
+    other_ca_pem,
+    silent_server,
+    smtp_server,
+    token_endpoint,
+)
+
+__all__ = ["certificates", "other_ca_pem", "silent_server", "smtp_server", "token_endpoint"]
