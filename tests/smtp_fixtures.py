@@ -13,6 +13,7 @@ import json
 import socket
 import ssl
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -114,7 +115,8 @@ class Handler:
             if reply is not None:
                 return reply
         self.messages.append(envelope)
-        self.encrypted.append(session.ssl is not None)
+        assert server.transport is not None
+        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
         return "250 2.0.0 Accepted"
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
@@ -132,6 +134,11 @@ class Handler:
 
 class _Controller(Controller):
     """aiosmtpd's Controller on port 0: learn the bound port before the readiness probe."""
+
+    def factory(self) -> SMTP:
+        with warnings.catch_warnings():  # tests that need AUTH without TLS (loopback) ask for it on purpose
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
+            return super().factory()
 
     def _trigger_server(self) -> None:
         assert self.server is not None
@@ -193,9 +200,10 @@ def smtp_server(certificates: Certificates) -> Iterator[ServerFactory]:
         tokens: set[str] | None = None,
         script: Script | None = None,
         auth_require_tls: bool = True,
+        host: str = "127.0.0.1",
     ) -> Server:
         handler = Handler(script or Script(), tokens or set())
-        kwargs: dict[str, Any] = {"hostname": "127.0.0.1", "port": 0, "ready_timeout": 10}
+        kwargs: dict[str, Any] = {"hostname": host, "port": 0, "ready_timeout": 10}
         if tls == "implicit":
             kwargs["ssl_context"] = certificates.server_context
         elif tls == "starttls":
@@ -213,7 +221,9 @@ def smtp_server(certificates: Certificates) -> Iterator[ServerFactory]:
                         return AuthResult(success=True)
                 return AuthResult(success=False, handled=False)
 
-            kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=auth_require_tls)
+            # aiosmtpd counts only STARTTLS as TLS for AUTH; an implicit-TLS session is encrypted all along.
+            require_tls = auth_require_tls and tls != "implicit"
+            kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=require_tls)
         controller = _Controller(handler, **kwargs)
         controller.start()
         started.append(controller)
@@ -264,7 +274,7 @@ def token_endpoint() -> Iterator[TokenEndpoint]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handle)
     endpoint.url = f"http://127.0.0.1:{server.server_address[1]}/token"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield endpoint
     server.shutdown()

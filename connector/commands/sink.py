@@ -19,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import asyncio
+    import os
 
     from connector.errors import InputError
     from connector.sink import Received, Sink
@@ -40,7 +41,10 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"smtp-connector sink: stopped after {len(sink.messages)} message(s)", file=sys.stderr)
     except OSError as e:
+        if e.filename:
+            raise InputError(f"cannot use the folder {e.filename}: {os.strerror(e.errno or 0)}") from e
+        reason = os.strerror(e.errno) if e.errno else str(e)
         raise InputError(
-            f"cannot listen on {args.host}:{args.port}: {e.strerror or e} (hint: pick another --port)"
+            f"cannot listen on {args.host}:{args.port}: {reason} (hint: pick another --port)"
         ) from e
     return 0
