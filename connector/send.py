@@ -19,8 +19,9 @@ from typing import Any, Literal
 from connector import atomic
 from connector.errors import DeliveryError, InputError
 from connector.models import ConnectorConfig
-from connector.render import build_message, envelope_address, render
+from connector.render import draft, render
 from connector.transport import Connection
+from connector.wire import message_bytes
 
 Status = Literal["sent", "failed", "written"]
 
@@ -99,13 +100,11 @@ class Outcome:
         return counts
 
 
-def prepare(config: ConnectorConfig, job: Job) -> tuple[str, str, bytes]:
+def prepare(config: ConnectorConfig, job: Job, *, now: datetime | None = None) -> tuple[str, str, bytes]:
     """The envelope sender, the envelope recipient and the message bytes for ``job``."""
-    rendered = render(config, job.usage_type, job.payload)
-    message = build_message(config, rendered, job.to)
-    sender = envelope_address(rendered.sender, "the From address (sendFrom or fromEmail)")
-    recipient = envelope_address(job.to, "the recipient")
-    return sender, recipient, message.as_bytes()
+    parts = draft(config, render(config, job.usage_type, job.payload), job.to, now=now)
+    assert parts.recipient is not None
+    return parts.sender, parts.recipient, message_bytes(parts)
 
 
 class Sender:
@@ -201,9 +200,7 @@ def write_all(
     outcome = Outcome()
     for index, job in enumerate(jobs, 1):
         try:
-            rendered = render(config, job.usage_type, job.payload)
-            data = build_message(config, rendered, job.to, now=now).as_bytes()
-            envelope_address(rendered.sender, "the From address (sendFrom or fromEmail)")
+            _, _, data = prepare(config, job, now=now)
             path = folder / eml_name(index, job)
             atomic.write_bytes(path, data)
             result = Result(job.to, job.usage_type, "written", None, "", 0, str(path))

@@ -179,7 +179,12 @@ class Connection:
 
     def _dropped(self, e: OSError, during: str) -> DeliveryError:
         timed_out = isinstance(e, TimeoutError) or isinstance(e.__context__, TimeoutError)
-        why = "no reply within socketTimeout" if timed_out else "the server closed the connection"
+        socket_ms = self.config.socketTimeout or DEFAULT_SOCKET_TIMEOUT
+        why = (
+            f"no reply within {socket_ms} ms (socketTimeout)"
+            if timed_out
+            else "the server closed the connection"
+        )
         return self._fail(f"{why} {during}", transient=True, dropped=True)
 
     def _hello(self, client: _Client) -> None:

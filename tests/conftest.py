@@ -95,10 +95,18 @@ def run_subprocess(
 # Shared SMTP fixtures (real aiosmtpd servers, trustme certificates, a local OAuth2 token endpoint).
 from .smtp_fixtures import (  # noqa: E402
     certificates,
+    mute_after_greeting,
     other_ca_pem,
     silent_server,
     smtp_server,
     token_endpoint,
 )
 
-__all__ = ["certificates", "other_ca_pem", "silent_server", "smtp_server", "token_endpoint"]
+__all__ = [
+    "certificates",
+    "mute_after_greeting",
+    "other_ca_pem",
+    "silent_server",
+    "smtp_server",
+    "token_endpoint",
+]

@@ -90,6 +90,7 @@ class Handler:
         self.tokens = tokens
         self.messages: list[Envelope] = []
         self.encrypted: list[bool] = []
+        self.sessions: list[tuple[str, str | None]] = []  # (peer address, EHLO name) per message
         self.dropped: list[Envelope] = []
         self.logins: list[tuple[str, str]] = []
 
@@ -117,6 +118,7 @@ class Handler:
         self.messages.append(envelope)
         assert server.transport is not None
         self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
+        self.sessions.append((session.peer[0], session.host_name))
         return "250 2.0.0 Accepted"
 
     async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:
@@ -242,6 +244,30 @@ def silent_server() -> Iterator[int]:
     sock.listen(8)
     yield int(sock.getsockname()[1])
     sock.close()
+
+
+@pytest.fixture
+def mute_after_greeting() -> Iterator[int]:
+    """A server that greets and then never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.sendall(b"220 mute.test ESMTP\r\n")
+            held.append(conn)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield int(listener.getsockname()[1])
+    listener.close()
+    for conn in held:
+        conn.close()
 
 
 @dataclass

@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery staple"
 
 def send(cli: CliRunner, tmp_path: Path, config: dict[str, Any], *args: str, expect: int = 0) -> CliResult:
     path = write_config(tmp_path / "logto.json", config)
-    return cli("send", str(path), *args, *FAST, expect=expect)
+    return cli("send", str(path), *FAST, *args, expect=expect)
 
 
 def results(result: CliResult) -> list[dict[str, Any]]:
@@ -562,3 +562,40 @@ def test_send_usage_errors(cli: CliRunner, tmp_path: Path) -> None:
     assert "--batch takes recipients, types and payloads from the file" in result.stderr
     result = cli("send", str(tmp_path), "--type", "SignIn", "--to", "a@example.com", "--code", "1", expect=2)
     assert f"{tmp_path} is a project folder: add --env ENV to say which environment to build" in result.stderr
+
+
+def test_socket_timeout_applies_after_the_greeting(
+    cli: CliRunner, tmp_path: Path, mute_after_greeting: int
+) -> None:
+    config = logto_config(mute_after_greeting, socketTimeout=100, greetingTimeout=5000)
+    result = send(
+        cli,
+        tmp_path,
+        config,
+        "--type",
+        "SignIn",
+        "--to",
+        "a@example.com",
+        "--code",
+        "1",
+        "--attempts",
+        "2",
+        expect=1,
+    )
+    assert results(result) == [
+        {
+            "to": "a@example.com",
+            "type": "SignIn",
+            "status": "failed",
+            "code": None,
+            "reply": f"127.0.0.1:{mute_after_greeting}: no reply within 100 ms (socketTimeout) while opening the "
+            "session",
+            "attempts": 2,
+        }
+    ]
+
+
+def test_ehlo_name_and_local_address(cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory) -> None:
+    server = smtp_server()
+    one(cli, tmp_path, logto_config(server.port, name="mailer.acme.test", localAddress="127.0.0.2"))
+    assert server.handler.sessions == [("127.0.0.2", "mailer.acme.test")]

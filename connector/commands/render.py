@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from connector import atomic
     from connector.redact import redact
-    from connector.render import build_message, render
+    from connector.render import build_message, render, to_bytes
     from connector.runtime_config import load_runtime_config
 
     payload = payload_from(args)
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
     rendered = render(config, args.type, payload)
     message = build_message(config, rendered, args.to)
     if args.eml:
-        atomic.write_bytes(args.eml, message.as_bytes())
+        atomic.write_bytes(args.eml, to_bytes(message))
         print(f"wrote {args.eml}", file=sys.stderr)
         return 0
     lines = [f"From: {rendered.sender}"]
