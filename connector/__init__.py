@@ -30,20 +30,33 @@ _LAZY = {
     "load_project": "connector.project",
     "compose": "connector.project",
     "build_config": "connector.project",
+    "DeliveryError": "connector.errors",
+    "fill_placeholders": "connector.placeholders",
+    "render": "connector.render",
+    "build_message": "connector.render",
+    "send_all": "connector.send",
+    "Job": "connector.send",
+    "Result": "connector.send",
+    "RetryPolicy": "connector.send",
+    "Sink": "connector.sink",
 }
 
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
     from connector.authoring import TemplateRenderer
-    from connector.errors import ConnectorError, InputError, UsageError
+    from connector.errors import ConnectorError, DeliveryError, InputError, UsageError
     from connector.findings import Finding, Location
     from connector.lint import lint_paths
     from connector.loader import Document, load
     from connector.locales import email_templates_body
     from connector.models import ConnectorConfig, Template
+    from connector.placeholders import fill_placeholders
     from connector.project import Composed, Origin, Project, build_config, compose, load_project
+    from connector.render import build_message, render
     from connector.schema import generate_schema
+    from connector.send import Job, Result, RetryPolicy, send_all
+    from connector.sink import Sink
     from connector.validate import validate_config
 
 

@@ -13,8 +13,11 @@ from pathlib import Path
 from connector.errors import InputError
 
 
-def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> None:
-    """Replace ``path`` with ``text`` (UTF-8, ``\\n`` line ends); ``private`` makes it readable by you only."""
+def write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, private: bool = False, durable: bool = True
+) -> Path:
+    """Replace ``path`` with ``data``. ``private`` keeps it readable by you only (built configs hold
+    secrets); ``durable`` flushes it to disk first (skip it for throwaway files such as a sink's mail)."""
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -22,9 +25,12 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = Fal
     except OSError as e:
         raise InputError(f"cannot write {target}: {e.strerror or e}") from e
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        # mkstemp makes the file 0600; a built config holds secrets and keeps that, other files do not.
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        # mkstemp makes the file 0600; a built config keeps that, other files get the usual mode.
         if not private:
             os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, target)
@@ -34,6 +40,12 @@ def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = Fal
     except BaseException:
         _discard(temp)
         raise
+    return target
+
+
+def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> Path:
+    """Replace ``path`` with ``text`` (UTF-8, line ends as given)."""
+    return write_bytes(path, text.encode("utf-8"), private=private)
 
 
 def _discard(temp: str) -> None:
@@ -41,7 +53,14 @@ def _discard(temp: str) -> None:
         os.unlink(temp)
 
 
+_UMASK: int | None = None
+
+
 def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    # Read once: os.umask can only be read by setting it, which is not thread-safe (the sink writes
+    # from its own thread).
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0)
+        os.umask(_UMASK)
+    return _UMASK

@@ -18,7 +18,7 @@ from connector.redact import redact
 
 PROG = "smtp-connector"
 # One module per command in connector.commands; each keeps its heavy imports inside run().
-COMMANDS = ("init", "providers", "build", "explain", "lint", "preview", "schema")
+COMMANDS = ("init", "providers", "build", "explain", "lint", "preview", "render", "send", "sink", "schema")
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

@@ -31,3 +31,29 @@ class InputError(ConnectorError):
     def __init__(self, message: str = "", findings: Sequence[Finding] = ()) -> None:
         super().__init__(message or (findings[0].message if findings else "invalid input"))
         self.findings: tuple[Finding, ...] = tuple(findings)
+
+
+class DeliveryError(InputError):
+    """Sending failed: the server refused, the connection broke, or it could not be opened (exit 1).
+
+    ``code`` and ``reply`` are the server's reply when there was one. ``transient`` failures (4xx replies,
+    dropped connections) are worth retrying; ``fatal`` ones (refused login, untrusted certificate, no
+    connection) end a whole batch, because every later message would fail the same way.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        reply: str = "",
+        transient: bool = False,
+        fatal: bool = False,
+        dropped: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reply = reply
+        self.transient = transient
+        self.fatal = fatal
+        self.dropped = dropped

@@ -14,31 +14,43 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from connector.errors import InputError
+
 # JavaScript's \s (ECMAScript WhiteSpace + LineTerminator), which differs from Python's: U+FEFF and U+00A0
 # are in it, U+001C..U+001F and U+0085 are not. \w is ASCII only in JavaScript without the u flag.
 JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 PLACEHOLDER = re.compile(rf"{{{{[{JS_SPACE}]*([A-Za-z0-9_.]+)[{JS_SPACE}]*}}}}")
 
 # Names every JavaScript object inherits from Object.prototype: `"toString" in payload` is true.
-_FUNCTION_NAMES = (
+_OBJECT_METHODS = frozenset((
     "constructor", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "toString",
     "valueOf", "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__",
-)  # fmt: skip
+))  # fmt: skip
+# Array.prototype's methods (Node 20+), reachable as `{{list.map}}`.
+_ARRAY_METHODS = frozenset((
+    "at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find", "findIndex", "findLast",
+    "findLastIndex", "flat", "flatMap", "forEach", "includes", "indexOf", "join", "keys", "lastIndexOf",
+    "map", "pop", "push", "reduce", "reduceRight", "reverse", "shift", "slice", "some", "sort", "splice",
+    "toReversed", "toSorted", "toSpliced", "unshift", "values", "with",
+))  # fmt: skip
 _PROTO = "__proto__"
 
 
 class _JsFunction:
-    """An inherited method, as ``String()`` prints it."""
+    """A built-in function, as ``String()`` prints it."""
 
     def __init__(self, name: str) -> None:
-        self.name = "Object" if name == "constructor" else name
+        self.name = name
 
     def __str__(self) -> str:
         return f"function {self.name}() {{ [native code] }}"
 
 
-class _ObjectPrototype:
-    pass
+class _Prototype:
+    """Object.prototype (``array=False``) or Array.prototype, reached through ``__proto__``."""
+
+    def __init__(self, array: bool) -> None:
+        self.array = array
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,45 +85,57 @@ def fill_placeholders(text: str, payload: Mapping[str, Any]) -> str:
     return PLACEHOLDER.sub(replace, text)
 
 
-def _js_in(key: str, obj: Any) -> bool:
-    if isinstance(obj, Mapping):
-        return key in obj or key in _FUNCTION_NAMES or key == _PROTO
-    if isinstance(obj, list):
-        return key in _FUNCTION_NAMES or key == _PROTO or key == "length" or _index(key, obj) is not None
-    return False
+def _js_in(key: str, obj: Mapping[str, Any]) -> bool:
+    return key in obj or key in _OBJECT_METHODS or key == _PROTO
 
 
 def _get_value(obj: Any, path: str) -> Any:
     current: Any = obj
     for part in path.split("."):
         # JavaScript: `!current || typeof current !== 'object'` ends the walk with undefined.
-        if not isinstance(current, (Mapping, list, _ObjectPrototype)):
+        if not isinstance(current, (Mapping, list, _Prototype)):
             return None
         current = _member(current, part)
     return current
 
 
 def _member(obj: Any, part: str) -> Any:
-    if isinstance(obj, Mapping) and part in obj:
-        return obj[part]
+    """``obj[part]``: own properties first, then the prototype chain."""
+    if isinstance(obj, Mapping):
+        if part in obj:
+            return obj[part]
+        return _inherited(part, array=False)
     if isinstance(obj, list):
         if part == "length":
             return len(obj)
-        index = _index(part, obj)
+        index = _index(part)
         if index is not None:
-            return obj[index]
-    if part in _FUNCTION_NAMES:
-        return _JsFunction(part)
+            return obj[index] if index < len(obj) else None
+        return _inherited(part, array=True)
+    if obj.array:  # Array.prototype is itself an empty array
+        if part == "length":
+            return 0
+        return _inherited(part, array=True, proto=_Prototype(array=False))
+    return _inherited(part, array=False, proto=None)
+
+
+_SELF: Any = object()
+
+
+def _inherited(part: str, *, array: bool, proto: Any = _SELF) -> Any:
     if part == _PROTO:
-        return [] if isinstance(obj, list) else _ObjectPrototype()
+        return _Prototype(array) if proto is _SELF else proto
+    if part == "constructor":
+        return _JsFunction("Array" if array else "Object")
+    if (array and part in _ARRAY_METHODS) or part in _OBJECT_METHODS:
+        return _JsFunction(part)
     return None
 
 
-def _index(part: str, items: list[Any]) -> int | None:
+def _index(part: str) -> int | None:
     # Array indices are canonical decimal strings: "1" is an index, "01" is not.
     if part.isascii() and part.isdigit() and (part == "0" or not part.startswith("0")):
-        index = int(part)
-        return index if index < len(items) else None
+        return int(part)
     return None
 
 
@@ -127,15 +151,25 @@ def js_string(value: Any) -> str:
         return value
     if isinstance(value, list):
         return ",".join("" if item is None else js_string(item) for item in value)
-    return "[object Object]" if not isinstance(value, _JsFunction) else str(value)
+    if isinstance(value, _JsFunction):
+        return str(value)
+    if isinstance(value, _Prototype) and value.array:
+        return ""
+    if isinstance(value, Mapping) and "toString" in value:
+        # An own `toString` that is data, not a function: JavaScript's String() throws, so Logto's send fails.
+        raise InputError(
+            "Cannot convert object to primitive value: a payload object has its own `toString` key, "
+            "and Logto fails to send this message too"
+        )
+    return "[object Object]"
 
 
 def js_number(value: float) -> str:
     """Number.prototype.toString(): shortest round-trip digits, exponent only below 1e-6 or from 1e21."""
     if isinstance(value, int) and not isinstance(value, bool):
-        if abs(value) < 10**21:
+        if abs(value) <= 2**53:
             return str(value)
-        value = float(value)
+        value = float(value)  # JavaScript numbers are doubles: 2**53 + 1 prints as 9007199254740992
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):

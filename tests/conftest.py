@@ -92,3 +92,23 @@ def run_subprocess(
     if expect is not None:
         assert proc.returncode == expect, f"expected exit {expect}, got:\n{result}"
     return result
+
+
+# Shared SMTP fixtures (real aiosmtpd servers, trustme certificates, a local OAuth2 token endpoint).
+from .smtp_fixtures import (  # noqa: E402
+    certificates,
+    mute_after_greeting,
+    other_ca_pem,
+    silent_server,
+    smtp_server,
+    token_endpoint,
+)
+
+__all__ = [
+    "certificates",
+    "mute_after_greeting",
+    "other_ca_pem",
+    "silent_server",
+    "smtp_server",
+    "token_endpoint",
+]

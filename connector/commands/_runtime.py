@@ -1,0 +1,61 @@
+"""Arguments shared by render and send: CONFIG, --env, --set, --type and the payload."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from connector.errors import InputError, UsageError
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "config", metavar="CONFIG", help="a built config file (JSON or YAML) or a project folder"
+    )
+    parser.add_argument(
+        "--env", metavar="ENV", help="the environment to build, when CONFIG is a project folder"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="change one config value before validation, e.g. --set port=2525 (repeatable)",
+    )
+
+
+def add_payload_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--code", metavar="CODE", help='the verification code: the payload {"code": CODE}')
+    group.add_argument(
+        "--payload",
+        metavar="JSON",
+        help='the whole payload as a JSON object, or @FILE to read it, e.g. \'{"code": "123456", "locale": "en"}\'',
+    )
+
+
+def payload_from(args: argparse.Namespace, *, required: bool = True) -> dict[str, Any] | None:
+    if args.code is not None:
+        return {"code": args.code}
+    if args.payload is None:
+        if required:
+            raise UsageError("give the payload: --code CODE or --payload JSON")
+        return None
+    text: str = args.payload
+    source = "--payload"
+    if text.startswith("@"):
+        source = text[1:]
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except OSError as e:
+            raise InputError(f"{source}: cannot read the payload file: {e.strerror or e}") from e
+    try:
+        payload = json.loads(text)
+    except ValueError as e:
+        raise InputError(f'{source}: not valid JSON ({e}) (hint: --payload \'{{"code": "123456"}}\')') from e
+    if not isinstance(payload, dict):
+        raise InputError(f'{source}: the payload must be a JSON object, like {{"code": "123456"}}')
+    return payload
