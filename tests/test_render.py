@@ -227,7 +227,14 @@ def test_render_command_yaml_config_and_set(cli: CliRunner, tmp_path: Path) -> N
     path = tmp_path / "logto.yaml"
     path.write_text(yaml.safe_dump(logto_config(2525)), encoding="utf-8")
     result = cli(
-        "render", str(path), "--type", "Generic", "--code", "9", "--set", "templates.3.subject=Hi {{code}}"
+        "render",
+        str(path),
+        "--type",
+        "Generic",
+        "--code",
+        "9",
+        "--set",
+        "templates.Generic.subject=Hi {{code}}",
     )
     assert "Subject: Hi 9\n" in result.stdout
 
@@ -245,10 +252,20 @@ def test_render_command_template_not_found_and_bad_payload(cli: CliRunner, tmp_p
 def test_render_command_points_at_the_file_for_invalid_configs(cli: CliRunner, tmp_path: Path) -> None:
     path = write_config(tmp_path / "logto.json", logto_config(2525))
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", "--set", 'port="465"', expect=1)
-    assert result.stderr.startswith(
-        f'{path}:3:11: error SC202 port: expected an integer, got the string "465"'
-    )
+    assert result.stderr.startswith('--set:1:6: error SC202 port: expected an integer, got the string "465"')
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", "--set", "hots=x", expect=1)
     assert "error SC201 unknown key `hots`; did you mean `host`?" in result.stderr
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", "--set", "nope", expect=2)
-    assert "--set 'nope': expected key.path=value, like --set port=2525" in result.stderr
+    assert "--set 'nope': expected KEY.PATH=VALUE (e.g. --set port=2525" in result.stderr
+
+
+def test_render_a_project_folder_with_env_and_set(cli: CliRunner, tmp_path: Path) -> None:
+    cli("init", str(tmp_path / "p"), "--provider", "sendgrid")
+    result = cli(
+        "render", str(tmp_path / "p"), "--env", "dev", "--type", "SignIn", "--code", "482913",
+        "--set", "templates.SignIn.subject=[dev] {{code}}",
+    )  # fmt: skip
+    assert "Subject: [dev] 482913\n" in result.stdout
+    assert "482913" in result.stdout.split("\n\n", 1)[1]
+    result = cli("render", str(tmp_path / "p"), "--type", "SignIn", "--code", "1", expect=2)
+    assert "is a project folder: add --env ENV" in result.stderr
