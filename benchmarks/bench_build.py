@@ -52,20 +52,24 @@ def build_all(folder: Path, out: Path) -> int:
     return len(texts)
 
 
+def per_environment(folder: Path, count: int, repeat: int = REPEAT) -> float:
+    """Median seconds per environment of one `build --all` over ``count`` environments (files written)."""
+    make_project(folder / "project", count)
+    build_all(folder / "project", folder / "warm")  # imports and caches
+    times = []
+    for r in range(repeat):
+        start = time.perf_counter()
+        built = build_all(folder / "project", folder / f"out{r}")
+        times.append(time.perf_counter() - start)
+        assert built == count
+    return statistics.median(times) / count
+
+
 def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for count in SIZES:
-            folder = Path(tmp) / f"p{count}"
-            make_project(folder, count)
-            build_all(folder, Path(tmp) / f"warm{count}")  # imports and caches
-            times = []
-            for r in range(REPEAT):
-                start = time.perf_counter()
-                built = build_all(folder, Path(tmp) / f"out{count}-{r}")
-                times.append(time.perf_counter() - start)
-                assert built == count
-            results[count] = statistics.median(times) / count * 1000
+            results[count] = per_environment(Path(tmp) / f"p{count}", count) * 1000
     print(f"{'environments':>12}  {'ms/environment':>15}  {'total ms':>9}")
     for count, per in results.items():
         print(f"{count:>12}  {per:>15.3f}  {per * count:>9.1f}")

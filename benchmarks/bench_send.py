@@ -80,14 +80,8 @@ def timed(fn: Callable[[], int]) -> float:
     return count / (time.perf_counter() - start)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--messages", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-
+def measure(messages: int = 1000, repeat: int = 5) -> dict[str, float]:
+    """Median messages per second of each way of sending ``messages`` messages to a local sink."""
     with tempfile.TemporaryDirectory() as tmp:
         mail = Path(tmp) / "mail"
         proc, port = start_sink(mail)
@@ -104,7 +98,7 @@ def main() -> int:
             )
             jobs = [
                 Job(f"user{i}@example.com", "SignIn", {"code": f"{i:06d}", "application": {"name": "Acme"}})
-                for i in range(args.messages)
+                for i in range(messages)
             ]
             prepared = [prepare(config, job) for job in jobs]
 
@@ -136,7 +130,7 @@ def main() -> int:
             rows["connection per message"] = per_message
             rates: dict[str, list[float]] = {name: [] for name in rows}
             names = list(rows)
-            for round_ in range(args.repeat):
+            for round_ in range(repeat):
                 # Interleaved and rotated, so drift and warm-up hit every row alike; the sink's folder is
                 # emptied between runs (untimed) so no run writes into a bigger folder than another.
                 for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
@@ -147,7 +141,17 @@ def main() -> int:
             proc.terminate()
             proc.wait(timeout=10)
 
-    medians = {name: statistics.median(values) for name, values in rates.items()}
+    return {name: statistics.median(values) for name, values in rates.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    medians = measure(args.messages, args.repeat)
     base = medians["bare loop"]
     print(
         f"{args.messages} messages to the local sink, median of {args.repeat} runs, Python {sys.version.split()[0]}"
