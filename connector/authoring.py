@@ -37,7 +37,16 @@ class TemplateRenderer:
         self.root = Path(root)
         self._protector = Protector()
         self._loader = ProjectLoader(self.root, self._protector)
-        self._environments = {html: environment(self._loader, html=html) for html in (False, True)}
+        self._used: set[str] = set()
+        self._environments = {
+            html: environment(self._loader, html=html, used=self._used) for html in (False, True)
+        }
+
+    def take_used(self) -> frozenset[str]:
+        """The template files named (from the project folder) since the last call: layouts and includes too."""
+        used = frozenset(_normal(name) for name in self._used)
+        self._used.clear()
+        return used
 
     def render_file(
         self,
@@ -126,6 +135,10 @@ class TemplateRenderer:
                 )
             ]
         return restored, []
+
+
+def _normal(name: str) -> str:
+    return "/".join(part for part in name.split("/") if part not in ("", "."))
 
 
 def _context(variables: Mapping[str, Any], language: str | None) -> dict[str, Any]:
