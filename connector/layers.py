@@ -211,12 +211,12 @@ class Composed:
         return [path for path, node in self.state.removed.items() if node.overrode and path not in nodes]
 
     def leaves(self) -> Iterator[tuple[KeyPath, Any]]:
-        """Every final scalar or list value (lists are set whole), in the data's order."""
+        """Every final scalar or list value (lists and template text fields are set whole), in order."""
         yield from _leaves(self.data, ())
 
 
 def _leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
-    if isinstance(value, dict) and value:
+    if isinstance(value, dict) and value and not replaced_whole(path):
         for key, item in value.items():
             yield from _leaves(item, (*path, key))
     elif isinstance(value, list) and path == (TEMPLATES,):

@@ -36,7 +36,7 @@ def _display(path: Path) -> str:
 
 
 def check_source(doc: Document) -> list[Finding]:
-    findings = _source_checker().check(doc.data, doc.locate)
+    findings = source_checker().check(doc.data, doc.locate)
     templates = doc.data.get(TEMPLATES)
     if isinstance(templates, list):
         seen: dict[str, int] = {}
@@ -60,7 +60,8 @@ def check_source(doc: Document) -> list[Finding]:
 
 
 @cache
-def _source_checker() -> SchemaChecker:
+def source_checker() -> SchemaChecker:
+    """The checker of the published source schema (every key optional; template fields in three forms)."""
     from connector.schemacheck import SchemaChecker, load_schema
     from connector.source_schema import FORMS, source_schema_path
 

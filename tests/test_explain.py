@@ -38,9 +38,9 @@ def test_values_from_every_layer(cli: CliRunner) -> None:
 def test_one_key_and_its_children(cli: CliRunner) -> None:
     out = cli("explain", ACME, "--env", "staging", "templates.SignIn.subject", cwd=ROOT).stdout
     assert out == (
-        'templates[SignIn].subject = "[staging] Your Acme sign-in code"\n'
-        "  set at examples/acme/environments/staging.yaml:7:14 (environment staging)\n"
-        '  overrides "Your Acme sign-in code" at examples/acme/smtp-connector.yaml:20:14 (project)\n'
+        'templates[SignIn].subject = {jinja: "[staging] Your {{ brand }} sign-in code"}\n'
+        "  set at examples/acme/environments/staging.yaml:10:14 (environment staging)\n"
+        '  overrides {jinja: "Your {{ brand }} sign-in code"} at examples/acme/smtp-connector.yaml:34:14 (project)\n'
     )
     auth = cli("explain", ACME, "auth", "--env", "prod", cwd=ROOT).stdout
     assert auth.splitlines()[::2] == [
