@@ -119,3 +119,22 @@ def test_json_output(cli: CliRunner) -> None:
             "overrode": [],
         }
     ]
+
+
+def test_variables_language_and_locales_have_their_provenance(cli: CliRunner) -> None:
+    out = cli("explain", ACME, "--env", "dev", "variables.product_url", cwd=ROOT).stdout
+    assert out == (
+        'variables.product_url = "http://localhost:3000"\n'
+        "  set at examples/acme/environments/dev.yaml:10:16 (environment dev)\n"
+        '  overrides "https://acme.example" at examples/acme/smtp-connector.yaml:19:16 (project)\n'
+    )
+    assert cli("explain", ACME, "--env", "dev", "language", cwd=ROOT).stdout == (
+        'language = "en"\n  set at examples/acme/smtp-connector.yaml:26:11 (project)\n'
+    )
+    out = cli("explain", ACME, "--env", "prod", "templates.SignIn.locales.fr", cwd=ROOT).stdout
+    assert out == (
+        'templates[SignIn].locales.fr.subject = {jinja: "Votre code de connexion {{ brand }}"}\n'
+        "  set at examples/acme/smtp-connector.yaml:38:18 (project)\n"
+        'templates[SignIn].locales.fr.content = {file: "templates/fr/sign-in.html.j2"}\n'
+        "  set at examples/acme/smtp-connector.yaml:39:18 (project)\n"
+    )
