@@ -82,6 +82,7 @@ class Authored:
     findings: list[Finding]
     failed: set[Location]  # where fields that did not render are named (lint skips findings there)
     used: frozenset[str]  # template files rendered, from the project folder (layouts and includes too)
+    files: dict[Location, tuple[Path, ...]]  # a {file:} reference -> the files its rendering read
 
 
 class Authoring:
@@ -111,6 +112,8 @@ class _Run:
         self.authoring, self.composed = authoring, composed
         self.findings: list[Finding] = []
         self.failed: set[Location] = set()
+        self.used: set[str] = set()
+        self.files: dict[Location, tuple[Path, ...]] = {}
         self.language = composed.language or DEFAULT_LANGUAGE
 
     def run(self) -> Authored:
@@ -134,14 +137,14 @@ class _Run:
                 self._template(i, item, where, variants) if isinstance(item, dict) else item
                 for i, item in enumerate(templates)
             ]
-        used = self.authoring.take_used()
         return Authored(
             Rendered(data, where),
             self.language,
             [self._variant(tag, items) for tag, items in sorted(variants.items())],
             self.findings,
             self.failed,
-            used,
+            frozenset(self.used),
+            self.files,
         )
 
     def _template(
@@ -233,6 +236,8 @@ class _Run:
         if form is not None:
             paths[rendered_path] = (*source, form)
         composed = self.composed
+        where = composed.locate((*source, form)) if form else composed.locate(source)
+        self.used |= self.authoring.take_used()
         text, found = self.authoring.renderer().render_source(
             value,
             composed.variables,
@@ -240,9 +245,13 @@ class _Run:
             locate=lambda sub: composed.locate((*source, *sub)),
             language=language,
         )
+        names = self.authoring.take_used()
+        self.used |= names
+        if form == "file":
+            self.files[where] = tuple(self.authoring.root / name for name in sorted(names))
         self.findings += found
         if text is None:
-            self.failed.add(composed.locate((*source, form)) if form else composed.locate(source))
+            self.failed.add(where)
             return ""
         return text
 

@@ -3,6 +3,8 @@ a value; the pre-commit hook's changed files relint the environments they affect
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -11,6 +13,8 @@ import pytest
 from connector.errors import UsageError
 from connector.lint import lint_paths
 from connector.lint.project import affected_environments, changed_templates
+
+from .conftest import ROOT
 
 BASE = """host: smtp.example.com
 port: 587
@@ -97,6 +101,16 @@ def test_a_template_file_without_the_code_is_reported_at_the_file_reference(proj
     ]
 
 
+def test_a_placeholder_problem_in_a_template_file_is_reported_in_that_file(project: Path) -> None:
+    # (An unknown name such as {{ cod }} is a build variable there: SC602, with "did you mean {{ code }}?")
+    (project / "templates" / "footer.html.j2").write_text("<p>Bye</p>\n<p>Join: {{link}}</p>\n")
+    result = lint_paths([str(project / "templates" / "footer.html.j2")])
+    assert [(Path(f.file).name, f.rule, f.line, f.column) for f in result.findings] == [
+        PROD_FINDING,
+        ("footer.html.j2", "SC108", 2, 10),
+    ]
+
+
 def test_an_error_in_a_template_file_is_reported_at_its_line_and_column(project: Path) -> None:
     (project / "templates" / "footer.html.j2").write_text("<p>Bye</p>\n<p>{{ brnd }}</p>\n")
     result = lint_paths([str(project)])
@@ -174,7 +188,7 @@ def test_a_project_that_does_not_load_is_reported(project: Path) -> None:
 
 
 def test_the_acme_example_is_clean() -> None:
-    result = lint_paths([str(Path(__file__).resolve().parent.parent / "examples" / "acme")])
+    result = lint_paths([str(ROOT / "examples" / "acme")])
     assert [f for f in result.findings if not f.suppressed] == []
 
 
@@ -193,3 +207,17 @@ def test_affected_environments() -> None:
         "templates/a.html.j2"
     }
     assert affected_environments(project, [Path("elsewhere/x.yaml")]) == set()
+
+
+def test_a_project_without_template_forms_is_linted_without_pydantic_or_jinja2(tmp_path: Path) -> None:
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "smtp-connector.yaml").write_text(BASE)
+    (tmp_path / "environments" / "dev.yaml").write_text("language: fr\n")
+    code = (
+        "import sys; from connector.lint import lint_paths; r = lint_paths([sys.argv[1]]); "
+        "print(len(r.findings), sorted(m for m in ('pydantic', 'jsonschema', 'jinja2') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "0 []\n"

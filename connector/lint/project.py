@@ -8,12 +8,14 @@ the text Logto gets, reported at the lines that produced it.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from connector.errors import InputError, UsageError
-from connector.findings import Finding
+from connector.findings import Finding, Location
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
 from connector.lint.suppress import LintConfig
 from connector.suggest import did_you_mean
@@ -124,11 +126,33 @@ def _lint_environment(linter: Linter, authored: Any, config: LintConfig) -> None
     findings = lint_source(authored.config, "composed")
     for variant in authored.variants:
         findings += lint_source(variant, "variant")
-    kept = [f for f in findings if f.location not in authored.failed]
+    kept = [_in_template(f, authored.files) for f in findings if f.location not in authored.failed]
     linter.add([*authored.findings, *kept], config)
 
 
-def _failure(root: Path, error: InputError) -> Finding:
-    from connector.findings import Location
+# `{{cod}}`, `{{{code}}}`: the placeholder text a finding quotes, to find it in the template files.
+_QUOTED = re.compile(r"`([^`]*\{[^`]*)`")
+_PLACEHOLDER_RULES = frozenset({"SC106", "SC107", "SC108"})
 
+
+def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> Finding:
+    """A placeholder finding about a ``{file:}`` field, moved to where a template file has that text."""
+    paths = files.get(finding.location)
+    quoted = _QUOTED.search(finding.message) if paths and finding.rule in _PLACEHOLDER_RULES else None
+    if quoted is None:
+        return finding
+    for path in paths or ():
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        offset = text.find(quoted.group(1))
+        if offset >= 0:
+            line = text.count("\n", 0, offset) + 1
+            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            return dataclasses.replace(finding, file=str(path), line=line, column=column)
+    return finding
+
+
+def _failure(root: Path, error: InputError) -> Finding:
     return Finding.at(Location(str(root)), "SC001", str(error), "fix the project so that it composes")
