@@ -38,6 +38,7 @@ class TemplateRenderer:
         self._protector = Protector()
         self._loader = ProjectLoader(self.root, self._protector)
         self._used: set[str] = set()
+        self._inline: dict[tuple[bool, str], Template] = {}  # the same {jinja:} text in every environment
         self._environments = {
             html: environment(self._loader, html=html, used=self._used) for html in (False, True)
         }
@@ -80,7 +81,10 @@ class TemplateRenderer:
         """Render an inline Jinja2 string; ``origin`` is where the string starts in its YAML file."""
         context = _context(variables, language)
         try:
-            template: Template = self._environments[html].from_string(self._protector.protect(text))
+            template = self._inline.get((html, text))
+            if template is None:
+                template = self._environments[html].from_string(self._protector.protect(text))
+                self._inline[html, text] = template
             rendered = template.render(context)
         except Exception as e:  # as in render_file
             return None, [to_finding(e, self._sources((text, origin)), origin, context)]
