@@ -3,8 +3,9 @@
     python benchmarks/bench_build.py
 
 Builds projects of 50, 100, 200 and 400 environments in one call each (load every file once, compose,
-resolve, render the template files, validate, write), and prints the cost per environment. The budget: at most 3 ms per environment
-at 200, growing linearly (the per-environment cost stays flat as the count grows).
+resolve, render the template files, validate, write), and prints the cost per environment. The budget:
+at most 3 ms per environment at 200, growing linearly (the per-environment cost stays flat as the count
+grows).
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ def changed_templates(project: Any, changed: Iterable[Path]) -> frozenset[str]:
 
 
 def _is_template(relative: Path) -> bool:
-    return relative.parts[0] == "templates" or relative.suffix.lower() not in SOURCE_SUFFIXES
+    return relative.parts[:1] == ("templates",) or relative.suffix.lower() not in SOURCE_SUFFIXES
 
 
 def lint_project(
@@ -95,7 +95,7 @@ def lint_project(
         targets = [env]
     elif changed_files is not None and (direct := affected_environments(project, changed_files)) is not None:
         templates = changed_templates(project, changed_files)
-        targets = environments if templates else sorted(direct)
+        targets = (environments or [None]) if templates else sorted(direct)
     else:
         targets = environments or [None]
     # The project's own files, each on its own too (shipped provider overlays hold `<...>` fill-ins that
