@@ -18,7 +18,8 @@ from connector.errors import InputError
 from connector.finalize import finalize, render
 from connector.findings import Finding, has_errors
 from connector.project import Project, compose, load_project
-from connector.templating import Authoring, Variant
+from connector.rendered import Variant
+from connector.templating import Authoring
 
 if TYPE_CHECKING:
     from connector.models import ConnectorConfig, Template

@@ -11,7 +11,7 @@ variable needs it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,57 +19,13 @@ from connector.findings import Finding, Location
 from connector.layers import Composed
 from connector.loader import KeyPath
 from connector.merge import LOCALES, TEMPLATES, TEXT_FIELDS, USAGE_TYPE
+from connector.rendered import FORMS, Rendered, Variant, Where
 
 if TYPE_CHECKING:
     from connector.authoring import TemplateRenderer
 
 DEFAULT_LANGUAGE = "en"
 INHERITED = ("contentType", "replyTo", "sendFrom")  # what a variant takes from its template
-_FORMS = ("file", "jinja")
-
-
-class _Where:
-    """Maps paths of rendered data to the composed source: a field written ``{file: x}`` to ``x``."""
-
-    def __init__(self, composed: Composed) -> None:
-        self.composed = composed
-        self.paths: dict[KeyPath, KeyPath] = {}  # rendered path -> source path (prefix mapping)
-
-    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
-        for depth in range(len(path), 0, -1):
-            source = self.paths.get(path[:depth])
-            if source is not None:
-                if source[-1] in _FORMS:  # a rendered field: its file path or Jinja text says where
-                    return self.composed.locate(source)
-                return self.composed.locate((*source, *path[depth:]), key=key)
-        return self.composed.locate(path, key=key)
-
-
-@dataclass
-class Rendered:
-    """The config Logto gets (template fields rendered, ``locales`` removed), with source positions."""
-
-    data: dict[str, Any]
-    where: _Where = field(repr=False)
-
-    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
-        return self.where.locate(path, key=key)
-
-
-@dataclass
-class Variant:
-    """One other language: its templates (fields rendered, inherited ones filled in), with positions."""
-
-    language: str
-    data: dict[str, Any]  # {"templates": [...]}, the shape lint expects
-    where: _Where = field(repr=False)
-
-    @property
-    def variant_language(self) -> str:
-        return self.language
-
-    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
-        return self.where.locate(path, key=key)
 
 
 @dataclass
@@ -129,7 +85,7 @@ class _Run:
                 composed.variables, lambda name: composed.locate(("variables", name), key=True)
             )
         data = dict(composed.data)
-        where = _Where(composed)
+        where = Where(composed)
         variants: dict[str, list[tuple[dict[str, Any], dict[KeyPath, KeyPath]]]] = {}
         templates = data.get(TEMPLATES)
         if isinstance(templates, list):
@@ -151,7 +107,7 @@ class _Run:
         self,
         i: int,
         template: dict[str, Any],
-        where: _Where,
+        where: Where,
         variants: dict[str, list[tuple[dict[str, Any], dict[KeyPath, KeyPath]]]],
     ) -> dict[str, Any]:
         base: KeyPath = (TEMPLATES, i)
@@ -232,7 +188,7 @@ class _Run:
     ) -> Any:
         if not isinstance(value, dict):
             return value
-        form = next((f for f in _FORMS if f in value), None)
+        form = next((f for f in FORMS if f in value), None)
         if form is not None:
             paths[rendered_path] = (*source, form)
         composed = self.composed
@@ -256,7 +212,7 @@ class _Run:
         return text
 
     def _variant(self, tag: str, items: list[tuple[dict[str, Any], dict[KeyPath, KeyPath]]]) -> Variant:
-        where = _Where(self.composed)
+        where = Where(self.composed)
         for j, (_, paths) in enumerate(items):
             for sub, source in paths.items():
                 path: KeyPath = (TEMPLATES, j, *sub)
