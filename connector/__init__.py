@@ -30,15 +30,12 @@ _LAZY = {
     "load_project": "connector.project",
     "compose": "connector.project",
     "build_config": "connector.project",
-    "Built": "connector.build",
-    "build_environments": "connector.build",
 }
 
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
     from connector.authoring import TemplateRenderer
-    from connector.build import Built, build_environments
     from connector.errors import ConnectorError, InputError, UsageError
     from connector.findings import Finding, Location
     from connector.lint import lint_paths

@@ -36,7 +36,7 @@ def _display(path: Path) -> str:
 
 
 def check_source(doc: Document) -> list[Finding]:
-    findings = source_checker().check(doc.data, doc.locate)
+    findings = _source_checker().check(doc.data, doc.locate)
     templates = doc.data.get(TEMPLATES)
     if isinstance(templates, list):
         seen: dict[str, int] = {}
@@ -60,8 +60,7 @@ def check_source(doc: Document) -> list[Finding]:
 
 
 @cache
-def source_checker() -> SchemaChecker:
-    """The checker of the published source schema (every key optional; template fields in three forms)."""
+def _source_checker() -> SchemaChecker:
     from connector.schemacheck import SchemaChecker, load_schema
     from connector.source_schema import FORMS, source_schema_path
 
@@ -109,3 +108,8 @@ def load_provider(doc: Document, root: Path, providers: dict[str, Document], fin
             )
         )
     providers[ref] = provider_doc
+
+
+def source_checker() -> SchemaChecker:
+    """The checker of the published source schema (every key optional; template fields in three forms)."""
+    return _source_checker()
