@@ -3,12 +3,14 @@
     python benchmarks/bench_build.py
 
 Builds projects of 50, 100, 200 and 400 environments in one call each (load every file once, compose,
-resolve, validate, write), and prints the cost per environment. The budget: at most 2 ms per environment
-at 200, growing linearly (the per-environment cost stays flat as the count grows).
+resolve, render the template files, validate, write), and prints the cost per environment. The budget:
+at most 3 ms per environment at 200, growing linearly (the per-environment cost stays flat as the count
+grows).
 """
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import tempfile
@@ -21,7 +23,9 @@ sys.path.insert(0, str(ROOT))
 from connector.build import build_texts, write_outputs  # noqa: E402
 from connector.project import load_project  # noqa: E402
 
-BUDGET_MS = 2.0
+# 2 ms before template files; the acme example now renders, per environment, 6 HTML templates through a
+# shared layout with macros and includes, 12 inline Jinja2 strings, and validates 9 language variants.
+BUDGET_MS = 3.0
 SIZES = (50, 100, 200, 400)
 REPEAT = 5
 
@@ -31,6 +35,7 @@ def make_project(folder: Path, count: int) -> None:
     (folder / "environments").mkdir(parents=True)
     source = (ROOT / "examples" / "acme" / "smtp-connector.yaml").read_text(encoding="utf-8")
     (folder / "smtp-connector.yaml").write_text(source, encoding="utf-8")
+    shutil.copytree(ROOT / "examples" / "acme" / "templates", folder / "templates")
     for i in range(count):
         provider = "provider: dev-sink\n" if i % 4 == 0 else ""
         (folder / "environments" / f"env{i:03d}.yaml").write_text(

@@ -37,7 +37,17 @@ class TemplateRenderer:
         self.root = Path(root)
         self._protector = Protector()
         self._loader = ProjectLoader(self.root, self._protector)
-        self._environments = {html: environment(self._loader, html=html) for html in (False, True)}
+        self._used: set[str] = set()
+        self._inline: dict[tuple[bool, str], Template] = {}  # the same {jinja:} text in every environment
+        self._environments = {
+            html: environment(self._loader, html=html, used=self._used) for html in (False, True)
+        }
+
+    def take_used(self) -> frozenset[str]:
+        """The template files named (from the project folder) since the last call: layouts and includes too."""
+        used = frozenset(_normal(name) for name in self._used)
+        self._used.clear()
+        return used
 
     def render_file(
         self,
@@ -71,7 +81,10 @@ class TemplateRenderer:
         """Render an inline Jinja2 string; ``origin`` is where the string starts in its YAML file."""
         context = _context(variables, language)
         try:
-            template: Template = self._environments[html].from_string(self._protector.protect(text))
+            template = self._inline.get((html, text))
+            if template is None:
+                template = self._environments[html].from_string(self._protector.protect(text))
+                self._inline[html, text] = template
             rendered = template.render(context)
         except Exception as e:  # as in render_file
             return None, [to_finding(e, self._sources((text, origin)), origin, context)]
@@ -126,6 +139,10 @@ class TemplateRenderer:
                 )
             ]
         return restored, []
+
+
+def _normal(name: str) -> str:
+    return "/".join(part for part in name.split("/") if part not in ("", "."))
 
 
 def _context(variables: Mapping[str, Any], language: str | None) -> dict[str, Any]:

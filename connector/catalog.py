@@ -348,6 +348,12 @@ _RULES = [
         "template-source",
         "A subject, content, replyTo or sendFrom is a string, {file: PATH} or {jinja: TEXT}; nothing else.",
     ),
+    Rule(
+        "SC612",
+        "error",
+        "variant-of-default-language",
+        "A locale variant in the project's own `language` would take precedence over the connector's templates.",
+    ),
     #
     #
 ]

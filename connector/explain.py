@@ -13,6 +13,7 @@ from typing import Any
 from connector.errors import InputError
 from connector.layers import Composed, Origin
 from connector.loader import KeyPath
+from connector.merge import replaced_whole
 from connector.project import dotted
 from connector.redact import REDACTED, redact
 from connector.secrets import Reference, parse
@@ -41,6 +42,8 @@ def entries(composed: Composed, key: str | None = None) -> list[Entry]:
     paths: list[tuple[KeyPath, Any]] = []
     if composed.provider is not None:
         paths.append((("provider",), composed.provider))
+    if composed.language is not None:
+        paths.append((("language",), composed.language))
     paths.extend(composed.leaves())
     if composed.variables:
         paths.extend((("variables", *p), v) for p, v in _leaves(composed.variables, ()))
@@ -96,6 +99,9 @@ def format_json(found: list[Entry]) -> str:
 
 def show(path: KeyPath, value: Any) -> str:
     """A value as JSON on one line: long text shortened, literal secrets masked."""
+    if replaced_whole(path) and isinstance(value, dict) and len(value) == 1:
+        ((form, text),) = value.items()  # {file: PATH} or {jinja: TEXT}
+        return f"{{{form}: {show((), text)}}}"
     if isinstance(value, (dict, list)) and value and not (path and path[0] == "variables"):
         return "{…}" if isinstance(value, dict) else "[…]"
     if _secret(path) and isinstance(value, str):

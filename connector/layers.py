@@ -14,9 +14,9 @@ from typing import Any
 
 from connector.findings import Location
 from connector.loader import Document, KeyPath
-from connector.merge import TEMPLATES, USAGE_TYPE
+from connector.merge import TEMPLATES, USAGE_TYPE, replaced_whole
 
-META_KEYS = ("provider", "variables")  # source keys that are not part of the final config
+META_KEYS = ("provider", "variables", "language")  # source keys that are not part of the final config
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +103,7 @@ class _Applier:
         return result
 
     def value(self, base: Any, over: Any, path: KeyPath, lpath: KeyPath) -> Any:
-        if isinstance(over, dict) and isinstance(base, dict):
+        if isinstance(over, dict) and isinstance(base, dict) and not replaced_whole(path):
             return self.mapping(base, over, path, lpath)
         if path == (TEMPLATES,) and isinstance(over, list) and isinstance(base, list):
             return self.templates(base, over, path, lpath)
@@ -162,7 +162,9 @@ def _chain(old: _Node | None) -> tuple[_Node, ...]:
 class Composed:
     """The merged config of one environment (or the base, ``env=None``), with provenance.
 
-    ``data`` is the config without the ``provider`` and ``variables`` keys (those are attributes).
+    ``data`` is the config without the ``provider``, ``variables`` and ``language`` keys (attributes here).
+    Template fields may still be ``{file: PATH}`` or ``{jinja: TEXT}`` and templates may hold ``locales``:
+    :mod:`connector.templating` renders them.
     It implements the ``Located`` protocol of :mod:`connector.validate`.
     """
 
@@ -172,6 +174,7 @@ class Composed:
     env: str | None
     state: State = field(repr=False)
     resolved: bool = False
+    language: str | None = None  # as written (None: not set, the build's default applies)
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         """The file, line and column that set the value at ``path`` (or its key)."""
@@ -208,12 +211,12 @@ class Composed:
         return [path for path, node in self.state.removed.items() if node.overrode and path not in nodes]
 
     def leaves(self) -> Iterator[tuple[KeyPath, Any]]:
-        """Every final scalar or list value (lists are set whole), in the data's order."""
+        """Every final scalar or list value (lists and template text fields are set whole), in order."""
         yield from _leaves(self.data, ())
 
 
 def _leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
-    if isinstance(value, dict) and value:
+    if isinstance(value, dict) and value and not replaced_whole(path):
         for key, item in value.items():
             yield from _leaves(item, (*path, key))
     elif isinstance(value, list) and path == (TEMPLATES,):

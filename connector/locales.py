@@ -13,10 +13,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.findings import Finding, Location
-from connector.models import Template
+
+if TYPE_CHECKING:  # lint checks language tags without loading pydantic
+    from connector.models import Template
 
 MAX_TAG = 16  # Logto's limit on languageTag
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")

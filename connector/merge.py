@@ -4,6 +4,9 @@
 - The top-level ``templates`` list merges by ``usageType``: an overlay changes one template (or one field
   of it) without repeating the others; a template it does not have yet is appended.
 - ``null`` removes a key.
+- A template's ``subject``, ``content``, ``replyTo`` and ``sendFrom`` are one value each, whichever form
+  they take (a string, ``{file: PATH}`` or ``{jinja: TEXT}``): a higher layer replaces the field whole.
+  ``locales`` merges by language tag, then field by field, as mappings do.
 
 A layer is read as a *patch*; :func:`merge` composes two patches into one, and is associative, so
 ``merge(merge(a, b), c) == merge(a, merge(b, c))``: folding the layers in any grouping gives the same
@@ -21,6 +24,8 @@ from typing import Any, Final
 
 TEMPLATES: Final = "templates"
 USAGE_TYPE: Final = "usageType"
+LOCALES: Final = "locales"
+TEXT_FIELDS: Final = ("subject", "content", "replyTo", "sendFrom")
 
 
 class _Delete:
@@ -64,15 +69,49 @@ def keyed_templates(value: Any) -> bool:
     return None not in keys and len(set(keys)) == len(keys)
 
 
+def replaced_whole(path: tuple[str | int, ...]) -> bool:
+    """Whether the value at ``path`` is one template text field (set whole, even when it is a mapping)."""
+    if not path or path[0] != TEMPLATES or path[-1] not in TEXT_FIELDS:
+        return False
+    return len(path) == 3 or (len(path) == 5 and path[2] == LOCALES)
+
+
 def to_patch(layer: Mapping[str, Any]) -> dict[str, Any]:
     """Read one layer (plain data as loaded, ``None`` meaning remove) as a patch."""
     patch: dict[str, Any] = {}
     for key, value in layer.items():
         if key == TEMPLATES and keyed_templates(value):
-            patch[key] = TemplatesPatch(tuple((item[USAGE_TYPE], _value_patch(item)) for item in value))
+            patch[key] = TemplatesPatch(tuple((item[USAGE_TYPE], _template_patch(item)) for item in value))
         else:
             patch[key] = _value_patch(value)
     return patch
+
+
+def _template_patch(item: dict[str, Any]) -> dict[str, Any]:
+    patch = _fields_patch(item)
+    locales = item.get(LOCALES)
+    if isinstance(locales, dict):
+        patch[LOCALES] = {
+            tag: _fields_patch(variant) if isinstance(variant, dict) else _value_patch(variant)
+            for tag, variant in locales.items()
+        }
+    return patch
+
+
+def _fields_patch(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: Replace(_without_nulls(value))
+        if key in TEXT_FIELDS and isinstance(value, dict)
+        else _value_patch(value)
+        for key, value in fields.items()
+    }
+
+
+def _without_nulls(value: Any) -> Any:
+    # As when a layer sets a mapping whole: a null inside it means "absent".
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    return value
 
 
 def _value_patch(value: Any) -> Any:

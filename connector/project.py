@@ -2,7 +2,7 @@
 
 ``load_project`` reads and checks every source file once; ``compose`` merges the layers of one
 environment (provider < project < environment < ``--set``), resolving ``${VAR}`` from the environment;
-``build_config`` goes on to the final config Logto accepts.
+``build_config`` goes on (through :mod:`connector.build`) to the final config Logto accepts.
 """
 
 from __future__ import annotations
@@ -176,23 +176,27 @@ def build_config(
     overrides: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
 ) -> ConnectorConfig:
-    """Compose, resolve secrets, drop empty values as Logto's save does, validate: the final config."""
-    from connector.finalize import finish
+    """Compose, resolve secrets, render template files, drop empty values as Logto's save does, validate.
 
-    project = load_project(root)
-    return finish(compose(project, env, overrides=overrides, environ=environ))
+    The connector config only; :func:`connector.build.build` gives its language and variants too.
+    """
+    from connector.build import build
+
+    return build(root, env, overrides=overrides, environ=environ).config
 
 
 def _composed(state: State, env: str | None) -> Composed:
     data = {key: value for key, value in state.data.items() if key not in META_KEYS}
     variables = state.data.get("variables")
     provider = state.data.get("provider")
+    language = state.data.get("language")
     return Composed(
         data,
         variables if isinstance(variables, dict) else {},
         provider if isinstance(provider, str) else None,
         env,
         state,
+        language=language if isinstance(language, str) else None,
     )
 
 

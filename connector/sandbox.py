@@ -10,7 +10,7 @@ environment is visible: templates see the build variables and Jinja2's own globa
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -18,6 +18,7 @@ from jinja2 import (
     BaseLoader,
     Environment,
     StrictUndefined,
+    Template,
     TemplateError,
     TemplateNotFound,
     TemplateRuntimeError,
@@ -200,8 +201,23 @@ def _mtime(path: Path) -> int | None:
         return None
 
 
-def environment(loader: ProjectLoader | None, *, html: bool) -> ImmutableSandboxedEnvironment:
+class BuildEnvironment(ImmutableSandboxedEnvironment):
+    """The sandboxed environment, noting every template name it is asked for (cached or not) in ``used``.
+
+    The lint hook relints the environments whose templates, layouts or includes a commit changed.
+    """
+
+    used: set[str]
+
+    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
+        self.used.add(name)
+        return super()._load_template(name, globals)
+
+
+def environment(
+    loader: ProjectLoader | None, *, html: bool, used: set[str] | None = None
+) -> BuildEnvironment:
     """A sandboxed, strict environment; ``html`` turns on autoescaping of every expression's value."""
-    return ImmutableSandboxedEnvironment(
-        loader=loader, undefined=_Undefined, autoescape=html, auto_reload=True
-    )
+    env = BuildEnvironment(loader=loader, undefined=_Undefined, autoescape=html, auto_reload=True)
+    env.used = set() if used is None else used
+    return env

@@ -14,6 +14,8 @@ FORMS = {
     "LoginAuthSource": "login",
     "OAuth2ServiceAuthSource": "OAuth2 service-key",
     "OAuth2TokenAuthSource": "OAuth2 token",
+    "FileSource": "{file: PATH}",
+    "JinjaSource": "{jinja: TEXT}",
 }
 
 

@@ -106,3 +106,8 @@ def load_provider(doc: Document, root: Path, providers: dict[str, Document], fin
             )
         )
     providers[ref] = provider_doc
+
+
+def source_checker() -> SchemaChecker:
+    """The checker of the published source schema (every key optional; template fields in three forms)."""
+    return _source_checker()

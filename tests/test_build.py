@@ -12,7 +12,7 @@ import pytest
 
 from connector import atomic
 from connector.errors import InputError
-from connector.models import ConnectorConfig
+from connector.models import ConnectorConfig, Template
 
 from .conftest import ROOT, CliRunner, run_subprocess
 from .projects import write_project
@@ -167,14 +167,22 @@ def test_write_atomic_keeps_the_old_file_when_replacing_fails(
 def test_the_acme_example_builds_every_environment(cli: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
     cli("build", str(ACME), "--all", "--out-dir", str(out), env={"SMTP_PASS": "dummy"})
-    assert sorted(p.name for p in out.iterdir()) == ["dev.json", "prod.json", "staging.json"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{env}{suffix}"
+        for env in ("dev", "prod", "staging")
+        for suffix in (".json", ".email-templates.json")
+    )
     dev = json.loads((out / "dev.json").read_text())
     assert (dev["host"], dev["port"]) == ("127.0.0.1", 2525)
     staging = json.loads((out / "staging.json").read_text())
     assert staging["customHeaders"] == {"X-Acme-Environment": "staging"}
     assert "replyTo" not in staging
-    for path in out.iterdir():
-        ConnectorConfig.model_validate(json.loads(path.read_text()))
+    for path in out.glob("*.email-templates.json"):
+        for entry in json.loads(path.read_text())["templates"]:
+            assert entry["languageTag"] == "fr"
+            Template.model_validate({"usageType": entry["templateType"], **entry["details"]})
+    for env in ("dev", "prod", "staging"):
+        ConnectorConfig.model_validate(json.loads((out / f"{env}.json").read_text()))
 
 
 def test_the_readme_main_command_in_a_real_process(tmp_path: Path) -> None:
@@ -188,5 +196,7 @@ def test_the_readme_main_command_in_a_real_process(tmp_path: Path) -> None:
         env={"SMTP_PASS": "dummy"},
     )
     assert result.stderr.splitlines() == [
-        f"wrote {tmp_path}/out/{env}.json" for env in ("dev", "prod", "staging")
+        f"wrote {tmp_path}/out/{env}{suffix}"
+        for env in ("dev", "prod", "staging")
+        for suffix in (".json", ".email-templates.json")
     ]

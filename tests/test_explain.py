@@ -38,9 +38,9 @@ def test_values_from_every_layer(cli: CliRunner) -> None:
 def test_one_key_and_its_children(cli: CliRunner) -> None:
     out = cli("explain", ACME, "--env", "staging", "templates.SignIn.subject", cwd=ROOT).stdout
     assert out == (
-        'templates[SignIn].subject = "[staging] Your Acme sign-in code"\n'
-        "  set at examples/acme/environments/staging.yaml:7:14 (environment staging)\n"
-        '  overrides "Your Acme sign-in code" at examples/acme/smtp-connector.yaml:20:14 (project)\n'
+        'templates[SignIn].subject = {jinja: "[staging] Your {{ brand }} sign-in code"}\n'
+        "  set at examples/acme/environments/staging.yaml:10:14 (environment staging)\n"
+        '  overrides {jinja: "Your {{ brand }} sign-in code"} at examples/acme/smtp-connector.yaml:34:14 (project)\n'
     )
     auth = cli("explain", ACME, "auth", "--env", "prod", cwd=ROOT).stdout
     assert auth.splitlines()[::2] == [
@@ -119,3 +119,22 @@ def test_json_output(cli: CliRunner) -> None:
             "overrode": [],
         }
     ]
+
+
+def test_variables_language_and_locales_have_their_provenance(cli: CliRunner) -> None:
+    out = cli("explain", ACME, "--env", "dev", "variables.product_url", cwd=ROOT).stdout
+    assert out == (
+        'variables.product_url = "http://localhost:3000"\n'
+        "  set at examples/acme/environments/dev.yaml:10:16 (environment dev)\n"
+        '  overrides "https://acme.example" at examples/acme/smtp-connector.yaml:19:16 (project)\n'
+    )
+    assert cli("explain", ACME, "--env", "dev", "language", cwd=ROOT).stdout == (
+        'language = "en"\n  set at examples/acme/smtp-connector.yaml:26:11 (project)\n'
+    )
+    out = cli("explain", ACME, "--env", "prod", "templates.SignIn.locales.fr", cwd=ROOT).stdout
+    assert out == (
+        'templates[SignIn].locales.fr.subject = {jinja: "Votre code de connexion {{ brand }}"}\n'
+        "  set at examples/acme/smtp-connector.yaml:38:18 (project)\n"
+        'templates[SignIn].locales.fr.content = {file: "templates/fr/sign-in.html.j2"}\n'
+        "  set at examples/acme/smtp-connector.yaml:39:18 (project)\n"
+    )

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from connector.lint.project import project_module
-
 from .conftest import CliRunner, run_subprocess
 
 DATA = Path(__file__).resolve().parent / "data" / "lint"
@@ -108,11 +106,15 @@ def test_usage_errors_exit_2(cli: CliRunner, tmp_path: Path) -> None:
     assert "the current folder is not a config project" in result.stderr
 
 
-@pytest.mark.skipif(project_module() is not None, reason="connector.project is installed")
-def test_project_folder_without_the_project_module_is_a_usage_error(cli: CliRunner, tmp_path: Path) -> None:
+def test_a_project_folder_is_composed_and_its_missing_keys_reported(cli: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "smtp-connector.yaml").write_text("host: smtp.example.com\n")
-    result = cli("lint", str(tmp_path), expect=2)
-    assert "linting a project folder needs connector.project" in result.stderr
+    result = cli("lint", str(tmp_path), expect=1)
+    path = tmp_path / "smtp-connector.yaml"
+    assert result.stdout.splitlines() == [
+        f"{path}:1:1: error SC203 missing required key `{key}` (hint: add `{key}:`)"
+        for key in ("auth", "fromEmail", "port", "templates")
+    ]
+    assert cli("lint", cwd=tmp_path, expect=1).stdout.count("SC203") == 4
 
 
 def test_github_format(cli: CliRunner) -> None:

@@ -1,27 +1,20 @@
-"""Linting config projects: every layer, and each environment as composed, at the layer that set a value.
-
-Each test runs twice: against connector.project (skipped until it is merged: "needs connector.project"),
-and against a small stand-in that implements the agreed interface (load_project, compose, Composed.locate),
-so that the lint's own part (which environments, which files, positions, dedup) is tested today.
-"""
+"""Linting config projects: every layer, and each environment as composed and rendered, at the line that set
+a value; the pre-commit hook's changed files relint the environments they affect."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
-import types
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
-from connector.errors import InputError, UsageError
-from connector.findings import Location
+from connector.errors import UsageError
 from connector.lint import lint_paths
-from connector.lint.project import affected_environments
-from connector.loader import Document, KeyPath, load
+from connector.lint.project import affected_environments, changed_templates
+
+from .conftest import ROOT
 
 BASE = """host: smtp.example.com
 port: 587
@@ -35,72 +28,19 @@ templates:
   - {usageType: ForgotPassword, contentType: text/plain, subject: Code, content: "{{code}}"}
   - {usageType: Generic, contentType: text/plain, subject: Code, content: "{{code}}"}
 """
-
-
-# --- the stand-in -------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Project:
-    root: Path
-    environments: tuple[str, ...]
-    files: tuple[Path, ...]
-
-
-@dataclass
-class _Composed:
-    layers: list[Document]
-    data: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for layer in self.layers:
-            self.data.update(layer.data)  # top-level keys replace; enough for these tests
-
-    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
-        owner = next((d for d in reversed(self.layers) if path and path[0] in d.data), self.layers[0])
-        return owner.locate(path, key=key)
-
-
-def _load(path: Path) -> Document:
-    result = load(path)
-    if result.document is None:
-        raise InputError(findings=result.findings)
-    return result.document
-
-
-def _stand_in() -> types.ModuleType:
-    module = types.ModuleType("connector.project")
-    module.composed: list[str | None] = []  # type: ignore[attr-defined, misc]
-
-    def load_project(root: Path) -> _Project:
-        root = Path(root)
-        _load(root / "smtp-connector.yaml")
-        envs = sorted((root / "environments").glob("*.yaml"))
-        return _Project(root, tuple(p.stem for p in envs), (root / "smtp-connector.yaml", *envs))
-
-    def compose(
-        project: _Project, env: str | None, *, overrides: Any = (), resolve: bool = True
-    ) -> _Composed:
-        assert resolve is False, "lint must keep ${VAR} unresolved"
-        module.composed.append(env)  # type: ignore[attr-defined]
-        layers = [_load(project.root / "smtp-connector.yaml")]
-        if env is not None:
-            layers.append(_load(project.root / "environments" / f"{env}.yaml"))
-        return _Composed(layers)
-
-    module.load_project = load_project  # type: ignore[attr-defined]
-    module.compose = compose  # type: ignore[attr-defined]
-    return module
-
-
-@pytest.fixture(params=["stand-in", "connector.project"])
-def composer(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[types.ModuleType]:
-    if request.param == "connector.project":
-        yield pytest.importorskip("connector.project", reason="needs connector.project")
-        return
-    module = _stand_in()
-    monkeypatch.setitem(sys.modules, "connector.project", module)
-    yield module
+# dev has a warning of its own, prod an error and a template file (with an include): what a lint
+# reports shows which environments it linted.
+DEV = "host: 127.0.0.1\nport: 2525\nconnectionTimeout: 30\n"
+PROD = """port: 465
+secure: false
+variables: {brand: Acme}
+templates:
+  - usageType: SignIn
+    contentType: text/html
+    content: {file: templates/sign-in.html.j2}
+"""
+DEV_FINDING = ("dev.yaml", "SC307", 3, 20)
+PROD_FINDING = ("prod.yaml", "SC303", 2, 9)
 
 
 @pytest.fixture
@@ -109,9 +49,13 @@ def project(tmp_path: Path) -> Path:
     (root / "environments").mkdir(parents=True)
     (root / "templates").mkdir()
     (root / "smtp-connector.yaml").write_text(BASE)
-    (root / "environments" / "dev.yaml").write_text("host: 127.0.0.1\nport: 2525\n")
-    (root / "environments" / "prod.yaml").write_text("port: 465\nsecure: false\n")
-    (root / "templates" / "sign-in.html.j2").write_text("<p>{{ code }}</p>\n")
+    (root / "environments" / "dev.yaml").write_text(DEV)
+    (root / "environments" / "prod.yaml").write_text(PROD)
+    (root / "templates" / "sign-in.html.j2").write_text(
+        '<p>{{ brand }}: {{ code }}</p>\n{% include "templates/footer.html.j2" %}\n'
+    )
+    (root / "templates" / "footer.html.j2").write_text("<p>Bye</p>\n")
+    (root / "templates" / "unused.html.j2").write_text("<p>{{ nothing }}</p>\n")
     return root
 
 
@@ -120,58 +64,113 @@ def _found(paths: list[Path], env: str | None = None) -> list[tuple[str, str, in
     return [(Path(f.file).name, f.rule, f.line, f.column) for f in result.findings if not f.suppressed]
 
 
-def _composed(composer: types.ModuleType) -> list[str | None] | None:
-    return getattr(composer, "composed", None)  # only the stand-in records what it composed
+def test_a_project_folder_lints_every_environment_at_the_layer_that_set_the_value(project: Path) -> None:
+    assert _found([project]) == [DEV_FINDING, PROD_FINDING]
 
 
-def test_a_project_folder_lints_every_environment_at_the_layer_that_set_the_value(
-    composer: types.ModuleType, project: Path
-) -> None:
-    assert _found([project]) == [("prod.yaml", "SC303", 2, 9)]
-
-
-def test_env_limits_the_lint_to_one_environment(composer: types.ModuleType, project: Path) -> None:
-    assert _found([project], env="dev") == []
+def test_env_limits_the_lint_to_one_environment(project: Path) -> None:
+    assert _found([project], env="dev") == [DEV_FINDING]
     with pytest.raises(UsageError, match="no environment `prd`; did you mean `prod`"):
         lint_paths([str(project)], env="prd")
 
 
-def test_a_changed_environment_file_relints_that_environment(
-    composer: types.ModuleType, project: Path
-) -> None:
-    assert _found([project / "environments" / "dev.yaml"]) == []
-    if _composed(composer) is not None:
-        assert _composed(composer) == ["dev"]
-    assert _found([project / "environments" / "prod.yaml"]) == [("prod.yaml", "SC303", 2, 9)]
+def test_a_changed_environment_file_relints_that_environment(project: Path) -> None:
+    assert _found([project / "environments" / "dev.yaml"]) == [DEV_FINDING]
+    assert _found([project / "environments" / "prod.yaml"]) == [PROD_FINDING]
 
 
-@pytest.mark.parametrize("changed", ["smtp-connector.yaml", "templates/sign-in.html.j2"])
-def test_a_changed_project_file_or_template_relints_every_environment(
-    composer: types.ModuleType, project: Path, changed: str
-) -> None:
-    assert _found([project / changed]) == [("prod.yaml", "SC303", 2, 9)]
-    if _composed(composer) is not None:
-        assert _composed(composer) == ["dev", "prod"]
+def test_a_changed_project_file_relints_every_environment(project: Path) -> None:
+    assert _found([project / "smtp-connector.yaml"]) == [DEV_FINDING, PROD_FINDING]
 
 
-def test_a_problem_in_the_base_is_reported_once(composer: types.ModuleType, project: Path) -> None:
+@pytest.mark.parametrize("changed", ["templates/sign-in.html.j2", "templates/footer.html.j2"])
+def test_a_changed_template_relints_the_environments_that_render_it(project: Path, changed: str) -> None:
+    assert _found([project / changed]) == [PROD_FINDING]
+
+
+def test_a_template_no_environment_renders_relints_nothing(project: Path) -> None:
+    assert _found([project / "templates" / "unused.html.j2"]) == []
+
+
+def test_a_template_file_without_the_code_is_reported_at_the_file_reference(project: Path) -> None:
+    (project / "templates" / "sign-in.html.j2").write_text("<p>Hello from {{ brand }}</p>\n")
+    result = lint_paths([str(project / "templates" / "sign-in.html.j2")])
+    found = [f for f in result.findings if f.rule == "SC104"]
+    assert [(Path(f.file).name, f.line, f.column, f.message) for f in found] == [
+        ("prod.yaml", 7, 21, 'template "SignIn" has no {{code}} placeholder')
+    ]
+
+
+def test_a_placeholder_problem_in_a_template_file_is_reported_in_that_file(project: Path) -> None:
+    # (An unknown name such as {{ cod }} is a build variable there: SC602, with "did you mean {{ code }}?")
+    (project / "templates" / "footer.html.j2").write_text("<p>Bye</p>\n<p>Join: {{link}}</p>\n")
+    result = lint_paths([str(project / "templates" / "footer.html.j2")])
+    assert [(Path(f.file).name, f.rule, f.line, f.column) for f in result.findings] == [
+        PROD_FINDING,
+        ("footer.html.j2", "SC108", 2, 10),
+    ]
+
+
+def test_an_error_in_a_template_file_is_reported_at_its_line_and_column(project: Path) -> None:
+    (project / "templates" / "footer.html.j2").write_text("<p>Bye</p>\n<p>{{ brnd }}</p>\n")
+    result = lint_paths([str(project)])
+    assert [(Path(f.file).name, f.rule, f.line, f.column) for f in result.findings] == [
+        DEV_FINDING,
+        PROD_FINDING,
+        ("footer.html.j2", "SC602", 2, 7),
+    ]
+    # Nothing else about the field that did not render (no SC104 for its missing text).
+    assert not any(f.rule.startswith("SC1") for f in result.findings)
+
+
+def test_language_variants_are_linted_with_their_language(project: Path) -> None:
+    (project / "environments" / "prod.yaml").write_text(
+        PROD + "    locales:\n      fr:\n        subject: Code\n        content: Bonjour {{cod}}\n"
+    )
+    result = lint_paths([str(project / "environments" / "prod.yaml")])
+    assert [(f.rule, f.line, f.message) for f in result.findings if f.rule != "SC303"] == [
+        ("SC104", 11, 'template "SignIn" (fr) has no {{code}} placeholder'),
+        (
+            "SC106",
+            11,
+            'template "SignIn" (fr) content: `{{cod}}` is not a placeholder Logto fills; did you mean `{{code}}`?',
+        ),
+    ]
+
+
+def test_a_variant_in_the_default_language_is_refused(project: Path) -> None:
+    (project / "environments" / "prod.yaml").write_text(
+        PROD
+        + "    locales:\n      en:\n        subject: Code\n        content: '{{code}}'\n      fr_FR: {}\n"
+    )
+    result = lint_paths([str(project)])
+    assert [(f.rule, f.line, f.column, f.message) for f in result.findings if f.rule.startswith("SC6")] == [
+        (
+            "SC612",
+            9,
+            7,
+            "a `en` variant, but `en` is the project's language: in Logto's email-template store it would "
+            "take precedence over the connector's templates",
+        ),
+        ("SC610", 12, 7, "`fr_FR` is not a language tag"),
+    ]
+
+
+def test_a_problem_in_the_base_is_reported_once(project: Path) -> None:
     base = project / "smtp-connector.yaml"
     base.write_text(
         BASE.replace("${SMTP_PASS}", "literal-password").replace('content: "{{code}}"}', 'content: "Hi"}', 1)
     )
+    (project / "environments" / "prod.yaml").write_text("port: 587\n")
     found = _found([project])
-    assert ("smtp-connector.yaml", "SC403", 5, 9) in found and (
-        "smtp-connector.yaml",
-        "SC104",
-        8,
-        65,
-    ) in found
-    assert len(found) == len(set(found)) == 3
+    assert found == [
+        DEV_FINDING,
+        ("smtp-connector.yaml", "SC403", 5, 9),
+        ("smtp-connector.yaml", "SC104", 8, 65),
+    ]
 
 
-def test_a_built_file_inside_the_project_is_linted_on_its_own(
-    composer: types.ModuleType, project: Path
-) -> None:
+def test_a_built_file_inside_the_project_is_linted_on_its_own(project: Path) -> None:
     built = project / "build" / "prod.json"
     built.parent.mkdir()
     built.write_text(
@@ -179,14 +178,18 @@ def test_a_built_file_inside_the_project_is_linted_on_its_own(
     )
     found = _found([built])
     assert ("prod.json", "SC303", 1, 53) in found
-    if _composed(composer) is not None:
-        assert _composed(composer) == []
+    assert DEV_FINDING not in found
 
 
-def test_a_project_that_does_not_load_is_reported(composer: types.ModuleType, project: Path) -> None:
+def test_a_project_that_does_not_load_is_reported(project: Path) -> None:
     (project / "smtp-connector.yaml").write_text("host: [unclosed\n")
     result = lint_paths([str(project)])
     assert result.failed and any(f.rule == "SC004" for f in result.findings)
+
+
+def test_the_acme_example_is_clean() -> None:
+    result = lint_paths([str(ROOT / "examples" / "acme")])
+    assert [f for f in result.findings if not f.suppressed] == []
 
 
 def test_affected_environments() -> None:
@@ -198,5 +201,23 @@ def test_affected_environments() -> None:
         )
         is None
     )
-    assert affected_environments(project, [Path("email/templates/a.html.j2")]) is None
+    # A template affects the environments that render it: only rendering tells which.
+    assert affected_environments(project, [Path("email/templates/a.html.j2")]) == set()
+    assert changed_templates(project, [Path("email/templates/a.html.j2"), Path("email/x.yaml")]) == {
+        "templates/a.html.j2"
+    }
     assert affected_environments(project, [Path("elsewhere/x.yaml")]) == set()
+
+
+def test_a_project_without_template_forms_is_linted_without_pydantic_or_jinja2(tmp_path: Path) -> None:
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "smtp-connector.yaml").write_text(BASE)
+    (tmp_path / "environments" / "dev.yaml").write_text("language: fr\n")
+    code = (
+        "import sys; from connector.lint import lint_paths; r = lint_paths([sys.argv[1]]); "
+        "print(len(r.findings), sorted(m for m in ('pydantic', 'jsonschema', 'jinja2') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "0 []\n"

@@ -21,9 +21,22 @@ def _values(depth: int = 2) -> st.SearchStrategy[Any]:
     return SCALARS | st.lists(inner, max_size=2) | st.dictionaries(KEYS, inner, max_size=3)
 
 
+# A text field is a string, {file: PATH} or {jinja: TEXT}: set whole by each layer, never merged.
+TEXT = SCALARS | st.dictionaries(
+    st.sampled_from(["file", "jinja"]), st.none() | st.sampled_from(["a", "b"]), max_size=2
+)
+VARIANT = st.fixed_dictionaries(
+    {}, optional={"subject": TEXT, "content": TEXT, "contentType": st.none() | st.just("text/html")}
+)
 TEMPLATE = st.fixed_dictionaries(
     {"usageType": USAGE},
-    optional={"subject": SCALARS, "content": SCALARS, "contentType": st.none() | st.just("text/plain")},
+    optional={
+        "subject": TEXT,
+        "content": TEXT,
+        "contentType": st.none() | st.just("text/plain"),
+        "locales": st.none()
+        | st.dictionaries(st.sampled_from(["fr", "de"]), st.none() | VARIANT, max_size=2),
+    },
 )
 TEMPLATES = st.lists(TEMPLATE, max_size=3, unique_by=lambda t: t["usageType"])
 LAYERS = st.dictionaries(KEYS, _values(), max_size=4).flatmap(
@@ -105,6 +118,42 @@ def test_templates_merge_by_usage_type() -> None:
         {"usageType": "SignIn", "contentType": "text/plain", "subject": "a", "content": "{{code}}"},
         {"usageType": "Generic", "contentType": "text/plain", "subject": "G", "content": "{{code}}"},
         {"usageType": "Register", "subject": "r"},
+    ]
+
+
+def test_template_text_fields_are_replaced_whole_and_locales_merge_by_language() -> None:
+    base = {
+        "templates": [
+            {
+                "usageType": "SignIn",
+                "subject": {"jinja": "{{ brand }}: {{code}}"},
+                "content": {"file": "templates/sign-in.html.j2"},
+                "locales": {"fr": {"subject": "Code", "content": {"file": "templates/fr/sign-in.html.j2"}}},
+            }
+        ]
+    }
+    overlay = {
+        "templates": [
+            {
+                "usageType": "SignIn",
+                "content": {"jinja": "{{code}}"},
+                "locales": {"fr": {"subject": {"jinja": "Code {{ brand }}"}}, "de": {"subject": "Code"}},
+            }
+        ]
+    }
+    assert apply(base, overlay)["templates"] == [
+        {
+            "usageType": "SignIn",
+            "subject": {"jinja": "{{ brand }}: {{code}}"},
+            "content": {"jinja": "{{code}}"},
+            "locales": {
+                "fr": {
+                    "subject": {"jinja": "Code {{ brand }}"},
+                    "content": {"file": "templates/fr/sign-in.html.j2"},
+                },
+                "de": {"subject": "Code"},
+            },
+        }
     ]
 
 

@@ -96,10 +96,8 @@ def test_lint_hook_entry_fails_bad_files(example: str, expected: str) -> None:
     assert "GOCSPX-literal-secret" not in result.stdout + result.stderr
 
 
-@pytest.mark.skipif(
-    "build" not in COMMANDS, reason="needs the build command (with --check) from the compose branch"
-)
-def test_build_check_hook_entry(tmp_path: Path) -> None:  # pragma: no cover - enabled after the merge
+def test_build_check_hook_entry(tmp_path: Path) -> None:
+    assert "build" in COMMANDS
     hook = _hooks()["smtp-connector-build-check"]
     result = _run([*_command(hook), "--help"], cwd=ROOT)
     assert result.returncode == 0 and "--check" in result.stdout
@@ -111,14 +109,24 @@ def test_build_check_hook_entry(tmp_path: Path) -> None:  # pragma: no cover - e
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
+    return _repo(tmp_path, {"smtp-connector-lint": []})
+
+
+def _repo(tmp_path: Path, hook_args: dict[str, list[str]]) -> Path:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     path = tmp_path / "repo"
     path.mkdir()
-    hook = dict(_hooks()["smtp-connector-lint"])
-    hook.update(entry=shlex.join([sys.executable, "-m", "connector", "lint"]), language="system")
-    hook.pop("description", None)
-    config = {"repos": [{"repo": "local", "hooks": [hook]}]}
+    hooks = []
+    for name, args in hook_args.items():
+        hook = dict(_hooks()[name])
+        entry = shlex.split(str(hook["entry"]))[1:]
+        hook.update(
+            entry=shlex.join([sys.executable, "-m", "connector", *entry]), language="system", args=args
+        )
+        hook.pop("description", None)
+        hooks.append(hook)
+    config = {"repos": [{"repo": "local", "hooks": hooks}]}
     (path / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     for args in (["git", "init", "-q", "-b", "main"], [sys.executable, "-m", "pre_commit", "install"]):
         result = _run(args, cwd=path, env=_git_env(tmp_path))
@@ -185,3 +193,88 @@ def test_clean_commit_passes(repo: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert _commits(repo) == 1
+
+
+# A project whose prod environment renders a template file, and its built files committed next to it.
+PROJECT = {
+    "email/smtp-connector.yaml": CLEAN.replace(
+        "  pass: ${SMTP_PASS}\n", "  pass: ${SMTP_PASS}\nvariables: {brand: Acme}\n"
+    ),
+    "email/environments/dev.yaml": "port: 2525\n",
+    "email/environments/prod.yaml": (
+        "templates:\n  - usageType: SignIn\n    contentType: text/html\n"
+        "    content: {file: templates/sign-in.html.j2}\n"
+    ),
+    "email/templates/sign-in.html.j2": "<p>Your {{ brand }} code is {{code}}</p>\n",
+}
+
+
+@pytest.fixture
+def project_repo(tmp_path: Path) -> Path:
+    path = _repo(
+        tmp_path,
+        {
+            "smtp-connector-lint": [],
+            "smtp-connector-build-check": ["email", "--all", "--out-dir", "email/build"],
+        },
+    )
+    for name, text in PROJECT.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_text(text)
+    built = _run(
+        [
+            sys.executable,
+            "-m",
+            "connector",
+            "build",
+            "email",
+            "--all",
+            "--out-dir",
+            "email/build",
+            "--keep-refs",
+        ],
+        cwd=path,
+    )
+    assert built.returncode == 0, built.stderr
+    result = _commit(path, {})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return path
+
+
+def test_a_template_change_is_linted_in_the_environment_that_renders_it(project_repo: Path) -> None:
+    result = _commit(project_repo, {"email/templates/sign-in.html.j2": "<p>Welcome to {{ brand }}</p>\n"})
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert (
+        'email/environments/prod.yaml:4:21: error SC104 template "SignIn" has no {{code}} placeholder'
+        in output
+    ), output
+    assert "dev.yaml" not in output
+    assert _commits(project_repo) == 1
+
+
+def test_the_build_check_hook_refuses_stale_built_files(project_repo: Path) -> None:
+    result = _commit(
+        project_repo, {"email/templates/sign-in.html.j2": "<p>Your {{ brand }} code: {{code}}</p>\n"}
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "error: email/build/prod.json: differs at templates[SignIn].content" in output, output
+    assert "dev.json" not in output
+    rebuilt = _run(
+        [
+            sys.executable,
+            "-m",
+            "connector",
+            "build",
+            "email",
+            "--all",
+            "--out-dir",
+            "email/build",
+            "--keep-refs",
+        ],
+        cwd=project_repo,
+    )
+    assert rebuilt.returncode == 0
+    assert _commit(project_repo, {}).returncode == 0
+    assert _commits(project_repo) == 2

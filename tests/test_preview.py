@@ -24,6 +24,8 @@ from connector.preview import (
     write_gallery,
 )
 
+from .conftest import ROOT, CliRunner
+
 RED_BOX = '<div style="background:#ff0000;height:200px">Code {{ code }} for {{ application.name }}</div>'
 # Would paint the iframe green if scripts ran in it.
 SCRIPT = (
@@ -201,6 +203,40 @@ def test_preview_sets_from_a_built_config() -> None:
         ("staging", "en", 4, "Acme <no-reply@acme.example>", None),
         ("staging", "fr", 1, "Acme <no-reply@acme.example>", None),
     ]
+
+
+def test_the_preview_command_on_the_acme_example(cli: CliRunner, tmp_path: Path) -> None:
+    # No SMTP_PASS: the gallery is built with ${VAR} references left as written.
+    result = cli("preview", str(ROOT / "examples" / "acme"), "--out", str(tmp_path / "preview"))
+    index = tmp_path / "preview" / "index.html"
+    assert result.stdout == f"{index}\n"
+    page = parse(index.read_text(encoding="utf-8"))
+    sections = page.find("section")
+    assert [s.attrs["id"] for s in sections] == [
+        f"{env}-{language}" for env in ("dev", "prod", "staging") for language in ("en", "fr")
+    ]
+    for section in sections:
+        assert [a.attrs["data-usage-type"] for a in section.find("article")] == list(USAGE_TYPES)
+        sign_in = section.one("article", data_usage_type="SignIn")
+        assert f"<strong>{SAMPLE_CODE}</strong>" in sign_in.one("iframe").attrs["srcdoc"]
+        assert f'lang="{section.attrs["data-language"]}"' in sign_in.one("iframe").attrs["srcdoc"]
+        invitation = section.one("article", data_usage_type="OrganizationInvitation")
+        assert SAMPLE_LINK in invitation.one("pre").text
+    staging_fr = sections[5].one("article", data_usage_type="SignIn")
+    assert staging_fr.one("dd", **{"class": "subject"}).text == "Votre code de connexion Acme Staging"
+    assert staging_fr.one("dd", **{"class": "from"}).text == "Acme (staging) <no-reply@staging.acme.example>"
+
+    one = cli("preview", str(ROOT / "examples" / "acme"), "--env", "prod", "--out", str(tmp_path / "one"))
+    assert [s.attrs["id"] for s in parse((tmp_path / "one" / "index.html").read_text()).find("section")] == [
+        "prod-en",
+        "prod-fr",
+    ]
+    assert one.stderr == ""
+    wrong = cli(
+        "preview", str(ROOT / "examples" / "acme"), "--env", "prd", "--out", str(tmp_path / "x"), expect=2
+    )
+    assert "no environment `prd`" in wrong.stderr and "did you mean `prod`?" in wrong.stderr
+    assert not (tmp_path / "x").exists()
 
 
 def test_write_gallery_is_atomic_and_creates_the_folder(tmp_path: Path) -> None:

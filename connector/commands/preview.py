@@ -15,29 +15,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from connector import preview
-    from connector.errors import InputError, UsageError
-    from connector.findings import has_errors
-    from connector.project import build_config, load_project  # type: ignore[import-not-found]
-    from connector.suggest import did_you_mean
+    from connector.build import build_environments
+    from connector.errors import UsageError
+    from connector.project import load_project
+    from connector.reporters import write_text
 
-    root = Path(args.project)
-    project = load_project(root)
-    environments = list(project.environments)
-    if args.env is not None and args.env not in environments:
-        suggestion = did_you_mean(args.env, environments)
-        known = ", ".join(environments) or "none"
-        raise UsageError(
-            f"no environment `{args.env}` in {root}"
-            + (f"; did you mean `{suggestion}`?" if suggestion else f" (there are: {known})")
-        )
+    project = load_project(args.project)
+    write_text(project.findings, sys.stderr)
+    envs = [args.env] if args.env is not None else list(project.environments)
+    if not envs:
+        raise UsageError(f"{project.root} has no environments/*.yaml to preview")
+    # ${VAR} references stay as written: a gallery needs no secret, and none ends up in a CI artifact.
+    built = build_environments(project, envs, resolve=False)
     sets: list[preview.PreviewSet] = []
-    findings = []
-    for env in [args.env] if args.env is not None else environments:
-        built = build_config(root, env)
-        findings.extend(built.findings)
-        if built.config is not None:
-            sets += preview.preview_sets(env, built.config, language=built.language, variants=built.variants)
-    if has_errors(findings):
-        raise InputError(findings=findings)
-    print(preview.write_gallery(sets, Path(args.out)), file=sys.stdout)
+    for env, item in built.items():
+        write_text(item.warnings, sys.stderr)
+        sets += preview.preview_sets(env or "", item.config, language=item.language, variants=item.variants)
+    print(preview.write_gallery(sets, Path(args.out)))
     return 0

@@ -18,9 +18,9 @@ def lint_paths(paths: Sequence[str], *, env: str | None = None) -> LintResult:
     """Lint files and project folders; with no path, the project in the current folder.
 
     A file that belongs to a project (its project file, environments/<env>.yaml, a template) relints
-    the environments it affects, when connector.project is available to compose them.
+    the environments it affects.
     """
-    from connector.lint.project import lint_project, project_module, require_project_module
+    from connector.lint.project import lint_project
 
     linter = Linter()
     projects: dict[Path, list[Path] | None] = {}  # root -> changed files, or None for the whole project
@@ -31,10 +31,9 @@ def lint_paths(paths: Sequence[str], *, env: str | None = None) -> LintResult:
             if not any((path / f).is_file() for f in PROJECT_FILES):
                 where = "the current folder" if not paths else name
                 raise UsageError(f"{where} is not a config project (it has no smtp-connector.yaml)")
-            require_project_module(name)
             projects[path] = None
             continue
-        root = enclosing_project(path) if path.is_file() and project_module() is not None else None
+        root = enclosing_project(path) if path.is_file() else None
         if root is not None and _part_of(path, root):
             changed = projects.setdefault(root, [])
             if changed is not None:

@@ -19,10 +19,12 @@ REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+=][^}]*)?\}")
 JINJA = re.compile(r"\{[%#]")
 
 
-Mode = Literal["final", "composed", "layer", "project-layer"]
+Mode = Literal["final", "composed", "layer", "project-layer", "variant"]
 ALL_MODES: tuple[Mode, ...] = ("final", "composed", "layer", "project-layer")
 TEXT_MODES: tuple[Mode, ...] = ("final", "composed", "layer")
 WHOLE_MODES: tuple[Mode, ...] = ("final", "composed")
+# Rules about one template's text also run on each language variant of a composed environment.
+TEMPLATE_TEXT_MODES: tuple[Mode, ...] = (*TEXT_MODES, "variant")
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ class Context:
     - ``final``: a config in Logto's format (JSON or YAML, built or exported from a Logto console);
     - ``composed``: one environment of a project, merged, with ``${VAR}`` references left unresolved;
     - ``layer``: one project source file linted on its own (a partial config, maybe build-time Jinja2);
-    - ``project-layer``: a source file whose project is composed too, so text and schema are checked there.
+    - ``project-layer``: a source file whose project is composed too, so text and schema are checked there;
+    - ``variant``: one language's templates of a composed environment (``locales``), rendered.
     """
 
     source: Located
@@ -46,7 +49,7 @@ class Context:
     @property
     def rendered(self) -> bool:
         """Template text is what Logto gets (not a source layer that Jinja2 may still render)."""
-        return self.mode in WHOLE_MODES
+        return self.mode in (*WHOLE_MODES, "variant")
 
     @property
     def resolved(self) -> bool:
@@ -70,6 +73,12 @@ class Context:
             for index, item in enumerate(items):
                 if isinstance(item, dict):
                     yield index, item
+
+    def template_name(self, template: dict[str, Any], index: int) -> str:
+        """``"SignIn"``, or ``"SignIn" (fr)`` in a language variant."""
+        language = getattr(self.source, "variant_language", None)
+        name = template_name(template, index)
+        return f"{name} ({language})" if isinstance(language, str) else name
 
     def mapping(self, key: str) -> dict[str, Any]:
         value = self.data.get(key)

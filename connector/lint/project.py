@@ -1,43 +1,32 @@
 """Linting a config project: every source layer, and every environment's composed result.
 
-Composition is connector.project's (``load_project``, ``compose``); it is imported only when a project is
-linted, so linting single files never depends on it.
+Composition is connector.project's (``load_project``, ``compose``), imported only when a project is
+linted. Each environment is rendered as the build renders it
+(:mod:`connector.templating`: template files, ``{jinja:}`` strings, language variants) and the rules see
+the text Logto gets, reported at the lines that produced it.
 """
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
+import re
 from collections.abc import Iterable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from connector.errors import InputError, UsageError
-from connector.findings import Finding
+from connector.findings import Finding, Location
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
+from connector.lint.suppress import LintConfig
 from connector.suggest import did_you_mean
 
 
-def project_module() -> ModuleType | None:
-    """connector.project when this installation has it (it composes projects), else None."""
-    try:
-        return importlib.import_module("connector.project")
-    except ImportError:
-        return None
-
-
-def require_project_module(what: str) -> ModuleType:
-    module = project_module()
-    if module is None:
-        raise UsageError(f"{what}: linting a project folder needs connector.project, which is not installed")
-    return module
-
-
 def affected_environments(project: Any, changed: Iterable[Path]) -> set[str] | None:
-    """The environments a change to ``changed`` can alter; None means all of them.
+    """The environments a change to ``changed`` alters by itself; None means all of them.
 
-    A change to environments/<env>.yaml affects <env>; any other project file (the project file, a
-    template, a partial) affects every environment.
+    A change to environments/<env>.yaml affects <env>; the project file or any other source file (a
+    provider overlay) affects every environment. Template files are left out here: they affect the
+    environments that render them (:func:`changed_templates`), which only rendering tells.
     """
     root = Path(project.root).resolve()
     names = set(project.environments)
@@ -50,9 +39,27 @@ def affected_environments(project: Any, changed: Iterable[Path]) -> set[str] | N
         parts = relative.parts
         if len(parts) == 2 and parts[0] == "environments" and relative.stem in names:
             envs.add(relative.stem)
-        else:
+        elif not _is_template(relative):
             return None
     return envs
+
+
+def changed_templates(project: Any, changed: Iterable[Path]) -> frozenset[str]:
+    """The template files among ``changed``, named from the project folder as templates name them."""
+    root = Path(project.root).resolve()
+    found = set()
+    for path in changed:
+        try:
+            relative = path.resolve().relative_to(root)
+        except ValueError:
+            continue
+        if _is_template(relative):
+            found.add(relative.as_posix())
+    return frozenset(found)
+
+
+def _is_template(relative: Path) -> bool:
+    return relative.parts[:1] == ("templates",) or relative.suffix.lower() not in SOURCE_SUFFIXES
 
 
 def lint_project(
@@ -63,7 +70,8 @@ def lint_project(
     changed: Iterable[Path] | None = None,
 ) -> None:
     """Lint a project into ``linter``: its layers (or only ``changed`` ones) and the environments they affect."""
-    module = require_project_module(str(root))
+    from connector import project as module
+
     config = linter.configs.for_dir(root)
     try:
         project = module.load_project(root)
@@ -81,29 +89,70 @@ def lint_project(
         )
     changed_files = None if changed is None else [Path(p) for p in changed]
     targets: Iterable[str | None]
+    templates: frozenset[str] = frozenset()
+    direct: set[str] | None = None  # environments relinted whatever they render
     if env is not None:
         targets = [env]
-    elif (
-        changed_files is not None and (affected := affected_environments(project, changed_files)) is not None
-    ):
-        targets = sorted(affected)
+    elif changed_files is not None and (direct := affected_environments(project, changed_files)) is not None:
+        templates = changed_templates(project, changed_files)
+        targets = (environments or [None]) if templates else sorted(direct)
     else:
         targets = environments or [None]
-    layers = changed_files if changed_files is not None else [Path(f) for f in project.files]
+    # The project's own files, each on its own too (shipped provider overlays hold `<...>` fill-ins that
+    # the project overrides: they are checked in the composed result only).
+    own = [project.project_file, *project.environment_files.values()]
+    layers = changed_files if changed_files is not None else [Path(doc.file) for doc in own]
     for layer in layers:
         if layer.suffix.lower() in SOURCE_SUFFIXES:
             linter.lint_file(layer, str(layer), mode="project-layer")
+    from connector.templating import Authoring
+
+    authoring = Authoring(project.root)
     for name in targets:
         try:
             composed = module.compose(project, name, resolve=False)
         except InputError as e:
             linter.add(e.findings or [_failure(root, e)], config)
             continue
-        linter.add(lint_source(composed, "composed"), config)
+        authored = authoring.render(composed)
+        if direct is not None and name not in direct and not authored.used & templates:
+            continue  # a changed template that this environment does not render
+        _lint_environment(linter, authored, config)
     linter.result.linted.append(str(root))
 
 
-def _failure(root: Path, error: InputError) -> Finding:
-    from connector.findings import Location
+def _lint_environment(linter: Linter, authored: Any, config: LintConfig) -> None:
+    """The rendered config and each language variant; nothing about a field that did not render."""
+    findings = lint_source(authored.config, "composed")
+    for variant in authored.variants:
+        findings += lint_source(variant, "variant")
+    kept = [_in_template(f, authored.files) for f in findings if f.location not in authored.failed]
+    linter.add([*authored.findings, *kept], config)
 
+
+# `{{cod}}`, `{{{code}}}`: the placeholder text a finding quotes, to find it in the template files.
+_QUOTED = re.compile(r"`([^`]*\{[^`]*)`")
+_PLACEHOLDER_RULES = frozenset({"SC106", "SC107", "SC108"})
+
+
+def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> Finding:
+    """A placeholder finding about a ``{file:}`` field, moved to where a template file has that text."""
+    paths = files.get(finding.location)
+    quoted = _QUOTED.search(finding.message) if paths and finding.rule in _PLACEHOLDER_RULES else None
+    if quoted is None:
+        return finding
+    for path in paths or ():
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        offset = text.find(quoted.group(1))
+        if offset >= 0:
+            line = text.count("\n", 0, offset) + 1
+            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            return dataclasses.replace(finding, file=str(path), line=line, column=column)
+    return finding
+
+
+def _failure(root: Path, error: InputError) -> Finding:
     return Finding.at(Location(str(root)), "SC001", str(error), "fix the project so that it composes")

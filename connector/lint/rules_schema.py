@@ -1,4 +1,9 @@
-"""SC201-SC203: the config's shape, checked by the models (connector.validate) at source positions."""
+"""SC201-SC203: the config's shape, checked against the published schemas at source positions.
+
+A whole config is checked against the final schema (what Logto accepts); a source layer on its own against
+the source schema (every key optional, ``provider``, ``variables``, ``language``, ``locales``, and template
+fields as a string, ``{file: PATH}`` or ``{jinja: TEXT}``).
+"""
 
 from __future__ import annotations
 
@@ -9,33 +14,25 @@ from connector.findings import Finding, Location
 from connector.lint.base import TEXT_MODES, WHOLE_MODES, Context, is_reference, rule
 from connector.loader import KeyPath
 
-# Keys of a project source layer that are the project's, not the connector's (SPEC §4).
-PROJECT_KEYS = frozenset({"provider", "variables", "$schema"})
-
 
 @rule(TEXT_MODES)
 def schema(ctx: Context) -> Iterator[Finding]:
-    from connector.validate import check_config
+    if ctx.complete:
+        from connector.validate import check_config
 
-    source = ctx.source if ctx.complete else _Layer(ctx)
-    findings = check_config(source)
+        findings = check_config(ctx.source)
+    else:
+        from connector.sources import source_checker
+
+        data = {k: v for k, v in ctx.data.items() if k != "$schema"}
+        findings = source_checker().check(data, ctx.source.locate)
     references = set() if ctx.resolved else set(_references(ctx, ctx.data, ()))
     for finding in findings:
         if finding.rule == "SC204":
             continue  # the usage-types rule reports it, also when other template errors hide it
-        if not ctx.complete and finding.rule == "SC203":
-            continue  # a layer holds only what it changes
         if finding.rule == "SC202" and finding.location in references:
             continue  # `port: ${SMTP_PORT}` gets its type when the reference is resolved
         yield finding
-
-
-class _Layer:
-    """A source layer without its project-only keys, for checking the keys it does hold."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.data = {k: v for k, v in ctx.data.items() if k not in PROJECT_KEYS}
-        self.locate = ctx.source.locate
 
 
 def _references(ctx: Context, value: Any, path: KeyPath) -> Iterator[Location]:

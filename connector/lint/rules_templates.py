@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.findings import Finding
-from connector.lint.base import JINJA, TEXT_MODES, Context, rule, template_name
+from connector.lint.base import JINJA, TEMPLATE_TEXT_MODES, Context, rule
 from connector.lint.html_check import check_html, first_html_tag
 from connector.logto import COMMON_ROOTS, PAYLOAD_ROOTS, USAGE_TYPES, VERIFICATION_TYPES
 from connector.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
@@ -63,7 +63,7 @@ def usage_types(ctx: Context) -> Iterator[Finding]:
             seen[kind] = index
 
 
-@rule(TEXT_MODES)
+@rule(TEMPLATE_TEXT_MODES)
 def required_placeholder(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
         kind, subject, content = template.get("usageType"), template.get("subject"), template.get("content")
@@ -77,7 +77,7 @@ def required_placeholder(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 where,
                 "SC104",
-                f'template "{kind}" has no {{{{code}}}} placeholder',
+                f"template {ctx.template_name(template, index)} has no {{{{code}}}} placeholder",
                 "add {{code}} where the code should appear",
                 key=True,
             )
@@ -87,7 +87,7 @@ def required_placeholder(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(
                 where,
                 "SC105",
-                'template "OrganizationInvitation" has neither {{link}} nor {{code}}',
+                f"template {ctx.template_name(template, index)} has neither {{{{link}}}} nor {{{{code}}}}",
                 "add {{link}} where the invitation link should appear",
                 key=True,
             )
@@ -102,7 +102,7 @@ def _renders(subject: str, content: str, html: bool, root: str) -> bool:
     return _SENTINEL in fill_placeholders(subject, payload) or _SENTINEL in shown
 
 
-@rule(TEXT_MODES)
+@rule(TEMPLATE_TEXT_MODES)
 def placeholders(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
         allowed = _allowed_roots(ctx, template.get("usageType"))
@@ -111,7 +111,7 @@ def placeholders(ctx: Context) -> Iterator[Finding]:
             if not isinstance(text, str) or "{" not in text or (not ctx.rendered and JINJA.search(text)):
                 continue
             path = ("templates", index, field)
-            label = f"template {template_name(template, index)} {field}"
+            label = f"template {ctx.template_name(template, index)} {field}"
             yield from _unknown(ctx, path, label, text, template.get("usageType"), allowed)
             yield from _malformed(ctx, path, label, text)
 
@@ -222,14 +222,14 @@ def _line_around(text: str, offset: int, *, before: bool) -> str:
     return text[start:end].strip()
 
 
-@rule(TEXT_MODES)
+@rule(TEMPLATE_TEXT_MODES)
 def content_markup(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
         content, kind = template.get("content"), template.get("contentType")
         if not isinstance(content, str) or (not ctx.rendered and JINJA.search(content)):
             continue
         path = ("templates", index, "content")
-        name = template_name(template, index)
+        name = ctx.template_name(template, index)
         if kind == "text/plain":
             tag = first_html_tag(content)
             if tag:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.findings import Finding
-from connector.lint.base import JINJA, WHOLE_MODES, Context, is_reference, rule, template_name
+from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
 from connector.lint.html_check import ELEMENTS, VOID
 from connector.loader import KeyPath
 
@@ -48,7 +48,7 @@ def unfilled(text: str, markup: str | None = None) -> list[str]:
     return found
 
 
-@rule()
+@rule((*ALL_MODES, "variant"))
 def unfilled_values(ctx: Context) -> Iterator[Finding]:
     yield from _walk(ctx, ctx.data, ())
 
@@ -94,7 +94,7 @@ def describe(ctx: Context, path: KeyPath) -> str:
     """``template "SignIn" subject`` for template fields, else the dotted key in backquotes."""
     if len(path) >= 3 and path[0] == "templates" and isinstance(path[1], int):
         template = ctx.data["templates"][path[1]]
-        name = template_name(template, path[1]) if isinstance(template, dict) else f"#{path[1] + 1}"
+        name = ctx.template_name(template, path[1]) if isinstance(template, dict) else f"#{path[1] + 1}"
         return f"template {name} {'.'.join(str(p) for p in path[2:])}"
     text = ""
     for step in path:
@@ -119,7 +119,7 @@ def stripped_on_save(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     ("templates", index, field),
                     "SC402",
-                    f"template {template_name(template, index)} has an empty `{field}`: {why}, "
+                    f"template {ctx.template_name(template, index)} has an empty `{field}`: {why}, "
                     f"and then rejects the template without `{field}`",
                     f"write the {field}",
                 )
@@ -138,7 +138,7 @@ def ehlo_name(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule()
+@rule((*ALL_MODES, "variant"))
 def addresses(ctx: Context) -> Iterator[Finding]:
     fields: list[tuple[KeyPath, bool]] = [(("fromEmail",), False), (("replyTo",), True)]
     for index, _template in ctx.templates():
