@@ -7,7 +7,9 @@ and JSON readers live in their own modules, imported only when a file of their k
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +57,11 @@ def load(
     """Load a YAML or JSON file (by extension) whose top level must be a mapping."""
     name = display if display is not None else str(path)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(max_bytes + 1)
+        raw = read_capped(path, max_bytes)
+    except NotARegularFile:
+        return _fail(
+            name, "SC001", "is not a regular file (a FIFO, socket or device)", "name a YAML or JSON file"
+        )
     except IsADirectoryError:
         return _fail(name, "SC001", "is a folder, not a file", "name a YAML or JSON file")
     except FileNotFoundError:
@@ -74,6 +79,30 @@ def load(
             "split it, or check that this is the file you meant",
         )
     return loads(raw, name, json_syntax=Path(name).suffix.lower() == ".json")
+
+
+class NotARegularFile(OSError):
+    """A FIFO, socket or device: reading it could wait forever for a writer, or never end."""
+
+
+def read_capped(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> bytes:
+    """At most ``max_bytes + 1`` bytes of a regular file (one more than allowed, so "too large" shows).
+
+    The file is opened without blocking and checked before it is read, so a FIFO without a writer or a
+    device such as /dev/zero is refused (:class:`NotARegularFile`) instead of hanging the hook.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(errno.EINVAL, "not a regular file (a FIFO, socket or device)", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(max_bytes + 1)
 
 
 def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResult:

@@ -58,6 +58,12 @@ def load_runtime_config(
     config, findings = validate_config(source)
     if config is None:
         raise InputError(findings=findings)
+    # Refused here, at the line that wrote it, rather than later without a position by the renderer.
+    from connector.header_values import header_findings
+
+    broken = header_findings(source)
+    if broken:
+        raise InputError(findings=broken)
     return config
 
 
