@@ -65,7 +65,16 @@ def load(
     except IsADirectoryError:
         return _fail(name, "SC001", "is a folder, not a file", "name a YAML or JSON file")
     except FileNotFoundError:
+        if os.path.islink(path):
+            target = os.readlink(path)
+            return _fail(
+                name, "SC001", f"is a symlink to {target}, which does not exist", "fix or remove the link"
+            )
         return _fail(name, "SC001", "no such file", "check the path")
+    except NotADirectoryError:
+        return _fail(
+            name, "SC001", "cannot be read: a part of the path is a file, not a folder", "check the path"
+        )
     except PermissionError:
         return _fail(name, "SC001", "permission denied", "make the file readable")
     except OSError as e:
@@ -155,7 +164,12 @@ def _fail(name: str, rule: str, message: str, hint: str, line: int = 1, column: 
 
 
 def _human(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KiB"
+    # Exact, so that a file one byte over the limit does not read "1.0 MiB, over the 1.0 MiB limit".
+    if size and size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MiB"
+    if size and size < 1024 * 1024 and size % 1024 == 0:
+        return f"{size // 1024} KiB"
+    return f"{size:,} bytes"
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
