@@ -347,3 +347,15 @@ def test_a_server_that_goes_away_mid_batch(
         f"smtp-connector: error: 127.0.0.1:{server.port}: cannot connect (Connection refused) (hint: check host and port)"
     )
     assert [e.rcpt_tos[0] for e in server.messages] == ["user0@example.com", "user1@example.com"]
+
+
+@pytest.mark.parametrize("method", ["plain", "login"])
+def test_a_non_ascii_password_is_sent_as_utf8(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, method: str
+) -> None:
+    # smtplib encodes AUTH as ASCII: this used to end in an internal error (UnicodeEncodeError).
+    password = "pässwörd-日本-🔑"
+    server = smtp_server(users={"mailer": password}, auth_require_tls=False)
+    config = logto_config(server.port, auth={"user": "mailer", "pass": password}, authMethod=method)
+    send_one(cli, tmp_path, config, expect=0)
+    assert server.handler.logins == [(method.upper(), "mailer")]
