@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from connector.findings import Finding, Location
+from connector.findings import Finding
+from connector.loader import KeyPath
 
-KeyPath = tuple[str | int, ...]
+if TYPE_CHECKING:  # validate imports pydantic, which the lint of a plain file must not pay for
+    from connector.validate import Located
+
 # Every character str.splitlines() splits on, so every one the email package would treat as a line end.
 LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without the colon (RFC 5322 ftext)
@@ -25,13 +28,6 @@ _ONE_LINE_HINT = (
     "put the value on one line (in YAML, a `|` or `>` block scalar ends with a line break: use a plain or "
     "quoted string)"
 )
-
-
-class Located(Protocol):
-    @property
-    def data(self) -> dict[str, Any]: ...
-
-    def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
 
 
 def line_break(value: str) -> str | None:
