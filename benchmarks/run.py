@@ -174,7 +174,28 @@ def bench_send(tmp: Path, repeat: int) -> list[Row]:
     ]  # fmt: skip
 
 
+def _our_command() -> tuple[list[str], dict[str, str]]:
+    """The installed console script, else ``python -m connector`` from this checkout."""
+    if (BIN / "smtp-connector").exists():
+        return tool("smtp-connector"), CHILD_ENV
+    return [sys.executable, "-m", "connector"], CHILD_ENV | {"PYTHONPATH": str(ROOT)}
+
+
+def bench_bad_inputs(tmp: Path, repeat: int) -> list[Row]:
+    """`lint FILE` over every file of the bad-input corpus (tests/data/bad-inputs): the slowest one."""
+    command, env = _our_command()
+    corpus = sorted(p for p in (ROOT / "tests" / "data" / "bad-inputs").iterdir() if p.is_file())
+    times = {path.name: median_of([*command, "lint", str(path)], repeat, env=env)[0] for path in corpus}
+    slowest = max(times, key=times.__getitem__)
+    bare, _ = median_of([sys.executable, "-c", "pass"], repeat)
+    return [
+        Row(f"lint each of {len(corpus)} bad inputs, slowest", times[slowest], bare, "s", "python -c pass",
+            "<= 1 s", times[slowest] <= 1.0, {"file": slowest, "median": statistics.median(times.values())}),
+    ]  # fmt: skip
+
+
 BENCHES: dict[str, Callable[[Path, int], list[Row]]] = {
+    "bad-inputs": bench_bad_inputs,
     "lint-cold": bench_lint_cold,
     "lint-many": bench_lint_many,
     "build": bench_build,

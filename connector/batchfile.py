@@ -23,7 +23,8 @@ def read_jobs(path: str | os.PathLike[str]) -> list[Job]:
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{name}: cannot read the batch file: {getattr(e, 'strerror', None) or e}") from e
     jobs: list[Job] = []
-    for number, line in enumerate(text.splitlines(), 1):
+    # JSON Lines ends lines at \n only: str.splitlines() would also split inside a string at U+2028 or NEL.
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
         if not line.strip():
             continue
         jobs.append(_job(line, f"{name}:{number}"))
@@ -57,5 +58,11 @@ def _job(line: str, where: str) -> Job:
 
 def write_jobs(path: str | os.PathLike[str], jobs: Iterable[Job]) -> Path:
     """Write jobs in the batch format (atomically), ready to be sent again with ``--batch``."""
-    lines = [json.dumps(job.as_json(), ensure_ascii=False) + "\n" for job in jobs]
+    lines = [json_line(job.as_json()) + "\n" for job in jobs]
     return atomic.write_atomic(path, "".join(lines))
+
+
+def json_line(data: Any) -> str:
+    """One JSON Lines line: readable text, with the characters some readers take for line ends escaped."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

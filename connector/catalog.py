@@ -232,6 +232,12 @@ _RULES = [
         "bad-suppression",
         "A suppression comment or lint config that names no known rule, so it suppresses nothing.",
     ),
+    Rule(
+        "SC408",
+        "error",
+        "header-line-break",
+        "A subject, fromEmail, replyTo or sendFrom with a line break: it ends the header and injects the rest.",
+    ),
     #
     #
     # SC5xx composing and building: add below this line.

@@ -14,7 +14,7 @@ from typing import Any
 
 from connector.findings import Location
 from connector.loader import Document, KeyPath
-from connector.merge import TEMPLATES, USAGE_TYPE, replaced_whole
+from connector.merge import TEMPLATES, USAGE_TYPE, keyed_templates, replaced_whole
 
 META_KEYS = ("provider", "variables", "language")  # source keys that are not part of the final config
 
@@ -105,8 +105,10 @@ class _Applier:
     def value(self, base: Any, over: Any, path: KeyPath, lpath: KeyPath) -> Any:
         if isinstance(over, dict) and isinstance(base, dict) and not replaced_whole(path):
             return self.mapping(base, over, path, lpath)
-        if path == (TEMPLATES,) and isinstance(over, list) and isinstance(base, list):
+        if path == (TEMPLATES,) and keyed_templates(over) and keyed_templates(base):
             return self.templates(base, over, path, lpath)
+        # Otherwise the higher value replaces the lower whole, as in connector.merge: a list that is not
+        # one template per usage type (an item without one, a repeat, not a mapping) cannot merge by it.
         old = self.state.nodes.get(path)
         self._forget(path, base)
         return self.new(over, path, lpath, _chain(old))
@@ -130,7 +132,7 @@ class _Applier:
         if isinstance(value, dict):
             return {k: self.new(v, (*path, k), (*lpath, k), ()) for k, v in value.items() if v is not None}
         if isinstance(value, list):
-            if path == (TEMPLATES,):
+            if path == (TEMPLATES,) and keyed_templates(value):
                 return [self.new(item, (*path, i), (*lpath, i), ()) for i, item in enumerate(value)]
             for i, item in enumerate(value):
                 self._record_raw(item, (*path, i), (*lpath, i))

@@ -7,7 +7,9 @@ and JSON readers live in their own modules, imported only when a file of their k
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,12 +57,24 @@ def load(
     """Load a YAML or JSON file (by extension) whose top level must be a mapping."""
     name = display if display is not None else str(path)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(max_bytes + 1)
+        raw = read_capped(path, max_bytes)
+    except NotARegularFile:
+        return _fail(
+            name, "SC001", "is not a regular file (a FIFO, socket or device)", "name a YAML or JSON file"
+        )
     except IsADirectoryError:
         return _fail(name, "SC001", "is a folder, not a file", "name a YAML or JSON file")
     except FileNotFoundError:
+        if os.path.islink(path):
+            target = os.readlink(path)
+            return _fail(
+                name, "SC001", f"is a symlink to {target}, which does not exist", "fix or remove the link"
+            )
         return _fail(name, "SC001", "no such file", "check the path")
+    except NotADirectoryError:
+        return _fail(
+            name, "SC001", "cannot be read: a part of the path is a file, not a folder", "check the path"
+        )
     except PermissionError:
         return _fail(name, "SC001", "permission denied", "make the file readable")
     except OSError as e:
@@ -74,6 +88,30 @@ def load(
             "split it, or check that this is the file you meant",
         )
     return loads(raw, name, json_syntax=Path(name).suffix.lower() == ".json")
+
+
+class NotARegularFile(OSError):
+    """A FIFO, socket or device: reading it could wait forever for a writer, or never end."""
+
+
+def read_capped(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> bytes:
+    """At most ``max_bytes + 1`` bytes of a regular file (one more than allowed, so "too large" shows).
+
+    The file is opened without blocking and checked before it is read, so a FIFO without a writer or a
+    device such as /dev/zero is refused (:class:`NotARegularFile`) instead of hanging the hook.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(errno.EINVAL, "not a regular file (a FIFO, socket or device)", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(max_bytes + 1)
 
 
 def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResult:
@@ -126,7 +164,12 @@ def _fail(name: str, rule: str, message: str, hint: str, line: int = 1, column: 
 
 
 def _human(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MiB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KiB"
+    # Exact, so that a file one byte over the limit does not read "1.0 MiB, over the 1.0 MiB limit".
+    if size and size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MiB"
+    if size and size < 1024 * 1024 and size % 1024 == 0:
+        return f"{size // 1024} KiB"
+    return f"{size:,} bytes"
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:

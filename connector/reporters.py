@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
 
 from connector.findings import Finding, sort_findings
+from connector.header_values import printable
 from connector.redact import redact
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m"}
@@ -31,6 +33,9 @@ def write_text(findings: Iterable[Finding], stream: TextIO, *, color: bool = Fal
     for f in sort_findings(findings):
         if f.suppressed:
             continue
+        # A value quoted in a message (a key with a line break, an escape sequence) must not start a
+        # line of its own or drive the terminal: one finding, one line.
+        f = replace(f, file=printable(f.file), message=printable(f.message), hint=printable(f.hint))
         if color:
             line = (
                 f"{_BOLD}{f.file}:{f.line}:{f.column}:{_RESET} {_COLORS[f.severity]}{f.severity}{_RESET} "

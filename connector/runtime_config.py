@@ -15,6 +15,7 @@ from connector.models import ConnectorConfig
 from connector.redact import register_secret
 from connector.validate import Located
 
+PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
 SECRET_KEYS = frozenset(
     ("pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase", "key")
 )
@@ -29,6 +30,10 @@ def load_runtime_config(
     type: ``--set templates.SignIn.subject=...``)."""
     path = Path(target)
     if path.is_dir():
+        if not env and not any((path / name).is_file() for name in PROJECT_FILES):
+            from connector.loader import load
+
+            raise InputError(findings=load(path).findings)  # a folder, where a config file was meant
         if not env:
             raise UsageError(f"{target} is a project folder: add --env ENV to say which environment to build")
         from connector.project import build_config
@@ -58,6 +63,12 @@ def load_runtime_config(
     config, findings = validate_config(source)
     if config is None:
         raise InputError(findings=findings)
+    # Refused here, at the line that wrote it, rather than later without a position by the renderer.
+    from connector.header_values import header_findings
+
+    broken = header_findings(source)
+    if broken:
+        raise InputError(findings=broken)
     return config
 
 

@@ -27,7 +27,7 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
-from connector.loader import MAX_BYTES
+from connector.loader import MAX_BYTES, read_capped
 from connector.protect import Protector
 from connector.suggest import did_you_mean
 
@@ -146,8 +146,7 @@ def _nearest(real_root: Path, parts: list[str]) -> str | None:
 def read(path: Path, name: str) -> str:
     """A template file's text (UTF-8, a BOM dropped), or TemplatePathError (SC606) saying why not."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        raw = read_capped(path, MAX_BYTES)
     except OSError as e:
         raise TemplatePathError(
             name, "SC606", f'template "{name}" cannot be read: {e.strerror or e}', "make the file readable"

@@ -5,6 +5,7 @@ It never overwrites: if any file it would write exists, it writes nothing and na
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -59,10 +60,17 @@ def init_project(folder: str | os.PathLike[str], provider: str) -> list[Path]:
             f"{root} already has {', '.join(existing)}; init never overwrites a file "
             "(move them away, or choose another folder)"
         )
-    written = []
-    for name, text in files.items():
-        write_atomic(root / name, text)
-        written.append(root / name)
+    written: list[Path] = []
+    try:
+        for name, text in files.items():
+            write_atomic(root / name, text)
+            written.append(root / name)
+    except BaseException:
+        # All or nothing: a half-made project would make the next `init` refuse to overwrite it.
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
     return written
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from connector import atomic
+from connector.errors import InputError
 
 MAX_SIZE = 10 * 1024 * 1024
 MAX_RECIPIENTS = 100
@@ -318,7 +319,10 @@ class Sink:
         session.reset()
         if too_big:
             return f"552 5.3.4 Message too big (limit {self.max_size} bytes)"
-        received = self._store(sender, recipients, b"".join(chunks))
+        try:
+            received = self._store(sender, recipients, b"".join(chunks))
+        except InputError as e:  # a full disk, a folder removed under us: the client may try again later
+            return f"451 4.3.0 Message not stored: {e}"
         return f"250 2.0.0 OK: queued as {received.path.name if received.path else len(self.messages)}"
 
     def _store(self, sender: str, recipients: tuple[str, ...], data: bytes) -> Received:

@@ -7,6 +7,8 @@ implicit TLS handshake), ``greetingTimeout`` until the 220 greeting, ``socketTim
 
 from __future__ import annotations
 
+import base64
+import hmac
 import ipaddress
 import smtplib
 import socket
@@ -24,6 +26,7 @@ DEFAULT_CONNECTION_TIMEOUT = 120_000  # milliseconds, nodemailer's defaults
 DEFAULT_GREETING_TIMEOUT = 30_000
 DEFAULT_SOCKET_TIMEOUT = 600_000
 _LOGIN_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")
+_MAX_CHALLENGES = 5  # smtplib's own limit
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,42 @@ class _Client(smtplib.SMTP):
             raise
         self.stage = "greeting"
         return sock
+
+    def auth(
+        self, mechanism: str, authobject: Callable[..., str | None], *, initial_response_ok: bool = True
+    ) -> tuple[int, bytes]:
+        """smtplib's AUTH exchange, but with credentials sent as UTF-8, as nodemailer sends them.
+
+        smtplib encodes them as ASCII, so a password with a non-ASCII letter raised UnicodeEncodeError.
+        """
+        mechanism = mechanism.upper()
+        initial = authobject() if initial_response_ok else None
+        # auth_login reads _auth_challenge_count to tell the user prompt from the password prompt.
+        if initial is not None:
+            code, resp = self.docmd("AUTH", f"{mechanism} {_b64(initial)}")
+            self._auth_challenge_count = 1
+        else:
+            code, resp = self.docmd("AUTH", mechanism)
+            self._auth_challenge_count = 0
+        while code == 334:
+            self._auth_challenge_count += 1
+            if self._auth_challenge_count > _MAX_CHALLENGES:
+                raise smtplib.SMTPException(f"the server's AUTH {mechanism} never ends: {code} {resp!r}")
+            answer = authobject(base64.decodebytes(resp)) or ""
+            code, resp = self.docmd(_b64(answer))
+        if code in (235, 503):
+            return code, resp
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+    def auth_cram_md5(self, challenge: Any = None) -> Any:
+        if challenge is None:
+            return None
+        digest = hmac.HMAC(str(self.password).encode("utf-8"), challenge, "md5").hexdigest()
+        return f"{self.user} {digest}"
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
 class Connection:

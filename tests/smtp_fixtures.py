@@ -1,13 +1,14 @@
 """Real SMTP servers for tests: aiosmtpd on 127.0.0.1 with trustme certificates and real AUTH.
 
 ``smtp_server(tls="implicit"|"starttls"|None, users={...}, tokens={...}, script=Script(...))`` starts a
-server on a free port and stops it after the test. A ``Script`` makes the server misbehave on cue
+server on a free port and stops it after the test (``context=`` serves another certificate). A ``Script`` makes the server misbehave on cue
 (a 451 on DATA, a 550 on RCPT, a connection dropped in DATA). ``silent_server`` accepts connections and
 never greets. ``token_endpoint`` is a local OAuth2 token endpoint.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import socket
@@ -80,6 +81,7 @@ class Script:
     data_replies: list[str | None] = field(default_factory=list)  # None = the normal 250
     rcpt_replies: list[str | None] = field(default_factory=list)
     drop_in_data: int = 0  # close the connection after reading DATA this many times (before replying)
+    data_delay: float = 0.0  # seconds to wait before the reply to DATA (a server slower than socketTimeout)
 
 
 class Handler:
@@ -105,6 +107,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.script.data_delay:
+            await asyncio.sleep(self.script.data_delay)
         if self.script.drop_in_data > 0:
             self.script.drop_in_data -= 1
             self.dropped.append(envelope)
@@ -203,13 +207,14 @@ def smtp_server(certificates: Certificates) -> Iterator[ServerFactory]:
         script: Script | None = None,
         auth_require_tls: bool = True,
         host: str = "127.0.0.1",
+        context: ssl.SSLContext | None = None,
     ) -> Server:
         handler = Handler(script or Script(), tokens or set())
         kwargs: dict[str, Any] = {"hostname": host, "port": 0, "ready_timeout": 10}
         if tls == "implicit":
-            kwargs["ssl_context"] = certificates.server_context
+            kwargs["ssl_context"] = context or certificates.server_context
         elif tls == "starttls":
-            kwargs["tls_context"] = certificates.server_context
+            kwargs["tls_context"] = context or certificates.server_context
         if users is not None or tokens:
             accounts = users or {}
 

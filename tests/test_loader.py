@@ -85,7 +85,7 @@ def test_oversized_file(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_bytes(b"a: " + b"x" * MAX_BYTES + b"\n")
     assert [f.format() for f in load(big).findings] == [
-        f"{big}:1:1: error SC003 the file is 1.0 MiB, over the 1.0 MiB limit "
+        f"{big}:1:1: error SC003 the file is 1,048,580 bytes, over the 1 MiB limit "
         "(hint: split it, or check that this is the file you meant)"
     ]
     assert load(big, max_bytes=2 * MAX_BYTES).findings == ()

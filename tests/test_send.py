@@ -560,6 +560,7 @@ def test_send_usage_errors(cli: CliRunner, tmp_path: Path) -> None:
     assert "give --type and --to (or --batch FILE)" in cli("send", str(path), "--code", "1", expect=2).stderr
     result = cli("send", str(path), "--batch", "b.jsonl", "--to", "a@example.com", expect=2)
     assert "--batch takes recipients, types and payloads from the file" in result.stderr
+    (tmp_path / "smtp-connector.yaml").write_text("provider: dev-sink\n")
     result = cli("send", str(tmp_path), "--type", "SignIn", "--to", "a@example.com", "--code", "1", expect=2)
     assert f"{tmp_path} is a project folder: add --env ENV to say which environment to build" in result.stderr
 

@@ -36,8 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
     from connector import batchfile
     from connector.errors import UsageError
     from connector.redact import redact
@@ -61,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_runtime_config(args.config, env=args.env, overrides=args.overrides)
 
     def emit(result: Result) -> None:
-        sys.stdout.write(redact(json.dumps(result.as_json(), ensure_ascii=False)) + "\n")
+        sys.stdout.write(redact(batchfile.json_line(result.as_json())) + "\n")
         sys.stdout.flush()
 
     if args.dry_run:

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from connector.errors import UsageError
-from connector.lint.engine import PROJECT_FILES, Linter, LintResult, enclosing_project, lint_source
+from connector.lint.engine import (
+    PROJECT_FILES,
+    SOURCE_SUFFIXES,
+    Linter,
+    LintResult,
+    enclosing_project,
+    lint_source,
+)
 
 __all__ = ["LintResult", "lint_paths", "lint_source"]
 
@@ -28,7 +35,10 @@ def lint_paths(paths: Sequence[str], *, env: str | None = None) -> LintResult:
     for name in given:
         path = Path(name)
         if path.is_dir():
-            if not any((path / f).is_file() for f in PROJECT_FILES):
+            if path.suffix.lower() in SOURCE_SUFFIXES and not _is_project(path):
+                linter.lint_file(path, name)  # a folder named like a file: the loader says what it is
+                continue
+            if not _is_project(path):
                 where = "the current folder" if not paths else name
                 raise UsageError(f"{where} is not a config project (it has no smtp-connector.yaml)")
             projects[path] = None
@@ -45,6 +55,10 @@ def lint_paths(paths: Sequence[str], *, env: str | None = None) -> LintResult:
     for root, changed in projects.items():
         lint_project(linter, root, env=env, changed=changed)
     return linter.finish()
+
+
+def _is_project(path: Path) -> bool:
+    return any((path / f).is_file() for f in PROJECT_FILES)
 
 
 def _part_of(path: Path, root: Path) -> bool:

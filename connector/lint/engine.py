@@ -19,7 +19,7 @@ from connector.lint.suppress import (
     check_comments,
     read_config,
 )
-from connector.loader import MAX_BYTES, LoadResult, load, loads
+from connector.loader import MAX_BYTES, LoadResult, load, loads, read_capped
 
 PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
 SOURCE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -112,8 +112,7 @@ class Linter:
 
     def read(self, path: Path, display: str) -> tuple[str | None, LoadResult]:
         try:
-            with open(path, "rb") as handle:
-                raw = handle.read(MAX_BYTES + 1)
+            raw = read_capped(path, MAX_BYTES)
         except OSError:
             return None, load(path, display=display)  # the loader words the refusal
         if len(raw) > MAX_BYTES:

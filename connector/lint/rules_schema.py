@@ -53,7 +53,7 @@ def required_usage_types(ctx: Context) -> Iterator[Finding]:
     templates = ctx.data.get("templates")
     if not isinstance(templates, list) or not templates:
         return  # missing or empty: the schema rule or SC402 says so
-    present = {t.get("usageType") for _, t in ctx.templates()}
+    present = {kind for _, t in ctx.templates() if isinstance(kind := t.get("usageType"), str)}
     missing = [kind for kind in REQUIRED_USAGE_TYPES if kind not in present]
     if missing:
         yield ctx.finding(

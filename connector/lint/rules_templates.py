@@ -32,6 +32,12 @@ _SINGLE = re.compile(r"(?<!\{)\{[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*\}(?!\})")
 _BRACES = re.compile(r"\{\{|\}\}")
 
 
+def _kind(template: dict[str, Any]) -> str | None:
+    """The template's usageType if it is text (anything else is the schema rule's to report)."""
+    kind = template.get("usageType")
+    return kind if isinstance(kind, str) else None
+
+
 @rule()
 def usage_types(ctx: Context) -> Iterator[Finding]:
     seen: dict[str, int] = {}
@@ -66,7 +72,7 @@ def usage_types(ctx: Context) -> Iterator[Finding]:
 @rule(TEMPLATE_TEXT_MODES)
 def required_placeholder(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
-        kind, subject, content = template.get("usageType"), template.get("subject"), template.get("content")
+        kind, subject, content = _kind(template), template.get("subject"), template.get("content")
         if not (isinstance(subject, str) and isinstance(content, str)) or (
             not ctx.rendered and (JINJA.search(subject) or JINJA.search(content))
         ):
@@ -105,14 +111,14 @@ def _renders(subject: str, content: str, html: bool, root: str) -> bool:
 @rule(TEMPLATE_TEXT_MODES)
 def placeholders(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
-        allowed = _allowed_roots(ctx, template.get("usageType"))
+        allowed = _allowed_roots(ctx, _kind(template))
         for field in TEXT_FIELDS:
             text = template.get(field)
             if not isinstance(text, str) or "{" not in text or (not ctx.rendered and JINJA.search(text)):
                 continue
             path = ("templates", index, field)
             label = f"template {ctx.template_name(template, index)} {field}"
-            yield from _unknown(ctx, path, label, text, template.get("usageType"), allowed)
+            yield from _unknown(ctx, path, label, text, _kind(template), allowed)
             yield from _malformed(ctx, path, label, text)
 
 
@@ -124,7 +130,7 @@ def _allowed_roots(ctx: Context, kind: Any) -> frozenset[str] | None:
     if not ctx.complete:
         return ALL_ROOTS
     # Generic also serves every usage type that has no template of its own, with that type's payload.
-    present = {t.get("usageType") for _, t in ctx.templates()}
+    present = {_kind(t) for _, t in ctx.templates()}
     return ROOTS["Generic"].union(*(ROOTS[k] for k in USAGE_TYPES if k not in present))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.findings import Finding
+from connector.header_values import header_findings, line_break
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
 from connector.lint.html_check import ELEMENTS, VOID
 from connector.loader import KeyPath
@@ -20,7 +21,6 @@ _TAG = re.compile(r"/?([A-Za-z][A-Za-z0-9-]*)(\s+[^>]*|\s*/)?")
 _ADDRESS = re.compile(r"[^\s@<>(),;:\"\[\]]+@[^\s@<>(),;:\"\[\]]+")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _YOUR = re.compile(r"(?<![A-Za-z])your", re.I)
-_HEADER_NAME = re.compile(r"[!-9;-~]+")
 _MAILBOX = re.compile(r"(?:(?P<name>[^<>]*?)\s*<(?P<angle>[^<>]*)>|(?P<bare>[^<>\s]+))")
 
 
@@ -149,6 +149,8 @@ def addresses(ctx: Context) -> Iterator[Finding]:
             value = value.get(step) if isinstance(value, dict) else ctx.data["templates"][step]
         if not isinstance(value, str) or not value or is_reference(value) or "{{" in value or unfilled(value):
             continue
+        if line_break(value):
+            continue  # SC408 says what is wrong with it
         problem = _address_problem(value, many)
         if problem:
             yield ctx.finding(path, "SC405", f"{describe(ctx, path)} {problem[0]}", problem[1])
@@ -195,30 +197,6 @@ def _split_addresses(value: str) -> list[str]:
 
 
 @rule()
-def custom_headers(ctx: Context) -> Iterator[Finding]:
-    for name, value in ctx.mapping("customHeaders").items():
-        path = ("customHeaders", name)
-        if not _HEADER_NAME.fullmatch(name):
-            yield ctx.finding(
-                path,
-                "SC406",
-                f"customHeaders: `{_printable(name)}` is not a valid header name "
-                "(spaces, colons, line breaks and non-ASCII break the message)",
-                "use letters, digits and hyphens, e.g. X-Mailer",
-                key=True,
-            )
-        items = value if isinstance(value, list) else [value]
-        for index, item in enumerate(items):
-            if isinstance(item, str) and ("\r" in item or "\n" in item):
-                where = (*path, index) if isinstance(value, list) else path
-                yield ctx.finding(
-                    where,
-                    "SC406",
-                    f"customHeaders: the value of `{name}` has a line break, which ends the header early "
-                    "and lets the rest inject headers",
-                    "put the value on one line (in YAML, avoid `|` for header values)",
-                )
-
-
-def _printable(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+def header_values(ctx: Context) -> Iterator[Finding]:
+    """SC406 (customHeaders) and SC408 (subject, addresses): what would break or inject message headers."""
+    yield from header_findings(ctx.source)

@@ -45,8 +45,10 @@ class Suppressor:
         if file not in self._lines:
             text = self._texts.get(file)
             if text is None:
-                try:
-                    text = Path(file).read_text(encoding="utf-8", errors="replace")
+                from connector.loader import MAX_BYTES, read_capped
+
+                try:  # never blocks on a FIFO, never reads more than a source file may hold
+                    text = read_capped(file, MAX_BYTES).decode("utf-8", errors="replace")
                 except OSError:
                     text = ""
             self._lines[file] = text.splitlines()

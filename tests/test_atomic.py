@@ -1,0 +1,213 @@
+"""Nothing half-written: every output goes through connector.atomic, and a failed or interrupted write
+leaves the old file (or no file) in place, with no temporary file behind.
+
+The failures are made where the operating system would make them: the data cannot be flushed to disk
+(ENOSPC at fsync), the final rename fails, or Ctrl-C arrives in the middle of the write.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connector import atomic
+from connector.errors import InputError
+from connector.preview import write_gallery
+from connector.sink import Sink
+
+from .conftest import CliRunner
+from .smtp_fixtures import Script, ServerFactory, logto_config, write_config
+
+OLD = b"the old file\n"
+
+
+def _raise(error: BaseException) -> Callable[..., Any]:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise error
+
+    return fail
+
+
+FAILURES = {
+    "disk full at fsync": ("fsync", OSError(28, "No space left on device")),
+    "rename refused": ("replace", OSError(13, "Permission denied")),
+    "interrupted (Ctrl-C)": ("fsync", KeyboardInterrupt()),
+}
+
+
+@pytest.fixture(params=sorted(FAILURES))
+def failing_writes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to make every atomic write from now on fail the chosen way."""
+    name, error = FAILURES[request.param]
+
+    def arm() -> None:
+        monkeypatch.setattr(os, name, _raise(error))
+
+    return arm
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("private", [False, True])
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(
+    tmp_path: Path, failing_writes: Callable[[], None], private: bool
+) -> None:
+    target = tmp_path / "config.json"
+    target.write_bytes(OLD)
+    failing_writes()
+    with pytest.raises((InputError, KeyboardInterrupt)) as raised:
+        atomic.write_bytes(target, b"new", private=private)
+    if isinstance(raised.value, InputError):
+        assert str(raised.value).startswith(f"cannot write {target}: ")
+    assert target.read_bytes() == OLD
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json"]
+
+
+def test_a_reader_sees_the_old_file_or_the_new_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "config.json"
+    target.write_bytes(OLD)
+    seen: list[bytes] = []
+    real_fsync = os.fsync
+
+    def look(fd: int) -> None:  # just before the rename: the new bytes are on disk, under another name
+        seen.append(target.read_bytes())
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", look)
+    atomic.write_bytes(target, b"new contents")
+    assert seen == [OLD] and target.read_bytes() == b"new contents"
+
+
+# --- each command that writes ----------------------------------------------------------------------
+
+
+def _expect_failure(cli: CliRunner, *args: str) -> None:
+    result = cli(*args, expect=None)
+    assert result.code in (1, 130), str(result)  # 130: interrupted
+    if result.code == 1:
+        assert "cannot write " in result.stderr
+
+
+def test_build_output(cli: CliRunner, tmp_path: Path, failing_writes: Callable[[], None]) -> None:
+    project = tmp_path / "email"
+    cli("init", str(project), "--provider", "dev-sink")
+    out = tmp_path / "out" / "dev.json"
+    out.parent.mkdir()
+    out.write_bytes(OLD)
+    failing_writes()
+    _expect_failure(cli, "build", str(project), "--env", "dev", "-o", str(out))
+    assert out.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+def test_render_eml(cli: CliRunner, tmp_path: Path, failing_writes: Callable[[], None]) -> None:
+    config = write_config(tmp_path / "logto.json", logto_config(2525))
+    eml = tmp_path / "signin.eml"
+    eml.write_bytes(OLD)
+    failing_writes()
+    _expect_failure(cli, "render", str(config), "--type", "SignIn", "--code", "1", "--eml", str(eml))
+    assert eml.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+def test_a_render_that_fails_leaves_the_old_eml(cli: CliRunner, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "logto.json", logto_config(2525))
+    eml = tmp_path / "signin.eml"
+    eml.write_bytes(OLD)
+    cli(
+        "render",
+        str(config),
+        "--type",
+        "SignIn",
+        "--code",
+        "1\r\nBcc: x@example.com",
+        "--eml",
+        str(eml),
+        expect=1,
+    )
+    assert eml.read_bytes() == OLD
+
+
+def test_send_dry_run(cli: CliRunner, tmp_path: Path, failing_writes: Callable[[], None]) -> None:
+    config = write_config(tmp_path / "logto.json", logto_config(2525))
+    out = tmp_path / "dry"
+    out.mkdir()
+    old = out / "0001-SignIn-a@example.com.eml"
+    old.write_bytes(OLD)
+    failing_writes()
+    result = cli(
+        "send", str(config), "--type", "SignIn", "--to", "a@example.com", "--code", "1", "--dry-run", str(out),
+        expect=None,
+    )  # fmt: skip
+    if (
+        result.code != 130
+    ):  # a message that cannot be written is a failed message, accounted for like any other
+        assert result.code == 1
+        [row] = [json.loads(line) for line in result.stdout.splitlines()]
+        assert row["status"] == "failed" and row["reply"].startswith(f"cannot write {old}: ")
+    assert old.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+def test_the_resend_file(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, failing_writes: Callable[[], None]
+) -> None:
+    server = smtp_server(script=Script(rcpt_replies=["550 5.1.1 No such user"]))
+    config = write_config(tmp_path / "logto.json", logto_config(server.port))
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text('{"to": "a@example.com", "type": "SignIn", "payload": {"code": "1"}}\n')
+    resend = tmp_path / "batch.failed.jsonl"
+    resend.write_bytes(OLD)
+    failing_writes()
+    _expect_failure(cli, "send", str(config), "--batch", str(batch))
+    assert resend.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+def test_init_is_all_or_nothing(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing_writes: Callable[[], None]
+) -> None:
+    written: list[str] = []
+    real = atomic.write_bytes
+
+    def third_fails(path: Any, data: bytes, **kwargs: Any) -> Path:
+        written.append(str(path))
+        if len(written) == 3:
+            failing_writes()
+        return real(path, data, **kwargs)
+
+    monkeypatch.setattr(atomic, "write_bytes", third_fails)
+    project = tmp_path / "email"
+    _expect_failure(cli, "init", str(project), "--provider", "sendgrid")
+    assert len(written) == 3
+    assert [p for p in project.rglob("*") if p.is_file()] == []
+    monkeypatch.undo()
+    cli("init", str(project), "--provider", "sendgrid")  # nothing in the way: it can simply be run again
+
+
+def test_preview_gallery(tmp_path: Path, failing_writes: Callable[[], None]) -> None:
+    out = tmp_path / "preview"
+    out.mkdir()
+    (out / "index.html").write_bytes(OLD)
+    failing_writes()
+    with pytest.raises((InputError, KeyboardInterrupt)):
+        write_gallery([], out)
+    assert (out / "index.html").read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+def test_the_sink_answers_451_when_it_cannot_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Sink(port=0, directory=tmp_path / "mail") as sink:
+        monkeypatch.setattr(os, "replace", _raise(OSError(28, "No space left on device")))
+        with smtplib.SMTP("127.0.0.1", sink.port) as client:
+            with pytest.raises(smtplib.SMTPDataError) as refused:
+                client.sendmail("a@example.com", ["b@example.com"], b"Subject: hi\r\n\r\nbody\r\n")
+            assert refused.value.smtp_code == 451
+            assert refused.value.smtp_error.decode().startswith("4.3.0 Message not stored: cannot write ")
+            monkeypatch.undo()
+            client.sendmail("a@example.com", ["b@example.com"], b"Subject: again\r\n\r\nbody\r\n")
+        assert [m.subject for m in sink.messages] == ["again"]
+    assert [p.suffix for p in (tmp_path / "mail").iterdir()] == [".eml"]

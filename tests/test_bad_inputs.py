@@ -1,0 +1,191 @@
+"""Every bad input gives exit 1 and one line naming the file, the position and the rule; never a traceback.
+
+The corpus is tests/data/bad-inputs/ (every file there is picked up); EXPECTED says what each one must
+give. Inputs that cannot be committed (a folder where a file is expected, a path through a file, a
+dangling symlink, a FIFO, an oversized file, a broken environment file in a project) are made here.
+How long the corpus takes is measured in benchmarks/ (``bad-inputs``), not asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from connector.loader import MAX_BYTES
+
+from .conftest import CliResult, CliRunner, run_subprocess
+
+CORPUS = Path(__file__).resolve().parent / "data" / "bad-inputs"
+FILES = sorted(p.name for p in CORPUS.iterdir() if p.is_file())
+# A hang guard for the real processes, not a speed assertion (speed: benchmarks/run.py bad-inputs).
+HANG_GUARD = 60
+
+# file: (rule, line, column, message, linted as given). `lint` skips a file that nothing marks as an SMTP
+# connector config (no fromEmail, usageType or schema line, not named like a project file), so the
+# pre-commit hook can be given every YAML and JSON file of a repository (docs/lint.md); those are
+# checked here under a project file's name instead, where the same finding must come out.
+EXPECTED: dict[str, tuple[str, int, int, str, bool]] = {
+    "alias-bomb.yaml": ("SC006", 5, 4, "aliases expand this document past 100,000 nodes (an alias bomb)", False),
+    "auth-list.yaml": ("SC202", 3, 7, "auth: expected a mapping, got a list", True),
+    "bad-anchor.yaml": ("SC004", 1, 7, "YAML syntax error: found undefined alias", False),
+    "bad-indent.yaml": ("SC004", 2, 7, "YAML syntax error: mapping values are not allowed in this context", False),
+    "binary.yaml": ("SC002", 3, 1, "a NUL byte: this looks like a binary file", False),
+    "block-scalar-error.yaml": ("SC004", 5, 1, "YAML syntax error: could not find expected ':'", False),
+    "colon-in-value.yaml": ("SC004", 2, 14, "YAML syntax error: mapping values are not allowed in this context", False),
+    "content-type.yaml": ("SC202", 9, 18, 'templates[0].contentType: "text/markdown" is not one of text/plain or text/html', True),
+    "crlf-header.yaml": ("SC406", 25, 10, "customHeaders: the value of `X-Tag` has a line break, which ends the header early and lets the rest inject headers", True),
+    "custom-tag.yaml": ("SC011", 1, 7, "the tag `!env` is not supported", False),
+    "deep-nesting.yaml": ("SC012", 1, 1003, "the document is nested too deeply to read", False),
+    "duplicate-key.yaml": ("SC005", 24, 1, "duplicate key `port` (first set at line 2, column 1)", True),
+    "duplicate-nested-key.yaml": ("SC005", 5, 3, "duplicate key `user` (first set at line 4, column 3)", True),
+    "empty.yaml": ("SC007", 1, 1, "the top level is empty, not a mapping", False),
+    "json-comment.json": ("SC004", 2, 3, "JSON syntax error: JSON has no comments", False),
+    "json-duplicate.json": ("SC005", 1, 15, "duplicate key `host` (first set at line 1, column 2)", False),
+    "json-single-quotes.json": ("SC004", 1, 2, "JSON syntax error: JSON strings and keys need double quotes", False),
+    "json-trailing-comma.json": ("SC004", 1, 14, "JSON syntax error: a trailing comma is not allowed in JSON", False),
+    "json-truncated.json": ("SC004", 2, 1, "JSON syntax error: expected a value", False),
+    "missing-generic.yaml": ("SC204", 7, 1, "templates lack the usage types Logto requires: Generic", True),
+    "missing-host.yaml": ("SC203", 1, 1, "missing required key `host`", True),
+    "negative-timeout.yaml": ("SC202", 24, 16, "socketTimeout: -5 must be at least 0", True),
+    "non-string-key.yaml": ("SC010", 24, 1, "the key 25 is not a string", True),
+    "not-utf8.yaml": ("SC002", 6, 15, "byte 0xe9 is not valid UTF-8", True),
+    "null-key.yaml": ("SC010", 24, 1, "the key null is not a string", True),
+    "octal-port.yaml": ("SC008", 2, 7, "`0587` is read as a different number in YAML 1.1 (octal, hex, binary or with separators)", True),
+    "on-boolean.yaml": ("SC008", 24, 13, "`on` is a boolean in YAML 1.1 but text in YAML 1.2", True),
+    "only-comment.yaml": ("SC007", 1, 1, "the top level is empty, not a mapping", False),
+    "port-range.yaml": ("SC202", 2, 7, "port: 99999 must be at most 65535", True),
+    "port-string.yaml": ("SC202", 2, 7, 'port: expected an integer, got the string "587"', True),
+    "python-tag.yaml": ("SC011", 1, 7, "the tag `tag:yaml.org,2002:python/object/apply:os.system` is not supported", False),
+    "recursive-alias.yaml": ("SC006", 1, 4, "an alias refers to the node that contains it (an endless document)", False),
+    "secure-string.yaml": ("SC202", 24, 9, 'secure: expected true or false, got the string "true"', True),
+    "stray-bracket.yaml": ("SC004", 2, 7, "YAML syntax error: did not find expected node content", False),
+    "tab-indent.yaml": ("SC004", 2, 1, "YAML syntax error: a tab character where YAML needs spaces", False),
+    "templates-mapping.yaml": ("SC202", 8, 3, "templates: expected a list, got a mapping", True),
+    "top-level-list.json": ("SC007", 1, 1, "the top level is a list, not a mapping", False),
+    "top-level-list.yaml": ("SC007", 1, 1, "the top level is a list, not a mapping", False),
+    "top-level-scalar.yaml": ("SC007", 1, 1, "the top level is a string, not a mapping", False),
+    "two-documents.yaml": ("SC004", 2, 1, "YAML syntax error: more than one YAML document (a `---` separator) in one file", False),
+    "unclosed-flow-list.yaml": ("SC004", 3, 1, "YAML syntax error: did not find expected ',' or ']'", False),
+    "unclosed-flow-map.yaml": ("SC004", 2, 5, "YAML syntax error: did not find expected ',' or '}'", False),
+    "unclosed-quote.yaml": ("SC004", 3, 1, "YAML syntax error: found unexpected end of stream", False),
+    "unknown-auth-key.yaml": ("SC201", 5, 3, "unknown key `password` in auth (login form); did you mean `pass`?", True),
+    "unknown-key.yaml": ("SC201", 24, 1, "unknown key `hots`; did you mean `host`?", True),
+    "utf16.yaml": ("SC002", 1, 1, "the file is UTF-16, not UTF-8", False),
+    "yes-boolean.yaml": ("SC008", 24, 9, "`yes` is a boolean in YAML 1.1 but text in YAML 1.2", True),
+}  # fmt: skip
+
+
+def first_line(path: str | Path, rule: str, line: int, column: int, message: str) -> str:
+    return f"{path}:{line}:{column}: error {rule} {message} (hint: "
+
+
+def assert_reported(result: CliResult, text: str, expected: str) -> None:
+    """Exit 1, the expected finding first, and nothing that looks like a crash."""
+    assert result.code == 1, str(result)
+    assert text.splitlines()[0].startswith(expected), str(result)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_every_corpus_file_has_an_expectation() -> None:
+    assert len(FILES) >= 40
+    assert sorted(EXPECTED) == FILES
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_render_reports_each_bad_input_at_its_position(cli: CliRunner, name: str) -> None:
+    rule, line, column, message, _ = EXPECTED[name]
+    path = CORPUS / name
+    result = cli("render", str(path), "--type", "SignIn", "--code", "1", expect=None)
+    assert_reported(result, result.stderr, first_line(path, rule, line, column, message))
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_lint_reports_each_bad_input_it_recognises(cli: CliRunner, name: str) -> None:
+    rule, line, column, message, linted = EXPECTED[name]
+    path = CORPUS / name
+    result = cli("lint", str(path), expect=None)
+    if linted:
+        assert_reported(result, result.stdout, first_line(path, rule, line, column, message))
+    else:  # not recognisably ours: skipped calmly, and said so
+        assert (result.code, result.stdout) == (0, ""), str(result)
+        assert result.stderr == f"smtp-connector: nothing to lint: {path} is not an SMTP connector config\n"
+
+
+@pytest.mark.parametrize("name", [n for n in FILES if n.endswith(".yaml")])
+def test_lint_reports_each_bad_yaml_as_a_project_file(cli: CliRunner, tmp_path: Path, name: str) -> None:
+    rule, line, column, message, _ = EXPECTED[name]
+    path = tmp_path / "smtp-connector.yaml"
+    shutil.copyfile(CORPUS / name, path)
+    result = cli("lint", str(path), expect=None)
+    assert_reported(result, result.stdout, first_line(path, rule, line, column, message))
+
+
+# --- inputs made at test time -------------------------------------------------------------------
+
+
+def _both(cli: CliRunner, path: Path, expected: str) -> None:
+    lint = cli("lint", str(path), expect=None)
+    assert_reported(lint, lint.stdout, expected)
+    render = cli("render", str(path), "--type", "SignIn", "--code", "1", expect=None)
+    assert_reported(render, render.stderr, expected)
+
+
+def test_a_folder_where_a_file_is_expected(cli: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "logto.json"
+    folder.mkdir()
+    _both(cli, folder, f"{folder}:1:1: error SC001 is a folder, not a file (hint: ")
+
+
+def test_a_path_through_a_regular_file(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text("host: a\n")
+    path = tmp_path / "x.yaml" / "y.yaml"  # NotADirectoryError: what an unreadable path looks like to root
+    _both(cli, path, f"{path}:1:1: error SC001 cannot be read: a part of the path is a file, not a folder")
+
+
+def test_a_dangling_symlink(cli: CliRunner, tmp_path: Path) -> None:
+    link = tmp_path / "logto.yaml"
+    link.symlink_to(tmp_path / "gone.yaml")
+    _both(
+        cli, link, f"{link}:1:1: error SC001 is a symlink to {tmp_path / 'gone.yaml'}, which does not exist"
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "logto.yaml"
+    os.mkfifo(fifo)
+    expected = f"{fifo}:1:1: error SC001 is not a regular file (a FIFO, socket or device) (hint: "
+    # Real processes: if the FIFO were opened for reading, it would wait for a writer forever.
+    lint = run_subprocess("lint", str(fifo), expect=None, timeout=HANG_GUARD)
+    assert_reported(lint, lint.stdout, expected)
+    render = run_subprocess(
+        "render", str(fifo), "--type", "SignIn", "--code", "1", expect=None, timeout=HANG_GUARD
+    )
+    assert_reported(render, render.stderr, expected)
+
+
+def test_an_oversized_file(cli: CliRunner, tmp_path: Path) -> None:
+    big = tmp_path / "logto.yaml"
+    big.write_bytes(b"fromEmail: a@example.com\ncontent: " + b"x" * MAX_BYTES + b"\n")
+    size = big.stat().st_size
+    _both(cli, big, f"{big}:1:1: error SC003 the file is {size:,} bytes, over the 1 MiB limit (hint: ")
+
+
+@pytest.mark.parametrize("name", ["bad-indent.yaml", "binary.yaml", "duplicate-key.yaml", "utf16.yaml"])
+def test_a_project_with_a_bad_environment_file(cli: CliRunner, tmp_path: Path, name: str) -> None:
+    rule, line, column, message, _ = EXPECTED[name]
+    project = tmp_path / "email"
+    cli("init", str(project), "--provider", "sendgrid")
+    bad = project / "environments" / "staging.yaml"
+    shutil.copyfile(CORPUS / name, bad)
+    expected = first_line(bad, rule, line, column, message)
+    build = cli("build", str(project), "--env", "staging", expect=None)
+    assert_reported(build, build.stderr, expected)
+    assert build.stdout == ""
+    lint = cli("lint", str(project), "--env", "staging", expect=None)
+    assert_reported(lint, lint.stdout, expected)
