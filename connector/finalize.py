@@ -74,6 +74,13 @@ def finalize(composed: Composed) -> tuple[ConnectorConfig | None, list[Finding]]
     config, findings = validate_config(stripped)
     if config is None and removed:
         findings = _emptied(findings, stripped, removed)
+    if config is not None:
+        # Logto would hand a subject with a line break to nodemailer as is: refuse to build it (SC406/SC408).
+        from connector.header_values import header_findings
+
+        broken = [f for f in header_findings(stripped) if f.severity == "error"]
+        if broken:
+            return None, broken
     return config, findings
 
 

@@ -165,3 +165,15 @@ def test_a_batch_sends_the_clean_lines_and_fails_the_injected_ones(
     for envelope in server.messages:
         head = (envelope.original_content or b"").split(b"\r\n\r\n")[0]
         assert b"victim@example.com" not in head and b"\nBcc" not in head
+
+
+def test_build_refuses_a_subject_with_a_line_break(cli: CliRunner, tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    cli("init", str(project), "--provider", "dev-sink")
+    env = project / "environments" / "dev.yaml"
+    env.write_text(
+        env.read_text() + 'templates:\n  - usageType: SignIn\n    subject: "Your code\\nBcc: x@example.com"\n'
+    )
+    result = cli("build", str(project), "--env", "dev", expect=1)
+    assert f"{env}:" in result.stderr and " SC408 " in result.stderr
+    assert result.stdout == ""
