@@ -1,6 +1,6 @@
 """Build-time authoring: template files and inline Jinja2 strings, rendered with the build variables.
 
-In the project's YAML a subject, content, replyTo or sendFrom is one of three forms (docs/authoring.md):
+In the project's YAML a subject, content, replyTo or sendFrom is one of three forms (docs/templates.md):
 a plain string, taken literally (exactly what Logto gets); ``{file: PATH}``, a Jinja2 template file,
 PATH written from the project folder; ``{jinja: TEXT}``, a short Jinja2 template written inline.
 Logto's runtime placeholders come out unchanged in all three; errors are findings at the template's

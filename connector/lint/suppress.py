@@ -100,7 +100,7 @@ def _unknown_rule(where: Location, rule: str, place: str) -> Finding:
         where,
         "SC407",
         f"`{rule}` in this {place} is not a rule id" + (f"; did you mean `{guess}`?" if guess else ""),
-        "rule ids look like SC104; the README lists them all",
+        "rule ids look like SC104; docs/lint.md lists them all",
     )
 
 
