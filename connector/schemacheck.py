@@ -184,7 +184,7 @@ class SchemaChecker:
         ):
             options = [schema["const"]] if "const" in schema else schema["enum"]
             listed = _or_list([str(o) for o in options])
-            out.append(_finding(locate(path), "SC202", f"{_dotted(path)}: {_show(data)} is not one of {listed}",
+            out.append(_finding(locate(path), "SC202", f"{dotted(path)}: {show(data)} is not one of {listed}",
                                 f"use one of {listed}"))  # fmt: skip
             return
         if isinstance(data, dict):
@@ -198,7 +198,7 @@ class SchemaChecker:
                                     ("maximum", "at most", data > schema.get("maximum", data))):  # fmt: skip
                 if word in schema and fails:
                     bound = schema[word]
-                    out.append(_finding(locate(path), "SC202", f"{_dotted(path)}: {_show(data)} must be {op} {bound}",
+                    out.append(_finding(locate(path), "SC202", f"{dotted(path)}: {show(data)} must be {op} {bound}",
                                         f"use a value {op} {bound}"))  # fmt: skip
 
     def _any_of(
@@ -238,7 +238,7 @@ class SchemaChecker:
     ) -> None:
         props: dict[str, Any] = schema.get("properties", {})
         extra = schema.get("additionalProperties", True)
-        where = f" in {_dotted(path)}" if path else ""
+        where = f" in {dotted(path)}" if path else ""
         for key in schema.get("required", ()):
             if key not in data:
                 out.append(_finding(locate(path, key=bool(path)), "SC203", f"missing required key `{key}`{where}",
@@ -252,7 +252,7 @@ class SchemaChecker:
                 message = f"unknown key `{key}`{where}" + (
                     f"; did you mean `{suggestion}`?" if suggestion else ""
                 )
-                hint = f"rename it to `{suggestion}`" if suggestion else _known_hint(list(props))
+                hint = f"rename it to `{suggestion}`" if suggestion else known_hint(list(props))
                 out.append(_finding(locate(child, key=True), "SC201", message, hint))
             elif isinstance(extra, dict):
                 self._node(extra, value, child, locate, out)
@@ -266,7 +266,7 @@ class SchemaChecker:
         for word, ok in (("minItems", len(data) >= schema.get("minItems", 0)),
                          ("maxItems", len(data) <= schema.get("maxItems", len(data)))):  # fmt: skip
             if not ok:
-                out.append(_finding(locate(path), "SC202", f"{_dotted(path)}: the list has {len(data)} items "
+                out.append(_finding(locate(path), "SC202", f"{dotted(path)}: the list has {len(data)} items "
                                     f"({word} {schema[word]})", "add or remove items"))  # fmt: skip
         missing = [
             sub["contains"] for sub in schema.get("allOf", ()) if "contains" in sub
@@ -282,14 +282,12 @@ class SchemaChecker:
         self, schema: dict[str, Any], data: str, path: KeyPath, locate: Locate, out: list[Finding]
     ) -> None:
         if len(data) < schema.get("minLength", 0):
-            out.append(
-                _finding(locate(path), "SC202", f"{_dotted(path)}: must not be empty", "write a value")
-            )
+            out.append(_finding(locate(path), "SC202", f"{dotted(path)}: must not be empty", "write a value"))
         if len(data) > schema.get("maxLength", len(data)):
-            out.append(_finding(locate(path), "SC202", f"{_dotted(path)}: longer than {schema['maxLength']} characters",
+            out.append(_finding(locate(path), "SC202", f"{dotted(path)}: longer than {schema['maxLength']} characters",
                                 "shorten it"))  # fmt: skip
         if "pattern" in schema and not _pattern(schema["pattern"]).search(data):
-            out.append(_finding(locate(path), "SC202", f"{_dotted(path)}: {_show(data)} does not match the expected form",
+            out.append(_finding(locate(path), "SC202", f"{dotted(path)}: {show(data)} does not match the expected form",
                                 schema.get("description", "see the schema")))  # fmt: skip
 
 
@@ -358,25 +356,25 @@ def _in_enum(data: Any, options: list[Any]) -> bool:
 
 def _type_finding(kind: str | list[str], data: Any, path: KeyPath, locate: Locate) -> Finding:
     want = _TYPE_WORDS.get(kind if isinstance(kind, str) else kind[0], str(kind))
-    name = _dotted(path)
+    name = dotted(path)
     if kind == "integer" and isinstance(data, str) and data.strip().isdigit():
         return _finding(locate(path), "SC202", f'{name}: expected an integer, got the string "{data}"',
                         f"write {data.strip()} without quotes")  # fmt: skip
     if kind == "boolean" and isinstance(data, str):
-        return _finding(locate(path), "SC202", f"{name}: expected true or false, got the string {_show(data)}",
+        return _finding(locate(path), "SC202", f"{name}: expected true or false, got the string {show(data)}",
                         "write true or false without quotes")  # fmt: skip
-    got = f"{_kind(data)} {_show(data)}".rstrip()
+    got = f"{kind_of(data)} {show(data)}".rstrip()
     return _finding(locate(path), "SC202", f"{name}: expected {want}, got {got}", f"write {want}")
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
     if value is None:
         return "null"
     return {bool: "a boolean", int: "a number", float: "a number", str: "the string", list: "a list",
             dict: "a mapping"}.get(type(value), "a value")  # fmt: skip
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
     # Collections and long strings are not echoed: they may hold a secret, and they do not fit a line.
     if isinstance(value, str):
         return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
@@ -389,14 +387,14 @@ def _or_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _dotted(path: KeyPath) -> str:
+def dotted(path: KeyPath) -> str:
     text = ""
     for step in path:
         text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
     return text or "the config"
 
 
-def _known_hint(known: list[str]) -> str:
+def known_hint(known: list[str]) -> str:
     return (
         f"known keys here: {', '.join(known)}"
         if known and len(known) <= 12

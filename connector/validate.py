@@ -7,6 +7,10 @@ import typing
 from typing import TYPE_CHECKING, Any, Protocol
 
 from connector.findings import Finding, Location
+from connector.schemacheck import dotted as _dotted
+from connector.schemacheck import kind_of as _kind
+from connector.schemacheck import known_hint as _known_hint
+from connector.schemacheck import show as _show
 from connector.suggest import did_you_mean
 
 if TYPE_CHECKING:
@@ -146,21 +150,6 @@ def _value_at(data: Any, path: KeyPath) -> Any:
     return data
 
 
-def _dotted(path: KeyPath) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text or "the config"
-
-
-def _known_hint(known: list[str]) -> str:
-    return (
-        f"known keys here: {', '.join(known)}"
-        if known and len(known) <= 12
-        else "remove it, or check the spelling"
-    )
-
-
 _TYPE_NAMES = {
     "int_type": "an integer",
     "string_type": "a string",
@@ -198,28 +187,6 @@ def _describe(kind: str, item: Any, value: Any) -> tuple[str, str]:
     if kind == "union_tag_invalid":
         return f"{shown} is not a valid form", "see the schema for the accepted forms"
     return str(item.get("msg", "invalid value")), "see the schema for the accepted values"
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "the string",
-        list: "a list",
-        dict: "a mapping",
-    }.get(type(value), "a value")
-
-
-def _show(value: Any) -> str:
-    # Collections and long strings are not echoed: they may hold a secret, and they do not fit a line.
-    if isinstance(value, str):
-        return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
-    if isinstance(value, (dict, list)) or value is None:
-        return ""
-    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
