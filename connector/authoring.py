@@ -9,9 +9,11 @@ own line and column.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,9 @@ SOURCE_FORMS = ("file", "jinja")
 BUILD_VARIABLES = frozenset({"language"})
 
 
+RenderKey = tuple[str, bool, str, str | None, str]
+
+
 class TemplateRenderer:
     """Renders one project's templates; reuse it for a whole build (compiled files are cached)."""
 
@@ -39,6 +44,9 @@ class TemplateRenderer:
         self._loader = ProjectLoader(self.root, self._protector)
         self._used: set[str] = set()
         self._inline: dict[tuple[bool, str], Template] = {}  # the same {jinja:} text in every environment
+        self._fingerprints: dict[int, tuple[Mapping[str, Any], str]] = {}
+        self._rendered: dict[RenderKey, tuple[str, dict[str, tuple[str, int | None]]]] = {}
+        self._reads: dict[RenderKey, frozenset[str]] = {}
         self._environments = {
             html: environment(self._loader, html=html, used=self._used) for html in (False, True)
         }
@@ -62,12 +70,17 @@ class TemplateRenderer:
 
         ``html`` autoescapes the build variables (use it for text/html content, never for a subject).
         """
+        key = ("file", html, relpath, language, self._fingerprint(variables))
+        cached = self._reuse(key)
+        if cached is not None:
+            return cached, []
         context = _context(variables, language)
         try:
-            text = self._environments[html].get_template(relpath).render(context)
+            with self._recording(key):
+                text = self._environments[html].get_template(relpath).render(context)
         except Exception as e:  # any failure inside a template is the author's to fix, not a bug
             return None, [to_finding(e, self._sources(), referenced_at, context)]
-        return self._finish(text, referenced_at)
+        return self._remember(key, self._finish(text, referenced_at))
 
     def render_string(
         self,
@@ -79,16 +92,21 @@ class TemplateRenderer:
         language: str | None = None,
     ) -> Rendered:
         """Render an inline Jinja2 string; ``origin`` is where the string starts in its YAML file."""
+        key = ("jinja", html, text, language, self._fingerprint(variables))
+        cached = self._reuse(key)
+        if cached is not None:
+            return cached, []
         context = _context(variables, language)
         try:
             template = self._inline.get((html, text))
             if template is None:
                 template = self._environments[html].from_string(self._protector.protect(text))
                 self._inline[html, text] = template
-            rendered = template.render(context)
+            with self._recording(key):
+                rendered = template.render(context)
         except Exception as e:  # as in render_file
             return None, [to_finding(e, self._sources((text, origin)), origin, context)]
-        return self._finish(rendered, origin)
+        return self._remember(key, self._finish(rendered, origin))
 
     def render_source(
         self,
@@ -123,6 +141,45 @@ class TemplateRenderer:
                 "write `content: {file: templates/sign-in.html.j2}`, or the text itself",
             )
         ]
+
+    # Environments of one build mostly share their build variables, so the same field renders to the same
+    # text many times: each successful render is kept with the files it read (which the hook's scope
+    # needs), keyed by the source, the escaping, the language and the variables' content.
+    def _fingerprint(self, variables: Mapping[str, Any]) -> str:
+        held = self._fingerprints.get(id(variables))
+        if held is None or held[0] is not variables:
+            held = (variables, json.dumps(variables, sort_keys=True, default=repr))
+            self._fingerprints[id(variables)] = held
+        return held[1]
+
+    def _reuse(self, key: RenderKey) -> str | None:
+        hit = self._rendered.get(key)
+        if hit is None:
+            return None
+        text, stamps = hit
+        if any(_stamp(path) != stamp for path, stamp in stamps.values()):
+            del self._rendered[key]  # a file it read has changed since: render it again
+            return None
+        self._used.update(stamps)
+        return text
+
+    @contextlib.contextmanager
+    def _recording(self, key: RenderKey) -> Iterator[None]:
+        earlier = set(self._used)
+        self._used.clear()
+        try:
+            yield
+        finally:
+            self._reads[key] = frozenset(self._used)
+            self._used.update(earlier)
+
+    def _remember(self, key: RenderKey, rendered: Rendered) -> Rendered:
+        text, findings = rendered
+        if text is not None and not findings:
+            read = self._reads.pop(key, frozenset())
+            paths = {name: os.path.join(self.root, name) for name in read}
+            self._rendered[key] = (text, {name: (path, _stamp(path)) for name, path in paths.items()})
+        return rendered
 
     def _sources(self, inline: tuple[str, Location] | None = None) -> Sources:
         return Sources(self.root, self._loader.sources, self._loader.names, inline)
@@ -220,3 +277,10 @@ def check_variables(variables: Mapping[str, Any], locate: Callable[[str], Locati
 def _identifier(name: str) -> str:
     cleaned = re.sub(r"\W+", "_", name).strip("_") or "name"
     return f"_{cleaned}" if cleaned[0].isdigit() else cleaned
+
+
+def _stamp(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None

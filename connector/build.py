@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connector.atomic import write_atomic
+from connector.atomic import write_bytes
 from connector.errors import InputError
 from connector.finalize import finalize, render
 from connector.findings import Finding, has_errors
@@ -124,7 +124,9 @@ def templates_path(config_path: Path) -> Path:
 def write_outputs(outputs: Mapping[Path, str]) -> None:
     """Write every file only once all of them are built, each atomically and readable by you only."""
     for path, text in outputs.items():
-        write_atomic(path, text, private=True)
+        # Atomic, not fsynced: a build is reproducible from its sources, and an fsync per environment
+        # would cost more than building it.
+        write_bytes(path, text.encode("utf-8"), private=True, durable=False)
 
 
 def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[Finding]]:

@@ -189,11 +189,11 @@ class ProjectLoader(BaseLoader):
         text = read(path, template)
         self.sources[template] = text
         self.names[str(path)] = template
-        mtime = path.stat().st_mtime_ns
-        return self.protector.protect(text), str(path), lambda: _mtime(path) == mtime
+        stamp = path.stat().st_mtime_ns
+        return self.protector.protect(text), str(path), lambda: mtime(path) == stamp
 
 
-def _mtime(path: Path) -> int | None:
+def mtime(path: Path) -> int | None:
     try:
         return path.stat().st_mtime_ns
     except OSError:

@@ -189,6 +189,22 @@ def test_a_changed_file_is_read_again(root: Path, write: Write) -> None:
     assert renderer.render_file("templates/t.j2", {}, html=False, referenced_at=YAML) == ("two", [])
 
 
+def test_a_repeated_render_is_reused_and_still_reports_the_files_it_read(root: Path, write: Write) -> None:
+    renderer = TemplateRenderer(root)
+    write("templates/layout.j2", "[{% block body %}{% endblock %}]")
+    write(
+        "templates/t.j2",
+        '{% extends "templates/layout.j2" %}{% block body %}{{ brand }} {{code}}{% endblock %}',
+    )
+    for brand in ("Acme", "Acme", "Other"):
+        text, findings = renderer.render_file(
+            "templates/t.j2", {"brand": brand}, html=False, referenced_at=YAML
+        )
+        assert (text, findings) == (f"[{brand} {{{{code}}}}]", [])
+        # The hook relints the environments whose rendering read a changed file: a reused render counts.
+        assert renderer.take_used() == {"templates/t.j2", "templates/layout.j2"}
+
+
 # Errors: one finding, at the template file's own line and column.
 
 
