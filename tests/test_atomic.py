@@ -2,7 +2,7 @@
 leaves the old file (or no file) in place, with no temporary file behind.
 
 The failures are made where the operating system would make them: the data cannot be flushed to disk
-(ENOSPC at fsync), the final rename fails, or Ctrl-C arrives in the middle of the write.
+(ENOSPC while writing), the final rename fails, or Ctrl-C arrives in the middle of the write.
 """
 
 from __future__ import annotations
@@ -34,20 +34,49 @@ def _raise(error: BaseException) -> Callable[..., Any]:
     return fail
 
 
+def _failing_fdopen(error: BaseException) -> Callable[..., Any]:
+    """os.fdopen whose file fails to write, as a full disk does (the temporary file exists by then)."""
+    real = os.fdopen
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        handle = real(fd, *args, **kwargs)
+
+        class Failing:
+            def __enter__(self) -> Failing:
+                return self
+
+            def __exit__(self, *exc: object) -> None:
+                handle.close()
+
+            def write(self, data: Any) -> int:
+                handle.write(data[: len(data) // 2])  # half of it lands, then the disk is full
+                raise error
+
+            def flush(self) -> None:
+                handle.flush()
+
+            def fileno(self) -> int:
+                return int(handle.fileno())
+
+        return Failing()
+
+    return fdopen
+
+
 FAILURES = {
-    "disk full at fsync": ("fsync", OSError(28, "No space left on device")),
-    "rename refused": ("replace", OSError(13, "Permission denied")),
-    "interrupted (Ctrl-C)": ("fsync", KeyboardInterrupt()),
+    "disk full while writing": ("fdopen", _failing_fdopen(OSError(28, "No space left on device"))),
+    "rename refused": ("replace", _raise(OSError(13, "Permission denied"))),
+    "interrupted (Ctrl-C)": ("fdopen", _failing_fdopen(KeyboardInterrupt())),
 }
 
 
 @pytest.fixture(params=sorted(FAILURES))
 def failing_writes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """Call it to make every atomic write from now on fail the chosen way."""
-    name, error = FAILURES[request.param]
+    name, replacement = FAILURES[request.param]
 
     def arm() -> None:
-        monkeypatch.setattr(os, name, _raise(error))
+        monkeypatch.setattr(os, name, replacement)
 
     return arm
 
