@@ -40,6 +40,8 @@ def _failing_fdopen(error: BaseException) -> Callable[..., Any]:
 
     def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
         handle = real(fd, *args, **kwargs)
+        if "w" not in (args[0] if args else kwargs.get("mode", "r")):
+            return handle
 
         class Failing:
             def __enter__(self) -> Failing:
@@ -52,11 +54,8 @@ def _failing_fdopen(error: BaseException) -> Callable[..., Any]:
                 handle.write(data[: len(data) // 2])  # half of it lands, then the disk is full
                 raise error
 
-            def flush(self) -> None:
-                handle.flush()
-
-            def fileno(self) -> int:
-                return int(handle.fileno())
+            def __getattr__(self, name: str) -> Any:
+                return getattr(handle, name)  # reading (the loader uses fdopen too), flush, fileno
 
         return Failing()
 
