@@ -73,10 +73,18 @@ def test_no_format_prints_a_literal_secret(cli: CliRunner, fmt: str) -> None:
         assert secret not in result.stdout + result.stderr
 
 
-def test_unrelated_files_are_skipped(cli: CliRunner, tmp_path: Path) -> None:
+def test_files_named_on_the_command_line_are_linted_as_final_configs(cli: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text('{"name": "web"}')
+    result = cli("lint", str(tmp_path / "package.json"), expect=1)
+    assert f"{tmp_path / 'package.json'}:1:1: error SC203 missing required key `host`" in result.stdout
+
+
+def test_unrelated_files_are_skipped_in_hook_mode(cli: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text('{"name": "web"}')
     (tmp_path / "broken.yaml").write_text("key: [unclosed\n")
-    result = cli("lint", str(tmp_path / "package.json"), str(tmp_path / "broken.yaml"), expect=0)
+    result = cli(
+        "lint", "--skip-unrelated", str(tmp_path / "package.json"), str(tmp_path / "broken.yaml"), expect=0
+    )
     assert result.stdout == ""
     assert (
         result.stderr

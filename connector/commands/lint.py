@@ -16,6 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="project folders, source YAML files or final configs (JSON or YAML); default: the current folder",
     )
     parser.add_argument("--env", metavar="ENV", help="lint only this environment of a project")
+    parser.add_argument(
+        "--skip-unrelated",
+        action="store_true",
+        help="skip files that do not look like SMTP connector configs instead of linting them as final "
+        "configs (the pre-commit hook uses this: it is given every YAML and JSON file)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument(
         "--color",
@@ -29,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from connector import reporters
     from connector.lint import lint_paths
 
-    result = lint_paths(args.paths, env=args.env)
+    result = lint_paths(args.paths, env=args.env, skip_unrelated=args.skip_unrelated)
     out = sys.stdout
     if args.format == "json":
         reporters.write_json(result.findings, out)

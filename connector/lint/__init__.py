@@ -21,15 +21,17 @@ from connector.lint.engine import (
 __all__ = ["LintResult", "lint_paths", "lint_source"]
 
 
-def lint_paths(paths: Sequence[str], *, env: str | None = None) -> LintResult:
+def lint_paths(paths: Sequence[str], *, env: str | None = None, skip_unrelated: bool = False) -> LintResult:
     """Lint files and project folders; with no path, the project in the current folder.
 
     A file that belongs to a project (its project file, environments/<env>.yaml, a template) relints
-    the environments it affects.
+    the environments it affects. ``skip_unrelated`` skips files that do not look like SMTP connector
+    configs (the pre-commit hook's mode); otherwise a file that is not a project source is linted as a
+    final config.
     """
     from connector.lint.project import lint_project
 
-    linter = Linter()
+    linter = Linter(skip_unrelated=skip_unrelated)
     projects: dict[Path, list[Path] | None] = {}  # root -> changed files, or None for the whole project
     given = list(paths) or ["."]
     for name in given:

@@ -96,7 +96,10 @@ def _project_above(folder: Path) -> Path | None:
 class Linter:
     """One lint run: the files it read (once each), its findings, and the lint configs it found."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, skip_unrelated: bool = False) -> None:
+        # The hook is given every YAML and JSON file of a repository: it skips those that are not ours.
+        # A person naming a file wants it linted, whatever it looks like (as a final config).
+        self.skip_unrelated = skip_unrelated
         self.result = LintResult()
         self.texts: dict[str, str] = {}
         self.configs = ConfigFinder()
@@ -134,11 +137,13 @@ class Linter:
             ours = (
                 text is None or mode is not None or _named_like_ours(path) or any(m in text for m in _MARKERS)
             )
-            kind = "final" if ours else None
+            kind = "final" if ours or not self.skip_unrelated else None
         else:
             kind = (
                 "layer" if mode in ("layer", "project-layer") else classify(path, document.data, text or "")
             )
+        if kind is None and not self.skip_unrelated:
+            kind = "final"
         if kind is None:
             self.result.skipped.append(display)
             return
