@@ -98,7 +98,7 @@ def load_project(root: str | os.PathLike[str]) -> Project:
     env_dir = folder / ENVIRONMENTS
     if env_dir.is_dir():
         for path in sorted(env_dir.iterdir()):
-            if path.suffix not in (".yaml", ".yml") or path.is_dir():
+            if path.suffix not in (".yaml", ".yml"):  # a folder named x.yaml is reported by the loader
                 continue
             name = path.stem
             problem = (

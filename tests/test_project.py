@@ -329,3 +329,13 @@ def test_loading_and_composing_do_not_import_pydantic_or_jsonschema() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout == "[]\n"
+
+
+def test_a_folder_named_like_an_environment_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "smtp-connector.yaml").write_text("provider: dev-sink\n")
+    (tmp_path / "environments" / "qa.yaml").mkdir(parents=True)
+    with pytest.raises(InputError) as raised:
+        load_project(tmp_path)
+    assert [f.format() for f in raised.value.findings] == [
+        f"{tmp_path}/environments/qa.yaml:1:1: error SC001 is a folder, not a file (hint: name a YAML or JSON file)"
+    ]
