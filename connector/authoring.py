@@ -71,16 +71,10 @@ class TemplateRenderer:
         ``html`` autoescapes the build variables (use it for text/html content, never for a subject).
         """
         key = ("file", html, relpath, language, self._fingerprint(variables))
-        cached = self._reuse(key)
-        if cached is not None:
-            return cached, []
-        context = _context(variables, language)
-        try:
-            with self._recording(key):
-                text = self._environments[html].get_template(relpath).render(context)
-        except Exception as e:  # any failure inside a template is the author's to fix, not a bug
-            return None, [to_finding(e, self._sources(), referenced_at, context)]
-        return self._remember(key, self._finish(text, referenced_at))
+        return self._render(
+            key, variables, language, referenced_at, self._sources,
+            lambda: self._environments[html].get_template(relpath),
+        )  # fmt: skip
 
     def render_string(
         self,
@@ -92,21 +86,36 @@ class TemplateRenderer:
         language: str | None = None,
     ) -> Rendered:
         """Render an inline Jinja2 string; ``origin`` is where the string starts in its YAML file."""
+
+        def compiled() -> Template:
+            template = self._inline.get((html, text))
+            if template is None:
+                template = self._environments[html].from_string(self._protector.protect(text))
+                self._inline[html, text] = template
+            return template
+
         key = ("jinja", html, text, language, self._fingerprint(variables))
+        return self._render(key, variables, language, origin, lambda: self._sources((text, origin)), compiled)
+
+    def _render(
+        self,
+        key: RenderKey,
+        variables: Mapping[str, Any],
+        language: str | None,
+        where: Location,
+        sources: Callable[[], Sources],
+        template: Callable[[], Template],
+    ) -> Rendered:
         cached = self._reuse(key)
         if cached is not None:
             return cached, []
         context = _context(variables, language)
         try:
-            template = self._inline.get((html, text))
-            if template is None:
-                template = self._environments[html].from_string(self._protector.protect(text))
-                self._inline[html, text] = template
             with self._recording(key):
-                rendered = template.render(context)
-        except Exception as e:  # as in render_file
-            return None, [to_finding(e, self._sources((text, origin)), origin, context)]
-        return self._remember(key, self._finish(rendered, origin))
+                text = template().render(context)
+        except Exception as e:  # any failure inside a template is the author's to fix, not a bug
+            return None, [to_finding(e, sources(), where, context)]
+        return self._remember(key, self._finish(text, where))
 
     def render_source(
         self,
