@@ -137,6 +137,10 @@ class Connection:
             text, code=reply.code if reply else None, reply=reply.text if reply else "", **kind
         )
 
+    def _refused(self, message: str, code: int, text: bytes | str) -> DeliveryError:
+        """The server refused the session: a 4xx may pass (retry later), a 5xx ends the batch."""
+        return self._fail(message, Reply(code, _text(text)), transient=400 <= code < 500, fatal=code >= 500)
+
     def open(self) -> None:
         """Connect, read the greeting, say EHLO, upgrade to TLS as configured, and log in."""
         self.close()
@@ -156,10 +160,7 @@ class Connection:
             raise self._connect_error(e, client.stage, connect_ms, greeting_ms) from e
         if code != 220:
             client.close()
-            reply = Reply(code, _text(text))
-            raise self._fail(
-                "the server refused the connection", reply, transient=400 <= code < 500, fatal=code >= 500
-            )
+            raise self._refused("the server refused the connection", code, text)
         if client.sock is not None:
             client.sock.settimeout((config.socketTimeout or DEFAULT_SOCKET_TIMEOUT) / 1000)
         self._client = client
@@ -172,13 +173,7 @@ class Connection:
             raise
         except smtplib.SMTPResponseException as e:
             self.close()
-            reply = Reply(e.smtp_code, _text(e.smtp_error))
-            raise self._fail(
-                "the server refused the session",
-                reply,
-                transient=400 <= e.smtp_code < 500,
-                fatal=e.smtp_code >= 500,
-            ) from e
+            raise self._refused("the server refused the session", e.smtp_code, e.smtp_error) from e
         except OSError as e:
             self.close()
             raise self._dropped(e, "while opening the session") from e
@@ -230,13 +225,7 @@ class Connection:
         try:
             client.ehlo_or_helo_if_needed()
         except smtplib.SMTPHeloError as e:
-            reply = Reply(e.smtp_code, _text(e.smtp_error))
-            raise self._fail(
-                "the server refused EHLO and HELO",
-                reply,
-                transient=400 <= e.smtp_code < 500,
-                fatal=e.smtp_code >= 500,
-            ) from e
+            raise self._refused("the server refused EHLO and HELO", e.smtp_code, e.smtp_error) from e
 
     def _starttls(self, client: _Client) -> None:
         config = self.config
@@ -254,12 +243,7 @@ class Connection:
         if code != 220:
             if config.opportunisticTLS and not config.requireTLS:
                 return  # nodemailer: go on unencrypted
-            raise self._fail(
-                "the server refused STARTTLS",
-                Reply(code, _text(text)),
-                transient=400 <= code < 500,
-                fatal=code >= 500,
-            )
+            raise self._refused("the server refused STARTTLS", code, text)
         try:
             assert client.sock is not None
             client.sock = self.tls().wrap_socket(client.sock, server_hostname=server_name(config))
