@@ -13,6 +13,7 @@ from typing import Any
 from connector.errors import InputError
 from connector.layers import Composed, Origin
 from connector.loader import KeyPath
+from connector.logto import SECRET_KEYS
 from connector.merge import replaced_whole
 from connector.project import dotted
 from connector.redact import REDACTED, redact
@@ -20,7 +21,6 @@ from connector.secrets import Reference, parse
 from connector.suggest import did_you_mean
 
 REMOVED = object()  # the value of an entry whose key a layer removed with null
-SECRET_KEYS = frozenset({"pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase"})
 _WIDTH = 60
 
 
@@ -130,7 +130,7 @@ def _mask(value: str) -> str:
 
 
 def _secret(path: KeyPath) -> bool:
-    return bool(path) and (path[-1] in SECRET_KEYS or path[-2:] == ("privateKey", "key"))
+    return bool(path) and path[-1] in SECRET_KEYS
 
 
 def _empty(value: Any) -> bool:

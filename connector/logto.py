@@ -21,6 +21,17 @@ USAGE_TYPES = (
 # Every type but the invitation carries a one-time code.
 VERIFICATION_TYPES = tuple(kind for kind in USAGE_TYPES if kind != "OrganizationInvitation")
 LOGIN_TYPES = ("login", "Login", "LOGIN")
+# Keys whose values are credentials wherever they appear (auth, dkim, tls): never printed, redacted.
+SECRET_KEYS = frozenset(
+    {"pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase", "key", "pfx"}
+)
+
+
+def implicit_tls(secure: object, port: object) -> bool:
+    """TLS from the first byte: ``secure``, or nodemailer's default of port 465 when secure is absent."""
+    return secure is True or (secure is None and port == 465)
+
+
 OAUTH2_TYPES = ("oauth2", "OAuth2", "OAUTH2")
 
 # Sent with every usage type.

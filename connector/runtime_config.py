@@ -11,14 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from connector.errors import InputError, UsageError
+from connector.logto import SECRET_KEYS
 from connector.models import ConnectorConfig
 from connector.redact import register_secret
 from connector.validate import Located
 
 PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
-SECRET_KEYS = frozenset(
-    ("pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase", "key")
-)
 
 
 def load_runtime_config(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 import sys
 
+from connector import logto
 from connector.errors import InputError
 from connector.models import ConnectorConfig
 
@@ -18,7 +19,7 @@ _VERSIONS = {
 
 def implicit_tls(config: ConnectorConfig) -> bool:
     """TLS from the first byte: ``secure``, or nodemailer's default of port 465 when secure is absent."""
-    return config.secure if config.secure is not None else config.port == 465
+    return logto.implicit_tls(config.secure, config.port)
 
 
 def server_name(config: ConnectorConfig) -> str:

@@ -7,8 +7,8 @@ from typing import Any
 
 from connector.findings import Finding
 from connector.lint.base import WHOLE_MODES, Context, rule, strip_empty
+from connector.logto import LOGIN_TYPES, implicit_tls
 
-_LOGIN_TYPES = ("login", "Login", "LOGIN")
 _TIMEOUTS = {
     "connectionTimeout": 120000,
     "greetingTimeout": 30000,
@@ -20,9 +20,7 @@ _STRIPPED = "Logto deletes empty values when it saves the config"
 
 
 def _secure(data: dict[str, Any]) -> bool:
-    """Whether the connection is TLS from the first byte: nodemailer turns it on for 465 when unset."""
-    secure = data.get("secure")
-    return secure is True or (secure is None and data.get("port") == 465)
+    return implicit_tls(data.get("secure"), data.get("port"))
 
 
 @rule(WHOLE_MODES)
@@ -62,7 +60,7 @@ def auth_without_credentials(ctx: Context) -> Iterator[Finding]:
     if not isinstance(auth, dict):
         return
     kept = strip_empty(auth)
-    if not kept or kept.get("type", "login") not in _LOGIN_TYPES or kept.keys() - {"type"}:
+    if not kept or kept.get("type", "login") not in LOGIN_TYPES or kept.keys() - {"type"}:
         return
     yield ctx.finding(
         ("auth",),

@@ -11,10 +11,8 @@ from connector.header_values import header_findings, line_break
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
 from connector.lint.html_check import ELEMENTS, VOID
 from connector.loader import KeyPath
+from connector.logto import SECRET_KEYS
 
-SECRET_KEYS = frozenset(
-    {"pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase", "key", "pfx"}
-)
 _DOUBLE = re.compile(r"<<\s*([A-Za-z0-9_.]+)\s*>>")
 _ANGLE = re.compile(r"<([^<>\s][^<>\r\n]{0,199})>")
 _TAG = re.compile(r"/?([A-Za-z][A-Za-z0-9-]*)(\s+[^>]*|\s*/)?")
