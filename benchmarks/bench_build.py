@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from connector.build import build_texts, write_outputs  # noqa: E402
-from connector.project import load_project  # noqa: E402
+from connector.build.outputs import build_texts, write_outputs  # noqa: E402
+from connector.project.layout import load_project  # noqa: E402
 
 # 2 ms before template files; the acme example now renders, per environment, 6 HTML templates through a
 # shared layout with macros and includes, 12 inline Jinja2 strings, and validates 9 language variants.

@@ -5,7 +5,7 @@
 The sink runs in its own process (``smtp-connector sink``), so the client and the server do not share a
 GIL. Rows (medians of ``--repeat`` runs, messages per second):
 
-- ours: ``connector.send.send_all`` over one reused connection, rendering every message from the config
+- ours: ``connector.mail.send.send_all`` over one reused connection, rendering every message from the config
   (template, placeholders, headers) as it goes; target >= 0.9x the bare loop;
 - bare loop: smtplib ``sendmail`` over one connection with the messages built beforehand (transport only);
 - bare loop + build: the same, building each message with the ``email`` package inside the loop;
@@ -31,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from connector.models import ConnectorConfig  # noqa: E402
-from connector.render import build_message, render  # noqa: E402
-from connector.send import Job, RetryPolicy, prepare, send_all  # noqa: E402
+from connector.mail.message import build_message, render  # noqa: E402
+from connector.mail.send import Job, RetryPolicy, prepare, send_all  # noqa: E402
+from connector.schema.models import ConnectorConfig  # noqa: E402
 
 TEMPLATES = [
     {

@@ -10,54 +10,54 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "ConnectorConfig": "connector.models",
-    "Template": "connector.models",
-    "Finding": "connector.findings",
-    "Location": "connector.findings",
-    "Document": "connector.loader",
-    "load": "connector.loader",
-    "validate_config": "connector.validate",
+    "ConnectorConfig": "connector.schema.models",
+    "Template": "connector.schema.models",
+    "Finding": "connector.diagnostics.findings",
+    "Location": "connector.diagnostics.findings",
+    "Document": "connector.source.loader",
+    "load": "connector.source.loader",
+    "validate_config": "connector.schema.validate",
     "lint_paths": "connector.lint",
-    "generate_schema": "connector.schema",
-    "TemplateRenderer": "connector.authoring",
-    "email_templates_body": "connector.locales",
+    "generate_schema": "connector.schema.generate",
+    "TemplateRenderer": "connector.authoring.templates",
+    "email_templates_body": "connector.authoring.locales",
     "ConnectorError": "connector.errors",
     "InputError": "connector.errors",
     "UsageError": "connector.errors",
-    "Project": "connector.project",
-    "Composed": "connector.project",
-    "Origin": "connector.project",
-    "load_project": "connector.project",
-    "compose": "connector.project",
-    "build_config": "connector.project",
+    "Project": "connector.project.layout",
+    "Composed": "connector.project.layout",
+    "Origin": "connector.project.layout",
+    "load_project": "connector.project.layout",
+    "compose": "connector.project.layout",
+    "build_config": "connector.project.layout",
     "DeliveryError": "connector.errors",
-    "fill_placeholders": "connector.placeholders",
-    "render": "connector.render",
-    "build_message": "connector.render",
-    "send_all": "connector.send",
-    "Job": "connector.send",
-    "Result": "connector.send",
-    "RetryPolicy": "connector.send",
+    "fill_placeholders": "connector.mail.placeholders",
+    "render": "connector.mail.message",
+    "build_message": "connector.mail.message",
+    "send_all": "connector.mail.send",
+    "Job": "connector.mail.send",
+    "Result": "connector.mail.send",
+    "RetryPolicy": "connector.mail.send",
     "Sink": "connector.sink",
 }
 
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
-    from connector.authoring import TemplateRenderer
+    from connector.authoring.locales import email_templates_body
+    from connector.authoring.templates import TemplateRenderer
+    from connector.diagnostics.findings import Finding, Location
     from connector.errors import ConnectorError, DeliveryError, InputError, UsageError
-    from connector.findings import Finding, Location
     from connector.lint import lint_paths
-    from connector.loader import Document, load
-    from connector.locales import email_templates_body
-    from connector.models import ConnectorConfig, Template
-    from connector.placeholders import fill_placeholders
-    from connector.project import Composed, Origin, Project, build_config, compose, load_project
-    from connector.render import build_message, render
-    from connector.schema import generate_schema
-    from connector.send import Job, Result, RetryPolicy, send_all
+    from connector.mail.message import build_message, render
+    from connector.mail.placeholders import fill_placeholders
+    from connector.mail.send import Job, Result, RetryPolicy, send_all
+    from connector.project.layout import Composed, Origin, Project, build_config, compose, load_project
+    from connector.schema.generate import generate_schema
+    from connector.schema.models import ConnectorConfig, Template
+    from connector.schema.validate import validate_config
     from connector.sink import Sink
-    from connector.validate import validate_config
+    from connector.source.loader import Document, load
 
 
 def __getattr__(name: str) -> Any:

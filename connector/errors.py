@@ -1,7 +1,7 @@
 """The project's exceptions: one small tree rooted in a builtin.
 
 Library code reports user mistakes as findings (data); these exceptions carry them to the one boundary
-in ``connector.cli`` that prints them and decides the exit code.
+in ``connector.cli.main`` that prints them and decides the exit code.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from connector.findings import Finding
+    from connector.diagnostics.findings import Finding
 
 
 class ConnectorError(Exception):

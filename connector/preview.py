@@ -1,6 +1,6 @@
 """A static HTML gallery of every template as the recipient sees it, for reviewers (a CI artifact).
 
-Each template is filled with sample values exactly as Logto fills it (connector.placeholders); HTML
+Each template is filled with sample values exactly as Logto fills it (connector.mail.placeholders); HTML
 bodies are shown in sandboxed iframes (``srcdoc``, no scripts, no same-origin), text bodies as text.
 The page has no script and a Content-Security-Policy that forbids any, and it is the same bytes for the
 same input (no timestamps), so two runs can be compared.
@@ -17,8 +17,8 @@ from typing import Any
 
 from connector.atomic import write_atomic
 from connector.logto import PAYLOAD_ROOTS
-from connector.models import ConnectorConfig, Template
-from connector.placeholders import fill_placeholders, find_placeholders
+from connector.mail.placeholders import fill_placeholders, find_placeholders
+from connector.schema.models import ConnectorConfig, Template
 
 SAMPLE_CODE = "123456"
 SAMPLE_LINK = "https://example.com/invite/abc"

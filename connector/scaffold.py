@@ -14,10 +14,10 @@ from pathlib import Path
 
 from connector import __version__
 from connector.atomic import write_atomic
+from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.loader import KeyPath
-from connector.providers import FillIn, ProviderInfo, describe, shipped_names
-from connector.suggest import did_you_mean
+from connector.project.providers import FillIn, ProviderInfo, describe, shipped_names
+from connector.source.loader import KeyPath
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
 SCHEMA_URL = f"{PROJECT_URL.replace('github.com', 'raw.githubusercontent.com')}/v{__version__}/schema/smtp-connector.source.schema.json"

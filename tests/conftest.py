@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from connector.cli import main
-from connector.redact import forget_secrets
+from connector.cli.main import main
+from connector.diagnostics.redact import forget_secrets
 
 ROOT = Path(__file__).resolve().parent.parent
 

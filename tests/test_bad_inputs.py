@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from connector.loader import MAX_BYTES
+from connector.source.loader import MAX_BYTES
 
 from .conftest import CliResult, CliRunner, run_subprocess
 

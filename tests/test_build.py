@@ -12,7 +12,7 @@ import pytest
 
 from connector import atomic
 from connector.errors import InputError
-from connector.models import ConnectorConfig, Template
+from connector.schema.models import ConnectorConfig, Template
 
 from .conftest import ROOT, CliRunner, run_subprocess
 from .projects import write_project

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from connector.build import build
+from connector.build.outputs import build
 from connector.errors import InputError
 
 from .conftest import CliRunner

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from connector import cli as cli_module
+from connector.cli import main as cli_module
+from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.redact import register_secret
 from connector.errors import InputError
-from connector.findings import Finding, Location
-from connector.redact import register_secret
 
 from .conftest import ROOT, CliRunner, run_subprocess
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from connector.authoring import TemplateRenderer
-from connector.build import Built, build_environments
-from connector.findings import Location
-from connector.layers import Composed
+from connector.authoring.templates import TemplateRenderer
+from connector.build.outputs import Built, build_environments
+from connector.diagnostics.findings import Location
 from connector.logto import USAGE_TYPES
-from connector.placeholders import PLACEHOLDER, fill_placeholders
+from connector.mail.placeholders import PLACEHOLDER, fill_placeholders
 from connector.preview import sample_payload
-from connector.project import compose, load_project
+from connector.project.layers import Composed
+from connector.project.layout import compose, load_project
 
 from .conftest import ROOT
 

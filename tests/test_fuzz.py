@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connector.loader import loads
-from connector.validate import check_config
+from connector.schema.validate import check_config
+from connector.source.loader import loads
 
 FUZZ = settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 FUZZ_WHOLE = settings(FUZZ, max_examples=150)  # whole commands' worth of work per example
@@ -119,9 +119,9 @@ junk_layers = st.dictionaries(st.sampled_from(_CONNECTOR_KEYS), st.one_of(_junk,
 @FUZZ_WHOLE
 @given(st.lists(junk_layers, min_size=1, max_size=4))
 def test_composing_junk_layers_follows_the_merge_rules_and_never_raises(layers: list[dict[str, Any]]) -> None:
-    from connector.layers import Composed, State
-    from connector.loader import Document
-    from connector.merge import apply
+    from connector.project.layers import Composed, State
+    from connector.project.merge import apply
+    from connector.source.loader import Document
 
     state = State()
     for i, layer in enumerate(layers):
@@ -143,7 +143,7 @@ def test_set_over_any_config_file_gives_findings_not_exceptions(
     from pathlib import Path
 
     from connector.errors import InputError
-    from connector.runtime_config import load_runtime_config
+    from connector.mail.config import load_runtime_config
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "logto.json"
@@ -167,7 +167,7 @@ def test_building_a_junk_project_gives_findings_not_exceptions(
 
     from connector.errors import InputError
     from connector.lint import lint_paths
-    from connector.project import build_config
+    from connector.project.layout import build_config
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -210,7 +210,7 @@ lint_configs = st.dictionaries(
 @given(lint_configs)
 def test_every_lint_mode_gives_findings_not_exceptions(data: dict[str, Any]) -> None:
     from connector.lint import lint_source
-    from connector.loader import Document
+    from connector.source.loader import Document
 
     text = json.dumps(data, indent=1)
     loaded = loads(text.encode(), "f.json", json_syntax=True)
@@ -227,7 +227,7 @@ def test_lint_paths_on_files_gives_findings_not_exceptions(configs: list[dict[st
     import tempfile
     from pathlib import Path
 
-    from connector import reporters
+    from connector.diagnostics import reporters
     from connector.lint import lint_paths
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -270,7 +270,7 @@ placeholder_text = st.lists(
 @given(placeholder_text, st.dictionaries(_payload_keys, payload_values, max_size=4))
 def test_fill_placeholders_takes_any_payload(text: str, payload: dict[str, Any]) -> None:
     from connector.errors import InputError
-    from connector.placeholders import fill_placeholders
+    from connector.mail.placeholders import fill_placeholders
 
     try:
         result = fill_placeholders(text, payload)
@@ -286,8 +286,8 @@ def test_a_message_is_built_or_refused_for_any_payload_and_recipient(
     subject: str, payload: dict[str, Any], to: str
 ) -> None:
     from connector.errors import InputError
-    from connector.models import ConnectorConfig
-    from connector.render import build_message, render, to_bytes
+    from connector.mail.message import build_message, render, to_bytes
+    from connector.schema.models import ConnectorConfig
 
     templates = [
         {"usageType": kind, "contentType": "text/html", "subject": subject, "content": "<p>{{code}}</p>"}
@@ -334,7 +334,7 @@ set_options = st.lists(
 @given(set_options)
 def test_set_options_give_a_layer_or_the_tools_errors(items: list[str]) -> None:
     from connector.errors import ConnectorError
-    from connector.overrides import parse_overrides
+    from connector.project.overrides import parse_overrides
 
     try:
         document = parse_overrides(items)
@@ -349,8 +349,8 @@ def test_batch_files_give_jobs_or_an_input_error(lines: list[str]) -> None:
     import tempfile
     from pathlib import Path
 
-    from connector.batchfile import read_jobs
     from connector.errors import InputError
+    from connector.mail.batch import read_jobs
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "batch.jsonl"

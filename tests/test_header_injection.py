@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from connector.batchfile import read_jobs
+from connector.mail.batch import read_jobs
 
 from .conftest import CliRunner
 from .smtp_fixtures import ServerFactory, logto_config, write_config

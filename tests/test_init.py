@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from connector.models import USAGE_TYPES
-from connector.placeholders import find_placeholders
-from connector.project import compose, load_project
+from connector.mail.placeholders import find_placeholders
+from connector.project.layout import compose, load_project
+from connector.schema.models import USAGE_TYPES
 
 from .conftest import CliRunner
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from connector.catalog import RULES
+from connector.diagnostics.catalog import RULES
 from connector.lint import lint_paths
 
 DATA = Path(__file__).resolve().parent / "data" / "lint"
@@ -63,7 +63,7 @@ def read_case(path: Path) -> Case:
 
 
 GOOD, BAD = cases("good"), cases("bad")
-# The rules the lint adds (SC1xx, SC3xx, SC4xx) and the schema rules it reports through connector.validate.
+# The rules the lint adds (SC1xx, SC3xx, SC4xx) and the schema rules it reports through connector.schema.validate.
 LINT_RULES = sorted(r for r in RULES if r[2] in "134" or r in ("SC201", "SC202", "SC203", "SC204"))
 
 

@@ -12,8 +12,8 @@ from connector.lint import lint_source
 from connector.lint.engine import CONNECTOR_KEYS
 from connector.lint.html_check import check_html, first_html_tag
 from connector.lint.rules_values import unfilled
-from connector.loader import loads
-from connector.models import ConnectorConfig
+from connector.schema.models import ConnectorConfig
+from connector.source.loader import loads
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,7 +121,7 @@ def test_linting_files_keeps_pydantic_jsonschema_and_jinja2_unloaded(tmp_path: P
     unrelated = tmp_path / "package.json"
     unrelated.write_text('{"name": "web"}')
     code = (
-        "import sys; from connector.cli import main; main(['lint', sys.argv[1]]); "
+        "import sys; from connector.cli.main import main; main(['lint', sys.argv[1]]); "
         "print(sorted(m for m in ('pydantic', 'jsonschema', 'jinja2') if m in sys.modules))"
     )
     for path, loaded in ((unrelated, "[]"), (ROOT / "tests/data/lint/good/minimal.yaml", "[]")):

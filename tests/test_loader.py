@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from connector.loader import MAX_BYTES, load, loads
+from connector.source.loader import MAX_BYTES, load, loads
 
 
 def messages(text: str | bytes, name: str = "f.yaml") -> list[str]:

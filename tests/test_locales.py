@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from connector.findings import Location
-from connector.locales import check_language_tag, email_templates_body, render_body
-from connector.models import Template
+from connector.authoring.locales import check_language_tag, email_templates_body, render_body
+from connector.diagnostics.findings import Location
+from connector.schema.models import Template
 
 WHERE = Location("email/smtp-connector.yaml", 12, 7)
 

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from connector.loader import loads
-from connector.models import (
+from connector.schema.models import (
     REQUIRED_USAGE_TYPES,
     USAGE_TYPES,
     ConnectorConfig,
@@ -16,7 +15,8 @@ from connector.models import (
     OAuth2ServiceAuth,
     OAuth2TokenAuth,
 )
-from connector.validate import validate_config
+from connector.schema.validate import validate_config
+from connector.source.loader import loads
 
 DATA = Path(__file__).parent / "data" / "final"
 GOOD = sorted((DATA / "good").glob("*.json"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connector.errors import UsageError
-from connector.overrides import key_path, parse_overrides
+from connector.project.overrides import key_path, parse_overrides
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from connector.cli import COMMANDS
+from connector.cli.main import COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"

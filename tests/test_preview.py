@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from connector.models import USAGE_TYPES, ConnectorConfig, Template
 from connector.preview import (
     SAMPLE_CODE,
     SAMPLE_LINK,
@@ -23,6 +22,7 @@ from connector.preview import (
     sample_payload,
     write_gallery,
 )
+from connector.schema.models import USAGE_TYPES, ConnectorConfig, Template
 
 from .conftest import ROOT, CliRunner
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
+from connector.diagnostics.findings import Location
 from connector.errors import InputError, UsageError
-from connector.findings import Location
-from connector.layers import State
-from connector.loader import Document
-from connector.merge import apply
-from connector.project import build_config, compose, load_project
+from connector.project.layers import State
+from connector.project.layout import build_config, compose, load_project
+from connector.project.merge import apply
+from connector.source.loader import Document
 
 from .conftest import ROOT
 from .projects import PROJECT, write_project
@@ -319,10 +319,10 @@ def test_loading_and_composing_do_not_import_pydantic_or_jsonschema() -> None:
     # The lint hook loads and composes projects on every commit; its cold start is measured.
     code = (
         "import sys\n"
-        "from connector.project import load_project, compose\n"
+        "from connector.project.layout import load_project, compose\n"
         "project = load_project('examples/acme')\n"
         "for env in project.environments: compose(project, env, resolve=False)\n"
-        "import connector.explain\n"
+        "import connector.project.explain\n"
         "print(sorted(m for m in ('pydantic', 'jsonschema', 'jinja2') if m in sys.modules))\n"
     )
     result = subprocess.run(

@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from connector.models import ConnectorConfig
-from connector.providers import PLACEHOLDER, describe, shipped_names
+from connector.project.providers import PLACEHOLDER, describe, shipped_names
 from connector.scaffold import init_project
+from connector.schema.models import ConnectorConfig
 
 from .conftest import ROOT, CliRunner
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from connector.errors import InputError
-from connector.models import ConnectorConfig, Template
-from connector.render import build_message, choose_template, render
+from connector.mail.message import build_message, choose_template, render
+from connector.schema.models import ConnectorConfig, Template
 
 from .conftest import CliRunner
 from .smtp_fixtures import logto_config, write_config

@@ -9,10 +9,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from connector.findings import Finding, Location
+from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.redact import register_secret
+from connector.diagnostics.reporters import (
+    summary,
+    use_color,
+    write_github,
+    write_json,
+    write_sarif,
+    write_text,
+)
 from connector.lint import lint_paths
-from connector.redact import register_secret
-from connector.reporters import summary, use_color, write_github, write_json, write_sarif, write_text
 
 DATA = Path(__file__).resolve().parent / "data"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))

@@ -1,7 +1,7 @@
 """Build-time Jinja2 cannot read files outside the project, the environment, or Python internals.
 
 The usual template-injection payloads, each refused with a finding (never an exception, never output).
-Through connector.authoring: the project files' `{file: ...}` and `{jinja: ...}` sources are wired into
+Through connector.authoring.templates: the project files' `{file: ...}` and `{jinja: ...}` sources are wired into
 `build` on the compose branch; test_authoring.py covers the sandbox case by case, this file the escapes.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from connector.authoring import render_template_file, render_template_string
-from connector.findings import Location
+from connector.authoring.templates import render_template_file, render_template_string
+from connector.diagnostics.findings import Location
 
 ORIGIN = Location("email/smtp-connector.yaml", 3, 14)
 UNSAFE = "refused by the template sandbox: access to attribute"

@@ -7,8 +7,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from connector import schema
 from connector.resources import schema_path
+from connector.schema import generate as schema
 
 from .test_models import BAD, GOOD
 

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from connector.loader import loads
-from connector.models import ConnectorConfig
-from connector.schemacheck import SUPPORTED, SchemaChecker
-from connector.validate import FORMS, check_config, errors_to_findings
+from connector.schema.check import SUPPORTED, SchemaChecker
+from connector.schema.models import ConnectorConfig
+from connector.schema.validate import FORMS, check_config, errors_to_findings
+from connector.source.loader import loads
 
 from .test_models import BAD, GOOD
 
@@ -54,7 +54,7 @@ def _models_accept(data: Any) -> bool:
 
 
 def _nowhere(path: tuple[str | int, ...], *, key: bool = False) -> Any:
-    from connector.findings import Location
+    from connector.diagnostics.findings import Location
 
     return Location("x", 1, 1)
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from connector.diagnostics.findings import Location
+from connector.diagnostics.redact import REDACTED, redact
 from connector.errors import InputError
-from connector.findings import Location
-from connector.project import build_config, compose, load_project
-from connector.redact import REDACTED, redact
-from connector.secrets import Reference, check, parse, references, resolve
+from connector.project.layout import build_config, compose, load_project
+from connector.project.variables import Reference, check, parse, references, resolve
 
 from .conftest import CliRunner
 from .projects import write_project

@@ -59,7 +59,7 @@ class Runs:
 
     def debug(self, *args: str) -> CliResult:
         """Run with --debug, where a traceback is expected (the cli fixture refuses one)."""
-        from connector.cli import main
+        from connector.cli.main import main
 
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -114,11 +114,11 @@ def test_no_command_prints_the_secret(
         raise RuntimeError(f"forced failure near {secret}")
 
     with monkeypatch.context() as m:
-        m.setattr("connector.render.build_message", boom)
+        m.setattr("connector.mail.message.build_message", boom)
         result = run.debug("render", str(project), "--env", "prod", "--type", "SignIn", "--code", "1")
         assert "RuntimeError: forced failure near ********" in result.stderr
     with monkeypatch.context() as m:
-        m.setattr("connector.transport.Connection.open", boom)
+        m.setattr("connector.mail.transport.Connection.open", boom)
         result = run.debug("send", str(built), *local, *message)
         assert "RuntimeError: forced failure near ********" in result.stderr
 
@@ -138,8 +138,8 @@ def test_no_command_prints_the_secret(
 
 
 def test_a_secret_in_an_error_message_is_redacted_in_every_form() -> None:
-    from connector.cli import _print_error
-    from connector.redact import register_secret
+    from connector.cli.main import _print_error
+    from connector.diagnostics.redact import register_secret
 
     secret = 'Odd"Canary\\é-7x'
     register_secret(secret)

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from connector.models import ConnectorConfig
-from connector.send import Job, RetryPolicy, send_all
+from connector.mail.send import Job, RetryPolicy, send_all
+from connector.schema.models import ConnectorConfig
 
 from .conftest import CliResult, CliRunner
 from .smtp_fixtures import Certificates, Script, ServerFactory, TokenEndpoint, logto_config, write_config
@@ -79,7 +79,7 @@ def test_port_465_without_secure_means_implicit_tls_as_in_nodemailer(
     # Nothing listens on 465 here; what matters is that the client speaks TLS first and fails on the
     # certificate of a plain server rather than waiting for a greeting.
     server = smtp_server(tls="implicit", users={"mailer": PASSWORD})
-    from connector.tls import implicit_tls
+    from connector.mail.tls import implicit_tls
 
     base = logto_config(server.port)
     assert implicit_tls(ConnectorConfig.model_validate(base | {"port": 465}))

@@ -10,10 +10,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from connector import schema, source_schema
-from connector.findings import Location
-from connector.loader import load
-from connector.schemacheck import SUPPORTED, SchemaChecker
+from connector.diagnostics.findings import Location
+from connector.schema import generate as schema
+from connector.schema import source_generate as source_schema
+from connector.schema.check import SUPPORTED, SchemaChecker
+from connector.source.loader import load
 
 from .conftest import ROOT, CliRunner
 

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from connector.build import build
+from connector.build.outputs import build
+from connector.build.templating import Authoring
 from connector.errors import InputError
 from connector.lint import lint_source
-from connector.loader import loads
-from connector.project import compose, load_project
-from connector.templating import Authoring
+from connector.project.layout import compose, load_project
+from connector.source.loader import loads
 
 from .projects import TEMPLATES, write_project
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.errors import InputError
-from connector.models import ConnectorConfig
-from connector.render import Draft, draft, draft_to_message, render, to_bytes
-from connector.wire import _fast, message_bytes
+from connector.mail.message import Draft, draft, draft_to_message, render, to_bytes
+from connector.mail.wire import _fast, message_bytes
+from connector.schema.models import ConnectorConfig
 
 from .smtp_fixtures import logto_config
 
@@ -107,7 +107,7 @@ def test_fast_path_equals_the_email_package(
 def test_the_plain_address_shortcut_agrees_with_the_email_package(text: str) -> None:
     from email.utils import getaddresses
 
-    from connector.render import SIMPLE_ADDRESS
+    from connector.mail.message import SIMPLE_ADDRESS
 
     match = SIMPLE_ADDRESS.fullmatch(text)
     if match:

@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from connector.findings import Finding, Location
+from connector.diagnostics.findings import Finding, Location
 
 if TYPE_CHECKING:  # validate imports pydantic, which a lint of unrelated files must not pay for
-    from connector.loader import KeyPath
-    from connector.validate import Located
+    from connector.schema.validate import Located
+    from connector.source.loader import KeyPath
 
 # `${VAR}`, `${VAR:?message}`, `${VAR:-default}`: resolved from the environment at build time.
 REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+=][^}]*)?\}")

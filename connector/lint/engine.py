@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from connector.findings import Finding, has_errors, sort_findings
+from connector.diagnostics.findings import Finding, has_errors, sort_findings
 from connector.lint.base import LINT_RULES, Context, Mode
 from connector.lint.suppress import (
     CONFIG_NAME,
@@ -19,7 +19,7 @@ from connector.lint.suppress import (
     check_comments,
     read_config,
 )
-from connector.loader import MAX_BYTES, LoadResult, load, loads, read_capped
+from connector.source.loader import MAX_BYTES, LoadResult, load, loads, read_capped
 
 PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
 SOURCE_SUFFIXES = (".yaml", ".yml", ".json")

@@ -1,8 +1,8 @@
 """Linting a config project: every source layer, and every environment's composed result.
 
-Composition is connector.project's (``load_project``, ``compose``), imported only when a project is
+Composition is connector.project.layout's (``load_project``, ``compose``), imported only when a project is
 linted. Each environment is rendered as the build renders it
-(:mod:`connector.templating`: template files, ``{jinja:}`` strings, language variants) and the rules see
+(:mod:`connector.build.templating`: template files, ``{jinja:}`` strings, language variants) and the rules see
 the text Logto gets, reported at the lines that produced it.
 """
 
@@ -14,11 +14,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.findings import Finding, Location
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
 from connector.lint.suppress import LintConfig
-from connector.suggest import did_you_mean
 
 
 def affected_environments(project: Any, changed: Iterable[Path]) -> set[str] | None:
@@ -70,7 +70,7 @@ def lint_project(
     changed: Iterable[Path] | None = None,
 ) -> None:
     """Lint a project into ``linter``: its layers (or only ``changed`` ones) and the environments they affect."""
-    from connector import project as module
+    from connector.project import layout as module
 
     config = linter.configs.for_dir(root)
     try:
@@ -105,7 +105,7 @@ def lint_project(
     for layer in layers:
         if layer.suffix.lower() in SOURCE_SUFFIXES:
             linter.lint_file(layer, str(layer), mode="project-layer")
-    from connector.templating import Authoring
+    from connector.build.templating import Authoring
 
     authoring = Authoring(project.root)
     for name in targets:

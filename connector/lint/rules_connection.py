@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from connector.findings import Finding
+from connector.diagnostics.findings import Finding
 from connector.lint.base import WHOLE_MODES, Context, rule, strip_empty
 from connector.logto import LOGIN_TYPES, implicit_tls
 

@@ -10,19 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from connector.findings import Finding, Location
+from connector.diagnostics.findings import Finding, Location
 from connector.lint.base import TEXT_MODES, WHOLE_MODES, Context, is_reference, rule
-from connector.loader import KeyPath
+from connector.source.loader import KeyPath
 
 
 @rule(TEXT_MODES)
 def schema(ctx: Context) -> Iterator[Finding]:
     if ctx.complete:
-        from connector.validate import check_config
+        from connector.schema.validate import check_config
 
         findings = check_config(ctx.source)
     else:
-        from connector.sources import source_checker
+        from connector.project.sources import source_checker
 
         data = {k: v for k, v in ctx.data.items() if k != "$schema"}
         findings = source_checker().check(data, ctx.source.locate)

@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from connector.findings import Finding
+from connector.diagnostics.findings import Finding
+from connector.diagnostics.redact import register_secret
 from connector.lint.base import Context, is_reference, rule
 from connector.lint.rules_values import unfilled
-from connector.loader import KeyPath
-from connector.redact import register_secret
+from connector.source.loader import KeyPath
 
 # Where secrets live, and the variable name suggested for each.
 SECRETS: dict[KeyPath, str] = {

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from connector.findings import Finding
+from connector.diagnostics.findings import Finding
+from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import JINJA, TEMPLATE_TEXT_MODES, Context, rule
 from connector.lint.html_check import check_html, first_html_tag
 from connector.logto import COMMON_ROOTS, PAYLOAD_ROOTS, USAGE_TYPES, VERIFICATION_TYPES
-from connector.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
-from connector.suggest import did_you_mean
+from connector.mail.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
 
 # What lint lets a template use: Logto's documented roots, plus `code` in an invitation (which SC105
 # accepts in place of a link). MFA types are not documented: they get the union of the verification

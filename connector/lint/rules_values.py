@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from connector.findings import Finding
-from connector.header_values import header_findings, line_break
+from connector.diagnostics.findings import Finding
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
 from connector.lint.html_check import ELEMENTS, VOID
-from connector.loader import KeyPath
 from connector.logto import SECRET_KEYS
+from connector.mail.headers import header_findings, line_break
+from connector.source.loader import KeyPath
 
 _DOUBLE = re.compile(r"<<\s*([A-Za-z0-9_.]+)\s*>>")
 _ANGLE = re.compile(r"<([^<>\s][^<>\r\n]{0,199})>")

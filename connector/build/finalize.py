@@ -1,0 +1,121 @@
+"""From a composed config to the final one: drop empty values as Logto's save does, validate, render.
+
+Logto deletes empty strings, nulls, empty objects and empty lists, recursively, when it saves a config
+(SPEC §3). The build does the same, so the built file is exactly what Logto stores; when that removal
+leaves a required key missing (``auth: {}``), the finding points at the empty value in the source.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from connector.diagnostics.findings import Finding
+from connector.errors import InputError
+from connector.project.layers import Composed
+from connector.source.loader import KeyPath
+
+if TYPE_CHECKING:
+    from connector.schema.models import ConnectorConfig
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, (dict, list)) and not value)
+
+
+def strip_empty(value: Any) -> tuple[Any, list[KeyPath]]:
+    """``value`` without empty values, recursively, and the paths removed (outermost only)."""
+    removed: list[KeyPath] = []
+    return _strip(value, (), removed), removed
+
+
+def _strip(value: Any, path: KeyPath, removed: list[KeyPath]) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            here = (*path, key)
+            mark = len(removed)
+            kept = _strip(item, here, removed)
+            if is_empty(kept):
+                del removed[mark:]
+                removed.append(here)
+            else:
+                out[key] = kept
+        return out
+    if isinstance(value, list):
+        items = []
+        for i, item in enumerate(value):
+            mark = len(removed)
+            kept = _strip(item, (*path, i), removed)
+            if is_empty(kept):
+                del removed[mark:]
+                removed.append((*path, i))
+            else:
+                items.append(kept)
+        return items
+    return value
+
+
+def finish(composed: Composed) -> ConnectorConfig:
+    """The validated final config; InputError with findings at the source lines otherwise."""
+    config, findings = finalize(composed)
+    if config is None:
+        raise InputError(findings=findings)
+    return config
+
+
+def finalize(composed: Composed) -> tuple[ConnectorConfig | None, list[Finding]]:
+    """Strip empty values, then validate; findings for an emptied required key point at the empty value."""
+    from connector.schema.validate import validate_config
+
+    data, removed = strip_empty(composed.data)
+    stripped = replace(composed, data=data)
+    config, findings = validate_config(stripped)
+    if config is None and removed:
+        findings = _emptied(findings, stripped, removed)
+    if config is not None:
+        # Logto would hand a subject with a line break to nodemailer as is: refuse to build it (SC406/SC408).
+        from connector.mail.headers import header_findings
+
+        broken = [f for f in header_findings(stripped) if f.severity == "error"]
+        if broken:
+            return None, broken
+    return config, findings
+
+
+def _emptied(findings: list[Finding], composed: Composed, removed: list[KeyPath]) -> list[Finding]:
+    from connector.project.layout import dotted
+
+    out = list(findings)
+    for path in removed:
+        parent, name = path[:-1], path[-1]
+        if isinstance(name, int):
+            continue
+        at_parent = composed.locate(parent, key=bool(parent))
+        for i, f in enumerate(out):
+            if (
+                f.rule == "SC203"
+                and f.message.startswith(f"missing required key `{name}`")
+                and f.location == at_parent
+            ):
+                hint = (
+                    "fill in user and pass; a relay without credentials needs `auth: {type: login}` and "
+                    "must not advertise AUTH"
+                    if path == ("auth",)
+                    else f"give {dotted(path)} a value"
+                )
+                out[i] = Finding.at(
+                    composed.last_touched(path),
+                    "SC505",
+                    f"`{dotted(path)}` is empty: Logto deletes empty values when it saves a config, "
+                    f"and then rejects it because `{name}` is required",
+                    hint,
+                )
+    return out
+
+
+def render(config: ConnectorConfig) -> str:
+    """The file Logto accepts: the models' key order, 2-space indent, a final newline."""
+    data, _ = strip_empty(config.to_logto())
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

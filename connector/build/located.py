@@ -1,0 +1,60 @@
+"""Rendered configs that still know their sources: what lint and validation see after templating.
+
+A field written ``content: {file: templates/x.j2}`` is located at ``templates/x.j2`` in the YAML; a
+variant's fields at its ``locales.<tag>`` keys, or at the template's own field when it inherits it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.diagnostics.findings import Location
+from connector.project.layers import Composed
+from connector.source.loader import KeyPath
+
+FORMS = ("file", "jinja")
+
+
+class Where:
+    """Maps paths of rendered data to the composed source: a field written ``{file: x}`` to ``x``."""
+
+    def __init__(self, composed: Composed) -> None:
+        self.composed = composed
+        self.paths: dict[KeyPath, KeyPath] = {}  # rendered path -> source path (prefix mapping)
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
+        for depth in range(len(path), 0, -1):
+            source = self.paths.get(path[:depth])
+            if source is not None:
+                if source[-1] in FORMS:  # a rendered field: its file path or Jinja text says where
+                    return self.composed.locate(source)
+                return self.composed.locate((*source, *path[depth:]), key=key)
+        return self.composed.locate(path, key=key)
+
+
+@dataclass
+class Rendered:
+    """The config Logto gets (template fields rendered, ``locales`` removed), with source positions."""
+
+    data: dict[str, Any]
+    where: Where = field(repr=False)
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
+        return self.where.locate(path, key=key)
+
+
+@dataclass
+class Variant:
+    """One other language: its templates (fields rendered, inherited ones filled in), with positions."""
+
+    language: str
+    data: dict[str, Any]  # {"templates": [...]}, the shape lint expects
+    where: Where = field(repr=False)
+
+    @property
+    def variant_language(self) -> str:
+        return self.language
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
+        return self.where.locate(path, key=key)

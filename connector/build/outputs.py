@@ -1,0 +1,157 @@
+"""Build the final Logto JSON of one or more environments (and their other languages), all or nothing.
+
+Per environment: compose the layers, render the template files (:mod:`connector.build.templating`), drop empty
+values as Logto's save does, validate. The result is the connector config in the project's ``language``
+and, when templates have ``locales``, the body of Logto's ``PUT /api/email-templates`` for the others.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from connector.atomic import write_bytes
+from connector.build.finalize import finalize, render
+from connector.build.located import Variant
+from connector.build.templating import Authoring
+from connector.diagnostics.findings import Finding, has_errors
+from connector.errors import InputError
+from connector.project.layout import Project, compose, load_project
+
+if TYPE_CHECKING:
+    from connector.schema.models import ConnectorConfig, Template
+
+TEMPLATES_SUFFIX = ".email-templates.json"
+
+
+@dataclass(frozen=True)
+class Built:
+    """One environment, built: the connector config, its language, and the templates in other languages."""
+
+    env: str | None
+    config: ConnectorConfig
+    language: str
+    variants: Mapping[str, Sequence[Template]]  # language tag -> templates, tags sorted
+    warnings: tuple[Finding, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The connector config file: what Logto stores."""
+        return render(self.config)
+
+    @property
+    def templates_text(self) -> str | None:
+        """The ``PUT /api/email-templates`` body for the other languages, or None without variants."""
+        if not self.variants:
+            return None
+        from connector.authoring.locales import email_templates_body, render_body
+
+        return render_body(email_templates_body(self.variants))
+
+
+def build_environments(
+    project: Project,
+    envs: Iterable[str | None],
+    *,
+    overrides: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+    resolve: bool = True,
+) -> dict[str | None, Built]:
+    """Build each environment; InputError with every environment's findings if any fails.
+
+    ``resolve=False`` keeps ``${VAR}`` references as written (no secret is needed or written).
+    """
+    authoring = Authoring(project.root)  # one renderer per build: compiled templates are shared
+    built: dict[str | None, Built] = {}
+    findings: list[Finding] = []
+    for env in envs:
+        try:
+            composed = compose(project, env, overrides=overrides, resolve=resolve, environ=environ)
+        except InputError as e:
+            findings.extend(e.findings)
+            if not e.findings:
+                raise
+            continue
+        authored = authoring.render(composed)
+        if has_errors(authored.findings):
+            findings.extend(authored.findings)
+            continue
+        config, found = finalize(replace(composed, data=authored.config.data))
+        variants, variant_findings = _variants(authored.variants)
+        if config is None or variant_findings:
+            findings.extend([*found, *variant_findings])
+            continue
+        built[env] = Built(env, config, authored.language, variants, tuple(authored.findings))
+    if findings:
+        raise InputError(findings=findings)
+    return built
+
+
+def build(
+    root: str | os.PathLike[str],
+    env: str | None,
+    *,
+    overrides: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+    resolve: bool = True,
+) -> Built:
+    """Load the project at ``root`` and build one environment."""
+    project = load_project(root)
+    built = build_environments(project, [env], overrides=overrides, environ=environ, resolve=resolve)
+    return built[env]
+
+
+def build_texts(
+    project: Project,
+    envs: Iterable[str | None],
+    *,
+    overrides: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> dict[str | None, str]:
+    """The connector config text of each environment (see :func:`build_environments`)."""
+    built = build_environments(project, envs, overrides=overrides, environ=environ)
+    return {env: item.text for env, item in built.items()}
+
+
+def templates_path(config_path: Path) -> Path:
+    """Where the other languages go next to a config file: ``prod.json`` -> ``prod.email-templates.json``."""
+    return config_path.with_name(config_path.stem + TEMPLATES_SUFFIX)
+
+
+def write_outputs(outputs: Mapping[Path, str]) -> None:
+    """Write every file only once all of them are built, each atomically and readable by you only."""
+    for path, text in outputs.items():
+        # Atomic, not fsynced: a build is reproducible from its sources, and an fsync per environment
+        # would cost more than building it.
+        write_bytes(path, text.encode("utf-8"), private=True, durable=False)
+
+
+def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[Finding]]:
+    from pydantic import ValidationError
+
+    from connector.schema.models import Template
+    from connector.schema.validate import errors_to_findings
+
+    out: dict[str, list[Template]] = {}
+    findings: list[Finding] = []
+    for variant in variants:
+        for j, item in enumerate(variant.data["templates"]):
+            try:
+                out.setdefault(variant.language, []).append(Template.model_validate(item))
+            except ValidationError as e:  # a missing subject or content is reported before this
+                findings += errors_to_findings(e, _Item(variant, j), Template)
+    return out, findings
+
+
+class _Item:
+    """One variant template as a Located source, for validation findings at its lines."""
+
+    def __init__(self, variant: Variant, index: int) -> None:
+        self.variant, self.index = variant, index
+        self.data: dict[str, Any] = variant.data["templates"][index]
+
+    def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> Any:
+        return self.variant.locate(("templates", self.index, *path), key=key)

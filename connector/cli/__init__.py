@@ -1,0 +1,1 @@
+"""The command line: the error boundary (main) and one module per sub-command."""

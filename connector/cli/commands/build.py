@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from connector.build.outputs import Built
+
+HELP = "build the final Logto JSON of an environment (or of every one) from a config project"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--env", metavar="ENV", help="the environment to build (environments/ENV.yaml)")
+    which.add_argument("--all", action="store_true", help="build every environment (with --out-dir)")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (- or nothing: standard output)"
+    )
+    parser.add_argument(
+        "--out-dir",
+        metavar="DIR",
+        help="write DIR/ENV.json for each environment built (and DIR/ENV.email-templates.json with locales)",
+    )
+    parser.add_argument(
+        "--locales-out",
+        metavar="FILE",
+        help="where the other languages go (default: next to -o FILE, as NAME.email-templates.json)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one value last, e.g. --set port=2525 (a YAML scalar; null removes the key)",
+    )
+    parser.add_argument(
+        "--keep-refs",
+        action="store_true",
+        help="leave ${VAR} references as written: files to commit, built without any secret",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 if the output files are missing or differ from a --keep-refs build",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from connector.build.outputs import build_environments, write_outputs
+    from connector.diagnostics.reporters import write_text
+    from connector.errors import UsageError
+    from connector.project.layout import load_project
+
+    if args.all and not args.out_dir:
+        raise UsageError("--all writes one file per environment: add --out-dir DIR")
+    if args.output and args.out_dir:
+        raise UsageError("use either -o FILE or --out-dir DIR, not both")
+    if args.locales_out and (args.all or args.out_dir):
+        raise UsageError("--locales-out names one file: use it with --env ENV, not with --out-dir")
+    if args.check and not (args.out_dir or (args.output and args.output != "-")):
+        raise UsageError("--check compares files: add -o FILE or --out-dir DIR")
+    project = load_project(args.project)
+    write_text(project.findings, sys.stderr)
+    if args.all:
+        envs = list(project.environments)
+        if not envs:
+            raise UsageError(f"{project.root} has no environments/*.yaml to build")
+    elif args.env:
+        envs = [args.env]
+    else:
+        names = ", ".join(project.environments) or "none yet"
+        raise UsageError(
+            f"choose an environment with --env ENV (environments: {names}), or --all --out-dir DIR"
+        )
+    # --check compares with files built without secrets: the only kind a team commits.
+    resolve = not (args.keep_refs or args.check)
+    built = build_environments(project, envs, overrides=args.overrides, resolve=resolve)
+    for item in built.values():
+        write_text(item.warnings, sys.stderr)
+    outputs = _outputs(args, built)
+    if args.check:
+        return _check(args, outputs)
+    files = {path: text for path, text in outputs.items() if path is not None and text is not None}
+    write_outputs(files)
+    for path in files:
+        print(f"wrote {path}", file=sys.stderr)
+    to_stdout = outputs.get(None)
+    if to_stdout is not None:
+        sys.stdout.write(to_stdout)
+    return 0
+
+
+def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[Path | None, str | None]:
+    """Each output file and its text (None: no variants, so no email-templates file); None: stdout."""
+    from pathlib import Path
+
+    from connector.build.outputs import templates_path
+    from connector.errors import UsageError
+
+    outputs: dict[Path | None, str | None] = {}
+    for env, item in built.items():
+        if args.out_dir:
+            config_path: Path | None = Path(args.out_dir) / f"{env}.json"
+        else:
+            config_path = Path(args.output) if args.output and args.output != "-" else None
+        outputs[config_path] = item.text
+        if args.locales_out:
+            locales_path: Path | None = Path(args.locales_out)
+        else:
+            locales_path = templates_path(config_path) if config_path is not None else None
+        if locales_path is not None:
+            outputs[locales_path] = item.templates_text
+        elif item.variants:
+            raise UsageError(
+                f"environment {env} has templates in other languages "
+                f"({', '.join(item.variants)}): add --locales-out FILE to write them"
+            )
+    return outputs
+
+
+def _check(args: argparse.Namespace, outputs: dict[Path | None, str | None]) -> int:
+    from connector.build.check import stale_outputs
+
+    expected = {path: text for path, text in outputs.items() if path is not None}
+    problems = stale_outputs(expected)
+    if not problems:
+        print(f"up to date: {sum(t is not None for t in expected.values())} files", file=sys.stderr)
+        return 0
+    for line in problems:
+        print(f"error: {line}", file=sys.stderr)
+    which = "--all" if args.all else f"--env {args.env}"
+    target = f"--out-dir {args.out_dir}" if args.out_dir else f"-o {args.output}"
+    if args.locales_out:
+        target += f" --locales-out {args.locales_out}"
+    print(
+        f"to update them, run: smtp-connector build {args.project} {which} {target} --keep-refs",
+        file=sys.stderr,
+    )
+    return 1

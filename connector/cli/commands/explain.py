@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "show each final value of an environment, the file:line that set it and what it overrode"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    _allow_key_after_options(parser)
+    parser.add_argument(
+        "targets",
+        nargs="*",
+        metavar="[PROJECT] [KEY]",
+        help="the project folder (default: .) and a key to show, e.g. auth or templates.SignIn.subject",
+    )
+    parser.add_argument(
+        "--env", metavar="ENV", help="the environment (without it: the base, no environment layer)"
+    )
+    parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="as for build"
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+
+
+def _allow_key_after_options(parser: argparse.ArgumentParser) -> None:
+    """``explain . --env prod auth``: argparse stops taking positionals once an option came; take the rest."""
+    parse = parser.parse_known_args
+
+    def parse_known_args(
+        args: list[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = parse(args, namespace)
+        parsed.targets = [*parsed.targets, *(a for a in extras if not a.startswith("-"))]
+        return parsed, [a for a in extras if a.startswith("-")]
+
+    setattr(parser, "parse_known_args", parse_known_args)  # noqa: B010 - the subcommand's parser only
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from connector.errors import UsageError
+    from connector.project import explain
+    from connector.project.layout import compose, load_project
+
+    targets = list(args.targets)
+    if len(targets) > 2:
+        raise UsageError("explain takes at most a PROJECT and a KEY")
+    if len(targets) == 1 and "/" not in targets[0] and not Path(targets[0]).exists():
+        targets.insert(0, ".")  # one argument that is not a path: a key in the current folder's project
+    project = load_project(targets[0] if targets else ".")
+    composed = compose(project, args.env, overrides=args.overrides, resolve=False)
+    found = explain.entries(composed, targets[1] if len(targets) > 1 else None)
+    sys.stdout.write(explain.format_json(found) if args.format == "json" else explain.format_text(found))
+    return 0

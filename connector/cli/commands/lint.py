@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "check project folders, source files and final configs for what Logto would reject or send broken"
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="project folders, source YAML files or final configs (JSON or YAML); default: the current folder",
+    )
+    parser.add_argument("--env", metavar="ENV", help="lint only this environment of a project")
+    parser.add_argument(
+        "--skip-unrelated",
+        action="store_true",
+        help="skip files that do not look like SMTP connector configs instead of linting them as final "
+        "configs (the pre-commit hook uses this: it is given every YAML and JSON file)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output (default: auto, on a terminal only)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from connector.diagnostics import reporters
+    from connector.lint import lint_paths
+
+    result = lint_paths(args.paths, env=args.env, skip_unrelated=args.skip_unrelated)
+    out = sys.stdout
+    if args.format == "json":
+        reporters.write_json(result.findings, out)
+    elif args.format == "github":
+        reporters.write_github(result.findings, out)
+    elif args.format == "sarif":
+        reporters.write_sarif(result.findings, out, suppressions=result.suppressions)
+    else:
+        reporters.write_text(result.findings, out, color=reporters.use_color(out, args.color))
+        summary = reporters.summary(result.findings)
+        if summary:
+            print(summary, file=sys.stderr)
+    if not result.linted and result.skipped:
+        what = (
+            "is not an SMTP connector config"
+            if len(result.skipped) == 1
+            else "are not SMTP connector configs"
+        )
+        print(f"smtp-connector: nothing to lint: {', '.join(result.skipped)} {what}", file=sys.stderr)
+    return 1 if result.failed else 0

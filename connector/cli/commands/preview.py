@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+HELP = "write an HTML gallery of every template, per environment and language, filled with sample values"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", metavar="PROJECT", help="the config project folder")
+    parser.add_argument("--env", metavar="ENV", help="only this environment (default: every environment)")
+    parser.add_argument("--out", metavar="DIR", required=True, help="the folder to write index.html into")
+
+
+def run(args: argparse.Namespace) -> int:
+    from connector import preview
+    from connector.build.outputs import build_environments
+    from connector.diagnostics.reporters import write_text
+    from connector.errors import UsageError
+    from connector.project.layout import load_project
+
+    project = load_project(args.project)
+    write_text(project.findings, sys.stderr)
+    envs = [args.env] if args.env is not None else list(project.environments)
+    if not envs:
+        raise UsageError(f"{project.root} has no environments/*.yaml to preview")
+    # ${VAR} references stay as written: a gallery needs no secret, and none ends up in a CI artifact.
+    built = build_environments(project, envs, resolve=False)
+    sets: list[preview.PreviewSet] = []
+    for env, item in built.items():
+        write_text(item.warnings, sys.stderr)
+        sets += preview.preview_sets(env or "", item.config, language=item.language, variants=item.variants)
+    print(preview.write_gallery(sets, Path(args.out)))
+    return 0

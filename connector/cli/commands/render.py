@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import argparse
+import sys
+
+from connector.cli.commands._runtime import add_config_arguments, add_payload_arguments, payload_from
+
+HELP = "render a template exactly as Logto would: print the subject and body, or write the whole .eml"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_arguments(parser)
+    parser.add_argument("--type", required=True, metavar="TYPE", help="the usage type, e.g. SignIn")
+    add_payload_arguments(parser)
+    parser.add_argument("--to", metavar="ADDR", help="the recipient written in the .eml's To header")
+    parser.add_argument("--eml", metavar="FILE", help="write the whole message to FILE instead of printing")
+
+
+def run(args: argparse.Namespace) -> int:
+    from connector import atomic
+    from connector.diagnostics.redact import redact
+    from connector.mail.config import load_runtime_config
+    from connector.mail.message import build_message, render, to_bytes
+
+    payload = payload_from(args)
+    assert payload is not None
+    config = load_runtime_config(args.config, env=args.env, overrides=args.overrides)
+    rendered = render(config, args.type, payload)
+    message = build_message(config, rendered, args.to)
+    if args.eml:
+        atomic.write_bytes(args.eml, to_bytes(message))
+        print(f"wrote {args.eml}", file=sys.stderr)
+        return 0
+    lines = [f"From: {rendered.sender}"]
+    if rendered.reply_to:
+        lines.append(f"Reply-To: {rendered.reply_to}")
+    lines += [f"Subject: {rendered.subject}", f"Content-Type: {rendered.content_type}", "", rendered.body]
+    text = "\n".join(lines)
+    sys.stdout.write(redact(text if text.endswith("\n") else text + "\n"))
+    return 0

@@ -1,0 +1,1 @@
+"""Findings as data, the rule catalog, reporters, did-you-mean and redaction."""

@@ -1,0 +1,1 @@
+"""The runtime: placeholders filled as Logto does, messages, SMTP transport, TLS, OAuth2, send."""

@@ -1,0 +1,82 @@
+"""The CONFIG argument of render and send: a built config file, or a project folder with an environment.
+
+``--set key.path=value`` is the same highest layer as in ``build`` (connector.project.overrides): one YAML
+scalar per option, merged by the usual rules, and a mistake in it is reported at ``--set:N:C``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from connector.diagnostics.redact import register_secret
+from connector.errors import InputError, UsageError
+from connector.logto import SECRET_KEYS
+from connector.schema.models import ConnectorConfig
+from connector.schema.validate import Located
+
+PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
+
+
+def load_runtime_config(
+    target: str, *, env: str | None = None, overrides: Sequence[str] = ()
+) -> ConnectorConfig:
+    """Load and validate CONFIG; findings (file:line:col, or --set:N:C) become an :class:`InputError`.
+
+    ``--set`` works as in ``build``: the highest layer, merged by the same rules (one template by usage
+    type: ``--set templates.SignIn.subject=...``)."""
+    path = Path(target)
+    if path.is_dir():
+        if not env and not any((path / name).is_file() for name in PROJECT_FILES):
+            from connector.source.loader import load
+
+            raise InputError(findings=load(path).findings)  # a folder, where a config file was meant
+        if not env:
+            raise UsageError(f"{target} is a project folder: add --env ENV to say which environment to build")
+        from connector.project.layout import build_config
+
+        built = build_config(path, env, overrides=overrides)
+        register_secrets(built.to_logto())
+        return built
+    if env:
+        raise UsageError(f"--env is for project folders; {target} is a built config file")
+    from connector.diagnostics.findings import has_errors
+    from connector.schema.validate import validate_config
+    from connector.source.loader import load
+
+    loaded = load(path)
+    if loaded.document is None or has_errors(loaded.findings):
+        raise InputError(findings=loaded.findings)
+    source: Located = loaded.document
+    if overrides:
+        from connector.project.layers import Composed, State
+        from connector.project.overrides import parse_overrides
+
+        state = State()
+        state.apply(loaded.document, "file", root=True)
+        state.apply(parse_overrides(overrides), "override")
+        source = Composed(state.data, {}, None, None, state)
+    register_secrets(source.data)
+    config, findings = validate_config(source)
+    if config is None:
+        raise InputError(findings=findings)
+    # Refused here, at the line that wrote it, rather than later without a position by the renderer.
+    from connector.mail.headers import header_findings
+
+    broken = header_findings(source)
+    if broken:
+        raise InputError(findings=broken)
+    return config
+
+
+def register_secrets(data: Any, secret: bool = False) -> None:
+    """Register every credential value in ``data`` so that no output shows it."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            register_secrets(value, secret or key in SECRET_KEYS)
+    elif isinstance(data, list):
+        for item in data:
+            register_secrets(item, secret)
+    elif secret and isinstance(data, str):
+        register_secret(data)

@@ -1,0 +1,199 @@
+"""A message exactly as Logto's SMTP connector builds it (SPEC §3): template, placeholders, headers.
+
+Logto picks the template of the usage type (else Generic), fills placeholders in the subject, content,
+and the template's replyTo and sendFrom, puts the content in the text or the HTML body (never both), and
+adds customHeaders as they are. The message itself is built with the standard library's ``email``.
+"""
+
+from __future__ import annotations
+
+import email.errors
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.policy import SMTP as _SMTP_POLICY
+from email.utils import format_datetime, getaddresses, make_msgid
+from typing import Any
+
+from connector.errors import InputError
+from connector.mail.placeholders import fill_placeholders
+from connector.schema.models import ConnectorConfig, Template
+
+# CRLF line ends, and a 7-bit clean message: non-ASCII bodies go out quoted-printable or base64, so the
+# message is correct even through a server that does not offer 8BITMIME.
+POLICY = _SMTP_POLICY.clone(cte_type="7bit")
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_ADDR_SPEC = rf"{_ATEXT}(?:\.{_ATEXT})*@{_ATEXT}(?:\.{_ATEXT})*"
+# `a@b.c` or `Display Name <a@b.c>` in its plainest form: the address is plain to see, no parser needed.
+SIMPLE_ADDRESS = re.compile(rf"({_ADDR_SPEC})|{_ATEXT}(?: {_ATEXT})* <({_ADDR_SPEC})>")
+_HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without the colon (RFC 5322 ftext)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The parts of one message after placeholders were filled."""
+
+    usage_type: str
+    template: Template
+    sender: str
+    reply_to: str | None
+    subject: str
+    body: str
+
+    @property
+    def content_type(self) -> str:
+        return self.template.contentType
+
+
+def choose_template(config: ConnectorConfig, usage_type: str) -> Template:
+    """The template Logto uses for ``usage_type``: its own, else Generic, else Logto's error."""
+    template = config.template_for(usage_type)
+    if template is None:
+        raise InputError(f"Template not found for type: {usage_type}")
+    return template
+
+
+def render(config: ConnectorConfig, usage_type: str, payload: Mapping[str, Any]) -> Rendered:
+    """Fill the chosen template with ``payload`` as Logto does; nothing is escaped."""
+    template = choose_template(config, usage_type)
+    # Logto tests truthiness: an empty sendFrom or replyTo falls back to the config's value.
+    sender = fill_placeholders(template.sendFrom, payload) if template.sendFrom else config.fromEmail
+    reply_to = fill_placeholders(template.replyTo, payload) if template.replyTo else config.replyTo
+    return Rendered(
+        usage_type=usage_type,
+        template=template,
+        sender=sender,
+        reply_to=reply_to,
+        subject=fill_placeholders(template.subject, payload),
+        body=fill_placeholders(template.content, payload),
+    )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A checked message before it is serialised: headers in order, the body, and the envelope."""
+
+    headers: tuple[tuple[str, str], ...]  # From, To, Reply-To, Subject, Date, Message-ID
+    subtype: str
+    body: str
+    custom: tuple[tuple[str, str], ...]  # customHeaders, after the MIME headers
+    sender: str  # the envelope addresses
+    recipient: str | None
+
+
+def draft(
+    config: ConnectorConfig,
+    rendered: Rendered,
+    to: str | None,
+    *,
+    now: datetime | None = None,
+    message_id: str | None = None,
+) -> Draft:
+    """Check every header value (no line breaks, one address each) and put the message together."""
+    sender = envelope_address(rendered.sender, "the From address (sendFrom or fromEmail)")
+    headers = [("From", rendered.sender)]
+    recipient = None
+    if to is not None:
+        recipient = envelope_address(to, "the recipient")
+        headers.append(("To", to))
+    if rendered.reply_to:
+        _check_line("Reply-To (the template's replyTo or the config's)", rendered.reply_to)
+        headers.append(("Reply-To", rendered.reply_to))
+    _check_line(
+        f"the subject of the {rendered.template.usageType} template after rendering", rendered.subject
+    )
+    headers.append(("Subject", rendered.subject))
+    headers.append(("Date", format_datetime(now or datetime.now(timezone.utc))))
+    headers.append(("Message-ID", message_id or make_msgid(domain=sender.rpartition("@")[2] or "localhost")))
+    custom = []
+    for name, value in (config.customHeaders or {}).items():
+        if not _HEADER_NAME.fullmatch(name):
+            raise InputError(
+                f"customHeaders: {name!r} is not a valid header name "
+                "(hint: use printable ASCII letters, digits and dashes, without spaces or a colon)"
+            )
+        for item in [value] if isinstance(value, str) else value:
+            _check_line(f"customHeaders.{name}", item)
+            custom.append((name, item))
+    subtype = "plain" if rendered.content_type == "text/plain" else "html"
+    return Draft(tuple(headers), subtype, rendered.body, tuple(custom), sender, recipient)
+
+
+def build_message(
+    config: ConnectorConfig,
+    rendered: Rendered,
+    to: str | None,
+    *,
+    now: datetime | None = None,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """The whole message: From, To, Reply-To, Subject, Date, Message-ID, the body, customHeaders."""
+    return draft_to_message(draft(config, rendered, to, now=now, message_id=message_id))
+
+
+def draft_to_message(parts: Draft) -> EmailMessage:
+    msg = EmailMessage(policy=POLICY)
+    for name, value in parts.headers:
+        _set(msg, name, value, name)
+    msg.set_content(parts.body, subtype=parts.subtype, charset="utf-8")
+    for name, value in parts.custom:
+        _set(msg, name, value, f"customHeaders.{name}")
+    return msg
+
+
+# What the email package raises on header values it cannot handle (some of them are its own bugs).
+_EMAIL_FAILURES = (ValueError, IndexError, AttributeError, TypeError, email.errors.MessageError)
+
+
+def _set(msg: EmailMessage, name: str, value: str, where: str) -> None:
+    try:
+        msg[name] = value
+    except _EMAIL_FAILURES as e:  # e.g. a second Subject, or a Sender that is not an address
+        raise InputError(
+            f"{where}: the email package refuses {value!r} ({type(e).__name__}: {e}) (hint: fix or remove it)"
+        ) from e
+
+
+def to_bytes(msg: EmailMessage) -> bytes:
+    """The message's bytes; the email package's own failures on odd header values become an InputError."""
+    try:
+        return msg.as_bytes()
+    except _EMAIL_FAILURES as e:
+        names = ", ".join(dict.fromkeys(name for name, _ in msg.items()))
+        raise InputError(
+            f"the email package cannot write this message ({type(e).__name__}: {e}) "
+            f"(hint: check the header values, customHeaders above all; headers: {names})"
+        ) from e
+
+
+def envelope_address(text: str, what: str) -> str:
+    """The one bare address in ``text`` (``Name <a@b>`` or ``a@b``); anything else is refused."""
+    simple = SIMPLE_ADDRESS.fullmatch(text)
+    if simple:
+        return simple.group(1) or simple.group(2)
+    _check_line(what, text)
+    found = [addr for _, addr in getaddresses([text]) if addr]
+    if len(found) != 1:
+        count = "no address" if not found else f"{len(found)} addresses"
+        raise InputError(
+            f"{what} holds {count}: {text!r} (hint: give exactly one address, like a@example.com)"
+        )
+    if "@" not in found[0]:
+        raise InputError(f"{what} is not an email address: {text!r} (hint: write it like a@example.com)")
+    return found[0]
+
+
+def _check_line(what: str, value: str) -> None:
+    if "\r" in value or "\n" in value:
+        raise InputError(
+            f"{what} contains a line break (CR or LF), which would break the message headers "
+            "(hint: keep header values on one line; check the placeholders' values too)"
+        )
+    if len(value.splitlines()) > 1:  # \v, \f, U+0085, U+2028, ...: the email package splits on them too
+        char = next(c for c in value if len(f"a{c}b".splitlines()) > 1)
+        raise InputError(
+            f"{what} contains the line separator U+{ord(char):04X}, which would break the message headers "
+            "(hint: remove it; check the placeholders' values too)"
+        )

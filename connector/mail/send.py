@@ -1,0 +1,220 @@
+"""Send rendered messages: one connection reused across a batch, retries on 4xx and drops, a result each.
+
+Delivery is at least once: when the connection drops after the message was sent but before the server's
+final reply, the message is sent again, so the recipient may get it twice. A 5xx reply is final (no retry).
+A failure that every later message would share (refused login, untrusted certificate, no connection)
+ends the batch; the remaining messages are reported failed with that reason, ready to resend.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from connector import atomic
+from connector.errors import DeliveryError, InputError
+from connector.mail.message import draft, render
+from connector.mail.transport import Connection
+from connector.mail.wire import message_bytes
+from connector.schema.models import ConnectorConfig
+
+Status = Literal["sent", "failed", "written"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One message to send: a recipient, a usage type and the payload Logto would pass."""
+
+    to: str
+    usage_type: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"to": self.to, "type": self.usage_type, "payload": dict(self.payload)}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What happened to one job: the server's final reply (or the error) and how many attempts it took."""
+
+    to: str
+    usage_type: str
+    status: Status
+    code: int | None
+    reply: str
+    attempts: int
+    file: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "to": self.to,
+            "type": self.usage_type,
+            "status": self.status,
+            "code": self.code,
+            "reply": self.reply,
+            "attempts": self.attempts,
+        }
+        if self.file is not None:
+            data["file"] = self.file
+        return data
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """At most ``attempts`` tries per message; waits ``backoff`` seconds, doubling, capped at ``max_delay``."""
+
+    attempts: int = 3
+    backoff: float = 1.0
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.backoff * 2 ** (attempt - 1), self.max_delay))
+
+
+@dataclass
+class Outcome:
+    """All results in job order, and the error that ended the batch early, if any."""
+
+    results: list[Result] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
+    fatal: InputError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.fatal is None and all(r.status != "failed" for r in self.results)
+
+    @property
+    def failed(self) -> list[Job]:
+        return [job for job, r in zip(self.jobs, self.results, strict=True) if r.status == "failed"]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"sent": 0, "failed": 0, "written": 0}
+        for result in self.results:
+            counts[result.status] += 1
+        return counts
+
+
+def prepare(config: ConnectorConfig, job: Job, *, now: datetime | None = None) -> tuple[str, str, bytes]:
+    """The envelope sender, the envelope recipient and the message bytes for ``job``."""
+    parts = draft(config, render(config, job.usage_type, job.payload), job.to, now=now)
+    assert parts.recipient is not None
+    return parts.sender, parts.recipient, message_bytes(parts)
+
+
+class Sender:
+    """Sends jobs over one connection, reconnecting when it drops and retrying what is worth retrying."""
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        *,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        connection: Connection | None = None,
+    ) -> None:
+        self.config = config
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.connection = connection or Connection(config)
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def send(self, job: Job) -> Result:
+        """Send one job. Raises :class:`InputError` for a failure that would end every later send too."""
+        try:
+            sender, recipient, data = prepare(self.config, job)
+        except InputError as e:
+            return Result(job.to, job.usage_type, "failed", None, str(e), 0)
+        last: DeliveryError | None = None
+        attempt = 0
+        while attempt < max(1, self.retry.attempts):
+            attempt += 1
+            try:
+                reply = self.connection.send(sender, recipient, data)
+                return Result(job.to, job.usage_type, "sent", reply.code, reply.text, attempt)
+            except DeliveryError as e:
+                if e.fatal:
+                    raise
+                last = e
+                if not e.transient:
+                    break
+                if attempt < self.retry.attempts:
+                    self.sleep(self.retry.delay(attempt))
+        assert last is not None
+        return Result(job.to, job.usage_type, "failed", last.code, last.reply or str(last), attempt)
+
+
+def send_all(
+    config: ConnectorConfig,
+    jobs: Iterable[Job],
+    *,
+    retry: RetryPolicy | None = None,
+    on_result: Callable[[Result], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Outcome:
+    """Send every job over one reused connection; a result for each, in order."""
+    outcome = Outcome()
+    with Sender(config, retry=retry, sleep=sleep) as sender:
+        for job in jobs:
+            if outcome.fatal is not None:
+                result = Result(job.to, job.usage_type, "failed", None, str(outcome.fatal), 0)
+            else:
+                try:
+                    result = sender.send(job)
+                except InputError as e:
+                    outcome.fatal = e
+                    code = e.code if isinstance(e, DeliveryError) else None
+                    reply = e.reply if isinstance(e, DeliveryError) and e.reply else str(e)
+                    result = Result(job.to, job.usage_type, "failed", code, reply, 1)
+            outcome.jobs.append(job)
+            outcome.results.append(result)
+            if on_result is not None:
+                on_result(result)
+    return outcome
+
+
+def write_all(
+    config: ConnectorConfig,
+    jobs: Iterable[Job],
+    directory: str | Path,
+    *,
+    on_result: Callable[[Result], None] | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Dry run: write each message as ``.eml`` into ``directory`` instead of sending it."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    outcome = Outcome()
+    for index, job in enumerate(jobs, 1):
+        try:
+            _, _, data = prepare(config, job, now=now)
+            path = folder / eml_name(index, job)
+            atomic.write_bytes(path, data)
+            result = Result(job.to, job.usage_type, "written", None, "", 0, str(path))
+        except InputError as e:
+            result = Result(job.to, job.usage_type, "failed", None, str(e), 0)
+        outcome.jobs.append(job)
+        outcome.results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return outcome
+
+
+def eml_name(index: int, job: Job) -> str:
+    """``0001-SignIn-user@example.com.eml``: ordered, readable, and safe on every file system."""
+    address = re.sub(r"[^A-Za-z0-9@._+-]+", "_", job.to)[:80].strip("._") or "recipient"
+    kind = re.sub(r"[^A-Za-z0-9_-]+", "_", job.usage_type)[:40] or "type"
+    return f"{index:04d}-{kind}-{address}.eml"

@@ -1,0 +1,381 @@
+"""One SMTP connection opened the way nodemailer opens it for Logto: TLS, STARTTLS, timeouts, AUTH.
+
+Every failure becomes a :class:`DeliveryError` of one line with the server's reply; never a traceback
+and never a secret. Timeouts are nodemailer's: ``connectionTimeout`` for the TCP connect (and the
+implicit TLS handshake), ``greetingTimeout`` until the 220 greeting, ``socketTimeout`` for every later read.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import ipaddress
+import smtplib
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from connector.errors import DeliveryError
+from connector.mail.oauth2 import TokenSource
+from connector.mail.tls import implicit_tls, server_name, tls_context
+from connector.schema.models import ConnectorConfig, LoginAuth
+
+DEFAULT_CONNECTION_TIMEOUT = 120_000  # milliseconds, nodemailer's defaults
+DEFAULT_GREETING_TIMEOUT = 30_000
+DEFAULT_SOCKET_TIMEOUT = 600_000
+_LOGIN_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")
+_MAX_CHALLENGES = 5  # smtplib's own limit
+
+
+@dataclass(frozen=True)
+class Reply:
+    code: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}".rstrip()
+
+
+def ehlo_name(config: ConnectorConfig) -> str:
+    """``name``, else nodemailer's default: the host name if it is fully qualified, else [127.0.0.1]."""
+    if config.name:
+        return config.name
+    host = socket.gethostname()
+    if "." not in host:
+        return "[127.0.0.1]"
+    return f"[{host}]" if host.replace(".", "").isdigit() else host
+
+
+class _Client(smtplib.SMTP):
+    """smtplib with a separate timeout for the TCP connect, and implicit TLS with our own context."""
+
+    def __init__(self, name: str, connect_timeout: float, source: tuple[str, int] | None) -> None:
+        super().__init__(local_hostname=name, source_address=source)
+        self.connect_timeout = connect_timeout
+        self.implicit: ssl.SSLContext | None = None
+        self.server_name: str | None = None
+        self.stage = "connect"
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        self.stage = "connect"
+        sock = socket.create_connection((host, port), self.connect_timeout, self.source_address)
+        try:
+            if self.implicit is not None:
+                self.stage = "tls"
+                sock = self.implicit.wrap_socket(sock, server_hostname=self.server_name)
+            sock.settimeout(timeout)
+        except BaseException:
+            sock.close()
+            raise
+        self.stage = "greeting"
+        return sock
+
+    def auth(
+        self, mechanism: str, authobject: Callable[..., str | None], *, initial_response_ok: bool = True
+    ) -> tuple[int, bytes]:
+        """smtplib's AUTH exchange, but with credentials sent as UTF-8, as nodemailer sends them.
+
+        smtplib encodes them as ASCII, so a password with a non-ASCII letter raised UnicodeEncodeError.
+        """
+        mechanism = mechanism.upper()
+        initial = authobject() if initial_response_ok else None
+        # auth_login reads _auth_challenge_count to tell the user prompt from the password prompt.
+        if initial is not None:
+            code, resp = self.docmd("AUTH", f"{mechanism} {_b64(initial)}")
+            self._auth_challenge_count = 1
+        else:
+            code, resp = self.docmd("AUTH", mechanism)
+            self._auth_challenge_count = 0
+        while code == 334:
+            self._auth_challenge_count += 1
+            if self._auth_challenge_count > _MAX_CHALLENGES:
+                raise smtplib.SMTPException(f"the server's AUTH {mechanism} never ends: {code} {resp!r}")
+            answer = authobject(base64.decodebytes(resp)) or ""
+            code, resp = self.docmd(_b64(answer))
+        if code in (235, 503):
+            return code, resp
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+    def auth_cram_md5(self, challenge: Any = None) -> Any:
+        if challenge is None:
+            return None
+        digest = hmac.HMAC(str(self.password).encode("utf-8"), challenge, "md5").hexdigest()
+        return f"{self.user} {digest}"
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+class Connection:
+    """An SMTP session for one config, opened lazily and reused across messages."""
+
+    def __init__(self, config: ConnectorConfig, *, tokens: TokenSource | None = None) -> None:
+        self.config = config
+        self.where = (
+            f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"
+        )
+        self.tokens = tokens
+        self._client: _Client | None = None
+        self._context: ssl.SSLContext | None = None
+
+    def tls(self) -> ssl.SSLContext:
+        """The TLS context, made once per connection object (so its warnings are printed once)."""
+        if self._context is None:
+            self._context = tls_context(self.config)
+        return self._context
+
+    @property
+    def is_open(self) -> bool:
+        return self._client is not None
+
+    def _fail(self, message: str, reply: Reply | None = None, **kind: bool) -> DeliveryError:
+        text = f"{self.where}: {message}" + (f": {reply}" if reply else "")
+        return DeliveryError(
+            text, code=reply.code if reply else None, reply=reply.text if reply else "", **kind
+        )
+
+    def _refused(self, message: str, code: int, text: bytes | str) -> DeliveryError:
+        """The server refused the session: a 4xx may pass (retry later), a 5xx ends the batch."""
+        return self._fail(message, Reply(code, _text(text)), transient=400 <= code < 500, fatal=code >= 500)
+
+    def open(self) -> None:
+        """Connect, read the greeting, say EHLO, upgrade to TLS as configured, and log in."""
+        self.close()
+        config = self.config
+        connect_ms = config.connectionTimeout or DEFAULT_CONNECTION_TIMEOUT
+        greeting_ms = config.greetingTimeout or DEFAULT_GREETING_TIMEOUT
+        source = (config.localAddress, 0) if config.localAddress else None
+        client = _Client(ehlo_name(config), connect_ms / 1000, source)
+        if implicit_tls(config):
+            client.implicit = self.tls()
+            client.server_name = server_name(config)
+        client.timeout = greeting_ms / 1000
+        try:
+            code, text = client.connect(config.host, config.port)
+        except OSError as e:
+            client.close()
+            raise self._connect_error(e, client.stage, connect_ms, greeting_ms) from e
+        if code != 220:
+            client.close()
+            raise self._refused("the server refused the connection", code, text)
+        if client.sock is not None:
+            client.sock.settimeout((config.socketTimeout or DEFAULT_SOCKET_TIMEOUT) / 1000)
+        self._client = client
+        try:
+            self._hello(client)
+            self._starttls(client)
+            self._login(client)
+        except DeliveryError:
+            self.close()
+            raise
+        except smtplib.SMTPResponseException as e:
+            self.close()
+            raise self._refused("the server refused the session", e.smtp_code, e.smtp_error) from e
+        except OSError as e:
+            self.close()
+            raise self._dropped(e, "while opening the session") from e
+
+    def _connect_error(self, e: OSError, stage: str, connect_ms: int, greeting_ms: int) -> DeliveryError:
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return self._fail(
+                f"the server's certificate is not trusted ({e.verify_message}) (hint: add the CA that signed it "
+                "to tls.ca, set tls.servername to the name on the certificate, or, for a test server only, "
+                "tls.rejectUnauthorized: false)",
+                fatal=True,
+            )
+        if isinstance(e, ssl.SSLError):
+            hint = (
+                " (hint: this port speaks plain SMTP first; set secure: false to use STARTTLS)"
+                if "WRONG_VERSION_NUMBER" in str(e)
+                else ""
+            )
+            return self._fail(f"the TLS handshake failed: {e.reason or e}{hint}", fatal=True)
+        if isinstance(e, socket.gaierror):
+            return self._fail(f"cannot resolve the host name ({e.strerror}) (hint: check host)", fatal=True)
+        timed_out = isinstance(e, TimeoutError) or isinstance(e.__context__, TimeoutError)
+        if stage == "greeting" and timed_out:
+            return self._fail(
+                f"the server did not greet within {greeting_ms} ms (greetingTimeout) "
+                "(hint: check host and port; a port that expects TLS from the first byte needs secure: true)",
+                fatal=True,
+            )
+        if stage == "greeting":
+            return self._fail(
+                "the server closed the connection before greeting", transient=True, dropped=True
+            )
+        if timed_out:
+            return self._fail(f"no connection within {connect_ms} ms (connectionTimeout)", fatal=True)
+        reason = e.strerror or str(e) or type(e).__name__
+        return self._fail(f"cannot connect ({reason}) (hint: check host and port)", fatal=True)
+
+    def _dropped(self, e: OSError, during: str) -> DeliveryError:
+        timed_out = isinstance(e, TimeoutError) or isinstance(e.__context__, TimeoutError)
+        socket_ms = self.config.socketTimeout or DEFAULT_SOCKET_TIMEOUT
+        why = (
+            f"no reply within {socket_ms} ms (socketTimeout)"
+            if timed_out
+            else "the server closed the connection"
+        )
+        return self._fail(f"{why} {during}", transient=True, dropped=True)
+
+    def _hello(self, client: _Client) -> None:
+        try:
+            client.ehlo_or_helo_if_needed()
+        except smtplib.SMTPHeloError as e:
+            raise self._refused("the server refused EHLO and HELO", e.smtp_code, e.smtp_error) from e
+
+    def _starttls(self, client: _Client) -> None:
+        config = self.config
+        if isinstance(client.sock, ssl.SSLSocket) or config.ignoreTLS:
+            return
+        if not client.has_extn("starttls"):
+            if config.requireTLS:
+                raise self._fail(
+                    "requireTLS is set but the server does not offer STARTTLS "
+                    "(hint: use secure: true on the server's implicit-TLS port, usually 465)",
+                    fatal=True,
+                )
+            return
+        code, text = client.docmd("STARTTLS")
+        if code != 220:
+            if config.opportunisticTLS and not config.requireTLS:
+                return  # nodemailer: go on unencrypted
+            raise self._refused("the server refused STARTTLS", code, text)
+        try:
+            assert client.sock is not None
+            client.sock = self.tls().wrap_socket(client.sock, server_hostname=server_name(config))
+        except ssl.SSLError as e:
+            raise self._connect_error(e, "tls", 0, 0) from e
+        client.file = None
+        client.helo_resp = client.ehlo_resp = None
+        client.esmtp_features = {}
+        client.does_esmtp = False
+        self._hello(client)
+
+    def _login(self, client: _Client) -> None:
+        auth = self.config.auth
+        if not (client.has_extn("auth") or self.config.forceAuth):
+            return  # nodemailer logs in only when the server offers AUTH (or forceAuth)
+        offered = client.esmtp_features.get("auth", "").upper().split()
+        if isinstance(auth, LoginAuth):
+            if not auth.user or not auth.pass_:
+                raise self._fail(
+                    f"the server offers AUTH ({' '.join(offered) or 'forced'}) but auth has no user and pass; "
+                    'Logto fails here too, with "Missing credentials" (hint: set auth.user and auth.pass, '
+                    "or relay through a server that does not advertise AUTH)",
+                    fatal=True,
+                )
+            mechanism = self._mechanism(offered)
+            self._refuse_plaintext(client)
+            client.user, client.password = auth.user, auth.pass_
+            self._auth(client, mechanism, getattr(client, "auth_" + mechanism.lower().replace("-", "_")))
+            return
+        if self.tokens is None:
+            self.tokens = TokenSource(auth)
+        self._refuse_plaintext(client)
+        try:
+            self._auth(client, "XOAUTH2", self._xoauth2(self.tokens.token()))
+        except DeliveryError:
+            if self.tokens.refreshed or not self.tokens.can_refresh:
+                raise
+            self._auth(client, "XOAUTH2", self._xoauth2(self.tokens.token(renew=True)))
+
+    def _xoauth2(self, token: str) -> Callable[[bytes | None], str]:
+        first = f"user={self.tokens.user if self.tokens else ''}\x01auth=Bearer {token}\x01\x01"
+
+        def respond(challenge: bytes | None = None) -> str:
+            return first if challenge is None else ""  # an error challenge: answer empty, get the error
+
+        return respond
+
+    def _mechanism(self, offered: list[str]) -> str:
+        forced = (self.config.authMethod or "").upper().strip()
+        if forced:
+            if forced not in _LOGIN_MECHANISMS:
+                raise self._fail(
+                    f"authMethod {forced} is not supported with a user and password "
+                    "(hint: use PLAIN, LOGIN or CRAM-MD5)",
+                    fatal=True,
+                )
+            return forced
+        return next((m for m in _LOGIN_MECHANISMS if m in offered), "PLAIN")
+
+    def _auth(self, client: _Client, mechanism: str, respond: Callable[[bytes | None], str]) -> None:
+        try:
+            client.auth(mechanism, cast(Any, respond))
+        except smtplib.SMTPAuthenticationError as e:
+            reply = Reply(e.smtp_code, _text(e.smtp_error))
+            transient = 400 <= e.smtp_code < 500
+            hint = "" if transient else " (hint: check auth.user and the credentials)"
+            raise self._fail(
+                f"authentication ({mechanism}) failed{hint}", reply, transient=transient, fatal=not transient
+            ) from e
+
+    def _refuse_plaintext(self, client: _Client) -> None:
+        sock = client.sock
+        if sock is None or isinstance(sock, ssl.SSLSocket):
+            return
+        peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
+        mapped = getattr(peer, "ipv4_mapped", None)
+        if peer.is_loopback or (mapped is not None and mapped.is_loopback):
+            return
+        raise self._fail(
+            "refusing to send credentials over an unencrypted connection (hint: use secure: true on port 465, "
+            "or a server that offers STARTTLS, and do not set ignoreTLS)",
+            fatal=True,
+        )
+
+    def send(self, sender: str, recipient: str, data: bytes) -> Reply:
+        """MAIL, RCPT and DATA for one message; opens the connection first if needed."""
+        if self._client is None:
+            self.open()
+        client = self._client
+        assert client is not None
+        options = [f"SIZE={len(data)}"] if client.has_extn("size") else []
+        if not (sender.isascii() and recipient.isascii()) and client.has_extn("smtputf8"):
+            options.append("SMTPUTF8")
+        stage = "MAIL FROM"
+        text: bytes | str
+        try:
+            code, text = client.mail(sender, options)
+            if code == 250:
+                stage = "RCPT TO"
+                code, text = client.rcpt(recipient)
+            if code in (250, 251):
+                stage = "DATA"
+                code, text = client.data(data)
+        except smtplib.SMTPResponseException as e:  # DATA without 354
+            code, text = e.smtp_code, e.smtp_error
+        except OSError as e:
+            self.close()
+            raise self._dropped(e, f"during {stage}") from e
+        reply = Reply(code, _text(text))
+        if code == 250 and stage == "DATA":
+            return reply
+        if stage != "DATA":
+            self._reset(client)
+        target = f" <{recipient}>" if stage == "RCPT TO" else ""
+        raise self._fail(f"the server refused {stage}{target}", reply, transient=400 <= code < 500)
+
+    def _reset(self, client: _Client) -> None:
+        try:
+            client.rset()
+        except OSError:
+            self.close()
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except OSError:
+            client.close()
+
+
+def _text(raw: bytes | str) -> str:
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return " ".join(text.split())

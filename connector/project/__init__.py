@@ -1,0 +1,1 @@
+"""A config project: provider overlays, the project file and environments, merged with provenance."""

@@ -1,0 +1,163 @@
+"""``explain``: each final value, the file:line:column that set it, and what it overrode.
+
+It works on the unresolved composition, so it needs no secrets: a value shows ``${SMTP_PASS}`` as
+written. Values of secret fields written literally are masked, and every line goes through redact().
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from connector.diagnostics.redact import REDACTED, redact
+from connector.diagnostics.suggest import did_you_mean
+from connector.errors import InputError
+from connector.logto import SECRET_KEYS
+from connector.project.layers import Composed, Origin
+from connector.project.layout import dotted
+from connector.project.merge import replaced_whole
+from connector.project.variables import Reference, parse
+from connector.source.loader import KeyPath
+
+REMOVED = object()  # the value of an entry whose key a layer removed with null
+_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str  # templates[SignIn].subject
+    path: KeyPath  # the data path, ("templates", 0, "subject")
+    value: Any
+    origin: Origin
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return tuple(_named(self.key))
+
+
+def entries(composed: Composed, key: str | None = None) -> list[Entry]:
+    """Every final value (or those under ``key``), each with its origin."""
+    found: list[Entry] = []
+    paths: list[tuple[KeyPath, Any]] = []
+    if composed.provider is not None:
+        paths.append((("provider",), composed.provider))
+    if composed.language is not None:
+        paths.append((("language",), composed.language))
+    paths.extend(composed.leaves())
+    if composed.variables:
+        paths.extend((("variables", *p), v) for p, v in _leaves(composed.variables, ()))
+    for path, value in paths:
+        found.append(Entry(_name(composed, path), path, value, composed.origin(path)))
+    for path in composed.removals():
+        found.append(Entry(_name(composed, path), path, REMOVED, composed.origin(path)))
+    if key is None:
+        return found
+    wanted = tuple(_named(key))
+    chosen = [e for e in found if e.parts[: len(wanted)] == wanted]
+    if not chosen:
+        names = sorted({".".join(e.parts[: len(wanted)]) for e in found} | {e.parts[0] for e in found})
+        suggestion = did_you_mean(".".join(wanted), names)
+        where = f"environment {composed.env}" if composed.env else "the base (no environment)"
+        raise InputError(
+            f"no key `{key}` in the config of {where}"
+            + (f"; did you mean `{suggestion}`?" if suggestion else "")
+        )
+    return chosen
+
+
+def format_text(found: list[Entry]) -> str:
+    """``key = value`` lines, each followed by where it was set and what it overrode."""
+    lines: list[str] = []
+    for entry in found:
+        if entry.value is REMOVED:
+            lines.append(f"{entry.key} (removed)")
+            lines.append(f"  removed at {entry.origin.location} ({_layer(entry.origin.layer_name)})")
+        else:
+            note = "  (empty: the build leaves it out, as Logto's save does)" if _empty(entry.value) else ""
+            lines.append(f"{entry.key} = {show(entry.path, entry.value)}{note}")
+            lines.append(f"  set at {entry.origin.location} ({_layer(entry.origin.layer_name)})")
+        for old in entry.origin.overrode:
+            lines.append(
+                f"  overrides {show(entry.path, old.value)} at {old.location} ({_layer(old.layer_name)})"
+            )
+    return redact("\n".join(lines) + "\n") if lines else ""
+
+
+def format_json(found: list[Entry]) -> str:
+    items = [
+        {
+            "key": e.key,
+            **({"removed": True} if e.value is REMOVED else {"value": _plain(e.path, e.value)}),
+            **_where(e.origin),
+            "overrode": [{"value": _plain(e.path, o.value), **_where(o)} for o in e.origin.overrode],
+        }
+        for e in found
+    ]
+    return redact(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"
+
+
+def show(path: KeyPath, value: Any) -> str:
+    """A value as JSON on one line: long text shortened, literal secrets masked."""
+    if replaced_whole(path) and isinstance(value, dict) and len(value) == 1:
+        ((form, text),) = value.items()  # {file: PATH} or {jinja: TEXT}
+        return f"{{{form}: {show((), text)}}}"
+    if isinstance(value, (dict, list)) and value and not (path and path[0] == "variables"):
+        return "{…}" if isinstance(value, dict) else "[…]"
+    if _secret(path) and isinstance(value, str):
+        value = _mask(value)
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= _WIDTH else text[: _WIDTH - 2] + '…"'
+
+
+def _plain(path: KeyPath, value: Any) -> Any:
+    """The value as JSON data, literal secrets masked."""
+    return _mask(value) if _secret(path) and isinstance(value, str) else value
+
+
+def _mask(value: str) -> str:
+    """Keep ${VAR} references (they name a variable, not its value); mask everything else."""
+    parts, problem = parse(value)
+    if problem is not None or not any(isinstance(p, Reference) for p in parts):
+        return REDACTED if value else value
+    out = []
+    for part in parts:
+        if isinstance(part, Reference):
+            out.append(f"${{{part.name}:-{REDACTED}}}" if part.op == ":-" and part.argument else part.text)
+        else:
+            out.append(REDACTED)
+    return "".join(out)
+
+
+def _secret(path: KeyPath) -> bool:
+    return bool(path) and path[-1] in SECRET_KEYS
+
+
+def _empty(value: Any) -> bool:
+    return isinstance(value, (str, dict, list)) and not value
+
+
+def _where(origin: Origin) -> dict[str, Any]:
+    loc = origin.location
+    return {"file": loc.file, "line": loc.line, "column": loc.column, "layer": origin.layer_name}
+
+
+def _layer(name: str) -> str:
+    return "--set" if name == "override" else name.replace(":", " ", 1)
+
+
+def _name(composed: Composed, path: KeyPath) -> str:
+    if len(path) >= 2 and path[0] == "templates" and isinstance(path[1], int):
+        kind = composed.data["templates"][path[1]].get("usageType", path[1])
+        return dotted(("templates", kind, *path[2:]))
+    return dotted(path)
+
+
+def _named(key: str) -> list[str]:
+    return [p for p in key.replace("[", ".").replace("]", "").split(".") if p]
+
+
+def _leaves(value: Any, path: KeyPath) -> list[tuple[KeyPath, Any]]:
+    if isinstance(value, dict) and value:
+        return [leaf for k, v in value.items() for leaf in _leaves(v, (*path, k))]
+    return [(path, value)]

@@ -1,0 +1,249 @@
+"""A config project: smtp-connector.yaml, environments/<name>.yaml and the provider overlays they name.
+
+``load_project`` reads and checks every source file once; ``compose`` merges the layers of one
+environment (provider < project < environment < ``--set``), resolving ``${VAR}`` from the environment;
+``build_config`` goes on (through :mod:`connector.build.outputs`) to the final config Logto accepts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from connector.diagnostics.findings import Finding, Location, has_errors
+from connector.diagnostics.suggest import did_you_mean
+from connector.errors import InputError, UsageError
+from connector.project.layers import META_KEYS, Composed, Origin, State
+from connector.project.merge import TEMPLATES
+from connector.project.sources import check_source, load_provider, load_source
+from connector.source.loader import Document, KeyPath
+
+if TYPE_CHECKING:
+    from connector.schema.models import ConnectorConfig
+
+__all__ = ["Composed", "Origin", "Project", "build_config", "compose", "load_project"]
+
+PROJECT_FILE = "smtp-connector.yaml"
+ENVIRONMENTS = "environments"
+_ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass
+class Project:
+    """The loaded source files of one project, each checked against the source schema."""
+
+    root: Path
+    project_file: Document
+    environment_files: dict[str, Document]
+    provider_files: dict[str, Document]  # keyed by the `provider:` value as written
+    findings: tuple[Finding, ...] = ()  # warnings from loading (errors raise instead)
+    _bases: dict[str | None, State] = field(default_factory=dict, repr=False)
+
+    @property
+    def environments(self) -> tuple[str, ...]:
+        return tuple(sorted(self.environment_files))
+
+    @property
+    def provider(self) -> str | None:
+        """The provider the project file names (an environment may name another)."""
+        value = self.project_file.data.get("provider")
+        return value if isinstance(value, str) else None
+
+    @property
+    def files(self) -> dict[str, Document]:
+        """Every source file by layer name: ``provider:NAME``, ``project``, ``environment:NAME``."""
+        layers = {f"provider:{name}": doc for name, doc in self.provider_files.items()}
+        layers["project"] = self.project_file
+        layers.update({f"environment:{name}": doc for name, doc in sorted(self.environment_files.items())})
+        return layers
+
+    def base(self, provider: str | None) -> State:
+        """The provider and project layers merged (shared by every environment that uses that provider)."""
+        state = self._bases.get(provider)
+        if state is None:
+            state = State()
+            if provider is not None:
+                state.apply(self.provider_files[provider], f"provider:{provider}")
+            state.apply(self.project_file, "project", root=True)
+            self._bases[provider] = state
+        return state
+
+
+def load_project(root: str | os.PathLike[str]) -> Project:
+    """Read a project folder (or its smtp-connector.yaml); InputError with findings if a file is wrong."""
+    folder = Path(root)
+    if folder.name == PROJECT_FILE and not folder.is_dir():
+        folder = folder.parent
+    findings: list[Finding] = []
+    project_path = folder / PROJECT_FILE
+    if not project_path.is_file():
+        what = "does not exist" if not folder.is_dir() else f"has no {PROJECT_FILE}"
+        raise InputError(
+            findings=[
+                Finding.at(
+                    Location(str(folder)),
+                    "SC507",
+                    f"{folder} is not an smtp-connector project: it {what}",
+                    "name the folder that holds smtp-connector.yaml, or create a project with "
+                    "`smtp-connector init DIR --provider NAME`",
+                )
+            ]
+        )
+    project_doc = load_source(project_path, findings)
+    environments: dict[str, Document] = {}
+    env_dir = folder / ENVIRONMENTS
+    if env_dir.is_dir():
+        for path in sorted(env_dir.iterdir()):
+            if path.suffix not in (".yaml", ".yml"):  # a folder named x.yaml is reported by the loader
+                continue
+            name = path.stem
+            problem = (
+                f"`{name}` is not a usable environment name"
+                if not _ENV_NAME.match(name)
+                else f"a second file for environment `{name}`"
+                if name in environments
+                else ""
+            )
+            if problem:
+                hint = "use letters, digits, `-`, `_` and `.`; one file per environment"
+                findings.append(Finding.at(Location(str(path)), "SC508", problem, hint))
+                continue
+            doc = load_source(path, findings)
+            if doc is not None:
+                environments[name] = doc
+    providers: dict[str, Document] = {}
+    for doc in (project_doc, *environments.values()):
+        if doc is not None:
+            load_provider(doc, folder, providers, findings)
+    if project_doc is None or has_errors(findings):
+        raise InputError(findings=findings)
+    return Project(folder, project_doc, environments, providers, tuple(findings))
+
+
+def compose(
+    project: Project,
+    env: str | None,
+    *,
+    overrides: Sequence[str] = (),
+    resolve: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> Composed:
+    """The merged config of ``env`` (None: the base, without an environment layer).
+
+    ``resolve=False`` keeps ``${VAR}`` strings as written (lint works without secrets); otherwise they
+    are resolved from ``environ`` (default ``os.environ``). InputError with findings at source lines.
+    """
+    env_doc = None
+    if env is not None:
+        env_doc = project.environment_files.get(env)
+        if env_doc is None:
+            raise UsageError(_unknown_environment(project, env))
+    layers: list[tuple[Document, str]] = []
+    if env_doc is not None:
+        layers.append((env_doc, f"environment:{env}"))
+    if overrides:
+        from connector.project.overrides import parse_overrides
+
+        override_doc = parse_overrides(overrides)
+        findings = check_source(override_doc)
+        load_provider(override_doc, project.root, project.provider_files, findings)
+        if has_errors(findings):
+            raise InputError(findings=findings)
+        layers.append((override_doc, "override"))
+    provider = project.provider
+    for doc, _ in layers:
+        if "provider" in doc.data:
+            value = doc.data["provider"]
+            provider = value if isinstance(value, str) else None
+    state = project.base(provider).copy()
+    for doc, name in layers:
+        state.apply(doc, name)
+    composed = _composed(state, env)
+    findings = _strings(composed, resolve, os.environ if environ is None else environ)
+    if has_errors(findings):
+        raise InputError(findings=findings)
+    return composed
+
+
+def build_config(
+    root: str | os.PathLike[str],
+    env: str | None,
+    *,
+    overrides: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> ConnectorConfig:
+    """Compose, resolve secrets, render template files, drop empty values as Logto's save does, validate.
+
+    The connector config only; :func:`connector.build.outputs.build` gives its language and variants too.
+    """
+    from connector.build.outputs import build
+
+    return build(root, env, overrides=overrides, environ=environ).config
+
+
+def _composed(state: State, env: str | None) -> Composed:
+    data = {key: value for key, value in state.data.items() if key not in META_KEYS}
+    variables = state.data.get("variables")
+    provider = state.data.get("provider")
+    language = state.data.get("language")
+    return Composed(
+        data,
+        variables if isinstance(variables, dict) else {},
+        provider if isinstance(provider, str) else None,
+        env,
+        state,
+        language=language if isinstance(language, str) else None,
+    )
+
+
+def _strings(composed: Composed, resolve: bool, environ: Mapping[str, str]) -> list[Finding]:
+    """Resolve (or only check) every ``${...}`` in the config and the variables."""
+    from connector.project import variables as secrets
+
+    findings: list[Finding] = []
+
+    def walk(value: Any, path: KeyPath) -> Any:
+        if isinstance(value, str):
+            if "$" not in value:
+                return value
+            where, key = composed.locate(path), dotted(path)
+            if not resolve:
+                findings.extend(secrets.check(value, where, key))
+                return value
+            text, found = secrets.resolve(value, environ, where, key)
+            findings.extend(found)
+            return text
+        if isinstance(value, dict):
+            return {k: walk(v, (*path, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, (*path, i)) for i, v in enumerate(value)]
+        return value
+
+    composed.data = walk(composed.data, ())
+    composed.variables = walk(composed.variables, ("variables",))
+    composed.resolved = resolve
+    return findings
+
+
+def dotted(path: KeyPath) -> str:
+    """``templates[SignIn].subject``: a path as people write it (templates named by usage type)."""
+    text = ""
+    for i, step in enumerate(path):
+        if isinstance(step, int) or (i == 1 and path[0] == TEMPLATES):
+            text += f"[{step}]"
+        else:
+            text += f".{step}" if text else step
+    return text or "the config"
+
+
+def _unknown_environment(project: Project, env: str) -> str:
+    names = project.environments
+    if not names:
+        return f"{project.root} has no environments (add {ENVIRONMENTS}/{env}.yaml)"
+    suggestion = did_you_mean(env, names)
+    text = f"no environment `{env}` in {project.root} (it has {', '.join(names)})"
+    return text + (f"; did you mean `{suggestion}`?" if suggestion else "")

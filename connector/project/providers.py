@@ -1,0 +1,186 @@
+"""The shipped provider overlays (providers/*.yaml): where they are and what each needs filled in."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from connector.resources import data_dir
+from connector.source.loader import Document, KeyPath, load
+
+# The account values a user must replace, as the connector's README writes them: `<password>`.
+PLACEHOLDER = re.compile(r"<[^<>\n]+>")
+
+
+def shipped_dir() -> Path:
+    return data_dir("providers")
+
+
+@cache
+def shipped_names() -> tuple[str, ...]:
+    return tuple(sorted(path.stem for path in shipped_dir().glob("*.yaml")))
+
+
+def provider_path(ref: str, root: Path) -> Path | None:
+    """The overlay file ``provider: ref`` means: a shipped name, or a path relative to the project."""
+    if "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml")):
+        return root / ref
+    return shipped_dir() / f"{ref}.yaml" if ref in shipped_names() else None
+
+
+@dataclass(frozen=True)
+class FillIn:
+    """A ``<...>`` value to replace: where it is, what it says, and the comment that explains it."""
+
+    path: KeyPath
+    value: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A ``${NAME}`` the overlay reads from the environment at build time."""
+
+    name: str
+    path: KeyPath
+    message: str
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    name: str
+    title: str
+    docs: tuple[str, ...]
+    document: Document
+    text: str
+    fill_ins: tuple[FillIn, ...]
+    variables: tuple[Variable, ...]
+
+    @property
+    def server(self) -> str:
+        data = self.document.data
+        return f"{data.get('host', '?')}:{data.get('port', '?')}"
+
+    @property
+    def tls(self) -> str:
+        data = self.document.data
+        if data.get("secure"):
+            return "implicit TLS"
+        if data.get("ignoreTLS"):
+            return "none"
+        return "STARTTLS" if data.get("requireTLS") else "STARTTLS if offered"
+
+    def comment_at(self, path: KeyPath) -> str:
+        return _comment(self.text.splitlines(), self.document, path)
+
+
+@cache
+def describe(name: str) -> ProviderInfo:
+    """Read one shipped overlay for listings and ``init``."""
+    from connector.project.variables import references
+
+    path = shipped_dir() / f"{name}.yaml"
+    result = load(path)
+    if result.document is None:  # pragma: no cover - the shipped files are tested
+        raise ValueError(f"the shipped provider {name} does not load: {result.findings}")
+    doc = result.document
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    fill_ins: list[FillIn] = []
+    variables: list[Variable] = []
+    for key_path, value in _strings(doc.data, ()):
+        if PLACEHOLDER.search(value):
+            fill_ins.append(FillIn(key_path, value, _comment(lines, doc, key_path)))
+        for ref in references(value):
+            if ref.name not in {v.name for v in variables}:
+                variables.append(Variable(ref.name, key_path, ref.argument if ref.op == ":?" else ""))
+    comments = [line.lstrip("# ").rstrip() for line in lines if line.startswith("#")]
+    comments = [c for c in comments if not c.startswith("yaml-language-server")]
+    title = comments[0] if comments else name
+    docs = tuple(url for c in comments for url in re.findall(r"https://\S+", c))
+    return ProviderInfo(name, title, docs, doc, text, tuple(fill_ins), tuple(variables))
+
+
+def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+
+
+def _comment(lines: list[str], doc: Document, path: KeyPath) -> str:
+    """The comment on the value's line, else the comment lines right above its key."""
+    line = doc.locate(path).line
+    own = lines[line - 1] if 0 < line <= len(lines) else ""
+    if " # " in own:
+        return own.split(" # ", 1)[1].strip()
+    above: list[str] = []
+    i = doc.locate(path, key=True).line - 2
+    while i >= 0 and lines[i].lstrip().startswith("#"):
+        above.insert(0, lines[i].strip().lstrip("#").strip())
+        i -= 1
+    return " ".join(above)
+
+
+def table(infos: list[ProviderInfo]) -> str:
+    """Each provider: its server, the <...> values to fill in, and the ${VAR}s the build reads."""
+    blocks = []
+    for info in infos:
+        lines = [f"{info.name}: {info.title}", f"  server   {info.server} ({info.tls})"]
+        for i, fill in enumerate(info.fill_ins):
+            lines.append(f"  {'fill in' if i == 0 else '':7}  {_dotted(fill.path)} = {fill.value}")
+        if info.variables:
+            lines.append("  secrets  " + ", ".join(f"${{{v.name}}}" for v in info.variables))
+        if not info.fill_ins and not info.variables:
+            lines.append("  nothing to fill in")
+        blocks.append("\n".join(lines))
+    footer = (
+        "Details: smtp-connector providers NAME. Start a project: smtp-connector init DIR --provider NAME"
+    )
+    return "\n\n".join([*blocks, footer]) + "\n"
+
+
+def detail(info: ProviderInfo) -> str:
+    """One provider: what it is, where its docs are, and each value to fill in with its explanation."""
+    lines = [f"{info.name}: {info.title}", f"  server:  {info.server} ({info.tls})"]
+    lines += [f"  docs:    {url}" for url in info.docs]
+    for fill in info.fill_ins:
+        lines.append(
+            f"  fill in: {_dotted(fill.path)} = {fill.value}"
+            + (f"  ({fill.comment})" if fill.comment else "")
+        )
+    for var in info.variables:
+        lines.append(
+            f"  secret:  ${{{var.name}}} for {_dotted(var.path)}"
+            + (f"  ({var.message})" if var.message else "")
+        )
+    return "\n".join(lines) + "\n"
+
+
+def to_json(infos: list[ProviderInfo]) -> str:
+    items = [
+        {
+            "name": i.name,
+            "title": i.title,
+            "server": i.server,
+            "tls": i.tls,
+            "docs": list(i.docs),
+            "fillIn": [{"key": _dotted(f.path), "value": f.value, "comment": f.comment} for f in i.fill_ins],
+            "secrets": [{"name": v.name, "key": _dotted(v.path), "message": v.message} for v in i.variables],
+        }
+        for i in infos
+    ]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(str(step) for step in path)

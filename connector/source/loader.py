@@ -1,0 +1,215 @@
+"""Safe loading of YAML and JSON files, keeping the file, line and column of every key and value.
+
+The result is plain Python data (dict, list, str, int, float, bool, None) plus position tables keyed by
+path, so every later finding can point at its source. Refusals are findings, never exceptions. The YAML
+and JSON readers live in their own modules, imported only when a file of their kind is read.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connector.diagnostics.findings import Finding, Location
+
+KeyPath = tuple[str | int, ...]
+
+MAX_BYTES = 1024 * 1024
+MAX_NODES = 100_000  # expanded through aliases; a real connector config has a few hundred
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded file: its data and where each key and value stands in it."""
+
+    file: str
+    data: dict[str, Any]
+    values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict, repr=False)
+    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
+        """Where the value at ``path`` (or its key) was written; the nearest enclosing place if unknown."""
+        table = self.keys if key else self.values
+        while True:
+            mark = table.get(path) or self.values.get(path)
+            if mark is not None:
+                return Location(self.file, *mark)
+            if not path:
+                return Location(self.file, 1, 1)
+            path = path[:-1]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    document: Document | None
+    findings: tuple[Finding, ...] = ()
+
+
+def load(
+    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, display: str | None = None
+) -> LoadResult:
+    """Load a YAML or JSON file (by extension) whose top level must be a mapping."""
+    name = display if display is not None else str(path)
+    try:
+        raw = read_capped(path, max_bytes)
+    except NotARegularFile:
+        return _fail(
+            name, "SC001", "is not a regular file (a FIFO, socket or device)", "name a YAML or JSON file"
+        )
+    except IsADirectoryError:
+        return _fail(name, "SC001", "is a folder, not a file", "name a YAML or JSON file")
+    except FileNotFoundError:
+        if os.path.islink(path):
+            target = os.readlink(path)
+            return _fail(
+                name, "SC001", f"is a symlink to {target}, which does not exist", "fix or remove the link"
+            )
+        return _fail(name, "SC001", "no such file", "check the path")
+    except NotADirectoryError:
+        return _fail(
+            name, "SC001", "cannot be read: a part of the path is a file, not a folder", "check the path"
+        )
+    except PermissionError:
+        return _fail(name, "SC001", "permission denied", "make the file readable")
+    except OSError as e:
+        return _fail(name, "SC001", f"cannot read the file: {e.strerror or e}", "check the path")
+    if len(raw) > max_bytes:
+        size = os.path.getsize(path)
+        return _fail(
+            name,
+            "SC003",
+            f"the file is {_human(size)}, over the {_human(max_bytes)} limit",
+            "split it, or check that this is the file you meant",
+        )
+    return loads(raw, name, json_syntax=Path(name).suffix.lower() == ".json")
+
+
+class NotARegularFile(OSError):
+    """A FIFO, socket or device: reading it could wait forever for a writer, or never end."""
+
+
+def read_capped(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> bytes:
+    """At most ``max_bytes + 1`` bytes of a regular file (one more than allowed, so "too large" shows).
+
+    The file is opened without blocking and checked before it is read, so a FIFO without a writer or a
+    device such as /dev/zero is refused (:class:`NotARegularFile`) instead of hanging the hook.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise NotARegularFile(errno.EINVAL, "not a regular file (a FIFO, socket or device)", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(max_bytes + 1)
+
+
+def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResult:
+    """Load YAML (or JSON) text already in memory; ``name`` is used in findings."""
+    if isinstance(raw, bytes):
+        for bom, encoding in _OTHER_BOMS:
+            if raw.startswith(bom):
+                return _fail(name, "SC002", f"the file is {encoding}, not UTF-8", "save the file as UTF-8")
+        nul = raw.find(b"\x00")
+        if nul >= 0:
+            line, col = _byte_position(raw, nul)
+            return _fail(
+                name,
+                "SC002",
+                "a NUL byte: this looks like a binary file",
+                "lint YAML or JSON text files only",
+                line,
+                col,
+            )
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line, col = _byte_position(raw, e.start)
+            return _fail(
+                name,
+                "SC002",
+                f"byte 0x{raw[e.start]:02x} is not valid UTF-8",
+                "save the file as UTF-8",
+                line,
+                col,
+            )
+    else:
+        text = raw
+    if json_syntax:
+        from connector.source.json_reader import load_json
+
+        return load_json(name, text)
+    from connector.source.yaml_reader import YamlLoader
+
+    return YamlLoader(name, text).run()
+
+
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)  # fmt: skip
+
+
+def _fail(name: str, rule: str, message: str, hint: str, line: int = 1, column: int = 1) -> LoadResult:
+    return LoadResult(None, (Finding.at(Location(name, line, column), rule, message, hint),))
+
+
+def _human(size: int) -> str:
+    # Exact, so that a file one byte over the limit does not read "1.0 MiB, over the 1.0 MiB limit".
+    if size and size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MiB"
+    if size and size < 1024 * 1024 and size % 1024 == 0:
+        return f"{size // 1024} KiB"
+    return f"{size:,} bytes"
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
+class Builder:
+    """Shared bookkeeping: position tables and findings."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.values: dict[KeyPath, tuple[int, int]] = {}
+        self.keys: dict[KeyPath, tuple[int, int]] = {}
+        self.findings: list[Finding] = []
+
+    def report(self, rule: str, message: str, hint: str, line: int, column: int) -> None:
+        self.findings.append(Finding.at(Location(self.name, line, column), rule, message, hint))
+
+    def finish(self, data: Any, line: int = 1, column: int = 1) -> LoadResult:
+        if not isinstance(data, dict):
+            what = "empty" if data is None else f"a {kind_of(data)}"
+            self.report(
+                "SC007",
+                f"the top level is {what}, not a mapping",
+                "write `key: value` lines at the top level",
+                line,
+                column,
+            )
+            return LoadResult(None, tuple(self.findings))
+        doc = Document(self.name, data, self.values, self.keys)
+        return LoadResult(doc, tuple(self.findings))
+
+
+def kind_of(value: Any) -> str:
+    return {list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(
+        type(value), "value"
+    )
+
+
+class Abort(Exception):
+    pass
