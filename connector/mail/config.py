@@ -86,7 +86,11 @@ def _resolved(source: Located, secrets: bool) -> dict[str, Any]:
 
     data, findings = resolve_tree(source.data, (), source.locate, dotted, os.environ, secrets=secrets)
     if findings:
-        raise InputError(findings=findings)
+        from connector.schema.validate import validate_config
+
+        # A typo (`password:` for `pass:`) is the thing to fix first: say it before the missing variable.
+        config, problems = validate_config(source)
+        raise InputError(findings=[*(problems if config is None else ()), *findings])
     result: dict[str, Any] = data
     return result
 
