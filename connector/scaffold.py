@@ -23,6 +23,8 @@ PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
 SCHEMA_URL = f"{PROJECT_URL.replace('github.com', 'raw.githubusercontent.com')}/v{__version__}/schema/smtp-connector.source.schema.json"
 DEV_PROVIDER = "dev-sink"
 OUT_DIR = "out"
+SINK_DIR = "mail-sink"  # the sink's default --dir
+DEV_FROM = "Development <no-reply@example.com>"
 _GENERIC_FROM = FillIn(
     ("fromEmail",),
     "<no-reply@your-domain.com>",
@@ -84,7 +86,11 @@ def project_files(info: ProviderInfo, project: str) -> dict[str, str]:
         "environments/prod.yaml": _prod_file(info, account),
         ".pre-commit-config.yaml": _pre_commit(),
         ".github/workflows/email-config.yml": _workflow(info),
-        ".gitignore": f"# Built configs hold resolved secrets: never commit them.\n/{OUT_DIR}/\n",
+        ".gitignore": (
+            f"# Built configs hold resolved secrets (`smtp-connector build --all --out-dir {OUT_DIR}/`): never\n"
+            f"# commit them. Files built with --keep-refs hold no secret and may be committed elsewhere.\n"
+            f"{OUT_DIR}/\n# What `smtp-connector sink` received.\n{SINK_DIR}/\n"
+        ),
     }
 
 
@@ -125,9 +131,11 @@ def _project_file(info: ProviderInfo, project: str, fill_ins: list[FillIn]) -> s
 def _dev_file(info: ProviderInfo) -> str:
     return _header(
         "# Development: every message goes to the local sink, so this works with no account at all.\n"
-        "# Start the sink with `smtp-connector sink --port 2525 --dir mail/`, then send a test message:\n"
-        "# `smtp-connector send . --env dev --type SignIn --to you@example.com --code 123456`.\n"
+        f"# Start the sink with `smtp-connector sink` (127.0.0.1:2525, messages in {SINK_DIR}/), then send a\n"
+        "# test message: `smtp-connector send . --env dev --type SignIn --code 123456 --to you@example.com`.\n"
         f"provider: {DEV_PROVIDER}\n"
+        "# The sink accepts any sender; the real From address is production's.\n"
+        f"fromEmail: {DEV_FROM}\n"
     )
 
 

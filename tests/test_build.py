@@ -111,12 +111,24 @@ def test_a_composed_error_points_at_the_layer_not_the_merged_result(cli: CliRunn
 
 def test_an_emptied_auth_is_reported_where_it_was_emptied(cli: CliRunner, tmp_path: Path) -> None:
     write_project(tmp_path, {"environments/prod.yaml": 'auth:\n  user: ""\n  pass: ""\n'})
+    # build is a gate: lint's SC301 stops it first, at the user's line (not the provider's `auth:`).
     result = cli("build", str(tmp_path), "--env", "prod", expect=1)
     assert result.stderr == (
+        f"{tmp_path}/environments/prod.yaml:2:3: error SC301 `auth` is empty: Logto deletes empty values when it "
+        "saves the config, so the saved config has no `auth` and Logto rejects it (hint: set auth.user and "
+        "auth.pass (pass: ${SMTP_PASS}))\n"
+    )
+    # The build itself says the same where it strips the value (render and send build through it).
+    from connector.errors import InputError
+    from connector.project.layout import build_config
+
+    with pytest.raises(InputError) as caught:
+        build_config(tmp_path, "prod", environ={})
+    assert [str(f.format()) for f in caught.value.findings] == [
         f"{tmp_path}/environments/prod.yaml:2:3: error SC505 `auth` is empty: Logto deletes empty values when it saves a "
         "config, and then rejects it because `auth` is required (hint: fill in user and pass; a relay without "
-        "credentials needs `auth: {type: login}` and must not advertise AUTH)\n"
-    )
+        "credentials needs `auth: {type: login}` and must not advertise AUTH)"
+    ]
 
 
 @pytest.mark.parametrize(

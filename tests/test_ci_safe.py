@@ -161,3 +161,96 @@ def test_type_that_logto_does_not_send_is_a_usage_error(cli: CliRunner, tmp_path
     )
     assert f'{batch}:2: Logto never sends the usage type "Regster"' in result.stderr
     assert 'did you mean "Register"?' in result.stderr
+
+
+# --- build is a gate ----------------------------------------------------------------------------------
+
+
+def test_build_of_a_fresh_init_refuses_the_unfilled_prod_and_writes_nothing(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    cli("init", str(tmp_path / "email"), "--provider", "sendgrid")
+    out = tmp_path / "out"
+    result = cli(
+        "build", str(tmp_path / "email"), "--all", "--out-dir", str(out), env={"SMTP_PASS": "x"}, expect=1
+    )
+    assert (
+        "error SC401 `fromEmail` still holds the example value `<no-reply@your-verified-domain.com>`"
+        in result.stderr
+    )
+    assert not out.exists()
+    # dev, which the sink serves, builds at once.
+    assert json.loads(cli("build", str(tmp_path / "email"), "--env", "dev").stdout)["port"] == 2525
+
+
+def test_build_refuses_port_465_with_secure_false(cli: CliRunner, tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"environments/prod.yaml": "port: 465\nsecure: false\n"})
+    target = tmp_path / "prod.json"
+    result = cli("build", str(project), "--env", "prod", "-o", str(target), env={"SMTP_PASS": "x"}, expect=1)
+    assert f"{project}/environments/prod.yaml:2:9: error SC303 port 465 expects TLS" in result.stderr
+    assert not target.exists()
+    # --keep-refs and --check are gated too: nothing Logto would reject is ever written or blessed.
+    cli("build", str(project), "--env", "prod", "-o", str(target), "--keep-refs", expect=1)
+    assert not target.exists()
+
+
+def test_build_prints_warnings_and_a_suppression_accepts_a_finding(cli: CliRunner, tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", {"environments/prod.yaml": "connectionTimeout: 30\n"})
+    result = cli("build", str(project), "--env", "prod", env={"SMTP_PASS": "x"})
+    assert f"{project}/environments/prod.yaml:1:20: warning SC307" in result.stderr
+    assert json.loads(result.stdout)["connectionTimeout"] == 30
+    (project / "environments/prod.yaml").write_text(
+        "port: 465\nsecure: false  # smtp-connector: disable=SC303\n"
+    )
+    result = cli("build", str(project), "--env", "prod", env={"SMTP_PASS": "x"})
+    assert json.loads(result.stdout)["port"] == 465 and "SC303" not in result.stderr
+
+
+# --- findings land on the user's line -----------------------------------------------------------------
+
+
+def _gmail_project(root: Path) -> Path:
+    project = "provider: gmail\nfromEmail: Acme <me@gmail.com>\n" + _templates()
+    prod = "auth:\n  user: me@gmail.com\n" + "\n" * 6 + "port: 587\n"
+    return write_project(root, {"smtp-connector.yaml": project, "environments/prod.yaml": prod})
+
+
+def test_a_conflict_with_a_shipped_overlay_is_reported_where_the_user_completed_it(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    project = _gmail_project(tmp_path / "p")
+    result = cli("lint", str(project), expect=1)
+    assert result.stdout.startswith(f"{project}/environments/prod.yaml:9:7: error SC303 `secure: true`")
+    assert (
+        "(hint: use `provider: gmail-starttls` (port 587), or remove the port to keep gmail's)"
+        in result.stdout
+    )
+    assert "site-packages" not in result.stdout and "/providers/" not in result.stdout
+    built = cli("build", str(project), "--env", "prod", env={"SMTP_PASS": "x"}, expect=1)
+    assert built.stderr.startswith(f"{project}/environments/prod.yaml:9:7: error SC303")
+
+
+def test_a_missing_variable_of_a_shipped_overlay_is_named_not_by_install_path(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    project = write_project(tmp_path / "p", {"environments/prod.yaml": "{}\n"})
+    result = cli("build", str(project), "--env", "prod", expect=1)
+    assert result.stderr.startswith(
+        f"{project}/smtp-connector.yaml:1:11: error SC502 environment variable SMTP_PASS is not set: a SendGrid "
+        "API key with the Mail Send permission (set by provider sendgrid (providers/sendgrid.yaml:14))"
+    )
+    shown = cli("explain", str(project), "--env", "prod", "host").stdout
+    assert shown == 'host = "smtp.sendgrid.net"\n  set at provider sendgrid (providers/sendgrid.yaml:5)\n'
+    data = json.loads(cli("explain", str(project), "--env", "prod", "host", "--format", "json").stdout)
+    assert data[0]["file"] == "providers/sendgrid.yaml"
+
+
+def test_a_suppression_inside_a_shipped_overlay_is_not_reported_to_the_user(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    cli("init", str(tmp_path / "email"), "--provider", "sendgrid")
+    # The only thing to fix in a fresh project is the From address; dev-sink's own SC302 waiver is not news.
+    result = cli("lint", str(tmp_path / "email"), expect=1)
+    assert result.stderr == "1 error, 0 warnings\n"
+    data = json.loads(cli("lint", str(tmp_path / "email"), "--format", "json", expect=1).stdout)
+    assert [item["rule"] for item in data] == ["SC401"]

@@ -19,18 +19,18 @@ def test_values_from_every_layer(cli: CliRunner) -> None:
         "  set at examples/acme/smtp-connector.yaml:8:11 (project)",
     ]
     assert (
-        'host = "smtp.sendgrid.net"\n  set at providers/sendgrid.yaml:5:7 (provider sendgrid)\n' in out
+        'host = "smtp.sendgrid.net"\n  set at provider sendgrid (providers/sendgrid.yaml:5)\n' in out
     )  # provider
     assert (
         'fromEmail = "Acme (staging) <no-reply@staging.acme.example>"\n'
         "  set at examples/acme/environments/staging.yaml:3:12 (environment staging)\n"
         '  overrides "Acme <no-reply@acme.example>" at examples/acme/smtp-connector.yaml:10:12 (project)\n'
-        '  overrides "<no-reply@your-verified-domain.com>" at providers/sendgrid.yaml:16:12 (provider sendgrid)\n'
+        '  overrides "<no-reply@your-verified-domain.com>" at provider sendgrid (providers/sendgrid.yaml:16)\n'
     ) in out
     assert (
         "port = 2525\n"
         "  set at --set:1:6 (--set)\n"
-        "  overrides 587 at providers/sendgrid.yaml:7:7 (provider sendgrid)\n"
+        "  overrides 587 at provider sendgrid (providers/sendgrid.yaml:7)\n"
     ) in out
     assert "connectionTimeout = 10000\n  set at examples/acme/smtp-connector.yaml:13:20 (project)\n" in out
 
@@ -77,7 +77,7 @@ def test_without_env_it_explains_the_base(cli: CliRunner) -> None:
 def test_a_key_alone_means_the_project_here(cli: CliRunner) -> None:
     out = cli("explain", "port", "--env", "dev", cwd=ROOT / ACME).stdout
     # Shipped files outside the current folder are shown by their full path.
-    assert out == f"port = 2525\n  set at {ROOT}/providers/dev-sink.yaml:6:7 (provider dev-sink)\n"
+    assert out == "port = 2525\n  set at provider dev-sink (providers/dev-sink.yaml:6)\n"
 
 
 SECRETS_FILE = """\

@@ -31,7 +31,10 @@ def test_init_writes_a_complete_project(cli: CliRunner, tmp_path: Path) -> None:
     project = load_project(root)
     assert project.environments == ("dev", "prod")
     assert project.provider == "gmail"
-    assert project.environment_files["dev"].data == {"provider": "dev-sink"}
+    assert project.environment_files["dev"].data == {
+        "provider": "dev-sink",
+        "fromEmail": "Development <no-reply@example.com>",
+    }
     assert project.environment_files["prod"].data == {"auth": {"user": "<your-address@gmail.com>"}}
 
 
@@ -82,7 +85,8 @@ def test_the_hook_ci_and_gitignore(tmp_path: Path, cli: CliRunner) -> None:
         s for s in workflow["jobs"]["build"]["steps"] if s.get("run", "").startswith("smtp-connector build")
     )
     assert build["env"] == {"SMTP_PASS": "${{ secrets.SMTP_PASS }}"}
-    assert "/out/" in (tmp_path / ".gitignore").read_text().splitlines()
+    ignored = (tmp_path / ".gitignore").read_text().splitlines()
+    assert "out/" in ignored and "mail-sink/" in ignored
 
 
 def test_every_generated_yaml_names_its_schema(tmp_path: Path, cli: CliRunner) -> None:

@@ -133,5 +133,5 @@ def test_a_literal_secret_is_masked_by_explain(cli: CliRunner, tmp_path: Path) -
         f'auth.pass = "{REDACTED}"\n'
         f"  set at {tmp_path}/environments/prod.yaml:2:9 (environment prod)\n"
         f'  overrides "${{SMTP_PASS:?a SendGrid API key with the Mail Send permis…" at '
-        "providers/sendgrid.yaml:14:9 (provider sendgrid)\n"
+        "provider sendgrid (providers/sendgrid.yaml:14)\n"
     )

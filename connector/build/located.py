@@ -6,10 +6,11 @@ variant's fields at its ``locales.<tag>`` keys, or at the template's own field w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from connector.diagnostics.findings import Location
+from connector.diagnostics.findings import Finding, Location
 from connector.project.layers import Composed
 from connector.source.loader import KeyPath
 
@@ -42,6 +43,12 @@ class Rendered:
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         return self.where.locate(path, key=key)
+
+    def newest(self, *paths: KeyPath) -> KeyPath:
+        return self.where.composed.newest(*paths)
+
+    def user_facing(self, findings: Iterable[Finding]) -> list[Finding]:
+        return self.where.composed.user_facing(findings)
 
 
 @dataclass

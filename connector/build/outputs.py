@@ -81,14 +81,15 @@ def build_environments(
             continue
         authored = authoring.render(composed)
         if has_errors(authored.findings):
-            findings.extend(authored.findings)
+            findings.extend(composed.user_facing(authored.findings))
             continue
         config, found = finalize(replace(composed, data=authored.config.data))
         variants, variant_findings = _variants(authored.variants)
         if config is None or variant_findings:
-            findings.extend([*found, *variant_findings])
+            findings.extend(composed.user_facing([*found, *variant_findings]))
             continue
-        built[env] = Built(env, config, authored.language, variants, tuple(authored.findings))
+        warnings = tuple(composed.user_facing(authored.findings))
+        built[env] = Built(env, config, authored.language, variants, warnings)
     if findings:
         raise InputError(findings=findings)
     return built

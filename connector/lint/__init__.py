@@ -18,7 +18,7 @@ from connector.lint.engine import (
     lint_source,
 )
 
-__all__ = ["LintResult", "lint_paths", "lint_source"]
+__all__ = ["LintResult", "lint_build", "lint_paths", "lint_source"]
 
 
 def lint_paths(paths: Sequence[str], *, env: str | None = None, skip_unrelated: bool = False) -> LintResult:
@@ -62,6 +62,15 @@ def lint_paths(paths: Sequence[str], *, env: str | None = None, skip_unrelated: 
         raise UsageError("--env applies to a config project, and none was given")
     for root, changed in projects.items():
         lint_project(linter, root, env=env, changed=changed)
+    return linter.finish()
+
+
+def lint_build(root: Path, env: str | None) -> LintResult:
+    """What ``build`` checks before it writes: lint's rules on one environment of a project (None: all)."""
+    from connector.lint.project import lint_project
+
+    linter = Linter()
+    lint_project(linter, root, env=env, layers=False)
     return linter.finish()
 
 

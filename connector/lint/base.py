@@ -63,6 +63,13 @@ class Context:
     def at(self, path: KeyPath, *, key: bool = False) -> Location:
         return self.source.locate(path, key=key)
 
+    def newest(self, *paths: KeyPath) -> KeyPath:
+        """Of conflicting values, the one the highest layer set (a finding belongs where the user
+        completed the conflict, not in a provider overlay); in a single file, the first."""
+        pick = getattr(self.source, "newest", None)
+        chosen: KeyPath = pick(*paths) if pick is not None else paths[0]
+        return chosen
+
     def finding(self, path: KeyPath, rule: str, message: str, hint: str, *, key: bool = False) -> Finding:
         return Finding.at(self.at(path, key=key), rule, message, hint)
 

@@ -68,8 +68,12 @@ def lint_project(
     *,
     env: str | None = None,
     changed: Iterable[Path] | None = None,
+    layers: bool = True,
 ) -> None:
-    """Lint a project into ``linter``: its layers (or only ``changed`` ones) and the environments they affect."""
+    """Lint a project into ``linter``: its layers (or only ``changed`` ones) and the environments they affect.
+
+    ``layers=False`` checks the composed environments only (what ``build`` gates on: a value the built
+    environment overrides is not its concern)."""
     from connector.project import layout as module
 
     config = linter.configs.for_dir(root)
@@ -101,8 +105,8 @@ def lint_project(
     # The project's own files, each on its own too (shipped provider overlays hold `<...>` fill-ins that
     # the project overrides: they are checked in the composed result only).
     own = [project.project_file, *project.environment_files.values()]
-    layers = changed_files if changed_files is not None else [Path(doc.file) for doc in own]
-    for layer in layers:
+    files = changed_files if changed_files is not None else [Path(doc.file) for doc in own]
+    for layer in files if layers else ():
         if layer.suffix.lower() in SOURCE_SUFFIXES:
             linter.lint_file(layer, str(layer), mode="project-layer")
     from connector.build.templating import Authoring
@@ -127,7 +131,7 @@ def _lint_environment(linter: Linter, authored: Any, config: LintConfig) -> None
     for variant in authored.variants:
         findings += lint_source(variant, "variant")
     kept = [_in_template(f, authored.files) for f in findings if f.location not in authored.failed]
-    linter.add([*authored.findings, *kept], config)
+    linter.add(authored.config.user_facing([*authored.findings, *kept]), config)
 
 
 # `{{cod}}`, `{{{code}}}`: the placeholder text a finding quotes, to find it in the template files.

@@ -75,22 +75,40 @@ def auth_without_credentials(ctx: Context) -> Iterator[Finding]:
 @rule(WHOLE_MODES)
 def port_and_secure(ctx: Context) -> Iterator[Finding]:
     port, secure = ctx.data.get("port"), ctx.data.get("secure")
+    # A conflict belongs where the user completed it: their port under a provider's `secure`, or the reverse.
+    at = ctx.newest(("secure",), ("port",))
     if port == 465 and secure is False:
         yield ctx.finding(
-            ("secure",),
+            at,
             "SC303",
             "port 465 expects TLS from the first byte, but `secure: false` makes nodemailer wait for a "
             "plain greeting: the connection hangs until it times out",
-            "remove `secure: false` (nodemailer then uses TLS on 465), or set `secure: true`",
+            _other_provider(ctx, port)
+            or "remove `secure: false` (nodemailer then uses TLS on 465), or set `secure: true`",
         )
     elif secure is True and port in (25, 587):
         yield ctx.finding(
-            ("secure",),
+            at,
             "SC303",
             f"`secure: true` starts TLS at once, but port {port} expects plain SMTP and STARTTLS: "
             'the connection fails with "wrong version number"',
-            "set `secure: false` (STARTTLS is used when the server offers it), or use port 465",
+            _other_provider(ctx, port)
+            or "set `secure: false` (STARTTLS is used when the server offers it), or use port 465",
         )
+
+
+def _other_provider(ctx: Context, port: object) -> str | None:
+    """With a shipped provider, the shipped overlay made for that port (gmail on 587: gmail-starttls)."""
+    provider = getattr(getattr(ctx.source, "where", ctx.source), "composed", ctx.source)
+    name = getattr(provider, "provider", None)
+    if not isinstance(name, str):
+        return None
+    from connector.project.providers import alternative, shipped_names
+
+    if name not in shipped_names():
+        return None
+    other = alternative(name, port)
+    return f"use `provider: {other}` (port {port}), or remove the port to keep {name}'s" if other else None
 
 
 @rule(WHOLE_MODES)
@@ -98,7 +116,7 @@ def tls_flags(ctx: Context) -> Iterator[Finding]:
     data = ctx.data
     if data.get("requireTLS") is True and data.get("ignoreTLS") is True:
         yield ctx.finding(
-            ("ignoreTLS",),
+            ctx.newest(("ignoreTLS",), ("requireTLS",)),
             "SC304",
             "`requireTLS` and `ignoreTLS` are both true: ignoreTLS wins, so STARTTLS is never used and "
             "the connection is never encrypted",
@@ -106,7 +124,7 @@ def tls_flags(ctx: Context) -> Iterator[Finding]:
         )
     elif data.get("requireTLS") is True and _secure(data):
         yield ctx.finding(
-            ("requireTLS",),
+            ctx.newest(("requireTLS",), ("secure",), ("port",)),
             "SC305",
             "`requireTLS` has no effect: the connection is already TLS from the first byte (`secure`)",
             "remove `requireTLS`",

@@ -17,6 +17,7 @@ from connector.logto import SECRET_KEYS
 from connector.project.layers import Composed, Origin
 from connector.project.layout import dotted
 from connector.project.merge import replaced_whole
+from connector.project.providers import shipped_name, shipped_place
 from connector.project.variables import Reference, parse
 from connector.source.loader import KeyPath
 
@@ -72,14 +73,14 @@ def format_text(found: list[Entry]) -> str:
     for entry in found:
         if entry.value is REMOVED:
             lines.append(f"{entry.key} (removed)")
-            lines.append(f"  removed at {entry.origin.location} ({_layer(entry.origin.layer_name)})")
+            lines.append(f"  removed at {_at(entry.origin)}")
         else:
             note = "  (empty: the build leaves it out, as Logto's save does)" if _empty(entry.value) else ""
             lines.append(f"{entry.key} = {show(entry.path, entry.value)}{note}")
-            lines.append(f"  set at {entry.origin.location} ({_layer(entry.origin.layer_name)})")
+            lines.append(f"  set at {_at(entry.origin)}")
         for old in entry.origin.overrode:
             lines.append(
-                f"  overrides {show(entry.path, old.value)} at {old.location} ({_layer(old.layer_name)})"
+                f"  overrides {show(entry.path, old.value)} at {_at(old)}"
             )
     return redact("\n".join(lines) + "\n") if lines else ""
 
@@ -137,9 +138,17 @@ def _empty(value: Any) -> bool:
     return isinstance(value, (str, dict, list)) and not value
 
 
+def _at(origin: Origin) -> str:
+    """``file:line:col (environment prod)``; a shipped overlay as ``provider gmail (providers/gmail.yaml:10)``."""
+    loc = origin.location
+    return shipped_place(loc.file, loc.line) or f"{loc} ({_layer(origin.layer_name)})"
+
+
 def _where(origin: Origin) -> dict[str, Any]:
     loc = origin.location
-    return {"file": loc.file, "line": loc.line, "column": loc.column, "layer": origin.layer_name}
+    name = shipped_name(loc.file)
+    file = loc.file if name is None else f"providers/{name}.yaml"  # shipped: never an install path
+    return {"file": file, "line": loc.line, "column": loc.column, "layer": origin.layer_name}
 
 
 def _layer(name: str) -> str:

@@ -8,11 +8,11 @@ finding about a merged value points at the line a person wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from connector.diagnostics.findings import Location
+from connector.diagnostics.findings import Finding, Location
 from connector.project.merge import TEMPLATES, USAGE_TYPE, keyed_templates, replaced_whole
 from connector.source.loader import Document, KeyPath
 
@@ -179,14 +179,68 @@ class Composed:
     language: str | None = None  # as written (None: not set, the build's default applies)
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
-        """The file, line and column that set the value at ``path`` (or its key)."""
+        """The file, line and column that set the value at ``path`` (or its key).
+
+        A place in a shipped provider overlay is the user's only when nothing they wrote touches the
+        value: when one of their layers set a key inside it, that line is the one to show.
+        """
         nodes, removed = self.state.nodes, self.state.removed
         for depth in range(len(path), -1, -1):
             prefix = path[:depth]
             node = nodes.get(prefix) or removed.get(prefix)
             if node is not None:
-                return node.doc.locate((*node.path, *path[depth:]), key=key)
+                where = node.doc.locate((*node.path, *path[depth:]), key=key)
+                if node.layer.startswith("provider:") and _shipped(where.file):
+                    return self._user_key_inside(path) or where
+                return where
         return Location("<no source>", 1, 1)
+
+    def _user_key_inside(self, path: KeyPath) -> Location | None:
+        """The key inside ``path`` that the highest layer other than the provider wrote, if any."""
+        n, order = len(path), self.state.layers
+        inside = [
+            node
+            for p, node in self.state.nodes.items()
+            if p[:n] == path and node.layer in order and not node.layer.startswith("provider:")
+        ]
+        if not inside:
+            return None
+        node = max(inside, key=lambda node: order.index(node.layer))
+        return node.doc.locate(node.path, key=True)
+
+    def newest(self, *paths: KeyPath) -> KeyPath:
+        """Of values that conflict, the one the highest layer set: where the user completed the conflict."""
+        order = self.state.layers
+
+        def rank(path: KeyPath) -> int:
+            node = self.state.nodes.get(path)
+            return order.index(node.layer) if node is not None and node.layer in order else -1
+
+        return max(paths, key=rank)
+
+    def user_facing(self, findings: Iterable[Finding]) -> list[Finding]:
+        """Findings moved off shipped provider overlays (installed files nobody edits) onto the line that
+        chose the provider, naming the overlay as ``provider gmail (providers/gmail.yaml:10)``."""
+        out = []
+        for finding in findings:
+            place = _shipped_place(finding.file, finding.line)
+            if place is None:
+                out.append(finding)
+                continue
+            if finding.rule in _shipped_suppressions(finding.file, finding.line):
+                continue  # accepted by the overlay's authors (dev-sink's SC302): not the user's to see
+            chosen = self.state.nodes.get(("provider",))
+            where = chosen.doc.locate(chosen.path) if chosen is not None else finding.location
+            out.append(
+                replace(
+                    finding,
+                    file=where.file,
+                    line=where.line,
+                    column=where.column,
+                    message=f"{finding.message} (set by {place})",
+                )
+            )
+        return out
 
     def origin(self, path: KeyPath) -> Origin:
         """Who set the value at ``path``, and what it overrode; for a removed key, who removed it."""
@@ -226,3 +280,28 @@ def _leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
             yield from _leaves(item, (*path, i))
     else:
         yield path, value
+
+
+def _shipped(file: str) -> bool:
+    from connector.project.providers import shipped_name
+
+    return shipped_name(file) is not None
+
+
+def _shipped_place(file: str, line: int) -> str | None:
+    from connector.project.providers import shipped_place
+
+    return shipped_place(file, line)
+
+
+def _shipped_suppressions(file: str, line: int) -> set[str]:
+    global _SUPPRESSOR
+    if _SUPPRESSOR is None:
+        from connector.lint.suppress import Suppressor
+
+        _SUPPRESSOR = Suppressor({})
+    ids: set[str] = _SUPPRESSOR.inline(file, line)
+    return ids
+
+
+_SUPPRESSOR: Any = None  # one reader of the shipped overlays' suppression comments, each line read once

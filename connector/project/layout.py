@@ -143,7 +143,7 @@ def compose(
     if env is not None:
         env_doc = project.environment_files.get(env)
         if env_doc is None:
-            raise UsageError(_unknown_environment(project, env))
+            raise UsageError(unknown_environment(project, env))
     layers: list[tuple[Document, str]] = []
     if env_doc is not None:
         layers.append((env_doc, f"environment:{env}"))
@@ -167,7 +167,7 @@ def compose(
     composed = _composed(state, env)
     findings = _strings(composed, resolve, secrets, os.environ if environ is None else environ)
     if has_errors(findings):
-        raise InputError(findings=findings)
+        raise InputError(findings=composed.user_facing(findings))
     return composed
 
 
@@ -228,7 +228,7 @@ def dotted(path: KeyPath) -> str:
     return text or "the config"
 
 
-def _unknown_environment(project: Project, env: str) -> str:
+def unknown_environment(project: Project, env: str) -> str:
     names = project.environments
     if not names:
         return f"{project.root} has no environments (add {ENVIRONMENTS}/{env}.yaml)"

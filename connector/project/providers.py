@@ -33,6 +33,40 @@ def provider_path(ref: str, root: Path) -> Path | None:
     return shipped_dir() / f"{ref}.yaml" if ref in shipped_names() else None
 
 
+@cache
+def _shipped_resolved() -> Path:
+    return shipped_dir().resolve()
+
+
+@cache
+def shipped_name(file: str) -> str | None:
+    """The provider name when ``file`` (a path as displayed) is a shipped overlay; None otherwise."""
+    path = Path(file)
+    if path.suffix != ".yaml":
+        return None
+    try:
+        folder = path.resolve().parent
+    except OSError:
+        return None
+    return path.stem if folder == _shipped_resolved() and path.stem in shipped_names() else None
+
+
+def shipped_place(file: str, line: int) -> str | None:
+    """``provider gmail (providers/gmail.yaml:10)``: a place in a shipped overlay, never by install path."""
+    name = shipped_name(file)
+    return None if name is None else f"provider {name} (providers/{name}.yaml:{line})"
+
+
+def alternative(name: str, port: object) -> str | None:
+    """Another shipped overlay for the same server on ``port`` (gmail on 587: gmail-starttls)."""
+    host = describe(name).document.data.get("host")
+    for other in shipped_names():
+        data = describe(other).document.data
+        if other != name and data.get("host") == host and data.get("port") == port:
+            return other
+    return None
+
+
 @dataclass(frozen=True)
 class FillIn:
     """A ``<...>`` value to replace: where it is, what it says, and the comment that explains it."""

@@ -54,9 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from connector.build.outputs import build_environments, write_outputs
+    from connector.diagnostics.findings import sort_findings
     from connector.diagnostics.reporters import write_text
-    from connector.errors import UsageError
-    from connector.project.layout import load_project
+    from connector.errors import InputError, UsageError
+    from connector.lint import lint_build
+    from connector.project.layout import load_project, unknown_environment
 
     if args.all and not args.out_dir:
         raise UsageError("--all writes one file per environment: add --out-dir DIR")
@@ -79,11 +81,21 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             f"choose an environment with --env ENV (environments: {names}), or --all --out-dir DIR"
         )
+    if args.env and args.env not in project.environments:
+        raise UsageError(unknown_environment(project, args.env))
+    # The build is a gate: lint's rules (and its suppression comments) on what it builds; an error
+    # writes nothing. Warnings are printed once, whether lint or the build found them.
+    gate = lint_build(project.root, None if args.all else args.env)
+    shown = {f for f in gate.findings if not f.suppressed}
+    fresh = sort_findings(f for f in shown if f not in project.findings)
+    if gate.failed:
+        raise InputError(findings=fresh)
+    write_text(fresh, sys.stderr)
     # --check compares with files built without secrets: the only kind a team commits.
     resolve = not (args.keep_refs or args.check)
     built = build_environments(project, envs, overrides=args.overrides, resolve=resolve)
     for item in built.values():
-        write_text(item.warnings, sys.stderr)
+        write_text([f for f in item.warnings if f not in shown], sys.stderr)
     outputs = _outputs(args, built)
     if args.check:
         return _check(args, outputs)
