@@ -1,4 +1,5 @@
-"""SC403: a secret written literally in a file that is committed (a ``${VAR}`` reference is fine)."""
+"""SC403: a secret written literally in a file that is committed (a ``${VAR}`` reference is fine); SC503 in a
+final config: a ``${...}`` the build would refuse, so it is no reference (the grammar is the build's)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from connector.diagnostics.findings import Finding
 from connector.diagnostics.redact import register_secret
 from connector.lint.base import Context, is_reference, rule
 from connector.lint.rules_values import unfilled
+from connector.project import variables
 from connector.source.loader import KeyPath
 
 # Where secrets live, and the variable name suggested for each.
@@ -35,8 +37,8 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
         value = _get(ctx.data, path)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # `pass: 12345678` is a wrong type and a secret: keep it out of messages
-        if not isinstance(value, str) or not value or is_reference(value) or _all_placeholder(value):
-            continue
+        if not isinstance(value, str) or not value or "${" in value or _all_placeholder(value):
+            continue  # a ${...} is a reference, or SC503 (the build, or the rule below) says it is malformed
         register_secret(value)
         dotted = ".".join(str(step) for step in path)
         yield ctx.finding(
@@ -57,6 +59,25 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
             "`proxy` has a password written literally in its URL; it must not be committed",
             "write the whole URL as ${SMTP_PROXY} and set SMTP_PROXY in the environment",
         )
+
+
+@rule(("final",))
+def malformed_references(ctx: Context) -> Iterator[Finding]:
+    """SC503 where a final config's string has a ``${`` the build refuses (a project's compose reports it)."""
+    yield from _malformed(ctx, ctx.data, ())
+
+
+def _malformed(ctx: Context, value: Any, path: KeyPath) -> Iterator[Finding]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _malformed(ctx, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _malformed(ctx, item, (*path, index))
+    elif isinstance(value, str) and "${" in value:
+        from connector.project.layout import dotted
+
+        yield from variables.check(value, ctx.at(path), dotted(path))
 
 
 def _all_placeholder(value: str) -> bool:
