@@ -5,6 +5,8 @@ Sources: ``@logto/connector-smtp`` 1.5.4's guard and Logto's email-template docs
 
 from __future__ import annotations
 
+from pathlib import Path
+
 REQUIRED_USAGE_TYPES = ("Register", "SignIn", "ForgotPassword", "Generic")
 # The usage types Logto sends today; anything else silently falls back to Generic at send time.
 USAGE_TYPES = (
@@ -51,3 +53,14 @@ PAYLOAD_ROOTS: dict[str, frozenset[str]] = {
 }
 # Every root Logto fills at send time: a build-time variable may not take one of these names.
 RUNTIME_ROOTS = COMMON_ROOTS.union(*PAYLOAD_ROOTS.values())
+
+
+# This tool's own file names, read by lint, build and the runtime alike so that all three agree.
+PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")  # a project has one of them, not both
+ENVIRONMENTS_DIR = "environments"  # environments/<name>.yaml (or .yml), one file per environment
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def project_files_in(folder: Path) -> list[Path]:
+    """The project files in ``folder`` (a project has exactly one: more is an error for the loader)."""
+    return [folder / name for name in PROJECT_FILES if (folder / name).is_file()]

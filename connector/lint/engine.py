@@ -19,10 +19,10 @@ from connector.lint.suppress import (
     check_comments,
     read_config,
 )
+from connector.logto import ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
 from connector.source.loader import MAX_BYTES, LoadResult, load, loads, read_capped
 
-PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
-SOURCE_SUFFIXES = (".yaml", ".yml", ".json")
+SOURCE_SUFFIXES = (*YAML_SUFFIXES, ".json")
 # The final config's top-level keys (a test keeps this equal to the models' fields, without importing them).
 CONNECTOR_KEYS = frozenset((
     "host", "port", "auth", "fromEmail", "replyTo", "templates", "secure", "requireTLS", "ignoreTLS",
@@ -68,9 +68,9 @@ def project_root_of(path: Path) -> Path | None:
     """The project folder of a source file named like one: smtp-connector.yaml or environments/<env>.yaml."""
     if path.name in PROJECT_FILES:
         return path.parent
-    if path.parent.name == "environments" and path.suffix in (".yaml", ".yml"):
+    if path.parent.name == ENVIRONMENTS_DIR and path.suffix in YAML_SUFFIXES:
         root = path.parent.parent
-        if any((root / name).is_file() for name in PROJECT_FILES):
+        if project_files_in(root):
             return root
     return None
 
@@ -86,7 +86,7 @@ def enclosing_project(path: Path) -> Path | None:
 @cache
 def _project_above(folder: Path) -> Path | None:
     # Cached per folder: the hook lints hundreds of files that share a handful of folders.
-    if any((folder / name).is_file() for name in PROJECT_FILES):
+    if project_files_in(folder):
         return folder
     if (folder / ".git").exists() or folder.parent == folder:
         return None

@@ -12,11 +12,9 @@ from typing import Any
 
 from connector.diagnostics.redact import register_secret
 from connector.errors import InputError, UsageError
-from connector.logto import SECRET_KEYS
+from connector.logto import SECRET_KEYS, project_files_in
 from connector.schema.models import ConnectorConfig
 from connector.schema.validate import Located
-
-PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
 
 
 def load_runtime_config(
@@ -28,7 +26,7 @@ def load_runtime_config(
     type: ``--set templates.SignIn.subject=...``)."""
     path = Path(target)
     if path.is_dir():
-        if not env and not any((path / name).is_file() for name in PROJECT_FILES):
+        if not env and not project_files_in(path):
             from connector.source.loader import load
 
             raise InputError(findings=load(path).findings)  # a folder, where a config file was meant
