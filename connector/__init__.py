@@ -29,7 +29,7 @@ _LAZY = {
     "Origin": "connector.project.layout",
     "load_project": "connector.project.layout",
     "compose": "connector.project.layout",
-    "build_config": "connector.project.layout",
+    "build_config": "connector.build.outputs",
     "DeliveryError": "connector.errors",
     "fill_placeholders": "connector.mail.placeholders",
     "render": "connector.mail.message",
@@ -46,13 +46,14 @@ __all__ = ["__version__", *_LAZY]
 if TYPE_CHECKING:
     from connector.authoring.locales import email_templates_body
     from connector.authoring.templates import TemplateRenderer
+    from connector.build.outputs import build_config
     from connector.diagnostics.findings import Finding, Location
     from connector.errors import ConnectorError, DeliveryError, InputError, UsageError
     from connector.lint import lint_paths
     from connector.mail.message import build_message, render
     from connector.mail.placeholders import fill_placeholders
     from connector.mail.send import Job, Result, RetryPolicy, send_all
-    from connector.project.layout import Composed, Origin, Project, build_config, compose, load_project
+    from connector.project.layout import Composed, Origin, Project, compose, load_project
     from connector.schema.generate import generate_schema
     from connector.schema.models import ConnectorConfig, Template
     from connector.schema.validate import validate_config

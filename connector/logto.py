@@ -1,6 +1,7 @@
 """Facts about Logto that several modules need, kept free of heavy imports (the lint hook reads them).
 
-Sources: ``@logto/connector-smtp`` 1.5.4's guard and Logto's email-template docs (SPEC §3).
+Sources: ``@logto/connector-smtp`` 1.5.4 (its guard and ``buildMailOptions``; pinned in tests/logto-peer, where
+the tests run it), nodemailer's defaults, and Logto's email-template docs.
 """
 
 from __future__ import annotations

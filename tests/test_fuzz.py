@@ -120,8 +120,9 @@ junk_layers = st.dictionaries(st.sampled_from(_CONNECTOR_KEYS), st.one_of(_junk,
 @given(st.lists(junk_layers, min_size=1, max_size=4))
 def test_composing_junk_layers_follows_the_merge_rules_and_never_raises(layers: list[dict[str, Any]]) -> None:
     from connector.project.layers import Composed, State
-    from connector.project.merge import apply
     from connector.source.loader import Document
+
+    from .merge_oracle import apply
 
     state = State()
     for i, layer in enumerate(layers):
@@ -165,9 +166,9 @@ def test_building_a_junk_project_gives_findings_not_exceptions(
     import tempfile
     from pathlib import Path
 
+    from connector.build.outputs import build_config
     from connector.errors import InputError
     from connector.lint import lint_paths
-    from connector.project.layout import build_config
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

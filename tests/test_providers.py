@@ -67,7 +67,7 @@ def test_the_facts_the_seed_guide_and_readme_give() -> None:
         "ignoreTLS": True,
         "auth": {"type": "login"},
     }
-    # SPEC §3: `auth: {}` is stripped on save; `{type: login}` works only where AUTH is not advertised.
+    # `auth: {}` is stripped on save; `{type: login}` works only where AUTH is not advertised.
     comment = " ".join(line.lstrip("# ") for line in describe("dev-sink").text.splitlines())
     assert "deletes an empty one" in comment and '"Missing credentials"' in comment
     assert "The development sink does not advertise AUTH" in comment

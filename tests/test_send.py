@@ -179,6 +179,26 @@ def test_reject_unauthorized_false_sends_with_a_warning(
     assert len(server.messages) == 1
 
 
+def test_the_library_does_not_print_the_warning(
+    smtp_server: ServerFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The warning is data (tls_warnings); only the command line prints it.
+    from connector.mail.tls import tls_warnings
+
+    server = smtp_server(tls="implicit")
+    config = ConnectorConfig.model_validate(
+        logto_config(server.port, secure=True, tls={"rejectUnauthorized": False})
+    )
+    outcome = send_all(config, [Job("bob@example.com", "SignIn", {"code": "1"})])
+    assert outcome.ok and len(server.messages) == 1
+    assert capsys.readouterr() == ("", "")
+    assert tls_warnings(config) == [
+        "tls.rejectUnauthorized is false: the server's certificate is not checked, so anyone on the way "
+        "can read the mail and the credentials"
+    ]
+    assert tls_warnings(config.model_copy(update={"tls": None})) == []
+
+
 def test_secure_on_a_plain_port_explains_the_wrong_version_number(
     cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory
 ) -> None:

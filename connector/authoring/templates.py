@@ -27,7 +27,6 @@ from connector.diagnostics.findings import Finding, Location
 Rendered = tuple[str | None, list[Finding]]
 SourcePath = tuple[str, ...]
 
-SOURCE_FORMS = ("file", "jinja")
 # Set by the build for every rendering: the language tag being rendered (for <html lang> in a layout).
 BUILD_VARIABLES = frozenset({"language"})
 

@@ -1,7 +1,7 @@
 """From a composed config to the final one: drop empty values as Logto's save does, validate, render.
 
 Logto deletes empty strings, nulls, empty objects and empty lists, recursively, when it saves a config
-(SPEC §3). The build does the same, so the built file is exactly what Logto stores; when that removal
+(docs/projects.md, "Building"). The build does the same, so the built file is exactly what Logto stores; when that removal
 leaves a required key missing (``auth: {}``), the finding points at the empty value in the source.
 """
 
@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from connector.diagnostics.findings import Finding
-from connector.errors import InputError
 from connector.project.layers import Composed
 from connector.source.loader import KeyPath
 
@@ -55,14 +54,6 @@ def _strip(value: Any, path: KeyPath, removed: list[KeyPath]) -> Any:
                 items.append(kept)
         return items
     return value
-
-
-def finish(composed: Composed) -> ConnectorConfig:
-    """The validated final config; InputError with findings at the source lines otherwise."""
-    config, findings = finalize(composed)
-    if config is None:
-        raise InputError(findings=findings)
-    return config
 
 
 def finalize(composed: Composed) -> tuple[ConnectorConfig | None, list[Finding]]:

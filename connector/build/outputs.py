@@ -104,6 +104,20 @@ def build(
     return built[env]
 
 
+def build_config(
+    root: str | os.PathLike[str],
+    env: str | None,
+    *,
+    overrides: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> ConnectorConfig:
+    """Compose, resolve secrets, render template files, drop empty values as Logto's save does, validate.
+
+    The connector config only; :func:`build` gives its language and variants too.
+    """
+    return build(root, env, overrides=overrides, environ=environ).config
+
+
 def build_texts(
     project: Project,
     envs: Iterable[str | None],

@@ -367,12 +367,6 @@ _RULES = [
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
 
 
-def register(*rules: Rule) -> None:
-    """Add rules from another module (lint rule packs register theirs on import)."""
-    for rule in rules:
-        RULES[rule.id] = rule
-
-
 def severity_of(rule_id: str) -> Severity:
     rule = RULES.get(rule_id)
     return rule.severity if rule else "error"

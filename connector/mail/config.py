@@ -32,7 +32,7 @@ def load_runtime_config(
             raise InputError(findings=load(path).findings)  # a folder, where a config file was meant
         if not env:
             raise UsageError(f"{target} is a project folder: add --env ENV to say which environment to build")
-        from connector.project.layout import build_config
+        from connector.build.outputs import build_config
 
         built = build_config(path, env, overrides=overrides)
         register_secrets(built.to_logto())

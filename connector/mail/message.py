@@ -1,4 +1,4 @@
-"""A message exactly as Logto's SMTP connector builds it (SPEC §3): template, placeholders, headers.
+"""A message exactly as Logto's SMTP connector builds it (docs/runtime.md): template, placeholders, headers.
 
 Logto picks the template of the usage type (else Generic), fills placeholders in the subject, content,
 and the template's replyTo and sendFrom, puts the content in the text or the HTML body (never both), and

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ssl
-import sys
 
 from connector import logto
 from connector.errors import InputError
@@ -27,8 +26,19 @@ def server_name(config: ConnectorConfig) -> str:
     return (config.tls.servername if config.tls else None) or config.servername or config.host
 
 
+def tls_warnings(config: ConnectorConfig) -> list[str]:
+    """What a connection made with ``config`` would give away, for the caller to show before sending."""
+    if config.tls is not None and config.tls.rejectUnauthorized is False:
+        return [
+            "tls.rejectUnauthorized is false: the server's certificate is not checked, so anyone on the way "
+            "can read the mail and the credentials"
+        ]
+    return []
+
+
 def tls_context(config: ConnectorConfig) -> ssl.SSLContext:
-    """Certificates verified by default; ``tls.ca`` adds trust anchors; rejectUnauthorized: false warns."""
+    """Certificates verified by default; ``tls.ca`` adds trust anchors; rejectUnauthorized: false turns
+    verification off (:func:`tls_warnings` says so)."""
     tls = config.tls
     context = ssl.create_default_context()
     if tls is None:
@@ -45,12 +55,7 @@ def tls_context(config: ConnectorConfig) -> ssl.SSLContext:
                 ) from e
     if tls.rejectUnauthorized is False:
         context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        print(
-            "smtp-connector: warning: tls.rejectUnauthorized is false: the server's certificate is not "
-            "checked, so anyone on the way can read the mail and the credentials",
-            file=sys.stderr,
-        )
+        context.verify_mode = ssl.CERT_NONE  # tls_warnings says so; the CLI prints it
     try:
         if tls.minVersion:
             context.minimum_version = _VERSIONS[tls.minVersion]

@@ -122,14 +122,10 @@ class Connection:
         self._context: ssl.SSLContext | None = None
 
     def tls(self) -> ssl.SSLContext:
-        """The TLS context, made once per connection object (so its warnings are printed once)."""
+        """The TLS context, made once per connection object (its CA certificates are read once)."""
         if self._context is None:
             self._context = tls_context(self.config)
         return self._context
-
-    @property
-    def is_open(self) -> bool:
-        return self._client is not None
 
     def _fail(self, message: str, reply: Reply | None = None, **kind: bool) -> DeliveryError:
         text = f"{self.where}: {message}" + (f": {reply}" if reply else "")

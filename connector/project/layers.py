@@ -204,9 +204,6 @@ class Composed:
         node = max(inside, key=lambda node: order.index(node.layer))
         return node.doc.locate(node.path, key=True)
 
-    def is_removed(self, path: KeyPath) -> bool:
-        return path in self.state.removed and path not in self.state.nodes
-
     def removals(self) -> list[KeyPath]:
         """Keys a layer removed with null that a lower layer had set (and no higher layer set again)."""
         nodes = self.state.nodes

@@ -5,7 +5,7 @@ and the runtime read as well.
 
 ``load_project`` reads and checks every source file once; ``compose`` merges the layers of one
 environment (provider < project < environment < ``--set``), resolving ``${VAR}`` from the environment;
-``build_config`` goes on (through :mod:`connector.build.outputs`) to the final config Logto accepts.
+:mod:`connector.build.outputs` goes on from there to the final config Logto accepts (``build_config``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.suggest import did_you_mean
@@ -26,10 +26,7 @@ from connector.project.merge import TEMPLATES
 from connector.project.sources import check_source, load_provider, load_source
 from connector.source.loader import Document, KeyPath
 
-if TYPE_CHECKING:
-    from connector.schema.models import ConnectorConfig
-
-__all__ = ["Composed", "Origin", "Project", "build_config", "compose", "load_project"]
+__all__ = ["Composed", "Origin", "Project", "compose", "load_project"]
 
 _ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -182,22 +179,6 @@ def compose(
     return composed
 
 
-def build_config(
-    root: str | os.PathLike[str],
-    env: str | None,
-    *,
-    overrides: Sequence[str] = (),
-    environ: Mapping[str, str] | None = None,
-) -> ConnectorConfig:
-    """Compose, resolve secrets, render template files, drop empty values as Logto's save does, validate.
-
-    The connector config only; :func:`connector.build.outputs.build` gives its language and variants too.
-    """
-    from connector.build.outputs import build
-
-    return build(root, env, overrides=overrides, environ=environ).config
-
-
 def _composed(state: State, env: str | None) -> Composed:
     data = {key: value for key, value in state.data.items() if key not in META_KEYS}
     variables = state.data.get("variables")
@@ -215,7 +196,7 @@ def _composed(state: State, env: str | None) -> Composed:
 
 def _strings(composed: Composed, resolve: bool, environ: Mapping[str, str]) -> list[Finding]:
     """Resolve (or only check) every ``${...}`` in the config and the variables."""
-    from connector.project import variables as secrets
+    from connector.project import variables
 
     findings: list[Finding] = []
 
@@ -225,9 +206,9 @@ def _strings(composed: Composed, resolve: bool, environ: Mapping[str, str]) -> l
                 return value
             where, key = composed.locate(path), dotted(path)
             if not resolve:
-                findings.extend(secrets.check(value, where, key))
+                findings.extend(variables.check(value, where, key))
                 return value
-            text, found = secrets.resolve(value, environ, where, key)
+            text, found = variables.resolve(value, environ, where, key)
             findings.extend(found)
             return text
         if isinstance(value, dict):

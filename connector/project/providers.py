@@ -75,9 +75,6 @@ class ProviderInfo:
             return "none"
         return "STARTTLS" if data.get("requireTLS") else "STARTTLS if offered"
 
-    def comment_at(self, path: KeyPath) -> str:
-        return _comment(self.text.splitlines(), self.document, path)
-
 
 @cache
 def describe(name: str) -> ProviderInfo:
