@@ -64,20 +64,11 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
 @rule(("final",))
 def malformed_references(ctx: Context) -> Iterator[Finding]:
     """SC503 where a final config's string has a ``${`` the build refuses (a project's compose reports it)."""
-    yield from _malformed(ctx, ctx.data, ())
+    for path, text in _strings(ctx.data, ()):
+        if "${" in text:
+            from connector.project.layout import dotted
 
-
-def _malformed(ctx: Context, value: Any, path: KeyPath) -> Iterator[Finding]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _malformed(ctx, item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _malformed(ctx, item, (*path, index))
-    elif isinstance(value, str) and "${" in value:
-        from connector.project.layout import dotted
-
-        yield from variables.check(value, ctx.at(path), dotted(path))
+            yield from variables.check(text, ctx.at(path), dotted(path))
 
 
 def _all_placeholder(value: str) -> bool:
@@ -91,3 +82,41 @@ def _get(data: Any, path: KeyPath) -> Any:
             return None
         data = data.get(step)
     return data
+
+
+@rule(("final",))
+def unresolved_references(ctx: Context) -> Iterator[Finding]:
+    """SC509: Logto stores and sends a final config as it is; it never reads the environment.
+
+    References in credential keys are the committed form SC403 asks for (``pass: ${SMTP_PASS}``, a
+    ``build --keep-refs`` file): render and send resolve them, and they are not reported here.
+    """
+    from connector.logto import SECRET_KEYS
+    from connector.project.layout import dotted
+
+    for path, text in _strings(ctx.data, ()):
+        if any(step in SECRET_KEYS for step in path if isinstance(step, str)):
+            continue
+        # A malformed ${ makes the string SC503 (above), not a reference.
+        found = variables.references(text) if variables.holds_reference(text) else []
+        if found:
+            first = found[0].text
+            yield ctx.finding(
+                path,
+                "SC509",
+                f"`{dotted(path)}` holds the reference `{first}`, which Logto does not resolve: "
+                f"it would use the text `{first}` itself as the value",
+                "resolve it before Logto sees it: `smtp-connector build` without --keep-refs "
+                "(render and send resolve it from the environment)",
+            )
+
+
+def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))

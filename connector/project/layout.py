@@ -15,7 +15,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.suggest import did_you_mean
@@ -140,12 +139,14 @@ def compose(
     *,
     overrides: Sequence[str] = (),
     resolve: bool = True,
+    secrets: bool = True,
     environ: Mapping[str, str] | None = None,
 ) -> Composed:
     """The merged config of ``env`` (None: the base, without an environment layer).
 
     ``resolve=False`` keeps ``${VAR}`` strings as written (lint works without secrets); otherwise they
-    are resolved from ``environ`` (default ``os.environ``). InputError with findings at source lines.
+    are resolved from ``environ`` (default ``os.environ``); ``secrets=False`` leaves references in
+    credential keys as written (rendering needs no secret). InputError with findings at source lines.
     """
     env_doc = None
     if env is not None:
@@ -173,7 +174,7 @@ def compose(
     for doc, name in layers:
         state.apply(doc, name)
     composed = _composed(state, env)
-    findings = _strings(composed, resolve, os.environ if environ is None else environ)
+    findings = _strings(composed, resolve, secrets, os.environ if environ is None else environ)
     if has_errors(findings):
         raise InputError(findings=findings)
     return composed
@@ -194,33 +195,18 @@ def _composed(state: State, env: str | None) -> Composed:
     )
 
 
-def _strings(composed: Composed, resolve: bool, environ: Mapping[str, str]) -> list[Finding]:
+def _strings(composed: Composed, resolve: bool, secrets: bool, environ: Mapping[str, str]) -> list[Finding]:
     """Resolve (or only check) every ``${...}`` in the config and the variables."""
-    from connector.project import variables
+    from connector.project.variables import resolve_tree
 
-    findings: list[Finding] = []
-
-    def walk(value: Any, path: KeyPath) -> Any:
-        if isinstance(value, str):
-            if "$" not in value:
-                return value
-            where, key = composed.locate(path), dotted(path)
-            if not resolve:
-                findings.extend(variables.check(value, where, key))
-                return value
-            text, found = variables.resolve(value, environ, where, key)
-            findings.extend(found)
-            return text
-        if isinstance(value, dict):
-            return {k: walk(v, (*path, k)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, (*path, i)) for i, v in enumerate(value)]
-        return value
-
-    composed.data = walk(composed.data, ())
-    composed.variables = walk(composed.variables, ("variables",))
+    composed.data, findings = resolve_tree(
+        composed.data, (), composed.locate, dotted, environ, resolve=resolve, secrets=secrets
+    )
+    composed.variables, more = resolve_tree(
+        composed.variables, ("variables",), composed.locate, dotted, environ, resolve=resolve
+    )
     composed.resolved = resolve
-    return findings
+    return [*findings, *more]
 
 
 def dotted(path: KeyPath) -> str:
