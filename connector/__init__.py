@@ -32,7 +32,8 @@ _LAZY = {
     "build_config": "connector.build.outputs",
     "DeliveryError": "connector.errors",
     "fill_placeholders": "connector.mail.placeholders",
-    "render": "connector.mail.message",
+    "fill_message": "connector.mail.message",
+    "fill_template": "connector.mail.message",
     "build_message": "connector.mail.message",
     "send_all": "connector.mail.send",
     "Job": "connector.mail.send",
@@ -40,6 +41,9 @@ _LAZY = {
     "RetryPolicy": "connector.mail.send",
     "Sink": "connector.sink",
 }
+
+# Earlier names, still importable: `render` is what fill_message was called.
+_RENAMED = {"render": "fill_message"}
 
 __all__ = ["__version__", *_LAZY]
 
@@ -50,7 +54,7 @@ if TYPE_CHECKING:
     from connector.diagnostics.findings import Finding, Location
     from connector.errors import ConnectorError, DeliveryError, InputError, UsageError
     from connector.lint import lint_paths
-    from connector.mail.message import build_message, render
+    from connector.mail.message import build_message, fill_message, fill_template
     from connector.mail.placeholders import fill_placeholders
     from connector.mail.send import Job, Result, RetryPolicy, send_all
     from connector.project.layout import Composed, Origin, Project, compose, load_project
@@ -62,11 +66,12 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    target = _RENAMED.get(name, name)
+    module = _LAZY.get(target)
     if module is None:
         raise AttributeError(f"module 'connector' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), target)
     globals()[name] = value
     return value

@@ -116,3 +116,23 @@ def test_library_code_does_not_print() -> None:
 def test_no_module_is_named_like_a_standard_library_module() -> None:
     names = {p.stem for p in PACKAGE.rglob("*.py")} | {p.name for p in PACKAGE.rglob("*") if p.is_dir()}
     assert sorted(names & set(sys.stdlib_module_names)) == []
+
+
+def test_the_public_api_resolves_every_name() -> None:
+    import connector
+
+    for name in connector.__all__:
+        assert getattr(connector, name) is not None, name
+    # The earlier name of fill_message still works.
+    assert connector.render is connector.fill_message  # type: ignore[attr-defined]
+
+
+def test_one_thing_per_name() -> None:
+    # No two module-level definitions in connector/ share a name that says what they are (render, Rendered).
+    seen: dict[str, list[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in ("render", "Rendered"):
+                seen.setdefault(node.name, []).append(str(path.relative_to(ROOT)))
+    assert seen == {}

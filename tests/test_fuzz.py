@@ -287,7 +287,7 @@ def test_a_message_is_built_or_refused_for_any_payload_and_recipient(
     subject: str, payload: dict[str, Any], to: str
 ) -> None:
     from connector.errors import InputError
-    from connector.mail.message import build_message, render, to_bytes
+    from connector.mail.message import build_message, fill_message, to_bytes
     from connector.schema.models import ConnectorConfig
 
     templates = [
@@ -304,7 +304,7 @@ def test_a_message_is_built_or_refused_for_any_payload_and_recipient(
         }
     )
     try:
-        raw = to_bytes(build_message(config, render(config, "SignIn", payload), to or "x@y.example"))
+        raw = to_bytes(build_message(config, fill_message(config, "SignIn", payload), to or "x@y.example"))
     except InputError:
         return
     head = raw.split(b"\r\n\r\n", 1)[0]

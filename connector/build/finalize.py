@@ -106,7 +106,7 @@ def _emptied(findings: list[Finding], composed: Composed, removed: list[KeyPath]
     return out
 
 
-def render(config: ConnectorConfig) -> str:
+def config_text(config: ConnectorConfig) -> str:
     """The file Logto accepts: the models' key order, 2-space indent, a final newline."""
     data, _ = strip_empty(config.to_logto())
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connector.atomic import write_bytes
-from connector.build.finalize import finalize, render
+from connector.build.finalize import config_text, finalize
 from connector.build.located import Variant
 from connector.build.templating import Authoring
 from connector.diagnostics.findings import Finding, has_errors
@@ -40,7 +40,7 @@ class Built:
     @property
     def text(self) -> str:
         """The connector config file: what Logto stores."""
-        return render(self.config)
+        return config_text(self.config)
 
     @property
     def templates_text(self) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connector.build.located import FORMS, Rendered, Variant, Where
+from connector.build.located import FORMS, AuthoredConfig, Variant, Where
 from connector.diagnostics.findings import Finding, Location
 from connector.project.layers import Composed
 from connector.project.merge import LOCALES, TEMPLATES, TEXT_FIELDS, USAGE_TYPE
@@ -32,7 +32,7 @@ INHERITED = ("contentType", "replyTo", "sendFrom")  # what a variant takes from 
 class Authored:
     """One environment after rendering: the config, its language, its variants, and what went wrong."""
 
-    config: Rendered
+    config: AuthoredConfig
     language: str
     variants: list[Variant]
     findings: list[Finding]
@@ -94,7 +94,7 @@ class _Run:
                 for i, item in enumerate(templates)
             ]
         return Authored(
-            Rendered(data, where),
+            AuthoredConfig(data, where),
             self.language,
             [self._variant(tag, items) for tag, items in sorted(variants.items())],
             self.findings,

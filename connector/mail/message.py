@@ -32,8 +32,8 @@ _HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without the colon (RF
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """The parts of one message after placeholders were filled."""
+class FilledMessage:
+    """The parts of one message after placeholders were filled: Logto's mail options, before nodemailer."""
 
     usage_type: str
     template: Template
@@ -55,17 +55,31 @@ def choose_template(config: ConnectorConfig, usage_type: str) -> Template:
     return template
 
 
-def render(config: ConnectorConfig, usage_type: str, payload: Mapping[str, Any]) -> Rendered:
-    """Fill the chosen template with ``payload`` as Logto does; nothing is escaped."""
+def fill_message(config: ConnectorConfig, usage_type: str, payload: Mapping[str, Any]) -> FilledMessage:
+    """Fill the template Logto chooses for ``usage_type`` with ``payload`` as Logto does; nothing is escaped."""
     template = choose_template(config, usage_type)
-    # Logto tests truthiness: an empty sendFrom or replyTo falls back to the config's value.
-    sender = fill_placeholders(template.sendFrom, payload) if template.sendFrom else config.fromEmail
-    reply_to = fill_placeholders(template.replyTo, payload) if template.replyTo else config.replyTo
-    return Rendered(
+    return fill_template(template, usage_type, payload, from_email=config.fromEmail, reply_to=config.replyTo)
+
+
+def fill_template(
+    template: Template,
+    usage_type: str,
+    payload: Mapping[str, Any],
+    *,
+    from_email: str,
+    reply_to: str | None,
+) -> FilledMessage:
+    """One template filled as Logto's ``buildMailOptions`` fills it (``render``, ``send`` and ``preview``).
+
+    The sender is the template's sendFrom when it is not empty, filled, else ``from_email`` (the config's
+    fromEmail); the same for replyTo. The test is on sendFrom as written, not on what filling leaves, so
+    ``sendFrom: "{{user.nickname}}"`` with a user that has no nickname sends from an empty address.
+    """
+    return FilledMessage(
         usage_type=usage_type,
         template=template,
-        sender=sender,
-        reply_to=reply_to,
+        sender=fill_placeholders(template.sendFrom, payload) if template.sendFrom else from_email,
+        reply_to=fill_placeholders(template.replyTo, payload) if template.replyTo else reply_to,
         subject=fill_placeholders(template.subject, payload),
         body=fill_placeholders(template.content, payload),
     )
@@ -85,7 +99,7 @@ class Draft:
 
 def draft(
     config: ConnectorConfig,
-    rendered: Rendered,
+    rendered: FilledMessage,
     to: str | None,
     *,
     now: datetime | None = None,
@@ -123,7 +137,7 @@ def draft(
 
 def build_message(
     config: ConnectorConfig,
-    rendered: Rendered,
+    rendered: FilledMessage,
     to: str | None,
     *,
     now: datetime | None = None,
