@@ -7,8 +7,8 @@ the English phrases of packages/phrases:
 - ``POST /oidc/token``: client credentials (HTTP Basic or form fields), ``resource`` must be the Management
   API indicator; OAuth errors ``{error, error_description}`` (401 invalid_client, 400 invalid_target).
 - ``/api/*`` needs ``Authorization: Bearer``; errors are ``{code, message, data?, details?}``.
-- Connector configs are checked with the SMTP connector's real guard (Logto's own zod, through the Node
-  peer) and stored after Logto's clean step (clean-deep: nulls, empty strings, {} and [] removed).
+- Connector configs are checked with the SMTP connector's real guard and clean step (tests/logto_peer.py:
+  Logto's own zod and clean-deep) and stored as cleaned (nulls, empty strings, {} and [] removed).
   PATCH replaces the whole config; POST of an email connector replaces the other email connectors.
 - Email templates: PUT upserts by (languageTag, templateType) and keeps empty strings; null is 400
   ``guard.invalid_input``; DELETE by id.
@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import secrets
-import shutil
 import ssl
 import subprocess
 import threading
@@ -39,6 +37,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+
+from tests import logto_peer
 
 PEER = Path(__file__).parent / "logto-peer"
 SMTP_ID = "simple-mail-transfer-protocol"
@@ -59,24 +59,10 @@ _EMAIL = re.compile(r"^\S+@\S+\.\S+$")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
-def node_or_skip() -> str:
-    """The node binary with the peer installed; skipped (a failure under REQUIRE_NODE) when missing."""
-    node = shutil.which("node")
-    missing = "node is not installed" if node is None else None
-    if missing is None and not (PEER / "node_modules" / "@logto" / "connector-smtp").is_dir():
-        missing = "tests/logto-peer is not installed (cd tests/logto-peer && npm ci)"
-    if missing:
-        if os.environ.get("REQUIRE_NODE"):
-            pytest.fail(f"REQUIRE_NODE is set but {missing}")
-        pytest.skip(missing)
-    assert node is not None
-    return node
-
-
 def _peer(payload: dict[str, Any]) -> dict[str, Any]:
-    node = node_or_skip()
+    logto_peer.require()
     proc = subprocess.run(
-        [node, str(PEER / "deploy-send.mjs")],
+        ["node", str(PEER / "deploy-send.mjs")],
         input=json.dumps(payload),
         capture_output=True,
         text=True,
@@ -88,45 +74,6 @@ def _peer(payload: dict[str, Any]) -> dict[str, Any]:
         raise RuntimeError(f"deploy-send.mjs failed: {proc.stderr}")
     result: dict[str, Any] = json.loads(proc.stdout)
     return result
-
-
-def clean_deep(value: Any) -> Any:
-    """clean-deep with its defaults, as Logto applies it before storing a config."""
-    if isinstance(value, dict):
-        kept = {k: clean_deep(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if not _empty(v)}
-    if isinstance(value, list):
-        items = [clean_deep(v) for v in value]
-        return [v for v in items if not _empty(v)]
-    return value
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == {} or value == []
-
-
-def guard(config: Any) -> dict[str, Any]:
-    """The SMTP connector's real guard and Logto's clean step: ``{ok, issues, cleaned, cleanedOk, cleanedIssues}``.
-
-    tests/logto_peer.py's helper when it is there, else the connector's configGuard through deploy-send.mjs.
-    """
-    try:
-        from tests import logto_peer  # type: ignore[attr-defined]
-
-        result: dict[str, Any] = logto_peer.guard(config)
-        return result
-    except ImportError:
-        pass
-    first = _peer({"guardOnly": True, "config": config})
-    cleaned = clean_deep(config)
-    second = _peer({"guardOnly": True, "config": cleaned})
-    return {
-        "ok": first["ok"],
-        "issues": first["issues"],
-        "cleaned": cleaned,
-        "cleanedOk": second["ok"],
-        "cleanedIssues": second["issues"],
-    }
 
 
 @dataclass
@@ -312,7 +259,7 @@ class FakeLogto:
     def _checked(self, config: Any) -> tuple[int, Any] | dict[str, Any]:
         if not isinstance(config, dict):
             return _invalid_body("config", "object", config)
-        result = guard(config)
+        result = logto_peer.guard(config)
         if not result["ok"]:
             return 400, _invalid_config(result["issues"])
         cleaned: dict[str, Any] = result["cleaned"]

@@ -3,7 +3,6 @@
 // stdout: {"ok": true} or {"ok": false, "code": "<ConnectorErrorCode>", "data": <error data>}
 // getI18nEmailTemplate follows core's lookup (packages/core/src/libraries/connector.ts): the type in the
 // given locale, else in the sign-in experience's fallback language, else null (the connector's own).
-// The guard alone: {"guardOnly": true, "config": {...}} -> {"ok": bool, "issues": [...]}.
 import createConnector from '@logto/connector-smtp';
 
 const chunks = [];
@@ -19,12 +18,6 @@ const connector = await createConnector({
     return found ? found.details : null;
   },
 });
-
-if (input.guardOnly) {
-  const result = connector.configGuard.safeParse(input.config);
-  process.stdout.write(JSON.stringify({ ok: result.success, issues: result.success ? [] : result.error.issues }));
-  process.exit(0);
-}
 
 try {
   await connector.sendMessage(
