@@ -24,6 +24,7 @@ COMMANDS = (
     "build",
     "explain",
     "lint",
+    "rules",
     "preview",
     "render",
     "send",
