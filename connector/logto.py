@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# The SMTP connector's factory id (`connectorId` in Logto's Management API; metadata.id in the package).
+SMTP_CONNECTOR_ID = "simple-mail-transfer-protocol"
+
 REQUIRED_USAGE_TYPES = ("Register", "SignIn", "ForgotPassword", "Generic")
 # The usage types Logto sends today; anything else silently falls back to Generic at send time.
 USAGE_TYPES = (
