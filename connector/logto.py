@@ -39,6 +39,25 @@ def implicit_tls(secure: object, port: object) -> bool:
 
 
 OAUTH2_TYPES = ("oauth2", "OAuth2", "OAUTH2")
+# The auth forms of Logto's guard (a zod union: a value may fit more than one), by the tag our models give
+# each: (its name in messages, the name of its model and of its definition in the published schema).
+AUTH_FORMS = {
+    "login": ("login", "LoginAuth"),
+    "oauth2-service": ("OAuth2 service-key", "OAuth2ServiceAuth"),
+    "oauth2-token": ("OAuth2 token", "OAuth2TokenAuth"),
+}
+
+# The template fields Logto fills placeholders in (buildMailOptions), and that a project may write as a
+# string, {file: PATH} or {jinja: TEXT}; each is one value when layers merge.
+TEMPLATE_TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")
+
+# nodemailer's timeouts when the config sets none, in milliseconds (lib/smtp-connection, 8.0.x).
+DEFAULT_TIMEOUTS = {
+    "connectionTimeout": 120_000,
+    "greetingTimeout": 30_000,
+    "socketTimeout": 600_000,
+    "dnsTimeout": 30_000,
+}
 
 # Sent with every usage type.
 COMMON_ROOTS = frozenset({"locale", "uiLocales"})

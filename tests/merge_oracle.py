@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from connector.project.merge import LOCALES, TEMPLATES, TEXT_FIELDS, USAGE_TYPE, keyed_templates
+from connector.logto import TEMPLATE_TEXT_FIELDS
+from connector.project.merge import LOCALES, TEMPLATES, USAGE_TYPE, keyed_templates
 
 
 class _Delete:
@@ -66,7 +67,7 @@ def _template_patch(item: dict[str, Any]) -> dict[str, Any]:
 def _fields_patch(fields: dict[str, Any]) -> dict[str, Any]:
     return {
         key: Replace(_without_nulls(value))
-        if key in TEXT_FIELDS and isinstance(value, dict)
+        if key in TEMPLATE_TEXT_FIELDS and isinstance(value, dict)
         else _value_patch(value)
         for key, value in fields.items()
     }

@@ -11,7 +11,7 @@ import pytest
 from connector.lint import lint_source
 from connector.lint.engine import CONNECTOR_KEYS
 from connector.lint.html_check import check_html, first_html_tag
-from connector.lint.rules_values import unfilled
+from connector.project.fill_ins import unfilled
 from connector.schema.models import ConnectorConfig
 from connector.source.loader import loads
 

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from connector.project.providers import PLACEHOLDER, describe, shipped_names
+from connector.project.providers import describe, shipped_names
 from connector.scaffold import init_project
 from connector.schema.models import ConnectorConfig
 
@@ -71,6 +71,10 @@ def test_the_facts_the_seed_guide_and_readme_give() -> None:
     comment = " ".join(line.lstrip("# ") for line in describe("dev-sink").text.splitlines())
     assert "deletes an empty one" in comment and '"Missing credentials"' in comment
     assert "The development sink does not advertise AUTH" in comment
+
+
+# Any <...> in the files init writes (comments included), to replace with a plausible value.
+PLACEHOLDER = re.compile(r"<[^<>\n]+>")
 
 
 def _plausible(match: re.Match[str]) -> str:

@@ -36,9 +36,9 @@ class Desired:
     @classmethod
     def from_built(cls, built: Built) -> Desired:
         from connector.authoring.locales import email_templates_body
-        from connector.build.finalize import render
+        from connector.build.finalize import config_text
 
-        config = json.loads(render(built.config))
+        config = json.loads(config_text(built.config))
         register_secrets(config)
         entries = email_templates_body(built.variants)["templates"] if built.variants else []
         return cls(config, tuple(entries))

@@ -7,14 +7,8 @@ from typing import Any
 
 from connector.diagnostics.findings import Finding
 from connector.lint.base import WHOLE_MODES, Context, rule, strip_empty
-from connector.logto import LOGIN_TYPES, implicit_tls
+from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, implicit_tls
 
-_TIMEOUTS = {
-    "connectionTimeout": 120000,
-    "greetingTimeout": 30000,
-    "socketTimeout": 600000,
-    "dnsTimeout": 30000,
-}
 _LOOPBACK = ("localhost", "::1", "[::1]")
 _STRIPPED = "Logto deletes empty values when it saves the config"
 
@@ -136,7 +130,7 @@ def auth_in_clear(ctx: Context) -> Iterator[Finding]:
 
 @rule()
 def timeouts(ctx: Context) -> Iterator[Finding]:
-    for key, default in _TIMEOUTS.items():
+    for key, default in DEFAULT_TIMEOUTS.items():
         value = ctx.data.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1000:
             yield ctx.finding(

@@ -10,8 +10,8 @@ from typing import Any
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.redact import register_secret
 from connector.lint.base import Context, is_reference, rule
-from connector.lint.rules_values import unfilled
 from connector.project import variables
+from connector.project.fill_ins import all_placeholder
 from connector.source.loader import KeyPath
 
 # Where secrets live, and the variable name suggested for each.
@@ -37,7 +37,7 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
         value = _get(ctx.data, path)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # `pass: 12345678` is a wrong type and a secret: keep it out of messages
-        if not isinstance(value, str) or not value or "${" in value or _all_placeholder(value):
+        if not isinstance(value, str) or not value or "${" in value or all_placeholder(value):
             continue  # a ${...} is a reference, or SC503 (the build, or the rule below) says it is malformed
         register_secret(value)
         dotted = ".".join(str(step) for step in path)
@@ -69,11 +69,6 @@ def malformed_references(ctx: Context) -> Iterator[Finding]:
             from connector.project.layout import dotted
 
             yield from variables.check(text, ctx.at(path), dotted(path))
-
-
-def _all_placeholder(value: str) -> bool:
-    stripped = value.strip()
-    return bool(unfilled(stripped)) and stripped.startswith("<") and stripped.endswith(">")
 
 
 def _get(data: Any, path: KeyPath) -> Any:

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from connector.errors import DeliveryError
+from connector.logto import DEFAULT_TIMEOUTS
 from connector.mail.oauth2 import TokenSource
 from connector.mail.tls import implicit_tls, server_name, tls_context
 from connector.schema.models import ConnectorConfig, LoginAuth
 
-DEFAULT_CONNECTION_TIMEOUT = 120_000  # milliseconds, nodemailer's defaults
-DEFAULT_GREETING_TIMEOUT = 30_000
-DEFAULT_SOCKET_TIMEOUT = 600_000
+DEFAULT_CONNECTION_TIMEOUT = DEFAULT_TIMEOUTS["connectionTimeout"]  # milliseconds, nodemailer's defaults
+DEFAULT_GREETING_TIMEOUT = DEFAULT_TIMEOUTS["greetingTimeout"]
+DEFAULT_SOCKET_TIMEOUT = DEFAULT_TIMEOUTS["socketTimeout"]
 _LOGIN_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")
 _MAX_CHALLENGES = 5  # smtplib's own limit
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from connector.logto import TEMPLATE_TEXT_FIELDS
+
 TEMPLATES: Final = "templates"
 USAGE_TYPE: Final = "usageType"
 LOCALES: Final = "locales"
-TEXT_FIELDS: Final = ("subject", "content", "replyTo", "sendFrom")
 
 
 def template_key(item: Any) -> str | None:
@@ -42,6 +43,6 @@ def keyed_templates(value: Any) -> bool:
 
 def replaced_whole(path: tuple[str | int, ...]) -> bool:
     """Whether the value at ``path`` is one template text field (set whole, even when it is a mapping)."""
-    if not path or path[0] != TEMPLATES or path[-1] not in TEXT_FIELDS:
+    if not path or path[0] != TEMPLATES or path[-1] not in TEMPLATE_TEXT_FIELDS:
         return False
     return len(path) == 3 or (len(path) == 5 and path[2] == LOCALES)

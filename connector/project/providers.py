@@ -13,9 +13,6 @@ from typing import Any
 from connector.resources import data_dir
 from connector.source.loader import Document, KeyPath, load
 
-# The account values a user must replace, as the connector's README writes them: `<password>`.
-PLACEHOLDER = re.compile(r"<[^<>\n]+>")
-
 
 def shipped_dir() -> Path:
     return data_dir("providers")
@@ -79,6 +76,7 @@ class ProviderInfo:
 @cache
 def describe(name: str) -> ProviderInfo:
     """Read one shipped overlay for listings and ``init``."""
+    from connector.project.fill_ins import unfilled
     from connector.project.variables import references
 
     path = shipped_dir() / f"{name}.yaml"
@@ -91,7 +89,7 @@ def describe(name: str) -> ProviderInfo:
     fill_ins: list[FillIn] = []
     variables: list[Variable] = []
     for key_path, value in _strings(doc.data, ()):
-        if PLACEHOLDER.search(value):
+        if unfilled(value):  # the account values a user must replace, as the lint finds them (SC401)
             fill_ins.append(FillIn(key_path, value, _comment(lines, doc, key_path)))
         for ref in references(value):
             if ref.name not in {v.name for v in variables}:

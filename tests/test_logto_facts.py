@@ -1,0 +1,70 @@
+"""connector/logto.py holds each Logto and nodemailer fact once; here they are held to Logto's own code."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import typing
+from pathlib import Path
+
+from connector import logto
+from connector.schema import models
+
+from .conftest import ROOT
+from .logto_peer import PEER_DIR, require
+
+
+def _node(script: str) -> typing.Any:
+    require()
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=PEER_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(out.stdout)
+
+
+def test_usage_types_are_logtos() -> None:
+    sent = _node(
+        "import { TemplateType } from '@logto/connector-kit';"
+        "console.log(JSON.stringify(Object.values(TemplateType)));"
+    )
+    assert list(logto.USAGE_TYPES) == sent
+    assert set(logto.PAYLOAD_ROOTS) == set(sent)
+
+
+def test_default_timeouts_are_nodemailers() -> None:
+    # The nodemailer Logto's connector loads, and the constants its SMTP connection falls back to.
+    path = _node(
+        "import { createRequire } from 'node:module';"
+        "const require = createRequire(import.meta.resolve('@logto/connector-smtp'));"
+        "console.log(JSON.stringify(require.resolve('nodemailer/lib/smtp-connection')));"
+    )
+    source = Path(path).read_text(encoding="utf-8")
+    constants = {
+        name: eval(expr, {}) for name, expr in re.findall(r"const (\w+_TIMEOUT) = ([\d\s*]+);", source)
+    }
+    assert {
+        "connectionTimeout": constants["CONNECTION_TIMEOUT"],
+        "greetingTimeout": constants["GREETING_TIMEOUT"],
+        "socketTimeout": constants["SOCKET_TIMEOUT"],
+        "dnsTimeout": constants["DNS_TIMEOUT"],
+    } == logto.DEFAULT_TIMEOUTS
+
+
+def test_the_auth_forms_name_the_models_and_the_published_schema() -> None:
+    union = typing.get_args(typing.get_args(models.Auth)[0])
+    tags = {typing.get_args(member)[1].tag: typing.get_args(member)[0].__name__ for member in union}
+    assert tags == {tag: model for tag, (_, model) in logto.AUTH_FORMS.items()}
+    schema = json.loads((ROOT / "schema" / "smtp-connector.schema.json").read_text())
+    assert {model for _, model in logto.AUTH_FORMS.values()} <= set(schema["$defs"])
+
+
+def test_template_text_fields_are_the_models_text_fields() -> None:
+    fields = models.Template.model_fields
+    assert set(logto.TEMPLATE_TEXT_FIELDS) <= set(fields)
+    assert set(fields) - set(logto.TEMPLATE_TEXT_FIELDS) == {"usageType", "contentType"}
