@@ -411,6 +411,26 @@ def test_a_451_is_retried_then_sent(cli: CliRunner, tmp_path: Path, smtp_server:
     assert len(server.messages) == 1
 
 
+def test_retry_waits_double_up_to_the_cap(smtp_server: ServerFactory) -> None:
+    # A real server answers 451 five times; the waits between tries double from backoff and stop at the cap.
+    server = smtp_server(script=Script(data_replies=["451 4.3.0 Try again later"] * 5))
+    slept: list[float] = []
+    config = ConnectorConfig.model_validate(logto_config(server.port))
+    retry = RetryPolicy(attempts=6, backoff=1.5, max_delay=6.0)
+    outcome = send_all(
+        config, [Job("bob@example.com", "SignIn", {"code": "1"})], retry=retry, sleep=slept.append
+    )
+    assert [(r.status, r.attempts) for r in outcome.results] == [("sent", 6)]
+    assert slept == [1.5, 3.0, 6.0, 6.0, 6.0]  # 12 and 24 capped at 6; the cap itself is reached exactly
+
+
+@pytest.mark.parametrize(
+    ("attempt", "delay"), [(1, 1.0), (2, 2.0), (5, 16.0), (6, 30.0), (7, 30.0), (100, 30.0)]
+)
+def test_the_default_retry_delay_is_capped_at_30_seconds(attempt: int, delay: float) -> None:
+    assert RetryPolicy().delay(attempt) == delay
+
+
 def test_a_550_is_not_retried(cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory) -> None:
     server = smtp_server(script=Script(rcpt_replies=["550 5.1.1 No such user"]))
     result = one(cli, tmp_path, logto_config(server.port), expect=1)
