@@ -38,6 +38,15 @@ def implicit_tls(secure: object, port: object) -> bool:
     return secure is True or (secure is None and port == 465)
 
 
+# The final config's top-level keys: the guard's and the nodemailer options Logto passes on (a test keeps
+# this equal to the models' fields; the lint hook reads it without importing them).
+CONFIG_KEYS = frozenset((
+    "host", "port", "auth", "fromEmail", "replyTo", "templates", "secure", "requireTLS", "ignoreTLS",
+    "opportunisticTLS", "tls", "servername", "name", "localAddress", "connectionTimeout", "greetingTimeout",
+    "socketTimeout", "dnsTimeout", "customHeaders", "logger", "debug", "disableFileAccess", "disableUrlAccess",
+    "pool", "maxConnections", "maxMessages", "rateDelta", "rateLimit", "dkim", "authMethod", "forceAuth",
+    "proxy", "transactionLog", "service",
+))  # fmt: skip
 OAUTH2_TYPES = ("oauth2", "OAuth2", "OAUTH2")
 # The auth forms of Logto's guard (a zod union: a value may fit more than one), by the tag our models give
 # each: (its name in messages, the name of its model and of its definition in the published schema).

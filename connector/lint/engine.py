@@ -20,18 +20,10 @@ from connector.lint.suppress import (
     check_comments,
     read_config,
 )
-from connector.logto import ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
+from connector.logto import CONFIG_KEYS, ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
 from connector.source.loader import MAX_BYTES, LoadResult, load, loads, read_capped
 
 SOURCE_SUFFIXES = (*YAML_SUFFIXES, ".json")
-# The final config's top-level keys (a test keeps this equal to the models' fields, without importing them).
-CONNECTOR_KEYS = frozenset((
-    "host", "port", "auth", "fromEmail", "replyTo", "templates", "secure", "requireTLS", "ignoreTLS",
-    "opportunisticTLS", "tls", "servername", "name", "localAddress", "connectionTimeout", "greetingTimeout",
-    "socketTimeout", "dnsTimeout", "customHeaders", "logger", "debug", "disableFileAccess", "disableUrlAccess",
-    "pool", "maxConnections", "maxMessages", "rateDelta", "rateLimit", "dkim", "authMethod", "forceAuth",
-    "proxy", "transactionLog", "service",
-))  # fmt: skip
 # Text that marks a file as ours even when it does not load (for files that are not named like ours).
 _MARKERS = ("fromEmail", "usageType", "smtp-connector.schema")
 _RULE_MODULES = (
@@ -207,7 +199,7 @@ def classify(path: Path, data: dict[str, object], text: str) -> Kind | None:
         return "layer"
     keys = data.keys()
     marked = "smtp-connector" in "\n".join(line for line in text.splitlines()[:5] if "$schema" in line)
-    if keys & {"provider", "variables", "logto"} and (keys & CONNECTOR_KEYS or marked):
+    if keys & {"provider", "variables", "logto"} and (keys & CONFIG_KEYS or marked):
         return "layer"
     if keys & {"fromEmail", "templates"} or marked:
         return "final"

@@ -13,6 +13,7 @@ from connector.lint.base import Context, is_reference, rule
 from connector.project import variables
 from connector.project.fill_ins import all_placeholder
 from connector.source.loader import KeyPath
+from connector.source.walk import strings
 
 # Where secrets live, and the variable name suggested for each.
 SECRETS: dict[KeyPath, str] = {
@@ -64,7 +65,7 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
 @rule(("final",))
 def malformed_references(ctx: Context) -> Iterator[Finding]:
     """SC503 where a final config's string has a ``${`` the build refuses (a project's compose reports it)."""
-    for path, text in _strings(ctx.data, ()):
+    for path, text in strings(ctx.data):
         if "${" in text:
             from connector.project.layout import dotted
 
@@ -89,7 +90,7 @@ def unresolved_references(ctx: Context) -> Iterator[Finding]:
     from connector.logto import SECRET_KEYS
     from connector.project.layout import dotted
 
-    for path, text in _strings(ctx.data, ()):
+    for path, text in strings(ctx.data):
         if any(step in SECRET_KEYS for step in path if isinstance(step, str)):
             continue
         # A malformed ${ makes the string SC503 (above), not a reference.
@@ -104,14 +105,3 @@ def unresolved_references(ctx: Context) -> Iterator[Finding]:
                 "resolve it before Logto sees it: `smtp-connector build` without --keep-refs "
                 "(render and send resolve it from the environment)",
             )
-
-
-def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))

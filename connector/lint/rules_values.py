@@ -13,22 +13,14 @@ from connector.mail.addresses import address_problem
 from connector.mail.headers import header_findings, line_break
 from connector.project.fill_ins import DOUBLE, unfilled
 from connector.source.loader import KeyPath
+from connector.source.walk import strings
 
 
 @rule((*ALL_MODES, "variant"))
 def unfilled_values(ctx: Context) -> Iterator[Finding]:
-    yield from _walk(ctx, ctx.data, ())
-
-
-def _walk(ctx: Context, value: Any, path: KeyPath) -> Iterator[Finding]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(ctx, item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(ctx, item, (*path, index))
-    elif isinstance(value, str) and "<" in value:
-        yield from _check_unfilled(ctx, value, path)
+    for path, value in strings(ctx.data):
+        if "<" in value:
+            yield from _check_unfilled(ctx, value, path)
 
 
 def _check_unfilled(ctx: Context, value: str, path: KeyPath) -> Iterator[Finding]:

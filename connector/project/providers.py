@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from connector.resources import data_dir
 from connector.source.loader import Document, KeyPath, load
+from connector.source.walk import strings
 
 
 def shipped_dir() -> Path:
@@ -88,7 +87,7 @@ def describe(name: str) -> ProviderInfo:
     lines = text.splitlines()
     fill_ins: list[FillIn] = []
     variables: list[Variable] = []
-    for key_path, value in _strings(doc.data, ()):
+    for key_path, value in strings(doc.data):
         if unfilled(value):  # the account values a user must replace, as the lint finds them (SC401)
             fill_ins.append(FillIn(key_path, value, _comment(lines, doc, key_path)))
         for ref in references(value):
@@ -99,17 +98,6 @@ def describe(name: str) -> ProviderInfo:
     title = comments[0] if comments else name
     docs = tuple(url for c in comments for url in re.findall(r"https://\S+", c))
     return ProviderInfo(name, title, docs, doc, text, tuple(fill_ins), tuple(variables))
-
-
-def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))
 
 
 def _comment(lines: list[str], doc: Document, path: KeyPath) -> str:
