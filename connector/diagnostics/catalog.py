@@ -8,8 +8,9 @@ deploying to Logto.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from connector.diagnostics.findings import Severity
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
