@@ -56,6 +56,10 @@ AUTH_FORMS = {
     "oauth2-token": ("OAuth2 token", "OAuth2TokenAuth"),
 }
 
+# What Logto's guard requires of a config and of each template (an empty one is deleted on save, then missed).
+REQUIRED_KEYS = ("host", "port", "auth", "fromEmail", "templates")
+TEMPLATE_REQUIRED_FIELDS = ("usageType", "contentType", "subject", "content")
+
 # The template fields Logto fills placeholders in (buildMailOptions), and that a project may write as a
 # string, {file: PATH} or {jinja: TEXT}; each is one value when layers merge.
 TEMPLATE_TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")

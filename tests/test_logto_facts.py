@@ -68,3 +68,32 @@ def test_template_text_fields_are_the_models_text_fields() -> None:
     fields = models.Template.model_fields
     assert set(logto.TEMPLATE_TEXT_FIELDS) <= set(fields)
     assert set(fields) - set(logto.TEMPLATE_TEXT_FIELDS) == {"usageType", "contentType"}
+
+
+def _valid_config() -> dict[str, typing.Any]:
+    templates = [
+        {"usageType": kind, "contentType": "text/plain", "subject": "Code", "content": "{{code}}"}
+        for kind in logto.REQUIRED_USAGE_TYPES
+    ]
+    return {
+        "host": "smtp.example.com",
+        "port": 587,
+        "auth": {"user": "u", "pass": "p"},
+        "fromEmail": "a@example.com",
+        "replyTo": "r@example.com",
+        "templates": templates,
+    }
+
+
+def test_required_keys_are_what_logtos_guard_requires() -> None:
+    from .logto_peer import accepted, guard
+
+    config = _valid_config()
+    assert accepted(guard(config))
+    for key in config:
+        without = {k: v for k, v in config.items() if k != key}
+        assert accepted(guard(without)) == (key not in logto.REQUIRED_KEYS), key
+    for field in [*config["templates"][0], "replyTo", "sendFrom"]:
+        first = {k: v for k, v in config["templates"][0].items() if k != field}
+        changed = {**config, "templates": [first, *config["templates"][1:]]}
+        assert accepted(guard(changed)) == (field not in logto.TEMPLATE_REQUIRED_FIELDS), field

@@ -8,7 +8,7 @@ from typing import Any
 
 from connector.diagnostics.findings import Finding
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
-from connector.logto import SECRET_KEYS
+from connector.logto import REQUIRED_KEYS, SECRET_KEYS, TEMPLATE_REQUIRED_FIELDS
 from connector.mail.addresses import address_problem
 from connector.mail.headers import header_findings, line_break
 from connector.project.fill_ins import DOUBLE, unfilled
@@ -64,7 +64,7 @@ def describe(ctx: Context, path: KeyPath) -> str:
 @rule(WHOLE_MODES)
 def stripped_on_save(ctx: Context) -> Iterator[Finding]:
     why = "Logto deletes empty values when it saves the config"
-    for key in ("host", "fromEmail", "templates"):
+    for key in REQUIRED_KEYS:
         if ctx.data.get(key) in ("", []):
             yield ctx.finding(
                 (key,),
@@ -73,7 +73,7 @@ def stripped_on_save(ctx: Context) -> Iterator[Finding]:
                 f"set `{key}`",
             )
     for index, template in ctx.templates():
-        for field in ("usageType", "contentType", "subject", "content"):
+        for field in TEMPLATE_REQUIRED_FIELDS:
             if template.get(field) == "":
                 yield ctx.finding(
                     ("templates", index, field),
