@@ -29,7 +29,6 @@ class Origin:
     layer_name: str
     overrode: tuple[Origin, ...] = ()
     value: Any = None
-    key_location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +45,6 @@ class _Node:
             self.layer,
             tuple(n.origin() for n in self.overrode),
             self.value,
-            self.doc.locate(self.path, key=True) if self.path else None,
         )
 
     def alone(self) -> _Node:
