@@ -79,12 +79,16 @@ def test_port_465_without_secure_means_implicit_tls_as_in_nodemailer(
     # Nothing listens on 465 here; what matters is that the client speaks TLS first and fails on the
     # certificate of a plain server rather than waiting for a greeting.
     server = smtp_server(tls="implicit", users={"mailer": PASSWORD})
-    from connector.mail.tls import implicit_tls
+    from connector.logto import implicit_tls
 
     base = logto_config(server.port)
-    assert implicit_tls(ConnectorConfig.model_validate(base | {"port": 465}))
-    assert not implicit_tls(ConnectorConfig.model_validate(base | {"port": 465, "secure": False}))
-    assert not implicit_tls(ConnectorConfig.model_validate(base | {"port": 587}))
+    for changes, implicit in [
+        ({"port": 465}, True),
+        ({"port": 465, "secure": False}, False),
+        ({"port": 587}, False),
+    ]:
+        config = ConnectorConfig.model_validate(base | changes)
+        assert implicit_tls(config.secure, config.port) is implicit
 
 
 def test_starttls_when_offered(

@@ -45,11 +45,11 @@ def _check_unfilled(ctx: Context, value: str, path: KeyPath) -> Iterator[Finding
         else:
             hint = f"replace `{placeholder}` with the real value"
         yield ctx.finding(
-            path, "SC401", f"{describe(ctx, path)} still holds the example value `{placeholder}`", hint
+            path, "SC401", f"{field_label(ctx, path)} still holds the example value `{placeholder}`", hint
         )
 
 
-def describe(ctx: Context, path: KeyPath) -> str:
+def field_label(ctx: Context, path: KeyPath) -> str:
     """``template "SignIn" subject`` for template fields, else the dotted key in backquotes."""
     if len(path) >= 3 and path[0] == "templates" and isinstance(path[1], int):
         template = ctx.data["templates"][path[1]]
@@ -85,7 +85,7 @@ def stripped_on_save(ctx: Context) -> Iterator[Finding]:
 
 
 @rule()
-def ehlo_name(ctx: Context) -> Iterator[Finding]:
+def non_ascii_ehlo_name(ctx: Context) -> Iterator[Finding]:
     name = ctx.data.get("name")
     if isinstance(name, str) and not name.isascii():
         yield ctx.finding(
@@ -112,7 +112,7 @@ def addresses(ctx: Context) -> Iterator[Finding]:
             continue  # SC408 says what is wrong with it
         problem = address_problem(value, many)
         if problem:
-            yield ctx.finding(path, "SC405", f"{describe(ctx, path)} {problem[0]}", problem[1])
+            yield ctx.finding(path, "SC405", f"{field_label(ctx, path)} {problem[0]}", problem[1])
 
 
 @rule()

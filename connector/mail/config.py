@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from connector.diagnostics.redact import register_secret
+from connector.diagnostics.redact import register_secrets
 from connector.errors import InputError, UsageError
-from connector.logto import SECRET_KEYS, project_files_in
+from connector.logto import project_files_in
 from connector.schema.models import ConnectorConfig
 from connector.schema.validate import Located
 
@@ -91,15 +91,3 @@ def _resolved(source: Located, secrets: bool) -> dict[str, Any]:
         raise InputError(findings=[*(problems if config is None else ()), *findings])
     result: dict[str, Any] = data
     return result
-
-
-def register_secrets(data: Any, secret: bool = False) -> None:
-    """Register every credential value in ``data`` so that no output shows it."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            register_secrets(value, secret or key in SECRET_KEYS)
-    elif isinstance(data, list):
-        for item in data:
-            register_secrets(item, secret)
-    elif secret and isinstance(data, str):
-        register_secret(data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ssl
 
-from connector import logto
 from connector.errors import InputError
 from connector.schema.models import ConnectorConfig
 
@@ -14,11 +13,6 @@ _VERSIONS = {
     "TLSv1.2": ssl.TLSVersion.TLSv1_2,
     "TLSv1.3": ssl.TLSVersion.TLSv1_3,
 }
-
-
-def implicit_tls(config: ConnectorConfig) -> bool:
-    """TLS from the first byte: ``secure``, or nodemailer's default of port 465 when secure is absent."""
-    return logto.implicit_tls(config.secure, config.port)
 
 
 def server_name(config: ConnectorConfig) -> str:

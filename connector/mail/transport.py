@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from connector.errors import DeliveryError
-from connector.logto import DEFAULT_TIMEOUTS
+from connector.logto import DEFAULT_TIMEOUTS, implicit_tls
 from connector.mail.oauth2 import TokenSource
-from connector.mail.tls import implicit_tls, server_name, tls_context
+from connector.mail.tls import server_name, tls_context
 from connector.schema.models import ConnectorConfig, LoginAuth
 
 DEFAULT_CONNECTION_TIMEOUT = DEFAULT_TIMEOUTS["connectionTimeout"]  # milliseconds, nodemailer's defaults
@@ -146,7 +146,7 @@ class Connection:
         greeting_ms = config.greetingTimeout or DEFAULT_GREETING_TIMEOUT
         source = (config.localAddress, 0) if config.localAddress else None
         client = _Client(ehlo_name(config), connect_ms / 1000, source)
-        if implicit_tls(config):
+        if implicit_tls(config.secure, config.port):
             client.implicit = self.tls()
             client.server_name = server_name(config)
         client.timeout = greeting_ms / 1000

@@ -73,7 +73,7 @@ class ProviderInfo:
 
 
 @cache
-def describe(name: str) -> ProviderInfo:
+def provider_info(name: str) -> ProviderInfo:
     """Read one shipped overlay for listings and ``init``."""
     from connector.project.fill_ins import unfilled
     from connector.project.variables import references
