@@ -62,16 +62,6 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule(("final",))
-def malformed_references(ctx: Context) -> Iterator[Finding]:
-    """SC503 where a final config's string has a ``${`` the build refuses (a project's compose reports it)."""
-    for path, text in strings(ctx.data):
-        if "${" in text:
-            from connector.project.layout import dotted
-
-            yield from variables.check(text, ctx.at(path), dotted(path))
-
-
 def _get(data: Any, path: KeyPath) -> Any:
     for step in path:
         if not isinstance(data, dict):
@@ -81,21 +71,32 @@ def _get(data: Any, path: KeyPath) -> Any:
 
 
 @rule(("final",))
-def unresolved_references(ctx: Context) -> Iterator[Finding]:
-    """SC509: Logto stores and sends a final config as it is; it never reads the environment.
+def references(ctx: Context) -> Iterator[Finding]:
+    """``${...}`` in a final config, in one walk over its strings.
 
-    References in credential keys are the committed form SC403 asks for (``pass: ${SMTP_PASS}``, a
-    ``build --keep-refs`` file): render and send resolve them, and they are not reported here.
+    SC503: a ``${`` the build would refuse is no reference (the grammar is the build's; a project's compose
+    reports it there). SC509: Logto stores and sends a final config as it is; it never reads the
+    environment. References in credential keys are the committed form SC403 asks for (``pass:
+    ${SMTP_PASS}``, a ``build --keep-refs`` file): render and send resolve them, so SC509 leaves them be.
     """
     from connector.logto import SECRET_KEYS
-    from connector.project.layout import dotted
 
     for path, text in strings(ctx.data):
+        if "${" not in text:
+            continue
+        parts, problem = variables.parse(text)
+        if problem is not None:
+            # Imported for a finding only: the project layout is more than a plain config's lint needs.
+            from connector.project.layout import dotted
+
+            yield from variables.check(text, ctx.at(path), dotted(path))
+            continue
         if any(step in SECRET_KEYS for step in path if isinstance(step, str)):
             continue
-        # A malformed ${ makes the string SC503 (above), not a reference.
-        found = variables.references(text) if variables.holds_reference(text) else []
+        found = [part for part in parts if isinstance(part, variables.Reference)]
         if found:
+            from connector.project.layout import dotted
+
             first = found[0].text
             yield ctx.finding(
                 path,

@@ -1,4 +1,4 @@
-"""Walking loaded data: each string with its key path (the rules, the provider listing and explain share it)."""
+"""Walking loaded data: each string with its key path (the lint rules and the provider listing share it)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,17 @@ if TYPE_CHECKING:
 
 
 def strings(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
-    """Each string inside ``value`` (mappings and lists, in order) with its key path from ``path``."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from strings(item, (*path, index))
+    """Each string inside ``value`` (mappings and lists, in order) with its key path from ``path``.
+
+    A stack rather than nested generators: every rule that reads every string of every linted file walks
+    here, and a generator per level costs more than the walk itself.
+    """
+    stack: list[tuple[KeyPath, Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            yield where, item
+        elif isinstance(item, dict):
+            stack.extend((((*where, key), child) for key, child in reversed(item.items())))
+        elif isinstance(item, list):
+            stack.extend(((*where, index), item[index]) for index in range(len(item) - 1, -1, -1))
