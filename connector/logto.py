@@ -7,6 +7,7 @@ the tests run it), nodemailer's defaults, and Logto's email-template docs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 # The SMTP connector's factory id (`connectorId` in Logto's Management API; metadata.id in the package).
 SMTP_CONNECTOR_ID = "simple-mail-transfer-protocol"
@@ -31,6 +32,34 @@ LOGIN_TYPES = ("login", "Login", "LOGIN")
 SECRET_KEYS = frozenset(
     {"pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase", "key", "pfx"}
 )
+
+
+def clean_deep(value: Any) -> tuple[Any, list[tuple[str | int, ...]]]:
+    """What Logto stores when it saves a config: its clean-deep step (3.4.0, defaults) removes empty strings,
+    nulls, {} and [], recursively, so a mapping left empty goes too. Also the paths removed (outermost only).
+    """
+    removed: list[tuple[str | int, ...]] = []
+    return _clean(value, (), removed), removed
+
+
+def _clean(value: Any, path: tuple[str | int, ...], removed: list[tuple[str | int, ...]]) -> Any:
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return value
+    kept: list[tuple[Any, Any]] = []
+    for key, item in items:
+        here = (*path, key)
+        mark = len(removed)
+        cleaned = _clean(item, here, removed)
+        if cleaned is None or cleaned == "" or (isinstance(cleaned, (dict, list)) and not cleaned):
+            del removed[mark:]  # the inner removals are part of this one
+            removed.append(here)
+        else:
+            kept.append((key, cleaned))
+    return dict(kept) if isinstance(value, dict) else [item for _, item in kept]
 
 
 def implicit_tls(secure: object, port: object) -> bool:

@@ -8,6 +8,9 @@ import subprocess
 import typing
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from connector import logto
 from connector.schema import models
 
@@ -97,3 +100,35 @@ def test_required_keys_are_what_logtos_guard_requires() -> None:
         first = {k: v for k, v in config["templates"][0].items() if k != field}
         changed = {**config, "templates": [first, *config["templates"][1:]]}
         assert accepted(guard(changed)) == (field not in logto.TEMPLATE_REQUIRED_FIELDS), field
+
+
+_SCALARS = st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", " ", "a", "0"])
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["host", "auth", "templates", "x"]), _VALUES, max_size=4))
+def test_clean_deep_is_logtos(config: dict[str, typing.Any]) -> None:
+    from .logto_peer import guard
+
+    kept, removed = logto.clean_deep(config)
+    assert kept == guard(config)["cleaned"]
+    for path in removed:  # each removed path was there, and is gone
+        value: typing.Any = config
+        for step in path:
+            value = value[step]
+        assert value in (None, "", {}, []) or logto.clean_deep(value)[0] in ({}, [])
+
+
+def test_clean_deep_reports_the_outermost_removal() -> None:
+    config = {"auth": {"user": "", "pass": None}, "host": "h", "templates": [{}, {"a": "x"}, []]}
+    assert logto.clean_deep(config) == (
+        {"host": "h", "templates": [{"a": "x"}]},
+        [("auth",), ("templates", 0), ("templates", 2)],
+    )

@@ -97,21 +97,6 @@ def template_name(template: dict[str, Any], index: int) -> str:
     return f'"{kind}"' if isinstance(kind, str) and kind else f"#{index + 1}"
 
 
-def strip_empty(value: Any) -> Any:
-    """What Logto keeps when it saves a config: empty strings, nulls, {} and [] removed, recursively."""
-    if isinstance(value, dict):
-        kept = {k: strip_empty(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if not _empty(v)}
-    if isinstance(value, list):
-        items = [strip_empty(v) for v in value]
-        return [v for v in items if not _empty(v)]
-    return value
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == {} or value == []
-
-
 RuleFunction = Callable[[Context], Iterable[Finding]]
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.diagnostics.findings import Finding
-from connector.lint.base import WHOLE_MODES, Context, rule, strip_empty
-from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, implicit_tls
+from connector.lint.base import WHOLE_MODES, Context, rule
+from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, clean_deep, implicit_tls
 
 _LOOPBACK = ("localhost", "::1", "[::1]")
 _STRIPPED = "Logto deletes empty values when it saves the config"
@@ -22,7 +22,7 @@ def empty_auth(ctx: Context) -> Iterator[Finding]:
     auth = ctx.data.get("auth")
     if not isinstance(auth, dict):
         return
-    kept = strip_empty(auth)
+    kept = clean_deep(auth)[0]
     if not kept:
         yield ctx.finding(
             ("auth",),
@@ -53,7 +53,7 @@ def auth_without_credentials(ctx: Context) -> Iterator[Finding]:
     auth = ctx.data.get("auth")
     if not isinstance(auth, dict):
         return
-    kept = strip_empty(auth)
+    kept = clean_deep(auth)[0]
     if not kept or kept.get("type", "login") not in LOGIN_TYPES or kept.keys() - {"type"}:
         return
     yield ctx.finding(
@@ -110,7 +110,7 @@ def tls_flags(ctx: Context) -> Iterator[Finding]:
 @rule(WHOLE_MODES)
 def auth_in_clear(ctx: Context) -> Iterator[Finding]:
     data = ctx.data
-    auth = strip_empty(data.get("auth")) if isinstance(data.get("auth"), dict) else {}
+    auth = clean_deep(data.get("auth"))[0] if isinstance(data.get("auth"), dict) else {}
     host = data.get("host")
     if (
         not (auth.keys() - {"type"})
