@@ -8,7 +8,7 @@ from typing import Any
 
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.redact import register_secret
-from connector.lint.base import Context, is_reference, rule
+from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
 from connector.lint.rules_values import unfilled
 from connector.source.loader import KeyPath
 
@@ -29,7 +29,7 @@ SECRETS: dict[KeyPath, str] = {
 _PROXY_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:([^/@]+)@")
 
 
-@rule()
+@rule(COMMITTED_MODES)
 def literal_secrets(ctx: Context) -> Iterator[Finding]:
     for path, variable in SECRETS.items():
         value = _get(ctx.data, path)
