@@ -51,7 +51,7 @@ def lint(case: Case) -> list[Finding]:
 def verdicts() -> list[tuple[Case, dict[str, Any], list[Finding]]]:
     generated = list(cases(COUNT))
     answers = logto_peer.guard_many(c.text() for c in generated)
-    return [(c, v, lint(c)) for c, v in zip(generated, answers)]
+    return [(c, v, lint(c)) for c, v in zip(generated, answers, strict=True)]
 
 
 def test_zero_false_accepts(verdicts: list[tuple[Case, dict[str, Any], list[Finding]]]) -> None:

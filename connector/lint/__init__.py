@@ -41,11 +41,17 @@ def lint_paths(
         path = Path(name)
         if path.is_dir() and built:
             raise UsageError(f"--built lints built config files, and {name} is a folder")
+        if not path.exists() and not path.is_symlink() and not any(p.is_file() for p in path.parents):
+            linter.missing(path, name)
+            continue
         if path.is_dir():
             if path.suffix.lower() in SOURCE_SUFFIXES and not _is_project(path):
                 linter.lint_file(path, name)  # a folder named like a file: the loader says what it is
                 continue
             if not _is_project(path):
+                if skip_unrelated:
+                    linter.result.skipped.append(name)
+                    continue
                 where = "the current folder" if not paths else name
                 raise UsageError(f"{where} is not a config project (it has no smtp-connector.yaml)")
             projects[path] = None
