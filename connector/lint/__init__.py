@@ -10,13 +10,13 @@ from pathlib import Path
 
 from connector.errors import UsageError
 from connector.lint.engine import (
-    PROJECT_FILES,
     SOURCE_SUFFIXES,
     Linter,
     LintResult,
     enclosing_project,
     lint_source,
 )
+from connector.logto import project_files_in
 
 __all__ = ["LintResult", "lint_paths", "lint_source"]
 
@@ -71,7 +71,7 @@ def lint_paths(
 
 
 def _is_project(path: Path) -> bool:
-    return any((path / f).is_file() for f in PROJECT_FILES)
+    return bool(project_files_in(path))
 
 
 def _part_of(path: Path, root: Path) -> bool:

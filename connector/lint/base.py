@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from connector.diagnostics.findings import Finding, Location
+from connector.project.variables import holds_reference
 
 if TYPE_CHECKING:  # validate imports pydantic, which a lint of unrelated files must not pay for
     from connector.schema.validate import Located
     from connector.source.loader import KeyPath
 
-# `${VAR}`, `${VAR:?message}`, `${VAR:-default}`: resolved from the environment at build time.
-REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+=][^}]*)?\}")
 # Build-time Jinja2 statements or comments: such text is rendered before Logto ever sees it.
 JINJA = re.compile(r"\{[%#]")
 
@@ -90,28 +89,16 @@ class Context:
 
 
 def is_reference(value: object) -> bool:
-    """True for a string that holds a ``${VAR}`` reference (its value comes from the environment)."""
-    return isinstance(value, str) and REFERENCE.search(value) is not None
+    """True for a string that holds a well-formed ``${VAR}`` reference (its value comes from the environment).
+
+    The grammar is the build's (:mod:`connector.project.variables`): what the build refuses is no reference.
+    """
+    return isinstance(value, str) and holds_reference(value)
 
 
 def template_name(template: dict[str, Any], index: int) -> str:
     kind = template.get("usageType")
     return f'"{kind}"' if isinstance(kind, str) and kind else f"#{index + 1}"
-
-
-def strip_empty(value: Any) -> Any:
-    """What Logto keeps when it saves a config: empty strings, nulls, {} and [] removed, recursively."""
-    if isinstance(value, dict):
-        kept = {k: strip_empty(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if not _empty(v)}
-    if isinstance(value, list):
-        items = [strip_empty(v) for v in value]
-        return [v for v in items if not _empty(v)]
-    return value
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == {} or value == []
 
 
 RuleFunction = Callable[[Context], Iterable[Finding]]

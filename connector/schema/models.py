@@ -1,6 +1,6 @@
 """Pydantic models of the final Logto SMTP connector config: the single source of truth.
 
-They follow the guard of ``@logto/connector-smtp`` 1.5.4 (SPEC §3) plus the nodemailer options Logto
+They follow the guard of ``@logto/connector-smtp`` 1.5.4 (tests/logto-peer holds it) plus the nodemailer options Logto
 passes through untouched. Strict types (no "465" for 465), unknown keys forbidden, frozen once validated.
 """
 
@@ -23,7 +23,6 @@ __all__ = [
     "ConnectorConfig",
     "Template",
 ]
-TLS_VERSIONS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 
 
 def _integral(value: Any) -> Any:
