@@ -18,10 +18,12 @@ if TYPE_CHECKING:  # validate imports pydantic, which a lint of unrelated files 
 JINJA = re.compile(r"\{[%#]")
 
 
-Mode = Literal["final", "composed", "layer", "project-layer", "variant"]
-ALL_MODES: tuple[Mode, ...] = ("final", "composed", "layer", "project-layer")
-TEXT_MODES: tuple[Mode, ...] = ("final", "composed", "layer")
-WHOLE_MODES: tuple[Mode, ...] = ("final", "composed")
+Mode = Literal["final", "built", "composed", "layer", "project-layer", "variant"]
+ALL_MODES: tuple[Mode, ...] = ("final", "built", "composed", "layer", "project-layer")
+TEXT_MODES: tuple[Mode, ...] = ("final", "built", "composed", "layer")
+WHOLE_MODES: tuple[Mode, ...] = ("final", "built", "composed")
+# Files that are committed or edited by people: every mode but a built config, which holds its secrets.
+COMMITTED_MODES: tuple[Mode, ...] = tuple(m for m in ALL_MODES if m != "built")
 # Rules about one template's text also run on each language variant of a composed environment.
 TEMPLATE_TEXT_MODES: tuple[Mode, ...] = (*TEXT_MODES, "variant")
 
@@ -31,6 +33,8 @@ class Context:
     """One thing being linted, and what kind of thing it is (``mode``):
 
     - ``final``: a config in Logto's format (JSON or YAML, built or exported from a Logto console);
+    - ``built``: a final config as deployed, secrets resolved (``lint --built``): checked for what Logto
+      accepts and sends, not for literal secrets, which it holds by design;
     - ``composed``: one environment of a project, merged, with ``${VAR}`` references left unresolved;
     - ``layer``: one project source file linted on its own (a partial config, maybe build-time Jinja2);
     - ``project-layer``: a source file whose project is composed too, so text and schema are checked there;
@@ -53,7 +57,7 @@ class Context:
     @property
     def resolved(self) -> bool:
         """``${VAR}`` references have been replaced by their values."""
-        return self.mode == "final"
+        return self.mode in ("final", "built")
 
     @property
     def data(self) -> dict[str, Any]:

@@ -96,10 +96,11 @@ def _project_above(folder: Path) -> Path | None:
 class Linter:
     """One lint run: the files it read (once each), its findings, and the lint configs it found."""
 
-    def __init__(self, *, skip_unrelated: bool = False) -> None:
+    def __init__(self, *, skip_unrelated: bool = False, built: bool = False) -> None:
         # The hook is given every YAML and JSON file of a repository: it skips those that are not ours.
         # A person naming a file wants it linted, whatever it looks like (as a final config).
         self.skip_unrelated = skip_unrelated
+        self.final_mode: Mode = "built" if built else "final"
         self.result = LintResult()
         self.texts: dict[str, str] = {}
         self.configs = ConfigFinder()
@@ -174,7 +175,7 @@ class Linter:
         if document is not None and kind == "lint-config":
             findings += read_config(path, display)[1]
         elif document is not None:
-            findings += lint_source(document, mode or ("layer" if kind == "layer" else "final"))
+            findings += lint_source(document, mode or ("layer" if kind == "layer" else self.final_mode))
         self.add(findings, config)
 
 

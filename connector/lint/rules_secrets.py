@@ -9,7 +9,7 @@ from typing import Any
 
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.redact import register_secret
-from connector.lint.base import Context, is_reference, rule
+from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
 from connector.project import variables
 from connector.project.fill_ins import all_placeholder
 from connector.source.loader import KeyPath
@@ -32,7 +32,7 @@ SECRETS: dict[KeyPath, str] = {
 _PROXY_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:([^/@]+)@")
 
 
-@rule()
+@rule(COMMITTED_MODES)
 def literal_secrets(ctx: Context) -> Iterator[Finding]:
     for path, variable in SECRETS.items():
         value = _get(ctx.data, path)
@@ -70,7 +70,7 @@ def _get(data: Any, path: KeyPath) -> Any:
     return data
 
 
-@rule(("final",))
+@rule(("final", "built"))
 def references(ctx: Context) -> Iterator[Finding]:
     """``${...}`` in a final config, in one walk over its strings.
 

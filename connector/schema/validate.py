@@ -65,6 +65,8 @@ def errors_to_findings(error: ValidationError, source: Located, model: type[Base
         loc = tuple(item["loc"])
         path = _data_path(loc, source.data)
         kind = item["type"]
+        if kind == "none_required":
+            continue  # the absent branch of an optional key (a written null is refused as null_refused)
         name = _dotted(path)
         if kind == "extra_forbidden":
             key = str(path[-1]) if path else "?"
