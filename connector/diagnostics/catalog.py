@@ -8,8 +8,9 @@ deploying to Logto.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from connector.diagnostics.findings import Severity
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,12 +408,6 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
-
-
-def register(*rules: Rule) -> None:
-    """Add rules from another module (lint rule packs register theirs on import)."""
-    for rule in rules:
-        RULES[rule.id] = rule
 
 
 def severity_of(rule_id: str) -> Severity:
