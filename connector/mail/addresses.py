@@ -133,6 +133,6 @@ def single_address(value: str) -> tuple[int, str | None]:
     if simple:
         return 1, simple.group(1) or simple.group(2)
     parts = [part for part in split_addresses(value) if part]
-    if len(parts) != 1 or address_problem(parts[0], False) is not None:
-        return len(parts), None
-    return 1, mailbox(parts[0])[1].strip()
+    if len(parts) != 1 or address_problem(value, False) is not None:
+        return len(parts), None  # `a@b,` is one mailbox, and still not an address (as the lint says)
+    return 1, mailbox(value.strip())[1].strip()
