@@ -46,6 +46,10 @@ def checker_for(path: Path, forms: tuple[tuple[str, str], ...] = ()) -> SchemaCh
     return SchemaChecker(load_schema(path), dict(forms))
 
 
+# Did-you-mean suggestions per object, at most (each one compares the key with every known key).
+_MAX_SUGGESTIONS = 20
+
+
 class SchemaChecker:
     """Evaluate one schema over data; ``locate(path, key=...)`` maps data paths to source positions."""
 
@@ -239,6 +243,7 @@ class SchemaChecker:
         props: dict[str, Any] = schema.get("properties", {})
         extra = schema.get("additionalProperties", True)
         where = f" in {dotted(path)}" if path else ""
+        unknown = 0
         for key in schema.get("required", ()):
             if key not in data:
                 out.append(_finding(locate(path, key=bool(path)), "SC203", f"missing required key `{key}`{where}",
@@ -248,7 +253,9 @@ class SchemaChecker:
             if key in props:
                 self._node(props[key], value, child, locate, out)
             elif extra is False:
-                suggestion = did_you_mean(key, props)
+                unknown += 1
+                # A typo comes alone; past a few unknown keys, suggestions cost time and help no one.
+                suggestion = did_you_mean(key, props) if unknown <= _MAX_SUGGESTIONS else None
                 message = f"unknown key `{key}`{where}" + (
                     f"; did you mean `{suggestion}`?" if suggestion else ""
                 )
