@@ -457,11 +457,11 @@ def test_describe_reads_adversarial_shapes_in_bounded_work(name: str) -> None:
             b"Content-Type: text/plain; charset=latin-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
             b"Caf=E9 =\r\n123456\r\n",
             ("", "123456"),
-        ),  # fmt: skip
+        ),
         (
             b"Content-Type: text/html\r\nContent-Transfer-Encoding: base64\r\n\r\nPGI+NzY1NDMyPC9iPg==\r\n",
             ("", "765432"),
-        ),  # fmt: skip
+        ),
         (b"Content-Type: text/plain; charset=x-unknown\r\n\r\n123456\r\n", ("", "123456")),
         (b"Content-Transfer-Encoding: base64\r\n\r\n!!!\r\n", ("", None)),
         (
