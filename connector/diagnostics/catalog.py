@@ -8,8 +8,9 @@ deploying to Logto.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from connector.diagnostics.findings import Severity
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,12 @@ _RULES = [
         "tls-verification-off",
         "`tls.rejectUnauthorized: false` accepts any certificate (man-in-the-middle).",
     ),
+    Rule(
+        "SC311",
+        "error",
+        "timer-overflow",
+        "A timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once.",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.
@@ -245,6 +252,18 @@ _RULES = [
         "error",
         "header-line-break",
         "A subject, fromEmail, replyTo or sendFrom with a line break: it ends the header and injects the rest.",
+    ),
+    Rule(
+        "SC409",
+        "warning",
+        "custom-header-overridden",
+        "customHeaders naming From, To, Subject or Reply-To (not sent) or Message-ID, Date, MIME-Version (replace nodemailer's).",
+    ),
+    Rule(
+        "SC410",
+        "error",
+        "custom-header-doubled",
+        "customHeaders naming Content-Type or Content-Transfer-Encoding: the message gets two.",
     ),
     #
     #
@@ -407,12 +426,6 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
-
-
-def register(*rules: Rule) -> None:
-    """Add rules from another module (lint rule packs register theirs on import)."""
-    for rule in rules:
-        RULES[rule.id] = rule
 
 
 def severity_of(rule_id: str) -> Severity:
