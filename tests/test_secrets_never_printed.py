@@ -20,6 +20,7 @@ import pytest
 from connector.errors import InputError
 
 from .conftest import CliResult, CliRunner
+from .logto_server import FakeLogto
 from .smtp_fixtures import ServerFactory
 
 CANARIES = [
@@ -97,6 +98,7 @@ def test_no_command_prints_the_secret(
     for fmt in FORMATS:
         run("lint", str(project), "--format", fmt, expect=0)
         run("lint", str(built), "--format", fmt, expect=1)  # SC403: a literal secret, named by its key
+        run("lint", "--built", str(built), "--format", fmt, expect=0)  # as deployed: Logto accepts it
     run("render", str(project), "--env", "prod", "--type", "SignIn", "--code", "1", expect=0)
     run("render", str(built), "--type", "SignIn", "--code", "1", "--eml", str(out / "signin.eml"), expect=0)
     run("send", str(project), "--env", "prod", *local, *message, expect=1)  # 535: wrong password
@@ -147,3 +149,57 @@ def test_a_secret_in_an_error_message_is_redacted_in_every_form() -> None:
     stream = io.StringIO()
     _print_error(InputError(f"value {secret!r} in {json.dumps(secret)} and {secret}"), stream)
     assert stream.getvalue() == "smtp-connector: error: value '********' in \"********\" and ********\n"
+
+
+@pytest.mark.parametrize("secret", CANARIES)
+def test_deploy_and_pull_never_print_a_secret(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, logto: FakeLogto, secret: str
+) -> None:
+    """The SMTP password and the M2M app secret, through plans, drift, refusals, pull and internal errors."""
+    from .test_deploy import make_project
+
+    project = make_project(tmp_path / "mail")
+    app_secret = secret[::-1] + "-app"
+    logto.app_secret = app_secret
+    for key, value in {
+        "SMTP_PASS": secret,
+        "TEST_LOGTO_ENDPOINT": logto.url,
+        "PROD_LOGTO_APP_ID": logto.app_id,
+        "PROD_LOGTO_APP_SECRET": app_secret,
+        "LOGTO_ENDPOINT": logto.url,
+        "LOGTO_M2M_APP_ID": logto.app_id,
+        "LOGTO_M2M_APP_SECRET": app_secret,
+    }.items():
+        monkeypatch.setenv(key, value)
+    run = Runs(cli)
+    deploy = ("deploy", str(project), "--env", "prod")
+    run(*deploy, "--dry-run", expect=0)
+    run(*deploy, expect=0)
+    run(*deploy, "--check", expect=0)
+    logto.smtp_config["auth"]["pass"] = secret + "-drifted"  # type: ignore[index]
+    run(*deploy, "--check", expect=1)  # a changed secret: shown as changed, never as a value
+    echo = {"code": "connector.general", "message": f"Error occurred in connector: login {secret} refused"}
+    logto.fault("PATCH", "/api/connectors/", status=400, body=echo)
+    run(*deploy, expect=1)  # Logto's error echoes the password
+    run(*deploy, expect=0)
+    run("pull", str(tmp_path / "pulled"), expect=0)
+    monkeypatch.setenv("PROD_LOGTO_APP_SECRET", secret + "-wrong")
+    run(*deploy, expect=1)
+    monkeypatch.setenv("PROD_LOGTO_APP_SECRET", app_secret)
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"forced failure near {secret} and {app_secret}")
+
+    with monkeypatch.context() as m:
+        m.setattr("connector.deploy.plan.make_plan", boom)
+        result = run.debug(*deploy)
+        assert "RuntimeError: forced failure near ******** and ********" in result.stderr
+
+    assert ("PATCH" in {m for m, _ in logto.writes}) and logto.smtp_config["auth"]["pass"] == secret  # type: ignore[index]
+    for args, result in run:
+        for value in (secret, app_secret, secret + "-wrong", secret + "-drifted"):
+            for form in forms(value):
+                assert form not in result.stdout + result.stderr, f"{args} printed a secret"
+    for path in sorted(p for p in (tmp_path / "pulled").rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        assert [f for v in (secret, app_secret) for f in forms(v) if f.encode() in data] == [], path

@@ -1,14 +1,16 @@
 """Every rule id the tool can report, with its severity, a title and help (used by SARIF and docs).
 
 Ranges: SC0xx loading, SC1xx templates and placeholders, SC2xx schema, SC3xx connection, TLS and auth,
-SC4xx values and secrets, SC5xx composing and building, SC6xx build-time templates (Jinja2).
+SC4xx values and secrets, SC5xx composing and building, SC6xx build-time templates (Jinja2), SC7xx
+deploying to Logto.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from connector.diagnostics.findings import Severity
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +195,12 @@ _RULES = [
         "tls-verification-off",
         "`tls.rejectUnauthorized: false` accepts any certificate (man-in-the-middle).",
     ),
+    Rule(
+        "SC311",
+        "error",
+        "timer-overflow",
+        "A timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once.",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.
@@ -245,6 +253,18 @@ _RULES = [
         "header-line-break",
         "A subject, fromEmail, replyTo or sendFrom with a line break: it ends the header and injects the rest.",
     ),
+    Rule(
+        "SC409",
+        "warning",
+        "custom-header-overridden",
+        "customHeaders naming From, To, Subject or Reply-To (not sent) or Message-ID, Date, MIME-Version (replace nodemailer's).",
+    ),
+    Rule(
+        "SC410",
+        "error",
+        "custom-header-doubled",
+        "customHeaders naming Content-Type or Content-Transfer-Encoding: the message gets two.",
+    ),
     #
     #
     # SC5xx composing and building: add below this line.
@@ -283,7 +303,7 @@ _RULES = [
         "SC507",
         "error",
         "not-a-project",
-        "A project folder holds smtp-connector.yaml (and environments/<name>.yaml files).",
+        "A project folder holds one smtp-connector.yaml or .yml (and environments/<name>.yaml files).",
     ),
     Rule(
         "SC508",
@@ -375,15 +395,37 @@ _RULES = [
     ),
     #
     #
+    # SC7xx deploying to Logto (the `logto:` section, the Management API): add below this line.
+    #
+    Rule(
+        "SC701",
+        "error",
+        "literal-logto-secret",
+        "The `logto.appSecret` of an environment is written literally; it must be a ${VAR} reference.",
+    ),
+    Rule(
+        "SC702",
+        "error",
+        "logto-endpoint",
+        "The `logto.endpoint` is not an https:// URL (plain http is allowed on loopback only).",
+    ),
+    Rule(
+        "SC703",
+        "error",
+        "logto-resource",
+        "The `logto.resource` is not an absolute https:// URI such as https://default.logto.app/api.",
+    ),
+    Rule(
+        "SC704",
+        "error",
+        "logto-target-missing",
+        "deploy or pull has no Logto endpoint, app id or secret: set the LOGTO_* variables or a `logto:` section.",
+    ),
+    #
+    #
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
-
-
-def register(*rules: Rule) -> None:
-    """Add rules from another module (lint rule packs register theirs on import)."""
-    for rule in rules:
-        RULES[rule.id] = rule
 
 
 def severity_of(rule_id: str) -> Severity:

@@ -9,7 +9,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from connector.diagnostics.findings import Finding
-from connector.source.loader import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
+from connector.source.document import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
 
 _YAML11 = "tag:smtp-connector:yaml11"
 _YAML11_DATE = "tag:smtp-connector:yaml11-date"
