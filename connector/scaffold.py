@@ -24,7 +24,7 @@ SCHEMA_URL = f"{PROJECT_URL.replace('github.com', 'raw.githubusercontent.com')}/
 DEV_PROVIDER = "dev-sink"
 OUT_DIR = "out"
 SINK_DIR = "mail-sink"  # the sink's default --dir
-DEV_FROM = "Development <no-reply@example.com>"
+DEV_FROM = "no-reply@example.com"  # bare: a `<...>` would read as a value to fill in
 _GENERIC_FROM = FillIn(
     ("fromEmail",),
     "<no-reply@your-domain.com>",

@@ -33,7 +33,7 @@ def test_init_writes_a_complete_project(cli: CliRunner, tmp_path: Path) -> None:
     assert project.provider == "gmail"
     assert project.environment_files["dev"].data == {
         "provider": "dev-sink",
-        "fromEmail": "Development <no-reply@example.com>",
+        "fromEmail": "no-reply@example.com",
     }
     assert project.environment_files["prod"].data == {"auth": {"user": "<your-address@gmail.com>"}}
 

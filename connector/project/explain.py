@@ -79,9 +79,7 @@ def format_text(found: list[Entry]) -> str:
             lines.append(f"{entry.key} = {show(entry.path, entry.value)}{note}")
             lines.append(f"  set at {_at(entry.origin)}")
         for old in entry.origin.overrode:
-            lines.append(
-                f"  overrides {show(entry.path, old.value)} at {_at(old)}"
-            )
+            lines.append(f"  overrides {show(entry.path, old.value)} at {_at(old)}")
     return redact("\n".join(lines) + "\n") if lines else ""
 
 

@@ -55,9 +55,9 @@ def shipped_place(file: str, line: int) -> str | None:
 
 def alternative(name: str, port: object) -> str | None:
     """Another shipped overlay for the same server on ``port`` (gmail on 587: gmail-starttls)."""
-    host = describe(name).document.data.get("host")
+    host = provider_info(name).document.data.get("host")
     for other in shipped_names():
-        data = describe(other).document.data
+        data = provider_info(other).document.data
         if other != name and data.get("host") == host and data.get("port") == port:
             return other
     return None
