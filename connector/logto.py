@@ -27,6 +27,11 @@ SECRET_KEYS = frozenset(
 )
 
 
+def is_secret_path(path: tuple[str | int, ...]) -> bool:
+    """Whether the value at ``path`` is a credential: some key on the way is one (``auth.privateKey.key``)."""
+    return any(isinstance(step, str) and step in SECRET_KEYS for step in path)
+
+
 def implicit_tls(secure: object, port: object) -> bool:
     """TLS from the first byte: ``secure``, or nodemailer's default of port 465 when secure is absent."""
     return secure is True or (secure is None and port == 465)

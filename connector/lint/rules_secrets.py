@@ -11,6 +11,7 @@ from connector.diagnostics.redact import register_secret
 from connector.lint.base import Context, is_reference, rule
 from connector.lint.rules_values import unfilled
 from connector.source.loader import KeyPath
+from connector.source.secrets import secret_literals
 
 # Where secrets live, and the variable name suggested for each.
 SECRETS: dict[KeyPath, str] = {
@@ -35,10 +36,22 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
         value = _get(ctx.data, path)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # `pass: 12345678` is a wrong type and a secret: keep it out of messages
-        if not isinstance(value, str) or not value or is_reference(value) or _all_placeholder(value):
+        if not isinstance(value, str) or not value or _all_placeholder(value):
+            continue
+        dotted = ".".join(str(step) for step in path)
+        if is_reference(value):
+            # `${SMTP_PASS:-RealPassword}` commits the password as surely as writing it out.
+            if any(secret_literals(value)):
+                yield ctx.finding(
+                    path,
+                    "SC403",
+                    f"`{dotted}` has a secret written literally beside its ${{VAR}} reference "
+                    "(a default, or text around it); it must not be committed",
+                    f"write `{path[-1]}: ${{{variable}}}` alone, without a default, and set {variable} "
+                    "in the environment (your CI's secret store)",
+                )
             continue
         register_secret(value)
-        dotted = ".".join(str(step) for step in path)
         yield ctx.finding(
             path,
             "SC403",
