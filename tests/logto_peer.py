@@ -10,6 +10,10 @@ and, for a union, ``unionIssues``: one issue list per branch). ``config`` may be
 exactly as Logto would receive it (a byte-order mark or ``Infinity`` then gives ``"parseError"``). Numbers
 JSON cannot carry come back as ``{"$number": "Infinity"}``.
 
+``mail_options(config, usage_type, payload)`` runs the connector's ``sendMessage`` up to the point where it
+hands nodemailer the message (nothing is sent) and returns ``from``, ``replyTo``, ``subject``, ``text`` and
+``html`` as Logto built them, or ``{"error": ...}``.
+
 One Node process serves the whole session (thousands of checks take well under a second each hundred).
 Without Node or ``npm ci`` in tests/logto-peer the caller is skipped with the reason, unless REQUIRE_NODE is
 set (CI sets it), in which case it fails.
@@ -154,3 +158,12 @@ def guard_many(configs: Iterable[Any]) -> list[dict[str, Any]]:
 def accepted(verdict: dict[str, Any]) -> bool:
     """Accepted by Logto: the guard passes on save and on every send (after the clean step)."""
     return bool(verdict["ok"] and verdict["cleanedOk"])
+
+
+_MAIL_OPTIONS = Peer("mail-options.mjs")
+
+
+def mail_options(config: Any, usage_type: str, payload: Any, to: str = "bob@example.com") -> dict[str, Any]:
+    """What Logto's connector hands nodemailer for one message: from, replyTo, subject, text, html."""
+    request = {"config": config, "to": to, "type": usage_type, "payload": payload}
+    return _MAIL_OPTIONS.ask(to_json_line(request))

@@ -98,6 +98,7 @@ def test_no_command_prints_the_secret(
     for fmt in FORMATS:
         run("lint", str(project), "--format", fmt, expect=0)
         run("lint", str(built), "--format", fmt, expect=1)  # SC403: a literal secret, named by its key
+        run("lint", "--built", str(built), "--format", fmt, expect=0)  # as deployed: Logto accepts it
     run("render", str(project), "--env", "prod", "--type", "SignIn", "--code", "1", expect=0)
     run("render", str(built), "--type", "SignIn", "--code", "1", "--eml", str(out / "signin.eml"), expect=0)
     run("send", str(project), "--env", "prod", *local, *message, expect=1)  # 535: wrong password

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connector.atomic import write_bytes
-from connector.build.finalize import finalize, render
+from connector.build.finalize import config_text, finalize
 from connector.build.located import Variant
 from connector.build.templating import Authoring
 from connector.diagnostics.findings import Finding, has_errors
@@ -40,7 +40,7 @@ class Built:
     @property
     def text(self) -> str:
         """The connector config file: what Logto stores."""
-        return render(self.config)
+        return config_text(self.config)
 
     @property
     def templates_text(self) -> str | None:
@@ -109,6 +109,21 @@ def build(
         project, [env], overrides=overrides, environ=environ, resolve=resolve, secrets=secrets
     )
     return built[env]
+
+
+def build_config(
+    root: str | os.PathLike[str],
+    env: str | None,
+    *,
+    overrides: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+    secrets: bool = True,
+) -> ConnectorConfig:
+    """Compose, resolve secrets, render template files, drop empty values as Logto's save does, validate.
+
+    The connector config only; :func:`build` gives its language and variants too.
+    """
+    return build(root, env, overrides=overrides, environ=environ, secrets=secrets).config
 
 
 def build_texts(

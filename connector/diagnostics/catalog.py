@@ -1,14 +1,16 @@
 """Every rule id the tool can report, with its severity, a title and help (used by SARIF and docs).
 
 Ranges: SC0xx loading, SC1xx templates and placeholders, SC2xx schema, SC3xx connection, TLS and auth,
-SC4xx values and secrets, SC5xx composing and building, SC6xx build-time templates (Jinja2).
+SC4xx values and secrets, SC5xx composing and building, SC6xx build-time templates (Jinja2), SC7xx
+deploying to Logto.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from connector.diagnostics.findings import Severity
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,15 +378,37 @@ _RULES = [
     ),
     #
     #
+    # SC7xx deploying to Logto (the `logto:` section, the Management API): add below this line.
+    #
+    Rule(
+        "SC701",
+        "error",
+        "literal-logto-secret",
+        "The `logto.appSecret` of an environment is written literally; it must be a ${VAR} reference.",
+    ),
+    Rule(
+        "SC702",
+        "error",
+        "logto-endpoint",
+        "The `logto.endpoint` is not an https:// URL (plain http is allowed on loopback only).",
+    ),
+    Rule(
+        "SC703",
+        "error",
+        "logto-resource",
+        "The `logto.resource` is not an absolute https:// URI such as https://default.logto.app/api.",
+    ),
+    Rule(
+        "SC704",
+        "error",
+        "logto-target-missing",
+        "deploy or pull has no Logto endpoint, app id or secret: set the LOGTO_* variables or a `logto:` section.",
+    ),
+    #
+    #
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
-
-
-def register(*rules: Rule) -> None:
-    """Add rules from another module (lint rule packs register theirs on import)."""
-    for rule in rules:
-        RULES[rule.id] = rule
 
 
 def severity_of(rule_id: str) -> Severity:

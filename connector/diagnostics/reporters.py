@@ -51,7 +51,7 @@ def write_text(findings: Iterable[Finding], stream: TextIO, *, color: bool = Fal
 
 
 def write_json(findings: Iterable[Finding], stream: TextIO) -> None:
-    """One JSON array of finding objects (SPEC §8), suppressed ones marked rather than dropped."""
+    """One JSON array of finding objects (docs/lint.md), suppressed ones marked rather than dropped."""
     items = [f.as_dict() for f in sort_findings(findings)]
     stream.write(redact(json.dumps(items, indent=2, ensure_ascii=False)) + "\n")
 

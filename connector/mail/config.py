@@ -11,13 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from connector.diagnostics.redact import register_secret
+from connector.diagnostics.redact import register_secrets
 from connector.errors import InputError, UsageError
-from connector.logto import SECRET_KEYS
+from connector.logto import project_files_in
 from connector.schema.models import ConnectorConfig
 from connector.schema.validate import Located
-
-PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
 
 
 def load_runtime_config(
@@ -31,13 +29,13 @@ def load_runtime_config(
     leaves those in credential keys as written, so no secret is needed."""
     path = Path(target)
     if path.is_dir():
-        if not env and not any((path / name).is_file() for name in PROJECT_FILES):
+        if not env and not project_files_in(path):
             from connector.source.loader import load
 
             raise InputError(findings=load(path).findings)  # a folder, where a config file was meant
         if not env:
             raise UsageError(f"{target} is a project folder: add --env ENV to say which environment to build")
-        from connector.project.layout import build_config
+        from connector.build.outputs import build_config
 
         built = build_config(path, env, overrides=overrides, secrets=secrets)
         register_secrets(built.to_logto())
@@ -93,15 +91,3 @@ def _resolved(source: Located, secrets: bool) -> dict[str, Any]:
         raise InputError(findings=[*(problems if config is None else ()), *findings])
     result: dict[str, Any] = data
     return result
-
-
-def register_secrets(data: Any, secret: bool = False) -> None:
-    """Register every credential value in ``data`` so that no output shows it."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            register_secrets(value, secret or key in SECRET_KEYS)
-    elif isinstance(data, list):
-        for item in data:
-            register_secrets(item, secret)
-    elif secret and isinstance(data, str):
-        register_secret(data)

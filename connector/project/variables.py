@@ -67,6 +67,15 @@ def references(text: str) -> list[Reference]:
     return [part for part in parse(text)[0] if isinstance(part, Reference)]
 
 
+def holds_reference(text: str) -> bool:
+    """True when the build would take part of ``text`` from the environment: one reference or more, and
+    nothing it refuses (a malformed ``${`` makes the whole string an error, SC503, not a reference)."""
+    if "${" not in text:
+        return False
+    parts, problem = parse(text)
+    return problem is None and any(isinstance(part, Reference) for part in parts)
+
+
 def check(text: str, where: Location, key: str) -> list[Finding]:
     """A finding for a malformed reference in ``text`` (the string at ``key``), else nothing."""
     if "${" not in text:

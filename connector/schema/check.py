@@ -315,8 +315,10 @@ def _is_type(data: Any, kind: str | list[str]) -> bool:
     if isinstance(kind, list):
         return any(_is_type(data, k) for k in kind)
     if kind == "integer":
-        # Stricter than JSON Schema (which takes 465.0): the models reject floats, and the output stays integral.
-        return isinstance(data, int) and not isinstance(data, bool)
+        # As JSON Schema and JavaScript: 465.0 is the integer 465 (the models emit it as 465).
+        return (isinstance(data, int) and not isinstance(data, bool)) or (
+            isinstance(data, float) and data.is_integer()
+        )
     if kind == "number":
         return isinstance(data, (int, float)) and not isinstance(data, bool)
     return isinstance(
@@ -354,6 +356,8 @@ def _type_test(kind: str | list[str]) -> Callable[[Any], bool]:
     kinds = [kind] if isinstance(kind, str) else kind
     # Exact types: bool is a subclass of int, but true is not a number in JSON.
     exact = frozenset(t for k in kinds for t in _PY_TYPES[k])
+    if "integer" in kinds and float not in exact:
+        return lambda d: type(d) in exact or (type(d) is float and d.is_integer())
     return lambda d: type(d) in exact
 
 
@@ -370,6 +374,9 @@ def _type_finding(kind: str | list[str], data: Any, path: KeyPath, locate: Locat
     if kind == "boolean" and isinstance(data, str):
         return _finding(locate(path), "SC202", f"{name}: expected true or false, got the string {show(data)}",
                         "write true or false without quotes")  # fmt: skip
+    if data is None:
+        return _finding(locate(path), "SC202", f"{name}: null is refused by Logto's guard when the config is saved",
+                        "leave the key out to use the default")  # fmt: skip
     got = f"{kind_of(data)} {show(data)}".rstrip()
     return _finding(locate(path), "SC202", f"{name}: expected {want}, got {got}", f"write {want}")
 

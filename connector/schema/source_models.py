@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from connector.logto import TEMPLATE_TEXT_FIELDS
 from connector.project.providers import shipped_names
 from connector.schema.models import ConnectorConfig, Template
 
@@ -41,7 +42,11 @@ FORMS_NOTE = (
     " In a source file: a string (taken literally), {file: PATH} (a Jinja2 template file) or "
     "{jinja: TEXT} (an inline Jinja2 template)."
 )
-TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")
+LOGTO_DESCRIPTION = (
+    "The Logto tenant `smtp-connector deploy` sends this environment to, and the machine-to-machine app it "
+    "uses (see docs/deploy.md). Merged key by key like everything else; never part of the built config. "
+    "Keys left out fall back to LOGTO_ENDPOINT, LOGTO_API_RESOURCE, LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET."
+)
 SOURCE_DESCRIPTION = (
     "A source file of an smtp-connector project: smtp-connector.yaml, environments/<name>.yaml, or a "
     "provider overlay. Every key is optional; null removes a key set by a lower layer; templates merge by "
@@ -64,6 +69,7 @@ def source_model() -> type[BaseModel]:
             str | None,
             Field(None, description=LANGUAGE_DESCRIPTION, examples=["en", "fr", "pt-BR"]),
         ),
+        "logto": (LogtoTarget | None, Field(None, description=LOGTO_DESCRIPTION)),
     }
     for name, info in config.model_fields.items():
         fields[name] = (info.annotation, info)
@@ -74,6 +80,33 @@ def source_model() -> type[BaseModel]:
         **fields,
     )
     return model
+
+
+class LogtoTarget(BaseModel):
+    """Where `smtp-connector deploy` sends an environment: a Logto endpoint and an M2M app."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", title="LogtoTarget")
+    endpoint: str | None = Field(
+        None,
+        description="Logto's address (https://; http only on loopback), e.g. https://auth.acme.example.",
+        examples=["https://auth.acme.example", "https://${LOGTO_TENANT}.logto.app"],
+    )
+    resource: str | None = Field(
+        None,
+        description="The Management API's resource indicator: https://default.logto.app/api for a "
+        "self-hosted Logto (the default), https://TENANT-ID.logto.app/api on Logto Cloud.",
+        examples=["https://default.logto.app/api"],
+    )
+    appId: str | None = Field(
+        None,
+        description="The machine-to-machine app's id, usually a reference such as ${LOGTO_PROD_APP_ID}.",
+        examples=["${LOGTO_M2M_APP_ID}"],
+    )
+    appSecret: str | None = Field(
+        None,
+        description="The app's secret: a ${VAR} reference only (lint rejects a literal secret).",
+        examples=["${LOGTO_M2M_APP_SECRET}"],
+    )
 
 
 class FileSource(BaseModel):
@@ -105,7 +138,7 @@ def _locale_model() -> type[BaseModel]:
             Field(None, description="Inherited from the template unless set here."),
         )
     }
-    for name in TEXT_FIELDS:
+    for name in TEMPLATE_TEXT_FIELDS:
         info = template[name]
         inherited = " Inherited from the template unless set here." if name in ("replyTo", "sendFrom") else ""
         fields[name] = (
@@ -127,7 +160,7 @@ def _partial(model: type[BaseModel]) -> type[BaseModel]:
     for name, info in model.model_fields.items():
         annotation = _partial_annotation(info.annotation)
         description = info.description
-        if model is Template and name in TEXT_FIELDS:
+        if model is Template and name in TEMPLATE_TEXT_FIELDS:
             annotation, description = TextSource, (description or "") + FORMS_NOTE
         # The usage type is how overlays find the template they change, so it stays required.
         required = model is Template and name == "usageType"

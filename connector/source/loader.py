@@ -151,6 +151,16 @@ def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResu
             )
     else:
         text = raw
+    if json_syntax and (
+        raw.startswith(b"\xef\xbb\xbf") if isinstance(raw, bytes) else raw.startswith("\ufeff")
+    ):
+        # YAML allows a byte-order mark; JSON.parse, which reads the config in Logto, does not.
+        return _fail(
+            name,
+            "SC002",
+            "the JSON starts with a UTF-8 byte-order mark, which JSON.parse refuses: Logto cannot read it",
+            "save the file as UTF-8 without a BOM",
+        )
     if json_syntax:
         from connector.source.json_reader import load_json
 
