@@ -13,7 +13,7 @@ from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
 from connector.project import variables
 from connector.project.fill_ins import all_placeholder
 from connector.source.loader import KeyPath
-from connector.source.secrets import secret_literals
+from connector.source.secret_values import secret_literals
 from connector.source.walk import strings
 
 # Where secrets live, and the variable name suggested for each.

@@ -16,7 +16,7 @@ from connector.diagnostics.findings import Finding, has_errors
 from connector.errors import InputError, UsageError
 from connector.logto import is_secret_path
 from connector.source.loader import Document, KeyPath, loads
-from connector.source.secrets import register_secret_value
+from connector.source.secret_values import register_secret_value
 from connector.source.yaml_reader import parse_scalar
 
 SOURCE = "--set"

@@ -34,8 +34,8 @@ class Document:
     keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # Before any finding about this document can be printed (connector/source/secrets.py).
-        from connector.source.secrets import register_secret_values
+        # Before any finding about this document can be printed (connector/source/secret_values.py).
+        from connector.source.secret_values import register_secret_values
 
         register_secret_values(self.data)
 
