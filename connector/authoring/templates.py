@@ -217,34 +217,6 @@ def _context(variables: Mapping[str, Any], language: str | None) -> dict[str, An
     return context
 
 
-def render_template_file(
-    root: str | os.PathLike[str],
-    relpath: str,
-    variables: Mapping[str, Any],
-    *,
-    html: bool,
-    referenced_at: Location,
-    language: str | None = None,
-) -> RenderResult:
-    """Render one template file of the project at ``root`` (see TemplateRenderer.render_file)."""
-    return TemplateRenderer(root).render_file(
-        relpath, variables, html=html, referenced_at=referenced_at, language=language
-    )
-
-
-def render_template_string(
-    root: str | os.PathLike[str],
-    text: str,
-    variables: Mapping[str, Any],
-    *,
-    html: bool,
-    origin: Location,
-    language: str | None = None,
-) -> RenderResult:
-    """Render an inline Jinja2 string; includes in it are read from ``root``."""
-    return TemplateRenderer(root).render_string(text, variables, html=html, origin=origin, language=language)
-
-
 def check_variables(variables: Mapping[str, Any], locate: Callable[[str], Location]) -> list[Finding]:
     """Findings for build variable names a template could not use; ``locate(name)`` is where it is set."""
     findings = []
