@@ -1,7 +1,17 @@
-"""Facts about Logto that several modules need, kept free of heavy imports (the lint hook reads them).
+"""Facts about Logto and nodemailer that the lint, the build and the runtime all read, kept free of heavy
+imports (the lint hook reads them). tests/test_logto_facts.py holds them to Logto's own code.
 
 Sources: ``@logto/connector-smtp`` 1.5.4 (its guard and ``buildMailOptions``; pinned in tests/logto-peer, where
 the tests run it), nodemailer's defaults, and Logto's email-template docs.
+
+The facts that need code of their own live next to it, each in one place:
+
+- header values (names, line ends): :mod:`connector.mail.headers`;
+- what an address is (lint SC405 and the envelope): :mod:`connector.mail.addresses`;
+- placeholders, filled as Logto fills them: :mod:`connector.mail.placeholders`, and a whole template
+  (the sender and reply-to fallbacks): :func:`connector.mail.message.fill_template`;
+- ``${VAR}`` references (this tool's, resolved before Logto sees the config): :mod:`connector.project.variables`;
+- ``<...>`` example values from provider documentation: :mod:`connector.project.fill_ins`.
 """
 
 from __future__ import annotations

@@ -453,3 +453,34 @@ def test_usage_errors(cli: CliRunner, logto: FakeLogto, project: Path) -> None:
     cli("deploy", str(project), "-e", "prod", "--check", "--dry-run", env=env, expect=2)
     assert "no environment `prdo`" in cli("deploy", str(project), "-e", "prdo", env=env, expect=2).stderr
     assert logto.requests == []
+
+
+def test_readme_ci_workflow_lints_checks_and_deploys() -> None:
+    """The README's GitHub Actions workflow is valid YAML whose commands this CLI accepts."""
+    import re
+    import shlex
+
+    import yaml
+
+    from connector.cli.main import build_parser
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Deploy from CI", 1)[1]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block is not None
+    workflow = yaml.safe_load(block.group(1))
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"pull_request", "push", "schedule"}
+    assert workflow["env"]["LOGTO_M2M_APP_SECRET"] == "${{ secrets.LOGTO_M2M_APP_SECRET }}"
+    runs = {}
+    for name, job in workflow["jobs"].items():
+        commands = [
+            step["run"] for step in job["steps"] if "run" in step and "smtp-connector " in step["run"]
+        ]
+        runs[name] = (job["if"], commands)
+        for command in commands:
+            argv = shlex.split(re.sub(r"\$\{\{[^}]*\}\}", "ops@acme.example", command.split("#")[0]))
+            build_parser().parse_args(argv[1:])
+    assert runs["lint"][0] == "github.event_name == 'pull_request'" and "lint" in runs["lint"][1][0]
+    assert runs["drift"][0] == "github.event_name == 'schedule'" and "--check" in runs["drift"][1][0]
+    assert runs["deploy"][0] == "github.event_name == 'push'" and "deploy" in runs["deploy"][1][0]

@@ -132,3 +132,34 @@ def test_clean_deep_reports_the_outermost_removal() -> None:
         {"host": "h", "templates": [{"a": "x"}]},
         [("auth",), ("templates", 0), ("templates", 2)],
     )
+
+
+def test_implicit_tls_is_nodemailers() -> None:
+    cases = [(secure, port) for secure in (True, False, None) for port in (465, 587, 25, 2525)]
+    script = (
+        "import { createRequire } from 'node:module';"
+        "const require = createRequire(import.meta.resolve('@logto/connector-smtp'));"
+        "const SMTPConnection = require('nodemailer/lib/smtp-connection');"
+        f"const cases = {json.dumps(cases)};"
+        "console.log(JSON.stringify(cases.map(([secure, port]) => {"
+        "  const options = secure === null ? { port } : { port, secure };"
+        "  return new SMTPConnection(options).secureConnection; })));"
+    )
+    assert [logto.implicit_tls(secure, port) for secure, port in cases] == _node(script)
+
+
+def test_required_usage_types_and_auth_types_are_the_guards() -> None:
+    from .logto_peer import accepted, guard
+
+    config = _valid_config()
+    for kind in logto.REQUIRED_USAGE_TYPES:
+        templates = [t for t in config["templates"] if t["usageType"] != kind]
+        assert not accepted(guard({**config, "templates": templates})), kind
+    extra = {"usageType": "MfaVerification", "contentType": "text/plain", "subject": "s", "content": "c"}
+    assert accepted(guard({**config, "templates": [*config["templates"], extra]}))
+    for kind in logto.LOGIN_TYPES:
+        assert accepted(guard({**config, "auth": {"type": kind, "user": "u", "pass": "p"}})), kind
+    for kind in logto.OAUTH2_TYPES:
+        auth = {"type": kind, "user": "u", "accessToken": "t"}
+        assert accepted(guard({**config, "auth": auth})), kind
+    assert not accepted(guard({**config, "auth": {"type": "plain", "user": "u", "pass": "p"}}))

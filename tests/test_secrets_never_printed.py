@@ -20,6 +20,7 @@ import pytest
 from connector.errors import InputError
 
 from .conftest import CliResult, CliRunner
+from .logto_server import FakeLogto
 from .smtp_fixtures import ServerFactory
 
 CANARIES = [
@@ -171,11 +172,21 @@ def quote_percent(text: str) -> str:
     return text.replace("%", "%25")
 
 
+class FreshRuns(Runs):
+    """Each command as in its own process: nothing registered by an earlier one hides what a later one shows."""
+
+    def __call__(self, *args: str, expect: int | None) -> CliResult:
+        from connector.diagnostics.redact import forget_secrets
+
+        forget_secrets()
+        return super().__call__(*args, expect=expect)
+
+
 @pytest.mark.parametrize("literal", LITERALS)
 def test_a_literal_secret_is_never_quoted(
     cli: CliRunner, tmp_path: Path, project: Path, literal: str
 ) -> None:
-    run = Runs(cli)
+    run = FreshRuns(cli)
     final = tmp_path / "final.yaml"
     final.write_text(f"host: smtp.example.com\nport: 587\nauth:\n  user: u\n  pass: {literal}\n"
                      "fromEmail: a@example.com\ntemplates:\n  - usageType: Generic\n    contentType: text/plain\n"
@@ -253,3 +264,57 @@ def test_github_annotations_redact_before_escaping() -> None:
     write_github([Finding("c.json", 1, 1, "SC202", "error", "got hun%ter2", "not hun%ter2\nreally")], stream)
     assert "hun" not in stream.getvalue()
     assert stream.getvalue().endswith("::got ********%0Ahint: not ********%0Areally\n")
+
+
+@pytest.mark.parametrize("secret", CANARIES)
+def test_deploy_and_pull_never_print_a_secret(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, logto: FakeLogto, secret: str
+) -> None:
+    """The SMTP password and the M2M app secret, through plans, drift, refusals, pull and internal errors."""
+    from .test_deploy import make_project
+
+    project = make_project(tmp_path / "mail")
+    app_secret = secret[::-1] + "-app"
+    logto.app_secret = app_secret
+    for key, value in {
+        "SMTP_PASS": secret,
+        "TEST_LOGTO_ENDPOINT": logto.url,
+        "PROD_LOGTO_APP_ID": logto.app_id,
+        "PROD_LOGTO_APP_SECRET": app_secret,
+        "LOGTO_ENDPOINT": logto.url,
+        "LOGTO_M2M_APP_ID": logto.app_id,
+        "LOGTO_M2M_APP_SECRET": app_secret,
+    }.items():
+        monkeypatch.setenv(key, value)
+    run = Runs(cli)
+    deploy = ("deploy", str(project), "--env", "prod")
+    run(*deploy, "--dry-run", expect=0)
+    run(*deploy, expect=0)
+    run(*deploy, "--check", expect=0)
+    logto.smtp_config["auth"]["pass"] = secret + "-drifted"  # type: ignore[index]
+    run(*deploy, "--check", expect=1)  # a changed secret: shown as changed, never as a value
+    echo = {"code": "connector.general", "message": f"Error occurred in connector: login {secret} refused"}
+    logto.fault("PATCH", "/api/connectors/", status=400, body=echo)
+    run(*deploy, expect=1)  # Logto's error echoes the password
+    run(*deploy, expect=0)
+    run("pull", str(tmp_path / "pulled"), expect=0)
+    monkeypatch.setenv("PROD_LOGTO_APP_SECRET", secret + "-wrong")
+    run(*deploy, expect=1)
+    monkeypatch.setenv("PROD_LOGTO_APP_SECRET", app_secret)
+
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(f"forced failure near {secret} and {app_secret}")
+
+    with monkeypatch.context() as m:
+        m.setattr("connector.deploy.plan.make_plan", boom)
+        result = run.debug(*deploy)
+        assert "RuntimeError: forced failure near ******** and ********" in result.stderr
+
+    assert ("PATCH" in {m for m, _ in logto.writes}) and logto.smtp_config["auth"]["pass"] == secret  # type: ignore[index]
+    for args, result in run:
+        for value in (secret, app_secret, secret + "-wrong", secret + "-drifted"):
+            for form in forms(value):
+                assert form not in result.stdout + result.stderr, f"{args} printed a secret"
+    for path in sorted(p for p in (tmp_path / "pulled").rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        assert [f for v in (secret, app_secret) for f in forms(v) if f.encode() in data] == [], path
