@@ -74,16 +74,10 @@ def _cycles(graph: dict[str, set[str]]) -> list[set[str]]:
     return found
 
 
-# Being broken up by the work on findings and positions (issue 11); nothing may join them or add another.
-_KNOWN = [
-    {"connector.source.loader", "connector.source.json_reader", "connector.source.yaml_reader"},
-]
-
-
 def test_no_import_cycles() -> None:
     modules = _modules()
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
-    assert [c for c in _cycles(graph) if c not in _KNOWN] == []
+    assert _cycles(graph) == []
 
 
 def test_the_cycle_finder_finds_one() -> None:

@@ -484,3 +484,88 @@ def test_readme_ci_workflow_lints_checks_and_deploys() -> None:
     assert runs["lint"][0] == "github.event_name == 'pull_request'" and "lint" in runs["lint"][1][0]
     assert runs["drift"][0] == "github.event_name == 'schedule'" and "--check" in runs["drift"][1][0]
     assert runs["deploy"][0] == "github.event_name == 'push'" and "deploy" in runs["deploy"][1][0]
+
+
+def test_pull_turns_every_secret_into_a_variable(cli: CliRunner, logto: FakeLogto, tmp_path: Path) -> None:
+    secrets = {
+        "SMTP_CLIENT_SECRET": "oauth-secret-1",
+        "SMTP_REFRESH_TOKEN": "refresh-tok-1",
+        "DKIM_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n",
+        "SMTP_PROXY": "http://u:proxy-pw-1@proxy.acme.test:8080",
+    }
+    config = {
+        "host": "smtp.acme.test",
+        "port": 587,
+        "auth": {
+            "type": "OAuth2",
+            "user": "me@acme.test",
+            "clientId": "cid",
+            "clientSecret": secrets["SMTP_CLIENT_SECRET"],
+            "refreshToken": secrets["SMTP_REFRESH_TOKEN"],
+        },
+        "dkim": {"domainName": "acme.test", "keySelector": "s1", "privateKey": secrets["DKIM_PRIVATE_KEY"]},
+        "proxy": secrets["SMTP_PROXY"],
+        "fromEmail": "Acme <no-reply@acme.test>",
+        "templates": [
+            {
+                "usageType": t,
+                "contentType": "text/html",
+                "subject": f"{t} $5 ${{x}}",
+                "content": "<p>{{code}}</p>",
+            }
+            for t in ("SignIn", "Register", "ForgotPassword", "Generic")
+        ],
+    }
+    logto.add_connector(SMTP_ID, config)
+    out = tmp_path / "pulled"
+    env = {
+        "LOGTO_ENDPOINT": logto.url,
+        "LOGTO_M2M_APP_ID": logto.app_id,
+        "LOGTO_M2M_APP_SECRET": logto.app_secret,
+    }
+    result = cli("pull", str(out), "-e", "live", env=env)
+    for name in secrets:
+        assert f"  {name}  (" in result.stdout
+    written = "".join(p.read_text() for p in out.rglob("*") if p.is_file())
+    for value in ("oauth-secret-1", "refresh-tok-1", "abc", "proxy-pw-1"):
+        assert value not in written and value not in result.stdout + result.stderr
+    assert (out / "templates" / "en" / "forgot-password.html.j2").is_file()
+    cli("build", str(out), "--env", "live", "-o", str(tmp_path / "live.json"), env=secrets)
+    assert json.loads((tmp_path / "live.json").read_text()) == config
+
+
+def test_pull_without_an_smtp_connector(cli: CliRunner, logto: FakeLogto, tmp_path: Path) -> None:
+    env = {
+        "LOGTO_ENDPOINT": logto.url,
+        "LOGTO_M2M_APP_ID": logto.app_id,
+        "LOGTO_M2M_APP_SECRET": logto.app_secret,
+    }
+    result = cli("pull", str(tmp_path / "p"), env=env, expect=1)
+    assert "has no SMTP connector to pull" in result.stderr
+    assert not (tmp_path / "p").exists()
+
+
+def test_read_back_that_differs_is_an_error(cli: CliRunner, logto: FakeLogto, project: Path) -> None:
+    deploy(cli, logto, project)
+    logto.fault("PATCH", "/api/connectors/", status=200, body={})  # answers, but stores nothing
+    result = deploy(cli, logto, project, "--set", "port=587", expect=1)
+    assert "applied: updated connector" in result.stderr
+    assert "but reading back, Logto holds something else than the project built" in result.stderr
+    assert "~ port: 2525 -> 587" in result.stderr
+    deploy(cli, logto, project, "--set", "port=587")
+
+
+def test_unreachable_logto_is_retried_then_named(cli: CliRunner, logto: FakeLogto, project: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    result = deploy(cli, logto, project, "--endpoint", closed, expect=1)
+    assert f"cannot reach Logto at {closed}" in result.stderr
+
+
+def test_an_answer_that_is_not_json(cli: CliRunner, logto: FakeLogto, project: Path) -> None:
+    logto.fault("GET", "/api/connectors", status=502, times=3)
+    result = deploy(cli, logto, project, expect=1)
+    assert "Logto answered GET /api/connectors with 502 Bad Gateway" in result.stderr

@@ -11,7 +11,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from connector.diagnostics.findings import Finding
 from connector.logto import is_secret_path
-from connector.source.loader import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
+from connector.source.document import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
 
 _YAML11 = "tag:smtp-connector:yaml11"
 _YAML11_DATE = "tag:smtp-connector:yaml11-date"
