@@ -116,6 +116,28 @@ DEFAULT_TIMEOUTS = {
     "dnsTimeout": 30_000,
 }
 
+# Node clamps a timer of 2^31 ms or more to 1 ms (TimeoutOverflowWarning): nodemailer's connection,
+# greeting, socket and DNS timeouts then fire at once and every send fails.
+MAX_TIMER_MS = 2**31 - 1
+TIMEOUT_KEYS = ("connectionTimeout", "greetingTimeout", "socketTimeout", "dnsTimeout")
+
+# nodemailer's default DKIM header fields (RFC 4871 5.5; lib/dkim/sign.js).
+DKIM_HEADER_FIELDS = (
+    "From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:"
+    "Content-ID:Content-Description:Resent-Date:Resent-From:Resent-Sender:Resent-To:Resent-Cc:"
+    "Resent-Message-ID:In-Reply-To:References:List-Id:List-Help:List-Unsubscribe:List-Subscribe:List-Post:"
+    "List-Owner:List-Archive"
+)
+
+# customHeaders against the headers nodemailer writes itself (checked against nodemailer 8 in
+# tests/test_logto_send.py): the message's own From, To, Subject and Reply-To (when the message has one)
+# win over a custom header of that name, which is dropped; a custom Message-ID, Date or MIME-Version
+# replaces the one nodemailer generates; a custom Content-Type or Content-Transfer-Encoding is written next
+# to nodemailer's own, so the message has two.
+OWN_HEADERS = frozenset({"from", "to", "subject", "reply-to"})
+REPLACED_HEADERS = frozenset({"message-id", "date", "mime-version"})
+DOUBLED_HEADERS = frozenset({"content-type", "content-transfer-encoding"})
+
 # Sent with every usage type.
 COMMON_ROOTS = frozenset({"locale", "uiLocales"})
 # The payload roots Logto documents per usage type, optional ones included. MfaVerification and BindMfa

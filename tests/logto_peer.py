@@ -167,3 +167,26 @@ def mail_options(config: Any, usage_type: str, payload: Any, to: str = "bob@exam
     """What Logto's connector hands nodemailer for one message: from, replyTo, subject, text, html."""
     request = {"config": config, "to": to, "type": usage_type, "payload": payload}
     return _MAIL_OPTIONS.ask(to_json_line(request))
+
+
+_PEER = Peer("peer.mjs")
+
+
+def fill(template: str, payload_json: str) -> dict[str, Any]:
+    """Logto's placeholder filling (connector-kit) of ``template`` with the payload read by JSON.parse."""
+    return _PEER.ask(json.dumps({"op": "fill", "template": template, "payload": payload_json}))
+
+
+def fill_many(cases: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    return _PEER.ask_many(json.dumps({"op": "fill", "template": t, "payload": p}) for t, p in cases)
+
+
+def send(config: dict[str, Any], to: str, usage_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Logto's connector sendMessage with ``config`` (its guard, buildMailOptions, nodemailer)."""
+    data = {"to": to, "type": usage_type, "payload": payload}
+    return _PEER.ask(json.dumps({"op": "send", "config": config, "data": data}))
+
+
+def email_templates(body: Any) -> dict[str, Any]:
+    """The body guard of Logto's ``PUT /api/email-templates`` (@logto/schemas) on ``body``."""
+    return _PEER.ask(json.dumps({"op": "emailTemplates", "body": body}))

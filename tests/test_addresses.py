@@ -23,7 +23,11 @@ CASES = [
     ("nobody", None),
     ("", None),
     ("a@example.com, b@example.com", None),
-    ("Acme, Inc. <noreply@acme.example>", None),
+    # As nodemailer reads it: text without an address joins the named mailbox after it.
+    ("Acme, Inc. <noreply@acme.example>", "noreply@acme.example"),
+    ("Smith, Bob, Jr <bob@acme.example>", "bob@acme.example"),
+    ("Acme, <noreply@acme.example>", None),  # a name-only mailbox, then an unnamed one: two
+    ("noreply@bücher.example", "noreply@xn--bcher-kva.example"),  # punycode, as nodemailer sends it
     ("a@b@c", None),
     ("a b@example.com", None),
     ("Acme <a@example.com> x", None),

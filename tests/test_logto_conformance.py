@@ -34,6 +34,8 @@ DELIBERATE = {
     "SC203": "a key nodemailer needs to sign (privateKey.passphrase) that the guard does not require",
     "SC301": "credentials incomplete: nodemailer fails the send with Missing credentials",
     "SC306": "credentials would cross the network unencrypted",
+    "SC311": "a timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once",
+    "SC410": "customHeaders naming Content-Type: the message goes out with two",
     "SC405": "not an email address: the SMTP server refuses the envelope at send time",
 }
 

@@ -161,11 +161,30 @@ def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[
     findings: list[Finding] = []
     for variant in variants:
         for j, item in enumerate(variant.data["templates"]):
+            problem = _api_usage_type_problem(item.get("usageType"))
+            if problem:
+                where = variant.locate(("templates", j, "usageType"))
+                findings.append(Finding.at(where, "SC101", problem, "use one of Logto's usage types"))
+                continue
             try:
                 out.setdefault(variant.language, []).append(Template.model_validate(item))
             except ValidationError as e:  # a missing subject or content is reported before this
                 findings += errors_to_findings(e, _Item(variant, j), Template)
     return out, findings
+
+
+def _api_usage_type_problem(usage_type: object) -> str | None:
+    """Why Logto's email-template API refuses variants of a template with this usage type, or None.
+
+    Reported as SC101, the lint's rule for a usage type Logto does not send."""
+    from connector.logto import USAGE_TYPES
+
+    if isinstance(usage_type, str) and usage_type not in USAGE_TYPES:
+        return (
+            f'template "{usage_type}" has `locales`, but Logto\'s email-template API takes only its own '
+            f"usage types ({', '.join(USAGE_TYPES)}): uploading ENV.email-templates.json would be refused"
+        )
+    return None
 
 
 class _Item:

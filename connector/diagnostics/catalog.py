@@ -195,6 +195,12 @@ _RULES = [
         "tls-verification-off",
         "`tls.rejectUnauthorized: false` accepts any certificate (man-in-the-middle).",
     ),
+    Rule(
+        "SC311",
+        "error",
+        "timer-overflow",
+        "A timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once.",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.
@@ -247,6 +253,18 @@ _RULES = [
         "error",
         "header-line-break",
         "A subject, fromEmail, replyTo or sendFrom with a line break: it ends the header and injects the rest.",
+    ),
+    Rule(
+        "SC409",
+        "warning",
+        "custom-header-overridden",
+        "customHeaders naming From, To, Subject or Reply-To (not sent) or Message-ID, Date, MIME-Version (replace nodemailer's).",
+    ),
+    Rule(
+        "SC410",
+        "error",
+        "custom-header-doubled",
+        "customHeaders naming Content-Type or Content-Transfer-Encoding: the message gets two.",
     ),
     #
     #

@@ -32,6 +32,7 @@ _RULE_MODULES = (
     "rules_connection",
     "rules_values",
     "rules_secrets",
+    "rules_conformance",
     "rules_deploy",
 )
 

@@ -2,9 +2,9 @@
 and the runtime, which takes the envelope address from it.
 
 A value is a list of mailboxes split at commas outside quotes and angle brackets; a mailbox is
-``Name <address@domain>`` or a bare ``address@domain``. A comma in an unquoted display name makes two
-mailboxes (``Acme, Inc. <a@acme.example>``), which is why the lint asks to quote it and why the runtime
-counts two addresses there.
+``Name <address@domain>`` or a bare ``address@domain``. As nodemailer's address parser (which reads them in
+Logto) does, text without an address before a named mailbox is part of its name: ``Acme, Inc.
+<a@acme.example>`` is one mailbox named ``Acme, Inc.``, sent as ``"Acme, Inc." <a@acme.example>``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,28 @@ UNQUOTED_COMMA = (
 
 
 def split_addresses(value: str) -> list[str]:
-    """The mailboxes of ``value``, split at commas outside quotes and angle brackets, each stripped."""
+    """The mailboxes of ``value``, split at commas outside quotes and angle brackets, each stripped; a part
+    with no address joins the named mailbox after it (``Acme, Inc. <a@acme.example>``), as in nodemailer."""
+    joined: list[str] = []
+    pending: list[str] = []  # name-only parts waiting for a named mailbox
+    for part in _split(value):
+        if _name_only(part):
+            pending.append(part)
+            continue
+        if pending and mailbox(part)[0].strip():
+            part = ", ".join([*pending, part])
+        else:
+            joined.extend(pending)
+        pending = []
+        joined.append(part)
+    return [*joined, *pending]
+
+
+def _name_only(part: str) -> bool:
+    return bool(part) and "@" not in part and "<" not in part and ">" not in part
+
+
+def _split(value: str) -> list[str]:
     parts, current, quoted, angle = [], "", False, False
     for char in value:
         if char == '"':
@@ -67,9 +88,43 @@ def address_problem(value: str, many: bool) -> tuple[str, str] | None:
                 f'is not an email address: "{shown}"',
                 "write `Name <address@domain>` or a bare `address@domain`",
             )
-        if re.search(r"[,;]", name) and not name.strip().startswith('"'):
-            return UNQUOTED_COMMA
+        if name.rstrip().endswith((",", ";")):
+            return (
+                UNQUOTED_COMMA  # `Acme, <a@acme.example>`: nodemailer reads a name-only mailbox, then another
+            )
     return None
+
+
+def header_mailbox(value: str) -> str:
+    """One mailbox as nodemailer writes it in a header: a name with specials quoted, the domain in punycode.
+
+    ``value`` is known to hold exactly one well-formed mailbox (see :func:`single_address`).
+    """
+    if SIMPLE_ADDRESS.fullmatch(value) and value.isascii():
+        return value
+    parts = [part for part in split_addresses(value) if part]
+    name, address = mailbox(parts[0]) if len(parts) == 1 else ("", value)
+    address = ascii_address(address.strip())
+    name = name.strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = name[1:-1].replace('\\"', '"')
+    if not name:
+        return address
+    if re.fullmatch(rf"{_ATEXT}(?: {_ATEXT})*", name) or not name.isascii():
+        return f"{name} <{address}>"
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}" <{address}>'
+
+
+def ascii_address(address: str) -> str:
+    """``address`` with an internationalized domain in punycode, as nodemailer sends it (header and envelope)."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address  # not a domain IDNA can encode: the server refuses it, as it would Logto's
 
 
 def single_address(value: str) -> tuple[int, str | None]:

@@ -66,6 +66,9 @@ def load_runtime_config(
     config, findings = validate_config(source)
     if config is None:
         raise InputError(findings=findings)
+    stripped = _stripped_on_save(source)
+    if stripped:
+        raise InputError(findings=stripped)
     # Refused here, at the line that wrote it, rather than later without a position by the renderer.
     from connector.mail.headers import header_findings
 
@@ -73,6 +76,43 @@ def load_runtime_config(
     if broken:
         raise InputError(findings=broken)
     return config
+
+
+@dataclasses.dataclass(frozen=True)
+class _Cleaned:
+    data: dict[str, Any]
+    source: Located
+
+    def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> Any:
+        return self.source.locate(path, key=key)
+
+
+def _stripped_on_save(source: Located) -> list[Any]:
+    """A config Logto accepts on save but not once stored: an empty value it strips (``auth: {}``) was
+    required, so every send of the stored config fails Logto's guard. Findings at the empty values."""
+    from connector.logto import clean_deep
+    from connector.schema.validate import check_config
+
+    cleaned, removed = clean_deep(source.data)
+    if not removed:
+        return []
+    problems = check_config(_Cleaned(cleaned, source))
+    if not problems:
+        return []
+    from connector.diagnostics.findings import Finding
+    from connector.project.layout import dotted
+
+    why = problems[0].message
+    return [
+        Finding.at(
+            source.locate(path),
+            "SC505",
+            f"`{dotted(path)}` is empty: Logto deletes empty values when it saves the config, and every "
+            f"send of the stored config then fails Logto's guard ({why})",
+            "fill it in (auth: user and pass), or remove what Logto would delete",
+        )
+        for path in removed
+    ]
 
 
 def _resolved(source: Located, secrets: bool) -> dict[str, Any]:

@@ -12,13 +12,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP as _SMTP_POLICY
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from connector.errors import InputError
-from connector.mail.addresses import single_address
+from connector.logto import DOUBLED_HEADERS, OWN_HEADERS, REPLACED_HEADERS
+from connector.mail.addresses import ascii_address, header_mailbox, single_address, split_addresses
 from connector.mail.headers import HEADER_NAME, LINE_BREAKS
 from connector.mail.placeholders import fill_placeholders
 from connector.schema.models import ConnectorConfig, Template
@@ -105,31 +107,49 @@ def draft(
     message_id: str | None = None,
 ) -> Draft:
     """Check every header value (no line breaks, one address each) and put the message together."""
+    # Addresses are written as nodemailer writes them: a name with specials quoted (`"Acme, Inc." <a@b>`),
+    # an internationalized domain in punycode, in the header and in the envelope.
     sender = envelope_address(rendered.sender, "the From address (sendFrom or fromEmail)")
-    headers = [("From", rendered.sender)]
+    headers = [("From", header_mailbox(rendered.sender))]
     recipient = None
     if to is not None:
         recipient = envelope_address(to, "the recipient")
-        headers.append(("To", to))
+        headers.append(("To", header_mailbox(to)))
     if rendered.reply_to:
         _check_line("Reply-To (the template's replyTo or the config's)", rendered.reply_to)
-        headers.append(("Reply-To", rendered.reply_to))
+        headers.append(("Reply-To", _reply_to(rendered.reply_to)))
     _check_line(
         f"the subject of the {rendered.template.usageType} template after rendering", rendered.subject
     )
     headers.append(("Subject", rendered.subject))
     headers.append(("Date", format_datetime(now or datetime.now(timezone.utc))))
     headers.append(("Message-ID", message_id or make_msgid(domain=sender.rpartition("@")[2] or "localhost")))
-    custom = []
+    custom: list[tuple[str, str]] = []
     for name, value in (config.customHeaders or {}).items():
         if not HEADER_NAME.fullmatch(name):
             raise InputError(
                 f"customHeaders: {name!r} is not a valid header name "
                 "(hint: use printable ASCII letters, digits and dashes, without spaces or a colon)"
             )
-        for item in [value] if isinstance(value, str) else value:
+        items = [value] if isinstance(value, str) else value
+        for item in items:
             _check_line(f"customHeaders.{name}", item)
-            custom.append((name, item))
+        lowered = name.lower()
+        if lowered in DOUBLED_HEADERS:
+            raise InputError(
+                f"customHeaders: {name} would be sent next to the message's own {name} (nodemailer writes "
+                "both), and the message would have two (hint: remove it; contentType sets the body's type)"
+            )
+        if lowered in OWN_HEADERS and (lowered != "reply-to" or rendered.reply_to):
+            continue  # nodemailer writes the message's own value instead (lint SC409)
+        if lowered in OWN_HEADERS or (lowered in REPLACED_HEADERS and lowered != "mime-version"):
+            # Reply-To (the message has none), Message-ID, Date: the custom value is the one sent.
+            canonical = {"reply-to": "Reply-To", "message-id": "Message-ID", "date": "Date"}[lowered]
+            headers = [(n, v) for n, v in headers if n != canonical]
+            if items:
+                headers.append((canonical, items[-1]))
+            continue
+        custom.extend((name, item) for item in items)
     subtype = "plain" if rendered.content_type == "text/plain" else "html"
     return Draft(tuple(headers), subtype, rendered.body, tuple(custom), sender, recipient)
 
@@ -149,9 +169,17 @@ def build_message(
 def draft_to_message(parts: Draft) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
     for name, value in parts.headers:
+        if name == "Subject" and not value.isascii() and (value != value.strip() or "  " in value):
+            # The package writes the spaces around encoded words as bare whitespace, which readers fold
+            # away; nodemailer encodes them inside the word, so the subject arrives with them.
+            encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+            msg.set_raw(name, encoded)
+            continue
         _set(msg, name, value, name)
     msg.set_content(parts.body, subtype=parts.subtype, charset="utf-8")
     for name, value in parts.custom:
+        if name.lower() == "mime-version":  # replaces the package's own, as in nodemailer
+            del msg["MIME-Version"]
         _set(msg, name, value, f"customHeaders.{name}")
     return msg
 
@@ -189,13 +217,20 @@ def envelope_address(text: str, what: str) -> str:
     _check_line(what, text)
     count, address = single_address(text)
     if address is not None:
-        return address
+        return ascii_address(address)
     if count != 1:
         held = "no address" if not count else f"{count} addresses"
         raise InputError(
             f"{what} holds {held}: {text!r} (hint: give exactly one address, like a@example.com)"
         )
     raise InputError(f"{what} is not an email address: {text!r} (hint: write it like a@example.com)")
+
+
+def _reply_to(value: str) -> str:
+    parts = [part for part in split_addresses(value) if part]
+    if all(single_address(part)[1] is not None for part in parts):
+        return ", ".join(header_mailbox(part) for part in parts)
+    return value  # not addresses: sent as written (the lint says SC405)
 
 
 def _check_line(what: str, value: str) -> None:

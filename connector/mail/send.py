@@ -104,7 +104,12 @@ def prepare(config: ConnectorConfig, job: Job, *, now: datetime | None = None) -
     """The envelope sender, the envelope recipient and the message bytes for ``job``."""
     parts = draft(config, fill_message(config, job.usage_type, job.payload), job.to, now=now)
     assert parts.recipient is not None
-    return parts.sender, parts.recipient, message_bytes(parts)
+    data = message_bytes(parts)
+    if config.dkim is not None:
+        from connector.mail.dkim_sign import sign
+
+        data = sign(data, config.dkim)
+    return parts.sender, parts.recipient, data
 
 
 class Sender:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from connector.errors import DeliveryError
+from connector.errors import DeliveryError, InputError
 from connector.logto import DEFAULT_TIMEOUTS, implicit_tls
 from connector.mail.oauth2 import TokenSource
 from connector.mail.tls import server_name, tls_context
@@ -142,6 +142,7 @@ class Connection:
         """Connect, read the greeting, say EHLO, upgrade to TLS as configured, and log in."""
         self.close()
         config = self.config
+        _refuse_what_logto_does_otherwise(config)
         connect_ms = config.connectionTimeout or DEFAULT_CONNECTION_TIMEOUT
         greeting_ms = config.greetingTimeout or DEFAULT_GREETING_TIMEOUT
         source = (config.localAddress, 0) if config.localAddress else None
@@ -376,3 +377,22 @@ class Connection:
 def _text(raw: bytes | str) -> str:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     return " ".join(text.split())
+
+
+def _refuse_what_logto_does_otherwise(config: ConnectorConfig) -> None:
+    """Stop before connecting where Logto's nodemailer would connect differently (or fail at once)."""
+    from connector.logto import MAX_TIMER_MS, TIMEOUT_KEYS
+
+    for key in TIMEOUT_KEYS:
+        value = getattr(config, key)
+        if value is not None and value > MAX_TIMER_MS:
+            raise InputError(
+                f"`{key}` is {value} ms: Node clamps a timer of {MAX_TIMER_MS + 1} ms or more to 1 ms, so "
+                f"Logto's send fails at once (hint: use at most {MAX_TIMER_MS} ms, or leave it out)"
+            )
+    if config.proxy is not None:
+        raise InputError(
+            "`proxy` is set: Logto's nodemailer connects through that proxy, and send cannot, so it would "
+            "reach the server another way than Logto does (hint: to test the server directly, remove `proxy` "
+            "or pass --set proxy=null)"
+        )
