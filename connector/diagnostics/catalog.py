@@ -304,7 +304,7 @@ _RULES = [
         "SC507",
         "error",
         "not-a-project",
-        "A project folder holds smtp-connector.yaml (and environments/<name>.yaml files).",
+        "A project folder holds one smtp-connector.yaml or .yml (and environments/<name>.yaml files).",
     ),
     Rule(
         "SC508",

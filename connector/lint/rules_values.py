@@ -31,6 +31,10 @@ def _check_unfilled(ctx: Context, value: str, path: KeyPath) -> Iterator[Finding
         if not ctx.rendered and JINJA.search(value):
             return
         markup = str(template.get("contentType") or "text/html")
+    elif len(path) == 3 and path[0] == "templates" and path[2] == "subject":
+        # A subject is sent as written: a tag that is closed (`<b>code</b>`) or void (`<br>`) is text the
+        # author meant, not an example value; a lone `<code>` still reads as one.
+        markup = "text/plain"
     if secret:
         # Part of a real secret must never be echoed: only a value that is all placeholder is one.
         found = unfilled(value) if re.fullmatch(r"<[^<>]*>|<<[^<>]*>>", value.strip()) else []
