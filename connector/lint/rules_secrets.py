@@ -13,7 +13,6 @@ from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
 from connector.project import variables
 from connector.project.fill_ins import all_placeholder
 from connector.source.loader import KeyPath
-from connector.source.secret_values import secret_literals
 from connector.source.walk import strings
 
 # Where secrets live, and the variable name suggested for each.
@@ -44,13 +43,16 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
         dotted = ".".join(str(step) for step in path)
         if "${" in value:  # a reference, or SC503 (the build, or the rule below) says it is malformed
             # `${SMTP_PASS:-RealPassword}` commits the password as surely as writing it out.
-            if variables.parse(value)[1] is None and any(secret_literals(value)):
+            parts, problem = variables.parse(value)
+            if problem is None and any(
+                isinstance(p, variables.Reference) and p.op == ":-" and p.argument for p in parts
+            ):
                 yield ctx.finding(
                     path,
                     "SC403",
-                    f"`{dotted}` has a secret written literally beside its ${{VAR}} reference "
-                    "(a default, or text around it); it must not be committed",
-                    f"write `{path[-1]}: ${{{variable}}}` alone, without a default, and set {variable} "
+                    f"`{dotted}` has a secret written literally as the default of its ${{VAR:-default}} "
+                    "reference; it must not be committed",
+                    f"write `{path[-1]}: ${{{variable}}}` without a default, and set {variable} "
                     "in the environment (your CI's secret store)",
                 )
             continue
