@@ -44,6 +44,11 @@ SECRET_KEYS = frozenset(
 )
 
 
+def is_secret_path(path: tuple[str | int, ...]) -> bool:
+    """Whether the value at ``path`` is a credential: some key on the way is one (``auth.privateKey.key``)."""
+    return any(isinstance(step, str) and step in SECRET_KEYS for step in path)
+
+
 def clean_deep(value: Any) -> tuple[Any, list[tuple[str | int, ...]]]:
     """What Logto stores when it saves a config: its clean-deep step (3.4.0, defaults) removes empty strings,
     nulls, {} and [], recursively, so a mapping left empty goes too. Also the paths removed (outermost only).

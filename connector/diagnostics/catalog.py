@@ -227,7 +227,8 @@ _RULES = [
         "SC403",
         "error",
         "literal-secret",
-        "A password, token or key written in a committed file; use a ${VAR} reference.",
+        "A password, token or key written in a committed file (also as the default of a ${VAR:-default}); "
+        "use a ${VAR} reference alone.",
     ),
     Rule(
         "SC404",
