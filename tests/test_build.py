@@ -119,8 +119,8 @@ def test_an_emptied_auth_is_reported_where_it_was_emptied(cli: CliRunner, tmp_pa
         "auth.pass (pass: ${SMTP_PASS}))\n"
     )
     # The build itself says the same where it strips the value (render and send build through it).
-    from connector.errors import InputError
     from connector.build.outputs import build_config
+    from connector.errors import InputError
 
     with pytest.raises(InputError) as caught:
         build_config(tmp_path, "prod", environ={})
