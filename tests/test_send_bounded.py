@@ -1,0 +1,143 @@
+"""Servers that misbehave on purpose (raw sockets on 127.0.0.1): a send stays bounded in memory and time.
+
+A reply that never ends, a greeting trickled a byte at a time, an AUTH challenge that is not base64: each
+fails the send with one line saying why, never a traceback, a hang or an exit 3.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from connector.mail.transport import MAX_REPLY_LINES
+
+from .conftest import CliRunner
+from .smtp_fixtures import logto_config, write_config
+
+Handler = Callable[[socket.socket], None]
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Handler], int]]:
+    """``raw_server(handler)``: a port whose every connection is given to ``handler`` in a thread."""
+    listeners: list[socket.socket] = []
+    stop = threading.Event()
+
+    def start(handler: Handler) -> int:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        listeners.append(listener)
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                threading.Thread(target=_run, args=(handler, conn), daemon=True).start()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return int(listener.getsockname()[1])
+
+    yield start
+    stop.set()
+    for listener in listeners:
+        listener.close()
+
+
+def _run(handler: Handler, conn: socket.socket) -> None:
+    with conn:
+        try:
+            handler(conn)
+        except OSError:
+            pass  # the client went away: what the test wants
+
+
+def send(cli: CliRunner, tmp_path: Path, port: int, **changes: object) -> str:
+    path = write_config(tmp_path / "logto.json", logto_config(port, **changes))
+    result = cli(
+        "send", str(path), "--attempts", "1", "--type", "SignIn", "--to", "bob@example.com", "--code", "1",
+        expect=1,
+    )  # fmt: skip
+    return result.stderr
+
+
+def test_a_greeting_that_never_ends(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+) -> None:
+    sent = []
+
+    def endless(conn: socket.socket) -> None:
+        line = b"220-" + b"x" * 60 + b"\r\n"
+        while True:
+            conn.sendall(line * 100)
+            sent.append(len(line) * 100)
+
+    port = raw_server(endless)
+    err = send(cli, tmp_path, port)
+    assert f"127.0.0.1:{port}: the server's reply runs past {MAX_REPLY_LINES} lines or 64 KiB" in err
+    assert sum(sent) < 64 * 1024 * 1024  # stopped reading early, not at the end of memory
+
+
+def test_a_reply_line_longer_than_smtp_allows(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+) -> None:
+    def long_line(conn: socket.socket) -> None:
+        conn.sendall(b"220 " + b"x" * 100_000)
+        time.sleep(5)
+
+    err = send(cli, tmp_path, raw_server(long_line))
+    assert "the server sent a line longer than 8192 bytes" in err
+
+
+def test_exactly_the_line_cap_is_a_reply(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+) -> None:
+    def many(conn: socket.socket) -> None:
+        conn.sendall(b"220-x\r\n" * (MAX_REPLY_LINES - 1) + b"554 no service\r\n")
+        time.sleep(1)
+
+    err = send(cli, tmp_path, raw_server(many))
+    assert "the server refused the connection: 554" in err  # read whole, then refused as a reply
+
+
+def test_a_greeting_trickled_a_byte_at_a_time_ends_at_the_greeting_timeout(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+) -> None:
+    bytes_sent = []
+
+    def trickle(conn: socket.socket) -> None:
+        for byte in b"220 slow.test ESMTP at one byte every 1.5 seconds\r\n":
+            conn.sendall(bytes([byte]))
+            bytes_sent.append(byte)
+            time.sleep(1.5)
+
+    err = send(cli, tmp_path, raw_server(trickle), greetingTimeout=2000)
+    assert "the server did not greet within 2000 ms (greetingTimeout)" in err
+    assert len(bytes_sent) < 10  # one deadline for the whole greeting, not 2 s for each byte
+
+
+def test_an_auth_challenge_that_is_not_base64(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+) -> None:
+    def bad_challenge(conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 auth.test ESMTP\r\n")
+        while line := reader.readline():
+            if line.upper().startswith((b"EHLO", b"HELO")):
+                conn.sendall(b"250-auth.test\r\n250 AUTH LOGIN\r\n")
+            elif line.upper().startswith(b"AUTH"):
+                conn.sendall(b"334 abc\r\n")
+            else:
+                conn.sendall(b"250 ok\r\n")
+
+    auth = {"type": "login", "user": "mailer", "pass": "a-password"}
+    err = send(cli, tmp_path, raw_server(bad_challenge), auth=auth, authMethod="LOGIN")
+    assert "the server's AUTH LOGIN challenge is not base64: 334 abc" in err
+    assert "a-password" not in err
