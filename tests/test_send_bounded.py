@@ -6,6 +6,7 @@ fails the send with one line saying why, never a traceback, a hang or an exit 3.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from connector.mail.oauth2 import plain_http_problem
 from connector.mail.transport import MAX_REPLY_LINES
 
 from .conftest import CliRunner
-from .smtp_fixtures import logto_config, write_config
+from .smtp_fixtures import Certificates, ServerFactory, logto_config, write_config
 
 Handler = Callable[[socket.socket], None]
 
@@ -52,11 +54,8 @@ def raw_server() -> Iterator[Callable[[Handler], int]]:
 
 
 def _run(handler: Handler, conn: socket.socket) -> None:
-    with conn:
-        try:
-            handler(conn)
-        except OSError:
-            pass  # the client went away: what the test wants
+    with conn, contextlib.suppress(OSError):  # the client went away: what the test wants
+        handler(conn)
 
 
 def send(cli: CliRunner, tmp_path: Path, port: int, **changes: object) -> str:
@@ -141,3 +140,39 @@ def test_an_auth_challenge_that_is_not_base64(
     err = send(cli, tmp_path, raw_server(bad_challenge), auth=auth, authMethod="LOGIN")
     assert "the server's AUTH LOGIN challenge is not base64: 334 abc" in err
     assert "a-password" not in err
+
+
+def test_an_oauth2_refresh_over_plain_http_is_refused(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="starttls", tokens={"fresh-access-token"})
+    auth = {
+        "user": "mailer@acme.test",
+        "clientId": "client",
+        "clientSecret": "client-secret-value",
+        "refreshToken": "refresh-token-value",
+        "accessUrl": "http://oauth.example.com/token",
+    }
+    config = logto_config(server.port, tls={"ca": certificates.ca_pem}, auth=auth)
+    err = send(cli, tmp_path, server.port, **{k: v for k, v in config.items() if k != "port"})
+    assert (
+        "refusing to refresh the OAuth2 token: auth.accessUrl http://oauth.example.com/token is plain http"
+        in err
+    )
+    assert "client-secret-value" not in err and "refresh-token-value" not in err
+    assert server.handler.logins == []
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://oauth.example.com/token", True),
+        ("HTTP://10.0.0.1/token", True),
+        ("https://oauth.example.com/token", False),
+        ("http://127.0.0.1:8080/token", False),
+        ("http://localhost/token", False),
+        ("http://[::1]/token", False),
+    ],
+)
+def test_which_token_urls_are_plain_http(url: str, refused: bool) -> None:
+    assert (plain_http_problem(url) is not None) is refused

@@ -201,6 +201,13 @@ _RULES = [
         "timer-overflow",
         "A timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once.",
     ),
+    Rule(
+        "SC316",
+        "error",
+        "oauth2-plain-http",
+        "An OAuth2 `accessUrl` over plain http (not loopback): the token refresh sends the client secret "
+        "and refresh token unencrypted.",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.
