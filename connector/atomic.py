@@ -43,6 +43,20 @@ def write_bytes(
     return target
 
 
+def make_folder(folder: str | os.PathLike[str], option: str) -> Path:
+    """Create ``folder`` (and its parents) for the files an option writes; a file in the way is an input
+    error naming the option, not a crash."""
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as e:
+        raise InputError(
+            f"{path}: is a file, not a folder (hint: {option} names a folder to write into; "
+            "give a new or an existing folder)"
+        ) from e
+    return path
+
+
 def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> Path:
     """Replace ``path`` with ``text`` (UTF-8, line ends as given)."""
     return write_bytes(path, text.encode("utf-8"), private=private)

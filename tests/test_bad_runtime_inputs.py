@@ -99,3 +99,28 @@ def test_many_keys_without_aliases_are_not_an_alias_bomb(cli: CliRunner, tmp_pat
     out = cli("lint", str(path), expect=1).stdout
     assert "alias bomb" not in out
     assert "error SC003 the document has more than 100,000 keys and values" in out
+
+
+@pytest.mark.parametrize("backoff", ["nan", "inf", "-1"])
+def test_a_backoff_that_is_not_a_number_of_seconds(cli: CliRunner, backoff: str) -> None:
+    err = cli("send", str(CONFIG), "--type", "SignIn", "--to", "a@example.com", "--code", "1",
+              "--backoff", backoff, expect=2).stderr  # fmt: skip
+    assert "--backoff a number of seconds, at least 0" in err
+
+
+def test_send_dry_run_into_an_existing_file(cli: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "existing"
+    target.write_text("keep me")
+    err = cli("send", str(CONFIG), "--type", "SignIn", "--to", "a@example.com", "--code", "1",
+              "--dry-run", str(target), expect=1).stderr  # fmt: skip
+    assert f"{target}: is a file, not a folder (hint: --dry-run names a folder" in err
+    assert target.read_text() == "keep me"
+
+
+def test_preview_out_an_existing_file(cli: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "existing"
+    target.write_text("keep me")
+    acme = Path(__file__).resolve().parent.parent / "examples" / "acme"
+    err = cli("preview", str(acme), "--out", str(target), expect=1).stderr
+    assert f"{target}: is a file, not a folder (hint: --out names a folder" in err
+    assert target.read_text() == "keep me"

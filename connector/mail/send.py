@@ -200,8 +200,9 @@ def write_all(
     now: datetime | None = None,
 ) -> Outcome:
     """Dry run: write each message as ``.eml`` into ``directory`` instead of sending it."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    from connector.atomic import make_folder
+
+    folder = make_folder(directory, "--dry-run")
     outcome = Outcome()
     for index, job in enumerate(jobs, 1):
         try:

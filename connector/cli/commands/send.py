@@ -61,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
         payload = payload_from(args)
         assert payload is not None
         jobs = [Job(to, kind, payload) for to in args.to]
-    if args.attempts < 1 or args.backoff < 0:
-        raise UsageError("--attempts must be at least 1 and --backoff at least 0")
+    if args.attempts < 1 or not 0 <= args.backoff < float("inf"):  # nan fails every comparison
+        raise UsageError("--attempts must be at least 1 and --backoff a number of seconds, at least 0")
     # Writing .eml files connects nowhere: it needs no secret.
     config = load_runtime_config(
         args.config, env=args.env, overrides=args.overrides, secrets=not args.dry_run
