@@ -7,6 +7,7 @@ fails the send with one line saying why, never a traceback, a hang or an exit 3.
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import time
@@ -176,3 +177,42 @@ def test_an_oauth2_refresh_over_plain_http_is_refused(
 )
 def test_which_token_urls_are_plain_http(url: str, refused: bool) -> None:
     assert (plain_http_problem(url) is not None) is refused
+
+
+def test_a_non_ascii_recipient_without_smtputf8_fails_alone(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+) -> None:
+    received: list[bytes] = []
+
+    def plain_smtp(conn: socket.socket) -> None:  # a server that does not offer SMTPUTF8
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 plain.test ESMTP\r\n")
+        while line := reader.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                conn.sendall(b"250-plain.test\r\n250 8BITMIME\r\n")
+            elif verb == b"DATA":
+                conn.sendall(b"354 go on\r\n")
+                body = b"".join(iter(lambda: reader.readline(), b".\r\n"))
+                received.append(body)
+                conn.sendall(b"250 2.0.0 queued\r\n")
+            elif verb == b"QUIT":
+                conn.sendall(b"221 bye\r\n")
+                return
+            else:
+                conn.sendall(b"250 ok\r\n")
+
+    lines = [
+        {"to": to, "type": "SignIn", "payload": {"code": "1"}}
+        for to in ("a@example.com", "josé@example.com", "b@example.com")
+    ]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    path = write_config(tmp_path / "logto.json", logto_config(raw_server(plain_smtp)))
+    result = cli("send", str(path), "--batch", str(batch), "--attempts", "1", expect=1)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["status"] for r in rows] == ["sent", "failed", "sent"]
+    assert "does not offer SMTPUTF8" in json.dumps(rows[1], ensure_ascii=False) + result.stderr
+    again = [json.loads(line) for line in (tmp_path / "batch.failed.jsonl").read_text().splitlines()]
+    assert again == [lines[1]]
+    assert len(received) == 2

@@ -415,7 +415,14 @@ class Connection:
         client = self._client
         assert client is not None
         options = [f"SIZE={len(data)}"] if client.has_extn("size") else []
-        if not (sender.isascii() and recipient.isascii()) and client.has_extn("smtputf8"):
+        if not (sender.isascii() and recipient.isascii()):
+            if not client.has_extn("smtputf8"):
+                # smtplib would fail to encode the command (exit 3); this message fails alone.
+                which = recipient if not recipient.isascii() else sender
+                raise self._fail(
+                    f"the address <{which}> is not ASCII and the server does not offer SMTPUTF8 "
+                    "(hint: use an ASCII address, or a server that supports SMTPUTF8)"
+                )
             options.append("SMTPUTF8")
         stage = "MAIL FROM"
         text: bytes | str
