@@ -216,3 +216,53 @@ def test_a_non_ascii_recipient_without_smtputf8_fails_alone(
     again = [json.loads(line) for line in (tmp_path / "batch.failed.jsonl").read_text().splitlines()]
     assert again == [lines[1]]
     assert len(received) == 2
+
+
+def test_ctrl_c_during_a_batch_keeps_every_unsent_message(
+    tmp_path: Path, raw_server: Callable[[Handler], int]
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    def stalls_at_the_second_message(conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 stall.test ESMTP\r\n")
+        messages = 0
+        while line := reader.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                conn.sendall(b"250 stall.test\r\n")
+            elif verb == b"DATA":
+                messages += 1
+                if messages == 2:
+                    time.sleep(60)  # until the client is interrupted
+                conn.sendall(b"354 go on\r\n")
+                for _ in iter(lambda: reader.readline(), b".\r\n"):
+                    pass
+                conn.sendall(b"250 queued\r\n")
+            else:
+                conn.sendall(b"250 ok\r\n")
+
+    lines = [{"to": f"u{i}@example.com", "type": "SignIn", "payload": {"code": "1"}} for i in range(4)]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    path = write_config(tmp_path / "logto.json", logto_config(raw_server(stalls_at_the_second_message)))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "connector", "send", str(path), "--batch", str(batch)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    first = json.loads(proc.stdout.readline())
+    assert first["status"] == "sent"
+    time.sleep(0.5)  # into the second message's DATA
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    again = [json.loads(line) for line in (tmp_path / "batch.failed.jsonl").read_text().splitlines()]
+    assert again == lines[1:]
+    assert "interrupted: 1 of 4 sent, 3 not sent; to send them: --batch" in err

@@ -462,6 +462,12 @@ class Connection:
         except OSError:
             self.close()
 
+    def abort(self) -> None:
+        """Drop the connection without a word (Ctrl-C: a QUIT could wait on the server)."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
     def close(self) -> None:
         client, self._client = self._client, None
         if client is None:
