@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from connector.mail.oauth2 import plain_http_problem
 from connector.mail.transport import MAX_REPLY_LINES
@@ -266,3 +268,95 @@ def test_ctrl_c_during_a_batch_keeps_every_unsent_message(
     again = [json.loads(line) for line in (tmp_path / "batch.failed.jsonl").read_text().splitlines()]
     assert again == lines[1:]
     assert "interrupted: 1 of 4 sent, 3 not sent; to send them: --batch" in err
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_a_server_dropping_every_message_at_data_loses_none(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int], count: int
+) -> None:
+    def drops_at_data(conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 drop.test ESMTP\r\n")
+        while line := reader.readline():
+            if line[:4].upper() == b"DATA":
+                conn.sendall(b"354 go on\r\n")
+                reader.readline()
+                return  # hang up mid-DATA
+            conn.sendall(b"250 drop.test\r\n" if line[:4].upper() == b"EHLO" else b"250 ok\r\n")
+
+    lines = [{"to": f"u{i}@example.com", "type": "SignIn", "payload": {"code": "1"}} for i in range(count)]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    failed = tmp_path / "again.jsonl"
+    path = write_config(tmp_path / "logto.json", logto_config(raw_server(drops_at_data)))
+    result = cli("send", str(path), "--batch", str(batch), "--failed", str(failed), "--attempts", "2",
+                 "--backoff", "0.001", expect=1)  # fmt: skip
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["to"] for r in rows] == [line["to"] for line in lines]  # exactly one result each, in order
+    assert [r["status"] for r in rows] == ["failed"] * count
+    assert [json.loads(line) for line in failed.read_text().splitlines()] == lines
+
+
+def _scripted(received: list[bytes]) -> Handler:
+    """A server whose answer depends on the recipient: ok-* accepted, t4-* 451 at RCPT, p5-* 554 after
+    DATA, dr-* dropped mid-DATA."""
+
+    def serve(conn: socket.socket) -> None:
+        reader = conn.makefile("rb")
+        conn.sendall(b"220 script.test ESMTP\r\n")
+        kind = b""
+        while line := reader.readline():
+            verb = line[:4].upper()
+            if verb == b"EHLO":
+                conn.sendall(b"250 script.test\r\n")
+            elif verb == b"RCPT":
+                kind = line.split(b"<", 1)[1][:2]
+                conn.sendall(b"451 4.3.0 later\r\n" if kind == b"t4" else b"250 ok\r\n")
+            elif verb == b"DATA":
+                conn.sendall(b"354 go on\r\n")
+                if kind == b"dr":
+                    reader.readline()
+                    return
+                body = b"".join(iter(lambda: reader.readline(), b".\r\n"))
+                if kind == b"p5":
+                    conn.sendall(b"554 5.6.0 refused\r\n")
+                else:
+                    received.append(body)
+                    conn.sendall(b"250 queued\r\n")
+            elif verb == b"QUIT":
+                conn.sendall(b"221 bye\r\n")
+                return
+            else:
+                conn.sendall(b"250 ok\r\n")
+
+    return serve
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=st.lists(st.sampled_from(["ok", "t4", "p5", "dr"]), min_size=1, max_size=6))
+def test_every_message_gets_one_result_and_every_unsent_one_is_kept(
+    cli: CliRunner,
+    tmp_path_factory: pytest.TempPathFactory,
+    raw_server: Callable[[Handler], int],
+    kinds: list[str],
+) -> None:
+    tmp_path = tmp_path_factory.mktemp("batch")
+    received: list[bytes] = []
+    lines = [
+        {"to": f"{kind}-{i}@example.com", "type": "SignIn", "payload": {"code": "1"}}
+        for i, kind in enumerate(kinds)
+    ]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    path = write_config(tmp_path / "logto.json", logto_config(raw_server(_scripted(received))))
+    result = cli(
+        "send", str(path), "--batch", str(batch), "--attempts", "2", "--backoff", "0.001", expect=None
+    )
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["to"] for r in rows] == [line["to"] for line in lines]
+    assert [r["status"] for r in rows] == ["sent" if k == "ok" else "failed" for k in kinds]
+    assert len(received) == kinds.count("ok")
+    failed_file = tmp_path / "batch.failed.jsonl"
+    kept = [json.loads(line) for line in failed_file.read_text().splitlines()] if failed_file.exists() else []
+    assert kept == [line for line, kind in zip(lines, kinds, strict=True) if kind != "ok"]
+    assert result.code == (0 if set(kinds) == {"ok"} else 1)
