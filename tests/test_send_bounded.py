@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connector.mail.oauth2 import plain_http_problem
+from connector.deploy.target import plain_http_problem
 from connector.mail.transport import MAX_REPLY_LINES
 
 from .conftest import CliRunner

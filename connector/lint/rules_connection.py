@@ -175,7 +175,7 @@ def nodemailer_only(ctx: Context) -> Iterator[Finding]:
 @rule(WHOLE_MODES)
 def oauth2_plain_http(ctx: Context) -> Iterator[Finding]:
     """SC316: a token refresh over plain http sends clientSecret and refreshToken unencrypted."""
-    from connector.mail.oauth2 import plain_http_problem
+    from connector.deploy.target import plain_http_problem
 
     auth = ctx.data.get("auth")
     url = auth.get("accessUrl") if isinstance(auth, dict) else None

@@ -61,6 +61,8 @@ class TokenSource:
                 f"the OAuth2 access token for {self.user} {reason} and cannot be renewed "
                 "(hint: add auth.refreshToken, auth.clientId and auth.clientSecret, or a fresh auth.accessToken)"
             )
+        from connector.deploy.target import plain_http_problem
+
         problem = plain_http_problem(self.access_url)
         if problem:
             raise InputError(f"refusing to refresh the OAuth2 token: {problem}")
@@ -94,23 +96,6 @@ class TokenSource:
         }
         assertion = sign_rs256(claims, self.auth.privateKey)
         return {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
-
-
-def plain_http_problem(access_url: str) -> str | None:
-    """Why the token request to ``access_url`` would leak credentials, or None.
-
-    The refresh sends clientSecret and refreshToken (the service form, a signed assertion) in the request
-    body: over plain http anyone on the path reads them. Loopback (a local test endpoint) is allowed.
-    """
-    from connector.deploy.target import is_loopback
-
-    parts = urllib.parse.urlsplit(access_url)
-    if parts.scheme.lower() != "http" or is_loopback(parts.hostname or ""):
-        return None
-    return (
-        f"auth.accessUrl {access_url} is plain http to {parts.hostname}: the client secret and refresh token "
-        "would cross the network unencrypted (hint: use the provider's https:// token URL)"
-    )
 
 
 def sign_rs256(claims: dict[str, Any], private_key: str | PrivateKey) -> str:
