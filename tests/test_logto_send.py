@@ -267,3 +267,31 @@ def test_send_refuses_an_empty_auth_as_a_stored_config_would_fail(tmp_path: Any,
         result.stdout + result.stderr
     )
     assert "Missing credentials" not in result.stdout + result.stderr
+
+
+def test_dkim_header_choice_follows_header_field_names_and_skip_fields(smtp_server: ServerFactory) -> None:
+    import dkim
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    server = smtp_server()
+    base = {"domainName": "acme.test", "keySelector": "s1", "privateKey": pem}
+    for options, expected in (
+        ({"skipFields": "Message-ID:date"}, {b"from", b"to", b"subject", b"mime-version", b"content-type"}),
+        ({"headerFieldNames": "From:Subject:X-Missing", "hashAlgo": "sha1"}, {b"from", b"subject"}),
+    ):
+        config = ConnectorConfig.model_validate(logto_config(server.port, dkim={**base, **options}))
+        assert send_all(config, [Job("bob@example.test", "Generic", {"code": "1"})]).ok
+        signed = dkim.DKIM(server.messages[-1].original_content)
+        signed.verify(dnsfunc=lambda name, timeout=5: b"")  # parses the signature; no key: not verified
+        fields = dict(signed.signature_fields)
+        names = {h.strip() for h in fields[b"h"].lower().split(b":")}
+        assert expected <= names and not names & {b"message-id", b"date", b"x-missing"}
+        assert fields[b"a"] == b"rsa-" + options.get("hashAlgo", "sha256").encode()
+    refused = ConnectorConfig.model_validate(logto_config(server.port, dkim={**base, "skipFields": "from"}))
+    outcome = send_all(refused, [Job("bob@example.test", "Generic", {"code": "1"})])
+    assert "would not cover From" in outcome.results[0].reply

@@ -31,6 +31,12 @@ def sign(message: bytes, options: DkimOptions) -> bytes:
     present = {line.split(":", 1)[0].strip().lower() for line in head.split("\r\n") if line[:1] not in " \t"}
     # nodemailer lists only the fields the message has; dkimpy would list absent ones too.
     include = [f.encode("ascii") for f in fields if f.lower() not in skip and f.lower() in present]
+    if b"from" not in (f.lower() for f in include):
+        # RFC 6376 requires From in every signature; dkimpy will not sign without it.
+        raise InputError(
+            "dkim: the signature would not cover From (headerFieldNames or skipFields leave it out), which "
+            "DKIM requires (hint: keep From in headerFieldNames and out of skipFields)"
+        )
     algorithm = (options.hashAlgo or "sha256").lower()
     if algorithm not in ("sha256", "sha1"):
         raise InputError(
