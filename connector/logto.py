@@ -44,6 +44,11 @@ SECRET_KEYS = frozenset(
 )
 
 
+def is_secret_path(path: tuple[str | int, ...]) -> bool:
+    """Whether the value at ``path`` is a credential: some key on the way is one (``auth.privateKey.key``)."""
+    return any(isinstance(step, str) and step in SECRET_KEYS for step in path)
+
+
 def clean_deep(value: Any) -> tuple[Any, list[tuple[str | int, ...]]]:
     """What Logto stores when it saves a config: its clean-deep step (3.4.0, defaults) removes empty strings,
     nulls, {} and [], recursively, so a mapping left empty goes too. Also the paths removed (outermost only).
@@ -115,6 +120,18 @@ DEFAULT_TIMEOUTS = {
 # greeting, socket and DNS timeouts then fire at once and every send fails.
 MAX_TIMER_MS = 2**31 - 1
 TIMEOUT_KEYS = ("connectionTimeout", "greetingTimeout", "socketTimeout", "dnsTimeout")
+
+
+def proxy_problem(url: str) -> str | None:
+    """Why Logto's nodemailer fails every send through the ``proxy`` URL, or None (http:// and https://
+    work: HTTP CONNECT). SOCKS needs a module Logto does not load (lib/mailer/index.js, setupProxy)."""
+    scheme = url.partition(":")[0].lower() if ":" in url else ""
+    if scheme in ("http", "https"):
+        return None
+    if scheme in ("socks", "socks4", "socks4a", "socks5"):
+        return 'Logto\'s nodemailer has no SOCKS module loaded, so every send fails with "Socks module not loaded"'
+    return 'nodemailer knows no such proxy, so every send fails with "Unknown proxy configuration"'
+
 
 # nodemailer's default DKIM header fields (RFC 4871 5.5; lib/dkim/sign.js).
 DKIM_HEADER_FIELDS = (

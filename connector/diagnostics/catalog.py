@@ -201,6 +201,12 @@ _RULES = [
         "timer-overflow",
         "A timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once.",
     ),
+    Rule(
+        "SC312",
+        "error",
+        "proxy-fails-in-logto",
+        "A SOCKS or unknown proxy URL: Logto's nodemailer fails every send (only http:// and https:// work).",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.
@@ -221,7 +227,8 @@ _RULES = [
         "SC403",
         "error",
         "literal-secret",
-        "A password, token or key written in a committed file; use a ${VAR} reference.",
+        "A password, token or key written in a committed file (also as the default of a ${VAR:-default}); "
+        "use a ${VAR} reference alone.",
     ),
     Rule(
         "SC404",

@@ -38,10 +38,25 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
         value = _get(ctx.data, path)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # `pass: 12345678` is a wrong type and a secret: keep it out of messages
-        if not isinstance(value, str) or not value or "${" in value or all_placeholder(value):
-            continue  # a ${...} is a reference, or SC503 (the build, or the rule below) says it is malformed
-        register_secret(value)
+        if not isinstance(value, str) or not value or all_placeholder(value):
+            continue
         dotted = ".".join(str(step) for step in path)
+        if "${" in value:  # a reference, or SC503 (the build, or the rule below) says it is malformed
+            # `${SMTP_PASS:-RealPassword}` commits the password as surely as writing it out.
+            parts, problem = variables.parse(value)
+            if problem is None and any(
+                isinstance(p, variables.Reference) and p.op == ":-" and p.argument for p in parts
+            ):
+                yield ctx.finding(
+                    path,
+                    "SC403",
+                    f"`{dotted}` has a secret written literally as the default of its ${{VAR:-default}} "
+                    "reference; it must not be committed",
+                    f"write `{path[-1]}: ${{{variable}}}` without a default, and set {variable} "
+                    "in the environment (your CI's secret store)",
+                )
+            continue
+        register_secret(value)
         yield ctx.finding(
             path,
             "SC403",

@@ -16,7 +16,9 @@ from typing import Any
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.redact import register_secret
 from connector.logto import SECRET_KEYS
-from connector.source.loader import KeyPath
+
+# As connector.source.loader's, not imported: the loader registers secrets through this grammar.
+KeyPath = tuple[str | int, ...]
 
 _START = re.compile(r"\$\$\{|\$\{")
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}")

@@ -24,6 +24,12 @@ class Document:
     values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict, repr=False)
     keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict, repr=False)
 
+    def __post_init__(self) -> None:
+        # Before any finding about this document can be printed (connector/source/secret_values.py).
+        from connector.source.secret_values import register_secret_values
+
+        register_secret_values(self.data)
+
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         """Where the value at ``path`` (or its key) was written; the nearest enclosing place if unknown."""
         table = self.keys if key else self.values
