@@ -194,8 +194,20 @@ def bench_bad_inputs(tmp: Path, repeat: int) -> list[Row]:
     ]  # fmt: skip
 
 
+def bench_worst(tmp: Path, repeat: int) -> list[Row]:
+    """Inputs built to be slow, at the largest size the caps allow (benchmarks/bench_worst.py)."""
+    from benchmarks.bench_worst import BUDGET_S, measure
+
+    return [
+        Row(f"worst case, {case.name}", case.seconds, None, "s", "", f"< {BUDGET_S:g} s", case.met,
+            {"bytes": case.size, "detail": case.detail})
+        for case in measure(tmp, min(repeat, 3))
+    ]  # fmt: skip
+
+
 BENCHES: dict[str, Callable[[Path, int], list[Row]]] = {
     "bad-inputs": bench_bad_inputs,
+    "worst": bench_worst,
     "lint-cold": bench_lint_cold,
     "lint-many": bench_lint_many,
     "build": bench_build,

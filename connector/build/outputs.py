@@ -59,17 +59,21 @@ def build_environments(
     overrides: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
     resolve: bool = True,
+    secrets: bool = True,
 ) -> dict[str | None, Built]:
     """Build each environment; InputError with every environment's findings if any fails.
 
-    ``resolve=False`` keeps ``${VAR}`` references as written (no secret is needed or written).
+    ``resolve=False`` keeps ``${VAR}`` references as written (no secret is needed or written);
+    ``secrets=False`` keeps only those in credential keys (to render or write messages without a secret).
     """
     authoring = Authoring(project.root)  # one renderer per build: compiled templates are shared
     built: dict[str | None, Built] = {}
     findings: list[Finding] = []
     for env in envs:
         try:
-            composed = compose(project, env, overrides=overrides, resolve=resolve, environ=environ)
+            composed = compose(
+                project, env, overrides=overrides, resolve=resolve, secrets=secrets, environ=environ
+            )
         except InputError as e:
             findings.extend(e.findings)
             if not e.findings:
@@ -97,10 +101,13 @@ def build(
     overrides: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
     resolve: bool = True,
+    secrets: bool = True,
 ) -> Built:
     """Load the project at ``root`` and build one environment."""
     project = load_project(root)
-    built = build_environments(project, [env], overrides=overrides, environ=environ, resolve=resolve)
+    built = build_environments(
+        project, [env], overrides=overrides, environ=environ, resolve=resolve, secrets=secrets
+    )
     return built[env]
 
 

@@ -18,7 +18,19 @@ from connector.errors import ConnectorError, InputError, UsageError
 
 PROG = "smtp-connector"
 # One module per command in connector.cli.commands; each keeps its heavy imports inside run().
-COMMANDS = ("init", "providers", "build", "explain", "lint", "preview", "render", "send", "sink", "schema")
+COMMANDS = (
+    "init",
+    "providers",
+    "build",
+    "explain",
+    "lint",
+    "rules",
+    "preview",
+    "render",
+    "send",
+    "sink",
+    "schema",
+)
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 

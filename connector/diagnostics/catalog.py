@@ -63,6 +63,13 @@ _RULES = [
         "Only the standard YAML tags are accepted; no custom or Python tags.",
     ),
     Rule("SC012", "error", "too-deep", "The document is nested deeper than any config needs."),
+    Rule(
+        "SC013",
+        "error",
+        "nothing-to-lint",
+        "A path named on the command line holds no SMTP connector config, so nothing was checked "
+        "(skipped instead under --skip-unrelated, the pre-commit hook's mode).",
+    ),
     # Schema
     Rule("SC201", "error", "unknown-key", "A key the connector does not know; usually a typo of a real key."),
     Rule("SC202", "error", "wrong-type", "A value of the wrong type or outside its allowed values."),
@@ -284,6 +291,12 @@ _RULES = [
         "bad-environment-name",
         "Environment files are environments/<name>.yaml, the name made of letters, digits, `-`, `_` and `.`.",
     ),
+    Rule(
+        "SC509",
+        "warning",
+        "unresolved-reference",
+        "A final config holds a ${VAR} reference: Logto never resolves it and would use the text itself.",
+    ),
     #
     #
     # SC6xx build-time templates (Jinja2): add below this line.
@@ -376,3 +389,12 @@ def register(*rules: Rule) -> None:
 def severity_of(rule_id: str) -> Severity:
     rule = RULES.get(rule_id)
     return rule.severity if rule else "error"
+
+
+# Every rule has a row in docs/lint.md; these families are explained at length in their own page too.
+_PAGES = {"SC5": "docs/projects.md", "SC6": "docs/templates.md"}
+
+
+def documented_in(rule_id: str) -> str:
+    """The page that documents ``rule_id`` (docs/lint.md lists every rule; some have a page of their own)."""
+    return _PAGES.get(rule_id[:3], "docs/lint.md")

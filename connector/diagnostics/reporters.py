@@ -30,12 +30,15 @@ def use_color(stream: TextIO, choice: str = "auto") -> bool:
 
 def write_text(findings: Iterable[Finding], stream: TextIO, *, color: bool = False) -> None:
     """Compiler-style lines: ``path:line:col: error SC104 message (hint: ...)``."""
+    lines = []
     for f in sort_findings(findings):
         if f.suppressed:
             continue
         # A value quoted in a message (a key with a line break, an escape sequence) must not start a
         # line of its own or drive the terminal: one finding, one line.
-        f = replace(f, file=printable(f.file), message=printable(f.message), hint=printable(f.hint))
+        shown = printable(f.file), printable(f.message), printable(f.hint)
+        if shown != (f.file, f.message, f.hint):
+            f = replace(f, file=shown[0], message=shown[1], hint=shown[2])
         if color:
             line = (
                 f"{_BOLD}{f.file}:{f.line}:{f.column}:{_RESET} {_COLORS[f.severity]}{f.severity}{_RESET} "
@@ -43,7 +46,8 @@ def write_text(findings: Iterable[Finding], stream: TextIO, *, color: bool = Fal
             )
         else:
             line = f.format()
-        stream.write(redact(line) + "\n")
+        lines.append(redact(line) + "\n")
+    stream.write("".join(lines))  # one write: a write per line costs more than the lint of a big file
 
 
 def write_json(findings: Iterable[Finding], stream: TextIO) -> None:

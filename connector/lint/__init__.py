@@ -36,11 +36,17 @@ def lint_paths(paths: Sequence[str], *, env: str | None = None, skip_unrelated: 
     given = list(paths) or ["."]
     for name in given:
         path = Path(name)
+        if not path.exists() and not path.is_symlink() and not any(p.is_file() for p in path.parents):
+            linter.missing(path, name)
+            continue
         if path.is_dir():
             if path.suffix.lower() in SOURCE_SUFFIXES and not _is_project(path):
                 linter.lint_file(path, name)  # a folder named like a file: the loader says what it is
                 continue
             if not _is_project(path):
+                if skip_unrelated:
+                    linter.result.skipped.append(name)
+                    continue
                 where = "the current folder" if not paths else name
                 raise UsageError(f"{where} is not a config project (it has no smtp-connector.yaml)")
             projects[path] = None

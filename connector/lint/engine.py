@@ -9,7 +9,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from connector.diagnostics.findings import Finding, has_errors, sort_findings
+from connector.diagnostics.findings import Finding, Location, has_errors, sort_findings
+from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import LINT_RULES, Context, Mode
 from connector.lint.suppress import (
     CONFIG_NAME,
@@ -106,8 +107,28 @@ class Linter:
         self.suppressor = Suppressor(self.texts)
 
     def finish(self) -> LintResult:
+        if not self.skip_unrelated:
+            # A person (or a CI step) named these: a path with nothing to lint in it is a mistake, not a pass.
+            self.result.findings += [_not_a_config(name) for name in self.result.skipped]
         self.result.findings = sort_findings([*self.result.findings, *self.configs.findings])
         return self.result
+
+    def missing(self, path: Path, display: str) -> None:
+        """A named path that does not exist: SC001, with the nearest name in its folder."""
+        folder = path.parent
+        try:
+            names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
+        except OSError:
+            names = []
+        guess = did_you_mean(path.name, names)
+        hint = (
+            f"did you mean `{folder / guess if str(folder) != '.' else guess}`?"
+            if guess
+            else "check the path"
+        )
+        self.result.findings.append(
+            Finding.at(Location(display), "SC001", "no such file or folder: nothing here to lint", hint)
+        )
 
     def add(self, findings: Iterable[Finding], config: LintConfig) -> None:
         marked = self.suppressor.apply(findings, config, self.result.suppressions)
@@ -156,6 +177,15 @@ class Linter:
         elif document is not None:
             findings += lint_source(document, mode or ("layer" if kind == "layer" else "final"))
         self.add(findings, config)
+
+
+def _not_a_config(display: str) -> Finding:
+    return Finding.at(
+        Location(display),
+        "SC013",
+        "is not an SMTP connector config (nor a project folder or a template), so nothing in it was linted",
+        "name a project folder, a source file or a final config; the pre-commit hook passes --skip-unrelated",
+    )
 
 
 def _named_like_ours(path: Path) -> bool:

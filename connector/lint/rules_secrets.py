@@ -70,3 +70,41 @@ def _get(data: Any, path: KeyPath) -> Any:
             return None
         data = data.get(step)
     return data
+
+
+@rule(("final",))
+def unresolved_references(ctx: Context) -> Iterator[Finding]:
+    """SC509: Logto stores and sends a final config as it is; it never reads the environment.
+
+    References in credential keys are the committed form SC403 asks for (``pass: ${SMTP_PASS}``, a
+    ``build --keep-refs`` file): render and send resolve them, and they are not reported here.
+    """
+    from connector.logto import SECRET_KEYS
+    from connector.project.layout import dotted
+    from connector.project.variables import references
+
+    for path, text in _strings(ctx.data, ()):
+        if any(step in SECRET_KEYS for step in path if isinstance(step, str)):
+            continue
+        found = references(text) if "${" in text else []
+        if found:
+            first = found[0].text
+            yield ctx.finding(
+                path,
+                "SC509",
+                f"`{dotted(path)}` holds the reference `{first}`, which Logto does not resolve: "
+                f"it would use the text `{first}` itself as the value",
+                "resolve it before Logto sees it: `smtp-connector build` without --keep-refs "
+                "(render and send resolve it from the environment)",
+            )
+
+
+def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))

@@ -19,7 +19,6 @@ _TAG = re.compile(r"/?([A-Za-z][A-Za-z0-9-]*)(\s+[^>]*|\s*/)?")
 _ADDRESS = re.compile(r"[^\s@<>(),;:\"\[\]]+@[^\s@<>(),;:\"\[\]]+")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
 _YOUR = re.compile(r"(?<![A-Za-z])your", re.I)
-_MAILBOX = re.compile(r"(?:(?P<name>[^<>]*?)\s*<(?P<angle>[^<>]*)>|(?P<bare>[^<>\s]+))")
 
 
 def unfilled(text: str, markup: str | None = None) -> list[str]:
@@ -159,18 +158,30 @@ def _address_problem(value: str, many: bool) -> tuple[str, str] | None:
     for index, part in enumerate(parts):
         if "@" not in part and index + 1 < len(parts):
             return _UNQUOTED_COMMA
-        match = _MAILBOX.fullmatch(part)
-        address = (match.group("angle") or match.group("bare") or "") if match else ""
+        name, address = _mailbox(part)
         if not _ADDRESS.fullmatch(address.strip()):
             shown = part if len(part) <= 40 else part[:37] + "..."
             return (
                 f'is not an email address: "{shown}"',
                 "write `Name <address@domain>` or a bare `address@domain`",
             )
-        name = (match.group("name") or "") if match else ""
         if re.search(r"[,;]", name) and not name.strip().startswith('"'):
             return _UNQUOTED_COMMA
     return None
+
+
+def _mailbox(part: str) -> tuple[str, str]:
+    """``Name <address>`` as (name, address), a bare ``address`` as ("", address); else ("", "").
+
+    Split by hand, not by a regular expression: a lazy name followed by ``\\s*`` backtracks over every
+    run of spaces, quadratic in a long value (the lint hook reads whatever is committed).
+    """
+    if part.count("<") == 1 and part.count(">") == 1 and part.endswith(">"):
+        name, _, angle = part[:-1].partition("<")
+        return name.rstrip(), angle
+    if part and "<" not in part and ">" not in part and not any(c.isspace() for c in part):
+        return "", part
+    return "", ""
 
 
 _UNQUOTED_COMMA = (

@@ -40,6 +40,8 @@ class Suppressor:
     def __init__(self, texts: dict[str, str]) -> None:
         self._texts = texts
         self._lines: dict[str, list[str]] = {}
+        # Many findings share a line (minified JSON has one): read each line's comments once.
+        self._inline: dict[tuple[str, int], set[str]] = {}
 
     def lines(self, file: str) -> list[str]:
         if file not in self._lines:
@@ -56,6 +58,12 @@ class Suppressor:
 
     def inline(self, file: str, line: int) -> set[str]:
         """Ids disabled for ``line``: a comment at its end, or on the comment-only lines right above it."""
+        key = (file, line)
+        if key not in self._inline:
+            self._inline[key] = self._read_inline(file, line)
+        return self._inline[key]
+
+    def _read_inline(self, file: str, line: int) -> set[str]:
         lines = self.lines(file)
         if not 1 <= line <= len(lines):
             return set()

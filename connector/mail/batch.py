@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from connector import atomic
+from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
+from connector.logto import USAGE_TYPES
 from connector.mail.send import Job
 
 
@@ -51,6 +53,12 @@ def _job(line: str, where: str) -> Job:
         raise InputError(f'{where}: "to" must be one address as a string')
     if not isinstance(usage_type, str) or not usage_type:
         raise InputError(f'{where}: "type" must be a usage type such as "SignIn"')
+    if usage_type not in USAGE_TYPES:
+        guess = did_you_mean(usage_type, USAGE_TYPES)
+        raise InputError(
+            f'{where}: Logto never sends the usage type "{usage_type}" (it would get the Generic template)'
+            + (f'; did you mean "{guess}"?' if guess else "")
+        )
     if not isinstance(payload, dict):
         raise InputError(f'{where}: "payload" must be a JSON object, like {{"code": "123456"}}')
     return Job(to, usage_type, payload)

@@ -6,6 +6,7 @@ scalar per option, merged by the usual rules, and a mistake in it is reported at
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,12 +21,14 @@ PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
 
 
 def load_runtime_config(
-    target: str, *, env: str | None = None, overrides: Sequence[str] = ()
+    target: str, *, env: str | None = None, overrides: Sequence[str] = (), secrets: bool = True
 ) -> ConnectorConfig:
     """Load and validate CONFIG; findings (file:line:col, or --set:N:C) become an :class:`InputError`.
 
     ``--set`` works as in ``build``: the highest layer, merged by the same rules (one template by usage
-    type: ``--set templates.SignIn.subject=...``)."""
+    type: ``--set templates.SignIn.subject=...``). ``${VAR}`` references are resolved as ``build`` resolves
+    them, in a project or in a config file; ``secrets=False`` (render, ``send --dry-run``: nothing connects)
+    leaves those in credential keys as written, so no secret is needed."""
     path = Path(target)
     if path.is_dir():
         if not env and not any((path / name).is_file() for name in PROJECT_FILES):
@@ -36,7 +39,7 @@ def load_runtime_config(
             raise UsageError(f"{target} is a project folder: add --env ENV to say which environment to build")
         from connector.project.layout import build_config
 
-        built = build_config(path, env, overrides=overrides)
+        built = build_config(path, env, overrides=overrides, secrets=secrets)
         register_secrets(built.to_logto())
         return built
     if env:
@@ -48,7 +51,8 @@ def load_runtime_config(
     loaded = load(path)
     if loaded.document is None or has_errors(loaded.findings):
         raise InputError(findings=loaded.findings)
-    source: Located = loaded.document
+    document = loaded.document
+    source: Located = document
     if overrides:
         from connector.project.layers import Composed, State
         from connector.project.overrides import parse_overrides
@@ -57,6 +61,9 @@ def load_runtime_config(
         state.apply(loaded.document, "file", root=True)
         state.apply(parse_overrides(overrides), "override")
         source = Composed(state.data, {}, None, None, state)
+        source.data = _resolved(source, secrets)
+    else:
+        source = dataclasses.replace(document, data=_resolved(document, secrets))
     register_secrets(source.data)
     config, findings = validate_config(source)
     if config is None:
@@ -68,6 +75,24 @@ def load_runtime_config(
     if broken:
         raise InputError(findings=broken)
     return config
+
+
+def _resolved(source: Located, secrets: bool) -> dict[str, Any]:
+    """The data of ``source`` with its ``${VAR}`` references resolved from the environment, as ``build`` does."""
+    import os
+
+    from connector.project.layout import dotted
+    from connector.project.variables import resolve_tree
+
+    data, findings = resolve_tree(source.data, (), source.locate, dotted, os.environ, secrets=secrets)
+    if findings:
+        from connector.schema.validate import validate_config
+
+        # A typo (`password:` for `pass:`) is the thing to fix first: say it before the missing variable.
+        config, problems = validate_config(source)
+        raise InputError(findings=[*(problems if config is None else ()), *findings])
+    result: dict[str, Any] = data
+    return result
 
 
 def register_secrets(data: Any, secret: bool = False) -> None:

@@ -42,7 +42,12 @@ def line_break(value: str) -> str | None:
 
 def printable(text: str) -> str:
     """``text`` with control characters and line separators escaped, so a message stays on one line."""
+    if _PLAIN.fullmatch(text):  # the common case, without a Python call per character
+        return text
     return "".join(_escape(c) for c in text)
+
+
+_PLAIN = re.compile(f"[^\\x00-\\x1f\\x7f{re.escape(''.join(sorted(LINE_BREAKS)))}]*")
 
 
 def _escape(char: str) -> str:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.suggest import did_you_mean
@@ -130,12 +130,14 @@ def compose(
     *,
     overrides: Sequence[str] = (),
     resolve: bool = True,
+    secrets: bool = True,
     environ: Mapping[str, str] | None = None,
 ) -> Composed:
     """The merged config of ``env`` (None: the base, without an environment layer).
 
     ``resolve=False`` keeps ``${VAR}`` strings as written (lint works without secrets); otherwise they
-    are resolved from ``environ`` (default ``os.environ``). InputError with findings at source lines.
+    are resolved from ``environ`` (default ``os.environ``); ``secrets=False`` leaves references in
+    credential keys as written (rendering needs no secret). InputError with findings at source lines.
     """
     env_doc = None
     if env is not None:
@@ -163,7 +165,7 @@ def compose(
     for doc, name in layers:
         state.apply(doc, name)
     composed = _composed(state, env)
-    findings = _strings(composed, resolve, os.environ if environ is None else environ)
+    findings = _strings(composed, resolve, secrets, os.environ if environ is None else environ)
     if has_errors(findings):
         raise InputError(findings=findings)
     return composed
@@ -175,6 +177,7 @@ def build_config(
     *,
     overrides: Sequence[str] = (),
     environ: Mapping[str, str] | None = None,
+    secrets: bool = True,
 ) -> ConnectorConfig:
     """Compose, resolve secrets, render template files, drop empty values as Logto's save does, validate.
 
@@ -182,7 +185,7 @@ def build_config(
     """
     from connector.build.outputs import build
 
-    return build(root, env, overrides=overrides, environ=environ).config
+    return build(root, env, overrides=overrides, environ=environ, secrets=secrets).config
 
 
 def _composed(state: State, env: str | None) -> Composed:
@@ -200,33 +203,18 @@ def _composed(state: State, env: str | None) -> Composed:
     )
 
 
-def _strings(composed: Composed, resolve: bool, environ: Mapping[str, str]) -> list[Finding]:
+def _strings(composed: Composed, resolve: bool, secrets: bool, environ: Mapping[str, str]) -> list[Finding]:
     """Resolve (or only check) every ``${...}`` in the config and the variables."""
-    from connector.project import variables as secrets
+    from connector.project.variables import resolve_tree
 
-    findings: list[Finding] = []
-
-    def walk(value: Any, path: KeyPath) -> Any:
-        if isinstance(value, str):
-            if "$" not in value:
-                return value
-            where, key = composed.locate(path), dotted(path)
-            if not resolve:
-                findings.extend(secrets.check(value, where, key))
-                return value
-            text, found = secrets.resolve(value, environ, where, key)
-            findings.extend(found)
-            return text
-        if isinstance(value, dict):
-            return {k: walk(v, (*path, k)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, (*path, i)) for i, v in enumerate(value)]
-        return value
-
-    composed.data = walk(composed.data, ())
-    composed.variables = walk(composed.variables, ("variables",))
+    composed.data, findings = resolve_tree(
+        composed.data, (), composed.locate, dotted, environ, resolve=resolve, secrets=secrets
+    )
+    composed.variables, more = resolve_tree(
+        composed.variables, ("variables",), composed.locate, dotted, environ, resolve=resolve
+    )
     composed.resolved = resolve
-    return findings
+    return [*findings, *more]
 
 
 def dotted(path: KeyPath) -> str:

@@ -9,11 +9,14 @@ A ``$`` not followed by ``{`` is text. Every value taken from the environment is
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.redact import register_secret
+from connector.logto import SECRET_KEYS
+from connector.source.loader import KeyPath
 
 _START = re.compile(r"\$\$\{|\$\{")
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}")
@@ -115,6 +118,47 @@ def resolve(text: str, environ: Mapping[str, str], where: Location, key: str) ->
                 )
             )
     return "".join(out), findings
+
+
+_resolve_text = resolve  # resolve_tree's keyword argument is named like the function
+
+
+def resolve_tree(
+    value: Any,
+    path: KeyPath,
+    locate: Callable[[KeyPath], Location],
+    name: Callable[[KeyPath], str],
+    environ: Mapping[str, str],
+    *,
+    resolve: bool = True,
+    secrets: bool = True,
+) -> tuple[Any, list[Finding]]:
+    """Every string in ``value`` resolved (or, with ``resolve=False``, only checked), with findings.
+
+    ``secrets=False`` leaves references under a credential key (connector.logto.SECRET_KEYS) as written:
+    what renders or writes a message without connecting needs no secret. One walk for build, render and send.
+    """
+    findings: list[Finding] = []
+
+    def walk(item: Any, here: KeyPath, secret: bool) -> Any:
+        if isinstance(item, str):
+            if "$" not in item:
+                return item
+            if not resolve or secret:
+                findings.extend(check(item, locate(here), name(here)))
+                return item
+            text, found = _resolve_text(item, environ, locate(here), name(here))
+            findings.extend(found)
+            return text
+        if isinstance(item, dict):
+            return {
+                k: walk(v, (*here, k), secret or (not secrets and k in SECRET_KEYS)) for k, v in item.items()
+            }
+        if isinstance(item, list):
+            return [walk(v, (*here, i), secret) for i, v in enumerate(item)]
+        return item
+
+    return walk(value, path, False), findings
 
 
 def _fragment(text: str, start: int) -> str:

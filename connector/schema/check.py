@@ -53,6 +53,10 @@ def checker_for(path: Path, forms: tuple[tuple[str, str], ...] = ()) -> SchemaCh
     return SchemaChecker(load_schema(path), dict(forms))
 
 
+# Did-you-mean suggestions per object, at most (each one compares the key with every known key).
+_MAX_SUGGESTIONS = 20
+
+
 @dataclass(frozen=True)
 class _Where:
     """Where findings go while explaining: source positions, and the auth/template form being explained."""
@@ -232,6 +236,7 @@ class SchemaChecker:
 
         def explain(d: dict[str, Any], path: KeyPath, at: _Where, out: list[Finding]) -> None:
             where = f" in {dotted(path)}" if path else ""
+            unknown = 0
             for name in required:
                 if name not in d:
                     out.append(at.finding(path, "SC203", f"missing required key `{name}`{where}{at.form_note}",
@@ -243,7 +248,9 @@ class SchemaChecker:
                     if not prop.ok(value):
                         prop.explain(value, child, at, out)
                 elif extra is False:
-                    suggestion = did_you_mean(name, props)
+                    unknown += 1
+                    # A typo comes alone; past a few unknown keys, suggestions cost time and help no one.
+                    suggestion = did_you_mean(name, props) if unknown <= _MAX_SUGGESTIONS else None
                     message = f"unknown key `{name}`{where}{at.form_note}" + (
                         f"; did you mean `{suggestion}`?" if suggestion else ""
                     )

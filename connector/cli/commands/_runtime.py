@@ -37,6 +37,20 @@ def add_payload_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def usage_type(value: str) -> str:
+    """``--type``: one of the usage types Logto sends; anything else would silently render Generic."""
+    from connector.diagnostics.suggest import did_you_mean
+    from connector.logto import USAGE_TYPES
+
+    if value in USAGE_TYPES:
+        return value
+    guess = did_you_mean(value, USAGE_TYPES)
+    raise UsageError(
+        f"--type {value}: Logto never sends this usage type (it would silently get the Generic template)"
+        + (f"; did you mean `{guess}`?" if guess else f"; the usage types are {', '.join(USAGE_TYPES)}")
+    )
+
+
 def payload_from(args: argparse.Namespace, *, required: bool = True) -> dict[str, Any] | None:
     if args.code is not None:
         return {"code": args.code}

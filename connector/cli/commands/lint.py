@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         summary = reporters.summary(result.findings)
         if summary:
             print(summary, file=sys.stderr)
-    if not result.linted and result.skipped:
+    if args.skip_unrelated and not result.linted and result.skipped:
         what = (
             "is not an SMTP connector config"
             if len(result.skipped) == 1

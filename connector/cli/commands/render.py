@@ -3,7 +3,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from connector.cli.commands._runtime import add_config_arguments, add_payload_arguments, payload_from
+from connector.cli.commands._runtime import (
+    add_config_arguments,
+    add_payload_arguments,
+    payload_from,
+    usage_type,
+)
 
 HELP = "render a template exactly as Logto would: print the subject and body, or write the whole .eml"
 
@@ -22,10 +27,11 @@ def run(args: argparse.Namespace) -> int:
     from connector.mail.config import load_runtime_config
     from connector.mail.message import build_message, render, to_bytes
 
+    kind = usage_type(args.type)
     payload = payload_from(args)
     assert payload is not None
-    config = load_runtime_config(args.config, env=args.env, overrides=args.overrides)
-    rendered = render(config, args.type, payload)
+    config = load_runtime_config(args.config, env=args.env, overrides=args.overrides, secrets=False)
+    rendered = render(config, kind, payload)
     message = build_message(config, rendered, args.to)
     if args.eml:
         atomic.write_bytes(args.eml, to_bytes(message))

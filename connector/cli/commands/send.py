@@ -4,7 +4,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from connector.cli.commands._runtime import add_config_arguments, add_payload_arguments, payload_from
+from connector.cli.commands._runtime import (
+    add_config_arguments,
+    add_payload_arguments,
+    payload_from,
+    usage_type,
+)
 
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
 
@@ -51,12 +56,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         if not args.to or not args.type:
             raise UsageError("give --type and --to (or --batch FILE)")
+        kind = usage_type(args.type)
         payload = payload_from(args)
         assert payload is not None
-        jobs = [Job(to, args.type, payload) for to in args.to]
+        jobs = [Job(to, kind, payload) for to in args.to]
     if args.attempts < 1 or args.backoff < 0:
         raise UsageError("--attempts must be at least 1 and --backoff at least 0")
-    config = load_runtime_config(args.config, env=args.env, overrides=args.overrides)
+    # Writing .eml files connects nowhere: it needs no secret.
+    config = load_runtime_config(
+        args.config, env=args.env, overrides=args.overrides, secrets=not args.dry_run
+    )
 
     def emit(result: Result) -> None:
         sys.stdout.write(redact(batchfile.json_line(result.as_json())) + "\n")

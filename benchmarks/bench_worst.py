@@ -1,0 +1,176 @@
+"""Worst cases: inputs built to make a check slow, at the largest size the caps allow (not a test).
+
+    python benchmarks/bench_worst.py            # every case
+    python benchmarks/bench_worst.py NAME ...   # some of them
+
+Each case writes its input into a temporary folder and times the whole command a user (or the pre-commit
+hook) would run on it. The budget for every case: under 2 s on the reference machine (benchmarks/RESULTS.md),
+whatever the input, as long as it is within the caps (1 MiB per source file). A case that takes longer than
+``TIMEOUT`` seconds is stopped and reported as such.
+
+To add a case: a function ``(folder, repeat) -> Case`` in ``CASES``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from connector.source.loader import MAX_BYTES  # noqa: E402
+
+BUDGET_S = 2.0
+TIMEOUT = 120.0
+# Room left under the cap for the rest of the file around the hostile value.
+MARGIN = 4096
+
+
+@dataclass
+class Case:
+    name: str
+    seconds: float  # median wall time; TIMEOUT when stopped
+    size: int  # bytes of input
+    detail: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.seconds < BUDGET_S
+
+
+def _command() -> tuple[list[str], dict[str, str]]:
+    exe = Path(sys.executable).parent / "smtp-connector"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    if exe.exists():
+        return [str(exe)], env
+    return [sys.executable, "-m", "connector"], env | {"PYTHONPATH": str(ROOT)}
+
+
+def timed(args: list[str], repeat: int, *, cwd: Path | None = None) -> float:
+    """Median wall time of ``smtp-connector ARGS`` (after one warm-up run); TIMEOUT if a run is stopped."""
+    command, env = _command()
+    runs = []
+    for _ in range(repeat + 1):
+        start = time.perf_counter()
+        try:
+            subprocess.run(
+                [*command, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                timeout=TIMEOUT, check=False,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return TIMEOUT
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs[1:])
+
+
+def _final_config(**changes: object) -> dict[str, object]:
+    data = json.loads((ROOT / "tests" / "data" / "final" / "good" / "logto-console-example.json").read_text())
+    data.update(changes)
+    return data
+
+
+def _html_template(content: str) -> dict[str, str]:
+    return {"usageType": "OrganizationInvitation", "contentType": "text/html", "subject": "Join us",
+            "content": content}  # fmt: skip
+
+
+def unclosed_comment_final(folder: Path) -> Path:
+    """A final config whose HTML template is `<!--` repeated up to the 1 MiB cap."""
+    data = _final_config()
+    templates = data["templates"]
+    assert isinstance(templates, list)
+    templates[3] = _html_template("<!--" * ((MAX_BYTES - MARGIN) // 4))
+    return _write_json(folder / "config.json", data)
+
+
+def unclosed_comment_j2(folder: Path) -> Path:
+    """A project whose `.html.j2` template file is `<!--` repeated up to the 1 MiB cap."""
+    (folder / "templates").mkdir()
+    (folder / "templates" / "invite.html.j2").write_text("<!--" * (MAX_BYTES // 4), encoding="utf-8")
+    (folder / "smtp-connector.yaml").write_text(
+        "host: smtp.example.com\nport: 587\nauth: {user: mailer, pass: '${SMTP_PASS}'}\n"
+        "fromEmail: Acme <no-reply@acme.example>\n"
+        "templates:\n"
+        "  - usageType: Generic\n    contentType: text/plain\n    subject: Code\n    content: 'Code {{code}}'\n"
+        "  - usageType: OrganizationInvitation\n    contentType: text/html\n    subject: Join\n"
+        "    content: {file: templates/invite.html.j2}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def spaced_from_email(folder: Path) -> Path:
+    """A final config whose fromEmail is `a`, spaces up to the cap, then `b@example.com`."""
+    return _write_json(
+        folder / "config.json", _final_config(fromEmail="a" + " " * (MAX_BYTES - MARGIN) + "b@example.com")
+    )
+
+
+def unknown_keys_one_line(folder: Path) -> Path:
+    """Minified one-line JSON with as many unknown keys as the cap allows (one finding each)."""
+    data = _final_config()
+    base = len(json.dumps(data, separators=(",", ":")))
+    count = (MAX_BYTES - MARGIN - base) // len('"unknown000000":0,')
+    data.update({f"unknown{i:06d}": 0 for i in range(count)})
+    return _write_json(folder / "config.json", data, separators=(",", ":"))
+
+
+def _write_json(path: Path, data: object, **options: Any) -> Path:
+    path.write_text(json.dumps(data, **options), encoding="utf-8")
+    assert path.stat().st_size <= MAX_BYTES, "the input must be within the cap"
+    return path
+
+
+def _lint(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Case]:
+    def case(folder: Path, repeat: int) -> Case:
+        target = make(folder)
+        size = sum(p.stat().st_size for p in ([target] if target.is_file() else target.rglob("*")))
+        return Case(title, timed(["lint", str(target)], repeat), size)
+
+    return case
+
+
+# The hostile inputs above are also linted by tests/test_worst_cases.py (that they are handled, not how fast).
+CASES: dict[str, Callable[[Path, int], Case]] = {
+    "unclosed-comment-final": _lint("lint: unclosed <!-- in an HTML template", unclosed_comment_final),
+    "unclosed-comment-j2": _lint("lint: unclosed <!-- in a .html.j2 file", unclosed_comment_j2),
+    "spaced-from-email": _lint("lint: fromEmail of a + spaces + b@example.com", spaced_from_email),
+    "unknown-keys-one-line": _lint(
+        "lint: one-line JSON of unknown keys (suppression lookup)", unknown_keys_one_line
+    ),
+}
+
+
+def measure(tmp: Path, repeat: int, only: list[str] | None = None) -> list[Case]:
+    cases = []
+    for name in only or CASES:
+        folder = tmp / name
+        folder.mkdir(parents=True)
+        cases.append(CASES[name](folder, repeat))
+    return cases
+
+
+def main() -> int:
+    names = sys.argv[1:] or None
+    with tempfile.TemporaryDirectory() as tmp:
+        cases = measure(Path(tmp), 3, names)
+    for case in cases:
+        shown = ">" if case.seconds >= TIMEOUT else " "
+        verdict = "yes" if case.met else "NO"
+        print(f"{case.name:58} {shown}{case.seconds:7.2f} s  {case.size:>9,} B  < {BUDGET_S:g} s: {verdict}"
+              f"  {case.detail}")  # fmt: skip
+    return 0 if all(c.met for c in cases) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
