@@ -5,6 +5,9 @@ Sources: ``@logto/connector-smtp`` 1.5.4's guard and Logto's email-template docs
 
 from __future__ import annotations
 
+# The SMTP connector's factory id (`connectorId` in Logto's Management API; metadata.id in the package).
+SMTP_CONNECTOR_ID = "simple-mail-transfer-protocol"
+
 REQUIRED_USAGE_TYPES = ("Register", "SignIn", "ForgotPassword", "Generic")
 # The usage types Logto sends today; anything else silently falls back to Generic at send time.
 USAGE_TYPES = (

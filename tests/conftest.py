@@ -95,6 +95,8 @@ def run_subprocess(
 
 
 # Shared SMTP fixtures (real aiosmtpd servers, trustme certificates, a local OAuth2 token endpoint).
+# A Logto Management API stand-in on loopback for the deploy and pull tests.
+from .logto_server import logto  # noqa: E402
 from .smtp_fixtures import (  # noqa: E402
     certificates,
     mute_after_greeting,
@@ -106,6 +108,7 @@ from .smtp_fixtures import (  # noqa: E402
 
 __all__ = [
     "certificates",
+    "logto",
     "mute_after_greeting",
     "other_ca_pem",
     "silent_server",

@@ -64,7 +64,9 @@ def read_case(path: Path) -> Case:
 
 GOOD, BAD = cases("good"), cases("bad")
 # The rules the lint adds (SC1xx, SC3xx, SC4xx) and the schema rules it reports through connector.schema.validate.
-LINT_RULES = sorted(r for r in RULES if r[2] in "134" or r in ("SC201", "SC202", "SC203", "SC204"))
+LINT_RULES = sorted(
+    r for r in RULES if r[2] in "134" or r in ("SC201", "SC202", "SC203", "SC204", "SC701", "SC702", "SC703")
+)
 
 
 def _findings(

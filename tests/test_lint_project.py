@@ -215,7 +215,7 @@ def test_a_project_without_template_forms_is_linted_without_pydantic_or_jinja2(t
     (tmp_path / "environments" / "dev.yaml").write_text("language: fr\n")
     code = (
         "import sys; from connector.lint import lint_paths; r = lint_paths([sys.argv[1]]); "
-        "print(len(r.findings), sorted(m for m in ('pydantic', 'jsonschema', 'jinja2') if m in sys.modules))"
+        "print(len(r.findings), sorted(m for m in ('pydantic', 'jsonschema', 'jinja2', 'httpx') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, check=True

@@ -123,7 +123,7 @@ def test_linting_files_keeps_pydantic_jsonschema_and_jinja2_unloaded(tmp_path: P
     unrelated.write_text('{"name": "web"}')
     code = (
         "import sys; from connector.cli.main import main; main(['lint', sys.argv[1]]); "
-        "print(sorted(m for m in ('pydantic', 'jsonschema', 'jinja2') if m in sys.modules))"
+        "print(sorted(m for m in ('pydantic', 'jsonschema', 'jinja2', 'httpx') if m in sys.modules))"
     )
     for path, loaded in ((unrelated, "[]"), (ROOT / "tests/data/lint/good/minimal.yaml", "[]")):
         result = subprocess.run(

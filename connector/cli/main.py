@@ -30,6 +30,7 @@ COMMANDS = (
     "send",
     "sink",
     "schema",
+    "deploy",
 )
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

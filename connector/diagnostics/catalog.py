@@ -1,7 +1,8 @@
 """Every rule id the tool can report, with its severity, a title and help (used by SARIF and docs).
 
 Ranges: SC0xx loading, SC1xx templates and placeholders, SC2xx schema, SC3xx connection, TLS and auth,
-SC4xx values and secrets, SC5xx composing and building, SC6xx build-time templates (Jinja2).
+SC4xx values and secrets, SC5xx composing and building, SC6xx build-time templates (Jinja2), SC7xx
+deploying to Logto.
 """
 
 from __future__ import annotations
@@ -372,6 +373,34 @@ _RULES = [
         "error",
         "variant-of-default-language",
         "A locale variant in the project's own `language` would take precedence over the connector's templates.",
+    ),
+    #
+    #
+    # SC7xx deploying to Logto (the `logto:` section, the Management API): add below this line.
+    #
+    Rule(
+        "SC701",
+        "error",
+        "literal-logto-secret",
+        "The `logto.appSecret` of an environment is written literally; it must be a ${VAR} reference.",
+    ),
+    Rule(
+        "SC702",
+        "error",
+        "logto-endpoint",
+        "The `logto.endpoint` is not an https:// URL (plain http is allowed on loopback only).",
+    ),
+    Rule(
+        "SC703",
+        "error",
+        "logto-resource",
+        "The `logto.resource` is not an absolute https:// URI such as https://default.logto.app/api.",
+    ),
+    Rule(
+        "SC704",
+        "error",
+        "logto-target-missing",
+        "deploy or pull has no Logto endpoint, app id or secret: set the LOGTO_* variables or a `logto:` section.",
     ),
     #
     #

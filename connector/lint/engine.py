@@ -34,7 +34,14 @@ CONNECTOR_KEYS = frozenset((
 ))  # fmt: skip
 # Text that marks a file as ours even when it does not load (for files that are not named like ours).
 _MARKERS = ("fromEmail", "usageType", "smtp-connector.schema")
-_RULE_MODULES = ("rules_schema", "rules_templates", "rules_connection", "rules_values", "rules_secrets")
+_RULE_MODULES = (
+    "rules_schema",
+    "rules_templates",
+    "rules_connection",
+    "rules_values",
+    "rules_secrets",
+    "rules_deploy",
+)
 
 Kind = Literal["final", "layer", "lint-config"]
 
@@ -200,7 +207,7 @@ def classify(path: Path, data: dict[str, object], text: str) -> Kind | None:
         return "layer"
     keys = data.keys()
     marked = "smtp-connector" in "\n".join(line for line in text.splitlines()[:5] if "$schema" in line)
-    if keys & {"provider", "variables"} and (keys & CONNECTOR_KEYS or marked):
+    if keys & {"provider", "variables", "logto"} and (keys & CONNECTOR_KEYS or marked):
         return "layer"
     if keys & {"fromEmail", "templates"} or marked:
         return "final"

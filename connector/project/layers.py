@@ -16,7 +16,8 @@ from connector.diagnostics.findings import Location
 from connector.project.merge import TEMPLATES, USAGE_TYPE, keyed_templates, replaced_whole
 from connector.source.loader import Document, KeyPath
 
-META_KEYS = ("provider", "variables", "language")  # source keys that are not part of the final config
+# Source keys that are not part of the final config (`logto` names the deploy target: connector.deploy).
+META_KEYS = ("provider", "variables", "language", "logto")
 
 
 @dataclass(frozen=True, slots=True)

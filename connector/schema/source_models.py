@@ -41,6 +41,11 @@ FORMS_NOTE = (
     " In a source file: a string (taken literally), {file: PATH} (a Jinja2 template file) or "
     "{jinja: TEXT} (an inline Jinja2 template)."
 )
+LOGTO_DESCRIPTION = (
+    "The Logto tenant `smtp-connector deploy` sends this environment to, and the machine-to-machine app it "
+    "uses (see docs/deploy.md). Merged key by key like everything else; never part of the built config. "
+    "Keys left out fall back to LOGTO_ENDPOINT, LOGTO_API_RESOURCE, LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET."
+)
 TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")
 SOURCE_DESCRIPTION = (
     "A source file of an smtp-connector project: smtp-connector.yaml, environments/<name>.yaml, or a "
@@ -64,6 +69,7 @@ def source_model() -> type[BaseModel]:
             str | None,
             Field(None, description=LANGUAGE_DESCRIPTION, examples=["en", "fr", "pt-BR"]),
         ),
+        "logto": (LogtoTarget | None, Field(None, description=LOGTO_DESCRIPTION)),
     }
     for name, info in config.model_fields.items():
         fields[name] = (info.annotation, info)
@@ -74,6 +80,33 @@ def source_model() -> type[BaseModel]:
         **fields,
     )
     return model
+
+
+class LogtoTarget(BaseModel):
+    """Where `smtp-connector deploy` sends an environment: a Logto endpoint and an M2M app."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", title="LogtoTarget")
+    endpoint: str | None = Field(
+        None,
+        description="Logto's address (https://; http only on loopback), e.g. https://auth.acme.example.",
+        examples=["https://auth.acme.example", "https://${LOGTO_TENANT}.logto.app"],
+    )
+    resource: str | None = Field(
+        None,
+        description="The Management API's resource indicator: https://default.logto.app/api for a "
+        "self-hosted Logto (the default), https://TENANT-ID.logto.app/api on Logto Cloud.",
+        examples=["https://default.logto.app/api"],
+    )
+    appId: str | None = Field(
+        None,
+        description="The machine-to-machine app's id, usually a reference such as ${LOGTO_PROD_APP_ID}.",
+        examples=["${LOGTO_M2M_APP_ID}"],
+    )
+    appSecret: str | None = Field(
+        None,
+        description="The app's secret: a ${VAR} reference only (lint rejects a literal secret).",
+        examples=["${LOGTO_M2M_APP_SECRET}"],
+    )
 
 
 class FileSource(BaseModel):

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from connector.build.outputs import Built
+    from connector.deploy.target import Target
+    from connector.project.layout import Project
+
+HELP = "build an environment and make Logto hold it, through Logto's Management API (plan, apply, confirm)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("-e", "--env", metavar="ENV", help="the environment to deploy (environments/ENV.yaml)")
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="deploy every environment whose file names its Logto target (a `logto:` section with an endpoint)",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="print the plan and change nothing; exit 1 if Logto differs from the project (drift)",
+    )
+    parser.add_argument(
+        "--test-to",
+        metavar="ADDR",
+        help="first have Logto send a test message with the new config to ADDR; apply only if it was sent",
+    )
+    parser.add_argument(
+        "--prune-templates",
+        action="store_true",
+        help="delete email templates Logto holds that the project does not have",
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override one value last, as build does (repeatable)",
+    )
+    add_target_arguments(parser)
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags that choose the Logto tenant and app (shared with pull)."""
+    group = parser.add_argument_group(
+        "Logto target",
+        "Default: the environment file's `logto:` section, else LOGTO_ENDPOINT, LOGTO_API_RESOURCE, "
+        "LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET (the secret is never a flag).",
+    )
+    group.add_argument("--endpoint", metavar="URL", help="Logto's address, e.g. https://auth.example.com")
+    group.add_argument(
+        "--resource",
+        metavar="URI",
+        help="the Management API indicator (default: https://default.logto.app/api; "
+        "Logto Cloud: https://TENANT.logto.app/api)",
+    )
+    group.add_argument("--app-id", metavar="ID", help="the machine-to-machine app's id")
+    group.add_argument(
+        "--ca-file", metavar="FILE", help="trust this PEM CA bundle for Logto's TLS (or LOGTO_CA_FILE)"
+    )
+    group.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=float,
+        default=30.0,
+        help="how long to wait for each answer (default: 30; reads are retried, writes are not)",
+    )
+
+
+def flags_of(args: argparse.Namespace) -> dict[str, str | None]:
+    return {"endpoint": args.endpoint, "resource": args.resource, "appId": args.app_id}
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    from connector.build.outputs import build_environments
+    from connector.diagnostics.reporters import write_text
+    from connector.errors import InputError, UsageError
+    from connector.project.layout import load_project
+
+    if args.test_to is not None and "@" not in args.test_to:
+        raise UsageError(f"--test-to takes an email address, not `{args.test_to}`")
+    if args.check and args.test_to:
+        raise UsageError("--check only compares; use --test-to with a deploy or --dry-run")
+    if args.timeout <= 0:
+        raise UsageError("--timeout takes a positive number of seconds")
+    project = load_project(args.project)
+    write_text(project.findings, sys.stderr)
+    envs = _environments(args, project)
+    # The same gate as build: every environment must build before anything is sent.
+    built = build_environments(project, envs, overrides=args.overrides)
+    for item in built.values():
+        write_text(item.warnings, sys.stderr)
+    targets = {env: _target(args, project, env, os.environ) for env in envs}
+    failed: list[str] = []
+    for env in envs:
+        item = built[env]
+        if len(envs) > 1:
+            print(f"== environment {env}: {targets[env].base_url}", flush=True)
+        try:
+            code = _deploy_one(args, item, targets[env])
+        except InputError as e:
+            if len(envs) == 1:
+                raise
+            from connector.cli.main import _print_error
+
+            _print_error(e, sys.stderr)
+            code = 1
+        if code:
+            failed.append(str(env))
+    if len(envs) > 1 and failed:
+        what = "differ from the project" if args.check else "failed"
+        print(f"{len(failed)} of {len(envs)} environments {what}: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _environments(args: argparse.Namespace, project: Project) -> list[str]:
+    from connector.errors import UsageError
+
+    if args.env:
+        return [args.env]
+    if not args.all:
+        names = ", ".join(project.environments) or "none yet"
+        raise UsageError(f"choose an environment with --env ENV (environments: {names}), or --all")
+    envs = [env for env in project.environments if _section(project, env)[0].get("endpoint")]
+    if not envs:
+        raise UsageError(
+            f"--all deploys the environments whose file names a Logto endpoint (`logto: {{endpoint: ...}}`); "
+            f"none of {', '.join(project.environments) or 'the environments'} does"
+        )
+    skipped = [env for env in project.environments if env not in envs]
+    if skipped:
+        print(f"skipped (no `logto:` endpoint): {', '.join(skipped)}", file=sys.stderr)
+    return envs
+
+
+def _section(project: Project, env: str) -> tuple[dict[str, Any], Any]:
+    from connector.deploy.target import SECTION
+    from connector.project.layout import compose
+
+    composed = compose(project, env, resolve=False)
+    section = composed.state.data.get(SECTION)
+    return (section if isinstance(section, dict) else {}), composed
+
+
+def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) -> Target:
+    from connector.deploy.target import SECTION, resolve_target
+
+    section, composed = _section(project, env)
+    return resolve_target(
+        flags=flags_of(args),
+        environ=environ,
+        section=section,
+        locate=lambda key: composed.locate((SECTION, key)),
+        ca_file=args.ca_file,
+    )
+
+
+def _deploy_one(args: argparse.Namespace, built: Built, target: Target) -> int:
+    from connector.deploy.apply import apply_plan, confirm, send_test
+    from connector.deploy.client import ManagementClient
+    from connector.deploy.plan import Desired, make_plan, read_live
+    from connector.diagnostics.redact import redact
+
+    desired = Desired.from_built(built)
+    with ManagementClient(target, timeout=args.timeout) as client:
+        live = read_live(client)
+        plan = make_plan(desired, live, prune=args.prune_templates)
+        for line in plan.lines():
+            print(redact(line), flush=True)
+        if args.check:
+            if plan.changes:
+                print(f"drift: Logto at {target.base_url} differs from the project", file=sys.stderr)
+                return 1
+            return 0
+        if args.test_to:
+            send_test(client, desired, args.test_to)
+            print(f"Logto sent a test message to {args.test_to} with the new config", file=sys.stderr)
+        if args.dry_run:
+            if plan.changes:
+                print(f"dry run: nothing applied ({plan.summary()} to do)", file=sys.stderr)
+            return 0
+        if not plan.changes:
+            return 0
+        steps = apply_plan(client, plan, desired, lambda step: print(f"{step}", file=sys.stderr))
+        confirm(client, desired, steps, prune=args.prune_templates)
+        print(f"deployed: Logto at {target.base_url} holds what the project builds", file=sys.stderr)
+    return 0

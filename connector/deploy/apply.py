@@ -1,0 +1,112 @@
+"""Apply a plan: the connector first, then the email templates, then read back and confirm.
+
+Each write is sent once. When one is refused, :class:`PartialApply` says exactly which steps Logto took
+and which it did not; running the deploy again reads the live state and plans only what is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from connector.deploy.client import LogtoError
+from connector.deploy.plan import Desired, Plan, make_plan, read_live
+from connector.errors import InputError
+from connector.logto import SMTP_CONNECTOR_ID
+
+if TYPE_CHECKING:
+    from connector.deploy.client import ManagementClient
+
+
+class PartialApply(InputError):
+    """A write was refused after others were applied (or the read-back differs)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a deploy of one environment did: the plan, and each step taken (in order)."""
+
+    plan: Plan
+    steps: tuple[str, ...] = ()
+    tested: str | None = None  # the address Logto sent the test message to
+
+
+def send_test(client: ManagementClient, desired: Desired, address: str) -> None:
+    """Ask Logto to send a test message with the built config (its console's "Send" button)."""
+    try:
+        client.write(
+            "POST",
+            f"/api/connectors/{SMTP_CONNECTOR_ID}/test",
+            {"email": address, "config": desired.config},
+        )
+    except LogtoError as e:
+        raise LogtoError(
+            f"Logto could not send the test message to {address}, so nothing was applied:\n  {e}",
+            status=e.status,
+            code=e.code,
+        ) from e
+
+
+def apply_plan(
+    client: ManagementClient, plan: Plan, desired: Desired, progress: Callable[[str], None] | None = None
+) -> list[str]:
+    """Send the plan's writes; the steps done. PartialApply when a write fails after others succeeded."""
+    steps: list[str] = []
+
+    def step(text: str, method: str, path: str, body: object = None) -> None:
+        """``text`` says what the step does; ``{e}`` turns it into the past tense once done."""
+        try:
+            client.write(method, path, body)
+        except LogtoError as e:
+            raise PartialApply(_partial(steps, text.replace("{e}", ""), e)) from e
+        done = text.replace("{e}", "d")
+        steps.append(done)
+        if progress is not None:
+            progress(done)
+
+    if plan.create:
+        step(
+            "create{e} connector " + SMTP_CONNECTOR_ID,
+            "POST",
+            "/api/connectors",
+            {"connectorId": SMTP_CONNECTOR_ID, "config": desired.config},
+        )
+    elif plan.config:
+        step(
+            f"update{{e}} connector {SMTP_CONNECTOR_ID} (id {plan.connector_id})",
+            "PATCH",
+            f"/api/connectors/{plan.connector_id}",
+            {"config": desired.config},
+        )
+    puts = plan.puts
+    if puts:
+        names = ", ".join(t.name for t in puts)
+        step(
+            f"put {len(puts)} email template{'s' * (len(puts) != 1)} ({names})",
+            "PUT",
+            "/api/email-templates",
+            {"templates": [dict(t.entry or {}) for t in puts]},
+        )
+    for t in plan.deletes:
+        step(f"delete{{e}} email template {t.name}", "DELETE", f"/api/email-templates/{t.id}")
+    return steps
+
+
+def confirm(client: ManagementClient, desired: Desired, steps: list[str], *, prune: bool) -> None:
+    """Read Logto back; PartialApply unless it now holds what was built."""
+    left = make_plan(desired, read_live(client), prune=prune)
+    if left.changes:
+        done = "; ".join(steps) or "nothing"
+        detail = "".join(f"\n  {line}" for line in left.lines())
+        raise PartialApply(
+            f"applied: {done}; but reading back, Logto holds something else than the project built:{detail}"
+        )
+
+
+def _partial(steps: list[str], failed: str, error: LogtoError) -> str:
+    done = "; ".join(steps) if steps else "nothing"
+    text = f"applied: {done}\nnot applied: {failed}, and what follows it\n{error}"
+    if steps:
+        text += "\nrun the deploy again: it reads what Logto holds now and applies only what is left"
+    return text

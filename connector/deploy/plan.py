@@ -1,0 +1,321 @@
+"""What Logto holds, what the project builds, and the plan that turns one into the other.
+
+The connector config is compared key by key (templates by ``usageType``), the email-template store by
+(languageTag, templateType). Secrets (:data:`connector.logto.SECRET_KEYS`) are shown as changed or
+unchanged, never as values. Logto's store answers are the facts of packages/core's routes: ``GET
+/api/connectors`` lists ``{id, connectorId, type, config, ...}``, ``GET /api/email-templates`` lists
+``{id, languageTag, templateType, details}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from connector.diagnostics.redact import register_secret
+from connector.logto import SECRET_KEYS, SMTP_CONNECTOR_ID
+
+if TYPE_CHECKING:
+    from connector.build.outputs import Built
+    from connector.deploy.client import ManagementClient
+
+Kind = Literal["added", "changed", "removed"]
+_SIGN = {"added": "+", "changed": "~", "removed": "-"}
+_SHORT = 60  # longer values (template bodies) are shown by size only
+
+
+@dataclass(frozen=True)
+class Desired:
+    """What the project builds for one environment: the connector config and the other languages."""
+
+    config: dict[str, Any]
+    templates: tuple[dict[str, Any], ...]  # {languageTag, templateType, details}
+
+    @classmethod
+    def from_built(cls, built: Built) -> Desired:
+        from connector.authoring.locales import email_templates_body
+        from connector.build.finalize import render
+
+        config = json.loads(render(built.config))
+        register_secrets(config)
+        entries = email_templates_body(built.variants)["templates"] if built.variants else []
+        return cls(config, tuple(entries))
+
+
+@dataclass(frozen=True)
+class Live:
+    """What Logto holds: the SMTP connector (None when there is none), the other email connectors a new
+    SMTP connector would replace, and the email-template store."""
+
+    connector: dict[str, Any] | None
+    other_email: tuple[str, ...]
+    templates: tuple[dict[str, Any], ...]
+
+    @property
+    def config(self) -> dict[str, Any] | None:
+        if self.connector is None:
+            return None
+        config = self.connector.get("config")
+        return config if isinstance(config, dict) else {}
+
+
+def read_live(client: ManagementClient) -> Live:
+    """Read the connectors and the email-template store (GETs, retried)."""
+    from connector.deploy.client import LogtoError
+
+    connectors = client.get("/api/connectors")
+    templates = client.get("/api/email-templates")
+    if not isinstance(connectors, list) or not isinstance(templates, list):
+        raise LogtoError(
+            "Logto answered GET /api/connectors or /api/email-templates with something not a list"
+        )
+    smtp = [c for c in connectors if isinstance(c, dict) and c.get("connectorId") == SMTP_CONNECTOR_ID]
+    others = tuple(
+        str(c.get("connectorId"))
+        for c in connectors
+        if isinstance(c, dict) and c.get("type") == "Email" and c.get("connectorId") != SMTP_CONNECTOR_ID
+    )
+    live = Live(smtp[0] if smtp else None, others, tuple(t for t in templates if isinstance(t, dict)))
+    if live.config is not None:
+        register_secrets(live.config)
+    return live
+
+
+@dataclass(frozen=True)
+class Change:
+    """One key of the connector config: added, changed or removed. ``secret`` values are never shown."""
+
+    path: str
+    kind: Kind
+    before: Any = None
+    after: Any = None
+    secret: bool = False
+
+    def line(self) -> str:
+        sign = _SIGN[self.kind]
+        if self.secret:
+            return f"{sign} {self.path}: {'changed' if self.kind == 'changed' else self.kind} (secret)"
+        if self.kind == "added":
+            return f"{sign} {self.path}: {_show(self.after)}"
+        if self.kind == "removed":
+            return f"{sign} {self.path} (was {_show(self.before)})"
+        return f"{sign} {self.path}: {_show(self.before)} -> {_show(self.after)}"
+
+
+@dataclass(frozen=True)
+class TemplateChange:
+    """One entry of the email-template store, by language tag and template type."""
+
+    language: str
+    type: str
+    kind: Kind
+    fields: tuple[str, ...] = ()  # the details that change
+    id: str | None = None  # the live entry's id
+    entry: Mapping[str, Any] | None = None  # what to PUT
+
+    @property
+    def name(self) -> str:
+        return f"{self.language} {self.type}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The changes that make Logto hold what the project builds."""
+
+    create: bool
+    connector_id: str | None
+    config: tuple[Change, ...]
+    secrets_unchanged: tuple[str, ...]
+    templates: tuple[TemplateChange, ...]  # added or changed: to PUT; removed: to DELETE (pruning only)
+    kept: tuple[TemplateChange, ...]  # live only, left alone without --prune-templates
+    replaces: tuple[str, ...] = ()  # other email connectors Logto removes when the SMTP one is created
+
+    @property
+    def puts(self) -> tuple[TemplateChange, ...]:
+        return tuple(t for t in self.templates if t.kind != "removed")
+
+    @property
+    def deletes(self) -> tuple[TemplateChange, ...]:
+        return tuple(t for t in self.templates if t.kind == "removed")
+
+    @property
+    def changes(self) -> bool:
+        return self.create or bool(self.config) or bool(self.templates)
+
+    def lines(self) -> list[str]:
+        """The plan as people read it (no secret value in it)."""
+        out: list[str] = []
+        if not self.changes:
+            out.append("no changes: Logto holds what the project builds")
+            out += [f"  note: {_kept(t)}" for t in self.kept]
+            return out
+        if self.create:
+            out.append(f"connector {SMTP_CONNECTOR_ID}: create")
+            for other in self.replaces:
+                out.append(f"  (Logto keeps one email connector: creating it removes `{other}`)")
+        elif self.config:
+            out.append(f"connector {SMTP_CONNECTOR_ID} (id {self.connector_id}): update")
+        else:
+            out.append(f"connector {SMTP_CONNECTOR_ID} (id {self.connector_id}): no changes")
+        out += [f"  {change.line()}" for change in self.config]
+        if self.config and not self.create:
+            out += [f"  = {path}: unchanged (secret)" for path in self.secrets_unchanged]
+        if self.templates or self.kept:
+            out.append("email templates:")
+            for t in self.templates:
+                what = f" ({', '.join(t.fields)})" if t.fields else ""
+                out.append(f"  {_SIGN[t.kind]} {t.name}{what}")
+            out += [f"  note: {_kept(t)}" for t in self.kept]
+        return out
+
+    def summary(self) -> str:
+        parts = []
+        if self.create:
+            parts.append("create the connector")
+        elif self.config:
+            parts.append(f"update {len(self.config)} connector key{'s' * (len(self.config) != 1)}")
+        if self.puts:
+            parts.append(f"put {len(self.puts)} email template{'s' * (len(self.puts) != 1)}")
+        if self.deletes:
+            parts.append(f"delete {len(self.deletes)} email template{'s' * (len(self.deletes) != 1)}")
+        return ", ".join(parts) or "no changes"
+
+
+def make_plan(desired: Desired, live: Live, *, prune: bool = False) -> Plan:
+    """Compare; ``prune`` deletes live templates the project does not have (else they are kept)."""
+    live_config = live.config
+    changes: list[Change] = []
+    unchanged: list[str] = []
+    if live_config is not None:
+        changes, unchanged = diff_config(live_config, desired.config)
+    templates, kept = _diff_templates(desired.templates, live.templates, prune)
+    return Plan(
+        create=live.connector is None,
+        connector_id=None if live.connector is None else str(live.connector.get("id")),
+        config=tuple(changes),
+        secrets_unchanged=tuple(unchanged),
+        templates=tuple(templates),
+        kept=tuple(kept),
+        replaces=live.other_email if live.connector is None else (),
+    )
+
+
+def diff_config(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[Change], list[str]]:
+    """The changed keys, and the secret keys left as they are."""
+    old, new = dict(_flatten(before)), dict(_flatten(after))
+    changes: list[Change] = []
+    unchanged: list[str] = []
+    for path in [*new, *(p for p in old if p not in new)]:
+        secret = _is_secret(path, old.get(path), new.get(path))
+        if path not in old:
+            changes.append(Change(path, "added", after=new[path], secret=secret))
+        elif path not in new:
+            changes.append(Change(path, "removed", before=old[path], secret=secret))
+        elif old[path] != new[path]:
+            changes.append(Change(path, "changed", old[path], new[path], secret))
+        elif secret:
+            unchanged.append(path)
+    return changes, unchanged
+
+
+def register_secrets(value: Any, secret: bool = False) -> None:
+    """Register every credential value in a config, so that no output shows it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            register_secrets(item, secret or key in SECRET_KEYS)
+    elif isinstance(value, list):
+        for item in value:
+            register_secrets(item, secret)
+    elif secret and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        register_secret(str(value))
+
+
+def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            step = f"{path}.{key}" if path else str(key)
+            if path == "" and key == "templates" and isinstance(item, list):
+                yield from _flatten_templates(item)
+            else:
+                yield from _flatten(item, step)
+    else:
+        yield path, value
+
+
+def _flatten_templates(items: Sequence[Any]) -> Iterator[tuple[str, Any]]:
+    seen: dict[str, int] = {}
+    for item in items:
+        kind = item.get("usageType") if isinstance(item, dict) else None
+        name = str(kind)
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] > 1:
+            name = f"{name}#{seen[name]}"
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key != "usageType":
+                    yield from _flatten(value, f"templates[{name}].{key}")
+        else:
+            yield f"templates[{name}]", item
+
+
+def _is_secret(path: str, *values: Any) -> bool:
+    steps = path.replace("[", ".").replace("]", "").split(".")
+    if any(step in SECRET_KEYS for step in steps):
+        return True
+    # A proxy URL may carry a password (user:pass@host).
+    return path == "proxy" and any(isinstance(v, str) and "@" in v for v in values)
+
+
+def _diff_templates(
+    desired: Sequence[Mapping[str, Any]], live: Sequence[Mapping[str, Any]], prune: bool
+) -> tuple[list[TemplateChange], list[TemplateChange]]:
+    by_key = {(str(t.get("languageTag")), str(t.get("templateType"))): t for t in live}
+    changes: list[TemplateChange] = []
+    wanted = set()
+    for entry in desired:
+        key = (entry["languageTag"], entry["templateType"])
+        wanted.add(key)
+        current = by_key.get(key)
+        if current is None:
+            changes.append(TemplateChange(*key, "added", entry=entry))
+            continue
+        details = current.get("details")
+        old = details if isinstance(details, dict) else {}
+        new = entry["details"]
+        fields = tuple(f for f in dict.fromkeys([*new, *old]) if old.get(f) != new.get(f))
+        if fields:
+            changes.append(TemplateChange(*key, "changed", fields, _id(current), entry))
+    kept: list[TemplateChange] = []
+    for key, current in by_key.items():
+        if key in wanted:
+            continue
+        change = TemplateChange(*key, "removed", id=_id(current))
+        (changes if prune else kept).append(change)
+    return changes, kept
+
+
+def _id(entry: Mapping[str, Any]) -> str | None:
+    value = entry.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _kept(t: TemplateChange) -> str:
+    return f"{t.name} is in Logto but not in the project (kept; --prune-templates deletes it)"
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) <= _SHORT and "\\n" not in text:
+        return text
+    if isinstance(value, str):
+        return f"({len(value)} characters)"
+    return f"({len(text)} characters of JSON)"
+
+
+@dataclass
+class Applied:
+    """What an apply did so far, in order: said exactly when a later step fails."""
+
+    done: list[str] = field(default_factory=list)
