@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from connector.mail.message import build_message, render  # noqa: E402
+from connector.mail.message import build_message, fill_message  # noqa: E402
 from connector.mail.send import Job, RetryPolicy, prepare, send_all  # noqa: E402
 from connector.schema.models import ConnectorConfig  # noqa: E402
 
@@ -116,7 +116,9 @@ def measure(messages: int = 1000, repeat: int = 5) -> dict[str, float]:
             def bare_build() -> int:
                 with smtplib.SMTP("127.0.0.1", port, local_hostname="bench.local") as client:
                     for job in jobs:
-                        message = build_message(config, render(config, job.usage_type, job.payload), job.to)
+                        message = build_message(
+                            config, fill_message(config, job.usage_type, job.payload), job.to
+                        )
                         client.sendmail("no-reply@acme.test", [job.to], message.as_bytes())
                 return len(jobs)
 

@@ -131,6 +131,72 @@ def _write_json(path: Path, data: object, **options: Any) -> Path:
     return path
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def sink_unclosed_tags(folder: Path, repeat: int) -> Case:
+    """`smtp-connector sink` receiving the largest message its size cap allows: an HTML body of `<`.
+
+    Timed: the whole SMTP transaction (connect to the 250 after DATA), which includes storing the message
+    and reading its code; before, the code extraction alone was quadratic (153 KB: 21 s, every client
+    blocked). The detail shows the same size of plain text, the sink's ordinary cost for that many bytes.
+    """
+    import smtplib
+    import socket
+
+    from connector.sink import MAX_SIZE
+
+    head = b"Subject: worst\r\nContent-Type: text/html\r\n\r\n"
+
+    def message(char: bytes) -> bytes:
+        line = char * 998 + b"\r\n"  # RFC 5321's line limit, which the sink enforces
+        body = line * ((MAX_SIZE - len(head)) // len(line))
+        return head + body + char * (MAX_SIZE - len(head) - len(body) - 2) + b"\r\n"
+
+    port = _free_port()
+    command, env = _command()
+    proc = subprocess.Popen(
+        [*command, "sink", "--port", str(port), "--dir", str(folder / "mail")],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the sink did not start") from None
+                time.sleep(0.05)
+
+        def send(data: bytes) -> float:
+            runs = []
+            for _ in range(repeat + 1):
+                start = time.perf_counter()
+                with smtplib.SMTP("127.0.0.1", port, timeout=TIMEOUT) as client:
+                    client.sendmail("a@example.com", ["b@example.com"], data)
+                runs.append(time.perf_counter() - start)
+                for stored in (folder / "mail").glob("*.eml"):
+                    stored.unlink()
+            return statistics.median(runs[1:])
+
+        worst, plain = message(b"<"), message(b"x")
+        assert len(worst) == len(plain) == MAX_SIZE
+        tags, text = send(worst), send(plain)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return Case(
+        "sink: 10 MiB HTML body of unclosed <", tags, len(worst), f"(same size of plain text: {text:.2f} s)"
+    )
+
+
 def _lint(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Case]:
     def case(folder: Path, repeat: int) -> Case:
         target = make(folder)
@@ -148,6 +214,7 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     "unknown-keys-one-line": _lint(
         "lint: one-line JSON of unknown keys (suppression lookup)", unknown_keys_one_line
     ),
+    "sink-unclosed-tags": sink_unclosed_tags,
 }
 
 

@@ -205,6 +205,22 @@ def bench_worst(tmp: Path, repeat: int) -> list[Row]:
     ]  # fmt: skip
 
 
+def bench_deploy(tmp: Path, repeat: int) -> list[Row]:
+    """deploy --check with no changes vs Logto's official client doing the same reads; the plan's scaling."""
+    from benchmarks.bench_deploy import measure_check, plan_cost
+
+    command, env = _our_command()
+    check = measure_check(repeat, command, env)
+    cost = plan_cost()
+    small, large = cost[min(cost)], cost[max(cost)]
+    return [
+        Row("deploy --check, no changes (whole process)", check["ours"], check["peer"], "s",
+            "@logto/api reads (node)", "report", None, {"store templates": check["templates"]}),
+        Row(f"plan, per store template, {max(cost)} vs {min(cost)}", large / small, None, "x", "",
+            "linear (flat)", large / small <= 1.5, {"us per template": cost}),
+    ]  # fmt: skip
+
+
 BENCHES: dict[str, Callable[[Path, int], list[Row]]] = {
     "bad-inputs": bench_bad_inputs,
     "worst": bench_worst,
@@ -213,6 +229,7 @@ BENCHES: dict[str, Callable[[Path, int], list[Row]]] = {
     "build": bench_build,
     "render": bench_render,
     "send": bench_send,
+    "deploy": bench_deploy,
 }
 
 

@@ -29,10 +29,11 @@ _LAZY = {
     "Origin": "connector.project.layout",
     "load_project": "connector.project.layout",
     "compose": "connector.project.layout",
-    "build_config": "connector.project.layout",
+    "build_config": "connector.build.outputs",
     "DeliveryError": "connector.errors",
     "fill_placeholders": "connector.mail.placeholders",
-    "render": "connector.mail.message",
+    "fill_message": "connector.mail.message",
+    "fill_template": "connector.mail.message",
     "build_message": "connector.mail.message",
     "send_all": "connector.mail.send",
     "Job": "connector.mail.send",
@@ -41,18 +42,22 @@ _LAZY = {
     "Sink": "connector.sink",
 }
 
+# Earlier names, still importable: `render` is what fill_message was called.
+_RENAMED = {"render": "fill_message"}
+
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
     from connector.authoring.locales import email_templates_body
     from connector.authoring.templates import TemplateRenderer
+    from connector.build.outputs import build_config
     from connector.diagnostics.findings import Finding, Location
     from connector.errors import ConnectorError, DeliveryError, InputError, UsageError
     from connector.lint import lint_paths
-    from connector.mail.message import build_message, render
+    from connector.mail.message import build_message, fill_message, fill_template
     from connector.mail.placeholders import fill_placeholders
     from connector.mail.send import Job, Result, RetryPolicy, send_all
-    from connector.project.layout import Composed, Origin, Project, build_config, compose, load_project
+    from connector.project.layout import Composed, Origin, Project, compose, load_project
     from connector.schema.generate import generate_schema
     from connector.schema.models import ConnectorConfig, Template
     from connector.schema.validate import validate_config
@@ -61,11 +66,12 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
+    target = _RENAMED.get(name, name)
+    module = _LAZY.get(target)
     if module is None:
         raise AttributeError(f"module 'connector' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), target)
     globals()[name] = value
     return value

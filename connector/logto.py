@@ -1,9 +1,23 @@
-"""Facts about Logto that several modules need, kept free of heavy imports (the lint hook reads them).
+"""Facts about Logto and nodemailer that the lint, the build and the runtime all read, kept free of heavy
+imports (the lint hook reads them). tests/test_logto_facts.py holds them to Logto's own code.
 
-Sources: ``@logto/connector-smtp`` 1.5.4's guard and Logto's email-template docs (SPEC §3).
+Sources: ``@logto/connector-smtp`` 1.5.4 (its guard and ``buildMailOptions``; pinned in tests/logto-peer, where
+the tests run it), nodemailer's defaults, and Logto's email-template docs.
+
+The facts that need code of their own live next to it, each in one place:
+
+- header values (names, line ends): :mod:`connector.mail.headers`;
+- what an address is (lint SC405 and the envelope): :mod:`connector.mail.addresses`;
+- placeholders, filled as Logto fills them: :mod:`connector.mail.placeholders`, and a whole template
+  (the sender and reply-to fallbacks): :func:`connector.mail.message.fill_template`;
+- ``${VAR}`` references (this tool's, resolved before Logto sees the config): :mod:`connector.project.variables`;
+- ``<...>`` example values from provider documentation: :mod:`connector.project.fill_ins`.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 # The SMTP connector's factory id (`connectorId` in Logto's Management API; metadata.id in the package).
 SMTP_CONNECTOR_ID = "simple-mail-transfer-protocol"
@@ -30,12 +44,99 @@ SECRET_KEYS = frozenset(
 )
 
 
+def is_secret_path(path: tuple[str | int, ...]) -> bool:
+    """Whether the value at ``path`` is a credential: some key on the way is one (``auth.privateKey.key``)."""
+    return any(isinstance(step, str) and step in SECRET_KEYS for step in path)
+
+
+def clean_deep(value: Any) -> tuple[Any, list[tuple[str | int, ...]]]:
+    """What Logto stores when it saves a config: its clean-deep step (3.4.0, defaults) removes empty strings,
+    nulls, {} and [], recursively, so a mapping left empty goes too. Also the paths removed (outermost only).
+    """
+    removed: list[tuple[str | int, ...]] = []
+    return _clean(value, (), removed), removed
+
+
+def _clean(value: Any, path: tuple[str | int, ...], removed: list[tuple[str | int, ...]]) -> Any:
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return value
+    kept: list[tuple[Any, Any]] = []
+    for key, item in items:
+        here = (*path, key)
+        mark = len(removed)
+        cleaned = _clean(item, here, removed)
+        if cleaned is None or cleaned == "" or (isinstance(cleaned, (dict, list)) and not cleaned):
+            del removed[mark:]  # the inner removals are part of this one
+            removed.append(here)
+        else:
+            kept.append((key, cleaned))
+    return dict(kept) if isinstance(value, dict) else [item for _, item in kept]
+
+
 def implicit_tls(secure: object, port: object) -> bool:
     """TLS from the first byte: ``secure``, or nodemailer's default of port 465 when secure is absent."""
     return secure is True or (secure is None and port == 465)
 
 
+# The final config's top-level keys: the guard's and the nodemailer options Logto passes on (a test keeps
+# this equal to the models' fields; the lint hook reads it without importing them).
+CONFIG_KEYS = frozenset((
+    "host", "port", "auth", "fromEmail", "replyTo", "templates", "secure", "requireTLS", "ignoreTLS",
+    "opportunisticTLS", "tls", "servername", "name", "localAddress", "connectionTimeout", "greetingTimeout",
+    "socketTimeout", "dnsTimeout", "customHeaders", "logger", "debug", "disableFileAccess", "disableUrlAccess",
+    "pool", "maxConnections", "maxMessages", "rateDelta", "rateLimit", "dkim", "authMethod", "forceAuth",
+    "proxy", "transactionLog", "service",
+))  # fmt: skip
 OAUTH2_TYPES = ("oauth2", "OAuth2", "OAUTH2")
+# The auth forms of Logto's guard (a zod union: a value may fit more than one), by the tag our models give
+# each: (its name in messages, the name of its model and of its definition in the published schema).
+AUTH_FORMS = {
+    "login": ("login", "LoginAuth"),
+    "oauth2-service": ("OAuth2 service-key", "OAuth2ServiceAuth"),
+    "oauth2-token": ("OAuth2 token", "OAuth2TokenAuth"),
+}
+
+# What Logto's guard requires of a config and of each template (an empty one is deleted on save, then missed).
+REQUIRED_KEYS = ("host", "port", "auth", "fromEmail", "templates")
+TEMPLATE_REQUIRED_FIELDS = ("usageType", "contentType", "subject", "content")
+
+# The template fields Logto fills placeholders in (buildMailOptions), and that a project may write as a
+# string, {file: PATH} or {jinja: TEXT}; each is one value when layers merge.
+TEMPLATE_TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")
+
+# nodemailer's timeouts when the config sets none, in milliseconds (lib/smtp-connection, 8.0.x).
+DEFAULT_TIMEOUTS = {
+    "connectionTimeout": 120_000,
+    "greetingTimeout": 30_000,
+    "socketTimeout": 600_000,
+    "dnsTimeout": 30_000,
+}
+
+# Node clamps a timer of 2^31 ms or more to 1 ms (TimeoutOverflowWarning): nodemailer's connection,
+# greeting, socket and DNS timeouts then fire at once and every send fails.
+MAX_TIMER_MS = 2**31 - 1
+TIMEOUT_KEYS = ("connectionTimeout", "greetingTimeout", "socketTimeout", "dnsTimeout")
+
+# nodemailer's default DKIM header fields (RFC 4871 5.5; lib/dkim/sign.js).
+DKIM_HEADER_FIELDS = (
+    "From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:"
+    "Content-ID:Content-Description:Resent-Date:Resent-From:Resent-Sender:Resent-To:Resent-Cc:"
+    "Resent-Message-ID:In-Reply-To:References:List-Id:List-Help:List-Unsubscribe:List-Subscribe:List-Post:"
+    "List-Owner:List-Archive"
+)
+
+# customHeaders against the headers nodemailer writes itself (checked against nodemailer 8 in
+# tests/test_logto_send.py): the message's own From, To, Subject and Reply-To (when the message has one)
+# win over a custom header of that name, which is dropped; a custom Message-ID, Date or MIME-Version
+# replaces the one nodemailer generates; a custom Content-Type or Content-Transfer-Encoding is written next
+# to nodemailer's own, so the message has two.
+OWN_HEADERS = frozenset({"from", "to", "subject", "reply-to"})
+REPLACED_HEADERS = frozenset({"message-id", "date", "mime-version"})
+DOUBLED_HEADERS = frozenset({"content-type", "content-transfer-encoding"})
 
 # Sent with every usage type.
 COMMON_ROOTS = frozenset({"locale", "uiLocales"})
@@ -54,3 +155,14 @@ PAYLOAD_ROOTS: dict[str, frozenset[str]] = {
 }
 # Every root Logto fills at send time: a build-time variable may not take one of these names.
 RUNTIME_ROOTS = COMMON_ROOTS.union(*PAYLOAD_ROOTS.values())
+
+
+# This tool's own file names, read by lint, build and the runtime alike so that all three agree.
+PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")  # a project has one of them, not both
+ENVIRONMENTS_DIR = "environments"  # environments/<name>.yaml (or .yml), one file per environment
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def project_files_in(folder: Path) -> list[Path]:
+    """The project files in ``folder`` (a project has exactly one: more is an error for the loader)."""
+    return [folder / name for name in PROJECT_FILES if (folder / name).is_file()]

@@ -17,7 +17,8 @@ from typing import Any
 
 from connector.atomic import write_atomic
 from connector.logto import PAYLOAD_ROOTS
-from connector.mail.placeholders import fill_placeholders, find_placeholders
+from connector.mail.message import fill_template
+from connector.mail.placeholders import find_placeholders
 from connector.schema.models import ConnectorConfig, Template
 
 SAMPLE_CODE = "123456"
@@ -94,21 +95,24 @@ def sample_payload(usage_type: str, language: str) -> dict[str, Any]:
     return {**{root: SAMPLES[root] for root in sorted(roots)}, "locale": language, "uiLocales": language}
 
 
-def render_message(template: Template, where: PreviewSet) -> Message:
-    """Fill one template as Logto does: subject, content, and the template's sendFrom and replyTo."""
+def preview_message(template: Template, where: PreviewSet) -> Message:
+    """Fill one template with sample values exactly as ``render`` and ``send`` do (Logto's rules)."""
     payload = sample_payload(template.usageType, where.language)
-    fields = [template.subject, template.content, template.sendFrom or "", template.replyTo or ""]
-    subject, body, sender, reply_to = (fill_placeholders(text, payload) for text in fields)
-    left = dict.fromkeys(
-        p.text for text in (subject, body, sender, reply_to) for p in find_placeholders(text)
+    filled = fill_template(
+        template, template.usageType, payload, from_email=where.from_email, reply_to=where.reply_to
     )
+    # What Logto left of the template's own fields (the config's fromEmail and replyTo are never filled).
+    texts = [filled.subject, filled.body]
+    texts += [filled.sender] if template.sendFrom else []
+    texts += [filled.reply_to or ""] if template.replyTo else []
+    left = dict.fromkeys(p.text for text in texts for p in find_placeholders(text))
     return Message(
         template.usageType,
         template.contentType,
-        sender or where.from_email,
-        reply_to or where.reply_to,
-        subject,
-        body,
+        filled.sender,
+        filled.reply_to,
+        filled.subject,
+        filled.body,
         tuple(left),
     )
 
@@ -164,7 +168,7 @@ def _slug(text: str) -> str:
 
 def _section(where: PreviewSet, section_id: str) -> str:
     title = f"{escape(where.environment)} · {escape(where.language)}"
-    articles = "".join(_article(render_message(t, where), where, section_id) for t in where.templates)
+    articles = "".join(_article(preview_message(t, where), where, section_id) for t in where.templates)
     return (
         f'<section id="{section_id}" data-environment="{escape(where.environment)}" '
         f'data-language="{escape(where.language)}"><h2>{title}</h2>\n{articles}</section>\n'
@@ -174,7 +178,8 @@ def _section(where: PreviewSet, section_id: str) -> str:
 def _article(message: Message, where: PreviewSet, section_id: str) -> str:
     kind = escape(message.usage_type)
     article_id = f"{section_id}-{_slug(message.usage_type)}"
-    rows = [("From", "from", message.sender), ("Reply-To", "reply-to", message.reply_to or "(none)")]
+    sender = message.sender or "(empty)"
+    rows = [("From", "from", sender), ("Reply-To", "reply-to", message.reply_to or "(none)")]
     rows.append(("Subject", "subject", message.subject))
     headers = "".join(f'<dt>{name}</dt><dd class="{cls}">{escape(value)}</dd>' for name, cls, value in rows)
     unfilled = (

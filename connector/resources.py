@@ -19,9 +19,3 @@ def data_dir(name: str) -> Path:
 
 def schema_path(name: str = "smtp-connector.schema.json") -> Path:
     return data_dir("schema") / name
-
-
-def checkout_root() -> Path | None:
-    """The repository root when running from a checkout (where generated files are written back)."""
-    root = _PACKAGE.parent
-    return root if (root / "pyproject.toml").is_file() and (root / "schema").is_dir() else None

@@ -16,7 +16,7 @@ from connector import __version__
 from connector.atomic import write_atomic
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.project.providers import FillIn, ProviderInfo, describe, shipped_names
+from connector.project.providers import FillIn, ProviderInfo, provider_info, shipped_names
 from connector.source.loader import KeyPath
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
@@ -53,7 +53,7 @@ def init_project(folder: str | os.PathLike[str], provider: str) -> list[Path]:
             + f" (providers: {', '.join(shipped_names())})"
         )
     root = Path(folder)
-    files = project_files(describe(provider), root.resolve().name)
+    files = project_files(provider_info(provider), root.resolve().name)
     existing = [name for name in files if (root / name).exists()]
     if existing:
         raise InputError(

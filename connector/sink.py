@@ -1,61 +1,115 @@
-"""A small, strict SMTP server for development that stores every message it receives as an ``.eml`` file.
+"""A small SMTP server for development that stores every message it receives as an ``.eml`` file.
 
-It speaks EHLO/HELO, MAIL, RCPT, DATA (with dot-unstuffing), RSET, NOOP and QUIT, and answers 5xx to
-the rest. It advertises no AUTH and no STARTTLS: Logto sends to a relay without credentials only when
-the relay does not advertise AUTH, so the sink behaves like the relay that works. Run it in-process
-(``with Sink(port=0) as sink: sink.port``) or from the command line (``smtp-connector sink``).
+The SMTP protocol is `aiosmtpd <https://aiosmtpd.readthedocs.io>`_'s; this module adds what a sink needs:
+it writes each message atomically, summarises it in one line (sender, recipients, subject, the code it
+carries) and forgets it. It advertises no AUTH and no STARTTLS: Logto sends to a relay without credentials
+only when the relay does not advertise AUTH, so the sink behaves like the relay that works. Run it in-process
+(``with Sink(port=0, directory=tmp) as sink: sink.port``) or from the command line
+(``smtp-connector sink``).
+
+Bounded on purpose, because a sink serves a whole team: at most ``max_connections`` sessions at once (the
+next one gets ``421``), ``max_size`` bytes per message (``552``), ``MAX_RECIPIENTS`` per message (``452``),
+no message kept in memory after it is stored, and a summary that costs time linear in the message, computed
+off the event loop so a large message never delays another client's greeting.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import email
+import base64
+import binascii
+import collections
+import concurrent.futures
+import email.header
+import email.parser
 import email.policy
 import itertools
+import logging
+import quopri
 import re
 import secrets
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from connector import atomic
 from connector.errors import InputError
 
 MAX_SIZE = 10 * 1024 * 1024
 MAX_RECIPIENTS = 100
-COMMAND_LIMIT = 2048  # RFC 5321 asks for 512; leave room for long addresses and parameters
+MAX_CONNECTIONS = 20
 IDLE_TIMEOUT = 300.0
-_MAIL = re.compile(r"FROM:\s*<([^<>]*)>\s*(.*)", re.IGNORECASE | re.DOTALL)
-_RCPT = re.compile(r"TO:\s*<([^<>]+)>\s*(.*)", re.IGNORECASE | re.DOTALL)
+KEEP = 100  # summaries kept in Sink.messages (the messages themselves are on disk, never in memory)
+HOSTNAME = "smtp-connector-sink"
+IDENT = "ESMTP smtp-connector sink"
+# Reading a summary never looks at more than this much of a header block, this many MIME parts, or this
+# deep: the email package's own parser is quadratic on some shapes (deeply nested multiparts, long
+# parameter lists), so only small, bounded pieces are handed to it.
+HEAD_LIMIT = 8 * 1024
+MAX_PARTS = 32
+MAX_DEPTH = 3
+SUBJECT_SHOWN = 200
+TEXT_LIMIT = (
+    1024 * 1024
+)  # the code is looked for in the first MiB of the body's text (a Logto email: a few KiB)
 # Logto's codes have 6 digits; other lengths are a fallback. "#333333" (a colour) and "&#8203;" are not codes.
 _CODES = (re.compile(r"(?<![\d#&])\d{6}(?!\d)"), re.compile(r"(?<![\d#&])\d{4,8}(?!\d)"))
+_TAG = re.compile(r"<[^>]*>")
+_HEADERS = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+
+# aiosmtpd logs every command it does not know, with the client's bytes in it; without a handler, Python's
+# last-resort handler would print those (escape sequences included) on the sink's terminal.
+logging.getLogger("mail.log").addHandler(logging.NullHandler())
+
+
+def shown(text: str) -> str:
+    """``text`` safe for a terminal: every character that is not printable is escaped, as ``ascii()`` does."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 @dataclass(frozen=True)
 class Received:
-    """One stored message: the envelope, the raw data, where it was saved, and what a reader looks for."""
+    """One stored message: its envelope, its file, its size, and what a reader looks for in it."""
 
     sender: str
     recipients: tuple[str, ...]
-    data: bytes
     path: Path | None
+    size: int
     subject: str
     code: str | None
+    offset: int = 0  # where the message starts in its file, after the trace headers the sink adds
+
+    def read(self) -> bytes:
+        """The message as the client sent it, read back from its file."""
+        if self.path is None:
+            raise FileNotFoundError("this sink stores no files (it was started without a directory)")
+        return self.path.read_bytes()[self.offset :]
 
     def summary(self) -> str:
-        parts = [f"{self.sender or '<>'} -> {', '.join(self.recipients)}", f"subject {self.subject!r}"]
+        """One line: sender, recipients, subject, code and file; nothing in it can drive a terminal."""
+        subject = self.subject if len(self.subject) <= SUBJECT_SHOWN else self.subject[:SUBJECT_SHOWN] + "…"
+        parts = [
+            f"{shown(self.sender) or '<>'} -> {', '.join(shown(r) for r in self.recipients)}",
+            f"subject {subject!r}",
+        ]
         parts.append(f"code {self.code}" if self.code else "no code")
         if self.path is not None:
-            parts.append(str(self.path))
+            parts.append(shown(str(self.path)))
         return " | ".join(parts)
 
 
 def extract_code(subject: str, body: str) -> str | None:
     """The code in the subject, else in the body's text (HTML tags ignored): 6 digits first, else 4 to 8."""
-    for text in (subject, re.sub(r"<[^>]*>", " ", body)):
+    # A tag ends at a `>`: none can start after the last one. Cutting the text there keeps the tag pattern
+    # from scanning to the end from every unclosed `<` (quadratic: minutes for a body of `<`).
+    end = body.rfind(">") + 1
+    for text in (subject, _TAG.sub(" ", body[:end]) + body[end:]):
         for pattern in _CODES:
             match = pattern.search(text)
             if match:
@@ -64,29 +118,167 @@ def extract_code(subject: str, body: str) -> str | None:
 
 
 def describe(data: bytes) -> tuple[str, str | None]:
-    """The subject and the code a message carries."""
+    """The subject and the code a message carries, in time linear in its size ("" and None if unreadable)."""
     try:
-        message = email.message_from_bytes(data, policy=email.policy.default)
-        subject = " ".join(str(message.get("subject", "")).split())
-        part = message.get_body(preferencelist=("plain", "html"))
-        body = part.get_content() if part is not None else ""
+        head, body = _split(data)
+        headers = _HEADERS.parsebytes(head[:HEAD_LIMIT])
+        raw = headers.get("subject")
+        subject = ""
+        if raw is not None:
+            decoded = email.header.decode_header(str(raw)[:HEAD_LIMIT] if isinstance(raw, str) else raw)
+            subject = " ".join(str(email.header.make_header(decoded)).split())
+        texts: list[tuple[str, str]] = []
+        _texts(headers, body, 0, texts)
+        plain = [text for subtype, text in texts if subtype == "plain"]
+        html = [text for subtype, text in texts if subtype == "html"]
+        text = (plain or html or [""])[0]
     except Exception:  # a malformed message is still stored; it just has no summary
         return "", None
-    return subject, extract_code(subject, body if isinstance(body, str) else "")
+    return subject, extract_code(subject, text[:TEXT_LIMIT])
 
 
-class _Session:
-    def __init__(self) -> None:
-        self.greeted = False
-        self.reset()
+def _split(data: bytes) -> tuple[bytes, bytes]:
+    """The header block and the body, split at the first empty line (CRLF or LF)."""
+    ends = [i + len(sep) for sep in (b"\n\r\n", b"\n\n") if (i := data.find(sep)) >= 0]
+    if not ends:
+        return data, b""
+    end = min(ends)
+    return data[:end], data[end:]
 
-    def reset(self) -> None:
-        self.sender: str | None = None
-        self.recipients: list[str] = []
+
+def _texts(headers: Message, body: bytes, depth: int, found: list[tuple[str, str]]) -> None:
+    """The text parts (subtype, text) of a part, in order, at most MAX_PARTS of them, MAX_DEPTH deep."""
+    maintype, subtype = headers.get_content_maintype(), headers.get_content_subtype()
+    if maintype == "text" and headers.get_content_disposition() != "attachment":
+        found.append((subtype, _decode(headers, body)))
+        return
+    boundary = headers.get_boundary() if maintype == "multipart" and depth < MAX_DEPTH else None
+    if not boundary or len(boundary) > 200:
+        return
+    delimiter = re.compile(
+        rb"^--" + re.escape(boundary.encode("utf-8", "replace")) + rb"(--)?[ \t]*\r?$\n?", re.M
+    )
+    start = None
+    for match in delimiter.finditer(body):
+        if start is not None:
+            head, part = _split(body[start : match.start()])
+            _texts(_HEADERS.parsebytes(head[:HEAD_LIMIT]), part, depth + 1, found)
+        if match.group(1) or len(found) >= MAX_PARTS:
+            return
+        start = match.end()
+
+
+def _decode(headers: Message, body: bytes) -> str:
+    encoding = str(headers.get("content-transfer-encoding", "")).strip().lower()
+    if encoding == "quoted-printable":
+        body = quopri.decodestring(body)
+    elif encoding == "base64":
+        try:
+            body = base64.b64decode(body)  # skips line breaks and other characters outside the alphabet
+        except (binascii.Error, ValueError):
+            return ""
+    charset = headers.get_content_charset() or "utf-8"
+    try:
+        return body.decode(charset, "replace")
+    except LookupError:  # a charset Python does not know
+        return body.decode("utf-8", "replace")
+
+
+def _bad_address(address: str) -> bool:
+    """A control character (CR, ESC, ...) or bytes that are not UTF-8: never written to a file or a terminal."""
+    return any(unicodedata.category(c) in ("Cc", "Cs") for c in address)
+
+
+class _Handler:
+    """aiosmtpd's hooks: the envelope checks, and storing each message off the event loop."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if _bad_address(address):
+            return "553 5.1.3 Error: control characters in the address"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if _bad_address(address):
+            return "553 5.1.3 Error: control characters in the address"
+        if address == "<>":
+            return "501 5.1.3 Error: a recipient cannot be empty"
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return f"452 4.5.3 Too many recipients (limit {MAX_RECIPIENTS})"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        data = envelope.original_content or b""
+        # `<>` is the null sender (as bounces have); aiosmtpd keeps it as written, Received as "".
+        sender = "" if envelope.mail_from in (None, "<>") else envelope.mail_from
+        recipients = tuple(envelope.rcpt_tos)
+        loop = asyncio.get_running_loop()
+        try:
+            received = await loop.run_in_executor(
+                self.sink._workers, self.sink._store, sender, recipients, data
+            )
+        except InputError as e:  # a full disk, a folder removed under us: the client may try again later
+            return f"451 4.3.0 Message not stored: {e}"
+        self.sink._received(received)
+        return f"250 2.0.0 OK: queued as {received.path.name if received.path else self.sink.count}"
+
+    async def handle_exception(self, error: Exception) -> str:
+        return f"451 4.3.0 Message not stored: internal error ({type(error).__name__})"
+
+
+class _Session(SMTP):
+    def __init__(self, sink: Sink, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(
+            _Handler(sink),
+            data_size_limit=sink.max_size,
+            enable_SMTPUTF8=True,
+            hostname=HOSTNAME,
+            ident=IDENT,
+            timeout=sink.idle_timeout,
+            loop=loop,
+        )
+        self.sink = sink
+        self.connection: asyncio.BaseTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.connection = transport
+        self.sink._sessions.add(transport)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        try:
+            super().connection_lost(error)
+        finally:
+            if self.connection is not None:
+                self.sink._sessions.discard(self.connection)
+            self.sink._active -= 1
+
+
+class _Busy(asyncio.Protocol):
+    """Beyond the connection limit: say so and hang up."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.WriteTransport)
+        transport.write(f"421 4.7.0 {HOSTNAME} busy: too many connections, try again later\r\n".encode())
+        transport.close()
 
 
 class Sink:
-    """The server. ``port=0`` picks a free port; :attr:`port` is the bound one once started."""
+    """The server. ``port=0`` picks a free port; :attr:`port` is the bound one once started.
+
+    :attr:`messages` holds the summaries (:class:`Received`) of the last ``keep`` messages, oldest first;
+    the messages themselves are only in their files (``received.read()``). :attr:`count` counts them all.
+    """
 
     def __init__(
         self,
@@ -95,21 +287,27 @@ class Sink:
         directory: str | Path | None = None,
         *,
         max_size: int = MAX_SIZE,
+        max_connections: int = MAX_CONNECTIONS,
         idle_timeout: float = IDLE_TIMEOUT,
-        hostname: str = "smtp-connector-sink",
+        keep: int = KEEP,
         on_message: Callable[[Received], None] | None = None,
     ) -> None:
+        if max_size < 1 or max_connections < 1:
+            raise ValueError("max_size and max_connections must be at least 1")
         self.host = host
         self.port = port
         self.directory = Path(directory) if directory is not None else None
         self.max_size = max_size
+        self.max_connections = max_connections
         self.idle_timeout = idle_timeout
-        self.hostname = hostname
         self.on_message = on_message
-        self.messages: list[Received] = []
+        self.messages: collections.deque[Received] = collections.deque(maxlen=keep)
+        self.count = 0
         self._sequence = itertools.count(1)
+        self._active = 0
+        self._sessions: set[asyncio.BaseTransport] = set()
         self._server: asyncio.AbstractServer | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._workers: concurrent.futures.ThreadPoolExecutor | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -119,8 +317,21 @@ class Sink:
         """Start listening (in the running event loop)."""
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
-        self._server = await asyncio.start_server(self._serve, self.host, self.port, limit=64 * 1024)
+        loop = asyncio.get_running_loop()
+        self._workers = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="smtp-sink")
+        try:
+            self._server = await loop.create_server(lambda: self._protocol(loop), self.host, self.port)
+        except BaseException:
+            self._workers.shutdown(wait=False)
+            raise
         self.port = self._server.sockets[0].getsockname()[1]
+
+    def _protocol(self, loop: asyncio.AbstractEventLoop) -> asyncio.Protocol:
+        # Counted here, when the connection is accepted, so a burst of connections cannot overshoot the limit.
+        if self._active >= self.max_connections:
+            return _Busy()
+        self._active += 1
+        return _Session(self, loop)
 
     async def serve_forever(self, ready: Callable[[Sink], None] | None = None) -> None:
         """Listen until cancelled (Ctrl-C), then close every session."""
@@ -134,13 +345,15 @@ class Sink:
             await self.close()
 
     async def close(self) -> None:
+        """Stop listening and hang up on every session; a message being stored is finished first."""
         if self._server is not None:
             self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._server = None
+        for transport in list(self._sessions):
+            transport.close()
+        await asyncio.sleep(0)  # let the sessions see their connections go
+        if self._workers is not None:
+            self._workers.shutdown(wait=True)
+        self._server = self._workers = None
 
     def start(self) -> Sink:
         """Run in a background thread; returns once the port is bound."""
@@ -183,162 +396,23 @@ class Sink:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # One connection --------------------------------------------------------------------------
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        try:
-            await self._conversation(reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # the client went away
-        finally:
-            self._tasks.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
-
-    async def _conversation(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        session = _Session()
-        await self._say(writer, f"220 {self.hostname} ESMTP smtp-connector sink")
-        while True:
-            try:
-                line = await asyncio.wait_for(reader.readline(), self.idle_timeout)
-            except asyncio.TimeoutError:
-                await self._say(writer, "421 4.4.2 Idle for too long, closing")
-                return
-            except ValueError:  # longer than the stream's limit
-                await self._say(writer, "500 5.5.2 Line too long")
-                continue
-            if not line:
-                return
-            if len(line) > COMMAND_LIMIT:
-                await self._say(writer, "500 5.5.2 Line too long")
-                continue
-            text = line.decode("utf-8", "replace").rstrip("\r\n")
-            verb, _, arg = text.partition(" ")
-            reply = await self._command(verb.upper(), arg.strip(), session, reader, writer)
-            if reply is None:
-                return
-            await self._say(writer, reply)
-
-    async def _command(
-        self,
-        verb: str,
-        arg: str,
-        session: _Session,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-    ) -> str | None:
-        if verb in ("EHLO", "HELO"):
-            if not arg:
-                return f"501 5.5.4 Syntax: {verb} hostname"
-            session.greeted = True
-            session.reset()
-            if verb == "HELO":
-                return f"250 {self.hostname}"
-            return f"250-{self.hostname} greets {arg}\r\n250-SIZE {self.max_size}\r\n250-8BITMIME\r\n250 SMTPUTF8"
-        if verb == "MAIL":
-            return self._mail(arg, session)
-        if verb == "RCPT":
-            return self._rcpt(arg, session)
-        if verb == "DATA":
-            if arg:
-                return "501 5.5.4 Syntax: DATA"
-            if not session.recipients:
-                return "503 5.5.1 Need RCPT command"
-            await self._say(writer, "354 End data with <CR><LF>.<CR><LF>")
-            return await self._data(session, reader)
-        if verb == "RSET":
-            session.reset()
-            return "250 2.0.0 OK"
-        if verb == "NOOP":
-            return "250 2.0.0 OK"
-        if verb == "QUIT":
-            await self._say(writer, "221 2.0.0 Bye")
-            return None
-        if verb in ("AUTH", "STARTTLS", "VRFY", "EXPN", "HELP", "TURN", "ETRN", "BDAT"):
-            return f"502 5.5.1 {verb} not implemented"
-        return "500 5.5.2 Command not recognized"
-
-    def _mail(self, arg: str, session: _Session) -> str:
-        if not session.greeted:
-            return "503 5.5.1 Send EHLO or HELO first"
-        if session.sender is not None:
-            return "503 5.5.1 Nested MAIL command"
-        match = _MAIL.fullmatch(arg)
-        if not match:
-            return "501 5.5.4 Syntax: MAIL FROM:<address>"
-        for param in match.group(2).split():
-            key, _, value = param.partition("=")
-            key = key.upper()
-            if key == "SIZE" and value.isdigit():
-                if int(value) > self.max_size:
-                    return f"552 5.3.4 Message too big (limit {self.max_size} bytes)"
-            elif key not in ("BODY", "SMTPUTF8"):
-                return f"555 5.5.4 Unsupported parameter {key}"
-        session.sender = match.group(1)
-        return "250 2.1.0 OK"
-
-    def _rcpt(self, arg: str, session: _Session) -> str:
-        if session.sender is None:
-            return "503 5.5.1 Need MAIL command"
-        match = _RCPT.fullmatch(arg)
-        if not match or match.group(2).strip():
-            return "501 5.5.4 Syntax: RCPT TO:<address>"
-        if len(session.recipients) >= MAX_RECIPIENTS:
-            return "452 4.5.3 Too many recipients"
-        session.recipients.append(match.group(1))
-        return "250 2.1.5 OK"
-
-    async def _data(self, session: _Session, reader: asyncio.StreamReader) -> str | None:
-        chunks: list[bytes] = []
-        size = 0
-        too_big = False
-        while True:
-            try:
-                line = await asyncio.wait_for(reader.readline(), self.idle_timeout)
-            except ValueError:
-                too_big = True
-                continue
-            except asyncio.TimeoutError:
-                return None
-            if not line or not line.endswith(b"\n"):
-                return None  # dropped mid-DATA: nothing is stored
-            if line in (b".\r\n", b".\n"):
-                break
-            if line.startswith(b"."):
-                line = line[1:]
-            size += len(line)
-            if size > self.max_size:
-                too_big, chunks = True, []
-            elif not too_big:
-                chunks.append(line)
-        sender, recipients = session.sender or "", tuple(session.recipients)
-        session.reset()
-        if too_big:
-            return f"552 5.3.4 Message too big (limit {self.max_size} bytes)"
-        try:
-            received = self._store(sender, recipients, b"".join(chunks))
-        except InputError as e:  # a full disk, a folder removed under us: the client may try again later
-            return f"451 4.3.0 Message not stored: {e}"
-        return f"250 2.0.0 OK: queued as {received.path.name if received.path else len(self.messages)}"
+    # One message ----------------------------------------------------------------------------------
 
     def _store(self, sender: str, recipients: tuple[str, ...], data: bytes) -> Received:
-        path = None
+        """Write the message and read its summary (in a worker thread: the event loop keeps serving)."""
+        path, offset = None, 0
         if self.directory is not None:
             name = f"{time.strftime('%Y%m%d-%H%M%S')}-{next(self._sequence):05d}-{secrets.token_hex(3)}.eml"
+            # The addresses were checked at MAIL and RCPT: no line break can reach these lines.
             trace = f"Return-Path: <{sender}>\r\n" + "".join(f"Delivered-To: {r}\r\n" for r in recipients)
-            path = atomic.write_bytes(self.directory / name, trace.encode() + data, durable=False)
+            head = trace.encode("utf-8")
+            path = atomic.write_bytes(self.directory / name, head + data, durable=False)
+            offset = len(head)
         subject, code = describe(data)
-        received = Received(sender, recipients, data, path, subject, code)
+        return Received(sender, recipients, path, len(data), subject, code, offset)
+
+    def _received(self, received: Received) -> None:
+        self.count += 1
         self.messages.append(received)
         if self.on_message is not None:
             self.on_message(received)
-        return received
-
-    @staticmethod
-    async def _say(writer: asyncio.StreamWriter, reply: str) -> None:
-        writer.write(reply.encode("utf-8") + b"\r\n")
-        await writer.drain()

@@ -10,6 +10,10 @@ and, for a union, ``unionIssues``: one issue list per branch). ``config`` may be
 exactly as Logto would receive it (a byte-order mark or ``Infinity`` then gives ``"parseError"``). Numbers
 JSON cannot carry come back as ``{"$number": "Infinity"}``.
 
+``mail_options(config, usage_type, payload)`` runs the connector's ``sendMessage`` up to the point where it
+hands nodemailer the message (nothing is sent) and returns ``from``, ``replyTo``, ``subject``, ``text`` and
+``html`` as Logto built them, or ``{"error": ...}``.
+
 One Node process serves the whole session (thousands of checks take well under a second each hundred).
 Without Node or ``npm ci`` in tests/logto-peer the caller is skipped with the reason, unless REQUIRE_NODE is
 set (CI sets it), in which case it fails.
@@ -154,3 +158,35 @@ def guard_many(configs: Iterable[Any]) -> list[dict[str, Any]]:
 def accepted(verdict: dict[str, Any]) -> bool:
     """Accepted by Logto: the guard passes on save and on every send (after the clean step)."""
     return bool(verdict["ok"] and verdict["cleanedOk"])
+
+
+_MAIL_OPTIONS = Peer("mail-options.mjs")
+
+
+def mail_options(config: Any, usage_type: str, payload: Any, to: str = "bob@example.com") -> dict[str, Any]:
+    """What Logto's connector hands nodemailer for one message: from, replyTo, subject, text, html."""
+    request = {"config": config, "to": to, "type": usage_type, "payload": payload}
+    return _MAIL_OPTIONS.ask(to_json_line(request))
+
+
+_PEER = Peer("peer.mjs")
+
+
+def fill(template: str, payload_json: str) -> dict[str, Any]:
+    """Logto's placeholder filling (connector-kit) of ``template`` with the payload read by JSON.parse."""
+    return _PEER.ask(json.dumps({"op": "fill", "template": template, "payload": payload_json}))
+
+
+def fill_many(cases: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    return _PEER.ask_many(json.dumps({"op": "fill", "template": t, "payload": p}) for t, p in cases)
+
+
+def send(config: dict[str, Any], to: str, usage_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Logto's connector sendMessage with ``config`` (its guard, buildMailOptions, nodemailer)."""
+    data = {"to": to, "type": usage_type, "payload": payload}
+    return _PEER.ask(json.dumps({"op": "send", "config": config, "data": data}))
+
+
+def email_templates(body: Any) -> dict[str, Any]:
+    """The body guard of Logto's ``PUT /api/email-templates`` (@logto/schemas) on ``body``."""
+    return _PEER.ask(json.dumps({"op": "emailTemplates", "body": body}))

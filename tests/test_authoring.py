@@ -7,16 +7,13 @@ from typing import Any
 
 import pytest
 
-from connector.authoring.templates import (
-    TemplateRenderer,
-    check_variables,
-    render_template_file,
-    render_template_string,
-)
+from connector.authoring.templates import TemplateRenderer, check_variables
 from connector.diagnostics.findings import Finding, Location
 from connector.mail.placeholders import fill_placeholders
 from connector.preview import SAMPLE_CODE, SAMPLE_LINK, sample_payload
 from connector.schema.models import USAGE_TYPES
+
+from .templates_once import render_template_file, render_template_string
 
 YAML = Location("email/smtp-connector.yaml", 7, 14)
 VARIABLES: dict[str, Any] = {

@@ -120,8 +120,9 @@ junk_layers = st.dictionaries(st.sampled_from(_CONNECTOR_KEYS), st.one_of(_junk,
 @given(st.lists(junk_layers, min_size=1, max_size=4))
 def test_composing_junk_layers_follows_the_merge_rules_and_never_raises(layers: list[dict[str, Any]]) -> None:
     from connector.project.layers import Composed, State
-    from connector.project.merge import apply
     from connector.source.loader import Document
+
+    from .merge_oracle import apply
 
     state = State()
     for i, layer in enumerate(layers):
@@ -165,9 +166,9 @@ def test_building_a_junk_project_gives_findings_not_exceptions(
     import tempfile
     from pathlib import Path
 
+    from connector.build.outputs import build_config
     from connector.errors import InputError
     from connector.lint import lint_paths
-    from connector.project.layout import build_config
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -286,7 +287,7 @@ def test_a_message_is_built_or_refused_for_any_payload_and_recipient(
     subject: str, payload: dict[str, Any], to: str
 ) -> None:
     from connector.errors import InputError
-    from connector.mail.message import build_message, render, to_bytes
+    from connector.mail.message import build_message, fill_message, to_bytes
     from connector.schema.models import ConnectorConfig
 
     templates = [
@@ -303,7 +304,7 @@ def test_a_message_is_built_or_refused_for_any_payload_and_recipient(
         }
     )
     try:
-        raw = to_bytes(build_message(config, render(config, "SignIn", payload), to or "x@y.example"))
+        raw = to_bytes(build_message(config, fill_message(config, "SignIn", payload), to or "x@y.example"))
     except InputError:
         return
     head = raw.split(b"\r\n\r\n", 1)[0]

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from connector.lint import lint_source
-from connector.lint.engine import CONNECTOR_KEYS
 from connector.lint.html_check import check_html, first_html_tag
-from connector.lint.rules_values import unfilled
+from connector.logto import CONFIG_KEYS
+from connector.project.fill_ins import unfilled
 from connector.schema.models import ConnectorConfig
 from connector.source.loader import loads
 
@@ -115,7 +115,7 @@ def test_composed_keeps_references_for_later() -> None:
 
 def test_connector_keys_match_the_models() -> None:
     fields = {field.alias or name for name, field in ConnectorConfig.model_fields.items()}
-    assert fields == CONNECTOR_KEYS
+    assert fields == CONFIG_KEYS
 
 
 def test_linting_files_keeps_pydantic_jsonschema_and_jinja2_unloaded(tmp_path: Path) -> None:

@@ -82,3 +82,30 @@ def test_bad_lint_config_is_reported_once_and_the_rest_applies(tmp_path: Path) -
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# The documented rule (docs/lint.md): on the finding's line, or anywhere in the block of comment-only lines
+# right above it. Each case below sits at one side of that boundary.
+def test_a_comment_two_lines_above_reaches_through_a_comment_line(tmp_path: Path) -> None:
+    extra = "# smtp-connector: disable=SC309\n# the relay pools connections\npool: true\n"
+    assert _lint(tmp_path, extra) == [("SC309", 3, True)]
+    extra = "# smtp-connector: disable=SC309\n# one\n  # two, indented\npool: true\n"
+    assert _lint(tmp_path, extra) == [("SC309", 4, True)]
+
+
+def test_a_comment_two_lines_above_does_not_reach_past_a_value(tmp_path: Path) -> None:
+    extra = "# smtp-connector: disable=SC309\nname: mail.example.com\npool: true\n"
+    assert _lint(tmp_path, extra) == [("SC309", 3, False)]
+
+
+def test_a_comment_two_lines_above_does_not_reach_past_a_blank_line(tmp_path: Path) -> None:
+    extra = "# smtp-connector: disable=SC309\n\npool: true\n"
+    assert _lint(tmp_path, extra) == [("SC309", 3, False)]
+
+
+def test_a_comment_on_the_first_line_reaches_the_second(tmp_path: Path) -> None:
+    assert _lint(tmp_path, "# smtp-connector: disable=SC309\npool: true\n") == [("SC309", 2, True)]
+
+
+def test_a_comment_below_the_finding_does_not_reach_it(tmp_path: Path) -> None:
+    assert _lint(tmp_path, "pool: true\n# smtp-connector: disable=SC309\n") == [("SC309", 1, False)]

@@ -71,8 +71,18 @@ def test_non_utf8_names_the_position() -> None:
     ]
 
 
-def test_utf8_bom_is_accepted() -> None:
+def test_utf8_bom_is_accepted_in_yaml() -> None:
     assert messages("\ufeffhost: a\n".encode()) == []
+
+
+def test_utf8_bom_is_refused_in_json_as_json_parse_refuses_it() -> None:
+    result = loads('\ufeff{"host": "a"}'.encode(), "f.json", json_syntax=True)
+    assert result.document is None
+    assert [f.format() for f in result.findings] == [
+        "f.json:1:1: error SC002 the JSON starts with a UTF-8 byte-order mark, which JSON.parse refuses: "
+        "Logto cannot read it (hint: save the file as UTF-8 without a BOM)"
+    ]
+    assert loads(b'{"host": "a"}', "f.json", json_syntax=True).document is not None
 
 
 def test_binary_file() -> None:

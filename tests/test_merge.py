@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connector.project.merge import DELETE, Replace, apply, materialize, merge, to_patch
+from .merge_oracle import DELETE, Replace, apply, materialize, merge, to_patch
 
 KEYS = st.sampled_from(["host", "port", "auth", "user", "pass", "tls", "x"])
 USAGE = st.sampled_from(["SignIn", "Register", "Generic", "ForgotPassword"])

@@ -17,8 +17,8 @@ from connector.preview import (
     SAMPLE_LINK,
     PreviewSet,
     gallery_html,
+    preview_message,
     preview_sets,
-    render_message,
     sample_payload,
     write_gallery,
 )
@@ -133,15 +133,15 @@ def test_sample_payloads_follow_logtos_table() -> None:
         assert ("link" in payload) == (usage_type == "OrganizationInvitation")
 
 
-def test_render_message_fills_as_logto_does() -> None:
-    message = render_message(TEMPLATES[1], SETS[0])
+def test_preview_message_fills_as_logto_does() -> None:
+    message = preview_message(TEMPLATES[1], SETS[0])
     assert message.sender == "Grace Hopper via Acme <no-reply@acme.example>"
     assert message.reply_to == "grace@example.com"
     assert message.subject == "Join Sample Organization"
     assert message.body == f"\nGrace Hopper invited you: {SAMPLE_LINK}\n<b>not bold</b> {{{{ code }}}}"
     assert message.unfilled == ("{{ code }}",)  # Logto sends no code with an invitation
     # The config's fromEmail and replyTo are not rendered by Logto.
-    plain = render_message(TEMPLATES[0], SETS[1])
+    plain = preview_message(TEMPLATES[0], SETS[1])
     assert (plain.sender, plain.reply_to, plain.unfilled) == (
         "Acme {{ code }} <no-reply@acme.example>",
         None,

@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
+from connector.build.outputs import build_config
 from connector.diagnostics.findings import Location
 from connector.errors import InputError, UsageError
 from connector.project.layers import State
-from connector.project.layout import build_config, compose, load_project
-from connector.project.merge import apply
+from connector.project.layout import compose, load_project
 from connector.source.loader import Document
 
 from .conftest import ROOT
+from .merge_oracle import apply
 from .projects import PROJECT, write_project
 from .test_merge import LAYERS
 

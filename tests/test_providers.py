@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from connector.project.providers import PLACEHOLDER, describe, shipped_names
+from connector.project.providers import provider_info, shipped_names
 from connector.scaffold import init_project
 from connector.schema.models import ConnectorConfig
 
@@ -33,7 +33,7 @@ def test_each_overlay_is_documented_and_valid(name: str) -> None:
     path = ROOT / "providers" / f"{name}.yaml"
     text = path.read_text()
     assert text.startswith("# yaml-language-server: $schema=../schema/smtp-connector.source.schema.json\n")
-    info = describe(name)
+    info = provider_info(name)
     assert info.title and info.title[0].isupper()
     data = info.document.data
     jsonschema.Draft202012Validator(SOURCE_SCHEMA).validate(data)
@@ -50,16 +50,16 @@ def test_each_overlay_is_documented_and_valid(name: str) -> None:
 
 
 def test_the_facts_the_seed_guide_and_readme_give() -> None:
-    gmail, starttls = describe("gmail").document.data, describe("gmail-starttls").document.data
+    gmail, starttls = provider_info("gmail").document.data, provider_info("gmail-starttls").document.data
     assert (gmail["host"], gmail["port"], gmail["secure"]) == ("smtp.gmail.com", 465, True)
     assert (starttls["host"], starttls["port"], starttls["secure"], starttls["requireTLS"]) == (
         "smtp.gmail.com", 587, False, True,
     )  # fmt: skip
-    assert describe("sendgrid").document.data["auth"]["user"] == "apikey"
-    assert describe("aliyun-directmail").document.data["host"] == "smtpdm.aliyun.com"
-    assert describe("amazon-ses").document.data["host"] == "email-smtp.<region>.amazonaws.com"
-    assert describe("mailgun-eu").document.data["host"] == "smtp.eu.mailgun.org"
-    sink = describe("dev-sink").document.data
+    assert provider_info("sendgrid").document.data["auth"]["user"] == "apikey"
+    assert provider_info("aliyun-directmail").document.data["host"] == "smtpdm.aliyun.com"
+    assert provider_info("amazon-ses").document.data["host"] == "email-smtp.<region>.amazonaws.com"
+    assert provider_info("mailgun-eu").document.data["host"] == "smtp.eu.mailgun.org"
+    sink = provider_info("dev-sink").document.data
     assert sink == {
         "host": "127.0.0.1",
         "port": 2525,
@@ -67,10 +67,14 @@ def test_the_facts_the_seed_guide_and_readme_give() -> None:
         "ignoreTLS": True,
         "auth": {"type": "login"},
     }
-    # SPEC §3: `auth: {}` is stripped on save; `{type: login}` works only where AUTH is not advertised.
-    comment = " ".join(line.lstrip("# ") for line in describe("dev-sink").text.splitlines())
+    # `auth: {}` is stripped on save; `{type: login}` works only where AUTH is not advertised.
+    comment = " ".join(line.lstrip("# ") for line in provider_info("dev-sink").text.splitlines())
     assert "deletes an empty one" in comment and '"Missing credentials"' in comment
     assert "The development sink does not advertise AUTH" in comment
+
+
+# Any <...> in the files init writes (comments included), to replace with a plausible value.
+PLACEHOLDER = re.compile(r"<[^<>\n]+>")
 
 
 def _plausible(match: re.Match[str]) -> str:
@@ -88,7 +92,7 @@ def test_a_project_from_each_provider_builds_once_filled_in(
     init_project(project, name)
     for path in [project / "smtp-connector.yaml", *sorted((project / "environments").glob("*.yaml"))]:
         path.write_text(PLACEHOLDER.sub(_plausible, path.read_text()))
-    secrets = {v.name: f"secret-for-{name}" for v in describe(name).variables}
+    secrets = {v.name: f"secret-for-{name}" for v in provider_info(name).variables}
     out = tmp_path / "out"
     cli("build", str(project), "--all", "--out-dir", str(out), env=secrets)
     built = sorted(out.glob("*.json"))
@@ -99,7 +103,7 @@ def test_a_project_from_each_provider_builds_once_filled_in(
         ConnectorConfig.model_validate(data)
         assert not PLACEHOLDER.search(json.dumps(data))
     prod = json.loads((out / "prod.json").read_text())
-    assert prod["host"] == describe(name).document.data["host"].replace("<region>", "us-east-1")
+    assert prod["host"] == provider_info(name).document.data["host"].replace("<region>", "us-east-1")
     if secrets:
         assert prod["auth"]["pass"] == f"secret-for-{name}"
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from connector.errors import InputError
-from connector.mail.message import build_message, choose_template, render
+from connector.mail.message import build_message, choose_template, fill_message
 from connector.schema.models import ConnectorConfig, Template
 
 from .conftest import CliRunner
@@ -52,7 +52,7 @@ def test_the_first_template_of_a_type_wins_as_in_logto() -> None:
     templates = logto_config(1)["templates"]
     extra = {"usageType": "SignIn", "contentType": "text/plain", "subject": "second", "content": "x"}
     cfg = config(templates=[*templates, extra])
-    assert render(cfg, "SignIn", {"code": "1"}).subject == "Sign-in code 1"
+    assert fill_message(cfg, "SignIn", {"code": "1"}).subject == "Sign-in code 1"
 
 
 def test_render_fills_subject_content_sendfrom_and_replyto_but_not_the_config_values() -> None:
@@ -62,24 +62,26 @@ def test_render_fills_subject_content_sendfrom_and_replyto_but_not_the_config_va
         "replyTo": "help+{{code}}@acme.test",
     }
     cfg = config(templates=templates, replyTo="{{code}}@acme.test", fromEmail="{{code}} <a@acme.test>")
-    rendered = render(cfg, "SignIn", {"code": "42", "application": {"name": "Shop"}})
+    rendered = fill_message(cfg, "SignIn", {"code": "42", "application": {"name": "Shop"}})
     assert (rendered.sender, rendered.reply_to) == ("Shop <no-reply@acme.test>", "help+42@acme.test")
     assert rendered.subject == "Sign-in code 42"
     assert rendered.body == "<p>Your code is <b>42</b> for Shop.</p>"
-    generic = render(cfg, "Generic", {"code": "42"})
+    generic = fill_message(cfg, "Generic", {"code": "42"})
     assert (generic.sender, generic.reply_to) == ("{{code}} <a@acme.test>", "{{code}}@acme.test")
 
 
 def test_empty_sendfrom_and_replyto_fall_back_to_the_config() -> None:
     templates = logto_config(1)["templates"]
     templates[0] |= {"sendFrom": "", "replyTo": ""}
-    rendered = render(config(templates=templates, replyTo="r@acme.test"), "SignIn", {"code": "1"})
+    rendered = fill_message(config(templates=templates, replyTo="r@acme.test"), "SignIn", {"code": "1"})
     assert (rendered.sender, rendered.reply_to) == ("Acme <no-reply@acme.test>", "r@acme.test")
 
 
 def test_message_headers_and_html_body() -> None:
     cfg = config(customHeaders={"X-Env": "dev", "X-Tag": ["a", "b"], "X-Raw": "{{code}}"})
-    message = build_message(cfg, render(cfg, "SignIn", {"code": "123456"}), "Bob <bob@example.com>", now=NOW)
+    message = build_message(
+        cfg, fill_message(cfg, "SignIn", {"code": "123456"}), "Bob <bob@example.com>", now=NOW
+    )
     parsed = parse(message.as_bytes())
     assert parsed["From"] == "Acme <no-reply@acme.test>"
     assert parsed["To"] == "Bob <bob@example.com>"
@@ -99,7 +101,9 @@ def test_text_body_non_ascii_is_seven_bit_clean() -> None:
     templates = logto_config(1)["templates"]
     templates[1]["content"] = "Código: {{code}} — ¡hola!"
     cfg = config(templates=templates)
-    raw = build_message(cfg, render(cfg, "Register", {"code": "7"}), "a@example.com", now=NOW).as_bytes()
+    raw = build_message(
+        cfg, fill_message(cfg, "Register", {"code": "7"}), "a@example.com", now=NOW
+    ).as_bytes()
     assert raw.isascii()
     parsed = parse(raw)
     assert parsed.get_content_type() == "text/plain"
@@ -108,7 +112,7 @@ def test_text_body_non_ascii_is_seven_bit_clean() -> None:
 
 def test_empty_custom_headers_add_nothing() -> None:
     cfg = config(customHeaders={})
-    raw = build_message(cfg, render(cfg, "Generic", {"code": "1"}), "a@example.com", now=NOW).as_bytes()
+    raw = build_message(cfg, fill_message(cfg, "Generic", {"code": "1"}), "a@example.com", now=NOW).as_bytes()
     names = [line.split(b":")[0] for line in raw.split(b"\r\n\r\n")[0].split(b"\r\n")]
     assert names == [
         b"From",
@@ -181,7 +185,7 @@ def test_header_breaking_values_are_refused(
 ) -> None:
     cfg = config(**changes)
     with pytest.raises(InputError) as raised:
-        build_message(cfg, render(cfg, "SignIn", payload), to)
+        build_message(cfg, fill_message(cfg, "SignIn", payload), to)
     assert str(raised.value) == message
 
 

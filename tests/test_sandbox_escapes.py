@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from connector.authoring.templates import render_template_file, render_template_string
 from connector.diagnostics.findings import Location
+
+from .templates_once import render_template_file, render_template_string
 
 ORIGIN = Location("email/smtp-connector.yaml", 3, 14)
 UNSAFE = "refused by the template sandbox: access to attribute"

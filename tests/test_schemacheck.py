@@ -46,7 +46,7 @@ def _keywords(node: Any, in_properties: bool = False) -> set[str]:
 def test_published_schemas_use_only_supported_keywords() -> None:
     for path in sorted((ROOT / "schema").glob("*.json")):
         unsupported = _keywords(json.loads(path.read_text())) - SUPPORTED - {"$defs"}
-        assert not unsupported, f"{path.name} uses {unsupported}: teach connector/schemacheck.py first"
+        assert not unsupported, f"{path.name} uses {unsupported}: teach connector/schema/check.py first"
 
 
 def _models_accept(data: Any) -> bool:

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from connector.build.outputs import build_config
 from connector.diagnostics.findings import Location
 from connector.diagnostics.redact import REDACTED, redact
 from connector.errors import InputError
-from connector.project.layout import build_config, compose, load_project
+from connector.project.layout import compose, load_project
 from connector.project.variables import Reference, check, parse, references, resolve
 
 from .conftest import CliRunner

@@ -79,12 +79,16 @@ def test_port_465_without_secure_means_implicit_tls_as_in_nodemailer(
     # Nothing listens on 465 here; what matters is that the client speaks TLS first and fails on the
     # certificate of a plain server rather than waiting for a greeting.
     server = smtp_server(tls="implicit", users={"mailer": PASSWORD})
-    from connector.mail.tls import implicit_tls
+    from connector.logto import implicit_tls
 
     base = logto_config(server.port)
-    assert implicit_tls(ConnectorConfig.model_validate(base | {"port": 465}))
-    assert not implicit_tls(ConnectorConfig.model_validate(base | {"port": 465, "secure": False}))
-    assert not implicit_tls(ConnectorConfig.model_validate(base | {"port": 587}))
+    for changes, implicit in [
+        ({"port": 465}, True),
+        ({"port": 465, "secure": False}, False),
+        ({"port": 587}, False),
+    ]:
+        config = ConnectorConfig.model_validate(base | changes)
+        assert implicit_tls(config.secure, config.port) is implicit
 
 
 def test_starttls_when_offered(
@@ -177,6 +181,26 @@ def test_reject_unauthorized_false_sends_with_a_warning(
         "so anyone on the way can read the mail and the credentials"
     )
     assert len(server.messages) == 1
+
+
+def test_the_library_does_not_print_the_warning(
+    smtp_server: ServerFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The warning is data (tls_warnings); only the command line prints it.
+    from connector.mail.tls import tls_warnings
+
+    server = smtp_server(tls="implicit")
+    config = ConnectorConfig.model_validate(
+        logto_config(server.port, secure=True, tls={"rejectUnauthorized": False})
+    )
+    outcome = send_all(config, [Job("bob@example.com", "SignIn", {"code": "1"})])
+    assert outcome.ok and len(server.messages) == 1
+    assert capsys.readouterr() == ("", "")
+    assert tls_warnings(config) == [
+        "tls.rejectUnauthorized is false: the server's certificate is not checked, so anyone on the way "
+        "can read the mail and the credentials"
+    ]
+    assert tls_warnings(config.model_copy(update={"tls": None})) == []
 
 
 def test_secure_on_a_plain_port_explains_the_wrong_version_number(
@@ -389,6 +413,26 @@ def test_a_451_is_retried_then_sent(cli: CliRunner, tmp_path: Path, smtp_server:
     result = one(cli, tmp_path, logto_config(server.port))
     assert [(r["status"], r["code"], r["attempts"]) for r in results(result)] == [("sent", 250, 2)]
     assert len(server.messages) == 1
+
+
+def test_retry_waits_double_up_to_the_cap(smtp_server: ServerFactory) -> None:
+    # A real server answers 451 five times; the waits between tries double from backoff and stop at the cap.
+    server = smtp_server(script=Script(data_replies=["451 4.3.0 Try again later"] * 5))
+    slept: list[float] = []
+    config = ConnectorConfig.model_validate(logto_config(server.port))
+    retry = RetryPolicy(attempts=6, backoff=1.5, max_delay=6.0)
+    outcome = send_all(
+        config, [Job("bob@example.com", "SignIn", {"code": "1"})], retry=retry, sleep=slept.append
+    )
+    assert [(r.status, r.attempts) for r in outcome.results] == [("sent", 6)]
+    assert slept == [1.5, 3.0, 6.0, 6.0, 6.0]  # 12 and 24 capped at 6; the cap itself is reached exactly
+
+
+@pytest.mark.parametrize(
+    ("attempt", "delay"), [(1, 1.0), (2, 2.0), (5, 16.0), (6, 30.0), (7, 30.0), (100, 30.0)]
+)
+def test_the_default_retry_delay_is_capped_at_30_seconds(attempt: int, delay: float) -> None:
+    assert RetryPolicy().delay(attempt) == delay
 
 
 def test_a_550_is_not_retried(cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks import bench_worst
 from connector.lint.rules_templates import strip_comments
-from connector.lint.rules_values import _address_problem
+from connector.mail.addresses import address_problem
 
 from .conftest import CliRunner
 
@@ -83,4 +83,4 @@ def test_strip_comments(html: str, shown: str) -> None:
     ],
 )
 def test_mailbox_forms(value: str, ok: bool) -> None:
-    assert (_address_problem(value, many=False) is None) is ok
+    assert (address_problem(value, many=False) is None) is ok

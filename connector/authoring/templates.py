@@ -24,10 +24,9 @@ from connector.authoring.protect import RUNTIME_ROOTS, Protector, altered
 from connector.authoring.sandbox import ProjectLoader, environment
 from connector.diagnostics.findings import Finding, Location
 
-Rendered = tuple[str | None, list[Finding]]
+RenderResult = tuple[str | None, list[Finding]]
 SourcePath = tuple[str, ...]
 
-SOURCE_FORMS = ("file", "jinja")
 # Set by the build for every rendering: the language tag being rendered (for <html lang> in a layout).
 BUILD_VARIABLES = frozenset({"language"})
 
@@ -65,7 +64,7 @@ class TemplateRenderer:
         html: bool,
         referenced_at: Location,
         language: str | None = None,
-    ) -> Rendered:
+    ) -> RenderResult:
         """Render the template file ``relpath``; ``referenced_at`` is where the YAML named it.
 
         ``html`` autoescapes the build variables (use it for text/html content, never for a subject).
@@ -84,7 +83,7 @@ class TemplateRenderer:
         html: bool,
         origin: Location,
         language: str | None = None,
-    ) -> Rendered:
+    ) -> RenderResult:
         """Render an inline Jinja2 string; ``origin`` is where the string starts in its YAML file."""
 
         def compiled() -> Template:
@@ -105,7 +104,7 @@ class TemplateRenderer:
         where: Location,
         sources: Callable[[], Sources],
         template: Callable[[], Template],
-    ) -> Rendered:
+    ) -> RenderResult:
         cached = self._reuse(key)
         if cached is not None:
             return cached, []
@@ -125,7 +124,7 @@ class TemplateRenderer:
         html: bool,
         locate: Callable[[SourcePath], Location],
         language: str | None = None,
-    ) -> Rendered:
+    ) -> RenderResult:
         """Render a template field as written in YAML: a string (kept literally), ``{file:}`` or ``{jinja:}``.
 
         ``locate(())`` is where the value stands, ``locate(("file",))`` where its path does.
@@ -182,7 +181,7 @@ class TemplateRenderer:
             self._reads[key] = frozenset(self._used)
             self._used.update(earlier)
 
-    def _remember(self, key: RenderKey, rendered: Rendered) -> Rendered:
+    def _remember(self, key: RenderKey, rendered: RenderResult) -> RenderResult:
         text, findings = rendered
         if text is not None and not findings:
             read = self._reads.pop(key, frozenset())
@@ -193,7 +192,7 @@ class TemplateRenderer:
     def _sources(self, inline: tuple[str, Location] | None = None) -> Sources:
         return Sources(self.root, self._loader.sources, self._loader.names, inline)
 
-    def _finish(self, text: str, where: Location) -> Rendered:
+    def _finish(self, text: str, where: Location) -> RenderResult:
         restored = self._protector.restore(text)
         if altered(restored):
             return None, [
@@ -216,34 +215,6 @@ def _context(variables: Mapping[str, Any], language: str | None) -> dict[str, An
     if language is not None:
         context["language"] = language
     return context
-
-
-def render_template_file(
-    root: str | os.PathLike[str],
-    relpath: str,
-    variables: Mapping[str, Any],
-    *,
-    html: bool,
-    referenced_at: Location,
-    language: str | None = None,
-) -> Rendered:
-    """Render one template file of the project at ``root`` (see TemplateRenderer.render_file)."""
-    return TemplateRenderer(root).render_file(
-        relpath, variables, html=html, referenced_at=referenced_at, language=language
-    )
-
-
-def render_template_string(
-    root: str | os.PathLike[str],
-    text: str,
-    variables: Mapping[str, Any],
-    *,
-    html: bool,
-    origin: Location,
-    language: str | None = None,
-) -> Rendered:
-    """Render an inline Jinja2 string; includes in it are read from ``root``."""
-    return TemplateRenderer(root).render_string(text, variables, html=html, origin=origin, language=language)
 
 
 def check_variables(variables: Mapping[str, Any], locate: Callable[[str], Location]) -> list[Finding]:

@@ -1,7 +1,7 @@
 """From a composed config to the final one: drop empty values as Logto's save does, validate, render.
 
 Logto deletes empty strings, nulls, empty objects and empty lists, recursively, when it saves a config
-(SPEC §3). The build does the same, so the built file is exactly what Logto stores; when that removal
+(docs/projects.md, "Building"). The build does the same, so the built file is exactly what Logto stores; when that removal
 leaves a required key missing (``auth: {}``), the finding points at the empty value in the source.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from connector.diagnostics.findings import Finding
-from connector.errors import InputError
+from connector.logto import clean_deep
 from connector.project.layers import Composed
 from connector.source.loader import KeyPath
 
@@ -20,56 +20,11 @@ if TYPE_CHECKING:
     from connector.schema.models import ConnectorConfig
 
 
-def is_empty(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, (dict, list)) and not value)
-
-
-def strip_empty(value: Any) -> tuple[Any, list[KeyPath]]:
-    """``value`` without empty values, recursively, and the paths removed (outermost only)."""
-    removed: list[KeyPath] = []
-    return _strip(value, (), removed), removed
-
-
-def _strip(value: Any, path: KeyPath, removed: list[KeyPath]) -> Any:
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            here = (*path, key)
-            mark = len(removed)
-            kept = _strip(item, here, removed)
-            if is_empty(kept):
-                del removed[mark:]
-                removed.append(here)
-            else:
-                out[key] = kept
-        return out
-    if isinstance(value, list):
-        items = []
-        for i, item in enumerate(value):
-            mark = len(removed)
-            kept = _strip(item, (*path, i), removed)
-            if is_empty(kept):
-                del removed[mark:]
-                removed.append((*path, i))
-            else:
-                items.append(kept)
-        return items
-    return value
-
-
-def finish(composed: Composed) -> ConnectorConfig:
-    """The validated final config; InputError with findings at the source lines otherwise."""
-    config, findings = finalize(composed)
-    if config is None:
-        raise InputError(findings=findings)
-    return config
-
-
 def finalize(composed: Composed) -> tuple[ConnectorConfig | None, list[Finding]]:
     """Strip empty values, then validate; findings for an emptied required key point at the empty value."""
     from connector.schema.validate import validate_config
 
-    data, removed = strip_empty(composed.data)
+    data, removed = clean_deep(composed.data)
     stripped = replace(composed, data=data)
     config, findings = validate_config(stripped)
     if config is None and removed:
@@ -115,7 +70,7 @@ def _emptied(findings: list[Finding], composed: Composed, removed: list[KeyPath]
     return out
 
 
-def render(config: ConnectorConfig) -> str:
+def config_text(config: ConnectorConfig) -> str:
     """The file Logto accepts: the models' key order, 2-space indent, a final newline."""
-    data, _ = strip_empty(config.to_logto())
+    data, _ = clean_deep(config.to_logto())
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,4 +1,4 @@
-"""Rendered configs that still know their sources: what lint and validation see after templating.
+"""Configs with template fields rendered that still know their sources (what lint and validation see).
 
 A field written ``content: {file: templates/x.j2}`` is located at ``templates/x.j2`` in the YAML; a
 variant's fields at its ``locales.<tag>`` keys, or at the template's own field when it inherits it.
@@ -34,7 +34,7 @@ class Where:
 
 
 @dataclass
-class Rendered:
+class AuthoredConfig:
     """The config Logto gets (template fields rendered, ``locales`` removed), with source positions."""
 
     data: dict[str, Any]

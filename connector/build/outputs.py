@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connector.atomic import write_bytes
-from connector.build.finalize import finalize, render
+from connector.build.finalize import config_text, finalize
 from connector.build.located import Variant
 from connector.build.templating import Authoring
 from connector.diagnostics.findings import Finding, has_errors
@@ -40,7 +40,7 @@ class Built:
     @property
     def text(self) -> str:
         """The connector config file: what Logto stores."""
-        return render(self.config)
+        return config_text(self.config)
 
     @property
     def templates_text(self) -> str | None:
@@ -111,6 +111,21 @@ def build(
     return built[env]
 
 
+def build_config(
+    root: str | os.PathLike[str],
+    env: str | None,
+    *,
+    overrides: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+    secrets: bool = True,
+) -> ConnectorConfig:
+    """Compose, resolve secrets, render template files, drop empty values as Logto's save does, validate.
+
+    The connector config only; :func:`build` gives its language and variants too.
+    """
+    return build(root, env, overrides=overrides, environ=environ, secrets=secrets).config
+
+
 def build_texts(
     project: Project,
     envs: Iterable[str | None],
@@ -146,11 +161,30 @@ def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[
     findings: list[Finding] = []
     for variant in variants:
         for j, item in enumerate(variant.data["templates"]):
+            problem = _api_usage_type_problem(item.get("usageType"))
+            if problem:
+                where = variant.locate(("templates", j, "usageType"))
+                findings.append(Finding.at(where, "SC101", problem, "use one of Logto's usage types"))
+                continue
             try:
                 out.setdefault(variant.language, []).append(Template.model_validate(item))
             except ValidationError as e:  # a missing subject or content is reported before this
                 findings += errors_to_findings(e, _Item(variant, j), Template)
     return out, findings
+
+
+def _api_usage_type_problem(usage_type: object) -> str | None:
+    """Why Logto's email-template API refuses variants of a template with this usage type, or None.
+
+    Reported as SC101, the lint's rule for a usage type Logto does not send."""
+    from connector.logto import USAGE_TYPES
+
+    if isinstance(usage_type, str) and usage_type not in USAGE_TYPES:
+        return (
+            f'template "{usage_type}" has `locales`, but Logto\'s email-template API takes only its own '
+            f"usage types ({', '.join(USAGE_TYPES)}): uploading ENV.email-templates.json would be refused"
+        )
+    return None
 
 
 class _Item:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connector.build.located import FORMS, Rendered, Variant, Where
+from connector.build.located import FORMS, AuthoredConfig, Variant, Where
 from connector.diagnostics.findings import Finding, Location
+from connector.logto import TEMPLATE_TEXT_FIELDS
 from connector.project.layers import Composed
-from connector.project.merge import LOCALES, TEMPLATES, TEXT_FIELDS, USAGE_TYPE
+from connector.project.merge import LOCALES, TEMPLATES, USAGE_TYPE
 from connector.source.loader import KeyPath
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ INHERITED = ("contentType", "replyTo", "sendFrom")  # what a variant takes from 
 class Authored:
     """One environment after rendering: the config, its language, its variants, and what went wrong."""
 
-    config: Rendered
+    config: AuthoredConfig
     language: str
     variants: list[Variant]
     findings: list[Finding]
@@ -94,7 +95,7 @@ class _Run:
                 for i, item in enumerate(templates)
             ]
         return Authored(
-            Rendered(data, where),
+            AuthoredConfig(data, where),
             self.language,
             [self._variant(tag, items) for tag, items in sorted(variants.items())],
             self.findings,
@@ -113,7 +114,7 @@ class _Run:
         base: KeyPath = (TEMPLATES, i)
         out = {k: v for k, v in template.items() if k != LOCALES}
         html = template.get("contentType") == "text/html"
-        for name in TEXT_FIELDS:
+        for name in TEMPLATE_TEXT_FIELDS:
             if name in out:
                 out[name] = self._field(
                     out[name], (*base, name), html, self.language, where.paths, (*base, name)
@@ -153,7 +154,7 @@ class _Run:
     ) -> tuple[dict[str, Any], dict[KeyPath, KeyPath]]:
         paths: dict[KeyPath, KeyPath] = {(): vpath, (USAGE_TYPE,): (*base, USAGE_TYPE)}
         out: dict[str, Any] = {USAGE_TYPE: template.get(USAGE_TYPE)}
-        for name in ("contentType", *TEXT_FIELDS):
+        for name in ("contentType", *TEMPLATE_TEXT_FIELDS):
             if name in variant:
                 out[name], paths[(name,)] = variant[name], (*vpath, name)
             elif name in INHERITED and name in template:
@@ -161,7 +162,7 @@ class _Run:
         html = out.get("contentType") == "text/html"
         tag = vpath[-1]
         assert isinstance(tag, str)
-        for name in TEXT_FIELDS:
+        for name in TEMPLATE_TEXT_FIELDS:
             if name in out:
                 out[name] = self._field(out[name], paths[(name,)], html, tag, paths, (name,))
         for name in ("subject", "content"):

@@ -31,6 +31,7 @@ COMMANDS = (
     "sink",
     "schema",
     "deploy",
+    "pull",
 )
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130

@@ -52,44 +52,31 @@ def apply_plan(
     client: ManagementClient, plan: Plan, desired: Desired, progress: Callable[[str], None] | None = None
 ) -> list[str]:
     """Send the plan's writes; the steps done. PartialApply when a write fails after others succeeded."""
-    steps: list[str] = []
-
-    def step(text: str, method: str, path: str, body: object = None) -> None:
-        """``text`` says what the step does; ``{e}`` turns it into the past tense once done."""
-        try:
-            client.write(method, path, body)
-        except LogtoError as e:
-            raise PartialApply(_partial(steps, text.replace("{e}", ""), e)) from e
-        done = text.replace("{e}", "d")
-        steps.append(done)
-        if progress is not None:
-            progress(done)
-
+    # (what it does, with {e} for the past tense; method; path; body)
+    todo: list[tuple[str, str, str, object]] = []
     if plan.create:
-        step(
-            "create{e} connector " + SMTP_CONNECTOR_ID,
-            "POST",
-            "/api/connectors",
-            {"connectorId": SMTP_CONNECTOR_ID, "config": desired.config},
-        )
+        body: object = {"connectorId": SMTP_CONNECTOR_ID, "config": desired.config}
+        todo.append(("create{e} connector " + SMTP_CONNECTOR_ID, "POST", "/api/connectors", body))
     elif plan.config:
-        step(
-            f"update{{e}} connector {SMTP_CONNECTOR_ID} (id {plan.connector_id})",
-            "PATCH",
-            f"/api/connectors/{plan.connector_id}",
-            {"config": desired.config},
-        )
+        text = f"update{{e}} connector {SMTP_CONNECTOR_ID} (id {plan.connector_id})"
+        todo.append((text, "PATCH", f"/api/connectors/{plan.connector_id}", {"config": desired.config}))
     puts = plan.puts
     if puts:
         names = ", ".join(t.name for t in puts)
-        step(
-            f"put {len(puts)} email template{'s' * (len(puts) != 1)} ({names})",
-            "PUT",
-            "/api/email-templates",
-            {"templates": [dict(t.entry or {}) for t in puts]},
-        )
+        text = f"put {len(puts)} email template{'s' * (len(puts) != 1)} ({names})"
+        todo.append((text, "PUT", "/api/email-templates", {"templates": [dict(t.entry or {}) for t in puts]}))
     for t in plan.deletes:
-        step(f"delete{{e}} email template {t.name}", "DELETE", f"/api/email-templates/{t.id}")
+        todo.append((f"delete{{e}} email template {t.name}", "DELETE", f"/api/email-templates/{t.id}", None))
+    steps: list[str] = []
+    for i, (text, method, path, body) in enumerate(todo):
+        try:
+            client.write(method, path, body)
+        except LogtoError as e:
+            left = [item[0].replace("{e}", "") for item in todo[i:]]
+            raise PartialApply(_partial(steps, left, e)) from e
+        steps.append(text.replace("{e}", "d"))
+        if progress is not None:
+            progress(steps[-1])
     return steps
 
 
@@ -104,9 +91,9 @@ def confirm(client: ManagementClient, desired: Desired, steps: list[str], *, pru
         )
 
 
-def _partial(steps: list[str], failed: str, error: LogtoError) -> str:
+def _partial(steps: list[str], left: list[str], error: LogtoError) -> str:
     done = "; ".join(steps) if steps else "nothing"
-    text = f"applied: {done}\nnot applied: {failed}, and what follows it\n{error}"
+    text = f"applied: {done}\nnot applied: {'; '.join(left)}\n{error}"
     if steps:
         text += "\nrun the deploy again: it reads what Logto holds now and applies only what is left"
     return text

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from connector.diagnostics.redact import register_secret
+from connector.diagnostics.redact import register_secrets
 from connector.logto import SECRET_KEYS, SMTP_CONNECTOR_ID
 
 if TYPE_CHECKING:
@@ -36,9 +36,9 @@ class Desired:
     @classmethod
     def from_built(cls, built: Built) -> Desired:
         from connector.authoring.locales import email_templates_body
-        from connector.build.finalize import render
+        from connector.build.finalize import config_text
 
-        config = json.loads(render(built.config))
+        config = json.loads(config_text(built.config))
         register_secrets(config)
         entries = email_templates_body(built.variants)["templates"] if built.variants else []
         return cls(config, tuple(entries))
@@ -218,18 +218,6 @@ def diff_config(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[li
         elif secret:
             unchanged.append(path)
     return changes, unchanged
-
-
-def register_secrets(value: Any, secret: bool = False) -> None:
-    """Register every credential value in a config, so that no output shows it."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            register_secrets(item, secret or key in SECRET_KEYS)
-    elif isinstance(value, list):
-        for item in value:
-            register_secrets(item, secret)
-    elif secret and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        register_secret(str(value))
 
 
 def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:

@@ -8,8 +8,9 @@ deploying to Logto.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from connector.diagnostics.findings import Severity
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,12 @@ _RULES = [
         "tls-verification-off",
         "`tls.rejectUnauthorized: false` accepts any certificate (man-in-the-middle).",
     ),
+    Rule(
+        "SC311",
+        "error",
+        "timer-overflow",
+        "A timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once.",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.
@@ -214,7 +221,8 @@ _RULES = [
         "SC403",
         "error",
         "literal-secret",
-        "A password, token or key written in a committed file; use a ${VAR} reference.",
+        "A password, token or key written in a committed file (also as the default of a ${VAR:-default}); "
+        "use a ${VAR} reference alone.",
     ),
     Rule(
         "SC404",
@@ -245,6 +253,18 @@ _RULES = [
         "error",
         "header-line-break",
         "A subject, fromEmail, replyTo or sendFrom with a line break: it ends the header and injects the rest.",
+    ),
+    Rule(
+        "SC409",
+        "warning",
+        "custom-header-overridden",
+        "customHeaders naming From, To, Subject or Reply-To (not sent) or Message-ID, Date, MIME-Version (replace nodemailer's).",
+    ),
+    Rule(
+        "SC410",
+        "error",
+        "custom-header-doubled",
+        "customHeaders naming Content-Type or Content-Transfer-Encoding: the message gets two.",
     ),
     #
     #
@@ -284,7 +304,7 @@ _RULES = [
         "SC507",
         "error",
         "not-a-project",
-        "A project folder holds smtp-connector.yaml (and environments/<name>.yaml files).",
+        "A project folder holds one smtp-connector.yaml or .yml (and environments/<name>.yaml files).",
     ),
     Rule(
         "SC508",
@@ -407,12 +427,6 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
-
-
-def register(*rules: Rule) -> None:
-    """Add rules from another module (lint rule packs register theirs on import)."""
-    for rule in rules:
-        RULES[rule.id] = rule
 
 
 def severity_of(rule_id: str) -> Severity:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING
 
-Severity = Literal["error", "warning"]
+if TYPE_CHECKING:  # the catalog (every rule's severity) is read only when a finding is made
+    from connector.diagnostics.catalog import Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,9 @@ quote, a backslash or a non-ASCII letter is written differently there).
 from __future__ import annotations
 
 import json
+from typing import Any
+
+from connector.logto import SECRET_KEYS
 
 REDACTED = "********"
 
@@ -24,6 +27,18 @@ def register_secret(value: str) -> None:
     forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1], repr(value)[1:-1]}
     # Longest first, so a secret that contains another is hidden whole.
     _forms[:] = sorted(set(_forms) | forms, key=len, reverse=True)
+
+
+def register_secrets(value: Any, secret: bool = False) -> None:
+    """Register every credential value in a config (under a key of :data:`connector.logto.SECRET_KEYS`)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            register_secrets(item, secret or key in SECRET_KEYS)
+    elif isinstance(value, list):
+        for item in value:
+            register_secrets(item, secret)
+    elif secret and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        register_secret(str(value))  # `pass: 12345678` is a wrong type, and still a secret
 
 
 def redact(text: str) -> str:

@@ -51,7 +51,7 @@ def write_text(findings: Iterable[Finding], stream: TextIO, *, color: bool = Fal
 
 
 def write_json(findings: Iterable[Finding], stream: TextIO) -> None:
-    """One JSON array of finding objects (SPEC §8), suppressed ones marked rather than dropped."""
+    """One JSON array of finding objects (docs/lint.md), suppressed ones marked rather than dropped."""
     items = [f.as_dict() for f in sort_findings(findings)]
     stream.write(redact(json.dumps(items, indent=2, ensure_ascii=False)) + "\n")
 
@@ -73,12 +73,14 @@ def write_github(findings: Iterable[Finding], stream: TextIO) -> None:
             continue
         rule = RULES.get(f.rule)
         title = f"{f.rule} {rule.title}" if rule else f.rule
-        message = f"{f.message}\nhint: {f.hint}" if f.hint else f.message
+        # Redacted before escaping: escaping changes a secret's text (`%` becomes `%25`), and the
+        # escaped form would no longer be recognised.
+        message = redact(f"{f.message}\nhint: {f.hint}" if f.hint else f.message)
         properties = ",".join(
-            f"{key}={_escape_property(str(value))}"
+            f"{key}={_escape_property(redact(str(value)))}"
             for key, value in (("file", f.file), ("line", f.line), ("col", f.column), ("title", title))
         )
-        stream.write(redact(f"::{f.severity} {properties}::{_escape_data(message)}") + "\n")
+        stream.write(f"::{f.severity} {properties}::{_escape_data(message)}\n")
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

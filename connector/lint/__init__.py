@@ -10,32 +10,37 @@ from pathlib import Path
 
 from connector.errors import UsageError
 from connector.lint.engine import (
-    PROJECT_FILES,
     SOURCE_SUFFIXES,
     Linter,
     LintResult,
     enclosing_project,
     lint_source,
 )
+from connector.logto import project_files_in
 
 __all__ = ["LintResult", "lint_paths", "lint_source"]
 
 
-def lint_paths(paths: Sequence[str], *, env: str | None = None, skip_unrelated: bool = False) -> LintResult:
+def lint_paths(
+    paths: Sequence[str], *, env: str | None = None, skip_unrelated: bool = False, built: bool = False
+) -> LintResult:
     """Lint files and project folders; with no path, the project in the current folder.
 
     A file that belongs to a project (its project file, environments/<env>.yaml, a template) relints
     the environments it affects. ``skip_unrelated`` skips files that do not look like SMTP connector
     configs (the pre-commit hook's mode); otherwise a file that is not a project source is linted as a
-    final config.
+    final config. ``built`` lints the files as built configs (secrets resolved, as deployed): everything
+    Logto would refuse or send broken, but not the literal-secret check (SC403) meant for committed files.
     """
     from connector.lint.project import lint_project
 
-    linter = Linter(skip_unrelated=skip_unrelated)
+    linter = Linter(skip_unrelated=skip_unrelated, built=built)
     projects: dict[Path, list[Path] | None] = {}  # root -> changed files, or None for the whole project
     given = list(paths) or ["."]
     for name in given:
         path = Path(name)
+        if path.is_dir() and built:
+            raise UsageError(f"--built lints built config files, and {name} is a folder")
         if not path.exists() and not path.is_symlink() and not any(p.is_file() for p in path.parents):
             linter.missing(path, name)
             continue
@@ -52,7 +57,7 @@ def lint_paths(paths: Sequence[str], *, env: str | None = None, skip_unrelated: 
             projects[path] = None
             continue
         root = enclosing_project(path) if path.is_file() else None
-        if root is not None and _part_of(path, root):
+        if root is not None and _part_of(path, root) and not built:
             changed = projects.setdefault(root, [])
             if changed is not None:
                 changed.append(path)
@@ -66,7 +71,7 @@ def lint_paths(paths: Sequence[str], *, env: str | None = None, skip_unrelated: 
 
 
 def _is_project(path: Path) -> bool:
-    return any((path / f).is_file() for f in PROJECT_FILES)
+    return bool(project_files_in(path))
 
 
 def _part_of(path: Path, root: Path) -> bool:

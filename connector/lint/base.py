@@ -8,21 +8,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from connector.diagnostics.findings import Finding, Location
+from connector.project.variables import holds_reference
 
 if TYPE_CHECKING:  # validate imports pydantic, which a lint of unrelated files must not pay for
     from connector.schema.validate import Located
     from connector.source.loader import KeyPath
 
-# `${VAR}`, `${VAR:?message}`, `${VAR:-default}`: resolved from the environment at build time.
-REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?+=][^}]*)?\}")
 # Build-time Jinja2 statements or comments: such text is rendered before Logto ever sees it.
 JINJA = re.compile(r"\{[%#]")
 
 
-Mode = Literal["final", "composed", "layer", "project-layer", "variant"]
-ALL_MODES: tuple[Mode, ...] = ("final", "composed", "layer", "project-layer")
-TEXT_MODES: tuple[Mode, ...] = ("final", "composed", "layer")
-WHOLE_MODES: tuple[Mode, ...] = ("final", "composed")
+Mode = Literal["final", "built", "composed", "layer", "project-layer", "variant"]
+ALL_MODES: tuple[Mode, ...] = ("final", "built", "composed", "layer", "project-layer")
+TEXT_MODES: tuple[Mode, ...] = ("final", "built", "composed", "layer")
+WHOLE_MODES: tuple[Mode, ...] = ("final", "built", "composed")
+# Files that are committed or edited by people: every mode but a built config, which holds its secrets.
+COMMITTED_MODES: tuple[Mode, ...] = tuple(m for m in ALL_MODES if m != "built")
 # Rules about one template's text also run on each language variant of a composed environment.
 TEMPLATE_TEXT_MODES: tuple[Mode, ...] = (*TEXT_MODES, "variant")
 
@@ -32,6 +33,8 @@ class Context:
     """One thing being linted, and what kind of thing it is (``mode``):
 
     - ``final``: a config in Logto's format (JSON or YAML, built or exported from a Logto console);
+    - ``built``: a final config as deployed, secrets resolved (``lint --built``): checked for what Logto
+      accepts and sends, not for literal secrets, which it holds by design;
     - ``composed``: one environment of a project, merged, with ``${VAR}`` references left unresolved;
     - ``layer``: one project source file linted on its own (a partial config, maybe build-time Jinja2);
     - ``project-layer``: a source file whose project is composed too, so text and schema are checked there;
@@ -54,7 +57,7 @@ class Context:
     @property
     def resolved(self) -> bool:
         """``${VAR}`` references have been replaced by their values."""
-        return self.mode == "final"
+        return self.mode in ("final", "built")
 
     @property
     def data(self) -> dict[str, Any]:
@@ -86,28 +89,16 @@ class Context:
 
 
 def is_reference(value: object) -> bool:
-    """True for a string that holds a ``${VAR}`` reference (its value comes from the environment)."""
-    return isinstance(value, str) and REFERENCE.search(value) is not None
+    """True for a string that holds a well-formed ``${VAR}`` reference (its value comes from the environment).
+
+    The grammar is the build's (:mod:`connector.project.variables`): what the build refuses is no reference.
+    """
+    return isinstance(value, str) and holds_reference(value)
 
 
 def template_name(template: dict[str, Any], index: int) -> str:
     kind = template.get("usageType")
     return f'"{kind}"' if isinstance(kind, str) and kind else f"#{index + 1}"
-
-
-def strip_empty(value: Any) -> Any:
-    """What Logto keeps when it saves a config: empty strings, nulls, {} and [] removed, recursively."""
-    if isinstance(value, dict):
-        kept = {k: strip_empty(v) for k, v in value.items()}
-        return {k: v for k, v in kept.items() if not _empty(v)}
-    if isinstance(value, list):
-        items = [strip_empty(v) for v in value]
-        return [v for v in items if not _empty(v)]
-    return value
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == {} or value == []
 
 
 RuleFunction = Callable[[Context], Iterable[Finding]]

@@ -20,18 +20,10 @@ from connector.lint.suppress import (
     check_comments,
     read_config,
 )
+from connector.logto import CONFIG_KEYS, ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
 from connector.source.loader import MAX_BYTES, LoadResult, load, loads, read_capped
 
-PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
-SOURCE_SUFFIXES = (".yaml", ".yml", ".json")
-# The final config's top-level keys (a test keeps this equal to the models' fields, without importing them).
-CONNECTOR_KEYS = frozenset((
-    "host", "port", "auth", "fromEmail", "replyTo", "templates", "secure", "requireTLS", "ignoreTLS",
-    "opportunisticTLS", "tls", "servername", "name", "localAddress", "connectionTimeout", "greetingTimeout",
-    "socketTimeout", "dnsTimeout", "customHeaders", "logger", "debug", "disableFileAccess", "disableUrlAccess",
-    "pool", "maxConnections", "maxMessages", "rateDelta", "rateLimit", "dkim", "authMethod", "forceAuth",
-    "proxy", "transactionLog", "service",
-))  # fmt: skip
+SOURCE_SUFFIXES = (*YAML_SUFFIXES, ".json")
 # Text that marks a file as ours even when it does not load (for files that are not named like ours).
 _MARKERS = ("fromEmail", "usageType", "smtp-connector.schema")
 _RULE_MODULES = (
@@ -40,6 +32,7 @@ _RULE_MODULES = (
     "rules_connection",
     "rules_values",
     "rules_secrets",
+    "rules_conformance",
     "rules_deploy",
 )
 
@@ -76,9 +69,9 @@ def project_root_of(path: Path) -> Path | None:
     """The project folder of a source file named like one: smtp-connector.yaml or environments/<env>.yaml."""
     if path.name in PROJECT_FILES:
         return path.parent
-    if path.parent.name == "environments" and path.suffix in (".yaml", ".yml"):
+    if path.parent.name == ENVIRONMENTS_DIR and path.suffix in YAML_SUFFIXES:
         root = path.parent.parent
-        if any((root / name).is_file() for name in PROJECT_FILES):
+        if project_files_in(root):
             return root
     return None
 
@@ -94,7 +87,7 @@ def enclosing_project(path: Path) -> Path | None:
 @cache
 def _project_above(folder: Path) -> Path | None:
     # Cached per folder: the hook lints hundreds of files that share a handful of folders.
-    if any((folder / name).is_file() for name in PROJECT_FILES):
+    if project_files_in(folder):
         return folder
     if (folder / ".git").exists() or folder.parent == folder:
         return None
@@ -104,10 +97,11 @@ def _project_above(folder: Path) -> Path | None:
 class Linter:
     """One lint run: the files it read (once each), its findings, and the lint configs it found."""
 
-    def __init__(self, *, skip_unrelated: bool = False) -> None:
+    def __init__(self, *, skip_unrelated: bool = False, built: bool = False) -> None:
         # The hook is given every YAML and JSON file of a repository: it skips those that are not ours.
         # A person naming a file wants it linted, whatever it looks like (as a final config).
         self.skip_unrelated = skip_unrelated
+        self.final_mode: Mode = "built" if built else "final"
         self.result = LintResult()
         self.texts: dict[str, str] = {}
         self.configs = ConfigFinder()
@@ -182,7 +176,7 @@ class Linter:
         if document is not None and kind == "lint-config":
             findings += read_config(path, display)[1]
         elif document is not None:
-            findings += lint_source(document, mode or ("layer" if kind == "layer" else "final"))
+            findings += lint_source(document, mode or ("layer" if kind == "layer" else self.final_mode))
         self.add(findings, config)
 
 
@@ -207,7 +201,7 @@ def classify(path: Path, data: dict[str, object], text: str) -> Kind | None:
         return "layer"
     keys = data.keys()
     marked = "smtp-connector" in "\n".join(line for line in text.splitlines()[:5] if "$schema" in line)
-    if keys & {"provider", "variables", "logto"} and (keys & CONNECTOR_KEYS or marked):
+    if keys & {"provider", "variables", "logto"} and (keys & CONFIG_KEYS or marked):
         return "layer"
     if keys & {"fromEmail", "templates"} or marked:
         return "final"

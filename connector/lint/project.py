@@ -19,6 +19,7 @@ from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
 from connector.lint.suppress import LintConfig
+from connector.logto import ENVIRONMENTS_DIR
 
 
 def affected_environments(project: Any, changed: Iterable[Path]) -> set[str] | None:
@@ -37,7 +38,7 @@ def affected_environments(project: Any, changed: Iterable[Path]) -> set[str] | N
         except ValueError:
             continue
         parts = relative.parts
-        if len(parts) == 2 and parts[0] == "environments" and relative.stem in names:
+        if len(parts) == 2 and parts[0] == ENVIRONMENTS_DIR and relative.stem in names:
             envs.add(relative.stem)
         elif not _is_template(relative):
             return None

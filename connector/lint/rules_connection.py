@@ -6,15 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.diagnostics.findings import Finding
-from connector.lint.base import WHOLE_MODES, Context, rule, strip_empty
-from connector.logto import LOGIN_TYPES, implicit_tls
+from connector.lint.base import WHOLE_MODES, Context, rule
+from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, clean_deep, implicit_tls
 
-_TIMEOUTS = {
-    "connectionTimeout": 120000,
-    "greetingTimeout": 30000,
-    "socketTimeout": 600000,
-    "dnsTimeout": 30000,
-}
 _LOOPBACK = ("localhost", "::1", "[::1]")
 _STRIPPED = "Logto deletes empty values when it saves the config"
 
@@ -28,7 +22,7 @@ def empty_auth(ctx: Context) -> Iterator[Finding]:
     auth = ctx.data.get("auth")
     if not isinstance(auth, dict):
         return
-    kept = strip_empty(auth)
+    kept = clean_deep(auth)[0]
     if not kept:
         yield ctx.finding(
             ("auth",),
@@ -59,7 +53,7 @@ def auth_without_credentials(ctx: Context) -> Iterator[Finding]:
     auth = ctx.data.get("auth")
     if not isinstance(auth, dict):
         return
-    kept = strip_empty(auth)
+    kept = clean_deep(auth)[0]
     if not kept or kept.get("type", "login") not in LOGIN_TYPES or kept.keys() - {"type"}:
         return
     yield ctx.finding(
@@ -116,7 +110,7 @@ def tls_flags(ctx: Context) -> Iterator[Finding]:
 @rule(WHOLE_MODES)
 def auth_in_clear(ctx: Context) -> Iterator[Finding]:
     data = ctx.data
-    auth = strip_empty(data.get("auth")) if isinstance(data.get("auth"), dict) else {}
+    auth = clean_deep(data.get("auth"))[0] if isinstance(data.get("auth"), dict) else {}
     host = data.get("host")
     if (
         not (auth.keys() - {"type"})
@@ -136,7 +130,7 @@ def auth_in_clear(ctx: Context) -> Iterator[Finding]:
 
 @rule()
 def timeouts(ctx: Context) -> Iterator[Finding]:
-    for key, default in _TIMEOUTS.items():
+    for key, default in DEFAULT_TIMEOUTS.items():
         value = ctx.data.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1000:
             yield ctx.finding(

@@ -8,11 +8,10 @@ fields as a string, ``{file: PATH}`` or ``{jinja: TEXT}``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.findings import Finding
 from connector.lint.base import TEXT_MODES, WHOLE_MODES, Context, is_reference, rule
-from connector.source.loader import KeyPath
+from connector.source.walk import strings
 
 
 @rule(TEXT_MODES)
@@ -26,24 +25,15 @@ def schema(ctx: Context) -> Iterator[Finding]:
 
         data = {k: v for k, v in ctx.data.items() if k != "$schema"}
         findings = source_checker().check(data, ctx.source.locate)
-    references = set() if ctx.resolved else set(_references(ctx, ctx.data, ()))
+    references = (
+        set() if ctx.resolved else {ctx.at(path) for path, text in strings(ctx.data) if is_reference(text)}
+    )
     for finding in findings:
         if finding.rule == "SC204":
             continue  # the usage-types rule reports it, also when other template errors hide it
         if finding.rule == "SC202" and finding.location in references:
             continue  # `port: ${SMTP_PORT}` gets its type when the reference is resolved
         yield finding
-
-
-def _references(ctx: Context, value: Any, path: KeyPath) -> Iterator[Location]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _references(ctx, item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _references(ctx, item, (*path, index))
-    elif is_reference(value):
-        yield ctx.at(path)
 
 
 @rule(WHOLE_MODES)

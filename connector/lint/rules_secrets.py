@@ -1,4 +1,5 @@
-"""SC403: a secret written literally in a file that is committed (a ``${VAR}`` reference is fine)."""
+"""SC403: a secret written literally in a file that is committed (a ``${VAR}`` reference is fine); SC503 in a
+final config: a ``${...}`` the build would refuse, so it is no reference (the grammar is the build's)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any
 
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.redact import register_secret
-from connector.lint.base import Context, is_reference, rule
-from connector.lint.rules_values import unfilled
+from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
+from connector.project import variables
+from connector.project.fill_ins import all_placeholder
 from connector.source.loader import KeyPath
+from connector.source.walk import strings
 
 # Where secrets live, and the variable name suggested for each.
 SECRETS: dict[KeyPath, str] = {
@@ -29,16 +32,31 @@ SECRETS: dict[KeyPath, str] = {
 _PROXY_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:([^/@]+)@")
 
 
-@rule()
+@rule(COMMITTED_MODES)
 def literal_secrets(ctx: Context) -> Iterator[Finding]:
     for path, variable in SECRETS.items():
         value = _get(ctx.data, path)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # `pass: 12345678` is a wrong type and a secret: keep it out of messages
-        if not isinstance(value, str) or not value or is_reference(value) or _all_placeholder(value):
+        if not isinstance(value, str) or not value or all_placeholder(value):
+            continue
+        dotted = ".".join(str(step) for step in path)
+        if "${" in value:  # a reference, or SC503 (the build, or the rule below) says it is malformed
+            # `${SMTP_PASS:-RealPassword}` commits the password as surely as writing it out.
+            parts, problem = variables.parse(value)
+            if problem is None and any(
+                isinstance(p, variables.Reference) and p.op == ":-" and p.argument for p in parts
+            ):
+                yield ctx.finding(
+                    path,
+                    "SC403",
+                    f"`{dotted}` has a secret written literally as the default of its ${{VAR:-default}} "
+                    "reference; it must not be committed",
+                    f"write `{path[-1]}: ${{{variable}}}` without a default, and set {variable} "
+                    "in the environment (your CI's secret store)",
+                )
             continue
         register_secret(value)
-        dotted = ".".join(str(step) for step in path)
         yield ctx.finding(
             path,
             "SC403",
@@ -59,11 +77,6 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _all_placeholder(value: str) -> bool:
-    stripped = value.strip()
-    return bool(unfilled(stripped)) and stripped.startswith("<") and stripped.endswith(">")
-
-
 def _get(data: Any, path: KeyPath) -> Any:
     for step in path:
         if not isinstance(data, dict):
@@ -72,22 +85,33 @@ def _get(data: Any, path: KeyPath) -> Any:
     return data
 
 
-@rule(("final",))
-def unresolved_references(ctx: Context) -> Iterator[Finding]:
-    """SC509: Logto stores and sends a final config as it is; it never reads the environment.
+@rule(("final", "built"))
+def references(ctx: Context) -> Iterator[Finding]:
+    """``${...}`` in a final config, in one walk over its strings.
 
-    References in credential keys are the committed form SC403 asks for (``pass: ${SMTP_PASS}``, a
-    ``build --keep-refs`` file): render and send resolve them, and they are not reported here.
+    SC503: a ``${`` the build would refuse is no reference (the grammar is the build's; a project's compose
+    reports it there). SC509: Logto stores and sends a final config as it is; it never reads the
+    environment. References in credential keys are the committed form SC403 asks for (``pass:
+    ${SMTP_PASS}``, a ``build --keep-refs`` file): render and send resolve them, so SC509 leaves them be.
     """
     from connector.logto import SECRET_KEYS
-    from connector.project.layout import dotted
-    from connector.project.variables import references
 
-    for path, text in _strings(ctx.data, ()):
+    for path, text in strings(ctx.data):
+        if "${" not in text:
+            continue
+        parts, problem = variables.parse(text)
+        if problem is not None:
+            # Imported for a finding only: the project layout is more than a plain config's lint needs.
+            from connector.project.layout import dotted
+
+            yield from variables.check(text, ctx.at(path), dotted(path))
+            continue
         if any(step in SECRET_KEYS for step in path if isinstance(step, str)):
             continue
-        found = references(text) if "${" in text else []
+        found = [part for part in parts if isinstance(part, variables.Reference)]
         if found:
+            from connector.project.layout import dotted
+
             first = found[0].text
             yield ctx.finding(
                 path,
@@ -97,14 +121,3 @@ def unresolved_references(ctx: Context) -> Iterator[Finding]:
                 "resolve it before Logto sees it: `smtp-connector build` without --keep-refs "
                 "(render and send resolve it from the environment)",
             )
-
-
-def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))

@@ -10,7 +10,13 @@ from connector.diagnostics.findings import Finding
 from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import JINJA, TEMPLATE_TEXT_MODES, Context, rule
 from connector.lint.html_check import check_html, first_html_tag
-from connector.logto import COMMON_ROOTS, PAYLOAD_ROOTS, USAGE_TYPES, VERIFICATION_TYPES
+from connector.logto import (
+    COMMON_ROOTS,
+    PAYLOAD_ROOTS,
+    TEMPLATE_TEXT_FIELDS,
+    USAGE_TYPES,
+    VERIFICATION_TYPES,
+)
 from connector.mail.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
 
 # What lint lets a template use: Logto's documented roots, plus `code` in an invitation (which SC105
@@ -25,7 +31,6 @@ ROOTS = {
     kind: roots | _LENIENT.get(kind, frozenset()) | COMMON_ROOTS for kind, roots in PAYLOAD_ROOTS.items()
 }
 ALL_ROOTS = frozenset().union(*ROOTS.values())
-TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")
 _SENTINEL = "\x00filled\x00"
 _SINGLE = re.compile(r"(?<!\{)\{[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*\}(?!\})")
 _BRACES = re.compile(r"\{\{|\}\}")
@@ -128,7 +133,7 @@ def _renders(subject: str, content: str, html: bool, root: str) -> bool:
 def placeholders(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
         allowed = _allowed_roots(ctx, _kind(template))
-        for field in TEXT_FIELDS:
+        for field in TEMPLATE_TEXT_FIELDS:
             text = template.get(field)
             if not isinstance(text, str) or "{" not in text or (not ctx.rendered and JINJA.search(text)):
                 continue

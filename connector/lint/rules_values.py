@@ -8,57 +8,19 @@ from typing import Any
 
 from connector.diagnostics.findings import Finding
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
-from connector.lint.html_check import ELEMENTS, VOID
-from connector.logto import SECRET_KEYS
+from connector.logto import REQUIRED_KEYS, SECRET_KEYS, TEMPLATE_REQUIRED_FIELDS
+from connector.mail.addresses import address_problem
 from connector.mail.headers import header_findings, line_break
+from connector.project.fill_ins import DOUBLE, unfilled
 from connector.source.loader import KeyPath
-
-_DOUBLE = re.compile(r"<<\s*([A-Za-z0-9_.]+)\s*>>")
-_ANGLE = re.compile(r"<([^<>\s][^<>\r\n]{0,199})>")
-_TAG = re.compile(r"/?([A-Za-z][A-Za-z0-9-]*)(\s+[^>]*|\s*/)?")
-_ADDRESS = re.compile(r"[^\s@<>(),;:\"\[\]]+@[^\s@<>(),;:\"\[\]]+")
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
-_YOUR = re.compile(r"(?<![A-Za-z])your", re.I)
-
-
-def unfilled(text: str, markup: str | None = None) -> list[str]:
-    """The ``<...>`` example values left in ``text`` (``<password>``, ``<<code>>``), not tags or mailboxes.
-
-    ``markup`` is the template's contentType when ``text`` is template content, where tags are expected.
-    """
-    found = [m.group(0) for m in _DOUBLE.finditer(text)]
-    masked = _DOUBLE.sub(lambda m: " " * len(m.group(0)), text)
-    lowered = text.lower()
-    for match in _ANGLE.finditer(masked):
-        inner = match.group(1).strip()
-        if not inner or inner[0] in "/!?":
-            continue  # an end tag, a comment, a doctype
-        tag = _TAG.fullmatch(inner) if markup else None
-        if tag:
-            name = tag.group(1).lower()
-            if tag.group(2) or (
-                name in ELEMENTS and (markup == "text/html" or name in VOID or f"</{name}" in lowered)
-            ):
-                continue
-        if _YOUR.search(inner) or not (_ADDRESS.fullmatch(inner) or _URL.fullmatch(inner)):
-            found.append(match.group(0))
-    return found
+from connector.source.walk import strings
 
 
 @rule((*ALL_MODES, "variant"))
 def unfilled_values(ctx: Context) -> Iterator[Finding]:
-    yield from _walk(ctx, ctx.data, ())
-
-
-def _walk(ctx: Context, value: Any, path: KeyPath) -> Iterator[Finding]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _walk(ctx, item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk(ctx, item, (*path, index))
-    elif isinstance(value, str) and "<" in value:
-        yield from _check_unfilled(ctx, value, path)
+    for path, value in strings(ctx.data):
+        if "<" in value:
+            yield from _check_unfilled(ctx, value, path)
 
 
 def _check_unfilled(ctx: Context, value: str, path: KeyPath) -> Iterator[Finding]:
@@ -69,13 +31,17 @@ def _check_unfilled(ctx: Context, value: str, path: KeyPath) -> Iterator[Finding
         if not ctx.rendered and JINJA.search(value):
             return
         markup = str(template.get("contentType") or "text/html")
+    elif len(path) == 3 and path[0] == "templates" and path[2] == "subject":
+        # A subject is sent as written: a tag that is closed (`<b>code</b>`) or void (`<br>`) is text the
+        # author meant, not an example value; a lone `<code>` still reads as one.
+        markup = "text/plain"
     if secret:
         # Part of a real secret must never be echoed: only a value that is all placeholder is one.
         found = unfilled(value) if re.fullmatch(r"<[^<>]*>|<<[^<>]*>>", value.strip()) else []
     else:
         found = unfilled(value, markup)
     for placeholder in found:
-        double = _DOUBLE.fullmatch(placeholder)
+        double = DOUBLE.fullmatch(placeholder)
         if double:
             hint = f"write {{{{{double.group(1)}}}}}: Logto fills double braces, not angle brackets"
         elif secret:
@@ -83,11 +49,11 @@ def _check_unfilled(ctx: Context, value: str, path: KeyPath) -> Iterator[Finding
         else:
             hint = f"replace `{placeholder}` with the real value"
         yield ctx.finding(
-            path, "SC401", f"{describe(ctx, path)} still holds the example value `{placeholder}`", hint
+            path, "SC401", f"{field_label(ctx, path)} still holds the example value `{placeholder}`", hint
         )
 
 
-def describe(ctx: Context, path: KeyPath) -> str:
+def field_label(ctx: Context, path: KeyPath) -> str:
     """``template "SignIn" subject`` for template fields, else the dotted key in backquotes."""
     if len(path) >= 3 and path[0] == "templates" and isinstance(path[1], int):
         template = ctx.data["templates"][path[1]]
@@ -102,7 +68,7 @@ def describe(ctx: Context, path: KeyPath) -> str:
 @rule(WHOLE_MODES)
 def stripped_on_save(ctx: Context) -> Iterator[Finding]:
     why = "Logto deletes empty values when it saves the config"
-    for key in ("host", "fromEmail", "templates"):
+    for key in REQUIRED_KEYS:
         if ctx.data.get(key) in ("", []):
             yield ctx.finding(
                 (key,),
@@ -111,7 +77,7 @@ def stripped_on_save(ctx: Context) -> Iterator[Finding]:
                 f"set `{key}`",
             )
     for index, template in ctx.templates():
-        for field in ("usageType", "contentType", "subject", "content"):
+        for field in TEMPLATE_REQUIRED_FIELDS:
             if template.get(field) == "":
                 yield ctx.finding(
                     ("templates", index, field),
@@ -123,7 +89,7 @@ def stripped_on_save(ctx: Context) -> Iterator[Finding]:
 
 
 @rule()
-def ehlo_name(ctx: Context) -> Iterator[Finding]:
+def non_ascii_ehlo_name(ctx: Context) -> Iterator[Finding]:
     name = ctx.data.get("name")
     if isinstance(name, str) and not name.isascii():
         yield ctx.finding(
@@ -148,61 +114,9 @@ def addresses(ctx: Context) -> Iterator[Finding]:
             continue
         if line_break(value):
             continue  # SC408 says what is wrong with it
-        problem = _address_problem(value, many)
+        problem = address_problem(value, many)
         if problem:
-            yield ctx.finding(path, "SC405", f"{describe(ctx, path)} {problem[0]}", problem[1])
-
-
-def _address_problem(value: str, many: bool) -> tuple[str, str] | None:
-    parts = _split_addresses(value) if many else [value.strip()]
-    for index, part in enumerate(parts):
-        if "@" not in part and index + 1 < len(parts):
-            return _UNQUOTED_COMMA
-        name, address = _mailbox(part)
-        if not _ADDRESS.fullmatch(address.strip()):
-            shown = part if len(part) <= 40 else part[:37] + "..."
-            return (
-                f'is not an email address: "{shown}"',
-                "write `Name <address@domain>` or a bare `address@domain`",
-            )
-        if re.search(r"[,;]", name) and not name.strip().startswith('"'):
-            return _UNQUOTED_COMMA
-    return None
-
-
-def _mailbox(part: str) -> tuple[str, str]:
-    """``Name <address>`` as (name, address), a bare ``address`` as ("", address); else ("", "").
-
-    Split by hand, not by a regular expression: a lazy name followed by ``\\s*`` backtracks over every
-    run of spaces, quadratic in a long value (the lint hook reads whatever is committed).
-    """
-    if part.count("<") == 1 and part.count(">") == 1 and part.endswith(">"):
-        name, _, angle = part[:-1].partition("<")
-        return name.rstrip(), angle
-    if part and "<" not in part and ">" not in part and not any(c.isspace() for c in part):
-        return "", part
-    return "", ""
-
-
-_UNQUOTED_COMMA = (
-    "has an unquoted comma in its display name, which makes it two addresses",
-    "quote the name: '\"Acme, Inc.\" <noreply@example.com>'",
-)
-
-
-def _split_addresses(value: str) -> list[str]:
-    parts, current, quoted, angle = [], "", False, False
-    for char in value:
-        if char == '"':
-            quoted = not quoted
-        elif char in "<>":
-            angle = char == "<"
-        if char == "," and not quoted and not angle:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    return [*parts, current.strip()]
+            yield ctx.finding(path, "SC405", f"{field_label(ctx, path)} {problem[0]}", problem[1])
 
 
 @rule()

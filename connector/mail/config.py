@@ -11,13 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from connector.diagnostics.redact import register_secret
+from connector.diagnostics.redact import register_secrets
 from connector.errors import InputError, UsageError
-from connector.logto import SECRET_KEYS
+from connector.logto import project_files_in
 from connector.schema.models import ConnectorConfig
 from connector.schema.validate import Located
-
-PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")
 
 
 def load_runtime_config(
@@ -31,13 +29,13 @@ def load_runtime_config(
     leaves those in credential keys as written, so no secret is needed."""
     path = Path(target)
     if path.is_dir():
-        if not env and not any((path / name).is_file() for name in PROJECT_FILES):
+        if not env and not project_files_in(path):
             from connector.source.loader import load
 
             raise InputError(findings=load(path).findings)  # a folder, where a config file was meant
         if not env:
             raise UsageError(f"{target} is a project folder: add --env ENV to say which environment to build")
-        from connector.project.layout import build_config
+        from connector.build.outputs import build_config
 
         built = build_config(path, env, overrides=overrides, secrets=secrets)
         register_secrets(built.to_logto())
@@ -68,6 +66,9 @@ def load_runtime_config(
     config, findings = validate_config(source)
     if config is None:
         raise InputError(findings=findings)
+    stripped = _stripped_on_save(source)
+    if stripped:
+        raise InputError(findings=stripped)
     # Refused here, at the line that wrote it, rather than later without a position by the renderer.
     from connector.mail.headers import header_findings
 
@@ -75,6 +76,43 @@ def load_runtime_config(
     if broken:
         raise InputError(findings=broken)
     return config
+
+
+@dataclasses.dataclass(frozen=True)
+class _Cleaned:
+    data: dict[str, Any]
+    source: Located
+
+    def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> Any:
+        return self.source.locate(path, key=key)
+
+
+def _stripped_on_save(source: Located) -> list[Any]:
+    """A config Logto accepts on save but not once stored: an empty value it strips (``auth: {}``) was
+    required, so every send of the stored config fails Logto's guard. Findings at the empty values."""
+    from connector.logto import clean_deep
+    from connector.schema.validate import check_config
+
+    cleaned, removed = clean_deep(source.data)
+    if not removed:
+        return []
+    problems = check_config(_Cleaned(cleaned, source))
+    if not problems:
+        return []
+    from connector.diagnostics.findings import Finding
+    from connector.project.layout import dotted
+
+    why = problems[0].message
+    return [
+        Finding.at(
+            source.locate(path),
+            "SC505",
+            f"`{dotted(path)}` is empty: Logto deletes empty values when it saves the config, and every "
+            f"send of the stored config then fails Logto's guard ({why})",
+            "fill it in (auth: user and pass), or remove what Logto would delete",
+        )
+        for path in removed
+    ]
 
 
 def _resolved(source: Located, secrets: bool) -> dict[str, Any]:
@@ -93,15 +131,3 @@ def _resolved(source: Located, secrets: bool) -> dict[str, Any]:
         raise InputError(findings=[*(problems if config is None else ()), *findings])
     result: dict[str, Any] = data
     return result
-
-
-def register_secrets(data: Any, secret: bool = False) -> None:
-    """Register every credential value in ``data`` so that no output shows it."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            register_secrets(value, secret or key in SECRET_KEYS)
-    elif isinstance(data, list):
-        for item in data:
-            register_secrets(item, secret)
-    elif secret and isinstance(data, str):
-        register_secret(data)

@@ -1,4 +1,4 @@
-"""A message exactly as Logto's SMTP connector builds it (SPEC §3): template, placeholders, headers.
+"""A message exactly as Logto's SMTP connector builds it (docs/runtime.md): template, placeholders, headers.
 
 Logto picks the template of the usage type (else Generic), fills placeholders in the subject, content,
 and the template's replyTo and sendFrom, puts the content in the text or the HTML body (never both), and
@@ -12,28 +12,29 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP as _SMTP_POLICY
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from connector.errors import InputError
+from connector.logto import DOUBLED_HEADERS, OWN_HEADERS, REPLACED_HEADERS
+from connector.mail.addresses import ascii_address, header_mailbox, single_address, split_addresses
+from connector.mail.headers import HEADER_NAME, LINE_BREAKS
 from connector.mail.placeholders import fill_placeholders
 from connector.schema.models import ConnectorConfig, Template
+
+_SEPARATOR = re.compile(f"[{re.escape(LINE_BREAKS)}]")  # the line ends of headers.py, CR and LF included
 
 # CRLF line ends, and a 7-bit clean message: non-ASCII bodies go out quoted-printable or base64, so the
 # message is correct even through a server that does not offer 8BITMIME.
 POLICY = _SMTP_POLICY.clone(cte_type="7bit")
-_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_ADDR_SPEC = rf"{_ATEXT}(?:\.{_ATEXT})*@{_ATEXT}(?:\.{_ATEXT})*"
-# `a@b.c` or `Display Name <a@b.c>` in its plainest form: the address is plain to see, no parser needed.
-SIMPLE_ADDRESS = re.compile(rf"({_ADDR_SPEC})|{_ATEXT}(?: {_ATEXT})* <({_ADDR_SPEC})>")
-_HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without the colon (RFC 5322 ftext)
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """The parts of one message after placeholders were filled."""
+class FilledMessage:
+    """The parts of one message after placeholders were filled: Logto's mail options, before nodemailer."""
 
     usage_type: str
     template: Template
@@ -55,17 +56,31 @@ def choose_template(config: ConnectorConfig, usage_type: str) -> Template:
     return template
 
 
-def render(config: ConnectorConfig, usage_type: str, payload: Mapping[str, Any]) -> Rendered:
-    """Fill the chosen template with ``payload`` as Logto does; nothing is escaped."""
+def fill_message(config: ConnectorConfig, usage_type: str, payload: Mapping[str, Any]) -> FilledMessage:
+    """Fill the template Logto chooses for ``usage_type`` with ``payload`` as Logto does; nothing is escaped."""
     template = choose_template(config, usage_type)
-    # Logto tests truthiness: an empty sendFrom or replyTo falls back to the config's value.
-    sender = fill_placeholders(template.sendFrom, payload) if template.sendFrom else config.fromEmail
-    reply_to = fill_placeholders(template.replyTo, payload) if template.replyTo else config.replyTo
-    return Rendered(
+    return fill_template(template, usage_type, payload, from_email=config.fromEmail, reply_to=config.replyTo)
+
+
+def fill_template(
+    template: Template,
+    usage_type: str,
+    payload: Mapping[str, Any],
+    *,
+    from_email: str,
+    reply_to: str | None,
+) -> FilledMessage:
+    """One template filled as Logto's ``buildMailOptions`` fills it (``render``, ``send`` and ``preview``).
+
+    The sender is the template's sendFrom when it is not empty, filled, else ``from_email`` (the config's
+    fromEmail); the same for replyTo. The test is on sendFrom as written, not on what filling leaves, so
+    ``sendFrom: "{{user.nickname}}"`` with a user that has no nickname sends from an empty address.
+    """
+    return FilledMessage(
         usage_type=usage_type,
         template=template,
-        sender=sender,
-        reply_to=reply_to,
+        sender=fill_placeholders(template.sendFrom, payload) if template.sendFrom else from_email,
+        reply_to=fill_placeholders(template.replyTo, payload) if template.replyTo else reply_to,
         subject=fill_placeholders(template.subject, payload),
         body=fill_placeholders(template.content, payload),
     )
@@ -85,45 +100,63 @@ class Draft:
 
 def draft(
     config: ConnectorConfig,
-    rendered: Rendered,
+    rendered: FilledMessage,
     to: str | None,
     *,
     now: datetime | None = None,
     message_id: str | None = None,
 ) -> Draft:
     """Check every header value (no line breaks, one address each) and put the message together."""
+    # Addresses are written as nodemailer writes them: a name with specials quoted (`"Acme, Inc." <a@b>`),
+    # an internationalized domain in punycode, in the header and in the envelope.
     sender = envelope_address(rendered.sender, "the From address (sendFrom or fromEmail)")
-    headers = [("From", rendered.sender)]
+    headers = [("From", header_mailbox(rendered.sender))]
     recipient = None
     if to is not None:
         recipient = envelope_address(to, "the recipient")
-        headers.append(("To", to))
+        headers.append(("To", header_mailbox(to)))
     if rendered.reply_to:
         _check_line("Reply-To (the template's replyTo or the config's)", rendered.reply_to)
-        headers.append(("Reply-To", rendered.reply_to))
+        headers.append(("Reply-To", _reply_to(rendered.reply_to)))
     _check_line(
         f"the subject of the {rendered.template.usageType} template after rendering", rendered.subject
     )
     headers.append(("Subject", rendered.subject))
     headers.append(("Date", format_datetime(now or datetime.now(timezone.utc))))
     headers.append(("Message-ID", message_id or make_msgid(domain=sender.rpartition("@")[2] or "localhost")))
-    custom = []
+    custom: list[tuple[str, str]] = []
     for name, value in (config.customHeaders or {}).items():
-        if not _HEADER_NAME.fullmatch(name):
+        if not HEADER_NAME.fullmatch(name):
             raise InputError(
                 f"customHeaders: {name!r} is not a valid header name "
                 "(hint: use printable ASCII letters, digits and dashes, without spaces or a colon)"
             )
-        for item in [value] if isinstance(value, str) else value:
+        items = [value] if isinstance(value, str) else value
+        for item in items:
             _check_line(f"customHeaders.{name}", item)
-            custom.append((name, item))
+        lowered = name.lower()
+        if lowered in DOUBLED_HEADERS:
+            raise InputError(
+                f"customHeaders: {name} would be sent next to the message's own {name} (nodemailer writes "
+                "both), and the message would have two (hint: remove it; contentType sets the body's type)"
+            )
+        if lowered in OWN_HEADERS and (lowered != "reply-to" or rendered.reply_to):
+            continue  # nodemailer writes the message's own value instead (lint SC409)
+        if lowered in OWN_HEADERS or (lowered in REPLACED_HEADERS and lowered != "mime-version"):
+            # Reply-To (the message has none), Message-ID, Date: the custom value is the one sent.
+            canonical = {"reply-to": "Reply-To", "message-id": "Message-ID", "date": "Date"}[lowered]
+            headers = [(n, v) for n, v in headers if n != canonical]
+            if items:
+                headers.append((canonical, items[-1]))
+            continue
+        custom.extend((name, item) for item in items)
     subtype = "plain" if rendered.content_type == "text/plain" else "html"
     return Draft(tuple(headers), subtype, rendered.body, tuple(custom), sender, recipient)
 
 
 def build_message(
     config: ConnectorConfig,
-    rendered: Rendered,
+    rendered: FilledMessage,
     to: str | None,
     *,
     now: datetime | None = None,
@@ -136,9 +169,17 @@ def build_message(
 def draft_to_message(parts: Draft) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
     for name, value in parts.headers:
+        if name == "Subject" and not value.isascii() and (value != value.strip() or "  " in value):
+            # The package writes the spaces around encoded words as bare whitespace, which readers fold
+            # away; nodemailer encodes them inside the word, so the subject arrives with them.
+            encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+            msg.set_raw(name, encoded)
+            continue
         _set(msg, name, value, name)
     msg.set_content(parts.body, subtype=parts.subtype, charset="utf-8")
     for name, value in parts.custom:
+        if name.lower() == "mime-version":  # replaces the package's own, as in nodemailer
+            del msg["MIME-Version"]
         _set(msg, name, value, f"customHeaders.{name}")
     return msg
 
@@ -169,20 +210,27 @@ def to_bytes(msg: EmailMessage) -> bytes:
 
 
 def envelope_address(text: str, what: str) -> str:
-    """The one bare address in ``text`` (``Name <a@b>`` or ``a@b``); anything else is refused."""
-    simple = SIMPLE_ADDRESS.fullmatch(text)
-    if simple:
-        return simple.group(1) or simple.group(2)
+    """The one bare address in ``text`` (``Name <a@b>`` or ``a@b``); anything else is refused.
+
+    Read as the lint reads it (:mod:`connector.mail.addresses`, SC405), after placeholders were filled.
+    """
     _check_line(what, text)
-    found = [addr for _, addr in getaddresses([text]) if addr]
-    if len(found) != 1:
-        count = "no address" if not found else f"{len(found)} addresses"
+    count, address = single_address(text)
+    if address is not None:
+        return ascii_address(address)
+    if count != 1:
+        held = "no address" if not count else f"{count} addresses"
         raise InputError(
-            f"{what} holds {count}: {text!r} (hint: give exactly one address, like a@example.com)"
+            f"{what} holds {held}: {text!r} (hint: give exactly one address, like a@example.com)"
         )
-    if "@" not in found[0]:
-        raise InputError(f"{what} is not an email address: {text!r} (hint: write it like a@example.com)")
-    return found[0]
+    raise InputError(f"{what} is not an email address: {text!r} (hint: write it like a@example.com)")
+
+
+def _reply_to(value: str) -> str:
+    parts = [part for part in split_addresses(value) if part]
+    if all(single_address(part)[1] is not None for part in parts):
+        return ", ".join(header_mailbox(part) for part in parts)
+    return value  # not addresses: sent as written (the lint says SC405)
 
 
 def _check_line(what: str, value: str) -> None:
@@ -191,8 +239,9 @@ def _check_line(what: str, value: str) -> None:
             f"{what} contains a line break (CR or LF), which would break the message headers "
             "(hint: keep header values on one line; check the placeholders' values too)"
         )
-    if len(value.splitlines()) > 1:  # \v, \f, U+0085, U+2028, ...: the email package splits on them too
-        char = next(c for c in value if len(f"a{c}b".splitlines()) > 1)
+    separator = _SEPARATOR.search(value)  # the lint's list (SC406, SC408)
+    if separator is not None:
+        char = separator.group()
         raise InputError(
             f"{what} contains the line separator U+{ord(char):04X}, which would break the message headers "
             "(hint: remove it; check the placeholders' values too)"

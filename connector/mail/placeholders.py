@@ -169,7 +169,10 @@ def js_number(value: float) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         if abs(value) <= 2**53:
             return str(value)
-        value = float(value)  # JavaScript numbers are doubles: 2**53 + 1 prints as 9007199254740992
+        try:
+            value = float(value)  # JavaScript numbers are doubles: 2**53 + 1 prints as 9007199254740992
+        except OverflowError:  # it rounds past the largest double: JavaScript reads Infinity
+            value = math.inf if value > 0 else -math.inf
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):

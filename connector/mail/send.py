@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from connector import atomic
 from connector.errors import DeliveryError, InputError
-from connector.mail.message import draft, render
+from connector.mail.message import draft, fill_message
 from connector.mail.transport import Connection
 from connector.mail.wire import message_bytes
 from connector.schema.models import ConnectorConfig
@@ -102,9 +102,14 @@ class Outcome:
 
 def prepare(config: ConnectorConfig, job: Job, *, now: datetime | None = None) -> tuple[str, str, bytes]:
     """The envelope sender, the envelope recipient and the message bytes for ``job``."""
-    parts = draft(config, render(config, job.usage_type, job.payload), job.to, now=now)
+    parts = draft(config, fill_message(config, job.usage_type, job.payload), job.to, now=now)
     assert parts.recipient is not None
-    return parts.sender, parts.recipient, message_bytes(parts)
+    data = message_bytes(parts)
+    if config.dkim is not None:
+        from connector.mail.dkim_sign import sign
+
+        data = sign(data, config.dkim)
+    return parts.sender, parts.recipient, data
 
 
 class Sender:

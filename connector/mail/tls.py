@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import ssl
-import sys
 
-from connector import logto
 from connector.errors import InputError
 from connector.schema.models import ConnectorConfig
 
@@ -17,18 +15,24 @@ _VERSIONS = {
 }
 
 
-def implicit_tls(config: ConnectorConfig) -> bool:
-    """TLS from the first byte: ``secure``, or nodemailer's default of port 465 when secure is absent."""
-    return logto.implicit_tls(config.secure, config.port)
-
-
 def server_name(config: ConnectorConfig) -> str:
     """The name sent for SNI and checked against the certificate: tls.servername, servername, host."""
     return (config.tls.servername if config.tls else None) or config.servername or config.host
 
 
+def tls_warnings(config: ConnectorConfig) -> list[str]:
+    """What a connection made with ``config`` would give away, for the caller to show before sending."""
+    if config.tls is not None and config.tls.rejectUnauthorized is False:
+        return [
+            "tls.rejectUnauthorized is false: the server's certificate is not checked, so anyone on the way "
+            "can read the mail and the credentials"
+        ]
+    return []
+
+
 def tls_context(config: ConnectorConfig) -> ssl.SSLContext:
-    """Certificates verified by default; ``tls.ca`` adds trust anchors; rejectUnauthorized: false warns."""
+    """Certificates verified by default; ``tls.ca`` adds trust anchors; rejectUnauthorized: false turns
+    verification off (:func:`tls_warnings` says so)."""
     tls = config.tls
     context = ssl.create_default_context()
     if tls is None:
@@ -45,12 +49,7 @@ def tls_context(config: ConnectorConfig) -> ssl.SSLContext:
                 ) from e
     if tls.rejectUnauthorized is False:
         context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        print(
-            "smtp-connector: warning: tls.rejectUnauthorized is false: the server's certificate is not "
-            "checked, so anyone on the way can read the mail and the credentials",
-            file=sys.stderr,
-        )
+        context.verify_mode = ssl.CERT_NONE  # tls_warnings says so; the CLI prints it
     try:
         if tls.minVersion:
             context.minimum_version = _VERSIONS[tls.minVersion]

@@ -17,14 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from connector.errors import DeliveryError
+from connector.errors import DeliveryError, InputError
+from connector.logto import DEFAULT_TIMEOUTS, implicit_tls
 from connector.mail.oauth2 import TokenSource
-from connector.mail.tls import implicit_tls, server_name, tls_context
+from connector.mail.tls import server_name, tls_context
 from connector.schema.models import ConnectorConfig, LoginAuth
 
-DEFAULT_CONNECTION_TIMEOUT = 120_000  # milliseconds, nodemailer's defaults
-DEFAULT_GREETING_TIMEOUT = 30_000
-DEFAULT_SOCKET_TIMEOUT = 600_000
+DEFAULT_CONNECTION_TIMEOUT = DEFAULT_TIMEOUTS["connectionTimeout"]  # milliseconds, nodemailer's defaults
+DEFAULT_GREETING_TIMEOUT = DEFAULT_TIMEOUTS["greetingTimeout"]
+DEFAULT_SOCKET_TIMEOUT = DEFAULT_TIMEOUTS["socketTimeout"]
 _LOGIN_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")
 _MAX_CHALLENGES = 5  # smtplib's own limit
 
@@ -122,14 +123,10 @@ class Connection:
         self._context: ssl.SSLContext | None = None
 
     def tls(self) -> ssl.SSLContext:
-        """The TLS context, made once per connection object (so its warnings are printed once)."""
+        """The TLS context, made once per connection object (its CA certificates are read once)."""
         if self._context is None:
             self._context = tls_context(self.config)
         return self._context
-
-    @property
-    def is_open(self) -> bool:
-        return self._client is not None
 
     def _fail(self, message: str, reply: Reply | None = None, **kind: bool) -> DeliveryError:
         text = f"{self.where}: {message}" + (f": {reply}" if reply else "")
@@ -145,11 +142,12 @@ class Connection:
         """Connect, read the greeting, say EHLO, upgrade to TLS as configured, and log in."""
         self.close()
         config = self.config
+        _refuse_what_logto_does_otherwise(config)
         connect_ms = config.connectionTimeout or DEFAULT_CONNECTION_TIMEOUT
         greeting_ms = config.greetingTimeout or DEFAULT_GREETING_TIMEOUT
         source = (config.localAddress, 0) if config.localAddress else None
         client = _Client(ehlo_name(config), connect_ms / 1000, source)
-        if implicit_tls(config):
+        if implicit_tls(config.secure, config.port):
             client.implicit = self.tls()
             client.server_name = server_name(config)
         client.timeout = greeting_ms / 1000
@@ -379,3 +377,22 @@ class Connection:
 def _text(raw: bytes | str) -> str:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     return " ".join(text.split())
+
+
+def _refuse_what_logto_does_otherwise(config: ConnectorConfig) -> None:
+    """Stop before connecting where Logto's nodemailer would connect differently (or fail at once)."""
+    from connector.logto import MAX_TIMER_MS, TIMEOUT_KEYS
+
+    for key in TIMEOUT_KEYS:
+        value = getattr(config, key)
+        if value is not None and value > MAX_TIMER_MS:
+            raise InputError(
+                f"`{key}` is {value} ms: Node clamps a timer of {MAX_TIMER_MS + 1} ms or more to 1 ms, so "
+                f"Logto's send fails at once (hint: use at most {MAX_TIMER_MS} ms, or leave it out)"
+            )
+    if config.proxy is not None:
+        raise InputError(
+            "`proxy` is set: Logto's nodemailer connects through that proxy, and send cannot, so it would "
+            "reach the server another way than Logto does (hint: to test the server directly, remove `proxy` "
+            "or pass --set proxy=null)"
+        )

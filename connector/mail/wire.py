@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from connector.mail.message import POLICY, SIMPLE_ADDRESS, Draft, draft_to_message, to_bytes
+from connector.mail.addresses import SIMPLE_ADDRESS
+from connector.mail.message import POLICY, Draft, draft_to_message, to_bytes
 
 # The function EmailMessage.set_content uses to pick 7bit, quoted-printable or base64 and encode the
 # body; a Python without it gets the slow path every time.

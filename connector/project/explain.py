@@ -13,7 +13,7 @@ from typing import Any
 from connector.diagnostics.redact import REDACTED, redact
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
-from connector.logto import SECRET_KEYS
+from connector.logto import is_secret_path
 from connector.project.layers import Composed, Origin
 from connector.project.layout import dotted
 from connector.project.merge import replaced_whole
@@ -104,15 +104,17 @@ def show(path: KeyPath, value: Any) -> str:
         return f"{{{form}: {show((), text)}}}"
     if isinstance(value, (dict, list)) and value and not (path and path[0] == "variables"):
         return "{…}" if isinstance(value, dict) else "[…]"
-    if _secret(path) and isinstance(value, str):
-        value = _mask(value)
+    if _secret(path) and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        value = _mask(str(value))
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= _WIDTH else text[: _WIDTH - 2] + '…"'
 
 
 def _plain(path: KeyPath, value: Any) -> Any:
     """The value as JSON data, literal secrets masked."""
-    return _mask(value) if _secret(path) and isinstance(value, str) else value
+    if _secret(path) and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return _mask(str(value))
+    return value
 
 
 def _mask(value: str) -> str:
@@ -130,7 +132,7 @@ def _mask(value: str) -> str:
 
 
 def _secret(path: KeyPath) -> bool:
-    return bool(path) and path[-1] in SECRET_KEYS
+    return is_secret_path(path)
 
 
 def _empty(value: Any) -> bool:

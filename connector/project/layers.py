@@ -29,7 +29,6 @@ class Origin:
     layer_name: str
     overrode: tuple[Origin, ...] = ()
     value: Any = None
-    key_location: Location | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +45,6 @@ class _Node:
             self.layer,
             tuple(n.origin() for n in self.overrode),
             self.value,
-            self.doc.locate(self.path, key=True) if self.path else None,
         )
 
     def alone(self) -> _Node:
@@ -204,9 +202,6 @@ class Composed:
             return self.locate(path, key=True)
         node = max(inside, key=lambda node: order.index(node.layer))
         return node.doc.locate(node.path, key=True)
-
-    def is_removed(self, path: KeyPath) -> bool:
-        return path in self.state.removed and path not in self.state.nodes
 
     def removals(self) -> list[KeyPath]:
         """Keys a layer removed with null that a lower layer had set (and no higher layer set again)."""

@@ -1,8 +1,11 @@
 """A config project: smtp-connector.yaml, environments/<name>.yaml and the provider overlays they name.
 
+The file names (``.yml`` too) are :data:`connector.logto.PROJECT_FILES` and its neighbours, which the lint
+and the runtime read as well.
+
 ``load_project`` reads and checks every source file once; ``compose`` merges the layers of one
 environment (provider < project < environment < ``--set``), resolving ``${VAR}`` from the environment;
-``build_config`` goes on (through :mod:`connector.build.outputs`) to the final config Logto accepts.
+:mod:`connector.build.outputs` goes on from there to the final config Logto accepts (``build_config``).
 """
 
 from __future__ import annotations
@@ -12,23 +15,18 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
+from connector.logto import ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
 from connector.project.layers import META_KEYS, Composed, Origin, State
 from connector.project.merge import TEMPLATES
 from connector.project.sources import check_source, load_provider, load_source
 from connector.source.loader import Document, KeyPath
 
-if TYPE_CHECKING:
-    from connector.schema.models import ConnectorConfig
+__all__ = ["Composed", "Origin", "Project", "compose", "load_project"]
 
-__all__ = ["Composed", "Origin", "Project", "build_config", "compose", "load_project"]
-
-PROJECT_FILE = "smtp-connector.yaml"
-ENVIRONMENTS = "environments"
 _ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -76,12 +74,23 @@ class Project:
 def load_project(root: str | os.PathLike[str]) -> Project:
     """Read a project folder (or its smtp-connector.yaml); InputError with findings if a file is wrong."""
     folder = Path(root)
-    if folder.name == PROJECT_FILE and not folder.is_dir():
+    if folder.name in PROJECT_FILES and not folder.is_dir():
         folder = folder.parent
     findings: list[Finding] = []
-    project_path = folder / PROJECT_FILE
-    if not project_path.is_file():
-        what = "does not exist" if not folder.is_dir() else f"has no {PROJECT_FILE}"
+    found = project_files_in(folder)
+    if len(found) > 1:
+        raise InputError(
+            findings=[
+                Finding.at(
+                    Location(str(found[1])),
+                    "SC507",
+                    f"{folder} has both {found[0].name} and {found[1].name}: which one is the project file?",
+                    "keep one of them",
+                )
+            ]
+        )
+    if not found:
+        what = "does not exist" if not folder.is_dir() else f"has no {PROJECT_FILES[0]}"
         raise InputError(
             findings=[
                 Finding.at(
@@ -93,12 +102,12 @@ def load_project(root: str | os.PathLike[str]) -> Project:
                 )
             ]
         )
-    project_doc = load_source(project_path, findings)
+    project_doc = load_source(found[0], findings)
     environments: dict[str, Document] = {}
-    env_dir = folder / ENVIRONMENTS
+    env_dir = folder / ENVIRONMENTS_DIR
     if env_dir.is_dir():
         for path in sorted(env_dir.iterdir()):
-            if path.suffix not in (".yaml", ".yml"):  # a folder named x.yaml is reported by the loader
+            if path.suffix not in YAML_SUFFIXES:  # a folder named x.yaml is reported by the loader
                 continue
             name = path.stem
             problem = (
@@ -171,23 +180,6 @@ def compose(
     return composed
 
 
-def build_config(
-    root: str | os.PathLike[str],
-    env: str | None,
-    *,
-    overrides: Sequence[str] = (),
-    environ: Mapping[str, str] | None = None,
-    secrets: bool = True,
-) -> ConnectorConfig:
-    """Compose, resolve secrets, render template files, drop empty values as Logto's save does, validate.
-
-    The connector config only; :func:`connector.build.outputs.build` gives its language and variants too.
-    """
-    from connector.build.outputs import build
-
-    return build(root, env, overrides=overrides, environ=environ, secrets=secrets).config
-
-
 def _composed(state: State, env: str | None) -> Composed:
     data = {key: value for key, value in state.data.items() if key not in META_KEYS}
     variables = state.data.get("variables")
@@ -231,7 +223,7 @@ def dotted(path: KeyPath) -> str:
 def _unknown_environment(project: Project, env: str) -> str:
     names = project.environments
     if not names:
-        return f"{project.root} has no environments (add {ENVIRONMENTS}/{env}.yaml)"
+        return f"{project.root} has no environments (add {ENVIRONMENTS_DIR}/{env}.yaml)"
     suggestion = did_you_mean(env, names)
     text = f"no environment `{env}` in {project.root} (it has {', '.join(names)})"
     return text + (f"; did you mean `{suggestion}`?" if suggestion else "")

@@ -14,7 +14,9 @@ from typing import Any
 
 from connector.diagnostics.findings import Finding, has_errors
 from connector.errors import InputError, UsageError
+from connector.logto import is_secret_path
 from connector.source.loader import Document, KeyPath, loads
+from connector.source.secret_values import register_secret_value
 from connector.source.yaml_reader import parse_scalar
 
 SOURCE = "--set"
@@ -34,7 +36,11 @@ def parse_overrides(items: Sequence[str]) -> Document:
         if not path:
             raise UsageError(f"--set {item!r}: expected KEY.PATH=VALUE ({_EXAMPLE})")
         column = len(text) + 2
-        value, found = _value(raw, line, column)
+        secret = is_secret_path(path)
+        if secret:  # before anything can quote it: an error about this option names the key, not the value
+            register_secret_value(raw)
+            register_secret_value(raw.strip("'\""))
+        value, found = _value(raw, line, column, secret)
         findings.extend(found)
         target = _place(data, path, item)
         for depth in range(1, len(target) + 1):
@@ -53,13 +59,13 @@ def key_path(text: str) -> tuple[str, ...]:
     return () if any(not p for p in parts) else parts
 
 
-def _value(raw: str, line: int, column: int) -> tuple[Any, tuple[Finding, ...]]:
+def _value(raw: str, line: int, column: int, secret: bool) -> tuple[Any, tuple[Finding, ...]]:
     if raw[:1] in ("'", '"'):
         result = loads(f"v: {raw}\n", SOURCE)
         if result.document is not None and isinstance(result.document.data.get("v"), str):
             return result.document.data["v"], ()
         raise UsageError(f"--set: the quoted value {raw} is not one YAML string; close the quote")
-    return parse_scalar(raw, SOURCE, line, column)
+    return parse_scalar(raw, SOURCE, line, column, secret=secret)
 
 
 def _place(data: dict[str, Any], path: tuple[str, ...], item: str) -> KeyPath:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from connector.resources import data_dir
 from connector.source.loader import Document, KeyPath, load
-
-# The account values a user must replace, as the connector's README writes them: `<password>`.
-PLACEHOLDER = re.compile(r"<[^<>\n]+>")
+from connector.source.walk import strings
 
 
 def shipped_dir() -> Path:
@@ -75,13 +71,11 @@ class ProviderInfo:
             return "none"
         return "STARTTLS" if data.get("requireTLS") else "STARTTLS if offered"
 
-    def comment_at(self, path: KeyPath) -> str:
-        return _comment(self.text.splitlines(), self.document, path)
-
 
 @cache
-def describe(name: str) -> ProviderInfo:
+def provider_info(name: str) -> ProviderInfo:
     """Read one shipped overlay for listings and ``init``."""
+    from connector.project.fill_ins import unfilled
     from connector.project.variables import references
 
     path = shipped_dir() / f"{name}.yaml"
@@ -93,8 +87,8 @@ def describe(name: str) -> ProviderInfo:
     lines = text.splitlines()
     fill_ins: list[FillIn] = []
     variables: list[Variable] = []
-    for key_path, value in _strings(doc.data, ()):
-        if PLACEHOLDER.search(value):
+    for key_path, value in strings(doc.data):
+        if unfilled(value):  # the account values a user must replace, as the lint finds them (SC401)
             fill_ins.append(FillIn(key_path, value, _comment(lines, doc, key_path)))
         for ref in references(value):
             if ref.name not in {v.name for v in variables}:
@@ -104,17 +98,6 @@ def describe(name: str) -> ProviderInfo:
     title = comments[0] if comments else name
     docs = tuple(url for c in comments for url in re.findall(r"https://\S+", c))
     return ProviderInfo(name, title, docs, doc, text, tuple(fill_ins), tuple(variables))
-
-
-def _strings(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))
 
 
 def _comment(lines: list[str], doc: Document, path: KeyPath) -> str:

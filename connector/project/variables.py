@@ -16,7 +16,9 @@ from typing import Any
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.redact import register_secret
 from connector.logto import SECRET_KEYS
-from connector.source.loader import KeyPath
+
+# As connector.source.loader's, not imported: the loader registers secrets through this grammar.
+KeyPath = tuple[str | int, ...]
 
 _START = re.compile(r"\$\$\{|\$\{")
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}")
@@ -65,6 +67,15 @@ def _joined(parts: list[str | Reference]) -> list[str | Reference]:
 def references(text: str) -> list[Reference]:
     """The well-formed references in ``text`` (for listings; see :func:`check` for errors)."""
     return [part for part in parse(text)[0] if isinstance(part, Reference)]
+
+
+def holds_reference(text: str) -> bool:
+    """True when the build would take part of ``text`` from the environment: one reference or more, and
+    nothing it refuses (a malformed ``${`` makes the whole string an error, SC503, not a reference)."""
+    if "${" not in text:
+        return False
+    parts, problem = parse(text)
+    return problem is None and any(isinstance(part, Reference) for part in parts)
 
 
 def check(text: str, where: Location, key: str) -> list[Finding]:

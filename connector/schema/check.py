@@ -453,6 +453,9 @@ def _explain_type(kind: str | list[str]) -> Explain:
         elif kind == "boolean" and isinstance(d, str):
             message = f"{name}: expected true or false, got the string {show(d)}"
             hint = "write true or false without quotes"
+        elif d is None:
+            message = f"{name}: null is refused by Logto's guard when the config is saved"
+            hint = "leave the key out to use the default"
         else:
             message, hint = f"{name}: expected {want}, got {kind_of(d)} {show(d)}".rstrip(), f"write {want}"
         out.append(at.finding(path, "SC202", message, hint))

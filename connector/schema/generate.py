@@ -60,7 +60,7 @@ def _tidy(node: Any, in_properties: bool = False) -> Any:
     return out
 
 
-def render(schema: dict[str, Any]) -> str:
+def schema_text(schema: dict[str, Any]) -> str:
     """The file form: 2-space indent, final newline, keys in generation order."""
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 

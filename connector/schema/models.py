@@ -1,14 +1,17 @@
 """Pydantic models of the final Logto SMTP connector config: the single source of truth.
 
-They follow the guard of ``@logto/connector-smtp`` 1.5.4 (SPEC §3) plus the nodemailer options Logto
+They follow the guard of ``@logto/connector-smtp`` 1.5.4 (tests/logto-peer holds it) plus the nodemailer options Logto
 passes through untouched. Strict types (no "465" for 465), unknown keys forbidden, frozen once validated.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
+from annotated_types import Ge
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from connector.logto import LOGIN_TYPES, OAUTH2_TYPES, REQUIRED_USAGE_TYPES, USAGE_TYPES
 
@@ -20,10 +23,29 @@ __all__ = [
     "ConnectorConfig",
     "Template",
 ]
-TLS_VERSIONS = ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
 
-NonNegativeInt = Annotated[int, Field(ge=0)]
-PositiveInt = Annotated[int, Field(ge=1)]
+
+def _integral(value: Any) -> Any:
+    # JSON has one number type: JavaScript reads 587.0 as 587, and so does Logto. Emitted as an int.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _refuse_null(value: Any) -> Any:
+    # An optional key may be left out, never null: Logto's guard (zod .optional()) refuses null on save.
+    if value is None:
+        raise PydanticCustomError("null_refused", "null is refused by Logto; leave the key out instead")
+    return value
+
+
+T = TypeVar("T")
+# Optional in Logto's sense: absent (None here, left out of the output) but never written as null. The
+# null branch is kept out of the published schema, so a null is refused there too.
+Opt = Annotated[Union[T, SkipJsonSchema[None]], BeforeValidator(_refuse_null)]  # noqa: UP007
+Int = Annotated[int, BeforeValidator(_integral)]
+NonNegativeInt = Annotated[int, Ge(0), BeforeValidator(_integral)]
+PositiveInt = Annotated[int, Ge(1), BeforeValidator(_integral)]
 
 
 class _Strict(BaseModel):
@@ -47,6 +69,8 @@ class Template(_Strict):
     content: str = Field(
         description="The message body; put {{code}} (or {{link}}) where the code should appear."
     )
+    # Logto's template guard does not declare these two (it lets unknown template keys through), so a
+    # null here passes its save and is stripped; the email-template API sends them.
     replyTo: str | None = Field(
         None,
         description="Reply-To for this template only, overriding the config's replyTo; may hold placeholders.",
@@ -59,13 +83,11 @@ class Template(_Strict):
 class LoginAuth(_Strict):
     """Username and password (AUTH PLAIN or LOGIN)."""
 
-    user: str | None = Field(
-        None, description="The account name the SMTP server expects (often the address)."
-    )
-    pass_: str | None = Field(
+    user: Opt[str] = Field(None, description="The account name the SMTP server expects (often the address).")
+    pass_: Opt[str] = Field(
         None, alias="pass", description="The password or API key; write ${SMTP_PASS}, never the value itself."
     )
-    type: Literal["login", "Login", "LOGIN"] | None = Field(
+    type: Opt[Literal["login", "Login", "LOGIN"]] = Field(
         None, description="Authentication type; login is the default."
     )
 
@@ -78,9 +100,7 @@ class PrivateKey(_Strict):
 class OAuth2ServiceAuth(_Strict):
     """OAuth2 with a service account key (two-legged, e.g. Google Workspace)."""
 
-    type: Literal["oauth2", "OAuth2", "OAUTH2"] | None = Field(
-        None, description="Authentication type: OAuth2."
-    )
+    type: Opt[Literal["oauth2", "OAuth2", "OAUTH2"]] = Field(None, description="Authentication type: OAuth2.")
     user: str = Field(description="The mailbox to send as.")
     privateKey: str | PrivateKey = Field(description="The service account's PEM key, or {key, passphrase}.")
     serviceClient: str = Field(description="The service account's client id.")
@@ -89,22 +109,18 @@ class OAuth2ServiceAuth(_Strict):
 class OAuth2TokenAuth(_Strict):
     """OAuth2 with a refresh and/or access token (three-legged)."""
 
-    type: Literal["oauth2", "OAuth2", "OAUTH2"] | None = Field(
-        None, description="Authentication type: OAuth2."
-    )
+    type: Opt[Literal["oauth2", "OAuth2", "OAUTH2"]] = Field(None, description="Authentication type: OAuth2.")
     user: str = Field(description="The mailbox to send as.")
-    clientId: str | None = Field(
-        None, description="The OAuth2 client id, needed to refresh the access token."
-    )
-    clientSecret: str | None = Field(
+    clientId: Opt[str] = Field(None, description="The OAuth2 client id, needed to refresh the access token.")
+    clientSecret: Opt[str] = Field(
         None, description="The OAuth2 client secret, needed to refresh the access token."
     )
-    refreshToken: str | None = Field(None, description="The refresh token used to get new access tokens.")
-    accessToken: str | None = Field(None, description="The current access token, sent with XOAUTH2.")
-    expires: NonNegativeInt | None = Field(
+    refreshToken: Opt[str] = Field(None, description="The refresh token used to get new access tokens.")
+    accessToken: Opt[str] = Field(None, description="The current access token, sent with XOAUTH2.")
+    expires: Opt[NonNegativeInt] = Field(
         None, description="When accessToken expires, in milliseconds since the epoch."
     )
-    accessUrl: str | None = Field(None, description="The token endpoint used to refresh the access token.")
+    accessUrl: Opt[str] = Field(None, description="The token endpoint used to refresh the access token.")
 
 
 def _auth_form(value: Any) -> str:
@@ -162,11 +178,11 @@ class DkimOptions(_Strict):
     domainName: str = Field(description="The signing domain (d=).")
     keySelector: str = Field(description="The DNS selector of the public key (s=).")
     privateKey: str = Field(description="The PEM private key; write ${DKIM_KEY}, never the key itself.")
-    hashAlgo: str | None = Field(None, description="The hash algorithm, sha256 by default.")
-    headerFieldNames: str | None = Field(None, description="Colon-separated header names to sign.")
-    skipFields: str | None = Field(None, description="Colon-separated header names not to sign.")
-    cacheDir: str | None = Field(None, description="A folder for caching large messages while signing.")
-    cacheTreshold: NonNegativeInt | None = Field(
+    hashAlgo: Opt[str] = Field(None, description="The hash algorithm, sha256 by default.")
+    headerFieldNames: Opt[str] = Field(None, description="Colon-separated header names to sign.")
+    skipFields: Opt[str] = Field(None, description="Colon-separated header names not to sign.")
+    cacheDir: Opt[str] = Field(None, description="A folder for caching large messages while signing.")
+    cacheTreshold: Opt[NonNegativeInt] = Field(
         None, description="Message size in bytes above which cacheDir is used."
     )
 
@@ -177,89 +193,87 @@ class ConnectorConfig(_Strict):
     model_config = ConfigDict(title="Logto SMTP connector config")
 
     host: str = Field(description="The SMTP server's host name, e.g. smtp.gmail.com.")
-    port: int = Field(
+    port: Int = Field(
         ge=1, le=65535, description="The SMTP server's port: 465 for implicit TLS, 587 or 25 for STARTTLS."
     )
     auth: Auth = Field(description="How to log in: user and pass, or one of the two OAuth2 forms.")
     fromEmail: str = Field(description="The From address, a bare address or `Name <address@domain>`.")
-    replyTo: str | None = Field(None, description="The Reply-To address for every message.")
+    replyTo: Opt[str] = Field(None, description="The Reply-To address for every message.")
     templates: list[Template] = Field(
         description="Message templates; Register, SignIn, ForgotPassword and Generic are required."
     )
-    secure: bool | None = Field(
+    secure: Opt[bool] = Field(
         None,
         description="Implicit TLS from the first byte (port 465); default false, STARTTLS is then used if offered.",
     )
-    requireTLS: bool | None = Field(
-        None, description="Fail unless the server offers STARTTLS (default false)."
-    )
-    ignoreTLS: bool | None = Field(None, description="Never use STARTTLS, even when offered (default false).")
-    opportunisticTLS: bool | None = Field(
+    requireTLS: Opt[bool] = Field(None, description="Fail unless the server offers STARTTLS (default false).")
+    ignoreTLS: Opt[bool] = Field(None, description="Never use STARTTLS, even when offered (default false).")
+    opportunisticTLS: Opt[bool] = Field(
         None, description="nodemailer: go on without TLS if STARTTLS fails (default false)."
     )
-    tls: TlsOptions | None = Field(
+    tls: Opt[TlsOptions] = Field(
         None, description="TLS socket options (certificate checks, SNI, versions); default {}."
     )
-    servername: str | None = Field(None, description="The TLS server name (SNI) when host is an IP address.")
-    name: str | None = Field(
+    servername: Opt[str] = Field(None, description="The TLS server name (SNI) when host is an IP address.")
+    name: Opt[str] = Field(
         None, description="The EHLO name; ASCII only (Gmail rejects others). Defaults to the machine's name."
     )
-    localAddress: str | None = Field(None, description="The local interface address to connect from.")
-    connectionTimeout: NonNegativeInt | None = Field(
+    localAddress: Opt[str] = Field(None, description="The local interface address to connect from.")
+    connectionTimeout: Opt[NonNegativeInt] = Field(
         None, description="Milliseconds to wait for the connection to open; default 120000."
     )
-    greetingTimeout: NonNegativeInt | None = Field(
+    greetingTimeout: Opt[NonNegativeInt] = Field(
         None, description="Milliseconds to wait for the server's greeting after connecting; default 30000."
     )
-    socketTimeout: NonNegativeInt | None = Field(
+    socketTimeout: Opt[NonNegativeInt] = Field(
         None, description="Milliseconds of inactivity before the connection is dropped; default 600000."
     )
-    dnsTimeout: NonNegativeInt | None = Field(
+    dnsTimeout: Opt[NonNegativeInt] = Field(
         None, description="Milliseconds to wait for DNS resolution; default 30000."
     )
-    customHeaders: dict[str, str | list[str]] | None = Field(
+    customHeaders: Opt[dict[str, str | list[str]]] = Field(
         None, description="Extra headers for every message; a list value gives the header once per item."
     )
-    logger: bool | None = Field(
+    logger: Opt[bool] = Field(
         None, description="Log SMTP traffic summaries in Logto's output (default false)."
     )
-    debug: bool | None = Field(
+    debug: Opt[bool] = Field(
         None, description="Log the full SMTP conversation, credentials aside (default false)."
     )
-    disableFileAccess: bool | None = Field(
+    disableFileAccess: Opt[bool] = Field(
         None, description="Forbid reading attachments from files (default false)."
     )
-    disableUrlAccess: bool | None = Field(
+    disableUrlAccess: Opt[bool] = Field(
         None, description="Forbid fetching attachments from URLs (default false)."
     )
     # nodemailer options that Logto passes through without declaring them.
-    pool: bool | None = Field(
+    pool: Opt[bool] = Field(
         None, description="nodemailer pooling; no effect in Logto, which opens a connection per message."
     )
-    maxConnections: PositiveInt | None = Field(
+    maxConnections: Opt[PositiveInt] = Field(
         None, description="nodemailer pool: most connections at once (default 5)."
     )
-    maxMessages: PositiveInt | None = Field(
+    maxMessages: Opt[PositiveInt] = Field(
         None, description="nodemailer pool: messages per connection (default 100)."
     )
-    rateDelta: PositiveInt | None = Field(
+    rateDelta: Opt[PositiveInt] = Field(
         None, description="nodemailer pool: the rate-limit window in milliseconds (default 1000)."
     )
-    rateLimit: PositiveInt | None = Field(
+    rateLimit: Opt[PositiveInt] = Field(
         None, description="nodemailer pool: most messages per rateDelta window."
     )
-    dkim: DkimOptions | None = Field(None, description="DKIM-sign every message with this key.")
-    authMethod: str | None = Field(
+    dkim: Opt[DkimOptions] = Field(None, description="DKIM-sign every message with this key.")
+    authMethod: Opt[str] = Field(
         None, description="Force one AUTH mechanism (PLAIN, LOGIN, XOAUTH2); default is the best offered."
     )
-    forceAuth: bool | None = Field(
+    forceAuth: Opt[bool] = Field(
         None, description="Authenticate even when the server does not advertise AUTH."
     )
-    proxy: str | None = Field(None, description="A proxy URL (http://, socks5://) to connect through.")
-    transactionLog: bool | None = Field(
+    proxy: Opt[str] = Field(None, description="A proxy URL (http://, socks5://) to connect through.")
+    transactionLog: Opt[bool] = Field(
         None, description="Log the SMTP transaction of each message (default false)."
     )
-    service: str | None = Field(
+    service: Opt[str] = Field(
         None, description="A nodemailer well-known service name; it silently overrides host and port."
     )
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from connector.logto import AUTH_FORMS
 from connector.resources import schema_path
 
 SCHEMA_ID = "urn:smtp-connector:schema:source:v1"
 FILE_NAME = "smtp-connector.source.schema.json"
 # The $defs names of the auth forms, so findings say which form the author meant.
 FORMS = {
-    "LoginAuthSource": "login",
-    "OAuth2ServiceAuthSource": "OAuth2 service-key",
-    "OAuth2TokenAuthSource": "OAuth2 token",
+    **{f"{model}Source": label for label, model in AUTH_FORMS.values()},
     "FileSource": "{file: PATH}",
     "JinjaSource": "{jinja: TEXT}",
 }

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from connector.logto import TEMPLATE_TEXT_FIELDS
 from connector.project.providers import shipped_names
 from connector.schema.models import ConnectorConfig, Template
 
@@ -46,7 +47,6 @@ LOGTO_DESCRIPTION = (
     "uses (see docs/deploy.md). Merged key by key like everything else; never part of the built config. "
     "Keys left out fall back to LOGTO_ENDPOINT, LOGTO_API_RESOURCE, LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET."
 )
-TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")
 SOURCE_DESCRIPTION = (
     "A source file of an smtp-connector project: smtp-connector.yaml, environments/<name>.yaml, or a "
     "provider overlay. Every key is optional; null removes a key set by a lower layer; templates merge by "
@@ -138,7 +138,7 @@ def _locale_model() -> type[BaseModel]:
             Field(None, description="Inherited from the template unless set here."),
         )
     }
-    for name in TEXT_FIELDS:
+    for name in TEMPLATE_TEXT_FIELDS:
         info = template[name]
         inherited = " Inherited from the template unless set here." if name in ("replyTo", "sendFrom") else ""
         fields[name] = (
@@ -160,7 +160,7 @@ def _partial(model: type[BaseModel]) -> type[BaseModel]:
     for name, info in model.model_fields.items():
         annotation = _partial_annotation(info.annotation)
         description = info.description
-        if model is Template and name in TEXT_FIELDS:
+        if model is Template and name in TEMPLATE_TEXT_FIELDS:
             annotation, description = TextSource, (description or "") + FORMS_NOTE
         # The usage type is how overlays find the template they change, so it stays required.
         required = model is Template and name == "usageType"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.suggest import did_you_mean
+from connector.logto import AUTH_FORMS
 from connector.schema.check import dotted as _dotted
 from connector.schema.check import kind_of as _kind
 from connector.schema.check import known_hint as _known_hint
@@ -31,7 +32,7 @@ class Located(Protocol):
     def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
 
 
-FORMS = {"LoginAuth": "login", "OAuth2ServiceAuth": "OAuth2 service-key", "OAuth2TokenAuth": "OAuth2 token"}
+FORMS = {model: label for label, model in AUTH_FORMS.values()}  # by the schema's $defs name
 
 
 def check_config(source: Located) -> list[Finding]:
@@ -64,6 +65,8 @@ def errors_to_findings(error: ValidationError, source: Located, model: type[Base
         loc = tuple(item["loc"])
         path = _data_path(loc, source.data)
         kind = item["type"]
+        if kind == "none_required":
+            continue  # the absent branch of an optional key (a written null is refused as null_refused)
         name = _dotted(path)
         if kind == "extra_forbidden":
             key = str(path[-1]) if path else "?"
@@ -133,8 +136,8 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> KeyPath:
     return tuple(path)
 
 
-_UNION_LABELS = {"login", "oauth2-service", "oauth2-token", "str", "list[str]", "PrivateKey"}
-_FORMS = {"login": "login", "oauth2-service": "OAuth2 service-key", "oauth2-token": "OAuth2 token"}
+_UNION_LABELS = {*AUTH_FORMS, "str", "list[str]", "PrivateKey"}
+_FORMS = {tag: label for tag, (label, _) in AUTH_FORMS.items()}  # by the models' tag
 
 
 def _form_name(loc: tuple[Any, ...]) -> str:

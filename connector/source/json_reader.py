@@ -8,7 +8,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from connector.source.loader import MAX_DEPTH, Abort, Builder, Document, KeyPath, LoadResult
+from connector.source.document import MAX_DEPTH, Abort, Builder, Document, KeyPath, LoadResult
 
 
 def load_json(name: str, text: str) -> LoadResult:

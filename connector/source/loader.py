@@ -2,7 +2,9 @@
 
 The result is plain Python data (dict, list, str, int, float, bool, None) plus position tables keyed by
 path, so every later finding can point at its source. Refusals are findings, never exceptions. The YAML
-and JSON readers live in their own modules, imported only when a file of their kind is read.
+and JSON readers live in their own modules, imported only when a file of their kind is read; what they
+produce (:class:`Document`, :data:`KeyPath`) is defined in :mod:`connector.source.document`, which they
+share without importing this module.
 """
 
 from __future__ import annotations
@@ -10,45 +12,14 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
-
-KeyPath = tuple[str | int, ...]
+from connector.source.document import Document as Document
+from connector.source.document import KeyPath as KeyPath
+from connector.source.document import LoadResult as LoadResult
 
 MAX_BYTES = 1024 * 1024
-MAX_NODES = 100_000  # expanded through aliases; a real connector config has a few hundred
-MAX_DEPTH = 64
-
-
-@dataclass(frozen=True)
-class Document:
-    """A loaded file: its data and where each key and value stands in it."""
-
-    file: str
-    data: dict[str, Any]
-    values: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict, repr=False)
-    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict, repr=False)
-
-    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
-        """Where the value at ``path`` (or its key) was written; the nearest enclosing place if unknown."""
-        table = self.keys if key else self.values
-        while True:
-            mark = table.get(path) or self.values.get(path)
-            if mark is not None:
-                return Location(self.file, *mark)
-            if not path:
-                return Location(self.file, 1, 1)
-            path = path[:-1]
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    document: Document | None
-    findings: tuple[Finding, ...] = ()
 
 
 def load(
@@ -145,6 +116,16 @@ def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResu
             )
     else:
         text = raw
+    if json_syntax and (
+        raw.startswith(b"\xef\xbb\xbf") if isinstance(raw, bytes) else raw.startswith("\ufeff")
+    ):
+        # YAML allows a byte-order mark; JSON.parse, which reads the config in Logto, does not.
+        return _fail(
+            name,
+            "SC002",
+            "the JSON starts with a UTF-8 byte-order mark, which JSON.parse refuses: Logto cannot read it",
+            "save the file as UTF-8 without a BOM",
+        )
     if json_syntax:
         from connector.source.json_reader import load_json
 
@@ -176,40 +157,3 @@ def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
     start = raw.rfind(b"\n", 0, offset) + 1
     column = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
     return raw.count(b"\n", 0, offset) + 1, column
-
-
-class Builder:
-    """Shared bookkeeping: position tables and findings."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.values: dict[KeyPath, tuple[int, int]] = {}
-        self.keys: dict[KeyPath, tuple[int, int]] = {}
-        self.findings: list[Finding] = []
-
-    def report(self, rule: str, message: str, hint: str, line: int, column: int) -> None:
-        self.findings.append(Finding.at(Location(self.name, line, column), rule, message, hint))
-
-    def finish(self, data: Any, line: int = 1, column: int = 1) -> LoadResult:
-        if not isinstance(data, dict):
-            what = "empty" if data is None else f"a {kind_of(data)}"
-            self.report(
-                "SC007",
-                f"the top level is {what}, not a mapping",
-                "write `key: value` lines at the top level",
-                line,
-                column,
-            )
-            return LoadResult(None, tuple(self.findings))
-        doc = Document(self.name, data, self.values, self.keys)
-        return LoadResult(doc, tuple(self.findings))
-
-
-def kind_of(value: Any) -> str:
-    return {list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(
-        type(value), "value"
-    )
-
-
-class Abort(Exception):
-    pass

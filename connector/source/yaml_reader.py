@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from connector.diagnostics.findings import Finding
-from connector.source.loader import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
+from connector.logto import is_secret_path
+from connector.source.document import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
 
 _YAML11 = "tag:smtp-connector:yaml11"
 _YAML11_DATE = "tag:smtp-connector:yaml11-date"
@@ -195,7 +197,7 @@ class YamlLoader(Builder):
             self.report("SC012", f"nested deeper than {MAX_DEPTH} levels", "flatten the structure", line, col)
             raise Abort
         if isinstance(node, ScalarNode):
-            return self.scalar(node, line, col)
+            return self.scalar(node, line, col, secret=is_secret_path(path))
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:
                 self._bad_tag(node, line, col)
@@ -266,7 +268,13 @@ class YamlLoader(Builder):
                     result[key] = item
                     merged.add(key)
 
-    def scalar(self, node: ScalarNode, line: int, col: int) -> Any:
+    def scalar(self, node: ScalarNode, line: int, col: int, *, secret: bool = False) -> Any:
+        """The typed value of a scalar; ``secret``: a credential, which no finding about it may quote."""
+        if secret:
+            before = len(self.findings)
+            value = self.scalar(node, line, col)
+            self.findings[before:] = [_unquoted(f) for f in self.findings[before:]]
+            return value
         tag, text = node.tag, node.value
         if tag == _STR:
             return text
@@ -320,6 +328,22 @@ class YamlLoader(Builder):
         raise Abort
 
 
+# What a finding about a secret value says instead of quoting it (the value's key is in the position).
+_SECRET_WORDING = {
+    "SC008": ("this secret is read as a number or a boolean in YAML 1.1, not as the text written",
+              "quote it, or better: write a ${VAR} reference and set the variable in the environment"),
+    "SC009": ("this secret is read as a date or a base-60 number in YAML 1.1, not as the text written",
+              "quote it, or better: write a ${VAR} reference and set the variable in the environment"),
+}  # fmt: skip
+
+
+def _unquoted(finding: Finding) -> Finding:
+    message, hint = _SECRET_WORDING.get(
+        finding.rule, ("this secret is not a valid value as written", "quote it, as text")
+    )
+    return replace(finding, message=message, hint=hint)
+
+
 def _yaml11_message(text: str) -> str:
     if text.lower() in ("yes", "no", "on", "off"):
         return f"`{text}` is a boolean in YAML 1.1 but text in YAML 1.2"
@@ -360,7 +384,9 @@ class _TooBig(Exception):
         self.node = node
 
 
-def parse_scalar(text: str, name: str, line: int = 1, column: int = 1) -> tuple[Any, tuple[Finding, ...]]:
+def parse_scalar(
+    text: str, name: str, line: int = 1, column: int = 1, *, secret: bool = False
+) -> tuple[Any, tuple[Finding, ...]]:
     """One plain (unquoted) YAML scalar typed by this loader's YAML 1.2 rules, as on the command line.
 
     ``465`` is a number, ``true`` a boolean, ``null`` or nothing is null, anything else is text as written
@@ -368,5 +394,5 @@ def parse_scalar(text: str, name: str, line: int = 1, column: int = 1) -> tuple[
     """
     tag: str = _Resolver().resolve(ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     builder = YamlLoader(name, text)
-    value = builder.scalar(ScalarNode(tag, text), line, column)
+    value = builder.scalar(ScalarNode(tag, text), line, column, secret=secret)
     return value, tuple(builder.findings)

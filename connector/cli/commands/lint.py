@@ -22,6 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="skip files that do not look like SMTP connector configs instead of linting them as final "
         "configs (the pre-commit hook uses this: it is given every YAML and JSON file)",
     )
+    parser.add_argument(
+        "--built",
+        action="store_true",
+        help="the files are built configs with their secrets resolved (as deployed to Logto): check what "
+        "Logto accepts and sends, without the literal-secret check (SC403) meant for committed files",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument(
         "--color",
@@ -35,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from connector.diagnostics import reporters
     from connector.lint import lint_paths
 
-    result = lint_paths(args.paths, env=args.env, skip_unrelated=args.skip_unrelated)
+    result = lint_paths(args.paths, env=args.env, skip_unrelated=args.skip_unrelated, built=args.built)
     out = sys.stdout
     if args.format == "json":
         reporters.write_json(result.findings, out)

@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from connector.diagnostics.suggest import did_you_mean
     from connector.errors import UsageError
-    from connector.project.providers import describe, detail, shipped_names, table, to_json
+    from connector.project.providers import detail, provider_info, shipped_names, table, to_json
 
     names = list(shipped_names())
     if args.name is not None:
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
                 f"unknown provider `{args.name}`" + (f"; did you mean `{suggestion}`?" if suggestion else "")
             )
         names = [args.name]
-    infos = [describe(name) for name in names]
+    infos = [provider_info(name) for name in names]
     if args.format == "json":
         sys.stdout.write(to_json(infos))
     else:

@@ -25,13 +25,13 @@ def run(args: argparse.Namespace) -> int:
     from connector import atomic
     from connector.diagnostics.redact import redact
     from connector.mail.config import load_runtime_config
-    from connector.mail.message import build_message, render, to_bytes
+    from connector.mail.message import build_message, fill_message, to_bytes
 
     kind = usage_type(args.type)
     payload = payload_from(args)
     assert payload is not None
     config = load_runtime_config(args.config, env=args.env, overrides=args.overrides, secrets=False)
-    rendered = render(config, kind, payload)
+    rendered = fill_message(config, kind, payload)
     message = build_message(config, rendered, args.to)
     if args.eml:
         atomic.write_bytes(args.eml, to_bytes(message))

@@ -26,9 +26,11 @@ def run(args: argparse.Namespace) -> int:
         from connector.schema import source_generate as source_schema
 
         if args.generate:
-            sys.stdout.write(schema.render(source_schema.generate_source_schema()))
+            sys.stdout.write(schema.schema_text(source_schema.generate_source_schema()))
         else:
             sys.stdout.write(source_schema.source_schema_path().read_text(encoding="utf-8"))
         return 0
-    sys.stdout.write(schema.render(schema.generate_schema()) if args.generate else schema.published_text())
+    sys.stdout.write(
+        schema.schema_text(schema.generate_schema()) if args.generate else schema.published_text()
+    )
     return 0

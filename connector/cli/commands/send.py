@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from connector.mail import batch as batchfile
     from connector.mail.config import load_runtime_config
     from connector.mail.send import Job, Result, RetryPolicy, send_all, write_all
+    from connector.mail.tls import tls_warnings
 
     if args.batch:
         if args.to or args.type or args.code is not None or args.payload is not None:
@@ -74,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         outcome = write_all(config, jobs, args.dry_run, on_result=emit)
     else:
+        for warning in tls_warnings(config):
+            print(f"smtp-connector: warning: {warning}", file=sys.stderr)
         retry = RetryPolicy(attempts=args.attempts, backoff=args.backoff)
         outcome = send_all(config, jobs, retry=retry, on_result=emit)
     if outcome.fatal is not None:

@@ -6,14 +6,43 @@ import sys
 HELP = "run a development SMTP server that stores every message it receives as an .eml file"
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0 to 65535; 0 picks a free one)")
+    return port
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=int, default=2525, help="the port to listen on (default 2525; 0 picks one)"
+        "--port", type=_port, default=2525, help="the port to listen on (default 2525; 0 picks one)"
     )
     parser.add_argument("--dir", default="mail-sink", help="where to store messages (default ./mail-sink)")
     parser.add_argument(
-        "--max-size", type=int, default=10 * 1024 * 1024, metavar="BYTES", help="refuse larger messages (552)"
+        "--max-size",
+        type=_at_least_one,
+        metavar="BYTES",
+        help="refuse larger messages with 552 (default 10485760, 10 MiB)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=_at_least_one,
+        metavar="N",
+        help="answer 421 to more clients at once (default 20)",
     )
 
 
@@ -22,24 +51,34 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from connector.errors import InputError
-    from connector.sink import Received, Sink
+    from connector.sink import Received, Sink, shown
 
     def show(received: Received) -> None:
         print(received.summary(), flush=True)
 
     def ready(sink: Sink) -> None:
         print(
-            f"smtp-connector sink: listening on {sink.host}:{sink.port}, storing messages in {sink.directory} "
-            "(Ctrl-C to stop)",
+            f"smtp-connector sink: listening on {sink.host}:{sink.port}, storing messages in "
+            f"{shown(str(sink.directory))} (Ctrl-C to stop)",
             file=sys.stderr,
             flush=True,
         )
 
-    sink = Sink(args.host, args.port, args.dir, max_size=args.max_size, on_message=show)
+    # The defaults live in connector.sink (not imported here: every command builds this parser).
+    limits = {"max_size": args.max_size, "max_connections": args.max_connections}
+    # keep=0: the command prints each summary and forgets the message (it is in its file).
+    sink = Sink(
+        args.host,
+        args.port,
+        args.dir,
+        keep=0,
+        on_message=show,
+        **{name: value for name, value in limits.items() if value is not None},
+    )
     try:
         asyncio.run(sink.serve_forever(ready))
     except KeyboardInterrupt:
-        print(f"smtp-connector sink: stopped after {len(sink.messages)} message(s)", file=sys.stderr)
+        print(f"smtp-connector sink: stopped after {sink.count} message(s)", file=sys.stderr)
     except OSError as e:
         if e.filename:
             raise InputError(f"cannot use the folder {e.filename}: {os.strerror(e.errno or 0)}") from e

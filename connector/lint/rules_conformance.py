@@ -1,0 +1,71 @@
+"""SC311, SC409, SC410: values Logto's guard accepts but nodemailer or Node handle otherwise at send time.
+
+Each is held to Logto's own code (nodemailer 8, Node's timers) by tests/test_logto_send.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from connector.diagnostics.findings import Finding
+from connector.lint.base import ALL_MODES, Context, rule
+from connector.logto import (
+    DOUBLED_HEADERS,
+    MAX_TIMER_MS,
+    OWN_HEADERS,
+    REPLACED_HEADERS,
+    TIMEOUT_KEYS,
+)
+
+
+@rule(ALL_MODES)
+def timer_overflow(ctx: Context) -> Iterator[Finding]:
+    for key in TIMEOUT_KEYS:
+        value = ctx.data.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_TIMER_MS:
+            yield ctx.finding(
+                (key,),
+                "SC311",
+                f"`{key}` is {MAX_TIMER_MS + 1:,} ms or more: Node clamps such a timer to 1 ms, so the "
+                "timeout fires at once and every send fails",
+                f"use at most {MAX_TIMER_MS:,} ms (about 24.8 days); the default is nodemailer's",
+            )
+
+
+@rule(ALL_MODES)
+def custom_header_names(ctx: Context) -> Iterator[Finding]:
+    headers = ctx.data.get("customHeaders")
+    if not isinstance(headers, dict):
+        return
+    for name in headers:
+        if not isinstance(name, str):
+            continue
+        lowered = name.lower()
+        if lowered in DOUBLED_HEADERS:
+            yield ctx.finding(
+                ("customHeaders", name),
+                "SC410",
+                f"customHeaders: `{name}` is written next to the {name} nodemailer writes itself, so the "
+                "message has two and mail clients may show it broken",
+                "remove it: the template's contentType sets the body's type",
+                key=True,
+            )
+        elif lowered in OWN_HEADERS:
+            yield ctx.finding(
+                ("customHeaders", name),
+                "SC409",
+                f"customHeaders: `{name}` is not sent: nodemailer writes the message's own {name} instead"
+                + (" (unless the message has no Reply-To)" if lowered == "reply-to" else ""),
+                "set it through fromEmail, replyTo, sendFrom or the template's subject, and remove this one",
+                key=True,
+            )
+        elif lowered in REPLACED_HEADERS:
+            same = " (every message then has the same one, and receivers drop repeats)"
+            yield ctx.finding(
+                ("customHeaders", name),
+                "SC409",
+                f"customHeaders: `{name}` replaces the {name} nodemailer generates for each message"
+                + (same if lowered == "message-id" else ""),
+                "remove it and let each message get its own",
+                key=True,
+            )
