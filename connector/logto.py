@@ -121,6 +121,18 @@ DEFAULT_TIMEOUTS = {
 MAX_TIMER_MS = 2**31 - 1
 TIMEOUT_KEYS = ("connectionTimeout", "greetingTimeout", "socketTimeout", "dnsTimeout")
 
+
+def proxy_problem(url: str) -> str | None:
+    """Why Logto's nodemailer fails every send through the ``proxy`` URL, or None (http:// and https://
+    work: HTTP CONNECT). SOCKS needs a module Logto does not load (lib/mailer/index.js, setupProxy)."""
+    scheme = url.partition(":")[0].lower() if ":" in url else ""
+    if scheme in ("http", "https"):
+        return None
+    if scheme in ("socks", "socks4", "socks4a", "socks5"):
+        return 'Logto\'s nodemailer has no SOCKS module loaded, so every send fails with "Socks module not loaded"'
+    return 'nodemailer knows no such proxy, so every send fails with "Unknown proxy configuration"'
+
+
 # nodemailer's default DKIM header fields (RFC 4871 5.5; lib/dkim/sign.js).
 DKIM_HEADER_FIELDS = (
     "From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:"

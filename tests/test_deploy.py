@@ -326,6 +326,12 @@ def test_logto_refusal_shows_its_code_message_and_issues(logto: FakeLogto) -> No
     assert caught.value.status == 400 and caught.value.code == "connector.invalid_config"
     assert "400 connector.invalid_config: The connector's config is invalid." in text
     assert "\n  port: " in text and "\n  fromEmail: Required" in text
+    with ManagementClient(target) as client, pytest.raises(LogtoError) as caught:
+        client.write("POST", "/api/connectors", {"connectorId": "no-such-connector", "config": {}})
+    assert str(caught.value) == (
+        "Logto refused POST /api/connectors: 422 connector.not_found_with_connector_id: "
+        "Can not find connector with given standard connector id."
+    )
 
 
 def test_partial_apply_says_what_was_applied_and_a_rerun_converges(

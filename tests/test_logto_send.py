@@ -9,10 +9,13 @@ message's own headers, list values, non-ASCII bodies.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
 import random
+import socket
+import threading
 from email.message import EmailMessage
 from typing import Any
 
@@ -195,10 +198,104 @@ def test_a_timeout_node_would_clamp_is_refused_before_connecting(key: str) -> No
     assert "Node clamps" not in str(send_all(fine, [Job("b@example.test", "SignIn", {})]).results[0].reply)
 
 
-def test_a_proxy_is_refused_not_ignored() -> None:
-    config = ConnectorConfig.model_validate(logto_config(9, proxy="socks5://127.0.0.1:1080"))
-    outcome = send_all(config, [Job("bob@example.test", "SignIn", {"code": "1"})])
-    assert outcome.fatal is not None and "`proxy` is set" in str(outcome.fatal)
+class ConnectProxy:
+    """An HTTP CONNECT proxy on 127.0.0.1 (threads piping bytes), recording each request's head."""
+
+    def __init__(self, *, refuse: bool = False) -> None:
+        self.refuse = refuse
+        self.requests: list[str] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(1)
+            if not chunk:
+                client.close()
+                return
+            head += chunk
+        self.requests.append(head.decode())
+        target = head.split(b" ")[1].decode()
+        if self.refuse:
+            client.sendall(b"HTTP/1.1 403 Forbidden\r\n\r\n")
+            client.close()
+            return
+        host, _, port = target.rpartition(":")
+        upstream = socket.create_connection((host, int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        for a, b in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_an_http_proxy_is_used_as_nodemailer_uses_it(smtp_server: ServerFactory) -> None:
+    server = smtp_server()
+    proxy = ConnectProxy()
+    try:
+        raw = logto_config(server.port, proxy=f"http://user:p%40ss@127.0.0.1:{proxy.port}")
+        assert logto_peer.send(raw, "bob@example.test", "Generic", {"code": "1"})["ok"]
+        config = ConnectorConfig.model_validate(raw)
+        assert send_all(config, [Job("bob@example.test", "Generic", {"code": "1"})]).ok
+    finally:
+        proxy.close()
+    assert len(server.messages) == 2
+    theirs, ours = (r.split("\r\n") for r in proxy.requests)
+    assert theirs[0] == ours[0] == f"CONNECT 127.0.0.1:{server.port} HTTP/1.1"
+    assert sorted(theirs[1:]) == sorted(ours[1:])  # Host, Connection, Proxy-Authorization alike
+    assert "Proxy-Authorization: Basic dXNlcjpwQHNz" in ours  # user:p@ss: the URL's escapes decoded
+
+
+def test_a_proxy_that_refuses_fails_the_send(smtp_server: ServerFactory) -> None:
+    server = smtp_server()
+    proxy = ConnectProxy(refuse=True)
+    try:
+        raw = logto_config(server.port, proxy=f"http://127.0.0.1:{proxy.port}")
+        theirs = logto_peer.send(raw, "bob@example.test", "Generic", {"code": "1"})
+        outcome = send_all(ConnectorConfig.model_validate(raw), [Job("bob@example.test", "Generic", {})])
+    finally:
+        proxy.close()
+    assert not theirs["ok"] and "Invalid response from proxy: 403" in theirs["error"]
+    assert outcome.fatal is not None and "403 Forbidden" in str(outcome.fatal)
+    assert server.messages == []
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("socks5://127.0.0.1:1080", "Socks module not loaded"),
+        ("ftp://127.0.0.1", "Unknown proxy configuration"),
+    ],
+)
+def test_a_proxy_logto_cannot_use_is_refused_with_logtos_reason(url: str, reason: str) -> None:
+    raw = logto_config(9, proxy=url)
+    theirs = logto_peer.send(raw, "bob@example.test", "Generic", {"code": "1"})
+    assert not theirs["ok"] and reason in theirs["error"]
+    outcome = send_all(ConnectorConfig.model_validate(raw), [Job("bob@example.test", "Generic", {})])
+    assert outcome.fatal is not None and reason in str(outcome.fatal)
 
 
 def test_dkim_signs_as_nodemailer_does_and_the_signature_verifies(smtp_server: ServerFactory) -> None:

@@ -201,6 +201,12 @@ _RULES = [
         "timer-overflow",
         "A timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once.",
     ),
+    Rule(
+        "SC312",
+        "error",
+        "proxy-fails-in-logto",
+        "A SOCKS or unknown proxy URL: Logto's nodemailer fails every send (only http:// and https:// work).",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.

@@ -1,4 +1,4 @@
-"""SC311, SC409, SC410: values Logto's guard accepts but nodemailer or Node handle otherwise at send time.
+"""SC311, SC312, SC409, SC410: values Logto's guard accepts but nodemailer or Node handle otherwise at send time.
 
 Each is held to Logto's own code (nodemailer 8, Node's timers) by tests/test_logto_send.py.
 """
@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from connector.diagnostics.findings import Finding
-from connector.lint.base import ALL_MODES, Context, rule
+from connector.lint.base import ALL_MODES, Context, is_reference, rule
 from connector.logto import (
     DOUBLED_HEADERS,
     MAX_TIMER_MS,
     OWN_HEADERS,
     REPLACED_HEADERS,
     TIMEOUT_KEYS,
+    proxy_problem,
 )
 
 
@@ -68,4 +69,18 @@ def custom_header_names(ctx: Context) -> Iterator[Finding]:
                 + (same if lowered == "message-id" else ""),
                 "remove it and let each message get its own",
                 key=True,
+            )
+
+
+@rule(ALL_MODES)
+def proxy_scheme(ctx: Context) -> Iterator[Finding]:
+    proxy = ctx.data.get("proxy")
+    if isinstance(proxy, str) and proxy and not is_reference(proxy):
+        problem = proxy_problem(proxy)
+        if problem is not None:
+            yield ctx.finding(
+                ("proxy",),
+                "SC312",
+                f"`proxy`: {problem}",
+                "use an http:// or https:// proxy, or remove `proxy`",
             )

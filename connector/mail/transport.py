@@ -52,16 +52,25 @@ def ehlo_name(config: ConnectorConfig) -> str:
 class _Client(smtplib.SMTP):
     """smtplib with a separate timeout for the TCP connect, and implicit TLS with our own context."""
 
-    def __init__(self, name: str, connect_timeout: float, source: tuple[str, int] | None) -> None:
+    def __init__(
+        self, name: str, connect_timeout: float, source: tuple[str, int] | None, proxy: str | None = None
+    ) -> None:
         super().__init__(local_hostname=name, source_address=source)
         self.connect_timeout = connect_timeout
+        self.proxy = proxy
         self.implicit: ssl.SSLContext | None = None
         self.server_name: str | None = None
         self.stage = "connect"
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         self.stage = "connect"
-        sock = socket.create_connection((host, port), self.connect_timeout, self.source_address)
+        if self.proxy is not None:
+            from connector.mail.proxy import connect_through
+
+            source = cast(tuple[str, int] | None, self.source_address)
+            sock = connect_through(self.proxy, host, port, self.connect_timeout, source)
+        else:
+            sock = socket.create_connection((host, port), self.connect_timeout, self.source_address)
         try:
             if self.implicit is not None:
                 self.stage = "tls"
@@ -146,7 +155,7 @@ class Connection:
         connect_ms = config.connectionTimeout or DEFAULT_CONNECTION_TIMEOUT
         greeting_ms = config.greetingTimeout or DEFAULT_GREETING_TIMEOUT
         source = (config.localAddress, 0) if config.localAddress else None
-        client = _Client(ehlo_name(config), connect_ms / 1000, source)
+        client = _Client(ehlo_name(config), connect_ms / 1000, source, config.proxy)
         if implicit_tls(config.secure, config.port):
             client.implicit = self.tls()
             client.server_name = server_name(config)
@@ -391,8 +400,6 @@ def _refuse_what_logto_does_otherwise(config: ConnectorConfig) -> None:
                 f"Logto's send fails at once (hint: use at most {MAX_TIMER_MS} ms, or leave it out)"
             )
     if config.proxy is not None:
-        raise InputError(
-            "`proxy` is set: Logto's nodemailer connects through that proxy, and send cannot, so it would "
-            "reach the server another way than Logto does (hint: to test the server directly, remove `proxy` "
-            "or pass --set proxy=null)"
-        )
+        from connector.mail.proxy import check_proxy
+
+        check_proxy(config.proxy)
