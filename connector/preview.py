@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from connector.atomic import write_atomic
+from connector.atomic import make_folder, write_atomic
 from connector.logto import PAYLOAD_ROOTS
 from connector.mail.message import fill_template
 from connector.mail.placeholders import find_placeholders
@@ -145,7 +145,7 @@ def gallery_html(sets: Sequence[PreviewSet]) -> str:
 
 def write_gallery(sets: Sequence[PreviewSet], out_dir: Path) -> Path:
     """Write ``index.html`` into ``out_dir`` (created if needed) atomically; its path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir, "--out")
     path = out_dir / "index.html"
     write_atomic(path, gallery_html(sets))
     return path

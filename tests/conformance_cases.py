@@ -303,7 +303,32 @@ def _empty_value(r: random.Random, c: dict[str, Any]) -> str:
     return f"empty {key}"
 
 
+def _nodemailer_option(r: random.Random, c: dict[str, Any]) -> str:
+    key, values = r.choice(
+        [
+            (
+                "proxy",
+                ["http://proxy.example.com:3128", "https://p.example.com", "socks5://127.0.0.1:1080", "", 1],
+            ),
+            (
+                "dkim",
+                [
+                    {},
+                    {"domainName": "example.com", "keySelector": "s1", "privateKey": "k"},
+                    {"domainName": 1},
+                ],
+            ),
+            ("pool", [True, "true"]),
+            ("maxConnections", [0, 5, 5.0]),
+            ("customHeaders", [{"Subject": "s"}, {"Content-Type": "text/html"}, {"message-id": "<a@b>"}]),
+        ]
+    )
+    c[key] = copy.deepcopy(r.choice(values))
+    return f"{key}={c[key]!r}"
+
+
 MUTATIONS: tuple[Mutation, ...] = (
+    _nodemailer_option,
     _null_top,
     _null_auth,
     _null_tls,
@@ -334,6 +359,6 @@ def cases(count: int, seed: int = 12) -> Iterator[Case]:
         labels = []
         for _ in range(r.choice((1, 1, 2, 3))):
             # An earlier mutation may have changed the shape this one edits: then it is skipped.
-            with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
+            with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError, ValueError):
                 labels.append(r.choice(MUTATIONS)(r, config))
         yield Case("; ".join(labels), config, bom=r.random() < 0.03)

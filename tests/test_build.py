@@ -200,3 +200,18 @@ def test_the_readme_main_command_in_a_real_process(tmp_path: Path) -> None:
         for env in ("dev", "prod", "staging")
         for suffix in (".json", ".email-templates.json")
     ]
+
+
+def test_build_all_with_a_write_failure_midway_writes_nothing(
+    cli: CliRunner, project: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "dev.json").write_text("old dev\n")
+    (out / "prod.json").mkdir()  # the second write fails: the first must not have happened either
+    result = cli(
+        "build", str(project), "--all", "--out-dir", str(out), expect=1, env={"SMTP_PASS": "key-1234"}
+    )
+    assert f"cannot write {out / 'prod.json'}: it is a folder" in result.stderr
+    assert (out / "dev.json").read_text() == "old dev\n"
+    assert sorted(p.name for p in out.iterdir()) == ["dev.json", "prod.json"]  # no temporary file left

@@ -125,6 +125,7 @@ def test_plan_shows_keys_and_hides_secrets(cli: CliRunner, logto: FakeLogto, pro
     assert "~ auth.pass: changed (secret)" in result.stdout
     assert "another-Secret-9" not in result.stdout + result.stderr
     assert logto.smtp_config is not None and logto.smtp_config["port"] == 2525  # dry run: nothing applied
+    assert [w[0] for w in logto.writes] == ["POST", "PUT"]  # the first deploy's only
     result = deploy(cli, logto, project, "--dry-run", "--set", "port=587")
     assert "= auth.pass: unchanged (secret)" in result.stdout
 
@@ -408,6 +409,8 @@ def test_tls_is_verified_and_a_private_ca_can_be_trusted(
         result = deploy(cli, fake, project, "--dry-run", expect=1, SSL_CERT_FILE="")
         assert "TLS certificate is not trusted" in result.stderr and "--ca-file" in result.stderr
         assert fake.requests == []
+        missing = deploy(cli, fake, project, "--ca-file", str(tmp_path / "none.pem"), expect=1)
+        assert f"cannot use the CA file {tmp_path / 'none.pem'}" in missing.stderr
         ca = tmp_path / "ca.pem"
         ca.write_text(certificates.ca_pem)
         deploy(cli, fake, project, "--ca-file", str(ca))

@@ -33,8 +33,11 @@ DELIBERATE = {
     'negative timeout, "false" as a string in tls, Infinity): the send fails or does the opposite',
     "SC203": "a key nodemailer needs to sign (privateKey.passphrase) that the guard does not require",
     "SC301": "credentials incomplete: nodemailer fails the send with Missing credentials",
+    "SC303": "port and secure disagree (secure on 587 or 25, not on 465): the TLS handshake fails or hangs",
+    "SC304": "requireTLS with ignoreTLS: the connection is never encrypted",
     "SC306": "credentials would cross the network unencrypted",
     "SC311": "a timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once",
+    "SC312": "a SOCKS proxy: Logto does not load nodemailer's SOCKS module, so every send fails",
     "SC410": "customHeaders naming Content-Type: the message goes out with two",
     "SC405": "not an email address: the SMTP server refuses the envelope at send time",
 }

@@ -115,3 +115,56 @@ def test_the_plain_address_shortcut_agrees_with_the_email_package(text: str) -> 
     match = SIMPLE_ADDRESS.fullmatch(text)
     if match:
         assert [addr for _, addr in getaddresses([text])] == [match.group(1) or match.group(2)]
+
+
+@pytest.mark.parametrize(
+    ("body", "cte"),
+    [
+        ("", "7bit"),
+        ("a" * 78, "7bit"),  # the policy's line length: still 7bit
+        ("a" * 79, "quoted-printable"),  # one more
+        ("Café au lait, with a long ASCII tail\n" * 3, "quoted-printable"),
+        ("日本語のテキスト" * 20, "base64"),  # mostly non-ASCII: base64 is shorter
+        ("line\r\nbreaks\rof\nevery kind\n" * 12, "7bit"),
+        ("é, and then plain ASCII words\n" * 12, "quoted-printable"),  # more lines than the package sniffs
+    ],
+)
+def test_the_body_is_encoded_as_set_content_encodes_it(body: str, cte: str) -> None:
+    from email.message import EmailMessage
+
+    from connector.mail.message import POLICY
+    from connector.mail.wire import _encoded_body
+
+    for subtype in ("plain", "html"):
+        reference = EmailMessage(policy=POLICY)
+        reference.set_content(body, subtype=subtype, charset="utf-8")
+        assert _encoded_body(body, subtype) == (
+            reference["Content-Transfer-Encoding"],
+            reference.get_payload(),
+        )
+        assert reference["Content-Transfer-Encoding"] == cte
+
+
+def test_custom_headers_the_package_parses_specially_take_the_slow_path() -> None:
+    from connector.mail.wire import _special
+
+    assert [
+        n for n in ("subject", "sender", "content-type", "message-id", "date", "to") if not _special(n)
+    ] == []
+    assert [n for n in ("x-env", "list-id", "keywords", "x-mailer") if _special(n)] == []
+
+
+def test_no_private_standard_library_api_is_used() -> None:
+    """`email.contentmanager._encode_text` and its kind change without notice between Python versions."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "connector"
+    private = re.compile(
+        r"\b(?:email|smtplib|ssl|asyncio|json|socket|base64|quopri)(?:\.[a-z]\w*)*\._[a-z]\w*"
+        r"|from (?:email|smtplib|ssl|asyncio|json)[\w.]* import [^\n]*\b_[a-z]\w*"
+        r"|getattr\([^,()]+, \"_[a-z]"
+    )
+    found = [f"{path.relative_to(root)}: {m.group(0)}" for path in sorted(root.rglob("*.py"))
+             for m in private.finditer(path.read_text(encoding="utf-8"))]  # fmt: skip
+    assert found == []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from connector.atomic import write_bytes
+from connector.atomic import write_all
 from connector.build.finalize import config_text, finalize
 from connector.build.located import Variant
 from connector.build.templating import Authoring
@@ -144,11 +144,11 @@ def templates_path(config_path: Path) -> Path:
 
 
 def write_outputs(outputs: Mapping[Path, str]) -> None:
-    """Write every file only once all of them are built, each atomically and readable by you only."""
-    for path, text in outputs.items():
-        # Atomic, not fsynced: a build is reproducible from its sources, and an fsync per environment
-        # would cost more than building it.
-        write_bytes(path, text.encode("utf-8"), private=True, durable=False)
+    """Write every file only once all of them are built, readable by you only, all or nothing: every file
+    goes to a temporary file first, and they are renamed only when all are written."""
+    # Not fsynced: a build is reproducible from its sources, and an fsync per environment would cost
+    # more than building it.
+    write_all({path: text.encode("utf-8") for path, text in outputs.items()}, private=True, durable=False)
 
 
 def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[Finding]]:

@@ -202,3 +202,18 @@ def _literal_secret(where: Location) -> Finding:
         "write `appSecret: ${LOGTO_M2M_APP_SECRET}` (or another variable) and set it in your CI's "
         "secret store",
     )
+
+
+def plain_http_problem(access_url: str) -> str | None:
+    """Why the token request to ``access_url`` would leak credentials, or None.
+
+    The refresh sends clientSecret and refreshToken (the service form, a signed assertion) in the request
+    body: over plain http anyone on the path reads them. Loopback (a local test endpoint) is allowed.
+    """
+    parts = urlsplit(access_url)
+    if parts.scheme.lower() != "http" or is_loopback(parts.hostname or ""):
+        return None
+    return (
+        f"auth.accessUrl {access_url} is plain http to {parts.hostname}: the client secret and refresh token "
+        "would cross the network unencrypted (hint: use the provider's https:// token URL)"
+    )

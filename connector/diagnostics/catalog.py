@@ -207,6 +207,13 @@ _RULES = [
         "proxy-fails-in-logto",
         "A SOCKS or unknown proxy URL: Logto's nodemailer fails every send (only http:// and https:// work).",
     ),
+    Rule(
+        "SC316",
+        "error",
+        "oauth2-plain-http",
+        "An OAuth2 `accessUrl` over plain http (not loopback): the token refresh sends the client secret "
+        "and refresh token unencrypted.",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.

@@ -170,3 +170,22 @@ def nodemailer_only(ctx: Context) -> Iterator[Finding]:
             "read the mail and the password",
             "remove it; for a private CA, put its certificate in `tls.ca`",
         )
+
+
+@rule(WHOLE_MODES)
+def oauth2_plain_http(ctx: Context) -> Iterator[Finding]:
+    """SC316: a token refresh over plain http sends clientSecret and refreshToken unencrypted."""
+    from connector.deploy.target import plain_http_problem
+
+    auth = ctx.data.get("auth")
+    url = auth.get("accessUrl") if isinstance(auth, dict) else None
+    if not isinstance(url, str) or "${" in url:
+        return
+    if plain_http_problem(url):
+        yield ctx.finding(
+            ("auth", "accessUrl"),
+            "SC316",
+            "`auth.accessUrl` is plain http: refreshing the token would send the client secret and the "
+            "refresh token unencrypted, and send refuses it",
+            "use the provider's https:// token URL (plain http is allowed only to this machine, for tests)",
+        )

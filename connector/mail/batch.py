@@ -14,15 +14,47 @@ from connector.errors import InputError
 from connector.logto import USAGE_TYPES
 from connector.mail.send import Job
 
+# A batch of a million messages fits; /dev/zero, or a FIFO no one writes to, does not hold the send.
+MAX_BATCH_BYTES = 256 * 1024 * 1024
+
+
+def read_text_input(path: str | os.PathLike[str], max_bytes: int) -> str:
+    """A UTF-8 file given on the command line, read without blocking on a FIFO and without reading past
+    ``max_bytes`` (a device such as /dev/zero never ends). OSError, UnicodeDecodeError or ValueError."""
+    from connector.source.loader import read_capped
+
+    raw = read_capped(path, max_bytes)
+    if len(raw) > max_bytes:
+        raise ValueError(f"over the {max_bytes // (1024 * 1024)} MiB limit")
+    return raw.decode("utf-8-sig")
+
+
+def parse_json(text: str, where: str, hint: str) -> Any:
+    """JSON as Logto's JSON.parse reads it: no NaN or Infinity; a number too long for Python, or nesting
+    too deep, is refused with ``where`` rather than crashing."""
+    try:
+        return json.loads(text, parse_constant=_not_json)
+    except RecursionError:
+        raise InputError(f"{where}: not valid JSON (nested too deeply) (hint: {hint})") from None
+    except ValueError as e:
+        why = str(e)
+        if "digits" in why:  # Python's limit on int digits (CVE-2020-10735), not a JSON rule
+            why = "a number with more than 4,300 digits"
+        raise InputError(f"{where}: not valid JSON ({why}) (hint: {hint})") from None
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON")  # as JSON.parse refuses it
+
 
 def read_jobs(path: str | os.PathLike[str]) -> list[Job]:
     """Every job in the file; a mistake on any line is reported (file:line) before the first send."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_text_input(path, MAX_BATCH_BYTES)
     except FileNotFoundError as e:
         raise InputError(f"{name}: no such batch file (hint: check the path)") from e
-    except (OSError, UnicodeDecodeError) as e:
+    except (OSError, ValueError) as e:  # UnicodeDecodeError is a ValueError
         raise InputError(f"{name}: cannot read the batch file: {getattr(e, 'strerror', None) or e}") from e
     jobs: list[Job] = []
     # JSON Lines ends lines at \n only: str.splitlines() would also split inside a string at U+2028 or NEL.
@@ -39,10 +71,7 @@ _EXAMPLE = '{"to": "a@example.com", "type": "SignIn", "payload": {"code": "12345
 
 
 def _job(line: str, where: str) -> Job:
-    try:
-        item: Any = json.loads(line)
-    except ValueError as e:
-        raise InputError(f"{where}: not valid JSON ({e}) (hint: one object per line, like {_EXAMPLE})") from e
+    item: Any = parse_json(line, where, f"one object per line, like {_EXAMPLE}")
     if not isinstance(item, dict):
         raise InputError(f"{where}: expected a JSON object, like {_EXAMPLE}")
     unknown = sorted(set(item) - {"to", "type", "payload"})
@@ -51,6 +80,10 @@ def _job(line: str, where: str) -> Job:
     to, usage_type, payload = item.get("to"), item.get("type"), item.get("payload", {})
     if not isinstance(to, str) or not to:
         raise InputError(f'{where}: "to" must be one address as a string')
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in to):
+        raise InputError(
+            f'{where}: "to" holds a lone UTF-16 surrogate (\\u{ord(next(c for c in to if 0xD800 <= ord(c) <= 0xDFFF)):04x}), not text'
+        )
     if not isinstance(usage_type, str) or not usage_type:
         raise InputError(f'{where}: "type" must be a usage type such as "SignIn"')
     if usage_type not in USAGE_TYPES:

@@ -61,6 +61,11 @@ class TokenSource:
                 f"the OAuth2 access token for {self.user} {reason} and cannot be renewed "
                 "(hint: add auth.refreshToken, auth.clientId and auth.clientSecret, or a fresh auth.accessToken)"
             )
+        from connector.deploy.target import plain_http_problem
+
+        problem = plain_http_problem(self.access_url)
+        if problem:
+            raise InputError(f"refusing to refresh the OAuth2 token: {problem}")
         form = self._service_form() if isinstance(self.auth, OAuth2ServiceAuth) else self._refresh_form()
         token, expires_in = _post(self.access_url, form, self.timeout)
         register_secret(token)

@@ -131,8 +131,11 @@ class Sender:
     def __enter__(self) -> Sender:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is KeyboardInterrupt:  # Ctrl-C: hang up at once, no QUIT to wait on
+            self.connection.abort()
+        else:
+            self.close()
 
     def close(self) -> None:
         self.connection.close()
@@ -169,9 +172,11 @@ def send_all(
     retry: RetryPolicy | None = None,
     on_result: Callable[[Result], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    outcome: Outcome | None = None,
 ) -> Outcome:
-    """Send every job over one reused connection; a result for each, in order."""
-    outcome = Outcome()
+    """Send every job over one reused connection; a result for each, in order. Results go into
+    ``outcome`` as they come, so a caller interrupted (Ctrl-C) still knows what was sent."""
+    outcome = Outcome() if outcome is None else outcome
     with Sender(config, retry=retry, sleep=sleep) as sender:
         for job in jobs:
             if outcome.fatal is not None:
@@ -200,8 +205,9 @@ def write_all(
     now: datetime | None = None,
 ) -> Outcome:
     """Dry run: write each message as ``.eml`` into ``directory`` instead of sending it."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
+    from connector.atomic import make_folder
+
+    folder = make_folder(directory, "--dry-run")
     outcome = Outcome()
     for index, job in enumerate(jobs, 1):
         try:

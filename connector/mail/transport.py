@@ -8,11 +8,13 @@ implicit TLS handshake), ``greetingTimeout`` until the 220 greeting, ``socketTim
 from __future__ import annotations
 
 import base64
+import binascii
 import hmac
 import ipaddress
 import smtplib
 import socket
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -28,6 +30,15 @@ DEFAULT_GREETING_TIMEOUT = DEFAULT_TIMEOUTS["greetingTimeout"]
 DEFAULT_SOCKET_TIMEOUT = DEFAULT_TIMEOUTS["socketTimeout"]
 _LOGIN_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")
 _MAX_CHALLENGES = 5  # smtplib's own limit
+# A reply is a few lines (an EHLO reply lists a dozen extensions; RFC 5321 allows 512 bytes a line). These
+# caps stop a server that streams `220-...` lines forever from filling memory; smtplib has none.
+MAX_REPLY_LINES = 100
+MAX_REPLY_BYTES = 64 * 1024
+_MAX_LINE = 8192  # smtplib's own limit for one line
+
+
+class BadReply(smtplib.SMTPException):
+    """The server's reply cannot be a real one (too long, too many lines, an AUTH challenge not base64)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,8 @@ class _Client(smtplib.SMTP):
         self.implicit: ssl.SSLContext | None = None
         self.server_name: str | None = None
         self.stage = "connect"
+        self.deadline: float | None = None
+        self._buffer = bytearray()
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         self.stage = "connect"
@@ -80,7 +93,64 @@ class _Client(smtplib.SMTP):
             sock.close()
             raise
         self.stage = "greeting"
+        # nodemailer's greetingTimeout is one timer for the whole greeting, not a limit per read: a server
+        # trickling a byte at a time must not hold the send.
+        self.deadline = time.monotonic() + timeout
         return sock
+
+    def getreply(self) -> tuple[int, bytes]:
+        """smtplib's reply reading, bounded: at most MAX_REPLY_LINES lines and MAX_REPLY_BYTES bytes, and
+        before ``deadline`` (the greeting's), however slowly the bytes come."""
+        lines: list[bytes] = []
+        size = 0
+        while True:
+            line = self._readline()
+            size += len(line)
+            if len(lines) >= MAX_REPLY_LINES or size > MAX_REPLY_BYTES:
+                self.close()
+                raise BadReply(
+                    f"the server's reply runs past {MAX_REPLY_LINES} lines or {MAX_REPLY_BYTES // 1024} KiB; "
+                    "no SMTP server sends that"
+                )
+            code, more, text = line[:3], line[3:4], line[4:].strip(b" \t\r\n")
+            lines.append(text)
+            if not code.isdigit():
+                return -1, b"\n".join(lines)
+            if more != b"-":
+                self.file = None
+                return int(code), b"\n".join(lines)
+
+    def close(self) -> None:
+        self._buffer.clear()
+        super().close()
+
+    def _readline(self) -> bytes:
+        buffer = self._buffer
+        while True:
+            end = buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(buffer[: end + 1])
+                del buffer[: end + 1]
+                return line
+            if len(buffer) > _MAX_LINE:
+                self.close()
+                raise BadReply(f"the server sent a line longer than {_MAX_LINE} bytes")
+            if self.sock is None:
+                raise smtplib.SMTPServerDisconnected("please run connect() first")
+            try:
+                if self.deadline is not None:
+                    left = self.deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError("the greeting did not end in time")
+                    self.sock.settimeout(left)
+                chunk = self.sock.recv(4096)
+            except OSError as e:
+                self.close()
+                raise smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed: {e}") from e
+            if not chunk:
+                self.close()
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            buffer += chunk
 
     def auth(
         self, mechanism: str, authobject: Callable[..., str | None], *, initial_response_ok: bool = True
@@ -102,7 +172,13 @@ class _Client(smtplib.SMTP):
             self._auth_challenge_count += 1
             if self._auth_challenge_count > _MAX_CHALLENGES:
                 raise smtplib.SMTPException(f"the server's AUTH {mechanism} never ends: {code} {resp!r}")
-            answer = authobject(base64.decodebytes(resp)) or ""
+            try:
+                challenge = base64.b64decode(resp, validate=True)
+            except binascii.Error:
+                raise BadReply(
+                    f"the server's AUTH {mechanism} challenge is not base64: {code} {_text(resp)}"
+                ) from None
+            answer = authobject(challenge) or ""
             code, resp = self.docmd(_b64(answer))
         if code in (235, 503):
             return code, resp
@@ -165,6 +241,7 @@ class Connection:
         except OSError as e:
             client.close()
             raise self._connect_error(e, client.stage, connect_ms, greeting_ms) from e
+        client.deadline = None
         if code != 220:
             client.close()
             raise self._refused("the server refused the connection", code, text)
@@ -186,6 +263,8 @@ class Connection:
             raise self._dropped(e, "while opening the session") from e
 
     def _connect_error(self, e: OSError, stage: str, connect_ms: int, greeting_ms: int) -> DeliveryError:
+        if isinstance(e, BadReply):
+            return self._fail(str(e), fatal=True)
         if isinstance(e, ssl.SSLCertVerificationError):
             return self._fail(
                 f"the server's certificate is not trusted ({e.verify_message}) (hint: add the CA that signed it "
@@ -219,6 +298,8 @@ class Connection:
         return self._fail(f"cannot connect ({reason}) (hint: check host and port)", fatal=True)
 
     def _dropped(self, e: OSError, during: str) -> DeliveryError:
+        if isinstance(e, BadReply):
+            return self._fail(f"{e} {during}", fatal=True)
         timed_out = isinstance(e, TimeoutError) or isinstance(e.__context__, TimeoutError)
         socket_ms = self.config.socketTimeout or DEFAULT_SOCKET_TIMEOUT
         why = (
@@ -257,6 +338,7 @@ class Connection:
         except ssl.SSLError as e:
             raise self._connect_error(e, "tls", 0, 0) from e
         client.file = None
+        client._buffer.clear()  # nothing the server sent in plain text may count as said over TLS
         client.helo_resp = client.ehlo_resp = None
         client.esmtp_features = {}
         client.does_esmtp = False
@@ -342,7 +424,14 @@ class Connection:
         client = self._client
         assert client is not None
         options = [f"SIZE={len(data)}"] if client.has_extn("size") else []
-        if not (sender.isascii() and recipient.isascii()) and client.has_extn("smtputf8"):
+        if not (sender.isascii() and recipient.isascii()):
+            if not client.has_extn("smtputf8"):
+                # smtplib would fail to encode the command (exit 3); this message fails alone.
+                which = recipient if not recipient.isascii() else sender
+                raise self._fail(
+                    f"the address <{which}> is not ASCII and the server does not offer SMTPUTF8 "
+                    "(hint: use an ASCII address, or a server that supports SMTPUTF8)"
+                )
             options.append("SMTPUTF8")
         stage = "MAIL FROM"
         text: bytes | str
@@ -372,6 +461,12 @@ class Connection:
             client.rset()
         except OSError:
             self.close()
+
+    def abort(self) -> None:
+        """Drop the connection without a word (Ctrl-C: a QUIT could wait on the server)."""
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     def close(self) -> None:
         client, self._client = self._client, None

@@ -10,25 +10,28 @@ through :class:`email.message.EmailMessage`. A property test holds the two paths
 from __future__ import annotations
 
 import email.contentmanager
+import email.policy
+import functools
 import re
-from collections.abc import Callable
-from typing import Any
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
+from email.message import MIMEPart
 
 from connector.mail.addresses import SIMPLE_ADDRESS
 from connector.mail.message import POLICY, Draft, draft_to_message, to_bytes
 
-# The function EmailMessage.set_content uses to pick 7bit, quoted-printable or base64 and encode the
-# body; a Python without it gets the slow path every time.
-_encode_text: Callable[..., tuple[str, str]] | None = getattr(email.contentmanager, "_encode_text", None)
+# The body is encoded by EmailMessage.set_content itself (7bit, quoted-printable or base64, by the package's
+# own rules), on a part whose policy has ours' line length, line ends and 7-bit rule but stores its three
+# headers as plain strings (compat32): the header parsing, not the encoding, is what costs.
+_BODY_POLICY = email.policy.compat32.clone(
+    linesep=POLICY.linesep, max_line_length=POLICY.max_line_length, cte_type=POLICY.cte_type
+)
 
 _UNSTRUCTURED = re.compile(r"[!-~]+(?: [!-~]+)*")
 _ADDRESS_HEADERS = frozenset(("From", "To", "Reply-To"))
 _PLAIN_AS_IS = frozenset(("Date", "Message-ID"))  # made here, already in the form the package writes
 _MAX_LINE = 78
-# Header names the package parses specially (Subject, Sender, Content-Type, ...): customHeaders with
-# these names take the slow path, which also refuses a second Subject.
-_REGISTRY: Any = getattr(POLICY.header_factory, "registry", None)
-_SPECIAL = frozenset(_REGISTRY) if isinstance(_REGISTRY, dict) else None
+# The package's default header registry (what policy SMTP uses), asked which class parses a header name.
+_REGISTRY = HeaderRegistry()
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # how the generator splits a body into lines
 
 
@@ -39,8 +42,6 @@ def message_bytes(parts: Draft) -> bytes:
 
 
 def _fast(parts: Draft) -> bytes | None:
-    if _encode_text is None or _SPECIAL is None:
-        return None
     lines = []
     for name, value in parts.headers:
         if name in _PLAIN_AS_IS:
@@ -53,15 +54,31 @@ def _fast(parts: Draft) -> bytes | None:
             return None
         lines.append(f"{name}: {value}")
     for name, value in parts.custom:
-        if name.lower() in _SPECIAL or not _plain_text(name, value):
+        if _special(name.lower()) or not _plain_text(name, value):
             return None
-    cte, payload = _encode_text(parts.body, "utf-8", None, POLICY)
+    cte, payload = _encoded_body(parts.body, parts.subtype)
     lines.append(f'Content-Type: text/{parts.subtype}; charset="utf-8"')
     lines.append(f"Content-Transfer-Encoding: {cte}")
     lines.append("MIME-Version: 1.0")
     lines.extend(f"{name}: {value}" for name, value in parts.custom)
     head = "\r\n".join(lines) + "\r\n\r\n"
     return (head + "\r\n".join(_NEWLINE.split(payload)) if payload else head).encode("ascii")
+
+
+def _encoded_body(body: str, subtype: str) -> tuple[str, str]:
+    """The Content-Transfer-Encoding and the encoded body, as ``EmailMessage.set_content`` makes them."""
+    part = MIMEPart(policy=_BODY_POLICY)
+    part.set_content(
+        body, subtype=subtype, charset="utf-8", content_manager=email.contentmanager.raw_data_manager
+    )
+    return str(part["Content-Transfer-Encoding"]), str(part.get_payload())
+
+
+@functools.lru_cache(maxsize=256)
+def _special(name: str) -> bool:
+    """Whether the package parses a header of this name specially (Subject, Sender, Content-Type, ...):
+    customHeaders with such names take the slow path, which also refuses a second Subject."""
+    return _REGISTRY[name].__bases__[0] is not UnstructuredHeader
 
 
 def _short(name: str, value: str) -> bool:

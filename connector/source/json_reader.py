@@ -192,6 +192,8 @@ class JsonLoader(Builder):
         except json.JSONDecodeError as e:
             message = e.msg.lower() if e.pos != i else self._why_not(i, "expected a value")
             raise _JsonError(message, e.pos) from e
+        except ValueError:  # Python's limit on int digits (CVE-2020-10735): no config needs such a number
+            raise _JsonError("a number with more than 4,300 digits", i) from None
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
             raise _JsonError("NaN and Infinity are not JSON", i)
         return value, end

@@ -139,9 +139,13 @@ class YamlLoader(Builder):
         sizes: dict[int, int] = {}
         active: set[int] = set()
 
+        aliased = False
+
         def size(node: Node) -> int:
+            nonlocal aliased
             key = id(node)
             if key in sizes:
+                aliased = True  # a node met twice: an alias
                 return sizes[key]
             if key in active:
                 raise _Recursive(node)
@@ -171,6 +175,15 @@ class YamlLoader(Builder):
             return False
         except _TooBig as e:
             m = e.node.start_mark
+            if not aliased:
+                self.report(
+                    "SC003",
+                    f"the document has more than {MAX_NODES:,} keys and values; a connector config has a few hundred",
+                    "split it, or check that this is the file you meant",
+                    m.line + 1,
+                    m.column + 1,
+                )
+                return False
             self.report(
                 "SC006",
                 f"aliases expand this document past {MAX_NODES:,} nodes (an alias bomb)",

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 from typing import Any
 
 from connector.errors import InputError, UsageError
@@ -58,18 +56,24 @@ def payload_from(args: argparse.Namespace, *, required: bool = True) -> dict[str
         if required:
             raise UsageError("give the payload: --code CODE or --payload JSON")
         return None
+    from connector.mail.batch import parse_json, read_text_input
+    from connector.source.loader import MAX_BYTES
+
     text: str = args.payload
     source = "--payload"
     if text.startswith("@"):
         source = text[1:]
         try:
-            text = Path(source).read_text(encoding="utf-8")
-        except OSError as e:
-            raise InputError(f"{source}: cannot read the payload file: {e.strerror or e}") from e
-    try:
-        payload = json.loads(text)
-    except ValueError as e:
-        raise InputError(f'{source}: not valid JSON ({e}) (hint: --payload \'{{"code": "123456"}}\')') from e
+            text = read_text_input(source, MAX_BYTES)
+        except UnicodeDecodeError as e:
+            raise InputError(
+                f"{source}: the payload file is not UTF-8 (byte 0x{e.object[e.start]:02x})"
+            ) from e
+        except (OSError, ValueError) as e:
+            raise InputError(
+                f"{source}: cannot read the payload file: {getattr(e, 'strerror', None) or e}"
+            ) from e
+    payload = parse_json(text, source, '--payload \'{"code": "123456"}\'')
     if not isinstance(payload, dict):
         raise InputError(f'{source}: the payload must be a JSON object, like {{"code": "123456"}}')
     return payload
