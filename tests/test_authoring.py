@@ -428,6 +428,20 @@ def test_unreadable_files(root: Path, write: Write) -> None:
     assert only_finding(root, "templates/bin.j2").message == "a NUL byte: this looks like a binary file"
     folder = only_finding(root, "templates")
     assert (folder.rule, folder.message, folder.line) == ("SC606", 'template path "templates" is a folder', 7)
+
+
+def test_a_bad_byte_after_non_ascii_text_is_at_the_same_character_column_as_the_loader_says(
+    root: Path, write: Write
+) -> None:
+    from connector.source.loader import loads
+
+    raw = "héllo \xff".encode().replace(b"\xc3\xbf", b"\xff")  # é is two bytes: byte column 8, character 7
+    (root / "templates").mkdir()
+    (root / "templates" / "bad.j2").write_bytes(raw)
+    finding = only_finding(root, "templates/bad.j2")
+    assert at(finding) == where(root, "templates/bad.j2", 1, 7)
+    loaded = loads(raw, "bad.yaml").findings[0]
+    assert (loaded.rule, loaded.line, loaded.column) == ("SC002", 1, 7)
     (root / "big.j2").write_bytes(b"x" * (1024 * 1024 + 1))
     assert only_finding(root, "big.j2").message == 'template "big.j2" is over the 1 MiB limit'
 

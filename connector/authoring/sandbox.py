@@ -167,8 +167,9 @@ def read(path: Path, name: str) -> str:
         except UnicodeDecodeError as e:
             bad, problem = e.start, f"byte 0x{raw[e.start]:02x} is not valid UTF-8"
     if problem:
-        line = raw.count(b"\n", 0, bad) + 1
-        column = bad - (raw.rfind(b"\n", 0, bad) + 1) + 1
+        from connector.source.loader import byte_position
+
+        line, column = byte_position(raw, bad)  # character columns, as every other finding has
         raise TemplatePathError(
             name, "SC606", problem, "save the file as UTF-8 text", in_file=True, line=line, column=column
         )

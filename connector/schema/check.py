@@ -1,9 +1,14 @@
 """Check data against a published JSON Schema, reporting findings at source positions.
 
 The schemas are generated from the models; this evaluator covers exactly the keywords they use (a test
-fails if a generated schema uses any other) and agrees with ``jsonschema`` on them (tested with hypothesis
-against both jsonschema and the pydantic models). It exists because the lint hook runs on every commit:
-importing jsonschema or pydantic costs more than the whole rest of a cold lint run.
+fails if a generated schema uses any other) and is held to ``jsonschema`` on them by property tests with
+the boundaries written out (a bool is not an integer, 587.0 is, null, huge numbers). It exists because
+the lint hook runs on every commit: importing jsonschema or pydantic costs more than the whole rest of a
+cold lint run, and jsonschema-rs costs a cold lint a third more (benchmarks/RESULTS.md).
+
+There is one judge: each keyword is compiled once into a yes/no test. Valid data (most files) is settled
+by those tests alone; the findings for invalid data are written by walking the keywords whose test
+failed, so a finding is never produced for data the tests accept, nor missed for data they refuse.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +26,7 @@ from connector.diagnostics.suggest import did_you_mean
 
 KeyPath = tuple[str | int, ...]
 Locate = Callable[..., Location]
+Test = Callable[[Any], bool]
 
 SUPPORTED = frozenset(
     {
@@ -50,6 +57,59 @@ def checker_for(path: Path, forms: tuple[tuple[str, str], ...] = ()) -> SchemaCh
 _MAX_SUGGESTIONS = 20
 
 
+@dataclass(frozen=True)
+class _Where:
+    """Where findings go while explaining: source positions, and the auth/template form being explained."""
+
+    locate: Locate
+    form: str = ""
+
+    def finding(self, path: KeyPath, rule: str, message: str, hint: str, *, key: bool = False) -> Finding:
+        where = self.locate(path, key=key)
+        return Finding(where.file, where.line, where.column, rule, "error", message, hint)
+
+    @property
+    def form_note(self) -> str:
+        return f" ({self.form} form)" if self.form else ""
+
+
+Explain = Callable[[Any, KeyPath, _Where, list[Finding]], None]
+
+
+@dataclass(frozen=True)
+class _Keyword:
+    test: Test
+    explain: Explain
+    # A wrong type or value says it all: the node's later keywords are not explained.
+    final: bool = False
+
+
+class _Node:
+    """One schema node, compiled: ``ok`` is the only judge; ``explain`` says why ``ok`` said no."""
+
+    __slots__ = ("done", "keywords", "name", "ok", "props", "schema", "type_ok")
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema  # held, so that the id() this node is cached under stays unique
+        self.keywords: list[_Keyword] = []
+        self.ok: Test = _always
+        self.type_ok: Test | None = None
+        self.props: dict[str, _Node] = {}
+        self.name = ""  # the $defs name this node refers to, if any
+        self.done = False
+
+    def test(self) -> Test:
+        """``ok`` to call from a parent's test; a node still being compiled (a $ref cycle) late-bound."""
+        return self.ok if self.done else lambda d: self.ok(d)
+
+    def explain(self, data: Any, path: KeyPath, at: _Where, out: list[Finding]) -> None:
+        for keyword in self.keywords:
+            if not keyword.test(data):
+                keyword.explain(data, path, at, out)
+                if keyword.final:
+                    return
+
+
 class SchemaChecker:
     """Evaluate one schema over data; ``locate(path, key=...)`` maps data paths to source positions."""
 
@@ -57,112 +117,62 @@ class SchemaChecker:
         self.root = schema
         # Names for anyOf branches that are whole forms (the $defs title), used in messages.
         self.forms = forms or {}
-        self._tests: dict[int, Callable[[Any], bool]] = {}
+        self._nodes: dict[int, _Node] = {}
 
     def check(self, data: Any, locate: Locate) -> list[Finding]:
-        # Most files are valid: a yes/no pass that builds no messages settles them.
-        if self.valid(self.root, data):
-            return []
+        """Every finding for ``data`` against the whole schema; none when it is valid."""
         return self.errors(self.root, data, locate)
 
-    def errors(self, schema: dict[str, Any], data: Any, locate: Locate | None = None) -> list[Finding]:
-        """Every finding for ``data`` against ``schema`` (the slow, wordy path)."""
-        out: list[Finding] = []
-        self._node(schema, data, (), locate or _nowhere, out)
-        return out
-
     def valid(self, schema: dict[str, Any], data: Any) -> bool:
-        """Whether ``data`` has no finding against ``schema``; same answer as ``not errors(...)``, faster."""
-        return self._compiled(schema)(data)
+        """Whether ``data`` is valid against ``schema`` (a node of this checker's schema)."""
+        return self._node(schema).ok(data)
 
-    def _compiled(self, schema: dict[str, Any]) -> Callable[[Any], bool]:
-        # Each schema node becomes a closure once (lookups and $refs resolved up front), reused per file.
-        key = id(schema)
-        test = self._tests.get(key)
-        if test is None:
-            cell: list[Callable[[Any], bool]] = []
-            self._tests[key] = lambda data: cell[0](data)  # a $ref cycle calls through the cell
-            test = self._tests[key] = self._compile(schema)
-            cell.append(test)
-        return test
-
-    def _compile(self, schema: dict[str, Any]) -> Callable[[Any], bool]:
-        schema, _ = self._resolve(schema)
-        tests: list[Callable[[Any], bool]] = []
-        if "anyOf" in schema:
-            branches = [self._compiled(branch) for branch in schema["anyOf"]]
-            tests.append(lambda d: any(branch(d) for branch in branches))
-        if "type" in schema:
-            tests.append(_type_test(schema["type"]))
-        if "const" in schema:
-            const = schema["const"]
-            tests.append(lambda d: d == const)
-        if "enum" in schema:
-            options = schema["enum"]
-            tests.append(lambda d: _in_enum(d, options))
-        by_type: dict[type, Callable[[Any], bool]] = {}
-        if {"properties", "required", "additionalProperties"} & schema.keys():
-            by_type[dict] = self._object_test(schema)
-        if {"items", "minItems", "maxItems", "allOf"} & schema.keys():
-            by_type[list] = self._array_test(schema)
-        if {"minLength", "maxLength", "pattern"} & schema.keys():
-            shortest, longest = schema.get("minLength", 0), schema.get("maxLength")
-            pattern = _pattern(schema["pattern"]) if "pattern" in schema else None
-            by_type[str] = lambda d: (
-                len(d) >= shortest
-                and (longest is None or len(d) <= longest)
-                and (pattern is None or pattern.search(d) is not None)
-            )
-        if {"minimum", "maximum"} & schema.keys():
-            low, high = schema.get("minimum"), schema.get("maximum")
-            by_type[int] = by_type[float] = lambda d: (
-                (low is None or d >= low) and (high is None or d <= high)
-            )
-        if by_type:
-            tests.append(lambda d: by_type.get(type(d), _always)(d))
-        return _all_of(tests)
-
-    def _object_test(self, schema: dict[str, Any]) -> Callable[[Any], bool]:
-        props = {name: self._compiled(sub) for name, sub in schema.get("properties", {}).items()}
-        extra = schema.get("additionalProperties", True)
-        extra_test = self._compiled(extra) if isinstance(extra, dict) else None
-        required = tuple(schema.get("required", ()))
-
-        def object_ok(d: dict[str, Any]) -> bool:
-            for name in required:
-                if name not in d:
-                    return False
-            for name, value in d.items():
-                prop = props.get(name)
-                if prop is not None:
-                    if not prop(value):
-                        return False
-                elif extra is False or (extra_test is not None and not extra_test(value)):
-                    return False
-            return True
-
-        return object_ok
-
-    def _array_test(self, schema: dict[str, Any]) -> Callable[[Any], bool]:
-        items = self._compiled(schema["items"]) if "items" in schema else None
-        least, most = schema.get("minItems", 0), schema.get("maxItems")
-        contains = [self._compiled(sub["contains"]) for sub in schema.get("allOf", ()) if "contains" in sub]
-
-        def array_ok(d: list[Any]) -> bool:
-            if len(d) < least or (most is not None and len(d) > most):
-                return False
-            if items is not None:
-                for item in d:
-                    if not items(item):
-                        return False
-            return all(any(test(item) for item in d) for test in contains)
-
-        return array_ok
-
-    def _errors(self, schema: dict[str, Any], data: Any) -> list[Finding]:
+    def errors(self, schema: dict[str, Any], data: Any, locate: Locate | None = None) -> list[Finding]:
+        """Every finding for ``data`` against ``schema``; empty exactly when :meth:`valid` says yes."""
+        node = self._node(schema)
+        if node.ok(data):  # most files are valid: settled without building a message
+            return []
         out: list[Finding] = []
-        self._node(schema, data, (), _nowhere, out)
+        at = _Where(locate or _nowhere)
+        node.explain(data, (), at, out)
+        if not out:  # every failing keyword explains itself; this keeps "invalid" from ever passing silently
+            out.append(at.finding((), "SC202", "the config does not match the schema", "see the schema"))
         return out
+
+    # Compiling: each schema node becomes a _Node once (lookups and $refs resolved up front).
+
+    def _node(self, schema: dict[str, Any]) -> _Node:
+        node = self._nodes.get(id(schema))
+        if node is None:
+            node = self._nodes[id(schema)] = _Node(schema)
+            self._compile(node, schema)
+        return node
+
+    def _compile(self, node: _Node, schema: dict[str, Any]) -> None:
+        schema, node.name = self._resolve(schema)
+        add = node.keywords.append
+        if "anyOf" in schema:
+            add(self._any_of(schema["anyOf"]))
+        if "type" in schema:
+            node.type_ok = _type_test(schema["type"])
+            add(_Keyword(node.type_ok, _explain_type(schema["type"]), final=True))
+        if "const" in schema or "enum" in schema:
+            add(_value_keyword(schema))
+        if {"properties", "required", "additionalProperties"} & schema.keys():
+            node.props = {name: self._node(sub) for name, sub in schema.get("properties", {}).items()}
+            add(self._object(schema, node.props))
+        if {"items", "minItems", "maxItems"} & schema.keys():
+            add(self._array(schema))
+        if "contains" in schema:
+            add(self._contains(schema["contains"]))
+        if "allOf" in schema:
+            add(self._all_of(schema["allOf"]))
+        if {"minLength", "maxLength", "pattern"} & schema.keys():
+            add(_string_keyword(schema))
+        if {"minimum", "maximum"} & schema.keys():
+            add(_number_keyword(schema))
+        node.ok = _every([k.test for k in node.keywords])
+        node.done = True
 
     def _resolve(self, schema: dict[str, Any]) -> tuple[dict[str, Any], str]:
         ref = schema.get("$ref")
@@ -173,164 +183,219 @@ class SchemaChecker:
         extra = {k: v for k, v in schema.items() if k != "$ref"}
         return ({**target, **extra} if extra else target), name
 
-    def _node(
-        self, schema: dict[str, Any], data: Any, path: KeyPath, locate: Locate, out: list[Finding]
-    ) -> None:
-        schema, _ = self._resolve(schema)
-        if "anyOf" in schema:
-            self._any_of(schema["anyOf"], data, path, locate, out)
-        kind = schema.get("type")
-        if kind is not None and not _is_type(data, kind):
-            out.append(_type_finding(kind, data, path, locate))
-            return
-        if ("const" in schema and data != schema["const"]) or (
-            "enum" in schema and not _in_enum(data, schema["enum"])
-        ):
-            options = [schema["const"]] if "const" in schema else schema["enum"]
-            listed = _or_list([str(o) for o in options])
-            out.append(_finding(locate(path), "SC202", f"{dotted(path)}: {show(data)} is not one of {listed}",
-                                f"use one of {listed}"))  # fmt: skip
-            return
-        if isinstance(data, dict):
-            self._object(schema, data, path, locate, out)
-        elif isinstance(data, list):
-            self._array(schema, data, path, locate, out)
-        elif isinstance(data, str):
-            self._string(schema, data, path, locate, out)
-        elif isinstance(data, (int, float)) and not isinstance(data, bool):
-            for word, op, fails in (("minimum", "at least", data < schema.get("minimum", data)),
-                                    ("maximum", "at most", data > schema.get("maximum", data))):  # fmt: skip
-                if word in schema and fails:
-                    bound = schema[word]
-                    out.append(_finding(locate(path), "SC202", f"{dotted(path)}: {show(data)} must be {op} {bound}",
-                                        f"use a value {op} {bound}"))  # fmt: skip
+    def _any_of(self, branches: list[dict[str, Any]]) -> _Keyword:
+        nodes = [self._node(branch) for branch in branches]
+        tests = [n.test() for n in nodes]
 
-    def _any_of(
-        self, branches: list[dict[str, Any]], data: Any, path: KeyPath, locate: Locate, out: list[Finding]
-    ) -> None:
-        if any(self.valid(branch, data) for branch in branches):
-            return
-        results = [(branch, self._errors(branch, data)) for branch in branches]
-        # Nullable fields are anyOf [X, null]: report against X, as the author meant a value.
-        real = [(b, e) for b, e in results if b.get("type") != "null"]
-        best, _ = min(real or results, key=lambda pair: self._distance(pair[0], data, len(pair[1])))
-        resolved, name = self._resolve(best)
-        form = self.forms.get(name, "")
-        found: list[Finding] = []
-        self._node(resolved, data, path, locate, found)
-        for f in found:
-            if form and f.rule in ("SC201", "SC203") and " form)" not in f.message:
-                text, sep, rest = f.message.partition(";")
-                f = Finding(
-                    f.file, f.line, f.column, f.rule, f.severity, f"{text} ({form} form){sep}{rest}", f.hint
-                )
-            out.append(f)
+        def test(d: Any) -> bool:
+            for branch in tests:  # noqa: SIM110 - a plain loop: this is the hot path
+                if branch(d):
+                    return True
+            return False
 
-    def _distance(self, branch: dict[str, Any], data: Any, errors: int) -> tuple[int, int, int]:
+        def explain(d: Any, path: KeyPath, at: _Where, out: list[Finding]) -> None:
+            # Nullable fields are anyOf [X, null]: report against X, as the author meant a value.
+            real = [n for n in nodes if n.schema.get("type") != "null"] or nodes
+            best = min(real, key=lambda n: self._distance(n, d))
+            best.explain(d, path, _Where(at.locate, self.forms.get(best.name, at.form)), out)
+
+        return _Keyword(test, explain)
+
+    def _distance(self, branch: _Node, data: Any) -> tuple[int, int, int]:
         # Prefer the branch whose type matches, then whose `type` tag accepts the data's, then fewest errors.
-        resolved, _ = self._resolve(branch)
-        kind = resolved.get("type")
-        mismatch = int(kind is not None and not _is_type(data, kind))
+        mismatch = int(branch.type_ok is not None and not branch.type_ok(data))
         tag = 0
         if isinstance(data, dict) and "type" in data:
-            tag_schema = resolved.get("properties", {}).get("type")
-            tag = int(tag_schema is None or not self.valid(tag_schema, data["type"]))
-        return mismatch, tag, errors
+            tag_node = branch.props.get("type")
+            tag = int(tag_node is None or not tag_node.ok(data["type"]))
+        errors: list[Finding] = []
+        branch.explain(data, (), _Where(_nowhere), errors)
+        return mismatch, tag, len(errors)
 
-    def _object(
-        self, schema: dict[str, Any], data: dict[str, Any], path: KeyPath, locate: Locate, out: list[Finding]
-    ) -> None:
-        props: dict[str, Any] = schema.get("properties", {})
+    def _object(self, schema: dict[str, Any], props: dict[str, _Node]) -> _Keyword:
+        tests = {name: node.test() for name, node in props.items()}
         extra = schema.get("additionalProperties", True)
-        where = f" in {dotted(path)}" if path else ""
-        unknown = 0
-        for key in schema.get("required", ()):
-            if key not in data:
-                out.append(_finding(locate(path, key=bool(path)), "SC203", f"missing required key `{key}`{where}",
-                                    f"add `{key}:`"))  # fmt: skip
-        for key, value in data.items():
-            child = (*path, key)
-            if key in props:
-                self._node(props[key], value, child, locate, out)
-            elif extra is False:
-                unknown += 1
-                # A typo comes alone; past a few unknown keys, suggestions cost time and help no one.
-                suggestion = did_you_mean(key, props) if unknown <= _MAX_SUGGESTIONS else None
-                message = f"unknown key `{key}`{where}" + (
-                    f"; did you mean `{suggestion}`?" if suggestion else ""
-                )
-                hint = f"rename it to `{suggestion}`" if suggestion else known_hint(list(props))
-                out.append(_finding(locate(child, key=True), "SC201", message, hint))
-            elif isinstance(extra, dict):
-                self._node(extra, value, child, locate, out)
+        extra_node = self._node(extra) if isinstance(extra, dict) else None
+        extra_ok = extra_node.test() if extra_node is not None else _always
+        required = tuple(schema.get("required", ()))
 
-    def _array(
-        self, schema: dict[str, Any], data: list[Any], path: KeyPath, locate: Locate, out: list[Finding]
-    ) -> None:
-        if "items" in schema:
-            for i, item in enumerate(data):
-                self._node(schema["items"], item, (*path, i), locate, out)
-        for word, ok in (("minItems", len(data) >= schema.get("minItems", 0)),
-                         ("maxItems", len(data) <= schema.get("maxItems", len(data)))):  # fmt: skip
-            if not ok:
-                out.append(_finding(locate(path), "SC202", f"{dotted(path)}: the list has {len(data)} items "
-                                    f"({word} {schema[word]})", "add or remove items"))  # fmt: skip
-        missing = [
-            sub["contains"] for sub in schema.get("allOf", ()) if "contains" in sub
-            and not any(self.valid(sub["contains"], item) for item in data)
-        ]  # fmt: skip
-        if missing:
-            names = [m.get("properties", {}).get("usageType", {}).get("const", "?") for m in missing]
-            out.append(_finding(locate(path, key=True), "SC204",
-                                f"templates lack the usage types Logto requires: {', '.join(names)}",
-                                "add a template for each; Logto rejects the whole config otherwise"))  # fmt: skip
+        def test(d: Any) -> bool:
+            if type(d) is not dict:
+                return True
+            for name in required:
+                if name not in d:
+                    return False
+            for name, value in d.items():
+                prop = tests.get(name)
+                if prop is not None:
+                    if not prop(value):
+                        return False
+                elif extra is False or not extra_ok(value):
+                    return False
+            return True
 
-    def _string(
-        self, schema: dict[str, Any], data: str, path: KeyPath, locate: Locate, out: list[Finding]
-    ) -> None:
-        if len(data) < schema.get("minLength", 0):
-            out.append(_finding(locate(path), "SC202", f"{dotted(path)}: must not be empty", "write a value"))
-        if len(data) > schema.get("maxLength", len(data)):
-            out.append(_finding(locate(path), "SC202", f"{dotted(path)}: longer than {schema['maxLength']} characters",
-                                "shorten it"))  # fmt: skip
-        if "pattern" in schema and not _pattern(schema["pattern"]).search(data):
-            out.append(_finding(locate(path), "SC202", f"{dotted(path)}: {show(data)} does not match the expected form",
-                                schema.get("description", "see the schema")))  # fmt: skip
+        def explain(d: dict[str, Any], path: KeyPath, at: _Where, out: list[Finding]) -> None:
+            where = f" in {dotted(path)}" if path else ""
+            unknown = 0
+            for name in required:
+                if name not in d:
+                    out.append(at.finding(path, "SC203", f"missing required key `{name}`{where}{at.form_note}",
+                                          f"add `{name}:`", key=bool(path)))  # fmt: skip
+            for name, value in d.items():
+                child = (*path, name)
+                prop = props.get(name)
+                if prop is not None:
+                    if not prop.ok(value):
+                        prop.explain(value, child, at, out)
+                elif extra is False:
+                    unknown += 1
+                    # A typo comes alone; past a few unknown keys, suggestions cost time and help no one.
+                    suggestion = did_you_mean(name, props) if unknown <= _MAX_SUGGESTIONS else None
+                    message = f"unknown key `{name}`{where}{at.form_note}" + (
+                        f"; did you mean `{suggestion}`?" if suggestion else ""
+                    )
+                    hint = f"rename it to `{suggestion}`" if suggestion else known_hint(list(props))
+                    out.append(at.finding(child, "SC201", message, hint, key=True))
+                elif extra_node is not None and not extra_node.ok(value):
+                    extra_node.explain(value, child, at, out)
+
+        return _Keyword(test, explain)
+
+    def _array(self, schema: dict[str, Any]) -> _Keyword:
+        items = self._node(schema["items"]) if "items" in schema else None
+        least, most = schema.get("minItems", 0), schema.get("maxItems")
+
+        def test(d: Any) -> bool:
+            if type(d) is not list:
+                return True
+            if len(d) < least or (most is not None and len(d) > most):
+                return False
+            if items is not None:
+                ok = items.ok
+                for item in d:
+                    if not ok(item):
+                        return False
+            return True
+
+        def explain(d: list[Any], path: KeyPath, at: _Where, out: list[Finding]) -> None:
+            if items is not None:
+                for i, item in enumerate(d):
+                    if not items.ok(item):
+                        items.explain(item, (*path, i), at, out)
+            for word, ok in (("minItems", len(d) >= least), ("maxItems", most is None or len(d) <= most)):
+                if not ok:
+                    out.append(at.finding(path, "SC202", f"{dotted(path)}: the list has {len(d)} items "
+                                          f"({word} {schema[word]})", "add or remove items"))  # fmt: skip
+
+        return _Keyword(test, explain)
+
+    def _contains(self, schema: dict[str, Any]) -> _Keyword:
+        wanted = self._node(schema)
+
+        def test(d: Any) -> bool:
+            return type(d) is not list or any(wanted.ok(item) for item in d)
+
+        def explain(d: Any, path: KeyPath, at: _Where, out: list[Finding]) -> None:
+            out.append(_lacking(path, at, [_usage_type(wanted.schema)]))
+
+        return _Keyword(test, explain)
+
+    def _all_of(self, subs: list[dict[str, Any]]) -> _Keyword:
+        nodes = [self._node(sub) for sub in subs]
+        test = _every([n.test() for n in nodes])
+
+        def explain(d: Any, path: KeyPath, at: _Where, out: list[Finding]) -> None:
+            failing = [n for n in nodes if not n.ok(d)]
+            # The required usage types are one `contains` each: one finding names all that are missing.
+            lacking = [n for n in failing if set(n.schema) == {"contains"}]
+            for n in failing:
+                if n not in lacking:
+                    n.explain(d, path, at, out)
+            if lacking:
+                out.append(_lacking(path, at, [_usage_type(n.schema["contains"]) for n in lacking]))
+
+        return _Keyword(test, explain)
 
 
-@cache
-def _pattern(text: str) -> re.Pattern[str]:
-    return re.compile(text)
+def _lacking(path: KeyPath, at: _Where, names: list[str]) -> Finding:
+    return at.finding(path, "SC204", f"templates lack the usage types Logto requires: {', '.join(names)}",
+                      "add a template for each; Logto rejects the whole config otherwise", key=True)  # fmt: skip
+
+
+def _usage_type(schema: dict[str, Any]) -> str:
+    return str(schema.get("properties", {}).get("usageType", {}).get("const", "?"))
+
+
+def _value_keyword(schema: dict[str, Any]) -> _Keyword:
+    options = [schema["const"]] if "const" in schema else list(schema["enum"])
+
+    def test(d: Any) -> bool:
+        for option in options:  # noqa: SIM110 - a plain loop: this is the hot path
+            if json_equal(d, option):
+                return True
+        return False
+
+    def explain(d: Any, path: KeyPath, at: _Where, out: list[Finding]) -> None:
+        listed = _or_list([str(o) for o in options])
+        out.append(at.finding(path, "SC202", f"{dotted(path)}: {show(d)} is not one of {listed}",
+                              f"use one of {listed}"))  # fmt: skip
+
+    return _Keyword(test, explain, final=True)
+
+
+def _string_keyword(schema: dict[str, Any]) -> _Keyword:
+    shortest, longest = schema.get("minLength", 0), schema.get("maxLength")
+    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+
+    def test(d: Any) -> bool:
+        return type(d) is not str or (
+            len(d) >= shortest
+            and (longest is None or len(d) <= longest)
+            and (pattern is None or pattern.search(d) is not None)
+        )
+
+    def explain(d: str, path: KeyPath, at: _Where, out: list[Finding]) -> None:
+        if len(d) < shortest:
+            out.append(at.finding(path, "SC202", f"{dotted(path)}: must not be empty", "write a value"))
+        if longest is not None and len(d) > longest:
+            out.append(
+                at.finding(path, "SC202", f"{dotted(path)}: longer than {longest} characters", "shorten it")
+            )
+        if pattern is not None and pattern.search(d) is None:
+            out.append(at.finding(path, "SC202", f"{dotted(path)}: {show(d)} does not match the expected form",
+                                  schema.get("description", "see the schema")))  # fmt: skip
+
+    return _Keyword(test, explain)
+
+
+def _number_keyword(schema: dict[str, Any]) -> _Keyword:
+    low, high = schema.get("minimum"), schema.get("maximum")
+
+    # As JSON Schema words it: a number fails `minimum` when it is less than it (so NaN never fails).
+    def test(d: Any) -> bool:
+        return type(d) not in (int, float) or not (
+            (low is not None and d < low) or (high is not None and d > high)
+        )
+
+    def explain(d: float, path: KeyPath, at: _Where, out: list[Finding]) -> None:
+        for op, bound, fails in (("at least", low, low is not None and d < low),
+                                 ("at most", high, high is not None and d > high)):  # fmt: skip
+            if fails:
+                out.append(at.finding(path, "SC202", f"{dotted(path)}: {show(d)} must be {op} {bound}",
+                                      f"use a value {op} {bound}"))  # fmt: skip
+
+    return _Keyword(test, explain)
 
 
 def _nowhere(path: KeyPath, *, key: bool = False) -> Location:
     return Location("", 1, 1)
 
 
-def _finding(where: Location, rule: str, message: str, hint: str) -> Finding:
-    return Finding(where.file, where.line, where.column, rule, "error", message, hint)
-
-
-def _is_type(data: Any, kind: str | list[str]) -> bool:
-    if isinstance(kind, list):
-        return any(_is_type(data, k) for k in kind)
-    if kind == "integer":
-        # As JSON Schema and JavaScript: 465.0 is the integer 465 (the models emit it as 465).
-        return (isinstance(data, int) and not isinstance(data, bool)) or (
-            isinstance(data, float) and data.is_integer()
-        )
-    if kind == "number":
-        return isinstance(data, (int, float)) and not isinstance(data, bool)
-    return isinstance(
-        data, {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}[kind]
-    )
-
-
 def _always(data: Any) -> bool:
     return True
 
 
-def _all_of(tests: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+def _every(tests: list[Test]) -> Test:
     if not tests:
         return _always
     if len(tests) == 1:
@@ -352,33 +417,50 @@ _PY_TYPES: dict[str, tuple[type, ...]] = {
 }  # fmt: skip
 
 
-def _type_test(kind: str | list[str]) -> Callable[[Any], bool]:
+def _type_test(kind: str | list[str]) -> Test:
     kinds = [kind] if isinstance(kind, str) else kind
     # Exact types: bool is a subclass of int, but true is not a number in JSON.
     exact = frozenset(t for k in kinds for t in _PY_TYPES[k])
     if "integer" in kinds and float not in exact:
+        # JSON Schema (and JavaScript) read 587.0 as the integer 587.
         return lambda d: type(d) in exact or (type(d) is float and d.is_integer())
     return lambda d: type(d) in exact
 
 
-def _in_enum(data: Any, options: list[Any]) -> bool:
-    return any(data == o and type(data) is type(o) for o in options)
+def json_equal(a: Any, b: Any) -> bool:
+    """Equality as JSON Schema's `const` and `enum` mean it: true is not 1, but 1.0 is 1."""
+    if type(a) is bool or type(b) is bool:
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    if type(a) in (int, float) and type(b) in (int, float):
+        return bool(a == b)
+    return type(a) is type(b) and bool(a == b)
 
 
-def _type_finding(kind: str | list[str], data: Any, path: KeyPath, locate: Locate) -> Finding:
+def _explain_type(kind: str | list[str]) -> Explain:
     want = _TYPE_WORDS.get(kind if isinstance(kind, str) else kind[0], str(kind))
-    name = dotted(path)
-    if kind == "integer" and isinstance(data, str) and data.strip().isdigit():
-        return _finding(locate(path), "SC202", f'{name}: expected an integer, got the string "{data}"',
-                        f"write {data.strip()} without quotes")  # fmt: skip
-    if kind == "boolean" and isinstance(data, str):
-        return _finding(locate(path), "SC202", f"{name}: expected true or false, got the string {show(data)}",
-                        "write true or false without quotes")  # fmt: skip
-    if data is None:
-        return _finding(locate(path), "SC202", f"{name}: null is refused by Logto's guard when the config is saved",
-                        "leave the key out to use the default")  # fmt: skip
-    got = f"{kind_of(data)} {show(data)}".rstrip()
-    return _finding(locate(path), "SC202", f"{name}: expected {want}, got {got}", f"write {want}")
+
+    def explain(d: Any, path: KeyPath, at: _Where, out: list[Finding]) -> None:
+        name = dotted(path)
+        if kind == "integer" and isinstance(d, str) and d.strip().isdigit():
+            message, hint = (
+                f'{name}: expected an integer, got the string "{d}"',
+                f"write {d.strip()} without quotes",
+            )
+        elif kind == "boolean" and isinstance(d, str):
+            message = f"{name}: expected true or false, got the string {show(d)}"
+            hint = "write true or false without quotes"
+        elif d is None:
+            message = f"{name}: null is refused by Logto's guard when the config is saved"
+            hint = "leave the key out to use the default"
+        else:
+            message, hint = f"{name}: expected {want}, got {kind_of(d)} {show(d)}".rstrip(), f"write {want}"
+        out.append(at.finding(path, "SC202", message, hint))
+
+    return explain
 
 
 def kind_of(value: Any) -> str:

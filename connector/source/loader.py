@@ -93,7 +93,7 @@ def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResu
                 return _fail(name, "SC002", f"the file is {encoding}, not UTF-8", "save the file as UTF-8")
         nul = raw.find(b"\x00")
         if nul >= 0:
-            line, col = _byte_position(raw, nul)
+            line, col = byte_position(raw, nul)
             return _fail(
                 name,
                 "SC002",
@@ -105,7 +105,7 @@ def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResu
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as e:
-            line, col = _byte_position(raw, e.start)
+            line, col = byte_position(raw, e.start)
             return _fail(
                 name,
                 "SC002",
@@ -153,7 +153,8 @@ def _human(size: int) -> str:
     return f"{size:,} bytes"
 
 
-def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+def byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and CHARACTER column of byte ``offset`` in ``raw`` (UTF-8; bad bytes count as one)."""
     start = raw.rfind(b"\n", 0, offset) + 1
     column = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
     return raw.count(b"\n", 0, offset) + 1, column
