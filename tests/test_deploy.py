@@ -578,3 +578,13 @@ def test_an_answer_that_is_not_json(cli: CliRunner, logto: FakeLogto, project: P
     logto.fault("GET", "/api/connectors", status=502, times=3)
     result = deploy(cli, logto, project, expect=1)
     assert "Logto answered GET /api/connectors with 502 Bad Gateway" in result.stderr
+
+
+def test_deploy_has_the_same_gate_as_build(cli: CliRunner, logto: FakeLogto, tmp_path: Path) -> None:
+    # A value lint rejects (implicit TLS turned off on 465) blocks the deploy before any request, as it
+    # blocks `build`; the finding names the environment file's line.
+    project = make_project(tmp_path / "mail", prod=PROD + "port: 465\nsecure: false\n")
+    result = deploy(cli, logto, project, expect=1)
+    assert "prod.yaml:7:9: error SC303" in result.stderr and "SC303" in result.stderr
+    assert logto.requests == []
+    assert logto.smtp_config is None

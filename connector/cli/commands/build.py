@@ -8,6 +8,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from connector.build.outputs import Built
+    from connector.diagnostics.findings import Finding
+    from connector.project.layout import Project
 
 HELP = "build the final Logto JSON of an environment (or of every one) from a config project"
 
@@ -54,10 +56,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from connector.build.outputs import build_environments, write_outputs
-    from connector.diagnostics.findings import sort_findings
     from connector.diagnostics.reporters import write_text
-    from connector.errors import InputError, UsageError
-    from connector.lint import lint_build
+    from connector.errors import UsageError
     from connector.project.layout import load_project, unknown_environment
 
     if args.all and not args.out_dir:
@@ -83,14 +83,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.env and args.env not in project.environments:
         raise UsageError(unknown_environment(project, args.env))
-    # The build is a gate: lint's rules (and its suppression comments) on what it builds; an error
-    # writes nothing. Warnings are printed once, whether lint or the build found them.
-    gate = lint_build(project.root, None if args.all else args.env)
-    shown = {f for f in gate.findings if not f.suppressed}
-    fresh = sort_findings(f for f in shown if f not in project.findings)
-    if gate.failed:
-        raise InputError(findings=fresh)
-    write_text(fresh, sys.stderr)
+    shown = gate(project, None if args.all else args.env)
     # --check compares with files built without secrets: the only kind a team commits.
     resolve = not (args.keep_refs or args.check)
     built = build_environments(project, envs, overrides=args.overrides, resolve=resolve)
@@ -107,6 +100,26 @@ def run(args: argparse.Namespace) -> int:
     if to_stdout is not None:
         sys.stdout.write(to_stdout)
     return 0
+
+
+def gate(project: Project, env: str | None) -> set[Finding]:
+    """The build is a gate: lint's rules (and its suppression comments) on what it builds (env None: all).
+
+    An error raises InputError so nothing is written or deployed; warnings are printed here once, and the
+    set of findings shown is returned so the build's own warnings are not printed twice.
+    """
+    from connector.diagnostics.findings import sort_findings
+    from connector.diagnostics.reporters import write_text
+    from connector.errors import InputError
+    from connector.lint import lint_build
+
+    result = lint_build(project.root, env)
+    shown = {f for f in result.findings if not f.suppressed}
+    fresh = sort_findings(f for f in shown if f not in project.findings)
+    if result.failed:
+        raise InputError(findings=fresh)
+    write_text(fresh, sys.stderr)
+    return shown
 
 
 def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[Path | None, str | None]:

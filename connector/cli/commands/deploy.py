@@ -99,10 +99,13 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(args.project)
     write_text(project.findings, sys.stderr)
     envs = _environments(args, project)
-    # The same gate as build: every environment must build before anything is sent.
+    # The same gate as build: lint's rules pass and every environment builds before anything is sent.
+    from connector.cli.commands.build import gate
+
+    shown = gate(project, None if len(envs) > 1 else envs[0])
     built = build_environments(project, envs, overrides=args.overrides)
     for item in built.values():
-        write_text(item.warnings, sys.stderr)
+        write_text([f for f in item.warnings if f not in shown], sys.stderr)
     targets = {env: _target(args, project, env, os.environ) for env in envs}
     failed: list[str] = []
     for env in envs:
