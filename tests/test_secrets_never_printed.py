@@ -141,14 +141,14 @@ def test_no_command_prints_the_secret(
 
 
 def test_a_secret_in_an_error_message_is_redacted_in_every_form() -> None:
-    from connector.cli.main import _print_error
+    from connector.cli.main import print_error
     from connector.diagnostics.redact import register_secret
 
     secret = 'Odd"Canary\\é-7x'
     register_secret(secret)
 
     stream = io.StringIO()
-    _print_error(InputError(f"value {secret!r} in {json.dumps(secret)} and {secret}"), stream)
+    print_error(InputError(f"value {secret!r} in {json.dumps(secret)} and {secret}"), stream)
     assert stream.getvalue() == "smtp-connector: error: value '********' in \"********\" and ********\n"
 
 

@@ -70,13 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except UsageError as e:
-        _print_error(e, sys.stderr)
+        print_error(e, sys.stderr)
         return EXIT_USAGE
     except InputError as e:
-        _print_error(e, sys.stderr)
+        print_error(e, sys.stderr)
         return EXIT_INPUT
     except ConnectorError as e:
-        _print_error(e, sys.stderr)
+        print_error(e, sys.stderr)
         return e.exit_code
     except SystemExit as e:  # --help and --version
         return e.code if isinstance(e.code, int) else EXIT_OK
@@ -98,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BUG
 
 
-def _print_error(error: ConnectorError, stream: TextIO) -> None:
+def print_error(error: ConnectorError, stream: TextIO) -> None:
+    """Print an error as the boundary does (findings, or one redacted line); for commands that go on after one."""
     findings = getattr(error, "findings", ())
     if findings:
         from connector.diagnostics.reporters import write_text

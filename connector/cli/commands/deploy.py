@@ -117,9 +117,9 @@ def run(args: argparse.Namespace) -> int:
         except InputError as e:
             if len(envs) == 1:
                 raise
-            from connector.cli.main import _print_error
+            from connector.cli.main import print_error
 
-            _print_error(e, sys.stderr)
+            print_error(e, sys.stderr)
             code = 1
         if code:
             failed.append(str(env))
