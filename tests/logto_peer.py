@@ -57,6 +57,20 @@ def require() -> None:
     pytest.skip(f"Logto's own code is needed: {reason}")
 
 
+def run_script(name: str, payload: Any) -> subprocess.CompletedProcess[str]:
+    """Run one of the peer's one-shot scripts with ``payload`` as JSON on its standard input."""
+    require()
+    return subprocess.run(
+        ["node", str(PEER_DIR / name)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        cwd=PEER_DIR,
+        timeout=60,
+        check=False,
+    )
+
+
 class Peer:
     """One long-running Node script under tests/logto-peer speaking JSON Lines."""
 

@@ -26,50 +26,30 @@ import json
 import re
 import secrets
 import ssl
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from connector.logto import USAGE_TYPES
 from tests import logto_peer
 
-PEER = Path(__file__).parent / "logto-peer"
 SMTP_ID = "simple-mail-transfer-protocol"
 SELF_HOSTED = "https://default.logto.app/api"
-TEMPLATE_TYPES = (
-    "SignIn",
-    "Register",
-    "ForgotPassword",
-    "OrganizationInvitation",
-    "Generic",
-    "UserPermissionValidation",
-    "BindNewIdentifier",
-    "MfaVerification",
-    "BindMfa",
-)
+# The email-template types Logto's route accepts: the usage types, held to Logto's code in test_logto_facts.
+TEMPLATE_TYPES = USAGE_TYPES
 # Logto's email regex (core-kit), close enough for the test send's body guard.
 _EMAIL = re.compile(r"^\S+@\S+\.\S+$")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def _peer(payload: dict[str, Any]) -> dict[str, Any]:
-    logto_peer.require()
-    proc = subprocess.run(
-        ["node", str(PEER / "deploy-send.mjs")],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        cwd=PEER,
-        timeout=60,
-        check=False,
-    )
+    proc = logto_peer.run_script("deploy-send.mjs", payload)
     if proc.returncode != 0:
         raise RuntimeError(f"deploy-send.mjs failed: {proc.stderr}")
     result: dict[str, Any] = json.loads(proc.stdout)

@@ -5,11 +5,10 @@ is what a real Logto answers."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 from tests import logto_peer
 
-from .logto_server import PEER, SMTP_ID, FakeLogto
+from .logto_server import SMTP_ID, FakeLogto
 
 CONFIG = {
     "host": "127.0.0.1",
@@ -45,15 +44,7 @@ def test_the_official_client_works_against_the_stand_in(logto: FakeLogto) -> Non
         "config": {**CONFIG, "replyTo": ""},
         "template": template,
     }
-    proc = subprocess.run(
-        ["node", str(PEER / "management-api.mjs")],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        cwd=PEER,
-        timeout=60,
-        check=False,
-    )
+    proc = logto_peer.run_script("management-api.mjs", payload)
     assert proc.returncode == 0, proc.stderr
     assert "not equal to the expected value" not in proc.stderr  # the token carries scope "all"
     out = json.loads(proc.stdout)
