@@ -238,12 +238,13 @@ class ConnectProxy:
 
     @staticmethod
     def _pipe(src: socket.socket, dst: socket.socket) -> None:
+        # A relay passes an end of stream on as a half-close, so the other direction still delivers what
+        # is in flight (the server's 221 after the client's QUIT); only a broken socket ends both.
         try:
             while data := src.recv(65536):
                 dst.sendall(data)
+            dst.shutdown(socket.SHUT_WR)
         except OSError:
-            pass
-        finally:
             for sock in (src, dst):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
