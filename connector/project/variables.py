@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.redact import register_secret
 from connector.logto import SECRET_KEYS
-
-# As connector.source.loader's, not imported: the loader registers secrets through this grammar.
-KeyPath = tuple[str | int, ...]
 
 _START = re.compile(r"\$\$\{|\$\{")
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}")

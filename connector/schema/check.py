@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.suggest import did_you_mean
 
-KeyPath = tuple[str | int, ...]
 Locate = Callable[..., Location]
 Test = Callable[[Any], bool]
 

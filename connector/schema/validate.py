@@ -7,6 +7,7 @@ import typing
 from typing import TYPE_CHECKING, Any, Protocol
 
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.suggest import did_you_mean
 from connector.logto import AUTH_FORMS
 from connector.schema.check import dotted as _dotted
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
     from connector.schema.models import ConnectorConfig
-
-KeyPath = tuple[str | int, ...]
 
 
 class Located(Protocol):

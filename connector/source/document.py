@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
-
-KeyPath = tuple[str | int, ...]
+from connector.diagnostics.paths import KeyPath as KeyPath
 
 MAX_NODES = 100_000  # expanded through aliases; a real connector config has a few hundred
 MAX_DEPTH = 64
