@@ -160,7 +160,7 @@ def _undefined(error: BuildUndefinedError, known: list[str], line: str) -> tuple
     if not isinstance(obj, Mapping):
         return (
             "SC602",
-            f"undefined build variable `{full}`: {where} is {kind_of(obj)} and has no `{name}`",
+            f"undefined build variable `{full}`: {where} is {_kind(obj)} and has no `{name}`",
             f"use {where} itself, or make it a mapping under `variables:`",
             Attribute(name),
         )
@@ -211,3 +211,9 @@ def column_of(line: str, needle: str | None) -> int:
         return tag.start() + 1
     stripped = len(line) - len(line.lstrip())
     return stripped + 1 if line.strip() else 1
+
+
+def _kind(value: object) -> str:
+    # A sandbox value need not be JSON (a function, a range): name its Python type rather than "a value".
+    kind = kind_of(value)
+    return f"a {type(value).__name__}" if kind == "a value" else kind
