@@ -141,8 +141,8 @@ class ProgressLine:
         self.shares_screen = shares_screen  # stdout is the same terminal: result lines interleave
         self.text = ""  # what is drawn now ("" when nothing is)
         self.last = ""
-        try:
-            self.width = os.get_terminal_size(stream.fileno()).columns
+        try:  # a terminal that does not know its size says 0
+            self.width = os.get_terminal_size(stream.fileno()).columns or 80
         except (OSError, ValueError):
             self.width = 80
         self.erase = "" if os.environ.get("TERM") == "dumb" else "\033[K"
