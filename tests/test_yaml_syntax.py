@@ -139,7 +139,11 @@ def test_no_message_quotes_the_text_of_a_broken_value(text: str) -> None:
 
 @pytest.mark.parametrize(
     "problem",
-    ["found undefined alias 'Hunter2Canary'", "found character 'H' that cannot start any token", "odd 'Hunter2Canary'"],
+    [
+        "found undefined alias 'Hunter2Canary'",
+        "found character 'H' that cannot start any token",
+        "odd 'Hunter2Canary'",
+    ],
 )
 def test_what_pyyaml_quotes_is_left_out(problem: str) -> None:
     # PyYAML without libyaml quotes the text in its messages; libyaml does not. Neither reaches the user.
@@ -156,6 +160,6 @@ def test_lint_shows_the_opening_quote(cli: CliRunner, tmp_path: object) -> None:
     path.write_text('host: smtp.example.com\nport: 587\nsubject: "Your code\nfromEmail: a@example.com\n')
     result = cli("lint", str(path), expect=1)
     assert (
-        f'{path}:3:10: error SC004 YAML syntax error: this quoted string is never closed (it runs to the end of '
+        f"{path}:3:10: error SC004 YAML syntax error: this quoted string is never closed (it runs to the end of "
         'the file) (hint: end it with `"`; inside double quotes, a `"` is written `\\"`)'
     ) in result.stdout
