@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from connector.cli.options import add_env, add_set
 from connector.errors import InputError, UsageError
 
 
@@ -12,17 +13,8 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "config", metavar="CONFIG", help="a built config file (JSON or YAML) or a project folder"
     )
-    parser.add_argument(
-        "--env", metavar="ENV", help="the environment to build, when CONFIG is a project folder"
-    )
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        help="change one config value before validation, e.g. --set port=2525 (repeatable)",
-    )
+    add_env(parser, "the environment to build, when CONFIG is a project folder")
+    add_set(parser, "change one config value before validation, e.g. --set port=2525 (repeatable)")
 
 
 def add_payload_arguments(parser: argparse.ArgumentParser) -> None:

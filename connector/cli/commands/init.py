@@ -3,12 +3,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from connector.cli.options import add_provider
+
 HELP = "create a config project (provider, dev and prod environments, templates, hook and CI) in DIR"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dir", metavar="DIR", help="the folder to create the project in (never overwrites)")
-    parser.add_argument(
+    add_provider(
+        parser,
         "--provider",
         required=True,
         metavar="NAME",

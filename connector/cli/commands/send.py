@@ -11,6 +11,7 @@ from connector.cli.commands._runtime import (
     payload_from,
     usage_type,
 )
+from connector.cli.options import add_color, add_usage_type, recipients
 
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
 
@@ -20,8 +21,15 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
-    parser.add_argument("--type", metavar="TYPE", help="the usage type, e.g. SignIn")
-    parser.add_argument("--to", nargs="+", metavar="ADDR", help="one message per recipient")
+    add_usage_type(parser)
+    # Repeatable, never nargs="+": a list option would swallow the CONFIG that follows it.
+    parser.add_argument(
+        "--to",
+        action="extend",
+        type=recipients,
+        metavar="ADDR",
+        help="a recipient, or a comma list of them; repeatable; one message per recipient",
+    )
     add_payload_arguments(parser)
     parser.add_argument(
         "--batch", metavar="FILE", help='a JSON Lines file of {"to", "type", "payload"}, one message per line'
@@ -42,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="wait before retrying a 4xx reply or a dropped connection; doubles each time (default 1)",
     )
+    add_color(parser)
 
 
 def run(args: argparse.Namespace) -> int:
