@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from connector.diagnostics.redact import register_secrets
@@ -300,10 +300,3 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return f"({len(value)} characters)"
     return f"({len(text)} characters of JSON)"
-
-
-@dataclass
-class Applied:
-    """What an apply did so far, in order: said exactly when a later step fails."""
-
-    done: list[str] = field(default_factory=list)
