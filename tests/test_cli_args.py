@@ -173,7 +173,7 @@ def test_every_env_has_the_short_e_and_every_command_printing_findings_has_color
     commands = _commands()
     assert set(commands) == set(COMMANDS)
     with_env = {name for name, c in commands.items() if "--env" in _flags(c)}
-    assert {"build", "explain", "lint", "preview", "render", "send", "deploy", "pull"} <= with_env
+    assert {"build", "explain", "lint", "preview", "render", "send", "deploy", "pull", "init"} <= with_env
     for name in with_env:
         assert "-e" in _flags(commands[name]), name
     for name in FINDING_COMMANDS:

@@ -16,7 +16,7 @@ from typing import Any
 COLOR_CHOICES = ("auto", "always", "never")
 
 # The attributes that name the project in each command's arguments: where --env completion looks.
-_PROJECT_ATTRS = ("project", "config", "paths", "targets")
+_PROJECT_ATTRS = ("project", "config", "paths", "targets", "dir")
 
 Completer = Callable[..., Iterable[str]]
 
@@ -26,9 +26,17 @@ def _completes(action: argparse.Action, completer: Completer) -> argparse.Action
     return action
 
 
-def add_env(parser: Any, help: str, *, default: str | None = None) -> argparse.Action:
+def add_project(parser: Any) -> argparse.Action:
+    """PROJECT, optional: the current folder's project by default, as in every command that takes one."""
+    action: argparse.Action = parser.add_argument(
+        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
+    )
+    return action
+
+
+def add_env(parser: Any, help: str, *, default: str | None = None, metavar: str = "ENV") -> argparse.Action:
     """``-e``/``--env ENV``, completed with the environments of the project named on the line."""
-    action: argparse.Action = parser.add_argument("-e", "--env", metavar="ENV", default=default, help=help)
+    action: argparse.Action = parser.add_argument("-e", "--env", metavar=metavar, default=default, help=help)
     return _completes(action, complete_environments)
 
 

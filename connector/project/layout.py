@@ -11,7 +11,6 @@ environment (provider < project < environment < ``--set``), resolving ``${VAR}``
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +19,12 @@ from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.paths import dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.logto import ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
+from connector.logto import ENVIRONMENT_NAME, ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
 from connector.project.layers import META_KEYS, Composed, Origin, State
 from connector.project.sources import check_source, load_provider, load_source
 from connector.source.loader import Document
 
 __all__ = ["Composed", "Origin", "Project", "compose", "load_project"]
-
-_ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass
@@ -79,7 +76,7 @@ def environment_names(folder: Path) -> tuple[str, ...]:
         paths = list(env_dir.iterdir())
     except OSError:
         return ()
-    names = {p.stem for p in paths if p.suffix in YAML_SUFFIXES and _ENV_NAME.match(p.stem)}
+    names = {p.stem for p in paths if p.suffix in YAML_SUFFIXES and ENVIRONMENT_NAME.match(p.stem)}
     return tuple(sorted(names))
 
 
@@ -124,7 +121,7 @@ def load_project(root: str | os.PathLike[str]) -> Project:
             name = path.stem
             problem = (
                 f"`{name}` is not a usable environment name"
-                if not _ENV_NAME.match(name)
+                if not ENVIRONMENT_NAME.match(name)
                 else f"a second file for environment `{name}`"
                 if name in environments
                 else ""

@@ -1,4 +1,5 @@
-"""Arguments shared by render and send: CONFIG, --env, --set, --type and the payload."""
+"""Arguments shared by render and send: CONFIG and the payload; --env, --set and --type come from
+connector/cli/options.py, the home of the options several commands share."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from connector.cli.options import add_color, add_env, add_set, color_for
+from connector.cli.options import add_color, add_env, add_project, add_set, color_for
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -17,9 +17,7 @@ HELP = "build the final Logto JSON of an environment (or of every one) from a co
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
-    )
+    add_project(parser)
     which = parser.add_mutually_exclusive_group()
     add_env(which, "the environment to build (environments/ENV.yaml)")
     which.add_argument("--all", action="store_true", help="build every environment (with --out-dir)")

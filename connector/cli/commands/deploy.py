@@ -4,7 +4,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from connector.cli.options import add_color, add_env, add_set, color_for
+from connector.cli.options import add_color, add_env, add_project, add_set, color_for
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built
@@ -15,9 +15,7 @@ HELP = "build an environment and make Logto hold it, through Logto's Management 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
-    )
+    add_project(parser)
     which = parser.add_mutually_exclusive_group()
     add_env(which, "the environment to deploy (environments/ENV.yaml)")
     which.add_argument(

@@ -4,13 +4,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from connector.cli.options import add_color, add_env, color_for
+from connector.cli.options import add_color, add_env, add_project, color_for
 
 HELP = "write an HTML gallery of every template, per environment and language, filled with sample values"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("project", metavar="PROJECT", help="the config project folder")
+    add_project(parser)
     add_env(parser, "only this environment (default: every environment)")
     parser.add_argument("--out", metavar="DIR", required=True, help="the folder to write index.html into")
     add_color(parser)
