@@ -54,33 +54,29 @@ def test_send_takes_its_arguments_in_any_order(
     assert _sent_to(result.stdout) == ["me@example.com"]
 
 
-def test_to_is_repeatable_and_takes_a_comma_list_split_as_nodemailer_splits(
-    cli: CliRunner, tmp_path: Path
-) -> None:
+def test_to_is_repeatable_and_never_split_at_commas(cli: CliRunner, tmp_path: Path) -> None:
     project = _project(tmp_path / "email")
     result = cli(
         "send", "--to", "a@example.com", str(project), "-e", "dev", "--type", "SignIn", "--code", "1",
-        "--to", 'b@example.com, "Acme, Inc." <c@example.com>', "--to", "Acme, Inc. <d@example.com>",
-        "--dry-run", str(tmp_path / "out"),
+        "--to", "Acme, Inc. <b@example.com>", "--to", "c@example.com", "--dry-run", str(tmp_path / "out"),
     )  # fmt: skip
-    # A display name with a comma, quoted or not, is one recipient (connector/mail/addresses.py).
-    assert _sent_to(result.stdout) == [
-        "a@example.com",
-        "b@example.com",
-        '"Acme, Inc." <c@example.com>',
-        "Acme, Inc. <d@example.com>",
-    ]
-    assert len(list((tmp_path / "out").glob("*.eml"))) == 4
+    assert _sent_to(result.stdout) == ["a@example.com", "Acme, Inc. <b@example.com>", "c@example.com"]
+    assert len(list((tmp_path / "out").glob("*.eml"))) == 3
+    # Two addresses in one --to are refused (docs/security.md), not fanned out to two messages.
+    two = cli(
+        "send", str(project), "-e", "dev", "--type", "SignIn", "--code", "1",
+        "--to", "a@example.com, b@example.com", "--dry-run", str(tmp_path / "two"), expect=1,
+    )  # fmt: skip
+    assert [json.loads(line)["status"] for line in two.stdout.splitlines()] == ["failed"]
+    assert "the recipient holds 2 addresses" in two.stdout
 
 
-def test_to_without_an_address_and_the_old_list_form_are_usage_errors(cli: CliRunner, tmp_path: Path) -> None:
+def test_the_old_list_form_is_a_usage_error_that_says_what_to_do(cli: CliRunner, tmp_path: Path) -> None:
     project = _project(tmp_path / "email")
-    empty = cli("send", str(project), "--to", " , ", expect=2)
-    assert "argument --to: no address in ' , '" in empty.stderr
     old = cli(
         "send", str(project), "-e", "dev", "--type", "SignIn", "--to", "a@x.example", "b@x.example", expect=2
     )
-    assert "unrecognized arguments: b@x.example (one --to per recipient: --to b@x.example" in old.stderr
+    assert "unrecognized arguments: b@x.example (one --to per recipient: --to b@x.example)" in old.stderr
     assert "usage: smtp-connector send " in old.stderr
 
 

@@ -93,7 +93,7 @@ class _Parser(argparse.ArgumentParser):
             flags = [*_option_strings(where), *([] if command is None else _option_strings(self))]
             for extra in extras:
                 if not extra.startswith("-") and "@" in extra and "--to" in flags:
-                    message += f" (one --to per recipient: --to {extra}; or a comma list)"
+                    message += f" (one --to per recipient: --to {extra})"
                     break
                 guess = _suggest_flag(extra, flags) if extra.startswith("-") else None
                 if guess:

@@ -81,17 +81,6 @@ def color_for(stream: Any, args: argparse.Namespace) -> bool:
     return use_color(stream, getattr(args, "color", "auto"))
 
 
-def recipients(value: str) -> list[str]:
-    """``--to`` takes one address or a comma list, split as nodemailer splits a To header (a quoted or
-    unquoted display name may hold a comma: ``"Acme, Inc." <a@acme.example>`` is one recipient)."""
-    from connector.mail.addresses import split_addresses
-
-    found = [part for part in split_addresses(value) if part]
-    if not found:
-        raise argparse.ArgumentTypeError(f"no address in {value!r}")
-    return found
-
-
 # Completers: called by argcomplete with keyword arguments (prefix, action, parser, parsed_args).
 
 

@@ -12,7 +12,7 @@ from connector.cli.commands._runtime import (
     payload_from,
     usage_type,
 )
-from connector.cli.options import add_color, add_usage_type, recipients
+from connector.cli.options import add_color, add_usage_type
 
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
 
@@ -24,13 +24,13 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
     add_usage_type(parser)
-    # Repeatable, never nargs="+": a list option would swallow the CONFIG that follows it.
+    # Repeatable, never nargs="+": a list option would swallow the CONFIG that follows it. Never split at
+    # commas either: a recipient holding two addresses is refused (docs/security.md), not fanned out.
     parser.add_argument(
         "--to",
-        action="extend",
-        type=recipients,
+        action="append",
         metavar="ADDR",
-        help="a recipient, or a comma list of them; repeatable; one message per recipient",
+        help="a recipient (one address); repeat --to for more; one message per recipient",
     )
     add_payload_arguments(parser)
     parser.add_argument(
