@@ -101,6 +101,62 @@ AUTH_FORMS = {
     "oauth2-token": ("OAuth2 token", "OAuth2TokenAuth"),
 }
 
+# What becomes of a value the published schema refuses (docs/logto-compat.md, "Where we are stricter"):
+# Logto's guard (zod, @logto/connector-smtp 1.5.4) checks the type of every key it names, the values of
+# its enums (a template's contentType, auth.type) and the keys of the login auth form (a strict object);
+# it lets `tls` through unchecked, checks no number's range, and lets unknown keys through elsewhere,
+# where nodemailer then ignores them.
+SAVE_REFUSED = "Logto refuses to save this config"
+SEND_FAILS = "Logto saves it, and nodemailer fails or misbehaves when it sends"
+IGNORED = "Logto saves it, and nodemailer ignores it: the setting does nothing"
+BUILD_REFUSES = (
+    "the build stops here"  # a project-only key (language, variables, locales): Logto never sees it
+)
+_GUARD_ENUMS = frozenset({"contentType", "type"})
+# The top-level keys the guard names (the other CONFIG_KEYS reach nodemailer unchecked); a test holds the
+# list to Logto's guard by giving each key a value of the wrong type.
+GUARD_KEYS = frozenset((
+    "host", "port", "auth", "fromEmail", "replyTo", "templates", "name", "localAddress", "connectionTimeout",
+    "greetingTimeout", "socketTimeout", "dnsTimeout", "secure", "servername", "ignoreTLS", "requireTLS",
+    "customHeaders", "logger", "debug", "disableFileAccess", "disableUrlAccess", "tls",
+))  # fmt: skip
+
+
+def guard_checks_type(path: tuple[str | int, ...]) -> bool:
+    """Whether Logto's guard checks the type of the value at ``path`` (else only nodemailer meets it)."""
+    if not path or path[0] not in GUARD_KEYS or (path[0] == "tls" and len(path) > 1):
+        return False  # `tls` must be an object, and the guard takes any object there
+    if path[0] == "templates":  # the guard's template object names these four; other keys pass unchecked
+        return len(path) < 3 or path[2] in TEMPLATE_REQUIRED_FIELDS
+    return True
+
+
+def wrong_value_consequence(path: tuple[str | int, ...], *, kind: str) -> str:
+    """What a wrong value at ``path`` leads to: ``kind`` is "type", "value" (enum, form) or "range"."""
+    if _project_only(path):
+        return BUILD_REFUSES
+    if kind == "type" and guard_checks_type(path):
+        return SAVE_REFUSED
+    if kind == "value" and guard_checks_type(path) and path[-1] in _GUARD_ENUMS:
+        return SAVE_REFUSED
+    return SEND_FAILS
+
+
+def unknown_key_consequence(path: tuple[str | int, ...], *, login_auth: bool) -> str:
+    """What an unknown key at ``path`` leads to; ``login_auth``: in an ``auth`` whose type is login.
+
+    Only that zod object is strict; without a type, Logto's union reads the same keys as its OAuth2 token
+    form, which is not, and nodemailer (which sees no type, so logs in) ignores the key.
+    """
+    if _project_only(path[:-1]):  # the key itself is unknown: where it stands decides
+        return BUILD_REFUSES
+    return SAVE_REFUSED if login_auth and path[:1] == ("auth",) else IGNORED
+
+
+def _project_only(path: tuple[str | int, ...]) -> bool:
+    return bool(path) and (path[0] not in CONFIG_KEYS or "locales" in path)
+
+
 # What Logto's guard requires of a config and of each template (an empty one is deleted on save, then missed).
 REQUIRED_KEYS = ("host", "port", "auth", "fromEmail", "templates")
 TEMPLATE_REQUIRED_FIELDS = ("usageType", "contentType", "subject", "content")

@@ -95,8 +95,8 @@ def test_every_failing_environment_is_reported(cli: CliRunner, tmp_path: Path) -
     write_project(tmp_path, {"environments/a.yaml": "port: 0\n", "environments/b.yaml": "port: 70000\n"})
     result = cli("build", str(tmp_path), "--all", "--out-dir", str(tmp_path / "out"), expect=1)
     assert result.stderr.splitlines() == [
-        f"{tmp_path}/environments/a.yaml:1:7: error SC202 port: 0 must be at least 1 (hint: use a value at least 1)",
-        f"{tmp_path}/environments/b.yaml:1:7: error SC202 port: 70000 must be at most 65535 "
+        f"{tmp_path}/environments/a.yaml:1:7: error SC202 port: 0 must be at least 1; Logto saves it, and nodemailer fails or misbehaves when it sends (hint: use a value at least 1)",
+        f"{tmp_path}/environments/b.yaml:1:7: error SC202 port: 70000 must be at most 65535; Logto saves it, and nodemailer fails or misbehaves when it sends "
         "(hint: use a value at most 65535)",
     ]
 

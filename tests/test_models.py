@@ -124,25 +124,25 @@ templates:
 
 def test_message_unknown_key_suggests_the_real_one() -> None:
     assert _findings(BASE + "requireTls: true\n") == [
-        "c.yaml:12:1: error SC201 unknown key `requireTls`; did you mean `requireTLS`? (hint: rename it to `requireTLS`)"
+        "c.yaml:12:1: error SC201 unknown key `requireTls`: Logto saves it, and nodemailer ignores it: the setting does nothing; did you mean `requireTLS`? (hint: rename it to `requireTLS`)"
     ]
 
 
 def test_message_typo_in_a_nested_key() -> None:
     assert _findings(BASE.replace("  pass: p", "  pas: p")) == [
-        "c.yaml:5:3: error SC201 unknown key `pas` in auth (login form); did you mean `pass`? (hint: rename it to `pass`)"
+        "c.yaml:5:3: error SC201 unknown key `pas` in auth (login form): Logto saves it, and nodemailer ignores it: the setting does nothing; did you mean `pass`? (hint: rename it to `pass`)"
     ]
 
 
 def test_message_port_as_string() -> None:
     assert _findings(BASE.replace("port: 587", 'port: "587"')) == [
-        'c.yaml:2:7: error SC202 port: expected an integer, got the string "587" (hint: write 587 without quotes)'
+        'c.yaml:2:7: error SC202 port: expected an integer, got the string "587"; Logto refuses to save this config (hint: write 587 without quotes)'
     ]
 
 
 def test_message_port_out_of_range() -> None:
     assert _findings(BASE.replace("port: 587", "port: 70000")) == [
-        "c.yaml:2:7: error SC202 port: 70000 must be at most 65535 (hint: use a value at most 65535)"
+        "c.yaml:2:7: error SC202 port: 70000 must be at most 65535; Logto saves it, and nodemailer fails or misbehaves when it sends (hint: use a value at most 65535)"
     ]
 
 
@@ -168,7 +168,7 @@ def test_message_bad_content_type() -> None:
             "{usageType: SignIn, contentType: text/plain", "{usageType: SignIn, contentType: text/md"
         )
     ) == [
-        'c.yaml:9:38: error SC202 templates[1].contentType: "text/md" is not one of text/plain or text/html '
+        'c.yaml:9:38: error SC202 templates[1].contentType: "text/md" is not one of text/plain or text/html; Logto refuses to save this config '
         "(hint: use one of text/plain or text/html)"
     ]
 

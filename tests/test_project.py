@@ -69,7 +69,7 @@ def test_an_unknown_key_in_an_environment_file_points_at_it(tmp_path: Path) -> N
     with pytest.raises(InputError) as e:
         load_project(tmp_path)
     assert _messages(e.value) == [
-        f"{tmp_path}/environments/prod.yaml:2:1: error SC201 unknown key `hots`; did you mean `host`? "
+        f"{tmp_path}/environments/prod.yaml:2:1: error SC201 unknown key `hots`: Logto saves it, and nodemailer ignores it: the setting does nothing; did you mean `host`? "
         "(hint: rename it to `host`)"
     ]
 
@@ -79,7 +79,7 @@ def test_an_unknown_auth_key_names_the_form(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         load_project(tmp_path)
     assert _messages(e.value) == [
-        f"{tmp_path}/environments/prod.yaml:2:3: error SC201 unknown key `usr` in auth (login form); "
+        f"{tmp_path}/environments/prod.yaml:2:3: error SC201 unknown key `usr` in auth (login form): Logto saves it, and nodemailer ignores it: the setting does nothing; "
         "did you mean `user`? (hint: rename it to `user`)"
     ]
 
@@ -89,7 +89,7 @@ def test_a_wrong_type_in_a_source_file_is_reported_where_written(tmp_path: Path)
     with pytest.raises(InputError) as e:
         load_project(tmp_path)
     assert _messages(e.value) == [
-        f'{tmp_path}/environments/prod.yaml:1:7: error SC202 port: expected an integer, got the string "2525" '
+        f'{tmp_path}/environments/prod.yaml:1:7: error SC202 port: expected an integer, got the string "2525"; Logto refuses to save this config '
         "(hint: write 2525 without quotes)"
     ]
 
@@ -259,7 +259,7 @@ def test_a_misspelt_set_key_is_an_unknown_key(layered: Path) -> None:
     with pytest.raises(InputError) as e:
         compose(load_project(layered), "prod", overrides=["prot=25"], resolve=False)
     assert _messages(e.value) == [
-        "--set:1:1: error SC201 unknown key `prot`; did you mean `port`? (hint: rename it to `port`)"
+        "--set:1:1: error SC201 unknown key `prot`: Logto saves it, and nodemailer ignores it: the setting does nothing; did you mean `port`? (hint: rename it to `port`)"
     ]
 
 

@@ -256,9 +256,14 @@ def test_render_command_template_not_found_and_bad_payload(cli: CliRunner, tmp_p
 def test_render_command_points_at_the_file_for_invalid_configs(cli: CliRunner, tmp_path: Path) -> None:
     path = write_config(tmp_path / "logto.json", logto_config(2525))
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", "--set", 'port="465"', expect=1)
-    assert result.stderr.startswith('--set:1:6: error SC202 port: expected an integer, got the string "465"')
+    assert result.stderr.startswith(
+        '--set:1:6: error SC202 port: expected an integer, got the string "465"; Logto refuses to save this config'
+    )
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", "--set", "hots=x", expect=1)
-    assert "error SC201 unknown key `hots`; did you mean `host`?" in result.stderr
+    assert (
+        "error SC201 unknown key `hots`: Logto saves it, and nodemailer ignores it: the setting does nothing; did you mean `host`?"
+        in result.stderr
+    )
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", "--set", "nope", expect=2)
     assert "--set 'nope': expected KEY.PATH=VALUE (e.g. --set port=2525" in result.stderr
 
