@@ -106,4 +106,4 @@ def print_error(error: ConnectorError, stream: TextIO) -> None:
 
         write_text(findings, stream)
     else:
-        print(redact(f"{PROG}: error: {error}"), file=stream)
+        print(redact(f"{PROG}: error: {error.describe()}"), file=stream)

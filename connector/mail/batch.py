@@ -35,12 +35,12 @@ def parse_json(text: str, where: str, hint: str) -> Any:
     try:
         return json.loads(text, parse_constant=_not_json)
     except RecursionError:
-        raise InputError(f"{where}: not valid JSON (nested too deeply) (hint: {hint})") from None
+        raise InputError(f"{where}: not valid JSON (nested too deeply)", hint=hint) from None
     except ValueError as e:
         why = str(e)
         if "digits" in why:  # Python's limit on int digits (CVE-2020-10735), not a JSON rule
             why = "a number with more than 4,300 digits"
-        raise InputError(f"{where}: not valid JSON ({why}) (hint: {hint})") from None
+        raise InputError(f"{where}: not valid JSON ({why})", hint=hint) from None
 
 
 def _not_json(constant: str) -> Any:
@@ -53,7 +53,7 @@ def read_jobs(path: str | os.PathLike[str]) -> list[Job]:
     try:
         text = read_text_input(path, MAX_BATCH_BYTES)
     except FileNotFoundError as e:
-        raise InputError(f"{name}: no such batch file (hint: check the path)") from e
+        raise InputError(f"{name}: no such batch file", hint="check the path") from e
     except (OSError, ValueError) as e:  # UnicodeDecodeError is a ValueError
         raise InputError(f"{name}: cannot read the batch file: {getattr(e, 'strerror', None) or e}") from e
     jobs: list[Job] = []
@@ -63,7 +63,7 @@ def read_jobs(path: str | os.PathLike[str]) -> list[Job]:
             continue
         jobs.append(_job(line, f"{name}:{number}"))
     if not jobs:
-        raise InputError(f"{name}: the batch file has no messages (hint: one JSON object per line)")
+        raise InputError(f"{name}: the batch file has no messages", hint="one JSON object per line")
     return jobs
 
 
@@ -76,7 +76,7 @@ def _job(line: str, where: str) -> Job:
         raise InputError(f"{where}: expected a JSON object, like {_EXAMPLE}")
     unknown = sorted(set(item) - {"to", "type", "payload"})
     if unknown:
-        raise InputError(f"{where}: unknown key `{unknown[0]}` (hint: the keys are to, type and payload)")
+        raise InputError(f"{where}: unknown key `{unknown[0]}`", hint="the keys are to, type and payload")
     to, usage_type, payload = item.get("to"), item.get("type"), item.get("payload", {})
     if not isinstance(to, str) or not to:
         raise InputError(f'{where}: "to" must be one address as a string')

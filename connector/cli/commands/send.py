@@ -90,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
             _keep_unsent(outcome, jobs, failed_file)
             raise  # exit 130, decided in main
     if outcome.fatal is not None:
-        print(redact(f"smtp-connector: error: {outcome.fatal}"), file=sys.stderr)
+        from connector.cli.main import print_error
+
+        print_error(outcome.fatal, sys.stderr)
     failed = outcome.failed
     counts = outcome.counts
     done = "written" if args.dry_run else "sent"
