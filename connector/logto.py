@@ -16,6 +16,7 @@ The facts that need code of their own live next to it, each in one place:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,9 @@ RUNTIME_ROOTS = COMMON_ROOTS.union(*PAYLOAD_ROOTS.values())
 # This tool's own file names, read by lint, build and the runtime alike so that all three agree.
 PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")  # a project has one of them, not both
 ENVIRONMENTS_DIR = "environments"  # environments/<name>.yaml (or .yml), one file per environment
+# The names an environment may have (its file's stem); the hint names what it allows.
+ENVIRONMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+ENVIRONMENT_NAME_HINT = "letters, digits, `-`, `_` and `.`, starting with a letter or digit"
 YAML_SUFFIXES = (".yaml", ".yml")
 
 

@@ -1,6 +1,10 @@
-"""``init``: a complete config project from a provider, ready to build (dev) and to fill in (prod).
+"""``init``: a config project from a provider, ready to build (dev) and to fill in (the other environments).
 
-It never overwrites: if any file it would write exists, it writes nothing and names them all.
+It fits an existing repository: a file that is already there is skipped and listed, never overwritten, and
+the CI workflow and the pre-commit config go to the repository's root, where GitHub and pre-commit read them.
+Two existing files get our lines appended instead, because both are safe to extend: ``.gitignore`` (the
+build output holds secrets), and ``.pre-commit-config.yaml`` only when the result reads back as exactly
+the old config plus our hook. What it writes, it writes all or nothing.
 """
 
 from __future__ import annotations
@@ -10,21 +14,41 @@ import json
 import os
 import re
 import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from connector import __version__
-from connector.atomic import write_atomic
+import yaml
+
+from connector import __version__, atomic
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
+from connector.logto import (
+    ENVIRONMENT_NAME,
+    ENVIRONMENT_NAME_HINT,
+    ENVIRONMENTS_DIR,
+    PROJECT_FILES,
+    YAML_SUFFIXES,
+)
 from connector.project.providers import FillIn, ProviderInfo, provider_info, shipped_names
 from connector.source.loader import KeyPath
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
 SCHEMA_URL = f"{PROJECT_URL.replace('github.com', 'raw.githubusercontent.com')}/v{__version__}/schema/smtp-connector.source.schema.json"
 DEV_PROVIDER = "dev-sink"
-OUT_DIR = "out"
+OUT_DIR = "out"  # where the docs and the workflow build to; init's .gitignore ignores it
+PREVIEW_DIR = f"{OUT_DIR}/preview"
 SINK_DIR = "mail-sink"  # the sink's default --dir
 DEV_FROM = "no-reply@example.com"  # bare: a `<...>` would read as a value to fill in
+DEFAULT_ENVIRONMENTS = ("dev", "prod")
+# An environment with one of these names sends to the local sink, so it works with no account at all.
+SINK_ENVIRONMENTS = ("dev", "development", "local")
+WORKFLOW = ".github/workflows/email-config.yml"
+PRE_COMMIT = ".pre-commit-config.yaml"
+GITIGNORE = ".gitignore"
+HOOK_ID = "smtp-connector-lint"
+ALREADY_THERE = "already there"
 _GENERIC_FROM = FillIn(
     ("fromEmail",),
     "<no-reply@your-domain.com>",
@@ -45,8 +69,74 @@ TEMPLATES = (
 )  # fmt: skip
 
 
-def init_project(folder: str | os.PathLike[str], provider: str) -> list[Path]:
-    """Write a new project into ``folder`` (created if needed); the paths written, in order."""
+@dataclass(frozen=True)
+class Change:
+    """A file init did not simply create, and what happened to it (for the summary)."""
+
+    path: Path
+    note: str
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What ``init`` did. Paths are as the user sees them: under the folder given, or relative to the
+    current folder for the repository's root."""
+
+    project: Path
+    root: Path  # where the workflow and the pre-commit config go: the repository's root, else the project
+    in_repository: bool
+    environments: tuple[str, ...]
+    created: tuple[Path, ...]
+    updated: tuple[Change, ...]  # existing files our lines were appended to
+    skipped: tuple[Change, ...]  # existing files left as they were
+    to_add: tuple[Change, ...]  # existing files the user should add ``note`` to by hand
+    to_fill: tuple[Path, ...]  # created files holding <...> values to replace
+    secrets: tuple[str, ...]  # the ${VAR}s the build reads (repository secrets for the workflow)
+
+    @property
+    def sink_environments(self) -> tuple[str, ...]:
+        return tuple(env for env in self.environments if env in SINK_ENVIRONMENTS)
+
+
+def environment_names(text: str) -> tuple[str, ...]:
+    """``--env dev,staging,prod``: the names, each usable as ``environments/NAME.yaml``, none twice."""
+    names = tuple(part.strip() for part in text.split(","))
+    seen: dict[str, str] = {}
+    for name in names:
+        if not name:
+            raise UsageError(
+                f"--env `{text}`: an empty environment name (give names separated by commas, "
+                "e.g. --env dev,staging,prod)"
+            )
+        stem, suffix = os.path.splitext(name)
+        if suffix in YAML_SUFFIXES and ENVIRONMENT_NAME.match(stem):
+            raise UsageError(f"--env: `{name}` is a file name; give the environment's name, `{stem}`")
+        if not ENVIRONMENT_NAME.match(name):
+            raise UsageError(f"--env: `{name}` is not a usable environment name ({ENVIRONMENT_NAME_HINT})")
+        # Prod and prod would be one file on a case-insensitive file system (macOS, Windows).
+        twin = seen.get(name.casefold())
+        if twin is not None:
+            same = f"`{name}` is given twice" if twin == name else f"`{twin}` and `{name}` are one file"
+            raise UsageError(f"--env: {same}; name each environment once")
+        seen[name.casefold()] = name
+    return names
+
+
+def repository_root(folder: Path) -> Path | None:
+    """The root of the git work tree ``folder`` (absolute) is in: the nearest folder up with a ``.git``
+    (a folder, or a file in a worktree or submodule), as git finds it. None outside a repository."""
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None
+
+
+def init_project(
+    folder: str | os.PathLike[str],
+    provider: str,
+    environments: Sequence[str] = DEFAULT_ENVIRONMENTS,
+) -> InitResult:
+    """Write a new project into ``folder`` (created if needed), skipping every file that is there."""
     if provider not in shipped_names():
         suggestion = did_you_mean(provider, shipped_names())
         raise UsageError(
@@ -54,56 +144,180 @@ def init_project(folder: str | os.PathLike[str], provider: str) -> list[Path]:
             + (f"; did you mean `{suggestion}`?" if suggestion else "")
             + f" (providers: {', '.join(shipped_names())})"
         )
-    root = Path(folder)
-    files = project_files(provider_info(provider), root.resolve().name)
-    existing = [name for name in files if (root / name).exists()]
-    if existing:
-        raise InputError(
-            f"{root} already has {', '.join(existing)}; init never overwrites a file "
-            "(move them away, or choose another folder)"
-        )
-    written: list[Path] = []
-    try:
-        for name, text in files.items():
-            write_atomic(root / name, text)
-            written.append(root / name)
-    except BaseException:
-        # All or nothing: a half-made project would make the next `init` refuse to overwrite it.
-        for path in written:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        raise
-    return written
+    project = Path(folder)
+    if project.exists() and not project.is_dir():
+        raise InputError(f"{project}: is a file, not a folder (hint: init creates the project in a folder)")
+    absolute = project.resolve()
+    repo = repository_root(absolute)
+    root = _shown(repo, project) if repo is not None else project
+    relative = absolute.relative_to(repo).as_posix() if repo is not None else "."
+    info = provider_info(provider)
+    envs = tuple(environments)
+    plan = _Plan()
 
-
-def project_files(info: ProviderInfo, project: str) -> dict[str, str]:
-    """The files of a new project (relative path: text)."""
     shared = [f for f in info.fill_ins if f.path in (("fromEmail",), ("replyTo",))] or [_GENERIC_FROM]
     account = [f for f in info.fill_ins if f not in shared]
-    return {
-        "smtp-connector.yaml": _project_file(info, project, shared),
-        "environments/dev.yaml": _dev_file(info),
-        "environments/prod.yaml": _prod_file(info, account),
-        ".pre-commit-config.yaml": _pre_commit(),
-        ".github/workflows/email-config.yml": _workflow(info),
-        ".gitignore": (
-            f"# Built configs hold resolved secrets (`smtp-connector build --all --out-dir {OUT_DIR}/`): never\n"
-            f"# commit them. Files built with --keep-refs hold no secret and may be committed elsewhere.\n"
-            f"{OUT_DIR}/\n# What `smtp-connector sink` received.\n{SINK_DIR}/\n"
-        ),
-    }
+    example = next((env for env in envs if env not in SINK_ENVIRONMENTS), envs[0])
+    plan.new(
+        [project / name for name in PROJECT_FILES],
+        _project_file(info, absolute.name, shared, example),
+        fill=True,
+    )
+    for env in envs:
+        spellings = [project / ENVIRONMENTS_DIR / f"{env}{suffix}" for suffix in YAML_SUFFIXES]
+        if env in SINK_ENVIRONMENTS:
+            plan.new(spellings, _sink_file(env, relative))
+        else:
+            plan.new(spellings, _environment_file(info, env, account), fill=bool(account))
+    plan.lines(project / GITIGNORE, _gitignore())
+    secrets = tuple(v.name for v in info.variables) if example not in SINK_ENVIRONMENTS else ()
+    plan.new(
+        [root / WORKFLOW, root / WORKFLOW.replace(".yml", ".yaml")],
+        _workflow(relative, secrets),
+    )
+    plan.hook(root / PRE_COMMIT)
+    plan.write()
+    return InitResult(
+        project=project,
+        root=root,
+        in_repository=repo is not None,
+        environments=envs,
+        created=tuple(plan.files),
+        updated=tuple(Change(path, note) for path, (_, _, note) in plan.edits.items()),
+        skipped=tuple(plan.skipped),
+        to_add=tuple(plan.to_add),
+        to_fill=tuple(plan.to_fill),
+        secrets=secrets,
+    )
+
+
+def _shown(path: Path, like: Path) -> Path:
+    """``path`` as the user would type it: absolute when ``like`` (the folder they gave) is, else
+    relative to the current folder (``..`` included)."""
+    if like.is_absolute():
+        return path
+    try:
+        return Path(os.path.relpath(path))
+    except ValueError:  # another drive on Windows
+        return path
+
+
+class _Plan:
+    """The files to create and the existing ones to extend, written together, all or nothing."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, str] = {}
+        self.edits: dict[Path, tuple[str, str, str]] = {}  # path: (old text, new text, what was added)
+        self.skipped: list[Change] = []
+        self.to_add: list[Change] = []
+        self.to_fill: list[Path] = []
+
+    def new(self, spellings: Sequence[Path], text: str, *, fill: bool = False) -> None:
+        """Create ``spellings[0]`` unless it, or another spelling of it, exists."""
+        there = next((path for path in spellings if os.path.lexists(path)), None)
+        if there is not None:
+            self.skipped.append(Change(there, ALREADY_THERE))
+            return
+        blocked = next((p for p in spellings[0].parents if p.exists() and not p.is_dir()), None)
+        if blocked is not None:
+            self.skipped.append(Change(spellings[0], f"{blocked} is a file, not a folder"))
+            return
+        self.files[spellings[0]] = text
+        if fill:
+            self.to_fill.append(spellings[0])
+
+    def lines(self, path: Path, text: str) -> None:
+        """A line-based file (.gitignore): create it, or append the entries it does not have yet."""
+        if not os.path.lexists(path):
+            self.new([path], text)
+            return
+        old = self._read(path)
+        if old is None:
+            return
+        have = {line.strip().strip("/") for line in old.splitlines()}
+        missing = [
+            line
+            for line in text.splitlines()
+            if line and not line.startswith("#") and line.strip("/") not in have
+        ]
+        if not missing:
+            self.skipped.append(Change(path, f"already ignores {', '.join(_entries(text))}"))
+            return
+        newline = "\r\n" if "\r\n" in old else "\n"
+        added = [_ADDED_BY_INIT, *missing]
+        separator = "" if not old or old.endswith(("\n", "\r")) else newline
+        self.edits[path] = (
+            old,
+            old + separator + newline.join(added) + newline,
+            f"added {', '.join(missing)}",
+        )
+
+    def hook(self, path: Path) -> None:
+        """The pre-commit config: create it, or append our hook to its ``repos:`` when that is safe."""
+        if not os.path.lexists(path):
+            self.new([path], _pre_commit())
+            return
+        old = self._read(path)
+        if old is None:
+            return
+        config = _yaml_mapping(old)
+        if config is not None and _has_hook(config):
+            self.skipped.append(Change(path, f"already has the {HOOK_ID} hook"))
+            return
+        new = _with_hook(old, config) if config is not None else None
+        if new is None:
+            self.to_add.append(Change(path, "\n".join(_repo_lines()) + "\n"))
+        else:
+            self.edits[path] = (old, new, f"added the {HOOK_ID} hook")
+
+    def _read(self, path: Path) -> str | None:
+        """The text of an existing file; None (and the file listed as skipped) when it is not a
+        readable UTF-8 file, such as a folder in the way."""
+        try:
+            if path.is_file():
+                return path.read_bytes().decode("utf-8")  # line ends as they are (CRLF too)
+        except (OSError, UnicodeDecodeError):
+            pass
+        self.skipped.append(Change(path, ALREADY_THERE))
+        return None
+
+    def write(self) -> None:
+        """Write every file at once (atomic.write_all: all staged first, then renamed into place); if
+        anything fails, undo what landed (new files and folders removed, extended files restored), so
+        nothing is half-made and init can simply be run again."""
+        folders = sorted(
+            {p for path in [*self.files, *self.edits] for p in path.parents if not p.exists()},
+            key=lambda p: len(p.parts),
+            reverse=True,
+        )
+        targets = {path: text.encode("utf-8") for path, text in self.files.items()}
+        targets.update({path: new.encode("utf-8") for path, (_, new, _) in self.edits.items()})
+        try:
+            atomic.write_all(targets)
+        except BaseException:
+            for path in self.files:  # none of them existed before
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            for path, (old, _, _) in self.edits.items():
+                with contextlib.suppress(Exception):
+                    if path.read_bytes().decode("utf-8") != old:
+                        atomic.write_atomic(path, old)
+            for folder in folders:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
 
 
 def _header(text: str) -> str:
     return f"# yaml-language-server: $schema={SCHEMA_URL}\n{text}"
 
 
-def _project_file(info: ProviderInfo, project: str, fill_ins: list[FillIn]) -> str:
+def _project_file(info: ProviderInfo, project: str, fill_ins: list[FillIn], env: str) -> str:
     lines = [
         f"# The email settings of Logto's SMTP connector for {project}, as code.",
-        "# `smtp-connector build --env prod` merges, lowest first: the provider overlay < this file <",
+        f"# `smtp-connector build --env {env}` merges, lowest first: the provider overlay < this file <",
         "# environments/<env>.yaml < --set. Mappings merge key by key, other values are replaced, templates",
-        "# merge by usageType, and null removes a key. `smtp-connector explain --env prod` shows where every",
+        f"# merge by usageType, and null removes a key. `smtp-connector explain --env {env}` shows where every",
         "# final value comes from. Replace each <...> value; `smtp-connector lint` flags those left.",
         "",
         f"# {info.title}",
@@ -128,20 +342,22 @@ def _project_file(info: ProviderInfo, project: str, fill_ins: list[FillIn]) -> s
     return _header("\n".join(lines) + "\n")
 
 
-def _dev_file(info: ProviderInfo) -> str:
+def _sink_file(env: str, project: str) -> str:
+    """An environment that sends to the local sink; ``project`` is the folder as seen from the
+    repository's root (``.`` when it is the root)."""
     return _header(
-        "# Development: every message goes to the local sink, so this works with no account at all.\n"
+        f"# {env}: every message goes to the local sink, so this works with no account at all.\n"
         f"# Start the sink with `smtp-connector sink` (127.0.0.1:2525, messages in {SINK_DIR}/), then send a\n"
-        "# test message: `smtp-connector send . --env dev --type SignIn --code 123456 --to you@example.com`.\n"
+        f"# test message: `smtp-connector send {project} --env {env} --type SignIn --code 123456 --to you@example.com`.\n"
         f"provider: {DEV_PROVIDER}\n"
-        "# The sink accepts any sender; the real From address is production's.\n"
+        "# The sink accepts any sender; the other environments send from the address in smtp-connector.yaml.\n"
         f"fromEmail: {DEV_FROM}\n"
     )
 
 
-def _prod_file(info: ProviderInfo, fill_ins: list[FillIn]) -> str:
+def _environment_file(info: ProviderInfo, env: str, fill_ins: list[FillIn]) -> str:
     secrets = ", ".join(v.name for v in info.variables)
-    text = f"Production: the {info.name} provider named in smtp-connector.yaml ({info.title.rstrip('.')})."
+    text = f"{env}: the {info.name} provider named in smtp-connector.yaml ({info.title.rstrip('.')})."
     if secrets:
         text += (
             f" Secrets are never written here: the build reads {secrets} from the environment"
@@ -151,7 +367,7 @@ def _prod_file(info: ProviderInfo, fill_ins: list[FillIn]) -> str:
     if fill_ins:
         lines += ["# Replace each <...> with your account's value.", *_yaml(fill_ins)]
     else:
-        lines += ["# Nothing differs from smtp-connector.yaml yet; add what production changes here.", "{}"]
+        lines += [f"# Nothing differs from smtp-connector.yaml yet; add what {env} changes here.", "{}"]
     return _header("\n".join(lines) + "\n")
 
 
@@ -159,51 +375,123 @@ def _comment(text: str, indent: str = "") -> list[str]:
     return [f"{indent}# {line}" for line in textwrap.wrap(text, 100 - len(indent))]
 
 
+_ADDED_BY_INIT = "# smtp-connector (added by `smtp-connector init`): built configs hold secrets; sink mail."
+
+
+def _gitignore() -> str:
+    return (
+        f"# Built configs hold resolved secrets (`smtp-connector build --all --out-dir {OUT_DIR}/`): never\n"
+        f"# commit them. Files built with --keep-refs hold no secret and may be committed elsewhere.\n"
+        f"{OUT_DIR}/\n# What `smtp-connector sink` received.\n{SINK_DIR}/\n"
+    )
+
+
+def _entries(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def _repo_lines() -> list[str]:
+    """Our hook as one entry of a pre-commit config's ``repos:`` list."""
+    return [
+        f"- repo: {PROJECT_URL}",
+        "  # Pin rev to a released tag of smtp-connector; `pre-commit autoupdate` moves it forward.",
+        f"  rev: v{__version__}",
+        "  hooks:",
+        f"    - id: {HOOK_ID}",
+    ]
+
+
 def _pre_commit() -> str:
-    return (
-        "# Lint the email config before every commit: run `pre-commit install` once.\n"
-        "# If this project is a folder inside a larger repository, merge this into the repository's own\n"
-        "# .pre-commit-config.yaml at its root.\n"
-        "repos:\n"
-        f"  - repo: {PROJECT_URL}\n"
-        "    # Pin rev to a released tag of smtp-connector; `pre-commit autoupdate` moves it forward.\n"
-        f"    rev: v{__version__}\n"
-        "    hooks:\n"
-        "      - id: smtp-connector-lint\n"
+    return "# Lint the email config before every commit: run `pre-commit install` once.\nrepos:\n" + "".join(
+        f"  {line}\n" for line in _repo_lines()
     )
 
 
-def _workflow(info: ProviderInfo) -> str:
-    env = "".join(f"          {v.name}: ${{{{ secrets.{v.name} }}}}\n" for v in info.variables)
-    return (
-        "# Lint the email config and build every environment's Logto JSON on each push and pull request;\n"
-        "# the built files are kept as a workflow artifact. Store the secrets as repository secrets\n"
-        "# (Settings > Secrets and variables > Actions). If this project is a folder inside a larger\n"
-        "# repository, move this file to the repository's .github/workflows/ and set working-directory.\n"
-        "name: email-config\n"
-        "on:\n"
-        "  push:\n"
-        "  pull_request:\n"
-        "permissions:\n"
-        "  contents: read\n"
-        "jobs:\n"
-        "  build:\n"
-        "    runs-on: ubuntu-latest\n"
-        "    steps:\n"
-        "      - uses: actions/checkout@v4\n"
-        "      - uses: actions/setup-python@v5\n"
-        "        with:\n"
-        '          python-version: "3.12"\n'
-        "      # The same version as rev in .pre-commit-config.yaml.\n"
-        f'      - run: pip install "smtp-connector=={__version__}"\n'
-        "      - run: smtp-connector lint --format github\n"
-        f"      - run: smtp-connector build --all --out-dir {OUT_DIR}/\n"
-        + ("        env:\n" + env if env else "")
-        + "      - uses: actions/upload-artifact@v4\n"
-        "        with:\n"
-        "          name: email-config\n"
-        f"          path: {OUT_DIR}/\n"
-    )
+def _yaml_mapping(text: str) -> dict[str, Any] | None:
+    """A pre-commit config read as YAML, when it is a mapping with a ``repos:`` list."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("repos"), list):
+        return data
+    return None
+
+
+def _has_hook(config: dict[str, Any]) -> bool:
+    for repo in config["repos"]:
+        hooks = repo.get("hooks") if isinstance(repo, dict) else None
+        if isinstance(hooks, list) and any(isinstance(h, dict) and h.get("id") == HOOK_ID for h in hooks):
+            return True
+    return False
+
+
+def _with_hook(text: str, config: dict[str, Any]) -> str | None:
+    """``text`` with our hook appended to its ``repos:`` list, or None when that cannot be done safely.
+
+    Safe means the result reads back as exactly ``config`` with one more repository at the end; the
+    lines are tried at the indentations a ``repos:`` list is written with. A flow list, a key after
+    ``repos:`` or anything else unusual fails that check, and the user gets the lines to add instead."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    expected = {**config, "repos": [*config["repos"], yaml.safe_load("\n".join(_repo_lines()))[0]]}
+    base = text if text.endswith(("\n", "\r")) else text + newline
+    for indent in ("  ", "", "    "):
+        candidate = base + "".join(f"{indent}{line}{newline}" for line in _repo_lines())
+        try:
+            if yaml.safe_load(candidate) == expected:
+                return candidate
+        except yaml.YAMLError:
+            continue
+    return None
+
+
+def _workflow(project: str, secrets: Sequence[str]) -> str:
+    """The CI workflow at the repository's root; ``project`` is the project's folder from there."""
+    lines = [
+        "# Lint the email config and build every environment on each push and pull request; the HTML",
+        "# preview of every template is kept as a workflow artifact for reviewers. The built files hold",
+        "# the secrets, so they are not uploaded.",
+    ]
+    if secrets:
+        lines.append(
+            f"# Store {', '.join(secrets)} as repository secrets (Settings > Secrets and variables > Actions)."
+        )
+    lines += ["name: email-config", "on:"]
+    if project == ".":
+        lines += ["  push:", "  pull_request:"]
+    else:
+        # Only when the project (or this workflow) changes; every `run:` step runs in the project.
+        paths = json.dumps([f"{project}/**", WORKFLOW])
+        lines += ["  push:", f"    paths: {paths}", "  pull_request:", f"    paths: {paths}"]
+    lines += ["permissions:", "  contents: read"]
+    if project != ".":
+        lines += ["defaults:", "  run:", f"    working-directory: {_scalar(project)}"]
+    artifact = PREVIEW_DIR if project == "." else f"{project}/{PREVIEW_DIR}"
+    lines += [
+        "jobs:",
+        "  build:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        "      - uses: actions/checkout@v4",
+        "      - uses: actions/setup-python@v5",
+        "        with:",
+        '          python-version: "3.12"',
+        "      # The same version as rev in .pre-commit-config.yaml.",
+        f'      - run: pip install "smtp-connector=={__version__}"',
+        "      - run: smtp-connector lint --format github",
+        f"      - run: smtp-connector build --all --out-dir {OUT_DIR}/",
+    ]
+    if secrets:
+        lines += ["        env:", *(f"          {name}: ${{{{ secrets.{name} }}}}" for name in secrets)]
+    lines += [
+        f"      - run: smtp-connector preview --out {PREVIEW_DIR}",
+        "      - uses: actions/upload-artifact@v4",
+        "        with:",
+        "          name: email-preview",
+        "          # Relative to the repository's root: working-directory does not apply to `uses:` steps.",
+        f"          path: {_scalar(artifact + '/')}",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _yaml(fill_ins: list[FillIn]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 TEMPLATES = """\
@@ -35,3 +36,20 @@ def write_project(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return root
+
+
+# Any <...> in the files init writes (comments included), to replace with a plausible value.
+PLACEHOLDER = re.compile(r"<[^<>\n]+>")
+
+
+def _plausible(match: re.Match[str]) -> str:
+    inner = match.group(0)[1:-1]
+    if "@" in inner:
+        return inner
+    return "us-east-1" if inner == "region" else "filled-in-value"
+
+
+def fill_in(project: Path) -> None:
+    """Replace every <...> value in a project made by init, as its user would."""
+    for path in [project / "smtp-connector.yaml", *sorted((project / "environments").glob("*.yaml"))]:
+        path.write_text(PLACEHOLDER.sub(_plausible, path.read_text()))

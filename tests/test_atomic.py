@@ -196,25 +196,81 @@ def test_the_resend_file(
     assert resend.read_bytes() == OLD and leftovers(tmp_path) == []
 
 
-def test_init_is_all_or_nothing(
-    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing_writes: Callable[[], None]
+def test_init_is_all_or_nothing(cli: CliRunner, tmp_path: Path, failing_writes: Callable[[], None]) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".gitignore").write_bytes(OLD)  # init would append to both
+    (repo / ".pre-commit-config.yaml").write_text("repos: []  # a flow list: init prints the lines to add\n")
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
+    failing_writes()
+    _expect_failure(cli, "init", str(repo / "email"), "--provider", "sendgrid")
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in repo.iterdir()) == [".git", ".gitignore", ".pre-commit-config.yaml"]
+
+
+def test_init_undoes_what_landed_when_a_later_rename_fails(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    written: list[str] = []
-    real = atomic.write_bytes
+    """Every file is staged before the first rename; if the third rename fails, the two files already
+    in place are removed (or restored, for a file init appended to) and the folders it made are gone."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "email").mkdir()
+    (tmp_path / "email/.gitignore").write_bytes(OLD)
+    renames: list[str] = []
+    real = os.replace
 
-    def third_fails(path: Any, data: bytes, **kwargs: Any) -> Path:
-        written.append(str(path))
-        if len(written) == 3:
-            failing_writes()
-        return real(path, data, **kwargs)
+    def third_fails(src: Any, dst: Any) -> None:
+        renames.append(str(dst))
+        if len(renames) == 3:
+            raise OSError(13, "Permission denied")
+        real(src, dst)
 
-    monkeypatch.setattr(atomic, "write_bytes", third_fails)
-    project = tmp_path / "email"
-    _expect_failure(cli, "init", str(project), "--provider", "sendgrid")
-    assert len(written) == 3
-    assert [p for p in project.rglob("*") if p.is_file()] == []
+    monkeypatch.setattr(os, "replace", third_fails)
+    _expect_failure(cli, "init", str(tmp_path / "email"), "--provider", "sendgrid")
+    assert renames[:2] == [
+        str(tmp_path / "email/smtp-connector.yaml"),
+        str(tmp_path / "email/environments/dev.yaml"),
+    ]
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == [
+        ".git",
+        "email",
+        "email/.gitignore",
+    ]
+    assert (tmp_path / "email/.gitignore").read_bytes() == OLD
     monkeypatch.undo()
-    cli("init", str(project), "--provider", "sendgrid")  # nothing in the way: it can simply be run again
+    cli("init", str(tmp_path / "email"), "--provider", "sendgrid")  # nothing in the way: run it again
+    assert (tmp_path / "email/.gitignore").read_bytes().startswith(OLD)
+
+
+def test_init_restores_a_file_it_appended_to(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".gitignore").write_bytes(OLD)
+    for name in (
+        "smtp-connector.yaml",
+        "environments/dev.yaml",
+        "environments/prod.yaml",
+        ".github/workflows/email-config.yml",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("mine\n")
+    real = os.replace
+
+    def last_fails(src: Any, dst: Any) -> None:
+        if str(dst).endswith(".pre-commit-config.yaml"):
+            raise OSError(13, "Permission denied")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", last_fails)
+    hooks = "repos:\n  - repo: local\n    hooks: []\n"
+    (tmp_path / ".pre-commit-config.yaml").write_text(hooks)
+    _expect_failure(
+        cli, "init", str(tmp_path), "--provider", "sendgrid"
+    )  # .gitignore renamed, then this fails
+    assert (tmp_path / ".gitignore").read_bytes() == OLD
+    assert (tmp_path / ".pre-commit-config.yaml").read_text() == hooks and leftovers(tmp_path) == []
+    monkeypatch.undo()
+    assert "updated (appended to):\n" in cli("init", str(tmp_path), "--provider", "sendgrid").stdout
 
 
 def test_preview_gallery(tmp_path: Path, failing_writes: Callable[[], None]) -> None:

@@ -84,13 +84,32 @@ def test_a_batch_line_nested_too_deeply(cli: CliRunner, tmp_path: Path) -> None:
     good = json.dumps({"to": "a@example.com", "type": "SignIn", "payload": {"code": "1"}})
     path = _batch(tmp_path, good, '{"to": "b@example.com", "type": "SignIn", "payload": ' + "[" * 100_000)
     err = cli("send", str(CONFIG), "--batch", str(path), "--dry-run", str(tmp_path / "out"), expect=1).stderr
-    assert f"{path}:2: not valid JSON (nested too deeply)" in err
+    assert f"{path}:2:118: error SC012 nested deeper than 64 levels" in err
 
 
 def test_a_lone_surrogate_in_a_batch_recipient(cli: CliRunner, tmp_path: Path) -> None:
     path = _batch(tmp_path, '{"to": "a\\ud800@example.com", "type": "SignIn", "payload": {"code": "1"}}')
     err = cli("send", str(CONFIG), "--batch", str(path), "--dry-run", str(tmp_path / "out"), expect=1).stderr
-    assert f'{path}:1: "to" holds a lone UTF-16 surrogate (\\ud800), not text' in err
+    assert f'{path}:1:8: error SC002 "to" holds a lone UTF-16 surrogate (\\ud800), not text' in err
+
+
+def test_a_lone_surrogate_in_a_batch_payload_is_found_before_sending(cli: CliRunner, tmp_path: Path) -> None:
+    # Was exit 3 (UnicodeEncodeError while building the message); now a finding at the value.
+    good = '{"to": "a@example.com", "type": "SignIn", "payload": {"code": "1"}}'
+    bad = (
+        '{"to": "b@example.com", "type": "SignIn", "payload": {"code": "1", "app": {"\\udc00x": "\\udc01"}}}'
+    )
+    path = _batch(tmp_path, good, bad)
+    out = tmp_path / "out"
+    err = cli("send", str(CONFIG), "--batch", str(path), "--dry-run", str(out), expect=1).stderr
+    key, value = bad.index('"\\udc00x"') + 1, bad.index('"\\udc01"') + 1
+    assert (
+        f'{path}:2:{key}: error SC002 a key in "payload.app" holds a lone UTF-16 surrogate (\\udc00)' in err
+    )
+    assert (
+        f'{path}:2:{value}: error SC002 "payload.app.\\udc00x" holds a lone UTF-16 surrogate (\\udc01)' in err
+    )
+    assert not out.exists()
 
 
 def test_many_keys_without_aliases_are_not_an_alias_bomb(cli: CliRunner, tmp_path: Path) -> None:

@@ -159,7 +159,7 @@ def test_type_that_logto_does_not_send_is_a_usage_error(cli: CliRunner, tmp_path
         str(tmp_path / "o"),
         expect=1,
     )
-    assert f'{batch}:2: Logto never sends the usage type "Regster"' in result.stderr
+    assert f'{batch}:2:33: error SC101 Logto never sends the usage type "Regster"' in result.stderr
     assert 'did you mean "Register"?' in result.stderr
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from connector.mail.batch import read_jobs
+from connector.mail.batch import read_jobs, write_jobs
+from connector.mail.send import Job
 
 from .conftest import CliRunner
 from .smtp_fixtures import ServerFactory, logto_config, write_config
@@ -140,7 +141,7 @@ def test_injection_through_the_payload_or_the_recipient_is_refused(
     assert server.messages == []
 
 
-def test_a_batch_sends_the_clean_lines_and_fails_the_injected_ones(
+def test_a_batch_with_injected_lines_is_refused_whole_before_connecting(
     cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory
 ) -> None:
     server = smtp_server()
@@ -153,18 +154,25 @@ def test_a_batch_sends_the_clean_lines_and_fails_the_injected_ones(
         {"to": "e@example.com", "type": "SignIn", "payload": {"code": "5\u2028Bcc: victim@example.com"}},
     ]
     batch = tmp_path / "batch.jsonl"
-    batch.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))  # U+2028 raw
+    texts = [json.dumps(line, ensure_ascii=False) for line in lines]  # U+2028 raw
+    batch.write_text("".join(text + "\n" for text in texts))
     result = cli("send", str(path), "--batch", str(batch), "--attempts", "1", expect=1)
-    statuses = [json.loads(line)["status"] for line in result.stdout.splitlines()]
-    assert statuses == ["sent", "failed", "failed", "sent", "failed"]
-    # The resend file reads back whole, U+2028 and all (str.splitlines would cut that line in two).
-    resend = tmp_path / "batch.failed.jsonl"
-    assert [json.loads(line) for line in resend.read_text().splitlines()] == [lines[1], lines[2], lines[4]]
-    assert [job.as_json() for job in read_jobs(resend)] == [lines[1], lines[2], lines[4]]
-    assert [e.rcpt_tos for e in server.messages] == [["a@example.com"], ["d@example.com"]]
-    for envelope in server.messages:
-        head = (envelope.original_content or b"").split(b"\r\n\r\n")[0]
-        assert b"victim@example.com" not in head and b"\nBcc" not in head
+
+    def column(number: int, key: str) -> int:
+        return texts[number - 1].index(f'"{key}": ') + len(key) + 5
+
+    # Every injected line is found before connecting (recipient or a payload value filled into the
+    # subject), each at its file:line:col; nothing is sent and there is nothing to resend.
+    assert result.stdout == ""
+    assert f"{batch}:2:{column(2, 'to')}: error SC408 " in result.stderr
+    assert f"{batch}:3:{column(3, 'payload')}: error SC408 " in result.stderr
+    assert f"{batch}:5:{column(5, 'payload')}: error SC408 " in result.stderr
+    assert f"{batch}: 3 of 5 messages would fail; nothing was sent" in result.stderr
+    assert server.messages == [] and not (tmp_path / "batch.failed.jsonl").exists()
+    # A batch file reads back whole, U+2028 and all (str.splitlines would cut that line in two).
+    again = tmp_path / "again.jsonl"
+    write_jobs(again, [Job(line["to"], line["type"], line["payload"]) for line in lines[2:]])
+    assert [job.as_json() for job in read_jobs(again)] == lines[2:]
 
 
 def test_build_refuses_a_subject_with_a_line_break(cli: CliRunner, tmp_path: Path) -> None:

@@ -27,7 +27,10 @@ def test_init_writes_a_complete_project(cli: CliRunner, tmp_path: Path) -> None:
     result = cli("init", str(tmp_path / "email"), "--provider", "gmail")
     root = tmp_path / "email"
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) == sorted(FILES)
-    assert result.stderr.splitlines()[0] == f"created {root}/smtp-connector.yaml"
+    assert result.stdout.startswith(
+        f"created:\n  {root}/smtp-connector.yaml\n  {root}/environments/dev.yaml\n"
+    )
+    assert result.stderr == ""
     project = load_project(root)
     assert project.environments == ("dev", "prod")
     assert project.provider == "gmail"
@@ -97,18 +100,56 @@ def test_every_generated_yaml_names_its_schema(tmp_path: Path, cli: CliRunner) -
         assert first.endswith("/schema/smtp-connector.source.schema.json")
 
 
-def test_init_never_overwrites(tmp_path: Path, cli: CliRunner) -> None:
+def test_init_skips_and_lists_the_files_that_exist_and_never_overwrites(
+    tmp_path: Path, cli: CliRunner
+) -> None:
     (tmp_path / "environments").mkdir()
     (tmp_path / "environments/prod.yaml").write_text("port: 1\n")
-    (tmp_path / ".gitignore").write_text("keep me\n")
-    result = cli("init", str(tmp_path), "--provider", "gmail", expect=1)
-    assert result.stderr == (
-        f"smtp-connector: error: {tmp_path} already has environments/prod.yaml, .gitignore; init never "
-        "overwrites a file (move them away, or choose another folder)\n"
+    (tmp_path / "smtp-connector.yml").write_text("provider: gmail\n")  # the other spelling counts
+    (tmp_path / ".github").mkdir()
+    (tmp_path / ".github/workflows").write_text("a file where a folder would go\n")
+    result = cli("init", str(tmp_path), "--provider", "gmail")
+    assert result.stdout == (
+        "created:\n"
+        f"  {tmp_path}/environments/dev.yaml\n"
+        f"  {tmp_path}/.gitignore\n"
+        f"  {tmp_path}/.pre-commit-config.yaml\n"
+        "skipped (already there, left as it is):\n"
+        f"  {tmp_path}/smtp-connector.yml\n"
+        f"  {tmp_path}/environments/prod.yaml\n"
+        f"  {tmp_path}/.github/workflows/email-config.yml ({tmp_path}/.github/workflows is a file, not a folder)\n"
+        "next:\n"
+        f"  1. smtp-connector build {tmp_path} --env dev   # works now: dev sends to the local sink (start it "
+        "with `smtp-connector sink`)\n"
+        f"  2. pre-commit install (in {tmp_path}), once the folder is a git repository   # lint the email config before every commit\n"
     )
-    assert (tmp_path / ".gitignore").read_text() == "keep me\n"
     assert (tmp_path / "environments/prod.yaml").read_text() == "port: 1\n"
+    assert (tmp_path / "smtp-connector.yml").read_text() == "provider: gmail\n"
     assert not (tmp_path / "smtp-connector.yaml").exists()
+    assert (tmp_path / ".github/workflows").read_text() == "a file where a folder would go\n"
+
+
+def test_running_init_again_changes_nothing(tmp_path: Path, cli: CliRunner) -> None:
+    cli("init", str(tmp_path), "--provider", "amazon-ses", "--env", "dev,staging,prod")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = cli("init", str(tmp_path), "--provider", "amazon-ses", "--env", "dev,staging,prod")
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert "created:" not in result.stdout and "updated" not in result.stdout
+    assert "nothing to do: every file init writes is already there\n" in result.stdout
+    assert result.stdout.count("\n  ") == 7 + 1  # the seven files skipped, one next step
+
+
+def test_init_defaults_to_the_current_folder(tmp_path: Path, cli: CliRunner) -> None:
+    result = cli("init", "--provider", "postmark", cwd=tmp_path)
+    assert "  smtp-connector.yaml\n" in result.stdout
+    assert "smtp-connector build . --env dev" in result.stdout
+    assert load_project(tmp_path).environments == ("dev", "prod")
+
+
+def test_a_file_given_as_the_folder_is_an_input_error(tmp_path: Path, cli: CliRunner) -> None:
+    (tmp_path / "email").write_text("x\n")
+    result = cli("init", str(tmp_path / "email"), "--provider", "gmail", expect=1)
+    assert result.stderr.startswith(f"smtp-connector: error: {tmp_path}/email: is a file, not a folder")
 
 
 def test_init_into_a_folder_with_other_files_is_fine(tmp_path: Path, cli: CliRunner) -> None:

@@ -339,3 +339,15 @@ def test_the_gallery_in_headless_chromium(tmp_path: Path) -> None:
     pixels = png_pixels(shot.read_bytes())
     assert sum(1 for p in pixels if p == (255, 0, 0)) > 50_000
     assert (0, 255, 0) not in pixels
+
+
+def test_preview_defaults_to_the_current_folders_project_like_build(cli: CliRunner, tmp_path: Path) -> None:
+    acme = ROOT / "examples" / "acme"
+    cli("preview", "--env", "prod", "--out", str(tmp_path / "here"), cwd=acme)
+    cli("preview", str(acme), "--env", "prod", "--out", str(tmp_path / "named"))
+    assert (tmp_path / "here/index.html").read_bytes() == (tmp_path / "named/index.html").read_bytes()
+    # Outside a project it says so, as build does, rather than asking for PROJECT.
+    for command in (["preview", "--out", str(tmp_path / "x")], ["build", "--env", "prod"]):
+        result = cli(*command, cwd=tmp_path, expect=1)
+        assert "is not an smtp-connector project" in result.stderr
+    assert not (tmp_path / "x").exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from connector.scaffold import init_project
 from connector.schema.models import ConnectorConfig
 
 from .conftest import ROOT, CliRunner
+from .projects import PLACEHOLDER, fill_in
 
 NAMES = shipped_names()
 FINAL_SCHEMA = json.loads((ROOT / "schema" / "smtp-connector.schema.json").read_text())
@@ -73,25 +73,13 @@ def test_the_facts_the_seed_guide_and_readme_give() -> None:
     assert "The development sink does not advertise AUTH" in comment
 
 
-# Any <...> in the files init writes (comments included), to replace with a plausible value.
-PLACEHOLDER = re.compile(r"<[^<>\n]+>")
-
-
-def _plausible(match: re.Match[str]) -> str:
-    inner = match.group(0)[1:-1]
-    if "@" in inner:
-        return inner
-    return "us-east-1" if inner == "region" else "filled-in-value"
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_a_project_from_each_provider_builds_once_filled_in(
     name: str, tmp_path: Path, cli: CliRunner
 ) -> None:
     project = tmp_path / "email"
     init_project(project, name)
-    for path in [project / "smtp-connector.yaml", *sorted((project / "environments").glob("*.yaml"))]:
-        path.write_text(PLACEHOLDER.sub(_plausible, path.read_text()))
+    fill_in(project)
     secrets = {v.name: f"secret-for-{name}" for v in provider_info(name).variables}
     out = tmp_path / "out"
     cli("build", str(project), "--all", "--out-dir", str(out), env=secrets)

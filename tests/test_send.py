@@ -556,7 +556,8 @@ def test_batch_file_mistakes_are_reported_before_anything_is_sent(
     batch.write_text('{"to": "a@example.com", "type": "SignIn"}\n{"to": "b@example.com", "typ": "SignIn"}\n')
     result = send(cli, tmp_path, logto_config(server.port), "--batch", str(batch), expect=1)
     assert result.stderr == (
-        f"smtp-connector: error: {batch}:2: unknown key `typ` (hint: the keys are to, type and payload)\n"
+        f"{batch}:2:25: error SC201 unknown key `typ`; did you mean `type`? (hint: the keys are to, type and payload)\n"
+        f"smtp-connector: {batch}: 1 of 2 messages would fail; nothing was sent\n"
     )
     assert server.messages == []
 

@@ -16,6 +16,7 @@ from jinja2.exceptions import SecurityError
 
 from connector.authoring.protect import RUNTIME_ROOTS
 from connector.authoring.sandbox import BuildUndefinedError, MissingTemplate, TemplatePathError
+from connector.diagnostics.describe import kind_of
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.suggest import did_you_mean
 
@@ -42,11 +43,16 @@ class Sources:
     inline: tuple[str, Location] | None = None  # (text as written, where it starts in its YAML file)
 
 
+_JINJA_LINES = re.compile(r"\r\n|\r|\n")
+
+
 def to_finding(error: Exception, sources: Sources, fallback: Location, known: Iterable[str]) -> Finding:
     """One finding for ``error``; ``fallback`` is where the template was named, ``known`` the variables."""
     name, line = _origin(error, sources)
     text = sources.inline[0] if name == INLINE and sources.inline else sources.files.get(name or "", "")
-    lines = text.splitlines() or [""]
+    # Jinja2 numbers lines at \r\n, \r and \n (its lexer's newline_re); str.splitlines also splits at
+    # \u2028, \x0c and more, which would put a finding on the wrong line of a template holding one.
+    lines = _JINJA_LINES.split(text)
     line_text = lines[line - 1] if 0 < line <= len(lines) else ""
     rule, message, hint, needle = _describe(error, sorted(known), line_text)
     if name is None:
@@ -159,7 +165,7 @@ def _undefined(error: BuildUndefinedError, known: list[str], line: str) -> tuple
     if not isinstance(obj, Mapping):
         return (
             "SC602",
-            f"undefined build variable `{full}`: {where} is a {_kind(obj)} and has no `{name}`",
+            f"undefined build variable `{full}`: {where} is {_kind(obj)} and has no `{name}`",
             f"use {where} itself, or make it a mapping under `variables:`",
             Attribute(name),
         )
@@ -172,11 +178,6 @@ def _undefined(error: BuildUndefinedError, known: list[str], line: str) -> tuple
         f"rename it to `{suggestion}`" if suggestion else _known_keys(keys),
         Attribute(name),
     )
-
-
-def _kind(value: object) -> str:
-    kinds = {str: "string", bool: "boolean", int: "number", float: "number", list: "list"}
-    return kinds.get(type(value), type(value).__name__)
 
 
 def _known_keys(keys: list[str]) -> str:
@@ -215,3 +216,9 @@ def column_of(line: str, needle: str | None) -> int:
         return tag.start() + 1
     stripped = len(line) - len(line.lstrip())
     return stripped + 1 if line.strip() else 1
+
+
+def _kind(value: object) -> str:
+    # A sandbox value need not be JSON (a function, a range): name its Python type rather than "a value".
+    kind = kind_of(value)
+    return f"a {type(value).__name__}" if kind == "a value" else kind

@@ -40,7 +40,7 @@ def finalize(composed: Composed) -> tuple[ConnectorConfig | None, list[Finding]]
 
 
 def _emptied(findings: list[Finding], composed: Composed, removed: list[KeyPath]) -> list[Finding]:
-    from connector.project.layout import dotted
+    from connector.diagnostics.paths import dotted
 
     out = list(findings)
     for path in removed:

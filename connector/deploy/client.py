@@ -22,6 +22,7 @@ import httpx
 
 from connector import __version__
 from connector.deploy.target import CA_FILE_VAR, Target
+from connector.diagnostics.paths import dotted
 from connector.errors import InputError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -287,6 +288,6 @@ def _issues(data: Any) -> list[str]:
         if not isinstance(issue, dict):
             continue
         path = issue.get("path")
-        where = ".".join(str(step) for step in path) if isinstance(path, list) and path else "the config"
+        where = dotted(tuple(path)) if isinstance(path, list) else "the config"
         lines.append(f"{where}: {issue.get('message', '')}")
     return lines

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.diagnostics.findings import Finding
+from connector.diagnostics.paths import dotted
 from connector.diagnostics.redact import register_secret
 from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
 from connector.project import variables
@@ -40,7 +41,6 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
             value = str(value)  # `pass: 12345678` is a wrong type and a secret: keep it out of messages
         if not isinstance(value, str) or not value or all_placeholder(value):
             continue
-        dotted = ".".join(str(step) for step in path)
         if "${" in value:  # a reference, or SC503 (the build, or the rule below) says it is malformed
             # `${SMTP_PASS:-RealPassword}` commits the password as surely as writing it out.
             parts, problem = variables.parse(value)
@@ -50,7 +50,7 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     path,
                     "SC403",
-                    f"`{dotted}` has a secret written literally as the default of its ${{VAR:-default}} "
+                    f"`{dotted(path)}` has a secret written literally as the default of its ${{VAR:-default}} "
                     "reference; it must not be committed",
                     f"write `{path[-1]}: ${{{variable}}}` without a default, and set {variable} "
                     "in the environment (your CI's secret store)",
@@ -60,7 +60,7 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(
             path,
             "SC403",
-            f"`{dotted}` is a secret written literally in this file; it must not be committed",
+            f"`{dotted(path)}` is a secret written literally in this file; it must not be committed",
             f"write `{path[-1]}: ${{{variable}}}` and set {variable} in the environment "
             "(your CI's secret store)",
         )
@@ -102,7 +102,6 @@ def references(ctx: Context) -> Iterator[Finding]:
         parts, problem = variables.parse(text)
         if problem is not None:
             # Imported for a finding only: the project layout is more than a plain config's lint needs.
-            from connector.project.layout import dotted
 
             yield from variables.check(text, ctx.at(path), dotted(path))
             continue
@@ -110,8 +109,6 @@ def references(ctx: Context) -> Iterator[Finding]:
             continue
         found = [part for part in parts if isinstance(part, variables.Reference)]
         if found:
-            from connector.project.layout import dotted
-
             first = found[0].text
             yield ctx.finding(
                 path,

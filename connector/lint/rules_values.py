@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.diagnostics.findings import Finding
+from connector.diagnostics.paths import dotted
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
 from connector.logto import REQUIRED_KEYS, SECRET_KEYS, TEMPLATE_REQUIRED_FIELDS
 from connector.mail.addresses import address_problem
@@ -59,10 +60,7 @@ def field_label(ctx: Context, path: KeyPath) -> str:
         template = ctx.data["templates"][path[1]]
         name = ctx.template_name(template, path[1]) if isinstance(template, dict) else f"#{path[1] + 1}"
         return f"template {name} {'.'.join(str(p) for p in path[2:])}"
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else step)
-    return f"`{text}`"
+    return f"`{dotted(path)}`"
 
 
 @rule(WHOLE_MODES)

@@ -1,18 +1,36 @@
-"""Batch files: JSON Lines of ``{"to", "type", "payload"}``, read whole and checked before anything is sent."""
+"""Batch files: JSON Lines of ``{"to", "type", "payload"}``, read whole and checked before anything is sent.
+
+The check is in two steps, both linear in the file: :func:`read_batch` reads every line (JSON, keys, the
+recipient as nodemailer reads it, the usage type, the payload's shape) and :func:`check_batch` fills every
+message with the config as ``send`` would (template, placeholders, headers). Every line that would fail is
+a finding at its file:line:col; the CLI sends nothing while there is one. Progress while sending is data
+too (:class:`Progress`); the CLI decides whether and how to show it.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from connector import atomic
+from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import USAGE_TYPES
-from connector.mail.send import Job
+from connector.mail.addresses import single_address, split_addresses
+from connector.mail.headers import line_break
+from connector.mail.message import FilledMessage, draft, fill_message
+from connector.mail.send import Job, Result
+from connector.schema.models import ConnectorConfig
+from connector.source.json_reader import JsonLoader
 
 # A batch of a million messages fits; /dev/zero, or a FIFO no one writes to, does not hold the send.
 MAX_BATCH_BYTES = 256 * 1024 * 1024
@@ -48,7 +66,48 @@ def _not_json(constant: str) -> Any:
 
 
 def read_jobs(path: str | os.PathLike[str]) -> list[Job]:
-    """Every job in the file; a mistake on any line is reported (file:line) before the first send."""
+    """Every job in the file; every line with a mistake is reported (file:line:col) before the first send."""
+    batch = read_batch(path)
+    if batch.findings:
+        raise refusal(batch, batch.findings)
+    return batch.jobs
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One message of a batch file and the line it came from (kept to place a finding on it)."""
+
+    number: int
+    text: str
+    job: Job
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A batch file read whole: the lines that read as messages, and a finding for every line that did not."""
+
+    file: str
+    lines: tuple[Line, ...]
+    findings: tuple[Finding, ...]
+    total: int  # messages in the file, the refused lines included
+
+    @property
+    def jobs(self) -> list[Job]:
+        return [line.job for line in self.lines]
+
+
+def refusal(batch: Batch, findings: Sequence[Finding]) -> InputError:
+    """The error that refuses a whole batch: nothing is sent while any line would fail."""
+    bad = len({f.line for f in findings})
+    return InputError(
+        f"{batch.file}: {bad} of {batch.total} message{'s' if batch.total != 1 else ''} would fail; nothing was sent",
+        findings=findings,
+    )
+
+
+def read_batch(path: str | os.PathLike[str]) -> Batch:
+    """Read and check every line of a batch file, in one pass: what is wrong with a line is a finding at
+    its file:line:col, and the reading goes on. An unreadable or empty file is an :class:`InputError`."""
     name = str(path)
     try:
         text = read_text_input(path, MAX_BATCH_BYTES)
@@ -56,45 +115,211 @@ def read_jobs(path: str | os.PathLike[str]) -> list[Job]:
         raise InputError(f"{name}: no such batch file", hint="check the path") from e
     except (OSError, ValueError) as e:  # UnicodeDecodeError is a ValueError
         raise InputError(f"{name}: cannot read the batch file: {getattr(e, 'strerror', None) or e}") from e
-    jobs: list[Job] = []
+    lines: list[Line] = []
+    findings: list[Finding] = []
+    total = 0
     # JSON Lines ends lines at \n only: str.splitlines() would also split inside a string at U+2028 or NEL.
     for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
         if not line.strip():
             continue
-        jobs.append(_job(line, f"{name}:{number}"))
-    if not jobs:
+        total += 1
+        job, problems = _read_line(name, number, line)
+        if problems:
+            findings.extend(problems)
+        elif job is not None:
+            lines.append(Line(number, line, job))
+    if not total:
         raise InputError(f"{name}: the batch file has no messages", hint="one JSON object per line")
-    return jobs
+    return Batch(name, tuple(lines), tuple(findings), total)
 
 
 _EXAMPLE = '{"to": "a@example.com", "type": "SignIn", "payload": {"code": "123456"}}'
+_KEYS = ("to", "type", "payload")
+# A lone surrogate can only come from a \ud800-style escape: the file itself was decoded from UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _job(line: str, where: str) -> Job:
-    item: Any = parse_json(line, where, f"one object per line, like {_EXAMPLE}")
+class _Place:
+    """Columns in one line, worked out by the positional JSON reader only when a finding needs one."""
+
+    def __init__(self, file: str, number: int, text: str) -> None:
+        self.file, self.number, self.text = file, number, text
+        self.loader: JsonLoader | None = None
+
+    def at(self, path: KeyPath, rule: str, message: str, hint: str = "", *, key: bool = False) -> Finding:
+        if self.loader is None:
+            self.loader = JsonLoader(self.file, self.text)
+            self.loader.run()
+        table = self.loader.keys if key else self.loader.values
+        column = 1
+        while True:
+            mark = table.get(path) or self.loader.values.get(path)
+            if mark is not None:
+                column = mark[1]
+                break
+            if not path:
+                break
+            path = path[:-1]
+        return Finding.at(Location(self.file, self.number, column), rule, message, hint)
+
+
+def _read_line(file: str, number: int, text: str) -> tuple[Job | None, list[Finding]]:
+    place = _Place(file, number, text)
+    try:
+        item: Any = json.loads(text, parse_constant=_not_json)
+    except (ValueError, RecursionError) as e:
+        # The positional reader words the refusal and places it (the json module's column is a guess
+        # after deep nesting, and it has none for a number too long).
+        loader = JsonLoader(file, text)
+        found = loader.run().findings
+        if found:
+            return None, [replace(f, line=number) for f in found]
+        why = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        return None, [Finding.at(Location(file, number), "SC004", f"not valid JSON ({why})", _ONE_OBJECT)]
     if not isinstance(item, dict):
-        raise InputError(f"{where}: expected a JSON object, like {_EXAMPLE}")
-    unknown = sorted(set(item) - {"to", "type", "payload"})
-    if unknown:
-        raise InputError(f"{where}: unknown key `{unknown[0]}`", hint="the keys are to, type and payload")
+        return None, [place.at((), "SC007", f"expected a JSON object, like {_EXAMPLE}")]
+    findings, meant = [], set()
+    for key in item:
+        if key not in _KEYS:
+            guess = did_you_mean(key, [k for k in _KEYS if k not in item])
+            meant.add(guess)
+            message = f"unknown key `{key}`" + (f"; did you mean `{guess}`?" if guess else "")
+            findings.append(place.at((key,), "SC201", message, "the keys are to, type and payload", key=True))
+    if _SURROGATE_ESCAPE.search(text):
+        findings.extend(_surrogate_finding(place, *found) for found in _surrogates(item, ()))
     to, usage_type, payload = item.get("to"), item.get("type"), item.get("payload", {})
-    if not isinstance(to, str) or not to:
-        raise InputError(f'{where}: "to" must be one address as a string')
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in to):
-        raise InputError(
-            f'{where}: "to" holds a lone UTF-16 surrogate (\\u{ord(next(c for c in to if 0xD800 <= ord(c) <= 0xDFFF)):04x}), not text'
-        )
-    if not isinstance(usage_type, str) or not usage_type:
-        raise InputError(f'{where}: "type" must be a usage type such as "SignIn"')
-    if usage_type not in USAGE_TYPES:
+    if "to" not in item:
+        if "to" not in meant:
+            findings.append(place.at((), "SC203", 'no "to": each line needs one recipient address'))
+    elif not isinstance(to, str) or not to:
+        findings.append(place.at(("to",), "SC202", '"to" must be one address as a string'))
+    elif not _SURROGATE.search(to):
+        problem = _recipient_problem(to)
+        if problem is not None:
+            findings.append(place.at(("to",), *problem))
+    if "type" not in item:
+        if "type" not in meant:
+            findings.append(place.at((), "SC203", 'no "type": each line needs a usage type such as "SignIn"'))
+    elif not isinstance(usage_type, str) or not usage_type:
+        findings.append(place.at(("type",), "SC202", '"type" must be a usage type such as "SignIn"'))
+    elif usage_type not in USAGE_TYPES:
         guess = did_you_mean(usage_type, USAGE_TYPES)
-        raise InputError(
-            f'{where}: Logto never sends the usage type "{usage_type}" (it would get the Generic template)'
-            + (f'; did you mean "{guess}"?' if guess else "")
+        findings.append(
+            place.at(
+                ("type",),
+                "SC101",
+                f'Logto never sends the usage type "{usage_type}" (it would get the Generic template)'
+                + (f'; did you mean "{guess}"?' if guess else ""),
+                "" if guess else f"the usage types are {', '.join(USAGE_TYPES)}",
+            )
         )
     if not isinstance(payload, dict):
-        raise InputError(f'{where}: "payload" must be a JSON object, like {{"code": "123456"}}')
-    return Job(to, usage_type, payload)
+        findings.append(
+            place.at(("payload",), "SC202", '"payload" must be a JSON object, like {"code": "123456"}')
+        )
+    if findings:
+        return None, findings
+    return Job(item["to"], item["type"], payload), []
+
+
+_ONE_OBJECT = f"one object per line, like {_EXAMPLE}"
+
+
+def _recipient_problem(to: str) -> tuple[str, str, str] | None:
+    """(rule, message, hint) when ``to`` is not one address as nodemailer reads it; the check send makes."""
+    broken = line_break(to)
+    if broken is not None:
+        return (
+            "SC408",
+            f'"to" contains {broken}, which would break the message headers',
+            "one address per line",
+        )
+    if single_address(to)[1] is not None:
+        return None
+    count = len([part for part in split_addresses(to) if part])
+    if count > 1:
+        return (
+            "SC405",
+            f'"to" holds {count} addresses: {to!r}',
+            "one address per line; add a line per recipient",
+        )
+    return (
+        "SC405",
+        f'"to" is not an email address: {to!r}',
+        "write it like a@example.com or Name <a@example.com>",
+    )
+
+
+def _surrogates(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]]:
+    """Every lone surrogate in the keys and strings of ``value``: where, which, and whether in a key."""
+    stack: list[tuple[KeyPath, Any]] = [(path, value)]
+    while stack:  # a loop, not recursion: json.loads already bounds the depth, and this stays flat
+        where, item = stack.pop()
+        if isinstance(item, str):
+            found = _SURROGATE.search(item)
+            if found:
+                yield where, found.group(), False
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                found = _SURROGATE.search(key)
+                if found:
+                    yield (*where, key), found.group(), True
+                stack.append(((*where, key), child))
+        elif isinstance(item, list):
+            stack.extend(((*where, index), child) for index, child in enumerate(item))
+
+
+def _surrogate_finding(place: _Place, path: KeyPath, char: str, in_key: bool) -> Finding:
+    what = f"a key in {_shown(path[:-1])}" if in_key else _shown(path)
+    return place.at(
+        path, "SC002", f"{what} holds a lone UTF-16 surrogate ({_escaped(char)}), not text", key=in_key
+    )
+
+
+def _shown(path: KeyPath) -> str:
+    return '"' + _escaped(".".join(str(part) for part in path)) + '"' if path else "the line"
+
+
+def _escaped(text: str) -> str:
+    """``text`` with each lone surrogate written as its JSON escape: it cannot be printed as it is."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# A fixed date and Message-ID: the check builds every header but the two that change per send.
+_CHECK_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
+def check_batch(config: ConnectorConfig, batch: Batch) -> list[Finding]:
+    """What would fail in each line with this config, found before connecting: the template, the payload
+    filled into it (a value that puts a line break in a header, an object with its own ``toString``), the
+    sender and reply-to it gives. What the server decides (an address it refuses, SMTPUTF8) is not here."""
+    findings: list[Finding] = []
+    for line in batch.lines:
+        job = line.job
+        column: KeyPath = ("payload",)  # the values filled in; the line's start when it has none
+        try:
+            filled = fill_message(config, job.usage_type, job.payload)
+        except InputError as e:
+            findings.append(_Place(batch.file, line.number, line.text).at(column, "SC202", str(e)))
+            continue
+        try:
+            draft(config, filled, job.to, now=_CHECK_DATE, message_id="<check@localhost>")
+        except InputError as e:
+            findings.append(
+                _Place(batch.file, line.number, line.text).at(column, _header_rule(filled), str(e))
+            )
+    return findings
+
+
+def _header_rule(filled: FilledMessage) -> str:
+    """Which rule a refused message breaks: its sender is no address (SC405), a header would break (SC408),
+    or a custom header is wrong (SC406, the same for every message)."""
+    if line_break(filled.sender) is None and single_address(filled.sender)[1] is None:
+        return "SC405"
+    if any(line_break(value or "") for value in (filled.sender, filled.reply_to, filled.subject)):
+        return "SC408"
+    return "SC406"
 
 
 def write_jobs(path: str | os.PathLike[str], jobs: Iterable[Job]) -> Path:
@@ -107,3 +332,52 @@ def json_line(data: Any) -> str:
     """One JSON Lines line: readable text, with the characters some readers take for line ends escaped."""
     text = json.dumps(data, ensure_ascii=False)
     return text.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a batch stands: messages done (sent or written, or failed) of ``total``, after ``elapsed`` s."""
+
+    done: int
+    total: int
+    failed: int
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        """Messages per second so far (0 before the first)."""
+        return self.done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds left at the rate so far; None until there is a rate worth extrapolating."""
+        if self.done < 1 or self.elapsed < 1 or self.done >= self.total:
+            return None
+        return (self.total - self.done) / self.rate
+
+
+class ProgressTracker:
+    """Counts results and reports a :class:`Progress` at most every ``interval`` seconds (and not before
+    the first interval: a short batch reports nothing). Pass :meth:`add` each result; a clock read per
+    result is all it costs."""
+
+    def __init__(
+        self,
+        total: int,
+        report: Callable[[Progress], None],
+        *,
+        interval: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.total, self.report, self.interval, self.clock = total, report, interval, clock
+        self.done = self.failed = 0
+        self.start = clock()
+        self.due = self.start + interval
+
+    def add(self, result: Result) -> None:
+        self.done += 1
+        self.failed += result.status == "failed"
+        now = self.clock()
+        if now >= self.due:
+            self.due = now + self.interval
+            self.report(Progress(self.done, self.total, self.failed, now - self.start))

@@ -100,7 +100,7 @@ def _stripped_on_save(source: Located) -> list[Any]:
     if not problems:
         return []
     from connector.diagnostics.findings import Finding
-    from connector.project.layout import dotted
+    from connector.diagnostics.paths import dotted
 
     why = problems[0].message
     return [
@@ -119,7 +119,7 @@ def _resolved(source: Located, secrets: bool) -> dict[str, Any]:
     """The data of ``source`` with its ``${VAR}`` references resolved from the environment, as ``build`` does."""
     import os
 
-    from connector.project.layout import dotted
+    from connector.diagnostics.paths import dotted
     from connector.project.variables import resolve_tree
 
     data, findings = resolve_tree(source.data, (), source.locate, dotted, os.environ, secrets=secrets)

@@ -10,12 +10,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from connector.diagnostics.paths import dotted
 from connector.diagnostics.redact import REDACTED, redact
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import is_secret_path
 from connector.project.layers import Composed, Origin
-from connector.project.layout import dotted
 from connector.project.merge import replaced_whole
 from connector.project.providers import shipped_name, shipped_place
 from connector.project.variables import Reference, parse

@@ -11,23 +11,20 @@ environment (provider < project < environment < ``--set``), resolving ``${VAR}``
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from connector.diagnostics.findings import Finding, Location, has_errors
+from connector.diagnostics.paths import dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.logto import ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
+from connector.logto import ENVIRONMENT_NAME, ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
 from connector.project.layers import META_KEYS, Composed, Origin, State
-from connector.project.merge import TEMPLATES
 from connector.project.sources import check_source, load_provider, load_source
-from connector.source.loader import Document, KeyPath
+from connector.source.loader import Document
 
 __all__ = ["Composed", "Origin", "Project", "compose", "load_project"]
-
-_ENV_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 @dataclass
@@ -112,7 +109,7 @@ def load_project(root: str | os.PathLike[str]) -> Project:
             name = path.stem
             problem = (
                 f"`{name}` is not a usable environment name"
-                if not _ENV_NAME.match(name)
+                if not ENVIRONMENT_NAME.match(name)
                 else f"a second file for environment `{name}`"
                 if name in environments
                 else ""
@@ -207,17 +204,6 @@ def _strings(composed: Composed, resolve: bool, secrets: bool, environ: Mapping[
     )
     composed.resolved = resolve
     return [*findings, *more]
-
-
-def dotted(path: KeyPath) -> str:
-    """``templates[SignIn].subject``: a path as people write it (templates named by usage type)."""
-    text = ""
-    for i, step in enumerate(path):
-        if isinstance(step, int) or (i == 1 and path[0] == TEMPLATES):
-            text += f"[{step}]"
-        else:
-            text += f".{step}" if text else step
-    return text or "the config"
 
 
 def unknown_environment(project: Project, env: str) -> str:

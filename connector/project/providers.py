@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from connector.diagnostics.paths import dotted
 from connector.resources import data_dir
 from connector.source.loader import Document, KeyPath, load
 from connector.source.walk import strings
@@ -154,7 +155,7 @@ def table(infos: list[ProviderInfo]) -> str:
     for info in infos:
         lines = [f"{info.name}: {info.title}", f"  server   {info.server} ({info.tls})"]
         for i, fill in enumerate(info.fill_ins):
-            lines.append(f"  {'fill in' if i == 0 else '':7}  {_dotted(fill.path)} = {fill.value}")
+            lines.append(f"  {'fill in' if i == 0 else '':7}  {dotted(fill.path)} = {fill.value}")
         if info.variables:
             lines.append("  secrets  " + ", ".join(f"${{{v.name}}}" for v in info.variables))
         if not info.fill_ins and not info.variables:
@@ -172,12 +173,11 @@ def detail(info: ProviderInfo) -> str:
     lines += [f"  docs:    {url}" for url in info.docs]
     for fill in info.fill_ins:
         lines.append(
-            f"  fill in: {_dotted(fill.path)} = {fill.value}"
-            + (f"  ({fill.comment})" if fill.comment else "")
+            f"  fill in: {dotted(fill.path)} = {fill.value}" + (f"  ({fill.comment})" if fill.comment else "")
         )
     for var in info.variables:
         lines.append(
-            f"  secret:  ${{{var.name}}} for {_dotted(var.path)}"
+            f"  secret:  ${{{var.name}}} for {dotted(var.path)}"
             + (f"  ({var.message})" if var.message else "")
         )
     return "\n".join(lines) + "\n"
@@ -191,13 +191,9 @@ def to_json(infos: list[ProviderInfo]) -> str:
             "server": i.server,
             "tls": i.tls,
             "docs": list(i.docs),
-            "fillIn": [{"key": _dotted(f.path), "value": f.value, "comment": f.comment} for f in i.fill_ins],
-            "secrets": [{"name": v.name, "key": _dotted(v.path), "message": v.message} for v in i.variables],
+            "fillIn": [{"key": dotted(f.path), "value": f.value, "comment": f.comment} for f in i.fill_ins],
+            "secrets": [{"name": v.name, "key": dotted(v.path), "message": v.message} for v in i.variables],
         }
         for i in infos
     ]
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
-
-
-def _dotted(path: KeyPath) -> str:
-    return ".".join(str(step) for step in path)

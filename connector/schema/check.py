@@ -21,8 +21,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from connector.diagnostics.describe import got, show
 from connector.diagnostics.findings import Finding, Location
-from connector.diagnostics.paths import KeyPath
+from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.suggest import did_you_mean
 
 Locate = Callable[..., Location]
@@ -447,47 +448,24 @@ def _explain_type(kind: str | list[str]) -> Explain:
         name = dotted(path)
         if kind == "integer" and isinstance(d, str) and d.strip().isdigit():
             message, hint = (
-                f'{name}: expected an integer, got the string "{d}"',
+                f"{name}: expected an integer, got {got(d)}",
                 f"write {d.strip()} without quotes",
             )
         elif kind == "boolean" and isinstance(d, str):
-            message = f"{name}: expected true or false, got the string {show(d)}"
+            message = f"{name}: expected true or false, got {got(d)}"
             hint = "write true or false without quotes"
         elif d is None:
             message = f"{name}: null is refused by Logto's guard when the config is saved"
             hint = "leave the key out to use the default"
         else:
-            message, hint = f"{name}: expected {want}, got {kind_of(d)} {show(d)}".rstrip(), f"write {want}"
+            message, hint = f"{name}: expected {want}, got {got(d)}", f"write {want}"
         out.append(at.finding(path, "SC202", message, hint))
 
     return explain
 
 
-def kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "the string", list: "a list",
-            dict: "a mapping"}.get(type(value), "a value")  # fmt: skip
-
-
-def show(value: Any) -> str:
-    # Collections and long strings are not echoed: they may hold a secret, and they do not fit a line.
-    if isinstance(value, str):
-        return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
-    if isinstance(value, (dict, list)) or value is None:
-        return ""
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
 def _or_list(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
-
-
-def dotted(path: KeyPath) -> str:
-    text = ""
-    for step in path:
-        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
-    return text or "the config"
 
 
 def known_hint(known: list[str]) -> str:

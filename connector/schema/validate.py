@@ -6,14 +6,14 @@ import types
 import typing
 from typing import TYPE_CHECKING, Any, Protocol
 
+from connector.diagnostics.describe import got
+from connector.diagnostics.describe import show as _show
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
+from connector.diagnostics.paths import dotted as _dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.logto import AUTH_FORMS
-from connector.schema.check import dotted as _dotted
-from connector.schema.check import kind_of as _kind
 from connector.schema.check import known_hint as _known_hint
-from connector.schema.check import show as _show
 
 if TYPE_CHECKING:
     # pydantic is imported only when a model is built: the lint hook's cold start stays fast.
@@ -169,10 +169,10 @@ def _describe(kind: str, item: Any, value: Any) -> tuple[str, str]:
     if kind in _TYPE_NAMES:
         want = _TYPE_NAMES[kind]
         if kind == "int_type" and isinstance(value, str) and value.strip().isdigit():
-            return f"expected an integer, got the string {shown}", f"write {value.strip()} without quotes"
+            return f"expected an integer, got {got(value)}", f"write {value.strip()} without quotes"
         if kind == "bool_type" and isinstance(value, str):
-            return f"expected true or false, got the string {shown}", "write true or false without quotes"
-        return f"expected {want}, got {_kind(value)} {shown}".rstrip(), f"write {want}"
+            return f"expected true or false, got {got(value)}", "write true or false without quotes"
+        return f"expected {want}, got {got(value)}", f"write {want}"
     if kind == "literal_error":
         expected = str(item.get("ctx", {}).get("expected", "")).replace("'", "")
         return f"{shown} is not one of {expected}", f"use one of {expected}"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from connector.diagnostics.describe import kind_of
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath as KeyPath
 
@@ -61,7 +62,7 @@ class Builder:
 
     def finish(self, data: Any, line: int = 1, column: int = 1) -> LoadResult:
         if not isinstance(data, dict):
-            what = "empty" if data is None else f"a {kind_of(data)}"
+            what = "empty" if data is None else kind_of(data)
             self.report(
                 "SC007",
                 f"the top level is {what}, not a mapping",
@@ -72,12 +73,6 @@ class Builder:
             return LoadResult(None, tuple(self.findings))
         doc = Document(self.name, data, self.values, self.keys)
         return LoadResult(doc, tuple(self.findings))
-
-
-def kind_of(value: Any) -> str:
-    return {list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(
-        type(value), "value"
-    )
 
 
 class Abort(Exception):

@@ -12,6 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from connector.diagnostics.findings import Finding
 from connector.logto import is_secret_path
 from connector.source.document import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
+from connector.source.positions import position
 
 _YAML11 = "tag:smtp-connector:yaml11"
 _YAML11_DATE = "tag:smtp-connector:yaml11-date"
@@ -100,8 +101,7 @@ class YamlLoader(Builder):
             self.report("SC004", f"YAML syntax error: {problem}", _syntax_hint(problem), line, col)
             return LoadResult(None, tuple(self.findings))
         except yaml.reader.ReaderError as e:
-            line = self.text.count("\n", 0, e.position) + 1
-            column = e.position - (self.text.rfind("\n", 0, e.position) + 1) + 1
+            line, column = position(self.text, e.position)
             self.report("SC004", f"the control character U+{e.character:04X} is not allowed in YAML",
                         "remove it, or write it as an escape in a double-quoted string", line, column)  # fmt: skip
             return LoadResult(None, tuple(self.findings))

@@ -1,4 +1,5 @@
-"""Arguments shared by render and send: CONFIG, --env, --set, --type and the payload."""
+"""Arguments shared by several commands: PROJECT (build, deploy, preview), and for render and send
+CONFIG, --env, --set, --type and the payload."""
 
 from __future__ import annotations
 
@@ -6,6 +7,13 @@ import argparse
 from typing import Any
 
 from connector.errors import InputError, UsageError
+
+
+def add_project_argument(parser: argparse.ArgumentParser) -> None:
+    """PROJECT, optional: the current folder's project by default, as in every command that takes one."""
+    parser.add_argument(
+        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
+    )
 
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:

@@ -4,6 +4,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from connector.cli.commands._runtime import add_project_argument
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -15,9 +17,7 @@ HELP = "build the final Logto JSON of an environment (or of every one) from a co
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
-    )
+    add_project_argument(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--env", metavar="ENV", help="the environment to build (environments/ENV.yaml)")
     which.add_argument("--all", action="store_true", help="build every environment (with --out-dir)")

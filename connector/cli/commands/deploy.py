@@ -4,6 +4,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from connector.cli.commands._runtime import add_project_argument
+
 if TYPE_CHECKING:
     from connector.build.outputs import Built
     from connector.deploy.target import Target
@@ -13,9 +15,7 @@ HELP = "build an environment and make Logto hold it, through Logto's Management 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
-    )
+    add_project_argument(parser)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("-e", "--env", metavar="ENV", help="the environment to deploy (environments/ENV.yaml)")
     which.add_argument(

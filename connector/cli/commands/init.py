@@ -1,29 +1,105 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import shlex
+from typing import TYPE_CHECKING
 
-HELP = "create a config project (provider, dev and prod environments, templates, hook and CI) in DIR"
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from connector.scaffold import Change, InitResult
+
+HELP = "create a config project (provider, environments, templates, hook and CI) in DIR, skipping files that exist"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("dir", metavar="DIR", help="the folder to create the project in (never overwrites)")
+    parser.add_argument(
+        "dir",
+        nargs="?",
+        default=".",
+        metavar="DIR",
+        help="the folder to create the project in (default: .); a file already there is never overwritten",
+    )
     parser.add_argument(
         "--provider",
         required=True,
         metavar="NAME",
         help="a shipped provider (see `smtp-connector providers`)",
     )
+    parser.add_argument(
+        "--env",
+        default="dev,prod",
+        metavar="ENVS",
+        help="the environments, separated by commas (default: dev,prod); dev (or local, development) "
+        "sends to the local sink",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from connector.scaffold import init_project
+    from connector.scaffold import environment_names, init_project
 
-    for path in init_project(args.dir, args.provider):
-        print(f"created {path}", file=sys.stderr)
-    print(
-        f"next: `smtp-connector build {args.dir} --env dev` works now (the local sink); "
-        "replace the <...> values before building prod",
-        file=sys.stderr,
-    )
+    result = init_project(args.dir, args.provider, environment_names(args.env))
+    print(summary(result), end="")
     return 0
+
+
+def summary(result: InitResult) -> str:
+    """What init created, extended and skipped, and what to do next."""
+    lines: list[str] = []
+    if result.in_repository:
+        lines.append(f"git repository: {_path(result.root)} (the CI workflow and the hook config go there)")
+    if result.created:
+        lines += ["created:", *(f"  {_path(p)}" for p in result.created)]
+    if result.updated:
+        lines += ["updated (appended to):", *(f"  {_path(c.path)}: {c.note}" for c in result.updated)]
+    if result.skipped:
+        lines += ["skipped (already there, left as it is):", *(f"  {_skipped(c)}" for c in result.skipped)]
+    if not result.created and not result.updated:
+        lines.append("nothing to do: every file init writes is already there")
+    steps = _next_steps(result)
+    if steps:
+        lines += ["next:", *(f"  {i}. {step}" for i, step in enumerate(steps, 1))]
+    return "\n".join(lines) + "\n"
+
+
+def _next_steps(result: InitResult) -> list[str]:
+    from connector.scaffold import HOOK_ID, PRE_COMMIT, WORKFLOW
+
+    project = shlex.quote(str(result.project))
+    steps = [
+        f"smtp-connector build {project} --env {env}   # works now: {env} sends to the local sink "
+        "(start it with `smtp-connector sink`)"
+        for env in result.sink_environments[:1]
+    ]
+    if result.to_fill:
+        files = ", ".join(_path(p) for p in result.to_fill)
+        steps.append(f"replace each <...> value in {files}; `smtp-connector lint {project}` lists any left")
+    for change in result.to_add:
+        snippet = "".join(f"       {line}\n" for line in change.note.splitlines())
+        steps.append(
+            f"add the {HOOK_ID} hook to the repos: list of {_path(change.path)} (init could not do it "
+            f"safely):\n{snippet.rstrip()}"
+        )
+    created = {*result.created, *(c.path for c in result.updated)}
+    if result.root / PRE_COMMIT in created:
+        where = "" if _path(result.root) == "." else f" (in {_path(result.root)})"
+        if not result.in_repository:
+            where += ", once the folder is a git repository"
+        steps.append(f"pre-commit install{where}   # lint the email config before every commit")
+    if result.secrets and result.root / WORKFLOW in result.created:
+        names = ", ".join(result.secrets)
+        what = "a repository secret" if len(result.secrets) == 1 else "repository secrets"
+        steps.append(
+            f"store {names} as {what} for the CI workflow (Settings > Secrets and variables > Actions)"
+        )
+    return steps
+
+
+def _skipped(change: Change) -> str:
+    from connector.scaffold import ALREADY_THERE
+
+    return _path(change.path) + ("" if change.note == ALREADY_THERE else f" ({change.note})")
+
+
+def _path(path: Path) -> str:
+    return str(path)

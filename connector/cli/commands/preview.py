@@ -4,11 +4,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from connector.cli.commands._runtime import add_project_argument
+
 HELP = "write an HTML gallery of every template, per environment and language, filled with sample values"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("project", metavar="PROJECT", help="the config project folder")
+    add_project_argument(parser)
     parser.add_argument("--env", metavar="ENV", help="only this environment (default: every environment)")
     parser.add_argument("--out", metavar="DIR", required=True, help="the folder to write index.html into")
 

@@ -40,10 +40,10 @@ def run(args: argparse.Namespace) -> int:
     from connector.deploy.target import resolve_target
     from connector.diagnostics.redact import redact
     from connector.errors import UsageError
-    from connector.project.layout import _ENV_NAME
+    from connector.logto import ENVIRONMENT_NAME, ENVIRONMENT_NAME_HINT
 
-    if not _ENV_NAME.match(args.env):
-        raise UsageError(f"`{args.env}` is not a usable environment name (letters, digits, `-`, `_`, `.`)")
+    if not ENVIRONMENT_NAME.match(args.env):
+        raise UsageError(f"`{args.env}` is not a usable environment name ({ENVIRONMENT_NAME_HINT})")
     if args.timeout <= 0:
         raise UsageError("--timeout takes a positive number of seconds")
     folder = Path(args.folder)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from connector.cli.commands._runtime import (
     add_config_arguments,
@@ -15,6 +16,7 @@ from connector.cli.commands._runtime import (
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
 
 if TYPE_CHECKING:
+    from connector.mail.batch import Progress
     from connector.mail.send import Job, Outcome
 
 
@@ -46,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from connector.diagnostics.redact import redact
+    from connector.diagnostics.reporters import use_color, write_text
     from connector.errors import UsageError
     from connector.mail import batch as batchfile
     from connector.mail.config import load_runtime_config
@@ -57,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 "--batch takes recipients, types and payloads from the file: drop --to, --type, --code and --payload"
             )
-        jobs = batchfile.read_jobs(args.batch)
+        batch = batchfile.read_batch(args.batch)
+        jobs = batch.jobs
     else:
         if not args.to or not args.type:
             raise UsageError("give --type and --to (or --batch FILE)")
@@ -71,24 +75,48 @@ def run(args: argparse.Namespace) -> int:
     config = load_runtime_config(
         args.config, env=args.env, overrides=args.overrides, secrets=not args.dry_run
     )
+    color = use_color(sys.stderr, getattr(args, "color", "auto"))
+    if args.batch:  # checked whole: nothing leaves while any line would fail
+        findings = [*batch.findings, *batchfile.check_batch(config, batch)]
+        if findings:
+            write_text(findings, sys.stderr, color=color)
+            print(f"smtp-connector: {batchfile.refusal(batch, findings)}", file=sys.stderr)
+            return 1
+    progress = ProgressLine.for_terminal(sys.stderr, "written" if args.dry_run else "sent", color)
+    tracker = batchfile.ProgressTracker(len(jobs), progress.draw) if progress and len(jobs) > 1 else None
 
     def emit(result: Result) -> None:
-        sys.stdout.write(redact(batchfile.json_line(result.as_json())) + "\n")
-        sys.stdout.flush()
+        line = redact(batchfile.json_line(result.as_json())) + "\n"
+        if progress is not None and progress.shares_screen:
+            progress.hide()  # the result line goes where the progress line was, then it comes back below
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            progress.show()
+        else:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+        if tracker is not None:
+            tracker.add(result)
 
     failed_file = args.failed or (_beside(args.batch) if args.batch else None)
-    if args.dry_run:
-        outcome = write_all(config, jobs, args.dry_run, on_result=emit)
-    else:
-        for warning in tls_warnings(config):
-            print(f"smtp-connector: warning: {warning}", file=sys.stderr)
-        retry = RetryPolicy(attempts=args.attempts, backoff=args.backoff)
-        outcome = Outcome()
-        try:
-            send_all(config, jobs, retry=retry, on_result=emit, outcome=outcome)
-        except KeyboardInterrupt:
-            _keep_unsent(outcome, jobs, failed_file)
-            raise  # exit 130, decided in main
+    try:
+        if args.dry_run:
+            outcome = write_all(config, jobs, args.dry_run, on_result=emit)
+        else:
+            for warning in tls_warnings(config):
+                print(f"smtp-connector: warning: {warning}", file=sys.stderr)
+            retry = RetryPolicy(attempts=args.attempts, backoff=args.backoff)
+            outcome = Outcome()
+            try:
+                send_all(config, jobs, retry=retry, on_result=emit, outcome=outcome)
+            except KeyboardInterrupt:
+                if progress is not None:
+                    progress.clear()
+                _keep_unsent(outcome, jobs, failed_file)
+                raise  # exit 130, decided in main
+    finally:
+        if progress is not None:
+            progress.clear()  # the summary (or an error) starts on a clean line
     if outcome.fatal is not None:
         from connector.cli.main import print_error
 
@@ -104,6 +132,65 @@ def run(args: argparse.Namespace) -> int:
             summary += f"; to send them again: --batch {failed_file}"
     print(summary, file=sys.stderr)
     return 0 if outcome.ok else 1
+
+
+class ProgressLine:
+    """Batch progress drawn on one terminal line of stderr, redrawn in place (``\\r``) and cleared at the
+    end, so the result lines and the summary stay clean. Only ever made for a terminal."""
+
+    def __init__(self, stream: TextIO, done: str, color: bool, shares_screen: bool) -> None:
+        self.stream, self.done, self.color = stream, done, color
+        self.shares_screen = shares_screen  # stdout is the same terminal: result lines interleave
+        self.text = ""  # what is drawn now ("" when nothing is)
+        self.last = ""
+        try:  # a terminal that does not know its size says 0
+            self.width = os.get_terminal_size(stream.fileno()).columns or 80
+        except (OSError, ValueError):
+            self.width = 80
+        self.erase = "" if os.environ.get("TERM") == "dumb" else "\033[K"
+
+    @classmethod
+    def for_terminal(cls, stream: TextIO, done: str, color: bool) -> ProgressLine | None:
+        """A progress line when ``stream`` is a terminal; None otherwise (a CI log gets no progress)."""
+        if not (hasattr(stream, "isatty") and stream.isatty()):
+            return None
+        return cls(stream, done, color, shares_screen=sys.stdout.isatty())
+
+    def draw(self, progress: Progress) -> None:
+        self.last = self.line(progress)
+        self.show()
+
+    def line(self, progress: Progress) -> str:
+        """``240/1000 sent (24%), 81.5/s, 2 failed, about 0:09 left``, cut to the terminal's width."""
+        percent = progress.done * 100 // progress.total if progress.total else 100
+        parts = [f"{progress.done}/{progress.total} {self.done} ({percent}%)", f"{progress.rate:.1f}/s"]
+        failed = f"{progress.failed} failed"
+        parts.append(f"\033[31m{failed}\033[0m" if self.color and progress.failed else failed)
+        if progress.eta is not None:
+            minutes, seconds = divmod(round(progress.eta), 60)
+            parts.append(f"about {minutes}:{seconds:02d} left")
+        text = ", ".join(parts)
+        visible = len(text) - (9 if self.color and progress.failed else 0)
+        # A line longer than the terminal wraps, and \r then redraws only its last row.
+        return text if visible < self.width else ", ".join(parts[:2])[: max(self.width - 1, 0)]
+
+    def show(self) -> None:
+        if not self.last:
+            return
+        padding = " " * max(len(self.text) - len(self.last), 0) if not self.erase else ""
+        self.stream.write(f"\r{self.last}{padding}{self.erase}")
+        self.stream.flush()
+        self.text = self.last
+
+    def hide(self) -> None:
+        if self.text:
+            self.stream.write("\r" + (self.erase or " " * len(self.text) + "\r"))
+            self.stream.flush()
+            self.text = ""
+
+    def clear(self) -> None:
+        self.hide()
+        self.last = ""
 
 
 def _keep_unsent(outcome: Outcome, jobs: list[Job], failed_file: str | None) -> None:

@@ -1,0 +1,37 @@
+"""How a value is described in a message: its JSON kind, and the value itself when it is safe to echo.
+
+The one home of this wording, so that a loader, the schema checker and the template sandbox say the same
+thing about the same value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_KINDS: dict[type, str] = {
+    bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "a mapping",
+}  # fmt: skip
+
+
+def kind_of(value: Any) -> str:
+    """``a string``, ``a number``, ``a boolean``, ``a list``, ``a mapping``, ``null``, else ``a value``."""
+    if value is None:
+        return "null"
+    return _KINDS.get(type(value), "a value")
+
+
+def show(value: Any) -> str:
+    """The value as written in a message; empty for collections and null."""
+    # Collections and long strings are not echoed: they may hold a secret, and they do not fit a line.
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
+    if isinstance(value, (dict, list)) or value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def got(value: Any) -> str:
+    """What a finding says it found: ``the string "587"``, ``a number 5``, ``a list``, ``null``."""
+    if isinstance(value, str):
+        return f"the string {show(value)}"
+    return f"{kind_of(value)} {show(value)}".rstrip()

@@ -1,0 +1,353 @@
+"""init in an existing repository: the workflow and the hook config at the git root, the project in a
+subfolder, --env, and what the generated workflow and hook do when they really run (git, pre-commit)."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from connector import __version__
+from connector.project.layout import load_project
+from connector.scaffold import PROJECT_URL
+
+from .conftest import CliRunner, run_subprocess
+from .projects import fill_in
+from .test_precommit import _git_env, _hooks, _run
+
+WORKFLOW = ".github/workflows/email-config.yml"
+OUR_REPO = {"repo": PROJECT_URL, "rev": f"v{__version__}", "hooks": [{"id": "smtp-connector-lint"}]}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A real git repository with a commit in it, like the one a user runs init in."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    path = tmp_path / "repo"
+    (path / "web").mkdir(parents=True)
+    (path / "web/app.py").write_text("print('hello')\n")
+    _git(path, "init", "-q", "-b", "main")
+    _git(path, "add", "-A")
+    _git(path, "commit", "-q", "-m", "the app")
+    return path
+
+
+def _git(repo: Path, *args: str) -> str:
+    result = _run(["git", *args], cwd=repo, env=_git_env(repo.parent))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _workflow(root: Path) -> dict[Any, Any]:
+    data: dict[Any, Any] = yaml.safe_load((root / WORKFLOW).read_text())
+    return data
+
+
+def _steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = workflow["jobs"]["build"]["steps"]
+    return steps
+
+
+@pytest.mark.parametrize("folder", ["email", "services/mail config"])
+def test_a_project_in_a_subfolder_gets_the_workflow_at_the_repository_root(
+    repo: Path, cli: CliRunner, folder: str
+) -> None:
+    result = cli("init", folder, "--provider", "sendgrid", cwd=repo)
+    assert result.stdout.startswith("git repository: . (the CI workflow and the hook config go there)\n")
+    assert f"  {WORKFLOW}\n  .pre-commit-config.yaml\n" in result.stdout
+    assert not (repo / folder / ".github").exists()
+    assert not (repo / folder / ".pre-commit-config.yaml").exists()
+    workflow = _workflow(repo)
+    assert workflow["defaults"] == {"run": {"working-directory": folder}}
+    # PyYAML reads the `on:` key as True (YAML 1.1); GitHub reads it as "on".
+    paths = [f"{folder}/**", WORKFLOW]
+    assert workflow[True] == {"push": {"paths": paths}, "pull_request": {"paths": paths}}
+    upload = next(s for s in _steps(workflow) if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == f"{folder}/out/preview/"  # uses: steps ignore working-directory
+    assert yaml.safe_load((repo / ".pre-commit-config.yaml").read_text()) == {"repos": [OUR_REPO]}
+    # The comments that name the project say where it is from the root.
+    assert f"`smtp-connector send {folder} --env dev" in (repo / folder / "environments/dev.yaml").read_text()
+
+
+def test_init_from_inside_the_subfolder_finds_the_root_by_walking_up(repo: Path, cli: CliRunner) -> None:
+    (repo / "email").mkdir()
+    result = cli("init", "--provider", "gmail", cwd=repo / "email")
+    assert result.stdout.startswith("git repository: .. (the CI workflow and the hook config go there)\n")
+    assert f"  ../{WORKFLOW}\n  ../.pre-commit-config.yaml\n" in result.stdout
+    assert "  3. pre-commit install (in ..)   # lint the email config before every commit\n" in result.stdout
+    assert _workflow(repo)["defaults"]["run"]["working-directory"] == "email"
+
+
+def test_a_git_file_marks_the_root_too(tmp_path: Path, cli: CliRunner) -> None:
+    """A worktree or a submodule has a .git file, not a folder; git stops there, and so does init."""
+    (tmp_path / "outer/.git").mkdir(parents=True)
+    (tmp_path / "outer/sub").mkdir()
+    (tmp_path / "outer/sub/.git").write_text("gitdir: ../.git/modules/sub\n")
+    cli("init", str(tmp_path / "outer/sub/email"), "--provider", "gmail")
+    assert _workflow(tmp_path / "outer/sub")["defaults"]["run"]["working-directory"] == "email"
+    assert not (tmp_path / "outer/.github").exists()
+
+
+def test_outside_a_repository_the_workflow_stays_in_the_project(tmp_path: Path, cli: CliRunner) -> None:
+    result = cli("init", str(tmp_path / "email"), "--provider", "gmail")
+    assert not result.stdout.startswith("git repository")
+    workflow = _workflow(tmp_path / "email")
+    assert "defaults" not in workflow
+    assert workflow[True] == {"push": None, "pull_request": None}
+    upload = next(s for s in _steps(workflow) if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "out/preview/"
+
+
+def test_the_project_at_the_root_has_no_working_directory(repo: Path, cli: CliRunner) -> None:
+    cli("init", str(repo), "--provider", "gmail")
+    assert "defaults" not in _workflow(repo)
+    assert (repo / "smtp-connector.yaml").is_file()
+
+
+def test_an_existing_workflow_is_skipped_and_listed(repo: Path, cli: CliRunner) -> None:
+    (repo / ".github/workflows").mkdir(parents=True)
+    (repo / ".github/workflows/email-config.yaml").write_text("name: mine\n")
+    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    assert "skipped (already there, left as it is):\n  .github/workflows/email-config.yaml\n" in result.stdout
+    assert not (repo / WORKFLOW).exists()
+    assert (repo / ".github/workflows/email-config.yaml").read_text() == "name: mine\n"
+    assert "repository secret" not in result.stdout  # the workflow that would read it is not ours
+
+
+def test_the_workflow_commands_succeed_in_its_working_directory(repo: Path, cli: CliRunner) -> None:
+    """Every `run:` step that is our CLI, run as GitHub runs it: in working-directory, with its env."""
+    cli("init", "email", "--provider", "sendgrid", "--env", "dev,staging,prod", cwd=repo)
+    fill_in(repo / "email")
+    workflow = _workflow(repo)
+    workdir = repo / workflow["defaults"]["run"]["working-directory"]
+    ours = [s for s in _steps(workflow) if s.get("run", "").startswith("smtp-connector ")]
+    assert [s["run"] for s in ours] == [
+        "smtp-connector lint --format github",
+        "smtp-connector build --all --out-dir out/",
+        "smtp-connector preview --out out/preview",
+    ]
+    secrets = {"SMTP_PASS": "${{ secrets.SMTP_PASS }}"}
+    assert [s.get("env") for s in ours] == [None, secrets, None]
+    for step in ours:
+        env = {name: "sg-secret-value" for name in step.get("env", {})}
+        run_subprocess(*shlex.split(step["run"])[1:], cwd=workdir, env=env)
+    assert sorted(p.name for p in (workdir / "out").glob("*.json")) == [
+        "dev.json",
+        "prod.json",
+        "staging.json",
+    ]
+    assert (workdir / "out/preview/index.html").is_file()
+    # The build output the workflow and the docs use is ignored by git: it holds the secret.
+    assert _git(repo, "status", "--porcelain", "--untracked-files=all").count("email/out/") == 0
+    assert _git(repo, "check-ignore", "email/out/prod.json").strip() == "email/out/prod.json"
+
+
+def test_the_workflow_commands_fail_while_values_are_unfilled(repo: Path, cli: CliRunner) -> None:
+    cli("init", "email", "--provider", "sendgrid", cwd=repo)
+    lint = run_subprocess("lint", "--format", "github", cwd=repo / "email", expect=1)
+    assert "::error file=smtp-connector.yaml,line=" in lint.stdout and "SC401" in lint.stdout
+
+
+@pytest.mark.parametrize(
+    ("envs", "sink", "account"),
+    [
+        ("dev,staging,prod", ["dev"], ["staging", "prod"]),
+        ("prod", [], ["prod"]),
+        ("local,prod", ["local"], ["prod"]),
+        ("dev", ["dev"], []),
+        (" dev , prod ", ["dev"], ["prod"]),
+    ],
+)
+def test_env_chooses_the_environments_and_every_file_agrees(
+    tmp_path: Path, cli: CliRunner, envs: str, sink: list[str], account: list[str]
+) -> None:
+    result = cli("init", str(tmp_path), "--provider", "gmail", "--env", envs)
+    project = load_project(tmp_path)
+    assert project.environments == tuple(sorted(sink + account))
+    for env in sink:
+        assert project.environment_files[env].data["provider"] == "dev-sink"
+    for env in account:
+        assert project.environment_files[env].data == {"auth": {"user": "<your-address@gmail.com>"}}
+    build = next(
+        s for s in _steps(_workflow(tmp_path)) if s.get("run", "").startswith("smtp-connector build")
+    )
+    assert build["run"] == "smtp-connector build --all --out-dir out/"
+    # Secrets only when an environment reads them; a sink-only project needs none.
+    assert build.get("env") == ({"SMTP_PASS": "${{ secrets.SMTP_PASS }}"} if account else None)
+    assert ("repository secret" in result.stdout) == bool(account)
+    assert ("smtp-connector build" in result.stdout) == bool(sink)
+    if sink:
+        assert f"--env {sink[0]}   # works now" in result.stdout
+    text = (tmp_path / "smtp-connector.yaml").read_text()
+    assert f"`smtp-connector build --env {(account or sink)[0]}` merges" in text
+    ignored = (tmp_path / ".gitignore").read_text().splitlines()
+    assert "out/" in ignored and "mail-sink/" in ignored
+    assert yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text()) == {"repos": [OUR_REPO]}
+
+
+@pytest.mark.parametrize(
+    ("envs", "message"),
+    [
+        (
+            "",
+            "--env ``: an empty environment name (give names separated by commas, e.g. --env dev,staging,prod)",
+        ),
+        ("dev,,prod", "--env `dev,,prod`: an empty environment name"),
+        ("dev,prod,", "--env `dev,prod,`: an empty environment name"),
+        ("dev,dev", "--env: `dev` is given twice; name each environment once"),
+        ("prod,Prod", "--env: `prod` and `Prod` are one file; name each environment once"),
+        ("pro d", "--env: `pro d` is not a usable environment name (letters, digits, `-`, `_` and `.`, "),
+        ("-prod", "--env: `-prod` is not a usable environment name"),
+        ("dev/prod", "--env: `dev/prod` is not a usable environment name"),
+        ("prod.yaml", "--env: `prod.yaml` is a file name; give the environment's name, `prod`"),
+        ("prod.yml", "--env: `prod.yml` is a file name; give the environment's name, `prod`"),
+    ],
+)
+def test_a_bad_env_list_is_a_usage_error_and_writes_nothing(
+    tmp_path: Path, cli: CliRunner, envs: str, message: str
+) -> None:
+    result = cli("init", str(tmp_path / "email"), "--provider", "gmail", f"--env={envs}", expect=2)
+    assert result.stderr.startswith(f"smtp-connector: error: {message}")
+    assert not (tmp_path / "email").exists()
+
+
+def test_names_next_to_the_bad_ones_are_fine(tmp_path: Path, cli: CliRunner) -> None:
+    cli("init", str(tmp_path), "--provider", "gmail", "--env", "dev,eu.prod,us_prod-2,9")
+    assert load_project(tmp_path).environments == ("9", "dev", "eu.prod", "us_prod-2")
+
+
+# --- .gitignore --------------------------------------------------------------------------------------
+
+
+def test_an_existing_gitignore_gets_only_the_missing_entries(repo: Path, cli: CliRunner) -> None:
+    (repo / ".gitignore").write_text("node_modules/\n/out\n")  # no newline worries: it ends with one
+    result = cli("init", str(repo), "--provider", "gmail")
+    assert f"updated (appended to):\n  {repo}/.gitignore: added mail-sink/\n" in result.stdout
+    lines = (repo / ".gitignore").read_text().splitlines()
+    assert lines[:2] == ["node_modules/", "/out"] and lines[-1] == "mail-sink/" and lines.count("out/") == 0
+    again = cli("init", str(repo), "--provider", "gmail")
+    assert f"  {repo}/.gitignore (already ignores out/, mail-sink/)\n" in again.stdout
+    assert "updated" not in again.stdout
+    assert again.stdout.startswith(f"git repository: {repo} (")
+
+
+def test_a_gitignore_without_a_final_newline(tmp_path: Path, cli: CliRunner) -> None:
+    (tmp_path / ".gitignore").write_text("*.pyc")
+    cli("init", str(tmp_path), "--provider", "gmail")
+    lines = (tmp_path / ".gitignore").read_text().splitlines()
+    assert lines[0] == "*.pyc" and lines[-2:] == ["out/", "mail-sink/"]
+
+
+# --- .pre-commit-config.yaml -----------------------------------------------------------------------
+
+
+def _validate(config: Path) -> None:
+    """Real pre-commit reads the file as a config (offline: it does not fetch the repositories)."""
+    result = _run([sys.executable, "-m", "pre_commit", "validate-config", str(config)], cwd=config.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "existing",
+    [
+        "repos:\n- repo: https://github.com/pre-commit/pre-commit-hooks\n  rev: v4.6.0\n  hooks:\n  - id: trailing-whitespace\n",
+        "# my hooks\nrepos:\n  - repo: local\n    hooks:\n      - id: x\n        name: x\n        entry: 'true'\n        language: system\n",
+        "default_stages: [pre-commit]\nrepos:\n    - repo: meta\n      hooks:\n          - id: check-useless-excludes\n# trailing comment",
+        "repos:\r\n  - repo: meta\r\n    hooks:\r\n      - id: identity\r\n",
+        "repos:\n  - repo: local\n    hooks:\n      - id: x\n        name: x\n        language: system\n"
+        "        entry: >-\n          true\n",
+    ],
+    ids=["column 0", "indented", "four spaces, no final newline", "CRLF", "a block scalar last"],
+)
+def test_our_hook_is_appended_to_an_existing_pre_commit_config(
+    repo: Path, cli: CliRunner, existing: str
+) -> None:
+    config = repo / ".pre-commit-config.yaml"
+    config.write_bytes(existing.encode())
+    old = yaml.safe_load(existing)
+    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    assert "  .pre-commit-config.yaml: added the smtp-connector-lint hook\n" in result.stdout
+    text = config.read_bytes().decode()
+    assert text.startswith(existing)
+    assert yaml.safe_load(text) == {**old, "repos": [*old["repos"], OUR_REPO]}
+    _validate(config)
+    again = cli("init", "email", "--provider", "gmail", cwd=repo)
+    assert config.read_bytes().decode() == text
+    assert "  .pre-commit-config.yaml (already has the smtp-connector-lint hook)\n" in again.stdout
+
+
+@pytest.mark.parametrize(
+    "existing",
+    [
+        "repos: [{repo: meta, hooks: [{id: identity}]}]\n",  # a flow list
+        "repos:\n  - repo: meta\n    hooks: [{id: identity}]\nci:\n  autofix_prs: false\n",  # a key after repos
+        "repos:\n  - repo: meta\n    hooks:\n      - id: identity\n...\n",  # the end of the document
+        "repos:\n  - repo: meta\n    hooks:\n      - id: identity\nci:\n",  # would become ci's list
+        "repos: [\n",  # not YAML
+        "",  # empty
+    ],
+    ids=["flow list", "key after repos", "document end", "empty key last", "broken", "empty"],
+)
+def test_a_pre_commit_config_init_cannot_extend_safely_is_left_alone(
+    repo: Path, cli: CliRunner, existing: str
+) -> None:
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text(existing)
+    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    assert config.read_text() == existing
+    assert (
+        "add the smtp-connector-lint hook to the repos: list of .pre-commit-config.yaml (init could not do "
+        "it safely):\n"
+        f"       - repo: {PROJECT_URL}\n"
+    ) in result.stdout
+    after = result.stdout.split("(init could not do it safely):\n", 1)[1].splitlines()
+    snippet = [line[7:] for line in after[: next(i for i, s in enumerate(after) if s[:7].strip())]]
+    assert yaml.safe_load("\n".join(snippet)) == [OUR_REPO]
+    assert "pre-commit install" not in result.stdout  # not until the hook is in the config
+
+
+def test_a_config_that_already_runs_the_hook_locally_is_left_alone(repo: Path, cli: CliRunner) -> None:
+    config = repo / ".pre-commit-config.yaml"
+    text = "repos:\n  - repo: local\n    hooks:\n      - id: smtp-connector-lint\n        name: lint\n"
+    config.write_text(text)
+    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    assert config.read_text() == text
+    assert "  .pre-commit-config.yaml (already has the smtp-connector-lint hook)\n" in result.stdout
+
+
+def _use_this_checkout(config: Path) -> None:
+    """Our remote hook repository as `repo: local` running this checkout (no network in tests), with the
+    manifest's settings: the same hook the generated config installs."""
+    data = yaml.safe_load(config.read_text())
+    ours = [i for i, r in enumerate(data["repos"]) if r.get("repo") == PROJECT_URL]
+    assert len(ours) == 1 and data["repos"][ours[0]] == OUR_REPO
+    hook = dict(_hooks()["smtp-connector-lint"])
+    entry = shlex.split(str(hook.pop("entry")))[1:]
+    hook.pop("description", None)
+    hook.update(entry=shlex.join([sys.executable, "-m", "connector", *entry]), language="system")
+    data["repos"][ours[0]] = {"repo": "local", "hooks": [hook]}
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_pre_commit_run_all_files_in_a_fresh_init_repository(repo: Path, cli: CliRunner) -> None:
+    """Real pre-commit on every file of the repository: it fails on the values init left to fill in
+    (naming them), and passes once they are filled, the workflow and the rest of the repository included."""
+    cli("init", "email", "--provider", "sendgrid", "--env", "dev,staging,prod", cwd=repo)
+    _use_this_checkout(repo / ".pre-commit-config.yaml")
+    _validate(repo / ".pre-commit-config.yaml")
+    _git(repo, "add", "-A")
+    args = [sys.executable, "-m", "pre_commit", "run", "--all-files"]
+    unfilled = _run(args, cwd=repo, env=_git_env(repo.parent))
+    assert unfilled.returncode == 1, unfilled.stdout + unfilled.stderr
+    assert "email/smtp-connector.yaml:" in unfilled.stdout and "SC401" in unfilled.stdout
+    fill_in(repo / "email")
+    _git(repo, "add", "-A")
+    filled = _run(args, cwd=repo, env=_git_env(repo.parent))
+    assert filled.returncode == 0, filled.stdout + filled.stderr
+    assert "Passed" in filled.stdout
