@@ -301,13 +301,13 @@ def check_batch(config: ConnectorConfig, batch: Batch) -> list[Finding]:
         try:
             filled = fill_message(config, job.usage_type, job.payload)
         except InputError as e:
-            findings.append(_Place(batch.file, line.number, line.text).at(column, "SC202", str(e)))
+            findings.append(_Place(batch.file, line.number, line.text).at(column, "SC202", str(e), e.hint))
             continue
         try:
             draft(config, filled, job.to, now=_CHECK_DATE, message_id="<check@localhost>")
         except InputError as e:
             findings.append(
-                _Place(batch.file, line.number, line.text).at(column, _header_rule(filled), str(e))
+                _Place(batch.file, line.number, line.text).at(column, _header_rule(filled), str(e), e.hint)
             )
     return findings
 
