@@ -27,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a shipped provider (see `smtp-connector providers`)",
     )
     parser.add_argument(
+        "-e",
         "--env",
         default="dev,prod",
         metavar="ENVS",
