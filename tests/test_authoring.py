@@ -574,3 +574,12 @@ def test_check_variables() -> None:
 def test_a_shadowing_variable_never_replaces_the_placeholder(root: Path, write: Write) -> None:
     write("templates/t.j2", "{{ code }}")
     assert render(root, "templates/t.j2", {"code": "999"}) == "{{ code }}"
+
+
+def test_a_template_line_holding_a_line_separator_is_one_line_as_jinja_counts_it(tmp_path: Path) -> None:
+    """Jinja2 does not end a line at U+2028: the column is looked up on the line Jinja2 named."""
+    origin = Location("c.yaml", 3, 10)
+    result = render_template_string(tmp_path, "a\u2028b\n  {{ nope }}", {}, html=False, origin=origin)
+    _, findings = result
+    [found] = [f for f in findings if f.rule == "SC602"]
+    assert (found.file, found.line, found.column) == ("c.yaml", 4, 6)

@@ -10,14 +10,18 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from connector.errors import InputError
 from connector.mail.batch import Progress, ProgressTracker, check_batch, read_batch
-from connector.mail.send import Result
+from connector.mail.send import Job, Result, prepare
 from connector.schema.models import ConnectorConfig
 
 from .conftest import ROOT, CliRunner
@@ -239,3 +243,73 @@ def test_no_progress_when_stderr_is_not_a_terminal(tmp_path: Path, slow_server: 
     assert stderr == (
         f"smtp-connector: 39 of 40 sent, 1 failed; to send them again: --batch {tmp_path / 'b.failed.jsonl'}\n"
     )
+
+
+# --- the check and the send agree ---------------------------------------------------------------------
+
+_VALUES = st.one_of(
+    st.sampled_from(
+        ["Shop", "A\r\nBcc: x@example.com", "a\u2028b", "", "x@example.com", "Acme, Inc.", "<", '"']
+    ),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=8),
+    st.integers(),
+    st.none(),
+    st.lists(st.sampled_from(["a", "b\n"]), max_size=2),
+    st.fixed_dictionaries({"toString": st.just("x")}),
+    st.fixed_dictionaries({"name": st.sampled_from(["n", "n\r\n"])}),
+)
+_RECIPIENTS = st.sampled_from(
+    [
+        "a@example.com",
+        "Bob <b@example.com>",
+        "a@b, c@d",
+        "nobody",
+        "a@bücher.example",
+        "x@y\n",
+        '"A, B" <a@b.c>',
+    ]
+)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            _RECIPIENTS,
+            st.sampled_from(["SignIn", "Register", "Generic"]),
+            st.dictionaries(st.sampled_from(["code", "application", "user", "link"]), _VALUES, max_size=3),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_line_is_refused_up_front_exactly_when_its_message_would_fail(
+    lines: list[tuple[str, str, dict[str, Any]]],
+) -> None:
+    # docs/runtime.md: a line that passes the check is not refused later for its own values, and a line
+    # whose message cannot be built is found before anything is sent.
+    config = logto_config(25)
+    for template in config["templates"]:
+        template["sendFrom"] = "{{application.name}} <no-reply@acme.test>"
+        template["replyTo"] = "{{user.name}}"
+        template["subject"] = "Code {{code}} for {{application}}"
+    model = ConnectorConfig.model_validate(config)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "b.jsonl"
+        path.write_text(
+            "".join(
+                json.dumps({"to": to, "type": t, "payload": p}, ensure_ascii=False) + "\n"
+                for to, t, p in lines
+            ),
+            encoding="utf-8",
+        )
+        batch = read_batch(path)
+        refused = {f.line for f in [*batch.findings, *check_batch(model, batch)]}
+    for number, (to, usage_type, payload) in enumerate(lines, 1):
+        try:
+            prepare(model, Job(to, usage_type, payload))
+        except InputError:
+            fails = True
+        else:
+            fails = False
+        assert (number in refused) == fails, (number, to, payload)

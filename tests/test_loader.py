@@ -167,15 +167,15 @@ def test_top_level_must_be_a_mapping(text: str, expected: str) -> None:
 
 def test_syntax_error_position() -> None:
     assert messages("host: a\nport: [1\n") == [
-        "f.yaml:3:1: error SC004 YAML syntax error: did not find expected ',' or ']' "
-        "(hint: check the indentation and quoting around this position)"
+        "f.yaml:2:7: error SC004 YAML syntax error: this `[` list is never closed "
+        "(hint: close it with `]`; if the value is text that starts with `[`, put the whole value in quotes)"
     ]
 
 
 def test_tabs() -> None:
     assert messages("auth:\n\tuser: a\n") == [
-        "f.yaml:2:1: error SC004 YAML syntax error: a tab character where YAML needs spaces "
-        "(hint: indent with spaces, not tabs)"
+        "f.yaml:2:1: error SC004 YAML syntax error: a tab character in the indentation: YAML indents with "
+        "spaces only (hint: replace the tab with spaces)"
     ]
 
 

@@ -43,11 +43,16 @@ class Sources:
     inline: tuple[str, Location] | None = None  # (text as written, where it starts in its YAML file)
 
 
+_JINJA_LINES = re.compile(r"\r\n|\r|\n")
+
+
 def to_finding(error: Exception, sources: Sources, fallback: Location, known: Iterable[str]) -> Finding:
     """One finding for ``error``; ``fallback`` is where the template was named, ``known`` the variables."""
     name, line = _origin(error, sources)
     text = sources.inline[0] if name == INLINE and sources.inline else sources.files.get(name or "", "")
-    lines = text.splitlines() or [""]
+    # Jinja2 numbers lines at \r\n, \r and \n (its lexer's newline_re); str.splitlines also splits at
+    # \u2028, \x0c and more, which would put a finding on the wrong line of a template holding one.
+    lines = _JINJA_LINES.split(text)
     line_text = lines[line - 1] if 0 < line <= len(lines) else ""
     rule, message, hint, needle = _describe(error, sorted(known), line_text)
     if name is None:

@@ -167,7 +167,7 @@ def read(path: Path, name: str) -> str:
         except UnicodeDecodeError as e:
             bad, problem = e.start, f"byte 0x{raw[e.start]:02x} is not valid UTF-8"
     if problem:
-        from connector.source.loader import byte_position
+        from connector.source.positions import byte_position
 
         line, column = byte_position(raw, bad)  # character columns, as every other finding has
         raise TemplatePathError(

@@ -20,6 +20,7 @@ from connector.errors import InputError, UsageError
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
 from connector.lint.suppress import LintConfig
 from connector.logto import ENVIRONMENTS_DIR
+from connector.source.positions import position
 
 
 def affected_environments(project: Any, changed: Iterable[Path]) -> set[str] | None:
@@ -153,8 +154,7 @@ def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> F
             continue
         offset = text.find(quoted.group(1))
         if offset >= 0:
-            line = text.count("\n", 0, offset) + 1
-            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+            line, column = position(text, offset)
             return dataclasses.replace(finding, file=str(path), line=line, column=column)
     return finding
 

@@ -26,9 +26,11 @@ from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import USAGE_TYPES
 from connector.mail.addresses import single_address, split_addresses
-from connector.mail.headers import line_break
-from connector.mail.message import FilledMessage, draft, fill_message
+from connector.mail.headers import LINE_BREAKS, line_break
+from connector.mail.message import FilledMessage, draft, envelope_address, fill_message
+from connector.mail.placeholders import PLACEHOLDER, fill_placeholders
 from connector.mail.send import Job, Result
+from connector.mail.wire import message_bytes
 from connector.schema.models import ConnectorConfig
 from connector.source.json_reader import JsonLoader
 
@@ -63,6 +65,9 @@ def parse_json(text: str, where: str, hint: str) -> Any:
 
 def _not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not JSON")  # as JSON.parse refuses it
+
+
+_DECODER = json.JSONDecoder(parse_constant=_not_json)  # one for every line of a batch
 
 
 def read_jobs(path: str | os.PathLike[str]) -> list[Job]:
@@ -141,33 +146,60 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Place:
-    """Columns in one line, worked out by the positional JSON reader only when a finding needs one."""
+    """Columns in one line, worked out only when a finding needs one: a top-level key or value by a scan of
+    the line's top level (the json module skips each value), anything deeper by the positional reader."""
 
     def __init__(self, file: str, number: int, text: str) -> None:
         self.file, self.number, self.text = file, number, text
-        self.loader: JsonLoader | None = None
+        self.top: dict[str, tuple[int, int]] | None = None  # key -> (column of the key, of its value)
 
     def at(self, path: KeyPath, rule: str, message: str, hint: str = "", *, key: bool = False) -> Finding:
-        if self.loader is None:
-            self.loader = JsonLoader(self.file, self.text)
-            self.loader.run()
-        table = self.loader.keys if key else self.loader.values
-        column = 1
-        while True:
-            mark = table.get(path) or self.loader.values.get(path)
+        return Finding.at(Location(self.file, self.number, self.column(path, key)), rule, message, hint)
+
+    def column(self, path: KeyPath, key: bool) -> int:
+        if not path:
+            return len(self.text) - len(self.text.lstrip(" \t")) + 1
+        if len(path) == 1 and isinstance(path[0], str):
+            if self.top is None:
+                self.top = _top_level(self.text)
+            mark = self.top.get(path[0])
             if mark is not None:
-                column = mark[1]
-                break
-            if not path:
-                break
+                return mark[0] if key else mark[1]
+        loader = JsonLoader(self.file, self.text)
+        loader.run()
+        table = loader.keys if key else loader.values
+        while path:
+            mark = table.get(path) or loader.values.get(path)
+            if mark is not None:
+                return mark[1]
             path = path[:-1]
-        return Finding.at(Location(self.file, self.number, column), rule, message, hint)
+        return 1
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _top_level(text: str) -> dict[str, tuple[int, int]]:
+    """Where each top-level key of a JSON object (known to be valid) and its value start: 1-based columns."""
+    places: dict[str, tuple[int, int]] = {}
+    i = _skip(text, _skip(text, 0) + 1)  # past the `{`
+    while text[i : i + 1] == '"':
+        key, end = _DECODER.raw_decode(text, i)
+        value = _skip(text, _skip(text, end) + 1)  # past the `:`
+        places[key] = (i + 1, value + 1)  # the last of a duplicate key wins, as in json.loads
+        _, end = _DECODER.raw_decode(text, value)
+        i = _skip(text, _skip(text, end) + 1)  # past the `,` (or the `}`: the loop ends)
+    return places
+
+
+def _skip(text: str, i: int) -> int:
+    return _SPACE.match(text, i).end()  # type: ignore[union-attr]
 
 
 def _read_line(file: str, number: int, text: str) -> tuple[Job | None, list[Finding]]:
     place = _Place(file, number, text)
     try:
-        item: Any = json.loads(text, parse_constant=_not_json)
+        item: Any = _DECODER.decode(text)
     except (ValueError, RecursionError) as e:
         # The positional reader words the refusal and places it (the json module's column is a guess
         # after deep nesting, and it has none for a number too long).
@@ -228,7 +260,7 @@ _ONE_OBJECT = f"one object per line, like {_EXAMPLE}"
 
 def _recipient_problem(to: str) -> tuple[str, str, str] | None:
     """(rule, message, hint) when ``to`` is not one address as nodemailer reads it; the check send makes."""
-    broken = line_break(to)
+    broken = line_break(to) if _BREAK.search(to) else None
     if broken is not None:
         return (
             "SC408",
@@ -288,36 +320,100 @@ def _escaped(text: str) -> str:
 
 # A fixed date and Message-ID: the check builds every header but the two that change per send.
 _CHECK_DATE = datetime(2000, 1, 1, tzinfo=timezone.utc)
+_BREAK = re.compile(f"[{re.escape(LINE_BREAKS)}]")
 
 
 def check_batch(config: ConnectorConfig, batch: Batch) -> list[Finding]:
     """What would fail in each line with this config, found before connecting: the template, the payload
     filled into it (a value that puts a line break in a header, an object with its own ``toString``), the
-    sender and reply-to it gives. What the server decides (an address it refuses, SMTPUTF8) is not here."""
+    sender it gives. What the server decides (an address it refuses, SMTPUTF8) is not here.
+
+    Linear, and cheap per line: what does not depend on the line (the config's own headers, a template
+    field without placeholders) is checked once per usage type, by building that type's first message
+    whole; each line then fills only the header fields that take its payload."""
     findings: list[Finding] = []
+    checks: dict[str, _TypeCheck] = {}
     for line in batch.lines:
         job = line.job
-        column: KeyPath = ("payload",)  # the values filled in; the line's start when it has none
-        try:
-            filled = fill_message(config, job.usage_type, job.payload)
-        except InputError as e:
-            findings.append(_Place(batch.file, line.number, line.text).at(column, "SC202", str(e)))
-            continue
-        try:
-            draft(config, filled, job.to, now=_CHECK_DATE, message_id="<check@localhost>")
-        except InputError as e:
-            findings.append(
-                _Place(batch.file, line.number, line.text).at(column, _header_rule(filled), str(e))
-            )
+        check = checks.get(job.usage_type)
+        if check is None:
+            check = checks[job.usage_type] = _TypeCheck(config, job.usage_type)
+        problem = check.line(job, line.text)
+        if problem is None and not check.built:
+            problem = check.whole(job)
+        if problem is not None:
+            findings.append(_Place(batch.file, line.number, line.text).at(*problem))
     return findings
 
 
-def _header_rule(filled: FilledMessage) -> str:
-    """Which rule a refused message breaks: its sender is no address (SC405), a header would break (SC408),
-    or a custom header is wrong (SC406, the same for every message)."""
-    if line_break(filled.sender) is None and single_address(filled.sender)[1] is None:
+_Problem = tuple[KeyPath, str, str]  # where in the line, rule, message
+
+
+class _TypeCheck:
+    """The checks of one usage type's messages: which template fields take the payload."""
+
+    def __init__(self, config: ConnectorConfig, usage_type: str) -> None:
+        self.config, self.usage_type = config, usage_type
+        self.template = config.template_for(usage_type)
+        self.built = False  # its first message was built whole (the fields that do not vary)
+        if self.template is not None:
+            t = self.template
+            self.send_from = t.sendFrom if t.sendFrom and PLACEHOLDER.search(t.sendFrom) else None
+            self.reply_to = t.replyTo if t.replyTo and PLACEHOLDER.search(t.replyTo) else None
+            self.subject = t.subject if PLACEHOLDER.search(t.subject) else None
+
+    def line(self, job: Job, text: str) -> _Problem | None:
+        """What this line's own values break, found as ``draft`` finds it, filling only what varies."""
+        if self.template is None:
+            return (
+                ("type",),
+                "SC204",
+                f"Template not found for type: {job.usage_type} (and no Generic template)",
+            )
+        payload = job.payload
+        if "toString" in text or "\\u" in text:  # only then can String() throw (escapes can spell the key)
+            try:
+                fill_message(self.config, job.usage_type, payload)
+            except InputError as e:
+                return ("payload",), "SC202", str(e)
+        if self.send_from is not None:
+            sender = fill_placeholders(self.send_from, payload)
+            try:
+                envelope_address(sender, "the From address (the template's sendFrom, filled)")
+            except InputError as e:
+                return ("payload",), "SC408" if _BREAK.search(sender) else "SC405", str(e)
+        for name, field in (("replyTo", self.reply_to), ("subject", self.subject)):
+            if field is not None:
+                broken = line_break(fill_placeholders(field, payload))
+                if broken is not None:
+                    message = (
+                        f"the template's {name} after filling contains {broken}, which would break the "
+                        "message headers"
+                    )
+                    return ("payload",), "SC408", message
+        return None
+
+    def whole(self, job: Job) -> _Problem | None:
+        """Build the first message of this type whole, as ``send`` does: what is wrong with the config's own
+        headers (customHeaders, a fixed sender) shows here once, at the first line it would fail."""
+        self.built = True
+        filled = None
+        try:
+            filled = fill_message(self.config, job.usage_type, job.payload)
+            message_bytes(draft(self.config, filled, job.to, now=_CHECK_DATE, message_id="<check@localhost>"))
+        except InputError as e:
+            return ("type",), _header_rule(filled), f"every {job.usage_type} message would fail: {e}"
+        return None
+
+
+def _header_rule(filled: FilledMessage | None) -> str:
+    """The rule a message built whole breaks: a sender that is no address (SC405), a header value with a
+    line break (SC408), else customHeaders (SC406), which the lint reports in the config itself."""
+    if filled is None:
+        return "SC202"
+    if not _BREAK.search(filled.sender) and single_address(filled.sender)[1] is None:
         return "SC405"
-    if any(line_break(value or "") for value in (filled.sender, filled.reply_to, filled.subject)):
+    if any(_BREAK.search(value or "") for value in (filled.sender, filled.reply_to, filled.subject)):
         return "SC408"
     return "SC406"
 

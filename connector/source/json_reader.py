@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from connector.source.document import MAX_DEPTH, Abort, Builder, Document, KeyPath, LoadResult
+from connector.source.positions import Positions
 
 
 def load_json(name: str, text: str) -> LoadResult:
@@ -85,12 +85,8 @@ class JsonLoader(Builder):
     def __init__(self, name: str, text: str) -> None:
         super().__init__(name)
         self.text = text
-        self.lines = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.pos = Positions(text)
         self.decoder = json.JSONDecoder()
-
-    def pos(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.lines, offset)
-        return line, offset - self.lines[line - 1] + 1
 
     def run(self) -> LoadResult:
         try:

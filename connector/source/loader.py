@@ -18,6 +18,7 @@ from connector.diagnostics.findings import Finding, Location
 from connector.source.document import Document as Document
 from connector.source.document import KeyPath as KeyPath
 from connector.source.document import LoadResult as LoadResult
+from connector.source.positions import byte_position
 
 MAX_BYTES = 1024 * 1024
 
@@ -151,10 +152,3 @@ def _human(size: int) -> str:
     if size and size < 1024 * 1024 and size % 1024 == 0:
         return f"{size // 1024} KiB"
     return f"{size:,} bytes"
-
-
-def byte_position(raw: bytes, offset: int) -> tuple[int, int]:
-    """1-based line and CHARACTER column of byte ``offset`` in ``raw`` (UTF-8; bad bytes count as one)."""
-    start = raw.rfind(b"\n", 0, offset) + 1
-    column = len(raw[start:offset].decode("utf-8", errors="replace")) + 1
-    return raw.count(b"\n", 0, offset) + 1, column

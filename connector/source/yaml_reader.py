@@ -12,6 +12,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from connector.diagnostics.findings import Finding
 from connector.logto import is_secret_path
 from connector.source.document import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
+from connector.source.positions import position
 
 _YAML11 = "tag:smtp-connector:yaml11"
 _YAML11_DATE = "tag:smtp-connector:yaml11-date"
@@ -79,12 +80,9 @@ class YamlLoader(Builder):
             composer = _Composer(self.text)
             node = composer.get_single_node()
         except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark or e.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            problem = e.problem or "invalid YAML"
-            if mark and "cannot start any token" in problem and self._char_at(line, col) == "\t":
-                problem = "a tab character where YAML needs spaces"
-            if "maximum nesting depth" in problem:
+            if "maximum nesting depth" in (e.problem or ""):
+                mark = e.problem_mark or e.context_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
                 self.report(
                     "SC012",
                     "the document is nested too deeply to read",
@@ -93,20 +91,22 @@ class YamlLoader(Builder):
                     col,
                 )
                 return LoadResult(None, tuple(self.findings))
-            if e.context and "while" not in e.context:
-                problem = f"{e.context}: {problem}"
-            if "expected a single document" in problem:
-                problem = "more than one YAML document (a `---` separator) in one file"
-            self.report("SC004", f"YAML syntax error: {problem}", _syntax_hint(problem), line, col)
+            from connector.source.yaml_syntax import explain  # only a file that does not parse needs it
+
+            problem = explain(self.text, e)
+            self.report(
+                "SC004", f"YAML syntax error: {problem.message}", problem.hint, problem.line, problem.column
+            )
             return LoadResult(None, tuple(self.findings))
         except yaml.reader.ReaderError as e:
-            line = self.text.count("\n", 0, e.position) + 1
-            column = e.position - (self.text.rfind("\n", 0, e.position) + 1) + 1
+            line, column = position(self.text, e.position)
             self.report("SC004", f"the control character U+{e.character:04X} is not allowed in YAML",
                         "remove it, or write it as an escape in a double-quoted string", line, column)  # fmt: skip
             return LoadResult(None, tuple(self.findings))
-        except yaml.YAMLError as e:
-            self.report("SC004", f"YAML error: {e}", "check the file's syntax", 1, 1)
+        except yaml.YAMLError:  # no position to give, and its text may quote the file (a secret)
+            self.report(
+                "SC004", "YAML syntax error: the file cannot be read as YAML", "check the file's syntax", 1, 1
+            )
             return LoadResult(None, tuple(self.findings))
         except RecursionError:
             self.report(
@@ -130,10 +130,6 @@ class YamlLoader(Builder):
         except Abort:
             return LoadResult(None, tuple(self.findings))
         return self.finish(data, node.start_mark.line + 1, node.start_mark.column + 1)
-
-    def _char_at(self, line: int, column: int) -> str:
-        lines = self.text.split("\n", line)
-        return lines[line - 1][column - 1 : column] if len(lines) >= line else ""
 
     def _check_size(self, root: Node) -> bool:
         sizes: dict[int, int] = {}
@@ -213,11 +209,11 @@ class YamlLoader(Builder):
             return self.scalar(node, line, col, secret=is_secret_path(path))
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:
-                self._bad_tag(node, line, col)
+                self._bad_tag(node, line, col, secret=is_secret_path(path))
             return [self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
         assert isinstance(node, MappingNode)
         if node.tag != _MAP:
-            self._bad_tag(node, line, col)
+            self._bad_tag(node, line, col, secret=is_secret_path(path))
         result: dict[str, Any] = {}
         seen: dict[str, tuple[int, int]] = {}
         merged: set[str] = set()
@@ -227,6 +223,16 @@ class YamlLoader(Builder):
                 self._merge(value_node, path, depth, result, merged)
                 continue
             key = self.scalar(key_node, kl, kc) if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, str) and self._placeholder_unquoted(node, key_node):
+                self.report(
+                    "SC010",
+                    "a value that starts with `{{` is read as a YAML mapping (`{...}` inside `{...}`), "
+                    "not as a placeholder",
+                    "a value that starts with a `{{ placeholder }}` must be quoted: put the whole value in quotes",
+                    line,
+                    col,
+                )
+                continue
             if not isinstance(key, str):
                 shown = (
                     "null"
@@ -285,9 +291,10 @@ class YamlLoader(Builder):
         """The typed value of a scalar; ``secret``: a credential, which no finding about it may quote."""
         if secret:
             before = len(self.findings)
-            value = self.scalar(node, line, col)
-            self.findings[before:] = [_unquoted(f) for f in self.findings[before:]]
-            return value
+            try:
+                return self.scalar(node, line, col)
+            finally:  # an unsupported tag aborts the document: its finding must not quote the tag either
+                self.findings[before:] = [_unquoted(f) for f in self.findings[before:]]
         tag, text = node.tag, node.value
         if tag == _STR:
             return text
@@ -330,7 +337,17 @@ class YamlLoader(Builder):
         self._bad_tag(node, line, col)
         return text
 
-    def _bad_tag(self, node: Node, line: int, col: int) -> None:
+    def _placeholder_unquoted(self, node: MappingNode, key: Node) -> bool:
+        """``subject: {{ code }}``: a flow mapping whose first key is a flow mapping, written ``{{``."""
+        mark = node.start_mark
+        return (
+            bool(node.flow_style)
+            and isinstance(key, MappingNode)
+            and key.start_mark.index == mark.index + 1
+            and self.text[mark.index : mark.index + 2] == "{{"
+        )
+
+    def _bad_tag(self, node: Node, line: int, col: int, *, secret: bool = False) -> None:
         self.report(
             "SC011",
             f"the tag `{node.tag}` is not supported",
@@ -338,6 +355,8 @@ class YamlLoader(Builder):
             line,
             col,
         )
+        if secret:
+            self.findings[-1] = _unquoted(self.findings[-1])
         raise Abort
 
 
@@ -346,6 +365,8 @@ _SECRET_WORDING = {
     "SC008": ("this secret is read as a number or a boolean in YAML 1.1, not as the text written",
               "quote it, or better: write a ${VAR} reference and set the variable in the environment"),
     "SC009": ("this secret is read as a date or a base-60 number in YAML 1.1, not as the text written",
+              "quote it, or better: write a ${VAR} reference and set the variable in the environment"),
+    "SC011": ("this secret starts with `!`, which YAML reads as a tag, not as the text written",
               "quote it, or better: write a ${VAR} reference and set the variable in the environment"),
 }  # fmt: skip
 
@@ -373,18 +394,6 @@ def _yaml11_hint(text: str) -> str:
     if digits.isdigit():
         return f'write {text[0] if text[0] in "+-" else ""}{plain}, or quote it: "{text}"'
     return f'write the number in plain decimal, or quote it: "{text}"'
-
-
-def _syntax_hint(problem: str) -> str:
-    if "tab" in problem:
-        return "indent with spaces, not tabs"
-    if "mapping values are not allowed" in problem:
-        return "quote values that contain `: `, and check the indentation"
-    if "YAML document" in problem:
-        return "keep one config per file; remove the `---` line"
-    if "could not find expected ':'" in problem:
-        return "check the indentation and that each key ends with a colon"
-    return "check the indentation and quoting around this position"
 
 
 class _Recursive(Exception):
