@@ -68,6 +68,18 @@ class Project:
         return state
 
 
+def environment_names(folder: Path) -> tuple[str, ...]:
+    """The environment names a project folder's environments/ holds, by file name alone (no file is read:
+    shell completion asks for them on every key press)."""
+    env_dir = folder / ENVIRONMENTS_DIR
+    try:
+        paths = list(env_dir.iterdir())
+    except OSError:
+        return ()
+    names = {p.stem for p in paths if p.suffix in YAML_SUFFIXES and ENVIRONMENT_NAME.match(p.stem)}
+    return tuple(sorted(names))
+
+
 def load_project(root: str | os.PathLike[str]) -> Project:
     """Read a project folder (or its smtp-connector.yaml); InputError with findings if a file is wrong."""
     folder = Path(root)

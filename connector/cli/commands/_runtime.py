@@ -1,36 +1,21 @@
-"""Arguments shared by several commands: PROJECT (build, deploy, preview), and for render and send
-CONFIG, --env, --set, --type and the payload."""
+"""Arguments shared by render and send: CONFIG and the payload; --env, --set and --type come from
+connector/cli/options.py, the home of the options several commands share."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from connector.cli.options import add_env, add_set
 from connector.errors import InputError, UsageError
-
-
-def add_project_argument(parser: argparse.ArgumentParser) -> None:
-    """PROJECT, optional: the current folder's project by default, as in every command that takes one."""
-    parser.add_argument(
-        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
-    )
 
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "config", metavar="CONFIG", help="a built config file (JSON or YAML) or a project folder"
     )
-    parser.add_argument(
-        "--env", metavar="ENV", help="the environment to build, when CONFIG is a project folder"
-    )
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        metavar="KEY=VALUE",
-        action="append",
-        default=[],
-        help="change one config value before validation, e.g. --set port=2525 (repeatable)",
-    )
+    add_env(parser, "the environment to build, when CONFIG is a project folder")
+    add_set(parser, "change one config value before validation, e.g. --set port=2525 (repeatable)")
 
 
 def add_payload_arguments(parser: argparse.ArgumentParser) -> None:

@@ -4,7 +4,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from connector.cli.commands._runtime import add_project_argument
+from connector.cli.options import add_color, add_env, add_project, add_set, color_for
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -17,9 +17,9 @@ HELP = "build the final Logto JSON of an environment (or of every one) from a co
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_project_argument(parser)
+    add_project(parser)
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--env", metavar="ENV", help="the environment to build (environments/ENV.yaml)")
+    add_env(which, "the environment to build (environments/ENV.yaml)")
     which.add_argument("--all", action="store_true", help="build every environment (with --out-dir)")
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (- or nothing: standard output)"
@@ -34,14 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="where the other languages go (default: next to -o FILE, as NAME.email-templates.json)",
     )
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override one value last, e.g. --set port=2525 (a YAML scalar; null removes the key)",
-    )
+    add_set(parser, "override one value last, e.g. --set port=2525 (a YAML scalar; null removes the key)")
     parser.add_argument(
         "--keep-refs",
         action="store_true",
@@ -52,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="write nothing; exit 1 if the output files are missing or differ from a --keep-refs build",
     )
+    add_color(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     if args.check and not (args.out_dir or (args.output and args.output != "-")):
         raise UsageError("--check compares files: add -o FILE or --out-dir DIR")
     project = load_project(args.project)
-    write_text(project.findings, sys.stderr)
+    color = color_for(sys.stderr, args)
+    write_text(project.findings, sys.stderr, color=color)
     if args.all:
         envs = list(project.environments)
         if not envs:
@@ -83,12 +78,12 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.env and args.env not in project.environments:
         raise UsageError(unknown_environment(project, args.env))
-    shown = gate(project, None if args.all else args.env)
+    shown = gate(project, None if args.all else args.env, color=color)
     # --check compares with files built without secrets: the only kind a team commits.
     resolve = not (args.keep_refs or args.check)
     built = build_environments(project, envs, overrides=args.overrides, resolve=resolve)
     for item in built.values():
-        write_text([f for f in item.warnings if f not in shown], sys.stderr)
+        write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
     outputs = _outputs(args, built)
     if args.check:
         return _check(args, outputs)
@@ -102,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def gate(project: Project, env: str | None) -> set[Finding]:
+def gate(project: Project, env: str | None, *, color: bool = False) -> set[Finding]:
     """The build is a gate: lint's rules (and its suppression comments) on what it builds (env None: all).
 
     An error raises InputError so nothing is written or deployed; warnings are printed here once, and the
@@ -118,7 +113,7 @@ def gate(project: Project, env: str | None) -> set[Finding]:
     fresh = sort_findings(f for f in shown if f not in project.findings)
     if result.failed:
         raise InputError(findings=fresh)
-    write_text(fresh, sys.stderr)
+    write_text(fresh, sys.stderr, color=color)
     return shown
 
 

@@ -4,7 +4,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from connector.cli.commands._runtime import add_project_argument
+from connector.cli.options import add_color, add_env, add_project, add_set, color_for
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built
@@ -15,9 +15,9 @@ HELP = "build an environment and make Logto hold it, through Logto's Management 
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_project_argument(parser)
+    add_project(parser)
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("-e", "--env", metavar="ENV", help="the environment to deploy (environments/ENV.yaml)")
+    add_env(which, "the environment to deploy (environments/ENV.yaml)")
     which.add_argument(
         "--all",
         action="store_true",
@@ -40,14 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="delete email templates Logto holds that the project does not have",
     )
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override one value last, as build does (repeatable)",
-    )
+    add_set(parser, "override one value last, as build does (repeatable)")
+    add_color(parser)
     add_target_arguments(parser)
 
 
@@ -97,15 +91,16 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise UsageError("--timeout takes a positive number of seconds")
     project = load_project(args.project)
-    write_text(project.findings, sys.stderr)
+    color = color_for(sys.stderr, args)
+    write_text(project.findings, sys.stderr, color=color)
     envs = _environments(args, project)
     # The same gate as build: lint's rules pass and every environment builds before anything is sent.
     from connector.cli.commands.build import gate
 
-    shown = gate(project, None if len(envs) > 1 else envs[0])
+    shown = gate(project, None if len(envs) > 1 else envs[0], color=color)
     built = build_environments(project, envs, overrides=args.overrides)
     for item in built.values():
-        write_text([f for f in item.warnings if f not in shown], sys.stderr)
+        write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
     targets = {env: _target(args, project, env, os.environ) for env in envs}
     failed: list[str] = []
     for env in envs:
@@ -119,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
                 raise
             from connector.cli.main import print_error
 
-            print_error(e, sys.stderr)
+            print_error(e, sys.stderr, color=color)
             code = 1
         if code:
             failed.append(str(env))

@@ -3,40 +3,24 @@ from __future__ import annotations
 import argparse
 import sys
 
+from connector.cli.options import add_color, add_env, add_set
+
 HELP = "show each final value of an environment, the file:line that set it and what it overrode"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    _allow_key_after_options(parser)
     parser.add_argument(
         "targets",
         nargs="*",
         metavar="[PROJECT] [KEY]",
         help="the project folder (default: .) and a key to show, e.g. auth or templates.SignIn.subject",
     )
-    parser.add_argument(
-        "--env", metavar="ENV", help="the environment (without it: the base, no environment layer)"
-    )
-    parser.add_argument(
-        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help="as for build"
-    )
+    add_env(parser, "the environment (without it: the base, no environment layer)")
+    add_set(parser, "as for build")
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
-
-
-def _allow_key_after_options(parser: argparse.ArgumentParser) -> None:
-    """``explain . --env prod auth``: argparse stops taking positionals once an option came; take the rest."""
-    parse = parser.parse_known_args
-
-    def parse_known_args(
-        args: list[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        parsed, extras = parse(args, namespace)
-        parsed.targets = [*parsed.targets, *(a for a in extras if not a.startswith("-"))]
-        return parsed, [a for a in extras if a.startswith("-")]
-
-    setattr(parser, "parse_known_args", parse_known_args)  # noqa: B010 - the subcommand's parser only
+    add_color(parser)
 
 
 def run(args: argparse.Namespace) -> int:

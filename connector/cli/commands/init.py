@@ -4,6 +4,8 @@ import argparse
 import shlex
 from typing import TYPE_CHECKING
 
+from connector.cli.options import add_env, add_provider
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -20,18 +22,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="the folder to create the project in (default: .); a file already there is never overwritten",
     )
-    parser.add_argument(
+    add_provider(
+        parser,
         "--provider",
         required=True,
         metavar="NAME",
         help="a shipped provider (see `smtp-connector providers`)",
     )
-    parser.add_argument(
-        "--env",
+    add_env(
+        parser,
+        "the environments, separated by commas (default: dev,prod); dev (or local, development) "
+        "sends to the local sink",
         default="dev,prod",
         metavar="ENVS",
-        help="the environments, separated by commas (default: dev,prod); dev (or local, development) "
-        "sends to the local sink",
     )
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from connector.cli.options import add_color, add_env
+
 HELP = "check project folders, source files and final configs for what Logto would reject or send broken"
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -15,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="project folders, source YAML files or final configs (JSON or YAML); default: the current folder",
     )
-    parser.add_argument("--env", metavar="ENV", help="lint only this environment of a project")
+    add_env(parser, "lint only this environment of a project")
     parser.add_argument(
         "--skip-unrelated",
         action="store_true",
@@ -29,12 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Logto accepts and sends, without the literal-secret check (SC403) meant for committed files",
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour text output (default: auto, on a terminal only)",
-    )
+    add_color(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,15 +4,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from connector.cli.commands._runtime import add_project_argument
+from connector.cli.options import add_color, add_env, add_project, color_for
 
 HELP = "write an HTML gallery of every template, per environment and language, filled with sample values"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_project_argument(parser)
-    parser.add_argument("--env", metavar="ENV", help="only this environment (default: every environment)")
+    add_project(parser)
+    add_env(parser, "only this environment (default: every environment)")
     parser.add_argument("--out", metavar="DIR", required=True, help="the folder to write index.html into")
+    add_color(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     from connector.project.layout import load_project
 
     project = load_project(args.project)
-    write_text(project.findings, sys.stderr)
+    write_text(project.findings, sys.stderr, color=color_for(sys.stderr, args))
     envs = [args.env] if args.env is not None else list(project.environments)
     if not envs:
         raise UsageError(f"{project.root} has no environments/*.yaml to preview")
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     built = build_environments(project, envs, resolve=False)
     sets: list[preview.PreviewSet] = []
     for env, item in built.items():
-        write_text(item.warnings, sys.stderr)
+        write_text(item.warnings, sys.stderr, color=color_for(sys.stderr, args))
         sets += preview.preview_sets(env or "", item.config, language=item.language, variants=item.variants)
     print(preview.write_gallery(sets, Path(args.out)))
     return 0

@@ -3,11 +3,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from connector.cli.options import add_provider
+
 HELP = "list the shipped provider overlays and what each needs filled in"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", nargs="?", metavar="NAME", help="show one provider in detail")
+    add_provider(parser, "name", nargs="?", metavar="NAME", help="show one provider in detail")
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )

@@ -3,6 +3,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from connector.cli.options import add_env
+
 HELP = "create a project from the SMTP connector and email templates Logto holds (never overwrites a file)"
 
 
@@ -12,12 +14,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "folder", metavar="DIR", help="the new project's folder (created; no file is overwritten)"
     )
-    parser.add_argument(
-        "-e",
-        "--env",
-        metavar="ENV",
+    add_env(
+        parser,
+        "the environment file to write, naming this Logto as its target (default: prod)",
         default="prod",
-        help="the environment file to write, naming this Logto as its target (default: prod)",
     )
     parser.add_argument(
         "--language",

@@ -9,16 +9,18 @@ from connector.cli.commands._runtime import (
     payload_from,
     usage_type,
 )
+from connector.cli.options import add_color, add_usage_type
 
 HELP = "render a template exactly as Logto would: print the subject and body, or write the whole .eml"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
-    parser.add_argument("--type", required=True, metavar="TYPE", help="the usage type, e.g. SignIn")
+    add_usage_type(parser, required=True)
     add_payload_arguments(parser)
     parser.add_argument("--to", metavar="ADDR", help="the recipient written in the .eml's To header")
     parser.add_argument("--eml", metavar="FILE", help="write the whole message to FILE instead of printing")
+    add_color(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from connector.cli.commands._runtime import (
     payload_from,
     usage_type,
 )
+from connector.cli.options import add_color, add_usage_type
 
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
 
@@ -22,8 +23,15 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
-    parser.add_argument("--type", metavar="TYPE", help="the usage type, e.g. SignIn")
-    parser.add_argument("--to", nargs="+", metavar="ADDR", help="one message per recipient")
+    add_usage_type(parser)
+    # Repeatable, never nargs="+": a list option would swallow the CONFIG that follows it. Never split at
+    # commas either: a recipient holding two addresses is refused (docs/security.md), not fanned out.
+    parser.add_argument(
+        "--to",
+        action="append",
+        metavar="ADDR",
+        help="a recipient (one address); repeat --to for more; one message per recipient",
+    )
     add_payload_arguments(parser)
     parser.add_argument(
         "--batch", metavar="FILE", help='a JSON Lines file of {"to", "type", "payload"}, one message per line'
@@ -44,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="wait before retrying a 4xx reply or a dropped connection; doubles each time (default 1)",
     )
+    add_color(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,114 @@
+"""The options several commands share, defined once: the same spelling, short form, help and completion.
+
+Each ``add_*`` takes a parser or an argument group (``build --env`` sits in a mutually exclusive group).
+Completers are plain functions stored on the argparse action as ``completer`` (argcomplete's convention);
+argcomplete itself is imported only when the shell asks for completions (docs/cli.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+COLOR_CHOICES = ("auto", "always", "never")
+
+# The attributes that name the project in each command's arguments: where --env completion looks.
+_PROJECT_ATTRS = ("project", "config", "paths", "targets", "dir")
+
+Completer = Callable[..., Iterable[str]]
+
+
+def _completes(action: argparse.Action, completer: Completer) -> argparse.Action:
+    setattr(action, "completer", completer)  # noqa: B010 - argcomplete reads this attribute
+    return action
+
+
+def add_project(parser: Any) -> argparse.Action:
+    """PROJECT, optional: the current folder's project by default, as in every command that takes one."""
+    action: argparse.Action = parser.add_argument(
+        "project", nargs="?", default=".", metavar="PROJECT", help="the project folder (default: .)"
+    )
+    return action
+
+
+def add_env(parser: Any, help: str, *, default: str | None = None, metavar: str = "ENV") -> argparse.Action:
+    """``-e``/``--env ENV``, completed with the environments of the project named on the line."""
+    action: argparse.Action = parser.add_argument("-e", "--env", metavar=metavar, default=default, help=help)
+    return _completes(action, complete_environments)
+
+
+def add_color(parser: Any) -> argparse.Action:
+    """``--color {auto,always,never}`` for commands that print findings (auto: on a terminal only; NO_COLOR
+    and FORCE_COLOR are honoured by ``auto``, see diagnostics.reporters.use_color)."""
+    action: argparse.Action = parser.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto",
+        help="colour findings (default: auto: on a terminal, unless NO_COLOR is set or FORCE_COLOR forces it)",
+    )
+    return action
+
+
+def add_set(parser: Any, help: str) -> argparse.Action:
+    """``--set KEY=VALUE`` (repeatable): an override applied last."""
+    action: argparse.Action = parser.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE", help=help
+    )
+    return action
+
+
+def add_usage_type(parser: Any, *, required: bool = False) -> argparse.Action:
+    """``--type TYPE``: a usage type Logto sends (checked by the command, completed from connector.logto)."""
+    action: argparse.Action = parser.add_argument(
+        "--type", required=required, metavar="TYPE", help="the usage type, e.g. SignIn"
+    )
+    return _completes(action, complete_usage_types)
+
+
+def add_provider(parser: Any, *args: str, **kwargs: Any) -> argparse.Action:
+    """A shipped provider name (``init --provider``, ``providers NAME``), completed from providers/."""
+    action: argparse.Action = parser.add_argument(*args, **kwargs)
+    return _completes(action, complete_providers)
+
+
+def color_for(stream: Any, args: argparse.Namespace) -> bool:
+    """Whether to colour what goes to ``stream``, from ``--color`` (commands without it: auto)."""
+    from connector.diagnostics.reporters import use_color
+
+    return use_color(stream, getattr(args, "color", "auto"))
+
+
+# Completers: called by argcomplete with keyword arguments (prefix, action, parser, parsed_args).
+
+
+def complete_usage_types(**_: object) -> Iterable[str]:
+    from connector.logto import USAGE_TYPES
+
+    return USAGE_TYPES
+
+
+def complete_providers(**_: object) -> Iterable[str]:
+    from connector.project.providers import shipped_names
+
+    return shipped_names()
+
+
+def complete_environments(parsed_args: argparse.Namespace | None = None, **_: object) -> Iterable[str]:
+    """The environments of the project named earlier on the line (the current folder without one)."""
+    from connector.project.layout import environment_names
+
+    folder = "."
+    for attr in _PROJECT_ATTRS:
+        value = getattr(parsed_args, attr, None)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, str) and value:
+            folder = value
+            break
+    path = Path(folder)
+    if not path.is_dir():  # a config file or smtp-connector.yaml: its folder
+        path = path.parent
+    return environment_names(path) if os.path.isdir(path) else ()
