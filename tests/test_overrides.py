@@ -35,7 +35,9 @@ def test_the_layer_and_its_positions() -> None:
         "name": "x: y",
     }
     assert str(doc.locate(("auth", "user"))) == "--set:2:11"
-    assert str(doc.locate(("auth", "user"), key=True)) == "--set:2:1"
+    assert str(doc.locate(("auth", "user"), key=True)) == "--set:2:6"  # the key `user`, at its column
+    assert str(doc.locate(("auth",), key=True)) == "--set:2:1"
+    assert str(doc.locate(("templates", 0), key=True)) == "--set:3:11"  # the usage type names the template
     assert str(doc.locate(("templates", 0, "subject"))) == "--set:3:26"
 
 

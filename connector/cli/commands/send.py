@@ -175,8 +175,9 @@ class ProgressLine:
         parts = [f"{progress.done}/{progress.total} {self.done} ({percent}%)", f"{progress.rate:.1f}/s"]
         failed = f"{progress.failed} failed"
         parts.append(f"\033[31m{failed}\033[0m" if self.color and progress.failed else failed)
-        if progress.eta is not None:
-            minutes, seconds = divmod(round(progress.eta), 60)
+        left = round(progress.eta) if progress.eta is not None else 0
+        if left:  # "0:00 left" says nothing
+            minutes, seconds = divmod(left, 60)
             parts.append(f"about {minutes}:{seconds:02d} left")
         text = ", ".join(parts)
         visible = len(text) - (9 if self.color and progress.failed else 0)
