@@ -193,7 +193,6 @@ class _Run:
         if form is not None:
             paths[rendered_path] = (*source, form)
         composed = self.composed
-        where = composed.locate((*source, form)) if form else composed.locate(source)
         self.used |= self.authoring.take_used()
         text, found = self.authoring.renderer().render_source(
             value,
@@ -204,11 +203,14 @@ class _Run:
         )
         names = self.authoring.take_used()
         self.used |= names
+        # Located only when needed: most fields render (or are reused) cleanly and are not files.
         if form == "file":
-            self.files[where] = tuple(self.authoring.root / name for name in sorted(names))
+            self.files[composed.locate((*source, form))] = tuple(
+                self.authoring.root / name for name in sorted(names)
+            )
         self.findings += found
         if text is None:
-            self.failed.add(where)
+            self.failed.add(composed.locate((*source, form)) if form else composed.locate(source))
             return ""
         return text
 
