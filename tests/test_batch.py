@@ -6,6 +6,7 @@ stderr is a pseudo-terminal (os.openpty), or a pipe.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from connector.cli.commands.send import ProgressLine
 from connector.errors import InputError
 from connector.mail.batch import Progress, ProgressTracker, check_batch, read_batch
 from connector.mail.send import Job, Result, prepare
@@ -313,3 +315,54 @@ def test_a_line_is_refused_up_front_exactly_when_its_message_would_fail(
         else:
             fails = False
         assert (number in refused) == fails, (number, to, payload)
+
+
+def test_the_progress_line_text() -> None:
+    line = ProgressLine(io.StringIO(), "sent", color=False, shares_screen=False)
+    line.width = 80
+    assert line.line(Progress(240, 1000, 2, 3.0)) == "240/1000 sent (24%), 80.0/s, 2 failed, about 0:10 left"
+    assert (
+        line.line(Progress(999, 1000, 0, 10.0)) == "999/1000 sent (99%), 99.9/s, 0 failed"
+    )  # 0:00 left: not shown
+    assert (
+        line.line(Progress(10, 100_000, 0, 0.5)) == "10/100000 sent (0%), 20.0/s, 0 failed"
+    )  # no rate worth it yet
+    line.width = 30  # wider than the terminal: it would wrap, and \r would redraw only the last row
+    assert line.line(Progress(240, 1000, 2, 3.0)) == "240/1000 sent (24%), 80.0/s"
+    line.width = 12
+    assert line.line(Progress(240, 1000, 2, 3.0)) == "240/1000 se"
+    red = ProgressLine(io.StringIO(), "written", color=True, shares_screen=False)
+    red.width = 80
+    assert red.line(Progress(5, 10, 1, 0.5)) == "5/10 written (50%), 10.0/s, \x1b[31m1 failed\x1b[0m"
+    assert red.line(Progress(5, 10, 0, 0.5)) == "5/10 written (50%), 10.0/s, 0 failed"
+
+
+def test_the_progress_line_steps_aside_for_result_lines_on_the_same_terminal() -> None:
+    stream = io.StringIO()
+    line = ProgressLine(stream, "sent", color=False, shares_screen=True)
+    line.hide()  # nothing drawn yet: nothing to erase
+    line.draw(Progress(1, 2, 0, 0.2))
+    line.hide()
+    line.show()
+    line.clear()
+    line.show()  # cleared: not drawn again
+    assert (
+        stream.getvalue()
+        == "\r1/2 sent (50%), 5.0/s, 0 failed\x1b[K\r\x1b[K\r1/2 sent (50%), 5.0/s, 0 failed\x1b[K\r\x1b[K"
+    )
+
+
+def test_a_dumb_terminal_gets_spaces_instead_of_an_escape(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "dumb")
+    stream = io.StringIO()
+    line = ProgressLine(stream, "sent", color=False, shares_screen=False)
+    line.draw(Progress(11, 20, 0, 1.0))
+    line.draw(Progress(19, 20, 0, 1.0))  # shorter: padded over the old text
+    line.clear()
+    first, second = (
+        "11/20 sent (55%), 11.0/s, 0 failed, about 0:01 left",
+        "19/20 sent (95%), 19.0/s, 0 failed",
+    )
+    pad = " " * (len(first) - len(second))
+    assert stream.getvalue() == f"\r{first}\r{second}{pad}\r{' ' * len(second)}\r"
+    assert "\x1b" not in stream.getvalue()

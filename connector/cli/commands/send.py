@@ -127,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.clear()  # the summary (or an error) starts on a clean line
     if outcome.fatal is not None:
-        print(redact(f"smtp-connector: error: {outcome.fatal}"), file=sys.stderr)
+        from connector.cli.main import print_error
+
+        print_error(outcome.fatal, sys.stderr)
     failed = outcome.failed
     counts = outcome.counts
     done = "written" if args.dry_run else "sent"
@@ -173,8 +175,9 @@ class ProgressLine:
         parts = [f"{progress.done}/{progress.total} {self.done} ({percent}%)", f"{progress.rate:.1f}/s"]
         failed = f"{progress.failed} failed"
         parts.append(f"\033[31m{failed}\033[0m" if self.color and progress.failed else failed)
-        if progress.eta is not None:
-            minutes, seconds = divmod(round(progress.eta), 60)
+        left = round(progress.eta) if progress.eta is not None else 0
+        if left:  # "0:00 left" says nothing
+            minutes, seconds = divmod(left, 60)
             parts.append(f"about {minutes}:{seconds:02d} left")
         text = ", ".join(parts)
         visible = len(text) - (9 if self.color and progress.failed else 0)
