@@ -26,7 +26,7 @@ WRONG_PATHS: dict[str, tuple[str, str]] = {
     "templates.Nothing.subject=x": ("--set:1:11: error SC101 there is no template `Nothing`", "use one of SignIn, Register"),
     "templates[0].subject=x": ("--set:1:11: error SC101 there is no template `0`", "names a template by its usage type"),
     "templates.SignIn.subjct=x": ("--set:1:18: error SC201 unknown key `subjct` in templates", "did you mean `subject`?"),
-    "prot=587": ("--set:1:1: error SC201 unknown key `prot`; did you mean `port`?", ""),
+    "prot=587": ("--set:1:1: error SC201 unknown key `prot`: Logto saves it, and nodemailer ignores it: the setting does nothing; did you mean `port`?", ""),
     "auth.usr=x": ("--set:1:6: error SC201 unknown key `usr` in auth", "did you mean `user`?"),
     "port.x=1": (
         "--set:1:1: error SC202 `port` holds a number, so `port.x` names nothing that can be set",
