@@ -260,7 +260,7 @@ def test_render_command_points_at_the_file_for_invalid_configs(cli: CliRunner, t
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", "--set", "hots=x", expect=1)
     assert "error SC201 unknown key `hots`; did you mean `host`?" in result.stderr
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", "--set", "nope", expect=2)
-    assert "--set 'nope': expected KEY.PATH=VALUE (e.g. --set port=2525" in result.stderr
+    assert "--set 'nope': expected KEY.PATH=VALUE (hint: e.g. --set port=2525" in result.stderr
 
 
 def test_render_a_project_folder_with_env_and_set(cli: CliRunner, tmp_path: Path) -> None:
