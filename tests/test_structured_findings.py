@@ -287,3 +287,51 @@ def test_a_long_bad_placeholder_is_found_in_its_template_file(tmp_path: Path) ->
     result = lint_paths([str(root)])
     found = [(Path(f.file).name, f.rule, f.line, f.column) for f in result.findings if f.rule == "SC107"]
     assert found == [("t.txt", "SC107", 2, 14)]
+
+
+# --- more producers that know the path ------------------------------------------------------------------
+
+
+def _build_findings(tmp_path: Path, files: dict[str, str], environ: dict[str, str]) -> list[Finding]:
+    from connector.build.outputs import build_environments
+    from connector.errors import InputError
+    from connector.project.layout import load_project
+
+    root = write_project(tmp_path, files)
+    with pytest.raises(InputError) as raised:
+        build_environments(load_project(root), ["prod"], environ=environ)
+    return list(raised.value.findings)
+
+
+def test_a_missing_variable_is_about_the_key_that_asks_for_it(tmp_path: Path) -> None:
+    found = _build_findings(tmp_path, {"environments/prod.yaml": "port: 587\n"}, {})
+    assert [(f.rule, f.kind, f.key_path) for f in found] == [("SC502", "missing-variable", ("auth", "pass"))]
+
+
+def test_a_malformed_variable_reference_is_about_its_key(tmp_path: Path) -> None:
+    found = _build_findings(tmp_path, {"environments/prod.yaml": 'replyTo: "${X:=y}"\n'}, {"SMTP_PASS": "k"})
+    assert [(f.rule, f.key_path) for f in found] == [("SC503", ("replyTo",))]
+
+
+def test_a_header_line_break_is_about_its_field(tmp_path: Path) -> None:
+    found = _build_findings(
+        tmp_path,
+        {"environments/prod.yaml": 'replyTo: "a@example.com\\nBcc: x@example.com"\n'},
+        {"SMTP_PASS": "k"},
+    )
+    assert [(f.rule, f.key_path) for f in found] == [("SC408", ("replyTo",))]
+
+
+def test_a_template_error_and_a_bad_language_tag_are_about_their_fields(tmp_path: Path) -> None:
+    prod = (
+        "templates:\n"
+        "  - usageType: SignIn\n"
+        "    content: {jinja: '{{ code }} {{ nope.x }}'}\n"
+        "    locales:\n"
+        "      fr_FR: {subject: Code, content: '{{code}}'}\n"
+    )
+    found = _build_findings(tmp_path, {"environments/prod.yaml": prod}, {"SMTP_PASS": "k"})
+    assert sorted((f.rule, f.key_path) for f in found) == [
+        ("SC602", ("templates", 0, "content")),
+        ("SC610", ("templates", 0, "locales", "fr_FR")),
+    ]

@@ -78,7 +78,9 @@ class _Run:
 
         composed = self.composed
         if composed.language is not None:
-            self.findings += check_language_tag(composed.language, composed.locate(("language",)))
+            self.findings += check_language_tag(
+                composed.language, composed.locate(("language",)), ("language",)
+            )
         if composed.variables:
             from connector.authoring.templates import check_variables
 
@@ -134,7 +136,7 @@ class _Run:
         from connector.authoring.locales import check_language_tag
 
         where = self.composed.locate(vpath, key=True)
-        found = check_language_tag(tag, where)
+        found = check_language_tag(tag, where, vpath)
         if not found and tag == self.language:
             found = [
                 Finding.at(
