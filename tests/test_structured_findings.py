@@ -18,9 +18,9 @@ from connector.source.loader import loads
 from .conftest import ROOT
 from .projects import PROJECT, write_project
 
-# Where findings become text for people: the only modules that may read a message.
+# Where findings become text for people: the only modules that may read a message or a hint as text.
 _TEXT_MODULES = {"connector/diagnostics/findings.py", "connector/diagnostics/reporters.py"}
-_TEXT_FIELDS = {"message"}
+_TEXT_FIELDS = {"message", "hint"}
 # `.message` of things that are not findings: a provider variable's description (shown when it is set).
 _NOT_FINDINGS = {("connector/project/providers.py", "var")}
 _REGEX_CALLS = {"search", "match", "fullmatch", "findall", "finditer", "sub", "subn", "split"}
@@ -31,7 +31,8 @@ def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
 
 
 def message_decisions(source: str, path: str = "") -> list[int]:
-    """Lines where a ``.message`` is compared, searched, sliced, tested or split: text read as data."""
+    """Lines where a ``.message`` (or ``.hint``) is compared, searched, sliced, tested or split: text read
+    as data. Passing it on whole (into a new finding, an f-string, a list) is not a decision."""
     tree = ast.parse(source)
     parents = _parents(tree)
     lines = []
@@ -74,6 +75,7 @@ def message_decisions(source: str, path: str = "") -> list[int]:
         "f.message[:7]",
         "if f.message:\n    pass",
         'f.message.split(":")[0]',
+        'if "sink" in error.hint:\n    pass',
         '(f.message or "").partition("`")',
     ],
 )
