@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ SINK_ENVIRONMENTS = ("dev", "development", "local")
 WORKFLOW = ".github/workflows/email-config.yml"
 PRE_COMMIT = ".pre-commit-config.yaml"
 GITIGNORE = ".gitignore"
+README = "README.md"
 HOOK_ID = "smtp-connector-lint"
 ALREADY_THERE = "already there"
 _GENERIC_FROM = FillIn(
@@ -146,7 +148,7 @@ def init_project(
         )
     project = Path(folder)
     if project.exists() and not project.is_dir():
-        raise InputError(f"{project}: is a file, not a folder (hint: init creates the project in a folder)")
+        raise InputError(f"{project}: is a file, not a folder", hint="init creates the project in a folder")
     absolute = project.resolve()
     repo = repository_root(absolute)
     root = _shown(repo, project) if repo is not None else project
@@ -171,6 +173,7 @@ def init_project(
             plan.new(spellings, _environment_file(info, env, account), fill=bool(account))
     plan.lines(project / GITIGNORE, _gitignore())
     secrets = tuple(v.name for v in info.variables) if example not in SINK_ENVIRONMENTS else ()
+    plan.new([project / README], _readme(info, envs, relative, secrets))
     plan.new(
         [root / WORKFLOW, root / WORKFLOW.replace(".yml", ".yaml")],
         _workflow(relative, secrets),
@@ -369,6 +372,54 @@ def _environment_file(info: ProviderInfo, env: str, fill_ins: list[FillIn]) -> s
     else:
         lines += [f"# Nothing differs from smtp-connector.yaml yet; add what {env} changes here.", "{}"]
     return _header("\n".join(lines) + "\n")
+
+
+def _readme(info: ProviderInfo, envs: Sequence[str], project: str, secrets: Sequence[str]) -> str:
+    """A short README for the project folder: what it is and the commands, from the repository's root."""
+    where = "" if project == "." else f" {shlex.quote(project)}"
+    out = OUT_DIR if project == "." else f"{project}/{OUT_DIR}"
+    names = ", ".join(
+        f"`{env}` (the local sink: `smtp-connector sink`)" if env in SINK_ENVIRONMENTS else f"`{env}`"
+        for env in envs
+    )
+    sink = next((env for env in envs if env in SINK_ENVIRONMENTS), None)
+    export = "".join(f"{name}=... " for name in secrets)
+    about = (
+        f"The settings of Logto's SMTP connector ({info.name}), as code: [smtp-connector]({PROJECT_URL}) "
+        "lints them and builds the JSON Logto accepts. `smtp-connector.yaml` holds the provider, the From "
+        "address and the templates; `environments/NAME.yaml` what each environment changes."
+    )
+    if secrets:
+        about += (
+            f" Secrets are never written here: the build reads {', '.join(secrets)} from the environment."
+        )
+    lines = [
+        "# Email settings",
+        "",
+        *textwrap.wrap(about, 100, break_on_hyphens=False),
+        "",
+        f"Environments: {names}.{' From the repository root:' if project != '.' else ''}",
+        "",
+        "```bash",
+        f"smtp-connector lint{where}   # what Logto would reject or send broken",
+        *(
+            [f"smtp-connector build{where} --env {sink}   # the Logto JSON, no account needed"]
+            if sink
+            else []
+        ),
+        f"{export}smtp-connector build{where} --all --out-dir {out}/   # every environment (git-ignored)",
+        f"smtp-connector explain{where} --env {envs[-1]} fromEmail   # a final value and the file:line that set it",
+        f"smtp-connector preview{where} --out {out}/preview   # an HTML gallery of every template",
+        "```",
+        "",
+        *textwrap.wrap(
+            f"CI (`{WORKFLOW}`) lints and builds every environment on each push and pull request; the "
+            f"pre-commit hook (`{HOOK_ID}`) lints before each commit once you run `pre-commit install`.",
+            100,
+            break_on_hyphens=False,
+        ),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _comment(text: str, indent: str = "") -> list[str]:

@@ -20,6 +20,7 @@ FILES = [
     ".pre-commit-config.yaml",
     ".github/workflows/email-config.yml",
     ".gitignore",
+    "README.md",
 ]
 
 
@@ -113,6 +114,7 @@ def test_init_skips_and_lists_the_files_that_exist_and_never_overwrites(
         "created:\n"
         f"  {tmp_path}/environments/dev.yaml\n"
         f"  {tmp_path}/.gitignore\n"
+        f"  {tmp_path}/README.md\n"
         f"  {tmp_path}/.pre-commit-config.yaml\n"
         "skipped (already there, left as it is):\n"
         f"  {tmp_path}/smtp-connector.yml\n"
@@ -136,7 +138,7 @@ def test_running_init_again_changes_nothing(tmp_path: Path, cli: CliRunner) -> N
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert "created:" not in result.stdout and "updated" not in result.stdout
     assert "nothing to do: every file init writes is already there\n" in result.stdout
-    assert result.stdout.count("\n  ") == 7 + 1  # the seven files skipped, one next step
+    assert result.stdout.count("\n  ") == 8 + 1  # the eight files skipped, one next step
 
 
 def test_init_defaults_to_the_current_folder(tmp_path: Path, cli: CliRunner) -> None:

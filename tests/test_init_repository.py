@@ -148,6 +148,28 @@ def test_the_workflow_commands_succeed_in_its_working_directory(repo: Path, cli:
     assert _git(repo, "check-ignore", "email/out/prod.json").strip() == "email/out/prod.json"
 
 
+def test_the_readme_commands_work_from_the_repository_root(repo: Path, cli: CliRunner) -> None:
+    """The project's README names the chosen environments, and its commands run as written."""
+    cli("init", "email", "--provider", "amazon-ses", "--env", "local,staging,prod", cwd=repo)
+    fill_in(repo / "email")
+    readme = (repo / "email/README.md").read_text()
+    assert "Environments: `local` (the local sink: `smtp-connector sink`), `staging`, `prod`." in readme
+    block = readme.split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [shlex.split(line.split("   #", 1)[0]) for line in block.splitlines()]
+    assert [c[c.index("smtp-connector") + 1] for c in commands] == [
+        "lint",
+        "build",
+        "build",
+        "explain",
+        "preview",
+    ]
+    for command in commands:
+        at = command.index("smtp-connector")
+        env = {name: "ses-secret" for name, _, _ in (word.partition("=") for word in command[:at])}
+        run_subprocess(*command[at + 1 :], cwd=repo, env=env)
+    assert (repo / "email/out/prod.json").is_file() and (repo / "email/out/preview/index.html").is_file()
+
+
 def test_the_workflow_commands_fail_while_values_are_unfilled(repo: Path, cli: CliRunner) -> None:
     cli("init", "email", "--provider", "sendgrid", cwd=repo)
     lint = run_subprocess("lint", "--format", "github", cwd=repo / "email", expect=1)
@@ -188,6 +210,13 @@ def test_env_chooses_the_environments_and_every_file_agrees(
     assert f"`smtp-connector build --env {(account or sink)[0]}` merges" in text
     ignored = (tmp_path / ".gitignore").read_text().splitlines()
     assert "out/" in ignored and "mail-sink/" in ignored
+    readme = (tmp_path / "README.md").read_text()
+    listed = readme.split("Environments: ", 1)[1].split("\n", 1)[0]
+    given = [e.strip() for e in envs.split(",")]
+    assert sorted(given, key=lambda e: listed.index(f"`{e}`")) == given  # in the order given
+    assert all(f"`{e}` (the local sink" in listed for e in sink)
+    assert not any(f"`{e}` (" in listed for e in account)
+    assert ("SMTP_PASS=... smtp-connector build --all" in readme) == bool(account)
     assert yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text()) == {"repos": [OUR_REPO]}
 
 
@@ -218,7 +247,7 @@ def test_a_bad_env_list_is_a_usage_error_and_writes_nothing(
 
 
 def test_names_next_to_the_bad_ones_are_fine(tmp_path: Path, cli: CliRunner) -> None:
-    cli("init", str(tmp_path), "--provider", "gmail", "--env", "dev,eu.prod,us_prod-2,9")
+    cli("init", str(tmp_path), "--provider", "gmail", "-e", "dev,eu.prod,us_prod-2,9")
     assert load_project(tmp_path).environments == ("9", "dev", "eu.prod", "us_prod-2")
 
 

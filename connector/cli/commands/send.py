@@ -127,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.clear()  # the summary (or an error) starts on a clean line
     if outcome.fatal is not None:
-        print(redact(f"smtp-connector: error: {outcome.fatal}"), file=sys.stderr)
+        from connector.cli.main import print_error
+
+        print_error(outcome.fatal, sys.stderr)
     failed = outcome.failed
     counts = outcome.counts
     done = "written" if args.dry_run else "sent"
