@@ -148,7 +148,7 @@ def init_project(
         )
     project = Path(folder)
     if project.exists() and not project.is_dir():
-        raise InputError(f"{project}: is a file, not a folder (hint: init creates the project in a folder)")
+        raise InputError(f"{project}: is a file, not a folder", hint="init creates the project in a folder")
     absolute = project.resolve()
     repo = repository_root(absolute)
     root = _shown(repo, project) if repo is not None else project

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -254,6 +255,7 @@ LINES = {
     "shells": "smtp-connector completion ",
     "top": "smtp-connector ",
     "dash": "smtp-connector schema --",
+    "rules": "smtp-connector rules SC00",
 }
 EXPECTED = {
     "commands": ["build"],
@@ -266,30 +268,73 @@ EXPECTED = {
     "shells": ["bash", "fish", "zsh"],
     "top": sorted(COMMANDS),  # flags only after a `-`
     "dash": ["--generate", "--help", "--source"],
+    "rules": [f"SC00{n}" for n in range(1, 10)],
 }
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-def test_bash_completes_commands_flags_types_environments_and_providers(tmp_path: Path) -> None:
+def _bash(lines: dict[str, str]) -> str:
+    calls = [
+        f"COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; read -ra COMP_WORDS <<< \"$COMP_LINE\"; "
+        f"[[ $COMP_LINE == *' ' ]] && COMP_WORDS+=(''); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); "
+        f"COMPREPLY=(); _python_argcomplete smtp-connector; echo '== {name}'; "
+        'printf "%s\\n" "${COMPREPLY[@]}"'
+        for name, line in lines.items()
+    ]
+    return "source <(smtp-connector completion bash)\n" + "\n".join(calls)
+
+
+def _zsh(lines: dict[str, str]) -> str:
+    # The completion system's _describe prints what it was given: the candidates, as `word:description`.
+    setup = (
+        'autoload -U compinit; compinit -u -D; eval "$(smtp-connector completion zsh)"\n'
+        '_describe() { print -rl -- "${(@P)2}"; }\n'
+    )
+    calls = [
+        f"BUFFER='{line}'; CURSOR=${{#BUFFER}}; words=(${{(z)BUFFER}}); "
+        f"[[ $BUFFER == *' ' ]] && words+=(''); echo '== {name}'; _python_argcomplete"
+        for name, line in lines.items()
+    ]
+    return setup + "\n".join(calls)
+
+
+def _fish(lines: dict[str, str]) -> str:
+    calls = [f"echo '== {name}'; complete -C '{line}'" for name, line in lines.items()]
+    return "smtp-connector completion fish | source\n" + "\n".join(calls)
+
+
+SHELLS = {
+    "bash": (["bash", "-c"], _bash),
+    "zsh": (["zsh", "-f", "-c"], _zsh),
+    "fish": (["fish", "-c"], _fish),
+}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_the_shell_completes_commands_flags_types_environments_and_providers(
+    tmp_path: Path, shell: str
+) -> None:
+    """The real shell, the script `completion SHELL` prints, and this checkout answering it."""
+    command, script = SHELLS[shell]
+    if shutil.which(command[0]) is None:
+        pytest.skip(f"{shell} is not installed (.ci/run installs it)")
     _project(tmp_path / "email")
     _project(tmp_path)  # the current folder is a project too, for a line that names none
-    env = _wrapper(tmp_path)
-    calls = []
-    for name, line in LINES.items():
-        calls.append(
-            f"COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; read -ra COMP_WORDS <<< \"$COMP_LINE\"; "
-            f"[[ $COMP_LINE == *' ' ]] && COMP_WORDS+=(''); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); "
-            f"COMPREPLY=(); _python_argcomplete smtp-connector; echo '== {name}'; "
-            'printf "%s\\n" "${COMPREPLY[@]}"'
-        )
-    script = "source <(smtp-connector completion bash)\n" + "\n".join(calls)
+    env = {**_wrapper(tmp_path), "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config")}
+    env["XDG_DATA_HOME"] = str(tmp_path / ".local")
     done = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=True
+        [*command, script(LINES)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
     )
     answers: dict[str, list[str]] = {}
     for block in done.stdout.split("== ")[1:]:
         name, *words = block.splitlines()
-        answers[name] = sorted(w.strip() for w in words if w.strip())
+        # zsh lists `word:description`, fish `word<TAB>description`, bash the word alone.
+        answers[name] = sorted(re.split(r"(?<!\\):|\t", w)[0].strip() for w in words if w.strip())
     assert answers == EXPECTED, done.stderr
 
 

@@ -74,6 +74,14 @@ def add_provider(parser: Any, *args: str, **kwargs: Any) -> argparse.Action:
     return _completes(action, complete_providers)
 
 
+def add_rule_ids(parser: Any) -> argparse.Action:
+    """``rules ID ...``, completed from the catalog."""
+    action: argparse.Action = parser.add_argument(
+        "ids", nargs="*", metavar="ID", help="only these rules, e.g. SC303"
+    )
+    return _completes(action, complete_rule_ids)
+
+
 def color_for(stream: Any, args: argparse.Namespace) -> bool:
     """Whether to colour what goes to ``stream``, from ``--color`` (commands without it: auto)."""
     from connector.diagnostics.reporters import use_color
@@ -94,6 +102,13 @@ def complete_providers(**_: object) -> Iterable[str]:
     from connector.project.providers import shipped_names
 
     return shipped_names()
+
+
+def complete_rule_ids(**_: object) -> dict[str, str]:
+    """Each rule id with its severity and name (zsh and fish show them beside the id)."""
+    from connector.diagnostics.catalog import RULES
+
+    return {rule_id: f"{rule.severity} {rule.title}" for rule_id, rule in RULES.items()}
 
 
 def complete_environments(parsed_args: argparse.Namespace | None = None, **_: object) -> Iterable[str]:

@@ -3,11 +3,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from connector.cli.options import add_rule_ids
+
 HELP = "list every rule: its id, severity, name, what it checks and where it is documented"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("ids", nargs="*", metavar="ID", help="only these rules, e.g. SC303")
+    add_rule_ids(parser)
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
