@@ -80,8 +80,8 @@ def make_folder(folder: str | os.PathLike[str], option: str) -> Path:
         path.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError) as e:
         raise InputError(
-            f"{path}: is a file, not a folder (hint: {option} names a folder to write into; "
-            "give a new or an existing folder)"
+            f"{path}: is a file, not a folder",
+            hint=f"{option} names a folder to write into; give a new or an existing folder",
         ) from e
     return path
 

@@ -14,9 +14,23 @@ if TYPE_CHECKING:
 
 
 class ConnectorError(Exception):
-    """Base of every error this package raises on purpose."""
+    """Base of every error this package raises on purpose.
+
+    ``str(error)`` is what went wrong; ``hint`` (may be empty) says what to do about it. They stay apart until
+    the boundary prints them (:meth:`describe`), as a finding's message and hint do.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+    def describe(self) -> str:
+        """The one-line text a user reads: the message, then ``(hint: ...)`` as a finding prints it."""
+        from connector.diagnostics.findings import with_hint
+
+        return with_hint(str(self), self.hint)
 
 
 class UsageError(ConnectorError):
@@ -28,8 +42,8 @@ class UsageError(ConnectorError):
 class InputError(ConnectorError):
     """The input is wrong: a file, a value, an environment variable or a server's reply (exit 1)."""
 
-    def __init__(self, message: str = "", findings: Sequence[Finding] = ()) -> None:
-        super().__init__(message or (findings[0].message if findings else "invalid input"))
+    def __init__(self, message: str = "", findings: Sequence[Finding] = (), *, hint: str = "") -> None:
+        super().__init__(message or (findings[0].message if findings else "invalid input"), hint=hint)
         self.findings: tuple[Finding, ...] = tuple(findings)
 
 
@@ -45,13 +59,14 @@ class DeliveryError(InputError):
         self,
         message: str,
         *,
+        hint: str = "",
         code: int | None = None,
         reply: str = "",
         transient: bool = False,
         fatal: bool = False,
         dropped: bool = False,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, hint=hint)
         self.code = code
         self.reply = reply
         self.transient = transient

@@ -41,6 +41,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from connector import atomic
 from connector.errors import InputError
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 2525  # `smtp-connector sink` with no --port (the command's parser is held to these)
 MAX_SIZE = 10 * 1024 * 1024
 MAX_RECIPIENTS = 100
 MAX_CONNECTIONS = 20
@@ -282,8 +284,8 @@ class Sink:
 
     def __init__(
         self,
-        host: str = "127.0.0.1",
-        port: int = 2525,
+        host: str = DEFAULT_HOST,
+        port: int = DEFAULT_PORT,
         directory: str | Path | None = None,
         *,
         max_size: int = MAX_SIZE,

@@ -192,8 +192,9 @@ def test_a_timeout_node_would_clamp_is_refused_before_connecting(key: str) -> No
     assert outcome.fatal is not None
     assert str(outcome.fatal) == (
         f"`{key}` is 10000000000000 ms: Node clamps a timer of 2147483648 ms or more to 1 ms, so Logto's send "
-        "fails at once (hint: use at most 2147483647 ms, or leave it out)"
+        "fails at once"
     )
+    assert outcome.fatal.hint == "use at most 2147483647 ms, or leave it out"
     fine = ConnectorConfig.model_validate(logto_config(9, **{key: 2**31 - 1}))
     assert "Node clamps" not in str(send_all(fine, [Job("b@example.test", "SignIn", {})]).results[0].reply)
 

@@ -186,7 +186,7 @@ def test_header_breaking_values_are_refused(
     cfg = config(**changes)
     with pytest.raises(InputError) as raised:
         build_message(cfg, fill_message(cfg, "SignIn", payload), to)
-    assert str(raised.value) == message
+    assert raised.value.describe() == message
 
 
 # --- the render command ---------------------------------------------------------------------------

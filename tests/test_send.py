@@ -237,8 +237,8 @@ def test_wrong_password_fails_once_without_printing_it(
         expect=1,
     )
     assert result.stderr.splitlines() == [
-        f"smtp-connector: error: 127.0.0.1:{server.port}: authentication (PLAIN) failed (hint: check auth.user "
-        "and the credentials): 535 5.7.8 Authentication credentials invalid",
+        f"smtp-connector: error: 127.0.0.1:{server.port}: authentication (PLAIN) failed: 535 5.7.8 "
+        "Authentication credentials invalid (hint: check auth.user and the credentials)",
         "smtp-connector: 0 of 2 sent, 2 failed",
     ]
     assert [(r["status"], r["code"], r["attempts"]) for r in results(result)] == [
@@ -488,7 +488,8 @@ def test_nothing_listening(cli: CliRunner, tmp_path: Path, silent_server: int) -
     probe.close()
     result = one(cli, tmp_path, logto_config(port), expect=1)
     assert result.stderr.splitlines()[0] == (
-        f"smtp-connector: error: 127.0.0.1:{port}: cannot connect (Connection refused) (hint: check host and port)"
+        f"smtp-connector: error: 127.0.0.1:{port}: cannot connect (Connection refused) (hint: nothing listens "
+        f"on this port; to test locally, start `smtp-connector sink --port {port}` and send again)"
     )
 
 

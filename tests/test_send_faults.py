@@ -151,7 +151,8 @@ def test_a_refused_connection_fails_a_whole_batch_ready_to_resend(cli: CliRunner
     outcome = send_batch(cli, tmp_path, logto_config(port), 4)
     assert outcome.statuses == ["failed"] * 4
     assert outcome.result.stderr.splitlines()[0] == (
-        f"smtp-connector: error: 127.0.0.1:{port}: cannot connect (Connection refused) (hint: check host and port)"
+        f"smtp-connector: error: 127.0.0.1:{port}: cannot connect (Connection refused) (hint: nothing listens "
+        f"on this port; to test locally, start `smtp-connector sink --port {port}` and send again)"
     )
 
 
@@ -265,7 +266,9 @@ def test_535_fails_a_batch_once_and_keeps_every_message(
         ("failed", None, 0),
         ("failed", None, 0),
     ]
-    assert outcome.result.stderr.splitlines()[0].endswith(": 535 5.7.8 Authentication credentials invalid")
+    assert outcome.result.stderr.splitlines()[0].endswith(
+        ": 535 5.7.8 Authentication credentials invalid (hint: check auth.user and the credentials)"
+    )
 
 
 # --- drops and slow servers --------------------------------------------------------------------------
@@ -344,7 +347,8 @@ def test_a_server_that_goes_away_mid_batch(
     outcome = send_batch(cli, tmp_path, logto_config(server.port), 5)
     assert outcome.statuses == ["sent", "sent", "failed", "failed", "failed"]
     assert outcome.result.stderr.splitlines()[0] == (
-        f"smtp-connector: error: 127.0.0.1:{server.port}: cannot connect (Connection refused) (hint: check host and port)"
+        f"smtp-connector: error: 127.0.0.1:{server.port}: cannot connect (Connection refused) (hint: nothing "
+        f"listens on this port; to test locally, start `smtp-connector sink --port {server.port}` and send again)"
     )
     assert [e.rcpt_tos[0] for e in server.messages] == ["user0@example.com", "user1@example.com"]
 

@@ -217,4 +217,4 @@ def print_error(error: ConnectorError, stream: TextIO, *, color: bool = False) -
 
         write_text(findings, stream, color=color)
     else:
-        print(redact(f"{PROG}: error: {error}"), file=stream)
+        print(redact(f"{PROG}: error: {error.describe()}"), file=stream)

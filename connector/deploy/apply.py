@@ -43,6 +43,7 @@ def send_test(client: ManagementClient, desired: Desired, address: str) -> None:
     except LogtoError as e:
         raise LogtoError(
             f"Logto could not send the test message to {address}, so nothing was applied:\n  {e}",
+            hint=e.hint,
             status=e.status,
             code=e.code,
         ) from e
@@ -93,7 +94,7 @@ def confirm(client: ManagementClient, desired: Desired, steps: list[str], *, pru
 
 def _partial(steps: list[str], left: list[str], error: LogtoError) -> str:
     done = "; ".join(steps) if steps else "nothing"
-    text = f"applied: {done}\nnot applied: {'; '.join(left)}\n{error}"
+    text = f"applied: {done}\nnot applied: {'; '.join(left)}\n{error.describe()}"
     if steps:
         text += "\nrun the deploy again: it reads what Logto holds now and applies only what is left"
     return text

@@ -33,8 +33,10 @@ _MAX_ISSUES = 10
 class LogtoError(InputError):
     """Logto refused a request, or could not be reached. ``code`` and ``status`` are Logto's."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, hint: str = "", status: int | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
         self.status = status
         self.code = code
 

@@ -210,7 +210,7 @@ def _round_trip(pulled: Pulled, live: Live, env: str) -> list[str]:
         try:
             built = build_environments(load_project(root), [env], environ=pulled.values)[env]
         except InputError as e:
-            return [f.message for f in e.findings] or [str(e)]
+            return [f.message for f in e.findings] or [e.describe()]
     skipped = {tuple(s.split(":", 1)[0].split(" ", 1)) for s in pulled.skipped}
     store = tuple(t for t in live.templates if (t.get("languageTag"), t.get("templateType")) not in skipped)
     plan = make_plan(Desired.from_built(built), Live(live.connector, (), store), prune=True)

@@ -215,5 +215,5 @@ def plain_http_problem(access_url: str) -> str | None:
         return None
     return (
         f"auth.accessUrl {access_url} is plain http to {parts.hostname}: the client secret and refresh token "
-        "would cross the network unencrypted (hint: use the provider's https:// token URL)"
+        "would cross the network unencrypted"
     )

@@ -10,6 +10,11 @@ if TYPE_CHECKING:  # the catalog (every rule's severity) is read only when a fin
     from connector.diagnostics.catalog import Severity
 
 
+def with_hint(text: str, hint: str) -> str:
+    """``text (hint: hint)``, or ``text`` alone: how a finding or an error shows its hint on one line."""
+    return f"{text} (hint: {hint})" if hint else text
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     """A place in a source file; ``line`` and ``column`` are 1-based."""
@@ -50,8 +55,9 @@ class Finding:
 
     def format(self) -> str:
         """The compiler-style line: ``path:line:col: error SC104 message (hint: ...)``."""
-        text = f"{self.file}:{self.line}:{self.column}: {self.severity} {self.rule} {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        return with_hint(
+            f"{self.file}:{self.line}:{self.column}: {self.severity} {self.rule} {self.message}", self.hint
+        )
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {

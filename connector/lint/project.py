@@ -160,4 +160,6 @@ def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> F
 
 
 def _failure(root: Path, error: InputError) -> Finding:
-    return Finding.at(Location(str(root)), "SC001", str(error), "fix the project so that it composes")
+    return Finding.at(
+        Location(str(root)), "SC001", str(error), error.hint or "fix the project so that it composes"
+    )

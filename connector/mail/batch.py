@@ -55,12 +55,12 @@ def parse_json(text: str, where: str, hint: str) -> Any:
     try:
         return json.loads(text, parse_constant=_not_json)
     except RecursionError:
-        raise InputError(f"{where}: not valid JSON (nested too deeply) (hint: {hint})") from None
+        raise InputError(f"{where}: not valid JSON (nested too deeply)", hint=hint) from None
     except ValueError as e:
         why = str(e)
         if "digits" in why:  # Python's limit on int digits (CVE-2020-10735), not a JSON rule
             why = "a number with more than 4,300 digits"
-        raise InputError(f"{where}: not valid JSON ({why}) (hint: {hint})") from None
+        raise InputError(f"{where}: not valid JSON ({why})", hint=hint) from None
 
 
 def _not_json(constant: str) -> Any:
@@ -117,7 +117,7 @@ def read_batch(path: str | os.PathLike[str]) -> Batch:
     try:
         text = read_text_input(path, MAX_BATCH_BYTES)
     except FileNotFoundError as e:
-        raise InputError(f"{name}: no such batch file (hint: check the path)") from e
+        raise InputError(f"{name}: no such batch file", hint="check the path") from e
     except (OSError, ValueError) as e:  # UnicodeDecodeError is a ValueError
         raise InputError(f"{name}: cannot read the batch file: {getattr(e, 'strerror', None) or e}") from e
     lines: list[Line] = []
@@ -134,7 +134,7 @@ def read_batch(path: str | os.PathLike[str]) -> Batch:
         elif job is not None:
             lines.append(Line(number, line, job))
     if not total:
-        raise InputError(f"{name}: the batch file has no messages (hint: one JSON object per line)")
+        raise InputError(f"{name}: the batch file has no messages", hint="one JSON object per line")
     return Batch(name, tuple(lines), tuple(findings), total)
 
 
@@ -346,7 +346,7 @@ def check_batch(config: ConnectorConfig, batch: Batch) -> list[Finding]:
     return findings
 
 
-_Problem = tuple[KeyPath, str, str]  # where in the line, rule, message
+_Problem = tuple[KeyPath, str, str, str]  # where in the line, rule, message, hint
 
 
 class _TypeCheck:
@@ -369,19 +369,20 @@ class _TypeCheck:
                 ("type",),
                 "SC204",
                 f"Template not found for type: {job.usage_type} (and no Generic template)",
+                "",
             )
         payload = job.payload
         if "toString" in text or "\\u" in text:  # only then can String() throw (escapes can spell the key)
             try:
                 fill_message(self.config, job.usage_type, payload)
             except InputError as e:
-                return ("payload",), "SC202", str(e)
+                return ("payload",), "SC202", str(e), e.hint
         if self.send_from is not None:
             sender = fill_placeholders(self.send_from, payload)
             try:
                 envelope_address(sender, "the From address (the template's sendFrom, filled)")
             except InputError as e:
-                return ("payload",), "SC408" if _BREAK.search(sender) else "SC405", str(e)
+                return ("payload",), "SC408" if _BREAK.search(sender) else "SC405", str(e), e.hint
         for name, field in (("replyTo", self.reply_to), ("subject", self.subject)):
             if field is not None:
                 broken = line_break(fill_placeholders(field, payload))
@@ -390,7 +391,7 @@ class _TypeCheck:
                         f"the template's {name} after filling contains {broken}, which would break the "
                         "message headers"
                     )
-                    return ("payload",), "SC408", message
+                    return ("payload",), "SC408", message, ""
         return None
 
     def whole(self, job: Job) -> _Problem | None:
@@ -402,7 +403,7 @@ class _TypeCheck:
             filled = fill_message(self.config, job.usage_type, job.payload)
             message_bytes(draft(self.config, filled, job.to, now=_CHECK_DATE, message_id="<check@localhost>"))
         except InputError as e:
-            return ("type",), _header_rule(filled), f"every {job.usage_type} message would fail: {e}"
+            return ("type",), _header_rule(filled), f"every {job.usage_type} message would fail: {e}", e.hint
         return None
 
 

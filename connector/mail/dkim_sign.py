@@ -22,8 +22,8 @@ def sign(message: bytes, options: DkimOptions) -> bytes:
         import dkim  # type: ignore[import-untyped]
     except ImportError as e:  # an optional dependency: only configs with `dkim` need it
         raise InputError(
-            "`dkim` is set, and signing needs the dkimpy package "
-            "(hint: pip install 'smtp-connector[dkim]'; Logto signs every message with this key)"
+            "`dkim` is set, and signing needs the dkimpy package",
+            hint="pip install 'smtp-connector[dkim]'; Logto signs every message with this key",
         ) from e
     skip = {field.strip().lower() for field in (options.skipFields or "").split(":")}
     fields = [f.strip() for f in (options.headerFieldNames or DKIM_HEADER_FIELDS).split(":") if f.strip()]
@@ -35,12 +35,13 @@ def sign(message: bytes, options: DkimOptions) -> bytes:
         # RFC 6376 requires From in every signature; dkimpy will not sign without it.
         raise InputError(
             "dkim: the signature would not cover From (headerFieldNames or skipFields leave it out), which "
-            "DKIM requires (hint: keep From in headerFieldNames and out of skipFields)"
+            "DKIM requires",
+            hint="keep From in headerFieldNames and out of skipFields",
         )
     algorithm = (options.hashAlgo or "sha256").lower()
     if algorithm not in ("sha256", "sha1"):
         raise InputError(
-            f"dkim.hashAlgo: {algorithm!r} is not sha256 or sha1 (hint: leave it out for sha256)"
+            f"dkim.hashAlgo: {algorithm!r} is not sha256 or sha1", hint="leave it out for sha256"
         )
     domain = options.domainName
     if not domain.isascii():
@@ -59,6 +60,7 @@ def sign(message: bytes, options: DkimOptions) -> bytes:
         # nodemailer would send the message unsigned; a missing signature is worth stopping for.
         raise InputError(
             "dkim.privateKey is not a usable PEM RSA private key, or dkim.keySelector is not ASCII, so the "
-            "message cannot be signed (hint: check the key; Logto's nodemailer would send it unsigned)"
+            "message cannot be signed",
+            hint="check the key; Logto's nodemailer would send it unsigned",
         ) from e
     return bytes(signature) + message

@@ -128,8 +128,8 @@ def draft(
     for name, value in (config.customHeaders or {}).items():
         if not HEADER_NAME.fullmatch(name):
             raise InputError(
-                f"customHeaders: {name!r} is not a valid header name "
-                "(hint: use printable ASCII letters, digits and dashes, without spaces or a colon)"
+                f"customHeaders: {name!r} is not a valid header name",
+                hint="use printable ASCII letters, digits and dashes, without spaces or a colon",
             )
         items = [value] if isinstance(value, str) else value
         for item in items:
@@ -138,7 +138,8 @@ def draft(
         if lowered in DOUBLED_HEADERS:
             raise InputError(
                 f"customHeaders: {name} would be sent next to the message's own {name} (nodemailer writes "
-                "both), and the message would have two (hint: remove it; contentType sets the body's type)"
+                "both), and the message would have two",
+                hint="remove it; contentType sets the body's type",
             )
         if lowered in OWN_HEADERS and (lowered != "reply-to" or rendered.reply_to):
             continue  # nodemailer writes the message's own value instead (lint SC409)
@@ -193,7 +194,7 @@ def _set(msg: EmailMessage, name: str, value: str, where: str) -> None:
         msg[name] = value
     except _EMAIL_FAILURES as e:  # e.g. a second Subject, or a Sender that is not an address
         raise InputError(
-            f"{where}: the email package refuses {value!r} ({type(e).__name__}: {e}) (hint: fix or remove it)"
+            f"{where}: the email package refuses {value!r} ({type(e).__name__}: {e})", hint="fix or remove it"
         ) from e
 
 
@@ -204,8 +205,8 @@ def to_bytes(msg: EmailMessage) -> bytes:
     except _EMAIL_FAILURES as e:
         names = ", ".join(dict.fromkeys(name for name, _ in msg.items()))
         raise InputError(
-            f"the email package cannot write this message ({type(e).__name__}: {e}) "
-            f"(hint: check the header values, customHeaders above all; headers: {names})"
+            f"the email package cannot write this message ({type(e).__name__}: {e})",
+            hint=f"check the header values, customHeaders above all; headers: {names}",
         ) from e
 
 
@@ -221,9 +222,9 @@ def envelope_address(text: str, what: str) -> str:
     if count != 1:
         held = "no address" if not count else f"{count} addresses"
         raise InputError(
-            f"{what} holds {held}: {text!r} (hint: give exactly one address, like a@example.com)"
+            f"{what} holds {held}: {text!r}", hint="give exactly one address, like a@example.com"
         )
-    raise InputError(f"{what} is not an email address: {text!r} (hint: write it like a@example.com)")
+    raise InputError(f"{what} is not an email address: {text!r}", hint="write it like a@example.com")
 
 
 def _reply_to(value: str) -> str:
@@ -236,13 +237,13 @@ def _reply_to(value: str) -> str:
 def _check_line(what: str, value: str) -> None:
     if "\r" in value or "\n" in value:
         raise InputError(
-            f"{what} contains a line break (CR or LF), which would break the message headers "
-            "(hint: keep header values on one line; check the placeholders' values too)"
+            f"{what} contains a line break (CR or LF), which would break the message headers",
+            hint="keep header values on one line; check the placeholders' values too",
         )
     separator = _SEPARATOR.search(value)  # the lint's list (SC406, SC408)
     if separator is not None:
         char = separator.group()
         raise InputError(
-            f"{what} contains the line separator U+{ord(char):04X}, which would break the message headers "
-            "(hint: remove it; check the placeholders' values too)"
+            f"{what} contains the line separator U+{ord(char):04X}, which would break the message headers",
+            hint="remove it; check the placeholders' values too",
         )

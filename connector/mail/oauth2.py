@@ -58,14 +58,17 @@ class TokenSource:
         if not self.can_refresh:
             reason = "has expired" if self._token else "is missing"
             raise InputError(
-                f"the OAuth2 access token for {self.user} {reason} and cannot be renewed "
-                "(hint: add auth.refreshToken, auth.clientId and auth.clientSecret, or a fresh auth.accessToken)"
+                f"the OAuth2 access token for {self.user} {reason} and cannot be renewed",
+                hint="add auth.refreshToken, auth.clientId and auth.clientSecret, or a fresh auth.accessToken",
             )
         from connector.deploy.target import plain_http_problem
 
         problem = plain_http_problem(self.access_url)
         if problem:
-            raise InputError(f"refusing to refresh the OAuth2 token: {problem}")
+            raise InputError(
+                f"refusing to refresh the OAuth2 token: {problem}",
+                hint="use the provider's https:// token URL",
+            )
         form = self._service_form() if isinstance(self.auth, OAuth2ServiceAuth) else self._refresh_form()
         token, expires_in = _post(self.access_url, form, self.timeout)
         register_secret(token)
@@ -104,8 +107,8 @@ def sign_rs256(claims: dict[str, Any], private_key: str | PrivateKey) -> str:
         jwt: Any = importlib.import_module("jwt")
     except ImportError as e:
         raise InputError(
-            "the OAuth2 service-key form (auth.privateKey) needs PyJWT, which is not installed "
-            f"(hint: {INSTALL_HINT})"
+            "the OAuth2 service-key form (auth.privateKey) needs PyJWT, which is not installed",
+            hint=INSTALL_HINT,
         ) from e
     key: Any = private_key
     if isinstance(private_key, PrivateKey):
@@ -114,19 +117,17 @@ def sign_rs256(claims: dict[str, Any], private_key: str | PrivateKey) -> str:
 
             key = load_pem_private_key(private_key.key.encode(), private_key.passphrase.encode())
         except ImportError as e:
-            raise InputError(
-                f"a private key with a passphrase needs cryptography (hint: {INSTALL_HINT})"
-            ) from e
+            raise InputError("a private key with a passphrase needs cryptography", hint=INSTALL_HINT) from e
         except (ValueError, TypeError) as e:
             raise InputError(
-                "auth.privateKey could not be unlocked with its passphrase "
-                "(hint: check auth.privateKey.key and auth.privateKey.passphrase)"
+                "auth.privateKey could not be unlocked with its passphrase",
+                hint="check auth.privateKey.key and auth.privateKey.passphrase",
             ) from e
     try:
         return str(jwt.encode(claims, key, algorithm="RS256"))
     except (ValueError, TypeError, jwt.PyJWTError) as e:
         raise InputError(
-            "auth.privateKey is not a usable RSA private key (hint: paste the PEM key of the service account)"
+            "auth.privateKey is not a usable RSA private key", hint="paste the PEM key of the service account"
         ) from e
 
 
@@ -145,8 +146,8 @@ def _post(url: str, form: dict[str, str], timeout: float) -> tuple[str, float]:
     except urllib.error.HTTPError as e:
         detail = _error_detail(e.read(64 * 1024))
         raise InputError(
-            f"the OAuth2 token endpoint {url} refused to renew the access token: HTTP {e.code}{detail} "
-            "(hint: check auth.clientId, auth.clientSecret and auth.refreshToken)"
+            f"the OAuth2 token endpoint {url} refused to renew the access token: HTTP {e.code}{detail}",
+            hint="check auth.clientId, auth.clientSecret and auth.refreshToken",
         ) from e
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", None) or e
@@ -159,8 +160,8 @@ def _post(url: str, form: dict[str, str], timeout: float) -> tuple[str, float]:
             raise ValueError
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise InputError(
-            f"the OAuth2 token endpoint {url} did not answer with a JSON access_token "
-            "(hint: check auth.accessUrl)"
+            f"the OAuth2 token endpoint {url} did not answer with a JSON access_token",
+            hint="check auth.accessUrl",
         ) from e
     return token, expires_in
 

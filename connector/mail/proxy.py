@@ -24,7 +24,7 @@ def check_proxy(url: str) -> None:
     """Refuse a proxy URL that Logto's send fails on, with nodemailer's reason."""
     problem = proxy_problem(url)
     if problem is not None:
-        raise InputError(f"`proxy`: {problem} (hint: use an http:// or https:// proxy, or remove `proxy`)")
+        raise InputError(f"`proxy`: {problem}", hint="use an http:// or https:// proxy, or remove `proxy`")
 
 
 def connect_through(

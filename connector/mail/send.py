@@ -145,7 +145,7 @@ class Sender:
         try:
             sender, recipient, data = prepare(self.config, job)
         except InputError as e:
-            return Result(job.to, job.usage_type, "failed", None, str(e), 0)
+            return Result(job.to, job.usage_type, "failed", None, e.describe(), 0)
         last: DeliveryError | None = None
         attempt = 0
         while attempt < max(1, self.retry.attempts):
@@ -162,7 +162,7 @@ class Sender:
                 if attempt < self.retry.attempts:
                     self.sleep(self.retry.delay(attempt))
         assert last is not None
-        return Result(job.to, job.usage_type, "failed", last.code, last.reply or str(last), attempt)
+        return Result(job.to, job.usage_type, "failed", last.code, last.reply or last.describe(), attempt)
 
 
 def send_all(
@@ -180,14 +180,14 @@ def send_all(
     with Sender(config, retry=retry, sleep=sleep) as sender:
         for job in jobs:
             if outcome.fatal is not None:
-                result = Result(job.to, job.usage_type, "failed", None, str(outcome.fatal), 0)
+                result = Result(job.to, job.usage_type, "failed", None, outcome.fatal.describe(), 0)
             else:
                 try:
                     result = sender.send(job)
                 except InputError as e:
                     outcome.fatal = e
                     code = e.code if isinstance(e, DeliveryError) else None
-                    reply = e.reply if isinstance(e, DeliveryError) and e.reply else str(e)
+                    reply = e.reply if isinstance(e, DeliveryError) and e.reply else e.describe()
                     result = Result(job.to, job.usage_type, "failed", code, reply, 1)
             outcome.jobs.append(job)
             outcome.results.append(result)
@@ -216,7 +216,7 @@ def write_all(
             atomic.write_bytes(path, data)
             result = Result(job.to, job.usage_type, "written", None, "", 0, str(path))
         except InputError as e:
-            result = Result(job.to, job.usage_type, "failed", None, str(e), 0)
+            result = Result(job.to, job.usage_type, "failed", None, e.describe(), 0)
         outcome.jobs.append(job)
         outcome.results.append(result)
         if on_result is not None:

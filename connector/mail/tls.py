@@ -44,8 +44,8 @@ def tls_context(config: ConnectorConfig) -> ssl.SSLContext:
             except (ssl.SSLError, ValueError) as e:
                 where = "tls.ca" if isinstance(tls.ca, str) else f"tls.ca[{index}]"
                 raise InputError(
-                    f"{where} is not a PEM certificate (hint: paste the CA certificate, "
-                    "-----BEGIN CERTIFICATE----- included)"
+                    f"{where} is not a PEM certificate",
+                    hint="paste the CA certificate, -----BEGIN CERTIFICATE----- included",
                 ) from e
     if tls.rejectUnauthorized is False:
         context.check_hostname = False
@@ -59,6 +59,7 @@ def tls_context(config: ConnectorConfig) -> ssl.SSLContext:
             context.set_ciphers(tls.ciphers)
     except (ssl.SSLError, ValueError) as e:
         raise InputError(
-            f"the tls settings cannot be used: {e} (hint: check tls.minVersion, tls.maxVersion and tls.ciphers)"
+            f"the tls settings cannot be used: {e}",
+            hint="check tls.minVersion, tls.maxVersion and tls.ciphers",
         ) from e
     return context

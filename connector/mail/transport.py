@@ -213,10 +213,12 @@ class Connection:
             self._context = tls_context(self.config)
         return self._context
 
-    def _fail(self, message: str, reply: Reply | None = None, **kind: bool) -> DeliveryError:
+    def _fail(
+        self, message: str, reply: Reply | None = None, *, hint: str = "", **kind: bool
+    ) -> DeliveryError:
         text = f"{self.where}: {message}" + (f": {reply}" if reply else "")
         return DeliveryError(
-            text, code=reply.code if reply else None, reply=reply.text if reply else "", **kind
+            text, hint=hint, code=reply.code if reply else None, reply=reply.text if reply else "", **kind
         )
 
     def _refused(self, message: str, code: int, text: bytes | str) -> DeliveryError:
@@ -267,25 +269,25 @@ class Connection:
             return self._fail(str(e), fatal=True)
         if isinstance(e, ssl.SSLCertVerificationError):
             return self._fail(
-                f"the server's certificate is not trusted ({e.verify_message}) (hint: add the CA that signed it "
-                "to tls.ca, set tls.servername to the name on the certificate, or, for a test server only, "
-                "tls.rejectUnauthorized: false)",
+                f"the server's certificate is not trusted ({e.verify_message})",
+                hint="add the CA that signed it to tls.ca, set tls.servername to the name on the certificate, "
+                "or, for a test server only, tls.rejectUnauthorized: false",
                 fatal=True,
             )
         if isinstance(e, ssl.SSLError):
             hint = (
-                " (hint: this port speaks plain SMTP first; set secure: false to use STARTTLS)"
+                "this port speaks plain SMTP first; set secure: false to use STARTTLS"
                 if "WRONG_VERSION_NUMBER" in str(e)
                 else ""
             )
-            return self._fail(f"the TLS handshake failed: {e.reason or e}{hint}", fatal=True)
+            return self._fail(f"the TLS handshake failed: {e.reason or e}", hint=hint, fatal=True)
         if isinstance(e, socket.gaierror):
-            return self._fail(f"cannot resolve the host name ({e.strerror}) (hint: check host)", fatal=True)
+            return self._fail(f"cannot resolve the host name ({e.strerror})", hint="check host", fatal=True)
         timed_out = isinstance(e, TimeoutError) or isinstance(e.__context__, TimeoutError)
         if stage == "greeting" and timed_out:
             return self._fail(
-                f"the server did not greet within {greeting_ms} ms (greetingTimeout) "
-                "(hint: check host and port; a port that expects TLS from the first byte needs secure: true)",
+                f"the server did not greet within {greeting_ms} ms (greetingTimeout)",
+                hint="check host and port; a port that expects TLS from the first byte needs secure: true",
                 fatal=True,
             )
         if stage == "greeting":
@@ -295,7 +297,14 @@ class Connection:
         if timed_out:
             return self._fail(f"no connection within {connect_ms} ms (connectionTimeout)", fatal=True)
         reason = e.strerror or str(e) or type(e).__name__
-        return self._fail(f"cannot connect ({reason}) (hint: check host and port)", fatal=True)
+        hint = "check host and port"
+        if (
+            isinstance(e, ConnectionRefusedError)
+            and self.config.proxy is None
+            and is_loopback(self.config.host)
+        ):
+            hint = sink_hint(self.config.host, self.config.port)
+        return self._fail(f"cannot connect ({reason})", hint=hint, fatal=True)
 
     def _dropped(self, e: OSError, during: str) -> DeliveryError:
         if isinstance(e, BadReply):
@@ -322,8 +331,8 @@ class Connection:
         if not client.has_extn("starttls"):
             if config.requireTLS:
                 raise self._fail(
-                    "requireTLS is set but the server does not offer STARTTLS "
-                    "(hint: use secure: true on the server's implicit-TLS port, usually 465)",
+                    "requireTLS is set but the server does not offer STARTTLS",
+                    hint="use secure: true on the server's implicit-TLS port, usually 465",
                     fatal=True,
                 )
             return
@@ -353,8 +362,8 @@ class Connection:
             if not auth.user or not auth.pass_:
                 raise self._fail(
                     f"the server offers AUTH ({' '.join(offered) or 'forced'}) but auth has no user and pass; "
-                    'Logto fails here too, with "Missing credentials" (hint: set auth.user and auth.pass, '
-                    "or relay through a server that does not advertise AUTH)",
+                    'Logto fails here too, with "Missing credentials"',
+                    hint="set auth.user and auth.pass, or relay through a server that does not advertise AUTH",
                     fatal=True,
                 )
             mechanism = self._mechanism(offered)
@@ -385,8 +394,8 @@ class Connection:
         if forced:
             if forced not in _LOGIN_MECHANISMS:
                 raise self._fail(
-                    f"authMethod {forced} is not supported with a user and password "
-                    "(hint: use PLAIN, LOGIN or CRAM-MD5)",
+                    f"authMethod {forced} is not supported with a user and password",
+                    hint="use PLAIN, LOGIN or CRAM-MD5",
                     fatal=True,
                 )
             return forced
@@ -398,9 +407,12 @@ class Connection:
         except smtplib.SMTPAuthenticationError as e:
             reply = Reply(e.smtp_code, _text(e.smtp_error))
             transient = 400 <= e.smtp_code < 500
-            hint = "" if transient else " (hint: check auth.user and the credentials)"
             raise self._fail(
-                f"authentication ({mechanism}) failed{hint}", reply, transient=transient, fatal=not transient
+                f"authentication ({mechanism}) failed",
+                reply,
+                hint="" if transient else "check auth.user and the credentials",
+                transient=transient,
+                fatal=not transient,
             ) from e
 
     def _refuse_plaintext(self, client: _Client) -> None:
@@ -412,8 +424,8 @@ class Connection:
         if peer.is_loopback or (mapped is not None and mapped.is_loopback):
             return
         raise self._fail(
-            "refusing to send credentials over an unencrypted connection (hint: use secure: true on port 465, "
-            "or a server that offers STARTTLS, and do not set ignoreTLS)",
+            "refusing to send credentials over an unencrypted connection",
+            hint="use secure: true on port 465, or a server that offers STARTTLS, and do not set ignoreTLS",
             fatal=True,
         )
 
@@ -429,8 +441,8 @@ class Connection:
                 # smtplib would fail to encode the command (exit 3); this message fails alone.
                 which = recipient if not recipient.isascii() else sender
                 raise self._fail(
-                    f"the address <{which}> is not ASCII and the server does not offer SMTPUTF8 "
-                    "(hint: use an ASCII address, or a server that supports SMTPUTF8)"
+                    f"the address <{which}> is not ASCII and the server does not offer SMTPUTF8",
+                    hint="use an ASCII address, or a server that supports SMTPUTF8",
                 )
             options.append("SMTPUTF8")
         stage = "MAIL FROM"
@@ -483,6 +495,31 @@ def _text(raw: bytes | str) -> str:
     return " ".join(text.split())
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine: ``localhost`` (and ``*.localhost``), 127.0.0.0/8 or ::1."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name.split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
+def sink_hint(host: str, port: int) -> str:
+    """The hint for a refused loopback port: nothing listens there, so start the development sink on it."""
+    from connector.sink import DEFAULT_PORT  # only on this error path: the sink module loads asyncio
+
+    command = "smtp-connector sink"
+    if ":" in host:  # an IPv6 loopback; the sink listens on 127.0.0.1 unless told otherwise
+        command += f" --host {host.strip('[]')}"
+    if port != DEFAULT_PORT:
+        command += f" --port {port}"
+    return f"nothing listens on this port; to test locally, start `{command}` and send again"
+
+
 def _refuse_what_logto_does_otherwise(config: ConnectorConfig) -> None:
     """Stop before connecting where Logto's nodemailer would connect differently (or fail at once)."""
     from connector.logto import MAX_TIMER_MS, TIMEOUT_KEYS
@@ -492,7 +529,8 @@ def _refuse_what_logto_does_otherwise(config: ConnectorConfig) -> None:
         if value is not None and value > MAX_TIMER_MS:
             raise InputError(
                 f"`{key}` is {value} ms: Node clamps a timer of {MAX_TIMER_MS + 1} ms or more to 1 ms, so "
-                f"Logto's send fails at once (hint: use at most {MAX_TIMER_MS} ms, or leave it out)"
+                "Logto's send fails at once",
+                hint=f"use at most {MAX_TIMER_MS} ms, or leave it out",
             )
     if config.proxy is not None:
         from connector.mail.proxy import check_proxy

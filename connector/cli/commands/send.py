@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_runtime_config(
         args.config, env=args.env, overrides=args.overrides, secrets=not args.dry_run
     )
-    color = use_color(sys.stderr, getattr(args, "color", "auto"))
+    color = use_color(sys.stderr, args.color)
     if args.batch:  # checked whole: nothing leaves while any line would fail
         findings = [*batch.findings, *batchfile.check_batch(config, batch)]
         if findings:
@@ -127,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.clear()  # the summary (or an error) starts on a clean line
     if outcome.fatal is not None:
-        print(redact(f"smtp-connector: error: {outcome.fatal}"), file=sys.stderr)
+        from connector.cli.main import print_error
+
+        print_error(outcome.fatal, sys.stderr)
     failed = outcome.failed
     counts = outcome.counts
     done = "written" if args.dry_run else "sent"

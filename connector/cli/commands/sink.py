@@ -3,6 +3,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+# connector.sink.DEFAULT_HOST and DEFAULT_PORT (a test holds them equal; importing the sink here would load
+# asyncio for every command).
 HELP = "run a development SMTP server that stores every message it receives as an .eml file"
 
 
@@ -84,6 +86,6 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"cannot use the folder {e.filename}: {os.strerror(e.errno or 0)}") from e
         reason = os.strerror(e.errno) if e.errno else str(e)
         raise InputError(
-            f"cannot listen on {args.host}:{args.port}: {reason} (hint: pick another --port)"
+            f"cannot listen on {args.host}:{args.port}: {reason}", hint="pick another --port"
         ) from e
     return 0
