@@ -44,7 +44,12 @@ _RULES = [
         "A key appears twice in one mapping; YAML would silently keep the last.",
     ),
     Rule("SC006", "error", "alias-bomb", "Aliases that expand to a huge (or endless) document are refused."),
-    Rule("SC007", "error", "not-a-mapping", "A config file must hold one mapping at its top level."),
+    Rule(
+        "SC007",
+        "error",
+        "not-a-mapping",
+        "A config file must hold one mapping at its top level (a project source with nothing written in it is an empty layer instead).",
+    ),
     Rule(
         "SC008",
         "error",

@@ -135,7 +135,8 @@ class Linter:
         marked = self.suppressor.apply(findings, config, self.result.suppressions)
         self.result.findings.extend(marked)
 
-    def read(self, path: Path, display: str) -> tuple[str | None, LoadResult]:
+    def read(self, path: Path, display: str, *, layer: bool = False) -> tuple[str | None, LoadResult]:
+        """The text and the loaded file; ``layer``: a source layer, where nothing written is an empty layer."""
         try:
             raw = read_capped(path, MAX_BYTES)
         except OSError:
@@ -144,14 +145,15 @@ class Linter:
             return None, load(path, display=display)
         text = raw.decode("utf-8", errors="replace")
         self.texts[display] = text
-        return text, loads(raw, display, json_syntax=path.suffix.lower() == ".json")
+        return text, loads(raw, display, json_syntax=path.suffix.lower() == ".json", layer=layer)
 
     def lint_file(self, path: Path, display: str, mode: Mode | None = None) -> None:
         """Lint one file as what it looks like (or as ``mode``); files that are not ours are skipped."""
         if mode is None and path.suffix.lower() not in SOURCE_SUFFIXES:
             self.result.skipped.append(display)  # a template of a project that is not composed here
             return
-        text, loaded = self.read(path, display)
+        layer = mode in ("layer", "project-layer") or project_root_of(path) is not None
+        text, loaded = self.read(path, display, layer=layer)
         config = self.configs.for_dir(path.parent)
         document = loaded.document
         kind: Kind | None

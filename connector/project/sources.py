@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def load_source(path: Path, findings: list[Finding]) -> Document | None:
-    result = load(path, display=_display(path))
+    result = load(path, display=_display(path), layer=True)
     findings.extend(result.findings)
     if result.document is None:
         return None

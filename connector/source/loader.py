@@ -24,9 +24,18 @@ MAX_BYTES = 1024 * 1024
 
 
 def load(
-    path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES, display: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = MAX_BYTES,
+    display: str | None = None,
+    layer: bool = False,
 ) -> LoadResult:
-    """Load a YAML or JSON file (by extension) whose top level must be a mapping."""
+    """Load a YAML or JSON file (by extension) whose top level must be a mapping.
+
+    ``layer``: the file is a source layer (a project, environment or overlay file), so a YAML file with
+    nothing in it (empty, blank or comments only) is an empty mapping, a layer that changes nothing. A
+    final config must hold a mapping: nothing at all is SC007 there (docs/projects.md).
+    """
     name = display if display is not None else str(path)
     try:
         raw = read_capped(path, max_bytes)
@@ -59,7 +68,7 @@ def load(
             f"the file is {_human(size)}, over the {_human(max_bytes)} limit",
             "split it, or check that this is the file you meant",
         )
-    return loads(raw, name, json_syntax=Path(name).suffix.lower() == ".json")
+    return loads(raw, name, json_syntax=Path(name).suffix.lower() == ".json", layer=layer)
 
 
 class NotARegularFile(OSError):
@@ -86,8 +95,8 @@ def read_capped(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> byt
         return fh.read(max_bytes + 1)
 
 
-def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResult:
-    """Load YAML (or JSON) text already in memory; ``name`` is used in findings."""
+def loads(raw: bytes | str, name: str, *, json_syntax: bool = False, layer: bool = False) -> LoadResult:
+    """Load YAML (or JSON) text already in memory; ``name`` is used in findings; ``layer`` as in :func:`load`."""
     if isinstance(raw, bytes):
         for bom, encoding in _OTHER_BOMS:
             if raw.startswith(bom):
@@ -133,7 +142,7 @@ def loads(raw: bytes | str, name: str, *, json_syntax: bool = False) -> LoadResu
         return load_json(name, text)
     from connector.source.yaml_reader import YamlLoader
 
-    return YamlLoader(name, text).run()
+    return YamlLoader(name, text, layer=layer).run()
 
 
 _OTHER_BOMS = (

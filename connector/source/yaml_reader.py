@@ -70,9 +70,10 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 
 class YamlLoader(Builder):
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, text: str, *, layer: bool = False) -> None:
         super().__init__(name)
         self.text = text
+        self.layer = layer  # nothing written (empty, comments only) is an empty layer, not SC007
 
     def run(self) -> LoadResult:
         composer = None
@@ -121,8 +122,8 @@ class YamlLoader(Builder):
             dispose = getattr(composer, "dispose", None) if composer is not None else None
             if dispose:
                 dispose()
-        if node is None:
-            return self.finish(None)
+        if node is None or (self.layer and _nothing_written(node)):
+            return self.finish({} if self.layer else None)
         if not self._check_size(node):
             return LoadResult(None, tuple(self.findings))
         try:
@@ -394,6 +395,13 @@ def _yaml11_hint(text: str) -> str:
     if digits.isdigit():
         return f'write {text[0] if text[0] in "+-" else ""}{plain}, or quote it: "{text}"'
     return f'write the number in plain decimal, or quote it: "{text}"'
+
+
+def _nothing_written(node: Node) -> bool:
+    """A document of no content (``---`` and comments): libyaml gives it an empty plain null scalar.
+
+    An explicit ``null`` or ``~`` was written, and stays a top level that is not a mapping."""
+    return isinstance(node, ScalarNode) and node.tag == _NULL and node.value == "" and not node.style
 
 
 class _Recursive(Exception):
