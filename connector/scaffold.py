@@ -269,6 +269,7 @@ class _Plan:
             return
         new = _with_hook(old, config) if config is not None else None
         if new is None:
+            self.skipped.append(Change(path, f"the {HOOK_ID} hook is to add by hand: see next"))
             self.to_add.append(Change(path, "\n".join(_repo_lines()) + "\n"))
         else:
             self.edits[path] = (old, new, f"added the {HOOK_ID} hook")

@@ -176,12 +176,28 @@ def test_progress_rate_and_time_left() -> None:
 
 
 def _send_batch(
-    tmp_path: Path, port: int, count: int, *, tty: bool, env: dict[str, str] | None = None
+    tmp_path: Path,
+    port: int,
+    count: int,
+    *options: str,
+    tty: bool,
+    env: dict[str, str] | None = None,
 ) -> tuple[int, str, str]:
     """Run the real command; stderr on a pseudo-terminal (``tty``) or a pipe. (exit code, stdout, stderr)"""
     batch = _write(tmp_path / "b.jsonl", [_line(f"u{i}@example.com") for i in range(count)])
     path = write_config(tmp_path / "logto.json", logto_config(port))
-    args = [sys.executable, "-m", "connector", "send", str(path), "--batch", str(batch), "--attempts", "1"]
+    args = [
+        sys.executable,
+        "-m",
+        "connector",
+        "send",
+        str(path),
+        "--batch",
+        str(batch),
+        "--attempts",
+        "1",
+        *options,
+    ]
     full_env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
     full_env.update({"PYTHONPATH": str(ROOT), "TERM": "xterm", **(env or {})})
     if not tty:
@@ -232,8 +248,11 @@ def test_progress_is_drawn_on_a_terminal_and_cleared_at_the_end(tmp_path: Path, 
                            f"{tmp_path / 'b.failed.jsonl'}\r\n")  # fmt: skip
 
 
-def test_no_colour_under_no_color(tmp_path: Path, slow_server: int) -> None:
-    _, _, stderr = _send_batch(tmp_path, slow_server, 40, tty=True, env={"NO_COLOR": "1"})
+@pytest.mark.parametrize(("options", "env"), [((), {"NO_COLOR": "1"}), (("--color", "never"), {})])
+def test_no_colour_under_no_color_or_color_never(
+    tmp_path: Path, slow_server: int, options: tuple[str, ...], env: dict[str, str]
+) -> None:
+    _, _, stderr = _send_batch(tmp_path, slow_server, 40, *options, tty=True, env=env)
     assert " sent (" in stderr and "1 failed" in stderr
     assert "\x1b[31m" not in stderr
 

@@ -331,6 +331,10 @@ def test_a_pre_commit_config_init_cannot_extend_safely_is_left_alone(
     result = cli("init", "email", "--provider", "gmail", cwd=repo)
     assert config.read_text() == existing
     assert (
+        "  .pre-commit-config.yaml (the smtp-connector-lint hook is to add by hand: see next)\n"
+        in result.stdout
+    )
+    assert (
         "add the smtp-connector-lint hook to the repos: list of .pre-commit-config.yaml (init could not do "
         "it safely):\n"
         f"       - repo: {PROJECT_URL}\n"

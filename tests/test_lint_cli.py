@@ -44,7 +44,14 @@ def test_json_format_is_one_array_with_suppressed_findings_marked(cli: CliRunner
     assert [(i["rule"], i["line"], i["column"], i.get("suppressed")) for i in items] == [
         ("SC403", 6, 9, True)
     ]
-    assert set(items[0]) == {"file", "line", "column", "rule", "severity", "message", "hint", "suppressed"}
+    assert set(items[0]) == {
+        "file", "line", "column", "rule", "severity", "message", "hint", "kind", "key", "keyPath", "suppressed"
+    }  # fmt: skip
+    assert (items[0]["kind"], items[0]["key"], items[0]["keyPath"]) == (
+        "literal-secret",
+        "auth.pass",
+        ["auth", "pass"],
+    )
     assert "literal-pass-123" not in result.stdout
 
 

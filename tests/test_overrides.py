@@ -50,7 +50,8 @@ def test_two_fields_of_one_template_and_a_later_value_wins() -> None:
     ("item", "message"),
     [
         ("port", "--set 'port': expected KEY.PATH=VALUE"),
-        ("=1", "--set '=1': expected KEY.PATH=VALUE"),
+        ("=1", "--set ''=...: no key path before `=`"),
+        ("auth..pass=Hunter2Canary", "--set 'auth..pass'=...: an empty part in the key path"),
         ("templates.SignIn=null", "--set 'templates.SignIn=null': set one field of a template"),
         ("name='open", "--set: the quoted value 'open is not one YAML string; close the quote"),
     ],
@@ -59,3 +60,4 @@ def test_malformed_options(item: str, message: str) -> None:
     with pytest.raises(UsageError) as e:
         parse_overrides([item])
     assert str(e.value).startswith(message)
+    assert "Hunter2Canary" not in e.value.describe()

@@ -265,7 +265,7 @@ def test_render_command_points_at_the_file_for_invalid_configs(cli: CliRunner, t
         in result.stderr
     )
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", "--set", "nope", expect=2)
-    assert "--set 'nope': expected KEY.PATH=VALUE (e.g. --set port=2525" in result.stderr
+    assert "--set 'nope': expected KEY.PATH=VALUE (hint: e.g. --set port=2525" in result.stderr
 
 
 def test_render_a_project_folder_with_env_and_set(cli: CliRunner, tmp_path: Path) -> None:

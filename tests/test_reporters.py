@@ -68,6 +68,9 @@ def test_json_marks_suppressed_findings() -> None:
         "severity": "error",
         "message": 'template "SignIn" has no {{code}} placeholder',
         "hint": "add {{code}}",
+        "kind": "missing-code-placeholder",
+        "key": "",
+        "keyPath": [],
         "suppressed": True,
     }
     assert "suppressed" not in items[1]

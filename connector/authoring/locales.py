@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 
 if TYPE_CHECKING:  # lint checks language tags without loading pydantic
     from connector.schema.models import Template
@@ -24,8 +25,9 @@ MAX_TAG = 16  # Logto's limit on languageTag
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 
-def check_language_tag(tag: str, where: Location) -> list[Finding]:
-    """A finding unless ``tag`` is a BCP 47 style tag Logto stores (``en``, ``pt-BR``, ``zh-Hant-TW``)."""
+def check_language_tag(tag: str, where: Location, path: KeyPath = ()) -> list[Finding]:
+    """A finding unless ``tag`` (at ``path``) is a BCP 47 style tag Logto stores (``en``, ``pt-BR``,
+    ``zh-Hant-TW``)."""
     if _TAG.fullmatch(tag) and len(tag) <= MAX_TAG:
         return []
     fixed = tag.replace("_", "-")
@@ -36,7 +38,7 @@ def check_language_tag(tag: str, where: Location) -> list[Finding]:
     )
     too_long = f" (Logto allows at most {MAX_TAG} characters)" if len(tag) > MAX_TAG else ""
     message = f"`{tag}` is not a language tag{too_long}" if tag else "an empty language tag"
-    return [Finding.at(where, "SC610", message, hint)]
+    return [Finding.at(where, "SC610", message, hint, key_path=path)]
 
 
 def email_templates_body(variants: Mapping[str, Sequence[Template]]) -> dict[str, Any]:

@@ -44,16 +44,11 @@ def _emptied(findings: list[Finding], composed: Composed, removed: list[KeyPath]
 
     out = list(findings)
     for path in removed:
-        parent, name = path[:-1], path[-1]
+        name = path[-1]
         if isinstance(name, int):
             continue
-        at_parent = composed.locate(parent, key=bool(parent))
         for i, f in enumerate(out):
-            if (
-                f.rule == "SC203"
-                and f.message.startswith(f"missing required key `{name}`")
-                and f.location == at_parent
-            ):
+            if f.kind == "missing-key" and f.key_path == path:
                 hint = (
                     "fill in user and pass; a relay without credentials needs `auth: {type: login}` and "
                     "must not advertise AUTH"
@@ -66,6 +61,7 @@ def _emptied(findings: list[Finding], composed: Composed, removed: list[KeyPath]
                     f"`{dotted(path)}` is empty: Logto deletes empty values when it saves a config, "
                     f"and then rejects it because `{name}` is required",
                     hint,
+                    key_path=path,
                 )
     return out
 

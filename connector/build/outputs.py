@@ -165,12 +165,23 @@ def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[
             problem = _api_usage_type_problem(item.get("usageType"))
             if problem:
                 where = variant.locate(("templates", j, "usageType"))
-                findings.append(Finding.at(where, "SC101", problem, "use one of Logto's usage types"))
+                findings.append(
+                    Finding.at(
+                        where,
+                        "SC101",
+                        problem,
+                        "use one of Logto's usage types",
+                        key_path=("templates", j, "usageType"),
+                    )
+                )
                 continue
             try:
                 out.setdefault(variant.language, []).append(Template.model_validate(item))
             except ValidationError as e:  # a missing subject or content is reported before this
-                findings += errors_to_findings(e, _Item(variant, j), Template)
+                findings += [
+                    replace(f, key_path=("templates", j, *f.key_path))
+                    for f in errors_to_findings(e, _Item(variant, j), Template)
+                ]
     return out, findings
 
 

@@ -11,7 +11,7 @@ variable needs it.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +78,9 @@ class _Run:
 
         composed = self.composed
         if composed.language is not None:
-            self.findings += check_language_tag(composed.language, composed.locate(("language",)))
+            self.findings += check_language_tag(
+                composed.language, composed.locate(("language",)), ("language",)
+            )
         if composed.variables:
             from connector.authoring.templates import check_variables
 
@@ -134,7 +136,7 @@ class _Run:
         from connector.authoring.locales import check_language_tag
 
         where = self.composed.locate(vpath, key=True)
-        found = check_language_tag(tag, where)
+        found = check_language_tag(tag, where, vpath)
         if not found and tag == self.language:
             found = [
                 Finding.at(
@@ -144,6 +146,7 @@ class _Run:
                     "store it would take precedence over the connector's templates",
                     "put this text in the template itself, or set `language` to the fallback language "
                     "of your sign-in experience",
+                    key_path=vpath,
                 )
             ]
         self.findings += found
@@ -174,6 +177,7 @@ class _Run:
                         f"missing required key `{name}` in the `{tag}` variant of template "
                         f'"{out[USAGE_TYPE]}" (a variant inherits only contentType, replyTo and sendFrom)',
                         f"add `{name}:` under `{tag}:`",
+                        key_path=(*vpath, name),
                     )
                 )
         return out, paths
@@ -208,7 +212,8 @@ class _Run:
             self.files[composed.locate((*source, form))] = tuple(
                 self.authoring.root / name for name in sorted(names)
             )
-        self.findings += found
+        # A problem in the field's template text is about the field (the sandbox knows files and lines only).
+        self.findings += [f if f.key_path else replace(f, key_path=source) for f in found]
         if text is None:
             self.failed.add(composed.locate((*source, form)) if form else composed.locate(source))
             return ""

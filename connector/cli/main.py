@@ -193,9 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _color(args: argparse.Namespace) -> bool:
-    """Colour the boundary's findings as the command's --color says (auto for commands without it)."""
+    """Colour the boundary's findings as the command's --color says; plain for a command without it (or
+    when the command line did not parse: no choice was made)."""
     if not hasattr(args, "color"):
-        return False  # the command line did not parse: plain text, as before any choice was made
+        return False
     from connector.cli.options import color_for
 
     return color_for(sys.stderr, args)

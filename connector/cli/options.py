@@ -83,7 +83,7 @@ def add_rule_ids(parser: Any) -> argparse.Action:
 
 
 def color_for(stream: Any, args: argparse.Namespace) -> bool:
-    """Whether to colour what goes to ``stream``, from ``--color`` (commands without it: auto)."""
+    """Whether to colour what goes to ``stream``, from the command's ``--color``."""
     from connector.diagnostics.reporters import use_color
 
     return use_color(stream, getattr(args, "color", "auto"))

@@ -131,13 +131,19 @@ def resolve_target(
             if key == "appSecret" and not refs:
                 findings.append(_literal_secret(where))
                 continue
-            value, found = variables.resolve(written, environ, where, f"{SECTION}.{key}")
+            value, found = variables.resolve(written, environ, where, f"{SECTION}.{key}", (SECTION, key))
             findings.extend(found)
             source = " and ".join(f"${{{ref.name}}}" for ref in refs) or f"{SECTION}.{key}"
             if not found:
                 if not value:
                     findings.append(
-                        Finding.at(where, "SC502", f"{SECTION}.{key} is empty", f"set {source} to a value")
+                        Finding.at(
+                            where,
+                            "SC502",
+                            f"{SECTION}.{key} is empty",
+                            f"set {source} to a value",
+                            key_path=(SECTION, key),
+                        )
                     )
                 else:
                     values[key] = Setting(value, f"{source} ({SECTION}.{key} at {where})")

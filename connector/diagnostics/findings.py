@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+from connector.diagnostics.paths import KeyPath, dotted
 
 if TYPE_CHECKING:  # the catalog (every rule's severity) is read only when a finding is made
     from connector.diagnostics.catalog import Severity
@@ -27,9 +29,38 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+# Finer kinds than a rule's own name, for rules that cover several cases a later stage tells apart (each
+# documented in docs/lint.md, "What a finding holds"). Every other finding's kind is its rule's name; an
+# SC202 finding about a value of another JSON type keeps its rule's, `wrong-type`.
+FINER_KINDS = frozenset(
+    {
+        "null",  # SC202: null, which Logto's guard refuses
+        "not-allowed",  # SC202: not one of the allowed values (enum, const)
+        "empty",  # SC202: an empty string where a value is required
+        "too-long",  # SC202: a string longer than allowed
+        "no-match",  # SC202: a string not in the expected form (pattern)
+        "out-of-range",  # SC202: a number below the minimum or above the maximum
+        "item-count",  # SC202: a list with too few or too many items
+    }
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem, at the place in a source file that caused it."""
+    """One problem, at the place in a source file that caused it.
+
+    Everything a later stage decides on is a field, never read back from ``message`` (text for people):
+
+    - ``key_path``: where in the config the problem is, as data (``("auth", "pass")``); for a missing key,
+      the path the key would have; ``()`` when the problem is not about a key (a YAML syntax error).
+    - ``kind``: what the problem is, machine-readable: the rule's name from the catalog (``unknown-key``,
+      ``missing-key``, ``syntax-error``...) or, for a rule covering several cases, one of
+      :data:`FINER_KINDS`.
+    - ``excerpt``: the text the finding is about as written (a placeholder such as ``{{cod}}``), for a
+      stage that must find it again in a file the config was built from; empty when there is none.
+
+    They take no part in equality: two findings that read the same at the same place are one.
+    """
 
     file: str
     line: int
@@ -39,15 +70,41 @@ class Finding:
     message: str
     hint: str = ""
     suppressed: bool = False
+    key_path: KeyPath = field(default=(), compare=False)
+    kind: str = field(default="", compare=False)
+    excerpt: str = field(default="", compare=False)
 
     @classmethod
     def at(
-        cls, where: Location, rule: str, message: str, hint: str = "", severity: Severity | None = None
+        cls,
+        where: Location,
+        rule: str,
+        message: str,
+        hint: str = "",
+        severity: Severity | None = None,
+        *,
+        key_path: KeyPath = (),
+        kind: str = "",
+        excerpt: str = "",
     ) -> Finding:
-        """A finding at ``where``; the severity defaults to the rule's own."""
-        from connector.diagnostics.catalog import severity_of
+        """A finding at ``where``; the severity defaults to the rule's own, the kind to the rule's name."""
+        from connector.diagnostics.catalog import RULES, severity_of
 
-        return cls(where.file, where.line, where.column, rule, severity or severity_of(rule), message, hint)
+        if not kind:
+            known = RULES.get(rule)
+            kind = known.title if known is not None else ""
+        return cls(
+            where.file,
+            where.line,
+            where.column,
+            rule,
+            severity or severity_of(rule),
+            message,
+            hint,
+            key_path=key_path,
+            kind=kind,
+            excerpt=excerpt,
+        )
 
     @property
     def location(self) -> Location:
@@ -68,6 +125,9 @@ class Finding:
             "severity": self.severity,
             "message": self.message,
             "hint": self.hint,
+            "kind": self.kind,
+            "key": dotted(self.key_path) if self.key_path else "",
+            "keyPath": list(self.key_path),
         }
         if self.suppressed:
             data["suppressed"] = True

@@ -11,6 +11,7 @@ from typing import TextIO
 from urllib.parse import quote
 
 from connector.diagnostics.findings import Finding, sort_findings
+from connector.diagnostics.paths import dotted
 from connector.diagnostics.redact import redact
 from connector.mail.headers import printable
 
@@ -112,6 +113,11 @@ def write_sarif(
         }
         if f.rule in index:
             result["ruleIndex"] = index[f.rule]
+        properties: dict[str, object] = {"kind": f.kind} if f.kind else {}
+        if f.key_path:
+            properties.update(key=dotted(f.key_path), keyPath=list(f.key_path))
+        if properties:
+            result["properties"] = properties
         if f.suppressed:
             result["suppressions"] = [{"kind": (suppressions or {}).get(f, "inSource")}]
         results.append(result)

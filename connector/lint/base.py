@@ -73,8 +73,12 @@ class Context:
         chosen: KeyPath = pick(*paths) if pick is not None else paths[0]
         return chosen
 
-    def finding(self, path: KeyPath, rule: str, message: str, hint: str, *, key: bool = False) -> Finding:
-        return Finding.at(self.at(path, key=key), rule, message, hint)
+    def finding(
+        self, path: KeyPath, rule: str, message: str, hint: str, *, key: bool = False, excerpt: str = ""
+    ) -> Finding:
+        """A finding about the value (or, with ``key``, the key) at ``path``; ``excerpt``: the text it is
+        about as written, when a template file may hold it (see :class:`Finding`)."""
+        return Finding.at(self.at(path, key=key), rule, message, hint, key_path=path, excerpt=excerpt)
 
     def templates(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """Each template mapping with its index; anything else in the list is the schema's business."""

@@ -9,7 +9,6 @@ the text Logto gets, reported at the lines that produced it.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -136,23 +135,18 @@ def _lint_environment(linter: Linter, authored: Any, config: LintConfig) -> None
     linter.add(authored.config.user_facing([*authored.findings, *kept]), config)
 
 
-# `{{cod}}`, `{{{code}}}`: the placeholder text a finding quotes, to find it in the template files.
-_QUOTED = re.compile(r"`([^`]*\{[^`]*)`")
-_PLACEHOLDER_RULES = frozenset({"SC106", "SC107", "SC108"})
-
-
 def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> Finding:
-    """A placeholder finding about a ``{file:}`` field, moved to where a template file has that text."""
+    """A finding about a ``{file:}`` field, moved to where a template file has the text it is about (its
+    ``excerpt``: a placeholder as written, ``{{cod}}``)."""
     paths = files.get(finding.location)
-    quoted = _QUOTED.search(finding.message) if paths and finding.rule in _PLACEHOLDER_RULES else None
-    if quoted is None:
+    if not paths or not finding.excerpt:
         return finding
-    for path in paths or ():
+    for path in paths:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue
-        offset = text.find(quoted.group(1))
+        offset = text.find(finding.excerpt)
         if offset >= 0:
             line, column = position(text, offset)
             return dataclasses.replace(finding, file=str(path), line=line, column=column)

@@ -175,6 +175,7 @@ def _unknown(
                 f"{label}: `{placeholder.text}` is not a placeholder Logto fills"
                 + (f"; did you mean `{{{{{guess}{rest}}}}}`?" if guess else ""),
                 f"write `{{{{{guess}{rest}}}}}`" if guess else f"Logto fills {', '.join(sorted(ALL_ROOTS))}",
+                excerpt=placeholder.text,
             )
         elif allowed is not None and root not in allowed:
             yield ctx.finding(
@@ -183,6 +184,7 @@ def _unknown(
                 f"{label}: Logto does not send `{root}` with {kind} messages, so `{placeholder.text}` "
                 "stays in the email as written",
                 f"{kind} messages get {', '.join(sorted(allowed))}",
+                excerpt=placeholder.text,
             )
 
 
@@ -196,6 +198,7 @@ def _malformed(ctx: Context, path: tuple[str | int, ...], label: str, text: str)
                 f"{label}: `{{{match.group(0)}}}` has triple braces; Logto fills the inner "
                 f"`{match.group(0)}` and leaves the outer braces in the email",
                 f"write `{match.group(0)}`",
+                excerpt=text[start - 1 : end + 1],
             )
     masked = PLACEHOLDER.sub(lambda m: "\x00" * len(m.group(0)), text)
     position = 0
@@ -209,14 +212,15 @@ def _malformed(ctx: Context, path: tuple[str | int, ...], label: str, text: str)
         close, reopen = masked.find("}}", match.end()), masked.find("{{", match.end())
         if close >= 0 and (reopen < 0 or close < reopen):
             position = close + 2
-            snippet = text[match.start() : close + 2]
-            snippet = snippet if len(snippet) <= 40 else snippet[:37] + "..."
+            written = text[match.start() : close + 2]
+            snippet = written if len(written) <= 40 else written[:37] + "..."
             yield ctx.finding(
                 path,
                 "SC107",
                 f"{label}: `{snippet}` is not a placeholder Logto reads (write a dotted path of letters, "
                 "digits and `_` between `{{` and `}}`)",
                 "write e.g. `{{code}}` or `{{application.name}}`",
+                excerpt=written,
             )
         else:
             snippet = _line_around(text, match.start(), before=False)
@@ -228,6 +232,7 @@ def _malformed(ctx: Context, path: tuple[str | int, ...], label: str, text: str)
                 "SC107",
                 f"{label}: `{match.group(0)}` has single braces; Logto fills only `{{{{{match.group(1)}}}}}`",
                 f"write `{{{{{match.group(1)}}}}}`",
+                excerpt=text[match.start() : match.end()],
             )
 
 
@@ -237,6 +242,7 @@ def _unbalanced(ctx: Context, path: tuple[str | int, ...], label: str, snippet: 
         "SC107",
         f"{label}: unbalanced braces in `{snippet}`: {what}, so Logto leaves it in the email as written",
         "write the placeholder as `{{code}}`, with two braces on each side",
+        excerpt=snippet,
     )
 
 

@@ -110,6 +110,7 @@ def _stripped_on_save(source: Located) -> list[Any]:
             f"`{dotted(path)}` is empty: Logto deletes empty values when it saves the config, and every "
             f"send of the stored config then fails Logto's guard ({why})",
             "fill it in (auth: user and pass), or remove what Logto would delete",
+            key_path=path,
         )
         for path in removed
     ]

@@ -80,6 +80,7 @@ def _custom_headers(source: Located) -> Iterator[Finding]:
                 f"customHeaders: `{printable(str(name))}` is not a valid header name "
                 "(spaces, colons, line breaks and non-ASCII break the message)",
                 "use letters, digits and hyphens, e.g. X-Mailer",
+                key_path=path,
             )
         items = value if isinstance(value, list) else [value]
         for index, item in enumerate(items):
@@ -92,6 +93,7 @@ def _custom_headers(source: Located) -> Iterator[Finding]:
                     f"customHeaders: the value of `{printable(str(name))}` has {broken}, which ends the header "
                     "early and lets the rest inject headers",
                     _ONE_LINE_HINT,
+                    key_path=where,
                 )
 
 
@@ -124,4 +126,5 @@ def _header_values(source: Located) -> Iterator[Finding]:
                 "SC408",
                 f"{what} has {broken}, which ends the header early and lets the rest inject headers",
                 _ONE_LINE_HINT,
+                key_path=path,
             )

@@ -38,8 +38,14 @@ def parse_overrides(items: Sequence[str]) -> Document:
     for line, item in enumerate(items, 1):
         text, sep, raw = item.partition("=")
         path = key_path(text) if sep else None
-        if not path:
-            raise UsageError(f"--set {item!r}: expected KEY.PATH=VALUE ({_EXAMPLE})")
+        if not sep:
+            raise UsageError(f"--set {item!r}: expected KEY.PATH=VALUE", hint=_EXAMPLE)
+        if not path:  # the key only: the value may be a secret, and nothing knows yet that it is one
+            raise UsageError(
+                f"--set {text!r}=...: "
+                + ("no key path before `=`" if not text.strip() else "an empty part in the key path"),
+                hint=_EXAMPLE,
+            )
         column = len(text) + 2
         wrong = _path_problem(path, text, line)
         if wrong is not None:

@@ -51,6 +51,7 @@ def check_source(doc: Document) -> list[Finding]:
                         "SC504",
                         f"a second template for usageType `{kind}` in this file (the first is at line {first.line})",
                         "keep one template per usage type in a file; other files change it by repeating its usageType",
+                        key_path=(TEMPLATES, i, USAGE_TYPE),
                     )
                 )
             else:
@@ -83,13 +84,18 @@ def load_provider(doc: Document, root: Path, providers: dict[str, Document], fin
                 f"rename it to `{suggestion}`"
                 if suggestion
                 else "run `smtp-connector providers` for the list, or give the path of an overlay file (./relay.yaml)",
+                key_path=("provider",),
             )
         )
         return
     if not path.is_file():
         findings.append(
             Finding.at(
-                where, "SC501", f"the provider file `{ref}` does not exist", f"create {path} or fix the path"
+                where,
+                "SC501",
+                f"the provider file `{ref}` does not exist",
+                f"create {path} or fix the path",
+                key_path=("provider",),
             )
         )
         return
@@ -103,6 +109,7 @@ def load_provider(doc: Document, root: Path, providers: dict[str, Document], fin
                 "SC506",
                 "a provider overlay cannot name another provider",
                 "copy the settings you need into this file instead",
+                key_path=("provider",),
             )
         )
     providers[ref] = provider_doc

@@ -76,21 +76,23 @@ def holds_reference(text: str) -> bool:
     return problem is None and any(isinstance(part, Reference) for part in parts)
 
 
-def check(text: str, where: Location, key: str) -> list[Finding]:
-    """A finding for a malformed reference in ``text`` (the string at ``key``), else nothing."""
+def check(text: str, where: Location, key: str, path: KeyPath = ()) -> list[Finding]:
+    """A finding for a malformed reference in ``text`` (the string at ``key``, ``path``), else nothing."""
     if "${" not in text:
         return []
     _, problem = parse(text)
-    return [] if problem is None else [_malformed(problem, where, key)]
+    return [] if problem is None else [_malformed(problem, where, key, path)]
 
 
-def resolve(text: str, environ: Mapping[str, str], where: Location, key: str) -> tuple[str, list[Finding]]:
+def resolve(
+    text: str, environ: Mapping[str, str], where: Location, key: str, path: KeyPath = ()
+) -> tuple[str, list[Finding]]:
     """``text`` with every reference replaced from ``environ``; findings for the ones that cannot be."""
     if "$" not in text:
         return text, []
     parts, problem = parse(text)
     if problem is not None:
-        return text, [_malformed(problem, where, key)]
+        return text, [_malformed(problem, where, key, path)]
     out: list[str] = []
     findings: list[Finding] = []
     for part in parts:
@@ -112,6 +114,7 @@ def resolve(text: str, environ: Mapping[str, str], where: Location, key: str) ->
                     "SC502",
                     f"environment variable {part.name} is {state}: {reason}",
                     f"set {part.name} in the environment that runs the build",
+                    key_path=path,
                 )
             )
         elif value == "":
@@ -124,6 +127,7 @@ def resolve(text: str, environ: Mapping[str, str], where: Location, key: str) ->
                     f"environment variable {part.name} is not set ({key} asks for it)",
                     f"set {part.name} in the environment that runs the build, "
                     f"or give a default: ${{{part.name}:-...}}",
+                    key_path=path,
                 )
             )
     return "".join(out), findings
@@ -154,9 +158,9 @@ def resolve_tree(
             if "$" not in item:
                 return item
             if not resolve or secret:
-                findings.extend(check(item, locate(here), name(here)))
+                findings.extend(check(item, locate(here), name(here), here))
                 return item
-            text, found = _resolve_text(item, environ, locate(here), name(here))
+            text, found = _resolve_text(item, environ, locate(here), name(here), here)
             findings.extend(found)
             return text
         if isinstance(item, dict):
@@ -176,5 +180,6 @@ def _fragment(text: str, start: int) -> str:
     return fragment
 
 
-def _malformed(fragment: str, where: Location, key: str) -> Finding:
-    return Finding.at(where, "SC503", f"`{fragment}` in {key} is not a valid variable reference", _FORMS)
+def _malformed(fragment: str, where: Location, key: str, path: KeyPath) -> Finding:
+    message = f"`{fragment}` in {key} is not a valid variable reference"
+    return Finding.at(where, "SC503", message, _FORMS, key_path=path)

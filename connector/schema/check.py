@@ -66,9 +66,20 @@ class _Where:
     locate: Locate
     form: str = ""
 
-    def finding(self, path: KeyPath, rule: str, message: str, hint: str, *, key: bool = False) -> Finding:
-        where = self.locate(path, key=key)
-        return Finding(where.file, where.line, where.column, rule, "error", message, hint)
+    def finding(
+        self,
+        path: KeyPath,
+        rule: str,
+        message: str,
+        hint: str,
+        *,
+        key: bool = False,
+        kind: str = "",
+        key_path: KeyPath | None = None,
+    ) -> Finding:
+        """A finding placed at ``path`` (about ``key_path`` when that differs: a missing key's own path)."""
+        about = path if key_path is None else key_path
+        return Finding.at(self.locate(path, key=key), rule, message, hint, "error", key_path=about, kind=kind)
 
     @property
     def form_note(self) -> str:
@@ -138,7 +149,11 @@ class SchemaChecker:
         at = _Where(locate or _nowhere)
         node.explain(data, (), at, out)
         if not out:  # every failing keyword explains itself; this keeps "invalid" from ever passing silently
-            out.append(at.finding((), "SC202", "the config does not match the schema", "see the schema"))
+            out.append(
+                at.finding(
+                    (), "SC202", "the config does not match the schema", "see the schema", kind="wrong-type"
+                )
+            )
         return out
 
     # Compiling: each schema node becomes a _Node once (lookups and $refs resolved up front).
@@ -242,7 +257,7 @@ class SchemaChecker:
             for name in required:
                 if name not in d:
                     out.append(at.finding(path, "SC203", f"missing required key `{name}`{where}{at.form_note}",
-                                          f"add `{name}:`", key=bool(path)))  # fmt: skip
+                                          f"add `{name}:`", key=bool(path), key_path=(*path, name)))  # fmt: skip
             for name, value in d.items():
                 child = (*path, name)
                 prop = props.get(name)
@@ -290,7 +305,8 @@ class SchemaChecker:
             for word, ok in (("minItems", len(d) >= least), ("maxItems", most is None or len(d) <= most)):
                 if not ok:
                     out.append(at.finding(path, "SC202", f"{dotted(path)}: the list has {len(d)} items "
-                                          f"({word} {schema[word]}); {_then(path, 'value')}", "add or remove items"))  # fmt: skip
+                                          f"({word} {schema[word]}); {_then(path, 'value')}", "add or remove items",
+                                          kind="item-count"))  # fmt: skip
 
         return _Keyword(test, explain)
 
@@ -343,7 +359,7 @@ def _value_keyword(schema: dict[str, Any]) -> _Keyword:
     def explain(d: Any, path: KeyPath, at: _Where, out: list[Finding]) -> None:
         listed = _or_list([str(o) for o in options])
         out.append(at.finding(path, "SC202", f"{dotted(path)}: {show(d)} is not one of {listed}; {_then(path, 'value')}",
-                              f"use one of {listed}"))  # fmt: skip
+                              f"use one of {listed}", kind="not-allowed"))  # fmt: skip
 
     return _Keyword(test, explain, final=True)
 
@@ -367,6 +383,7 @@ def _string_keyword(schema: dict[str, Any]) -> _Keyword:
                     "SC202",
                     f"{dotted(path)}: must not be empty; {_then(path, 'value')}",
                     "write a value",
+                    kind="empty",
                 )
             )
         if longest is not None and len(d) > longest:
@@ -376,11 +393,12 @@ def _string_keyword(schema: dict[str, Any]) -> _Keyword:
                     "SC202",
                     f"{dotted(path)}: longer than {longest} characters; {_then(path, 'value')}",
                     "shorten it",
+                    kind="too-long",
                 )
             )
         if pattern is not None and pattern.search(d) is None:
             out.append(at.finding(path, "SC202", f"{dotted(path)}: {show(d)} does not match the expected form; {_then(path, 'value')}",
-                                  schema.get("description", "see the schema")))  # fmt: skip
+                                  schema.get("description", "see the schema"), kind="no-match"))  # fmt: skip
 
     return _Keyword(test, explain)
 
@@ -399,7 +417,7 @@ def _number_keyword(schema: dict[str, Any]) -> _Keyword:
                                  ("at most", high, high is not None and d > high)):  # fmt: skip
             if fails:
                 out.append(at.finding(path, "SC202", f"{dotted(path)}: {show(d)} must be {op} {bound}; {_then(path, 'range')}",
-                                      f"use a value {op} {bound}"))  # fmt: skip
+                                      f"use a value {op} {bound}", kind="out-of-range"))  # fmt: skip
 
     return _Keyword(test, explain)
 
@@ -462,6 +480,7 @@ def _explain_type(kind: str | list[str]) -> Explain:
 
     def explain(d: Any, path: KeyPath, at: _Where, out: list[Finding]) -> None:
         name = dotted(path)
+        found = "wrong-type"
         # An integral check is not the guard's (z.number() takes 587.5): only nodemailer meets it.
         then = _then(path, "range" if kind == "integer" and type(d) in (int, float) else "type")
         if kind == "integer" and isinstance(d, str) and d.strip().isdigit():
@@ -475,9 +494,10 @@ def _explain_type(kind: str | list[str]) -> Explain:
         elif d is None:
             message = f"{name}: null is refused by Logto's guard when the config is saved"
             hint = "leave the key out to use the default"
+            found = "null"
         else:
             message, hint = f"{name}: expected {want}, got {got(d)}; {then}", f"write {want}"
-        out.append(at.finding(path, "SC202", message, hint))
+        out.append(at.finding(path, "SC202", message, hint, kind=found))
 
     return explain
 

@@ -77,7 +77,7 @@ def errors_to_findings(error: ValidationError, source: Located, model: type[Base
                 f"; did you mean `{suggestion}`?" if suggestion else ""
             )
             hint = f"rename it to `{suggestion}`" if suggestion else _known_hint(known)
-            findings.append(Finding.at(source.locate(path, key=True), "SC201", message, hint))
+            findings.append(Finding.at(source.locate(path, key=True), "SC201", message, hint, key_path=path))
         elif kind == "missing":
             missing = str(loc[-1])
             parent = path
@@ -88,6 +88,7 @@ def errors_to_findings(error: ValidationError, source: Located, model: type[Base
                     "SC203",
                     f"missing required key `{missing}`{where}{_form_name(loc)}",
                     f"add `{missing}:`",
+                    key_path=(*parent, missing),
                 )
             )
         elif kind == "value_error" and path == ("templates",):
@@ -97,11 +98,16 @@ def errors_to_findings(error: ValidationError, source: Located, model: type[Base
                     "SC204",
                     str(item["msg"]).removeprefix("Value error, "),
                     "add a template for each; Logto rejects the whole config otherwise",
+                    key_path=path,
                 )
             )
         else:
-            message, hint = _describe(kind, item, _value_at(source.data, path))
-            findings.append(Finding.at(source.locate(path), "SC202", f"{name}: {message}", hint))
+            message, hint, found = _describe(kind, item, _value_at(source.data, path))
+            findings.append(
+                Finding.at(
+                    source.locate(path), "SC202", f"{name}: {message}", hint, key_path=path, kind=found
+                )
+            )
     return _dedupe_union_noise(findings)
 
 
@@ -164,18 +170,27 @@ _TYPE_NAMES = {
 }
 
 
-def _describe(kind: str, item: Any, value: Any) -> tuple[str, str]:
+def _describe(kind: str, item: Any, value: Any) -> tuple[str, str, str]:
+    """The message, the hint and the finding's kind for one pydantic error."""
     shown = _show(value)
     if kind in _TYPE_NAMES:
         want = _TYPE_NAMES[kind]
         if kind == "int_type" and isinstance(value, str) and value.strip().isdigit():
-            return f"expected an integer, got {got(value)}", f"write {value.strip()} without quotes"
+            return (
+                f"expected an integer, got {got(value)}",
+                f"write {value.strip()} without quotes",
+                "wrong-type",
+            )
         if kind == "bool_type" and isinstance(value, str):
-            return f"expected true or false, got {got(value)}", "write true or false without quotes"
-        return f"expected {want}, got {got(value)}", f"write {want}"
+            return (
+                f"expected true or false, got {got(value)}",
+                "write true or false without quotes",
+                "wrong-type",
+            )
+        return f"expected {want}, got {got(value)}", f"write {want}", "wrong-type"
     if kind == "literal_error":
         expected = str(item.get("ctx", {}).get("expected", "")).replace("'", "")
-        return f"{shown} is not one of {expected}", f"use one of {expected}"
+        return f"{shown} is not one of {expected}", f"use one of {expected}", "not-allowed"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         ctx = item.get("ctx", {})
         bound = next(iter(ctx.values()), "")
@@ -185,10 +200,11 @@ def _describe(kind: str, item: Any, value: Any) -> tuple[str, str]:
             "greater_than": "more than",
             "less_than": "less than",
         }[kind]
-        return f"{shown} must be {op} {bound}", f"use a value {op} {bound}"
+        return f"{shown} must be {op} {bound}", f"use a value {op} {bound}", "out-of-range"
     if kind == "union_tag_invalid":
-        return f"{shown} is not a valid form", "see the schema for the accepted forms"
-    return str(item.get("msg", "invalid value")), "see the schema for the accepted values"
+        return f"{shown} is not a valid form", "see the schema for the accepted forms", "not-allowed"
+    found = "null" if kind == "null_refused" else "wrong-type"
+    return str(item.get("msg", "invalid value")), "see the schema for the accepted values", found
 
 
 def keys_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

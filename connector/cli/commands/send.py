@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_runtime_config(
         args.config, env=args.env, overrides=args.overrides, secrets=not args.dry_run
     )
-    color = use_color(sys.stderr, getattr(args, "color", "auto"))
+    color = use_color(sys.stderr, args.color)
     if args.batch:  # checked whole: nothing leaves while any line would fail
         findings = [*batch.findings, *batchfile.check_batch(config, batch)]
         if findings:
