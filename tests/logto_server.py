@@ -430,6 +430,10 @@ class _Server(ThreadingHTTPServer):
 
 
 def start(logto: FakeLogto, *, context: ssl.SSLContext | None = None, host: str = "127.0.0.1") -> _Server:
+    """Serve ``logto`` on a loopback port; the test is skipped (or fails under REQUIRE_NODE) without the peer."""
+    # The stand-in checks configs with Logto's own code: ask here, in the test's thread, because a skip raised
+    # in the server's thread would reach the client as a 500 and fail the test with a puzzling message.
+    logto_peer.require()
     server = _Server((host, 0), _Handler)
     server.logto = logto
     if context is not None:

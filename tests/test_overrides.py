@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connector.errors import UsageError
+from connector.errors import InputError, UsageError
 from connector.project.overrides import key_path, parse_overrides
 
 
@@ -61,3 +61,12 @@ def test_malformed_options(item: str, message: str) -> None:
         parse_overrides([item])
     assert str(e.value).startswith(message)
     assert "Hunter2Canary" not in e.value.describe()
+
+
+def test_a_path_that_names_nothing_carries_its_key_path_as_data() -> None:
+    with pytest.raises(InputError) as e:
+        parse_overrides(["templates.Signin.subject=x", "auth.user.x=1"])
+    assert [(f.rule, f.key_path, f.kind) for f in e.value.findings] == [
+        ("SC101", ("templates", "Signin"), "unknown-usage-type"),
+        ("SC202", ("auth", "user"), "wrong-type"),
+    ]

@@ -96,6 +96,7 @@ def _path_problem(path: tuple[str, ...], text: str, line: int) -> Finding | None
                     f"--set templates.{guess}.{'.'.join(path[2:])}=..."
                     if guess
                     else f"use one of {', '.join(USAGE_TYPES)}",
+                    key_path=path[:2],
                 )
             variants = [item for v in variants for item in _flat(v.get("items", {}), root)]
             continue
@@ -108,6 +109,8 @@ def _path_problem(path: tuple[str, ...], text: str, line: int) -> Finding | None
                 "SC202",
                 f"`{written}` holds {held or 'a single value'}, so `{text.strip()}` names nothing that can be set",
                 f"set `{written}` itself: --set {written}=VALUE",
+                key_path=path[:depth],
+                kind="wrong-type",
             )
         found: list[dict[str, Any]] = []
         for v in objects:
