@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from connector.atomic import write_all
 from connector.build.finalize import config_text, finalize
@@ -156,7 +156,7 @@ def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[
     from pydantic import ValidationError
 
     from connector.schema.models import Template
-    from connector.schema.validate import errors_to_findings
+    from connector.schema.validate import Part, errors_to_findings
 
     out: dict[str, list[Template]] = {}
     findings: list[Finding] = []
@@ -180,7 +180,9 @@ def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[
             except ValidationError as e:  # a missing subject or content is reported before this
                 findings += [
                     replace(f, key_path=("templates", j, *f.key_path))
-                    for f in errors_to_findings(e, _Item(variant, j), Template)
+                    for f in errors_to_findings(
+                        e, Part(variant.data["templates"][j], variant, ("templates", j)), Template
+                    )
                 ]
     return out, findings
 
@@ -197,14 +199,3 @@ def _api_usage_type_problem(usage_type: object) -> str | None:
             f"usage types ({', '.join(USAGE_TYPES)}): uploading ENV.email-templates.json would be refused"
         )
     return None
-
-
-class _Item:
-    """One variant template as a Located source, for validation findings at its lines."""
-
-    def __init__(self, variant: Variant, index: int) -> None:
-        self.variant, self.index = variant, index
-        self.data: dict[str, Any] = variant.data["templates"][index]
-
-    def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> Any:
-        return self.variant.locate(("templates", self.index, *path), key=key)

@@ -78,25 +78,16 @@ def load_runtime_config(
     return config
 
 
-@dataclasses.dataclass(frozen=True)
-class _Cleaned:
-    data: dict[str, Any]
-    source: Located
-
-    def locate(self, path: tuple[str | int, ...], *, key: bool = False) -> Any:
-        return self.source.locate(path, key=key)
-
-
 def _stripped_on_save(source: Located) -> list[Any]:
     """A config Logto accepts on save but not once stored: an empty value it strips (``auth: {}``) was
     required, so every send of the stored config fails Logto's guard. Findings at the empty values."""
     from connector.logto import clean_deep
-    from connector.schema.validate import check_config
+    from connector.schema.validate import Part, check_config
 
     cleaned, removed = clean_deep(source.data)
     if not removed:
         return []
-    problems = check_config(_Cleaned(cleaned, source))
+    problems = check_config(Part(cleaned, source))
     if not problems:
         return []
     from connector.diagnostics.findings import Finding

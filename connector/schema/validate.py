@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from typing import TYPE_CHECKING, Any, Protocol
@@ -29,6 +30,18 @@ class Located(Protocol):
     def data(self) -> dict[str, Any]: ...
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """Data located through another source: a part of it at ``prefix``, or a copy of it (Logto's cleaned form)."""
+
+    data: dict[str, Any]
+    source: Located
+    prefix: KeyPath = ()
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location:
+        return self.source.locate((*self.prefix, *path), key=key)
 
 
 FORMS = {model: label for label, model in AUTH_FORMS.values()}  # by the schema's $defs name
