@@ -9,6 +9,7 @@ quote, a backslash or a non-ASCII letter is written differently there).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from connector.logto import SECRET_KEYS
@@ -29,16 +30,23 @@ def register_secret(value: str) -> None:
     _forms[:] = sorted(set(_forms) | forms, key=len, reverse=True)
 
 
-def register_secrets(value: Any, secret: bool = False) -> None:
-    """Register every credential value in a config (under a key of :data:`connector.logto.SECRET_KEYS`)."""
+def at_secret_paths(value: Any, secret: bool = False) -> Iterator[Any]:
+    """The leaf values of ``value`` under a key of :data:`connector.logto.SECRET_KEYS` (all, with ``secret``)."""
     if isinstance(value, dict):
         for key, item in value.items():
-            register_secrets(item, secret or key in SECRET_KEYS)
+            yield from at_secret_paths(item, secret or key in SECRET_KEYS)
     elif isinstance(value, list):
         for item in value:
-            register_secrets(item, secret)
-    elif secret and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        register_secret(str(value))  # `pass: 12345678` is a wrong type, and still a secret
+            yield from at_secret_paths(item, secret)
+    elif secret:
+        yield value
+
+
+def register_secrets(value: Any, secret: bool = False) -> None:
+    """Register every credential value in a config (under a key of :data:`connector.logto.SECRET_KEYS`)."""
+    for item in at_secret_paths(value, secret):
+        if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            register_secret(str(item))  # `pass: 12345678` is a wrong type, and still a secret
 
 
 def redact(text: str) -> str:

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connector.diagnostics.redact import register_secret
-from connector.logto import SECRET_KEYS
+from connector.diagnostics.redact import at_secret_paths, register_secret
 
 # `<password>` or `<<api-key>>`: an example value left to fill in, which SC401 quotes to say so.
 _PLACEHOLDER = re.compile(r"\s*(?:<[^<>]*>|<<[^<>]*>>)\s*")
@@ -21,14 +20,8 @@ _PLACEHOLDER = re.compile(r"\s*(?:<[^<>]*>|<<[^<>]*>>)\s*")
 
 def register_secret_values(data: Any, secret: bool = False) -> None:
     """Register every value in ``data`` that sits at a secret path (or all of it, with ``secret``)."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            register_secret_values(value, secret or key in SECRET_KEYS)
-    elif isinstance(data, list):
-        for item in data:
-            register_secret_values(item, secret)
-    elif secret:
-        register_secret_value(data)
+    for value in at_secret_paths(data, secret):
+        register_secret_value(value)
 
 
 def register_secret_value(value: Any) -> None:
