@@ -356,7 +356,10 @@ def test_the_progress_line_text() -> None:
     assert red.line(Progress(5, 10, 0, 0.5)) == "5/10 written (50%), 10.0/s, 0 failed"
 
 
-def test_the_progress_line_steps_aside_for_result_lines_on_the_same_terminal() -> None:
+def test_the_progress_line_steps_aside_for_result_lines_on_the_same_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TERM", "xterm")  # the erase escape; a dumb terminal's spaces are tested below
     stream = io.StringIO()
     line = ProgressLine(stream, "sent", color=False, shares_screen=True)
     line.hide()  # nothing drawn yet: nothing to erase
