@@ -21,7 +21,7 @@ from typing import Any
 
 from connector import atomic
 from connector.diagnostics.findings import Finding, Location
-from connector.diagnostics.paths import KeyPath
+from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import USAGE_TYPES
@@ -310,7 +310,7 @@ def _surrogate_finding(place: _Place, path: KeyPath, char: str, in_key: bool) ->
 
 
 def _shown(path: KeyPath) -> str:
-    return '"' + _escaped(".".join(str(part) for part in path)) + '"' if path else "the line"
+    return '"' + _escaped(dotted(path)) + '"' if path else "the line"
 
 
 def _escaped(text: str) -> str:
