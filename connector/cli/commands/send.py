@@ -108,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
             tracker.add(result)
 
     failed_file = args.failed or (_beside(args.batch) if args.batch else None)
+    _check_outputs(args, failed_file)
     try:
         if args.dry_run:
             outcome = write_all(config, jobs, args.dry_run, on_result=emit)
@@ -215,6 +216,21 @@ def _keep_unsent(outcome: Outcome, jobs: list[Job], failed_file: str | None) -> 
         batchfile.write_jobs(failed_file, rest)
         summary += f", {len(rest)} not sent; to send them: --batch {failed_file}"
     print(summary, file=sys.stderr)
+
+
+def _check_outputs(args: argparse.Namespace, failed_file: str | None) -> None:
+    """Every path this send writes, checked before the first message leaves: a resend file that could not
+    be written at the end would lose the failed messages' payloads (docs/runtime.md)."""
+    from connector import atomic
+
+    if args.dry_run:
+        atomic.check_folder(args.dry_run, "--dry-run")
+    if args.failed:
+        atomic.check_file(args.failed, "--failed")
+    elif failed_file:
+        atomic.check_file(
+            failed_file, "--failed", "the resend file goes next to the batch file: give --failed FILE"
+        )
 
 
 def _beside(batch: str) -> str:
