@@ -152,6 +152,7 @@ class _Place:
     def __init__(self, file: str, number: int, text: str) -> None:
         self.file, self.number, self.text = file, number, text
         self.top: dict[str, tuple[int, int]] | None = None  # key -> (column of the key, of its value)
+        self.loader: JsonLoader | None = None  # the line read once, for every deeper finding
 
     def at(self, path: KeyPath, rule: str, message: str, hint: str = "", *, key: bool = False) -> Finding:
         return Finding.at(Location(self.file, self.number, self.column(path, key)), rule, message, hint)
@@ -165,8 +166,10 @@ class _Place:
             mark = self.top.get(path[0])
             if mark is not None:
                 return mark[0] if key else mark[1]
-        loader = JsonLoader(self.file, self.text)
-        loader.run()
+        loader = self.loader
+        if loader is None:  # once per line: reading it per finding made a line of n findings O(n²)
+            loader = self.loader = JsonLoader(self.file, self.text)
+            loader.run()
         table = loader.keys if key else loader.values
         while path:
             mark = table.get(path) or loader.values.get(path)
