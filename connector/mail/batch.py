@@ -134,7 +134,7 @@ def refusal(batch: Batch, bad: int) -> InputError:
 # A message's line is small (a code, a link, a few user fields); a longer one is refused before it is
 # parsed, so one line never costs more than the lint's 1 MiB file.
 MAX_LINE_BYTES = 1024 * 1024
-_SPOOL_IN_MEMORY = 8 * 1024 * 1024
+_SPOOL_IN_MEMORY = 1024 * 1024
 
 
 def read_batch(
@@ -201,18 +201,20 @@ def _lines(name: str, path: str | os.PathLike[str]) -> Iterator[tuple[int, str |
     with fh:
         for number in itertools.count(1):
             try:
-                raw = fh.readline(MAX_LINE_BYTES + 2)  # the line, its \r\n, and one byte to know it is over
+                # The line, its \r\n, and one byte more: enough to know whether it is over the cap.
+                raw = fh.readline(MAX_LINE_BYTES + 3)
             except OSError as e:
                 raise InputError(f"{name}: cannot read the batch file: {e.strerror or e}") from e
             if not raw:
                 return
             read += len(raw)
-            long = len(raw) > MAX_LINE_BYTES + 1 or (len(raw) == MAX_LINE_BYTES + 1 and raw[-1:] != b"\n")
-            while long and raw[-1:] != b"\n":  # the rest of a line too long, read and dropped
+            ended = raw.endswith(b"\n")
+            content = raw[: -2 if raw.endswith(b"\r\n") else -1] if ended else raw
+            long = len(content) > MAX_LINE_BYTES
+            while long and not ended and read <= MAX_BATCH_BYTES:  # the rest of it, read and dropped
                 raw = fh.readline(64 * 1024)
                 read += len(raw)
-                if not raw or read > MAX_BATCH_BYTES:
-                    break
+                ended = not raw or raw.endswith(b"\n")
             if read > MAX_BATCH_BYTES:
                 raise InputError(
                     f"{name}: cannot read the batch file: over the {MAX_BATCH_BYTES // (1024 * 1024)} MiB limit"
@@ -221,14 +223,13 @@ def _lines(name: str, path: str | os.PathLike[str]) -> Iterator[tuple[int, str |
                 yield number, None
                 continue
             try:
-                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                text = content.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as e:
                 raise InputError(
                     f"{name}:{number}: cannot read the batch file: not UTF-8 text ({e.reason} at byte "
                     f"{e.start + 1} of the line)",
                     hint="save the file as UTF-8",
                 ) from None
-            text = text[:-2] if text.endswith("\r\n") else text.rstrip("\n")
             if text.strip():
                 yield number, text
 
@@ -317,7 +318,7 @@ def _read_line(file: str, number: int, text: str) -> tuple[Job | None, list[Find
             message = f"unknown key `{key}`" + (f"; did you mean `{guess}`?" if guess else "")
             findings.append(place.at((key,), "SC201", message, "the keys are to, type and payload", key=True))
     if _SURROGATE_ESCAPE.search(text):
-        findings.extend(_surrogate_finding(place, *found) for found in _surrogates(item, ()))
+        findings.extend(_surrogate_findings(place, item))
     to, usage_type, payload = item.get("to"), item.get("type"), item.get("payload", {})
     if "to" not in item:
         if "to" not in meant:
@@ -391,13 +392,36 @@ def _surrogates(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]
             if found:
                 yield where, found.group(), False
         elif isinstance(item, dict):
+            children = []
             for key, child in item.items():
                 found = _SURROGATE.search(key)
                 if found:
                     yield (*where, key), found.group(), True
-                stack.append(((*where, key), child))
+                children.append(((*where, key), child))
+            stack.extend(reversed(children))  # popped in the order written
         elif isinstance(item, list):
-            stack.extend(((*where, index), child) for index, child in enumerate(item))
+            stack.extend(((*where, index), child) for index, child in reversed(list(enumerate(item))))
+
+
+# Each lone surrogate listed up to this many per line, then one finding for the rest: a line of a
+# hundred thousand of them is refused just the same, and its report stays readable and bounded.
+MAX_SURROGATES_LISTED = 10
+
+
+def _surrogate_findings(place: _Place, item: Any) -> list[Finding]:
+    findings: list[Finding] = []
+    rest = 0
+    for found in _surrogates(item, ()):
+        if len(findings) < MAX_SURROGATES_LISTED:
+            findings.append(_surrogate_finding(place, *found))
+        elif not rest:
+            rest, (path, _, in_key) = 1, found
+        else:
+            rest += 1
+    if rest:
+        message = f"{rest:,} more key{'s' if rest != 1 else ''} or string{'s' if rest != 1 else ''} from here hold a lone UTF-16 surrogate, not text"
+        findings.append(place.at(path, "SC002", message, key=in_key))
+    return findings
 
 
 def _surrogate_finding(place: _Place, path: KeyPath, char: str, in_key: bool) -> Finding:
