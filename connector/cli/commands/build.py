@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
     for item in built.values():
         write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
     outputs = _outputs(args, built)
+    if args.out_dir:
+        _check_names(project, envs)
     if args.check:
         return _check(args, outputs)
     files = {path: text for path, text in outputs.items() if path is not None and text is not None}
@@ -115,6 +117,22 @@ def gate(project: Project, env: str | None, *, color: bool = False) -> set[Findi
         raise InputError(findings=fresh)
     write_text(fresh, sys.stderr, color=color)
     return shown
+
+
+def _check_names(project: Project, envs: list[str]) -> None:
+    """SC014 for an environment whose name cannot name its ``--out-dir`` file on every platform."""
+    from connector.diagnostics.findings import Location
+    from connector.errors import InputError
+    from connector.safe_paths import name_problem, unsafe_name
+
+    findings = []
+    for env in envs:
+        problem = name_problem(f"{env}.json")
+        if problem is not None:
+            where = Location(project.environment_files[env].file)
+            findings.append(unsafe_name(where, "environment", env, f"`{env}.json`: {problem}"))
+    if findings:
+        raise InputError(findings=findings)
 
 
 def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[Path | None, str | None]:
