@@ -17,8 +17,9 @@ from connector.cli.options import add_color, add_usage_type
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
+    from connector.diagnostics.findings import Finding
     from connector.mail.batch import Progress
     from connector.mail.send import Job, Outcome
     from connector.schema.models import ConnectorConfig
@@ -88,9 +89,18 @@ def run(args: argparse.Namespace) -> int:
     if args.batch:
         # Read and checked whole, a line at a time, each line's findings printed as found: nothing leaves
         # while any line would fail, and memory does not grow with the file (docs/runtime.md).
-        batch = batchfile.read_batch(
-            args.batch, config, on_finding=lambda found: write_text(found, sys.stderr, color=color)
-        )
+        pending: list[Finding] = []
+
+        def report(found: Sequence[Finding]) -> None:
+            pending.extend(found)
+            if len(pending) >= 1000:  # a write per thousand, not per line: stderr is line-buffered
+                write_text(pending, sys.stderr, color=color)
+                pending.clear()
+
+        try:
+            batch = batchfile.read_batch(args.batch, config, on_finding=report)
+        finally:
+            write_text(pending, sys.stderr, color=color)
         if batch.bad:
             batch.close()
             print(f"smtp-connector: {batchfile.refusal(batch, batch.bad)}", file=sys.stderr)
