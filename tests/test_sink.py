@@ -42,8 +42,8 @@ def sink(tmp_path: Path) -> Iterator[Sink]:
 class Talk:
     """A raw SMTP conversation, to test what smtplib would never send."""
 
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    def __init__(self, port: int, timeout: float = 5) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.file = self.sock.makefile("rb")
         self.greeting = self.reply()
 
@@ -503,3 +503,96 @@ def test_describe_walks_at_most_max_parts_and_max_depth() -> None:
     assert describe(nested)[1] == "654321"
     deeper = multipart([nested], "dx").replace(b"--b--", b"--dx--")
     assert describe(deeper)[1] is None
+
+
+# Issue 19: the sink's memory is bounded whatever the shape of the messages ------------------------------
+
+# What `smtp-connector sink` may hold at its peak (docs/security.md, "The development sink is bounded").
+PEAK_RSS_MB = 160
+
+
+def _wire(lines: bytes, count: int) -> bytes:
+    """``count`` copies of ``lines``, as a client puts them on the wire (dot-stuffed already)."""
+    return lines * count
+
+
+# Shapes that cost the most per byte (a Python object per line, a wide string per character), each at the
+# size cap or just over it, with the reply each must get.
+WORST_SHAPES: dict[str, tuple[bytes, str]] = {
+    "blank lines": (_wire(b"\r\n", MAX_SIZE // 2), "250"),
+    "short lines": (_wire(b"7\r\n", MAX_SIZE // 3), "250"),
+    "stuffed dots": (_wire(b"..\r\n", MAX_SIZE // 4), "250"),
+    "one emoji in plain text": (
+        b"Subject: wide\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\xf0\x9f\x99\x82"
+        + _wire(b"z" * 98 + b"\r\n", (MAX_SIZE - 80) // 100),
+        "250",
+    ),
+    "one long line": (b"q" * (MAX_SIZE - 2) + b"\r\n", "500"),
+    "a byte over the cap": (_wire(b"\r\n", MAX_SIZE // 2) + b"\r\n", "552"),
+}
+
+
+def _deliver(port: int, data: bytes, replies: list[str]) -> None:
+    """One client: a whole transaction on a raw socket, waiting for each reply (the 354 before the data)."""
+    talk = Talk(port, timeout=120)  # a deadline for a loaded machine, not a measure of speed
+    try:
+        for command in ("EHLO memory", "MAIL FROM:<a@x.test>", "RCPT TO:<b@x.test>"):
+            talk.say(command)
+        assert talk.say("DATA").startswith("354 ")
+        talk.sock.sendall(data + b".\r\n")
+        replies.append(talk.reply())
+        talk.say("QUIT")
+    finally:
+        talk.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="reads the child's peak memory with wait4")
+def test_the_sink_holds_its_peak_memory_whatever_20_clients_send(tmp_path: Path) -> None:
+    """20 clients at once (the connection limit), each sending a worst shape at the size cap: the sink's
+    peak RSS stays under the documented figure. Before, aiosmtpd kept a Python object per line (a 10 MB
+    message of blank lines: 860 MB; 20 of them: 17 GB)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shapes = list(WORST_SHAPES.values())
+    clients = [shapes[i % len(shapes)] for i in range(MAX_CONNECTIONS)]
+
+    def limit_memory() -> None:  # a safety net: a regression fails this test, not the machine
+        import resource
+
+        cap = 8 * PEAK_RSS_MB * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "connector", "sink", "--port", "0", "--dir", str(tmp_path / "mail")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path, preexec_fn=limit_memory,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        banner = proc.stderr.readline().decode()
+        assert banner.startswith("smtp-connector sink: listening on 127.0.0.1:"), banner
+        port = int(banner.split(":")[2].split(",")[0])
+        replies: list[str] = []
+        threads = [threading.Thread(target=_deliver, args=(port, data, replies)) for data, _ in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(300)
+        stored = [proc.stdout.readline().decode() for code in replies if code.startswith("250 ")]
+    finally:
+        proc.terminate()
+        _, _, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0
+        proc.communicate()
+    peak_mb = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024) / 1e6
+    assert sorted(code[:3] for code in replies) == sorted(code for _, code in clients)
+    print(f"peak RSS {peak_mb:.0f} MB")
+    assert peak_mb < PEAK_RSS_MB, f"peak RSS {peak_mb:.0f} MB"
+    # Every accepted message is stored and summarised as documented, whatever its shape.
+    assert (
+        len(stored) == sum(code == "250" for _, code in clients) == len(list((tmp_path / "mail").iterdir()))
+    )
+    assert all(line.startswith("a@x.test -> b@x.test | subject ") for line in stored)
+    assert any(" | subject 'wide' | no code | " in line for line in stored)
+    sizes = sorted(p.stat().st_size for p in (tmp_path / "mail").iterdir())
+    trace = len(b"Return-Path: <a@x.test>\r\nDelivered-To: b@x.test\r\n")
+    unstuffed = {len(data) - (b"\r\n" + data).count(b"\r\n.") for data, code in clients if code == "250"}
+    assert set(sizes) == {trace + size for size in unstuffed}
