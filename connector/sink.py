@@ -229,7 +229,14 @@ class _Handler:
         return f"451 4.3.0 Message not stored: internal error ({type(error).__name__})"
 
 
-_END = b"\r\n.\r\n"  # the end of DATA: a line holding a lone dot (RFC 5321 4.1.1.4)
+_END = b"\r\n.\r\n"
+# A line aiosmtpd reads as the DATA command: lines end at LF, trailing CRs and LFs are dropped, the command is
+# the text before the first space, in any case.
+_DATA_COMMAND = re.compile(rb"^DATA(?:\r*\n| [^\n]*\n)", re.MULTILINE | re.IGNORECASE)
+CHUNK = 256 * 1024  # a message is taken in pieces of at most this much (asyncio reads at most 256 KiB)
+HOLD = (
+    64 * 1024
+)  # held back after a DATA command before its 354, the client is not read from  # the end of DATA: a line holding a lone dot (RFC 5321 4.1.1.4)
 TOO_LONG = "500 5.5.2 Error: line too long (see RFC 5321 4.5.3.1.6)"
 TOO_MUCH = "552 5.3.4 Error: too much mail data"
 
@@ -249,10 +256,9 @@ class _Data:
         self.line_limit = line_limit  # bytes per line, line end (and a stuffed dot) included
         self.size = -2  # the raw bytes of the message, stuffed dots and line ends included (as SIZE counts)
         self.error: str | None = None  # the reply once the message has ended, if it is refused
-        self.ended = asyncio.get_running_loop().create_future()
         self._held = b"\r\n"  # a tail that may be the start of the end marker (the line start we assume)
         self._line = 0  # bytes of the line not ended yet
-        self._first = True
+        self._assumed = 2  # bytes of the assumed line end not written out yet
 
     def feed(self, chunk: bytes) -> bytes | None:
         """Take ``chunk``; once the message has ended, return what followed its end (the next commands)."""
@@ -284,8 +290,9 @@ class _Data:
             self.error = TOO_MUCH
         else:
             text = piece.replace(b"\r\n.", b"\r\n")  # a leading dot was doubled by the client
-            self.spool.write(text[2:] if self._first else text)
-            self._first = False
+            skip = min(self._assumed, len(text))
+            self._assumed -= skip
+            self.spool.write(text[skip:])
             return
         self.spool.truncate(0)  # what was kept of a refused message is let go at once
 
@@ -305,7 +312,13 @@ class _Session(SMTP):
         )
         self.sink = sink
         self.connection: asyncio.BaseTransport | None = None
-        self.data: _Data | None = None  # the message being received, between 354 and its end
+        self.data: _Data | None = None  # the message being received, from the 354 to its end
+        self.data_ended: asyncio.Future[None] | None = None
+        # What a client sent after a DATA command before its 354 (a client that does not wait for the reply,
+        # as `nc < session.txt` does): kept back from aiosmtpd's command reader until smtp_DATA knows
+        # whether it is the message or more commands.
+        self.held: bytearray | None = None
+        self.line_start = b""  # the command line not ended yet (or b"-" if too long to be DATA)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.connection = transport
@@ -319,33 +332,76 @@ class _Session(SMTP):
             self.sink.session_closed(self.connection)
 
     def data_received(self, data: bytes) -> None:
-        # asyncio's Protocol interface: every byte from the client passes here. Between 354 and the end of
-        # the message the bytes go to the message; before and after, to aiosmtpd's command reader.
-        message = self.data
-        if message is None:
-            super().data_received(data)
-            return
-        rest = message.feed(data)
-        if rest is not None:
-            self.data = None
-            message.ended.set_result(None)
-            if rest:
-                super().data_received(rest)
+        # asyncio's Protocol interface: every byte from the client passes here. From the 354 to the end of
+        # the message the bytes go to the message; the rest to aiosmtpd's command reader.
+        if self.data is not None:
+            self._take_message(data)
+        elif self.held is not None:
+            self.held += data
+            if len(self.held) > HOLD and isinstance(self.transport, asyncio.ReadTransport):
+                self.transport.pause_reading()  # until smtp_DATA takes what is held
+        else:
+            self._take_commands(data)
 
-    # aiosmtpd documents smtp_<COMMAND> methods as the subclass hook ("Subclasses can override these").
-    # Its own DATA keeps each line as a Python object; this one is its protocol, read by _Data. Checked on
-    # aiosmtpd 1.4.6; tests/test_sink.py holds the replies and the limits equal to aiosmtpd's.
-    @syntax("DATA")
-    async def smtp_DATA(self, arg: str | None) -> None:
-        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+    def _take_message(self, data: bytes) -> None:
+        message = self.data
+        assert message is not None and self.data_ended is not None
+        for at in range(0, len(data), CHUNK):  # in pieces: held bytes can be more than one read
+            rest = message.feed(data[at : at + CHUNK])
+            if rest is not None:
+                self.data = None
+                self.data_ended.set_result(None)
+                self._take_commands(rest + data[at + CHUNK :])
+                return
+
+    def _take_commands(self, data: bytes) -> None:
+        """Give aiosmtpd's reader the commands up to the first DATA command, and hold back what follows."""
+        text = self.line_start + data
+        limit = self.command_size_limit  # aiosmtpd's, for DATA (which has no extension making it longer)
+        for match in _DATA_COMMAND.finditer(text):
+            if len(match.group().rstrip(b"\r\n")) <= limit:  # a longer line is "500 too long", not DATA
+                cut = match.end() - len(self.line_start)
+                self.line_start = b""
+                self.held = bytearray(data[cut:])
+                data = data[:cut]
+                break
+        else:
+            tail = text[text.rfind(b"\n") + 1 :]
+            self.line_start = tail if len(tail) <= limit + 2 else b"-"
+        if data:
+            super().data_received(data)
+
+    def _release(self) -> None:
+        """What was held back after a DATA command goes to the message if one is open, else to commands."""
+        held, self.held = self.held, None
+        if held is None:
             return
-        envelope = self.envelope
-        assert envelope is not None
+        if isinstance(self.transport, asyncio.ReadTransport):
+            self.transport.resume_reading()
+        if held:
+            self.data_received(bytes(held))
+
+    async def _refused(self, envelope: Envelope, arg: str | None) -> bool:
+        """aiosmtpd's checks before DATA, with its replies; True once one refused it."""
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return True
         if not envelope.rcpt_tos:
             await self.push("503 Error: need RCPT command")
-            return
+            return True
         if arg:
             await self.push("501 Syntax: DATA")
+            return True
+        return False
+
+    # aiosmtpd documents smtp_<COMMAND> methods as the subclass hook ("Subclasses can override these").
+    # Its own DATA keeps each line as a Python object; this one reads the same protocol with _Data (checked
+    # on aiosmtpd 1.4.6: tests/test_sink.py holds the line and size limits to aiosmtpd's attributes).
+    @syntax("DATA")
+    async def smtp_DATA(self, arg: str | None) -> None:
+        envelope = self.envelope
+        assert envelope is not None
+        if await self._refused(envelope, arg):
+            self._release()  # what followed the DATA command is more commands
             return
         # `<>` is the null sender (as bounces have); aiosmtpd keeps it as written, Received as "".
         sender = "" if envelope.mail_from in (None, "<>") else envelope.mail_from
@@ -355,18 +411,17 @@ class _Session(SMTP):
         owned: IO[bytes] | None = spool  # until a worker that stores it takes it (and closes it)
         try:
             message = _Data(spool, self.data_size_limit, self.line_length_limit)
-            # Bytes a client sent before the 354 (it must wait for it: no PIPELINING is offered) stay with
-            # the command reader and are read as commands after this message.
-            self.data = message
+            self.data, self.data_ended = message, self.loop.create_future()
+            self._release()
             await self.push("354 End data with <CR><LF>.<CR><LF>")
-            await message.ended
+            await self.data_ended
             if message.error is not None:
                 reply = message.error
             else:
                 owned = None
                 reply = await self.sink.store(spool, start, sender, recipients)
         finally:
-            self.data = None
+            self.data = self.data_ended = None
             self.envelope = Envelope()  # the transaction is over, stored or not (as aiosmtpd does)
             if owned is not None:
                 owned.close()

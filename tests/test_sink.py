@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.smtp import SMTP
 
 from connector import sink as sink_module
 from connector.sink import (
@@ -596,3 +598,83 @@ def test_the_sink_holds_its_peak_memory_whatever_20_clients_send(tmp_path: Path)
     trace = len(b"Return-Path: <a@x.test>\r\nDelivered-To: b@x.test\r\n")
     unstuffed = {len(data) - (b"\r\n" + data).count(b"\r\n.") for data, code in clients if code == "250"}
     assert set(sizes) == {trace + size for size in unstuffed}
+
+
+def _collect(chunks: list[bytes], size_limit: int | None = None) -> tuple[bytes, bytes | None, str | None]:
+    """What sink_module._Data makes of a DATA stream read in these pieces: (message, what followed, error)."""
+    spool = io.BytesIO()
+    data = sink_module._Data(spool, size_limit, SMTP.line_length_limit)
+    rest = None
+    for chunk in chunks:
+        if rest is None:
+            rest = data.feed(chunk)
+        else:  # after the end: the next commands, as the session passes them on
+            rest += chunk
+    return spool.getvalue(), rest, data.error
+
+
+# On the wire: dot-stuffed, with the shapes around which the end marker and the stuffed dots hide.
+WIRE = b"..first\r\n\r\n...\r\n.\r\r\n\n.\n.x\r\nbare\rcr\r\n..\r\n\r\n"
+SENT = b".first\r\n\r\n..\r\n\r\r\n\n.\n.x\r\nbare\rcr\r\n.\r\n\r\n"
+
+
+@pytest.mark.parametrize("cut", range(len(WIRE + b".\r\nNOOP\r\n") + 1))
+def test_the_message_is_the_same_wherever_the_reads_split_it(cut: int) -> None:
+    wire = WIRE + b".\r\nNOOP\r\n"
+    assert _collect([wire[:cut], wire[cut:]]) == (SENT, b"NOOP\r\n", None)
+
+
+def test_the_message_read_a_byte_at_a_time() -> None:
+    wire = WIRE + b".\r\n"
+    chunks = [wire[i : i + 1] for i in range(len(wire))]
+    assert _collect(chunks) == (SENT, b"", None)
+    assert _collect([b".\r\n"]) == (b"", b"", None)  # an empty message
+    assert _collect([b"\r\n.\r\n"]) == (b"\r\n", b"", None)
+    assert _collect([b"a\r\n.\r", b"\nx"]) == (b"a\r\n", b"x", None)
+
+
+def test_the_line_and_size_limits_are_aiosmtpds() -> None:
+    line = SMTP.line_length_limit  # a line's bytes on the wire, its line end and a stuffed dot included
+    at = b"l" * (line - 2) + b"\r\n"
+    assert _collect([at * 3 + b".\r\n"])[2] is None
+    assert _collect([at + b"L" + at + b".\r\n"])[2] == sink_module.TOO_LONG
+    assert _collect([b"." + at + b".\r\n"])[2] == sink_module.TOO_LONG  # the stuffed dot counts
+    assert _collect([at[:-1], b"L", b"\n.\r\n"])[2] == sink_module.TOO_LONG  # split before its CR LF
+    assert _collect([b"x" * 5000, b"\r\n.\r\nQUIT\r\n"])[1:] == (b"QUIT\r\n", sink_module.TOO_LONG)
+    assert _collect([b"..\r\n" * 25 + b".\r\n"], size_limit=100) == (b".\r\n" * 25, b"", None)
+    assert _collect([b"..\r\n" * 25 + b"\r\n.\r\n"], size_limit=100) == (b"", b"", sink_module.TOO_MUCH)
+
+
+def test_a_client_that_does_not_wait_for_the_replies_is_served_in_order(sink: Sink) -> None:
+    """`nc < session.txt`: every command and the messages at once. What follows DATA waits for its 354."""
+    big = b"Subject: big\r\n\r\n" + b"b" * 98 + b"\r\n" * 30  # 3 KB: the sink's cap here is 4 KiB
+    session = (
+        b"EHLO me\r\nDATA\r\nNOOP\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nDATA x\r\n"
+        b"DATA\r\nSubject: one\r\n\r\n..dot\r\n.\r\n"
+        b"MAIL FROM:<a@x.test>\r\nRCPT TO:<c@x.test>\r\ndata\r\n" + big + b".\r\nQUIT\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", sink.port), timeout=30) as sock:
+        sock.sendall(session)
+        replies = sock.makefile("rb").read().decode().splitlines()
+    codes = [line[:3] for line in replies if line[3:4] == " "]
+    assert codes == ["220", "250", "503", "250", "250", "250", "501", "354", "250", "250", "250", "354", "250",
+                     "221"]  # fmt: skip
+    assert [(m.subject, m.recipients) for m in sink.messages] == [
+        ("one", ("b@x.test",)),
+        ("big", ("c@x.test",)),
+    ]
+    assert sink.messages[0].read() == b"Subject: one\r\n\r\n.dot\r\n"
+
+
+def test_a_client_that_sends_its_message_before_the_354_in_large_pieces(sink: Sink) -> None:
+    """More than the sink holds back before the 354: it stops reading the client until then."""
+    body = b"Subject: held\r\n\r\n" + b"h" * 900 + b"\r\n"
+    with Sink(port=0, directory=sink.directory, max_size=sink_module.HOLD * 4) as big:
+        message = body * (3 * sink_module.HOLD // len(body))
+        head = b"EHLO me\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nDATA\r\n"
+        with socket.create_connection(("127.0.0.1", big.port), timeout=30) as sock:
+            sock.sendall(head + message + b".\r\nQUIT\r\n")
+            replies = sock.makefile("rb").read().decode().splitlines()
+        assert [line[:3] for line in replies if line[3:4] == " "] == ["220", "250", "250", "250", "354", "250",
+                                                                     "221"]  # fmt: skip
+        assert [m.size for m in big.messages] == [len(message)]
