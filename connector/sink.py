@@ -9,8 +9,9 @@ only when the relay does not advertise AUTH, so the sink behaves like the relay 
 
 Bounded on purpose, because a sink serves a whole team: at most ``max_connections`` sessions at once (the
 next one gets ``421``), ``max_size`` bytes per message (``552``), ``MAX_RECIPIENTS`` per message (``452``),
-no message kept in memory after it is stored, and a summary that costs time linear in the message, computed
-off the event loop so a large message never delays another client's greeting.
+a message read as it arrives in whole chunks and kept in memory only up to ``SPOOL_MEMORY`` (then in a file),
+none kept once stored, and a summary that costs time linear in the message, computed off the event loop so
+a large message never delays another client's greeting. Peak memory: docs/security.md.
 """
 
 from __future__ import annotations
@@ -229,14 +230,13 @@ class _Handler:
         return f"451 4.3.0 Message not stored: internal error ({type(error).__name__})"
 
 
-_END = b"\r\n.\r\n"
+_END = b"\r\n.\r\n"  # the end of DATA: a line holding a lone dot (RFC 5321 4.1.1.4)
 # A line aiosmtpd reads as the DATA command: lines end at LF, trailing CRs and LFs are dropped, the command is
 # the text before the first space, in any case.
 _DATA_COMMAND = re.compile(rb"^DATA(?:\r*\n| [^\n]*\n)", re.MULTILINE | re.IGNORECASE)
 CHUNK = 256 * 1024  # a message is taken in pieces of at most this much (asyncio reads at most 256 KiB)
-HOLD = (
-    64 * 1024
-)  # held back after a DATA command before its 354, the client is not read from  # the end of DATA: a line holding a lone dot (RFC 5321 4.1.1.4)
+# Past this much held back after a DATA command (before its 354), the client is not read from until then.
+HOLD = 64 * 1024
 TOO_LONG = "500 5.5.2 Error: line too long (see RFC 5321 4.5.3.1.6)"
 TOO_MUCH = "552 5.3.4 Error: too much mail data"
 
@@ -563,7 +563,7 @@ class Sink:
     # Sessions and messages (called by each session) ------------------------------------------------
 
     def session_opened(self, transport: asyncio.BaseTransport) -> None:
-        """A client connected (already counted by :meth:`_protocol`); closed with the sink."""
+        """A client connected (counted when accepted): remembered, so that :meth:`close` hangs up on it."""
         self._sessions.add(transport)
 
     def session_closed(self, transport: asyncio.BaseTransport | None) -> None:
