@@ -155,6 +155,20 @@ def test_an_https_proxy_with_a_certificate_not_trusted_is_refused_before_anythin
     assert server.messages == []
 
 
+def test_reject_unauthorized_false_turns_the_proxys_check_off_too_with_the_warning(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory
+) -> None:
+    server = smtp_server(tls="starttls", users={"relay-user": PASSWORD})
+    with ConnectProxy(context=_proxy_context(trustme.CA(), "proxy.elsewhere.example")) as proxy:
+        config = logto_config(server.port, proxy=proxy.url(), auth=AUTH, tls={"rejectUnauthorized": False})
+        result = send(cli, tmp_path, config)
+    assert result.stderr.splitlines()[0] == (
+        "smtp-connector: warning: tls.rejectUnauthorized is false: the server's and the proxy's certificates "
+        "are not checked, so anyone on the way can read the mail and the credentials"
+    )
+    assert server.handler.encrypted == [True]
+
+
 # --- one deadline, a bounded answer -------------------------------------------------------------------
 
 

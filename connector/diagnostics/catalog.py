@@ -219,6 +219,13 @@ _RULES = [
         "An OAuth2 `accessUrl` over plain http (not loopback): the token refresh sends the client secret "
         "and refresh token unencrypted.",
     ),
+    Rule(
+        "SC317",
+        "error",
+        "proxy-auth-unencrypted",
+        "Credentials through a proxy without TLS the session cannot skip (no `requireTLS`, not `secure`): "
+        "the proxy can remove STARTTLS, and nodemailer then logs in unencrypted.",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.

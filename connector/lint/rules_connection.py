@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from connector.diagnostics.findings import Finding
-from connector.lint.base import WHOLE_MODES, Context, rule
-from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, clean_deep, implicit_tls
+from connector.lint.base import WHOLE_MODES, Context, is_reference, rule
+from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, clean_deep, implicit_tls, proxy_problem
 
 _LOOPBACK = ("localhost", "::1", "[::1]")
 _STRIPPED = "Logto deletes empty values when it saves the config"
@@ -143,6 +144,49 @@ def auth_in_clear(ctx: Context) -> Iterator[Finding]:
         "credentials would be sent unencrypted: `ignoreTLS: true` never starts STARTTLS and the "
         "connection is not `secure`",
         "remove `ignoreTLS` (and set `requireTLS: true`), or use port 465 with TLS",
+    )
+
+
+@rule(WHOLE_MODES)
+def proxy_auth_in_clear(ctx: Context) -> Iterator[Finding]:
+    """SC317: through a proxy, only TLS the session cannot skip protects the credentials.
+
+    A CONNECT proxy relays the SMTP session as it is: it (or anyone between it and the server) can drop
+    STARTTLS from the server's reply, and nodemailer then logs in unencrypted. ``ignoreTLS`` to a
+    non-loopback host is SC306's; a loopback host through a loopback proxy never leaves the machine."""
+    from connector.mail.loopback import is_loopback
+
+    data = ctx.data
+    proxy, host = data.get("proxy"), data.get("host")
+    auth = clean_deep(data.get("auth"))[0] if isinstance(data.get("auth"), dict) else {}
+    if not isinstance(proxy, str) or not proxy or _secure(data):
+        return
+    if not is_reference(proxy) and proxy_problem(proxy):
+        return  # an unusable proxy is SC312's
+    if not (auth.keys() - {"type"}):
+        return
+    ignore = data.get("ignoreTLS") is True
+    if data.get("requireTLS") is True and not ignore:
+        return
+    local_host = isinstance(host, str) and is_loopback(host)
+    if ignore and not local_host:
+        return  # SC306 says it
+    if local_host and is_loopback(urlsplit(proxy).hostname or ""):
+        return
+    why = (
+        "`ignoreTLS: true` never starts STARTTLS"
+        if ignore
+        else "STARTTLS is not required, so if the server's reply lacks it (the proxy itself can remove it), "
+        "nodemailer logs in without it"
+    )
+    yield ctx.finding(
+        ("proxy",),
+        "SC317",
+        f"credentials would go through the proxy unencrypted: a proxy does not encrypt the SMTP session, and "
+        f"{why}; send refuses to log in then, Logto does not",
+        "remove `ignoreTLS` and set `requireTLS: true`"
+        if ignore
+        else "set `requireTLS: true` (STARTTLS or no login), or `secure: true` on port 465",
     )
 
 

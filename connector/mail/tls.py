@@ -33,9 +33,12 @@ def server_name(config: ConnectorConfig) -> str:
 def tls_warnings(config: ConnectorConfig) -> list[str]:
     """What a connection made with ``config`` would give away, for the caller to show before sending."""
     if config.tls is not None and config.tls.rejectUnauthorized is False:
+        which = "the server's certificate is"
+        if config.proxy is not None and config.proxy.lower().startswith("https:"):
+            which = "the server's and the proxy's certificates are"
         return [
-            "tls.rejectUnauthorized is false: the server's certificate is not checked, so anyone on the way "
-            "can read the mail and the credentials"
+            f"tls.rejectUnauthorized is false: {which} not checked, so anyone on the way can read the mail "
+            "and the credentials"
         ]
     return []
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import ipaddress
 import re
 import smtplib
 import socket
@@ -22,6 +21,7 @@ from typing import Any, cast
 
 from connector.errors import DeliveryError, InputError
 from connector.logto import DEFAULT_TIMEOUTS, implicit_tls
+from connector.mail.loopback import is_loopback
 from connector.mail.oauth2 import TokenSource
 from connector.mail.tls import server_name, start_tls, tls_context, trust_context
 from connector.schema.models import ConnectorConfig, LoginAuth
@@ -558,19 +558,6 @@ class Connection:
 def _text(raw: bytes | str) -> str:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     return " ".join(text.split())
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine: ``localhost`` (and ``*.localhost``), 127.0.0.0/8 or ::1."""
-    name = host.strip("[]").rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(name.split("%")[0])
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def sink_hint(host: str, port: int) -> str:
