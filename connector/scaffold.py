@@ -33,6 +33,7 @@ from connector.logto import (
     YAML_SUFFIXES,
 )
 from connector.project.providers import FillIn, ProviderInfo, provider_info, shipped_names
+from connector.safe_paths import name_problem
 from connector.source.loader import KeyPath
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
@@ -115,6 +116,9 @@ def environment_names(text: str) -> tuple[str, ...]:
             raise UsageError(f"--env: `{name}` is a file name; give the environment's name, `{stem}`")
         if not ENVIRONMENT_NAME.match(name):
             raise UsageError(f"--env: `{name}` is not a usable environment name ({ENVIRONMENT_NAME_HINT})")
+        problem = name_problem(f"{name}.yaml")
+        if problem is not None:
+            raise UsageError(f"--env: `{name}` cannot name environments/{name}.yaml: {problem}")
         # Prod and prod would be one file on a case-insensitive file system (macOS, Windows).
         twin = seen.get(name.casefold())
         if twin is not None:
