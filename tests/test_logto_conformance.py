@@ -38,7 +38,6 @@ DELIBERATE = {
     "SC306": "credentials would cross the network unencrypted",
     "SC311": "a timeout of 2^31 ms or more: Node clamps the timer to 1 ms and every send fails at once",
     "SC312": "a SOCKS proxy: Logto does not load nodemailer's SOCKS module, so every send fails",
-    "SC317": "credentials through a proxy without required TLS: the proxy can remove STARTTLS and read them",
     "SC410": "customHeaders naming Content-Type: the message goes out with two",
     "SC405": "not an email address: the SMTP server refuses the envelope at send time",
 }

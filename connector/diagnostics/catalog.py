@@ -184,7 +184,8 @@ _RULES = [
         "SC306",
         "error",
         "auth-unencrypted",
-        "Credentials over a connection that is never encrypted (ignoreTLS without secure).",
+        "Credentials over a connection that is never encrypted (ignoreTLS without secure), except to a "
+        "loopback host with no proxy or a loopback one.",
     ),
     Rule(
         "SC307",
@@ -228,10 +229,10 @@ _RULES = [
     ),
     Rule(
         "SC317",
-        "error",
-        "proxy-auth-unencrypted",
-        "Credentials through a proxy without TLS the session cannot skip (no `requireTLS`, not `secure`): "
-        "the proxy can remove STARTTLS, and nodemailer then logs in unencrypted.",
+        "warning",
+        "proxy-starttls-not-required",
+        "Credentials through a proxy with neither `requireTLS` nor `secure`: the proxy can remove STARTTLS "
+        "from the server's reply, and nodemailer then logs in unencrypted.",
     ),
     #
     #
