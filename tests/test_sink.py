@@ -684,3 +684,31 @@ def test_a_client_that_sends_its_message_before_the_354_in_large_pieces(sink: Si
         assert [line[:3] for line in replies if line[3:4] == " "] == ["220", "250", "250", "250", "354", "250",
                                                                      "221"]  # fmt: skip
         assert [m.size for m in big.messages] == [len(message)]
+
+
+def test_a_message_that_cannot_be_spooled_is_refused_with_451(tmp_path: Path) -> None:
+    """Past SPOOL_MEMORY a message goes to a file in the mail folder: the folder gone, the client hears 451
+    (and may try again), the session goes on."""
+    folder = tmp_path / "mail"
+    with Sink(port=0, directory=folder) as sink:
+        talk = Talk(sink.port)
+        try:
+            for command in ("EHLO me", "MAIL FROM:<a@x.test>", "RCPT TO:<b@x.test>"):
+                talk.say(command)
+            folder.rmdir()
+            assert talk.say("DATA").startswith("354 ")
+            lines = sink_module.SPOOL_MEMORY // 100 + 1
+            reply = talk.say("Subject: big\r\n\r\n" + ("s" * 98 + "\r\n") * lines + ".")
+            assert reply.startswith(
+                "451 4.3.0 Message not stored: cannot spool it: No such file or directory"
+            )
+            assert talk.say("NOOP") == "250 OK"
+            assert talk.say("RCPT TO:<b@x.test>").startswith("503 ")  # the transaction is over
+        finally:
+            talk.close()
+        assert sink.count == 0
+
+
+def test_data_is_still_listed_in_help(sink: Sink) -> None:
+    with smtplib.SMTP("127.0.0.1", sink.port) as client:
+        assert b" DATA " in client.help() and client.help("DATA") == b"Syntax: DATA"
