@@ -565,17 +565,16 @@ def test_the_sink_holds_its_peak_memory_whatever_20_clients_send(tmp_path: Path)
     shapes = list(WORST_SHAPES.values())
     clients = [shapes[i % len(shapes)] for i in range(MAX_CONNECTIONS)]
 
-    def limit_memory() -> None:  # a safety net: a regression fails this test, not the machine
-        import resource
-
-        cap = 8 * PEAK_RSS_MB * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
     proc = subprocess.Popen(
         [sys.executable, "-m", "connector", "sink", "--port", "0", "--dir", str(tmp_path / "mail")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path, preexec_fn=limit_memory,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
     )  # fmt: skip
     try:
+        # A safety net, set before any client connects: a regression fails this test, not the machine.
+        import resource  # Unix only, as /proc is Linux only
+
+        cap = 8 * PEAK_RSS_MB * 1024 * 1024
+        resource.prlimit(proc.pid, resource.RLIMIT_AS, (cap, cap))
         assert proc.stdout is not None and proc.stderr is not None
         banner = proc.stderr.readline().decode()
         assert banner.startswith("smtp-connector sink: listening on 127.0.0.1:"), banner
