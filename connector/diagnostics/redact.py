@@ -139,7 +139,7 @@ def _few_spans(text: str) -> list[tuple[int, int]]:
 def _indexed_spans(text: str) -> list[tuple[int, int]]:
     """For each place a form begins, the longest form there (each shorter one is inside it)."""
     size = len(text)
-    windows = zip(*(text[offset:] for offset in range(MIN_LENGTH)))
+    windows = zip(*(text[offset:] for offset in range(MIN_LENGTH)), strict=False)  # the shortest ends it
     spans = []
     for start in compress(range(size), map(_lengths.__contains__, windows)):
         lengths = _lengths[tuple(text[start : start + MIN_LENGTH])]
