@@ -13,6 +13,7 @@ To add a case: a function ``(folder, repeat) -> Case`` in ``CASES``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -37,6 +38,8 @@ BATCH_LINES = 100_000
 BATCH_BUDGET_S = 10.0
 # Room left under the cap for the rest of the file around the hostile value.
 MARGIN = 4096
+# Peak memory of one command, where a case measures it.
+MEMORY_BUDGET_MB = 200.0
 
 
 @dataclass
@@ -46,10 +49,11 @@ class Case:
     size: int  # bytes of input
     detail: str = ""
     budget: float = BUDGET_S
+    peak_mb: float | None = None  # the peak memory of a run, when measured
 
     @property
     def met(self) -> bool:
-        return self.seconds < self.budget
+        return self.seconds < self.budget and (self.peak_mb is None or self.peak_mb <= MEMORY_BUDGET_MB)
 
 
 def _command() -> tuple[list[str], dict[str, str]]:
@@ -241,6 +245,49 @@ def _lint(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Cas
     return case
 
 
+def peak_mb(args: list[str]) -> float:
+    """The peak memory (MB) of one run of ``smtp-connector ARGS``: a fresh Python starts it and reports its
+    children's ``ru_maxrss`` (the largest of its children: here the one command)."""
+    command, env = _command()
+    report = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+        "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", report, *command, *args], env=env, capture_output=True, text=True,
+        timeout=TIMEOUT, check=True,
+    )  # fmt: skip
+    return int(out.stdout) / 1024  # KiB on Linux
+
+
+def many_secrets(folder: Path, *, escaped: bool) -> Path:
+    """A final config whose `auth.pass` is a list of as many distinct 4-character values as the 1 MiB cap
+    holds (each one a secret to register), or of 5-character ones with a quote, which JSON escapes and
+    percent-encoding changes (each registered in several forms)."""
+    data = _final_config()
+    base = len(json.dumps(data, separators=(",", ":")))
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    size = 10 if escaped else 7  # "abcd\"", or "abcd",
+    count = (MAX_BYTES - MARGIN - base) // size
+    values = ["".join(chars) for chars in itertools.islice(itertools.product(alphabet, repeat=4), count)]
+    auth = data["auth"]
+    assert isinstance(auth, dict)
+    auth["pass"] = [f'{v}"' for v in values] if escaped else values
+    return _write_json(folder / "config.json", data, separators=(",", ":"))
+
+
+def _lint_secrets(title: str, escaped: bool) -> Callable[[Path, int], Case]:
+    """Lint of a config made of secret values; before, registering them was quadratic (10,000: 7 s)."""
+
+    def case(folder: Path, repeat: int) -> Case:
+        target = many_secrets(folder, escaped=escaped)
+        peak = peak_mb(["lint", str(target)])
+        detail = f"peak {peak:.0f} MB (< {MEMORY_BUDGET_MB:g} MB)"
+        return Case(title, timed(["lint", str(target)], repeat), target.stat().st_size, detail, peak_mb=peak)
+
+    return case
+
+
 # The hostile inputs above are also linted by tests/test_worst_cases.py (that they are handled, not how fast).
 CASES: dict[str, Callable[[Path, int], Case]] = {
     "unclosed-comment-final": _lint("lint: unclosed <!-- in an HTML template", unclosed_comment_final),
@@ -249,6 +296,8 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     "unknown-keys-one-line": _lint(
         "lint: one-line JSON of unknown keys (suppression lookup)", unknown_keys_one_line
     ),
+    "lint-many-secrets": _lint_secrets("lint: 1 MiB of secret values (148,000 registered)", escaped=False),
+    "lint-many-escaped-secrets": _lint_secrets("lint: 1 MiB of secret values written escaped", escaped=True),
     "sink-unclosed-tags": sink_unclosed_tags,
     "batch-checked-whole": _batch(
         "send --batch: 100,000 lines, the last one bad", lambda i, count: i == count - 1

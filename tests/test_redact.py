@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from connector.diagnostics import redact as redaction
 from connector.diagnostics.redact import REDACTED, redact, register_basic_auth, register_secret
@@ -200,3 +202,18 @@ def test_an_oauth2_error_echoing_the_form_shows_no_secret(
     for secret in (client_secret, refresh_token):
         for form in encodings(secret):
             assert form not in result.stdout + result.stderr, form
+
+
+@given(st.text(max_size=40))
+def test_percent_encoding_is_urllib_quote(value: str) -> None:
+    assert redaction._percent_encoded(value) == urllib.parse.quote(value, safe="", errors="surrogatepass")
+
+
+def test_a_secret_with_a_lone_surrogate_is_registered_and_hidden(cli: CliRunner, tmp_path: Path) -> None:
+    """JSON can write one (\\ud83d alone); registering its forms must not fail (it was exit 3)."""
+    config = logto_config(2525, auth={"user": "relay", "pass": "Lw9\ud83dQx"}, templates=[])
+    path = tmp_path / "lone.json"
+    path.write_text(json.dumps(config), encoding="utf-8")  # ensure_ascii: the surrogate as \ud83d
+    result = cli("lint", str(path), "--format", "json", expect=1)
+    assert "SC402" in result.stdout
+    assert "Lw9" not in result.stdout + result.stderr
