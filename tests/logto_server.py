@@ -15,7 +15,8 @@ the English phrases of packages/phrases:
 - ``POST /api/connectors/{factoryId}/test`` sends a Generic message with code 000000 through Logto's SMTP
   connector code (the store's templates first), 204 when sent, 400 ``connector.general`` when not.
 
-``server.fault(method, path, status=503)`` makes the next matching request fail (or ``delay=`` it);
+``server.fault(method, path, status=503)`` makes the next matching request fail (or, with ``delay=``, holds
+its answer until the client hangs up, at most that long);
 ``server.requests`` logs every request (method, path) for "no write was sent" assertions.
 """
 
