@@ -39,6 +39,10 @@ BATCH_BUDGET_S = 10.0
 MARGIN = 4096
 
 
+# Peak memory of one command, where a case measures it (the child's ru_maxrss).
+MEMORY_BUDGET_MB = 200.0
+
+
 @dataclass
 class Case:
     name: str
@@ -46,10 +50,11 @@ class Case:
     size: int  # bytes of input
     detail: str = ""
     budget: float = BUDGET_S
+    peak_mb: float | None = None  # the largest peak memory of a run, when measured
 
     @property
     def met(self) -> bool:
-        return self.seconds < self.budget
+        return self.seconds < self.budget and (self.peak_mb is None or self.peak_mb <= MEMORY_BUDGET_MB)
 
 
 def _command() -> tuple[list[str], dict[str, str]]:
@@ -201,6 +206,123 @@ def sink_unclosed_tags(folder: Path, repeat: int) -> Case:
     )
 
 
+def timed_peak(
+    args: Callable[[int], list[str]], repeat: int, *, env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
+    """Median wall time (after one warm-up run), the largest peak memory in MB (the child's own
+    ``ru_maxrss``, read with ``os.wait4``) and the median CPU seconds (user + system: less sensitive to a
+    loaded machine than wall time) of ``smtp-connector ARGS(run)``; TIMEOUT if a run is stopped."""
+    import threading
+
+    command, base = _command()
+    runs, cpu, peak = [], [], 0.0
+    for run in range(repeat + 1):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [*command, *args(run)], env=base | (env or {}),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        timer = threading.Timer(TIMEOUT, proc.kill)
+        timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+        if proc.returncode < 0:
+            return TIMEOUT, peak, TIMEOUT
+        runs.append(time.perf_counter() - start)
+        cpu.append(usage.ru_utime + usage.ru_stime)
+        peak = max(peak, usage.ru_maxrss / 1024)  # KiB on Linux
+    return statistics.median(runs[1:]), peak, statistics.median(cpu[1:])
+
+
+# pull: the largest template store the Management API client takes (PULL_STORE_BYTES of template text),
+# and hostile names. Logto is the tests' stand-in (tests/logto_server.py) on loopback.
+PULL_STORE_BYTES = 4 * 1024 * 1024
+PULL_HOSTILE_NAMES = 10_000
+_ENDRAWS = "".join(
+    f"{a}{s}endraw{s}{b}" for a in ("{%", "{%-", "{%+") for b in ("%}", "-%}", "+%}") for s in ("", " ")
+)
+
+
+def _pull_case(title: str, live: Callable[[Any], int], expect: int) -> Callable[[Path, int], Case]:
+    """``pull`` of what ``live(fake)`` puts in a stand-in Logto (it returns the bytes of template text)."""
+
+    def case(folder: Path, repeat: int) -> Case:
+        from tests.logto_server import FakeLogto, start
+
+        fake = FakeLogto()
+        server = start(fake)
+        try:
+            size = live(fake)
+            env = {"LOGTO_ENDPOINT": fake.url, "LOGTO_M2M_APP_ID": fake.app_id,
+                   "LOGTO_M2M_APP_SECRET": fake.app_secret}  # fmt: skip
+            command, base = _command()
+            probe = subprocess.run(
+                [*command, "pull", str(folder / "probe")],
+                env=base | env,
+                capture_output=True,
+                timeout=TIMEOUT,
+            )
+            if probe.returncode != expect:
+                raise SystemExit(
+                    f"{title}: pull exited {probe.returncode}, not {expect}: {probe.stderr[-500:]!r}"
+                )
+            seconds, peak, cpu = timed_peak(lambda run: ["pull", str(folder / f"out{run}")], repeat, env=env)
+        finally:
+            server.shutdown()
+            server.server_close()
+        detail = f"peak {peak:.0f} MB (< {MEMORY_BUDGET_MB:g} MB), CPU {cpu:.2f} s"
+        return Case(title, seconds, size, detail, peak_mb=peak)
+
+    return case
+
+
+def _pull_config(content: str) -> dict[str, Any]:
+    templates = [
+        {"usageType": t, "contentType": "text/html", "subject": f"{t} code", "content": content}
+        for t in ("SignIn", "Register", "ForgotPassword", "Generic")
+    ]
+    return {"host": "smtp.example.com", "port": 587, "auth": {"user": "u", "pass": "pw-bench-1"},
+            "fromEmail": "Bench <mail@example.com>", "templates": templates}  # fmt: skip
+
+
+def _pull_largest_store(fake: Any) -> int:
+    """Every template's text made of every `endraw` form (so of `{%`), spread over 4 types x 64 languages."""
+    from tests.logto_server import SMTP_ID
+
+    per = PULL_STORE_BYTES // (4 * 65)
+    text = (_ENDRAWS + "<p>{{code}}</p>\r\n" + "x" * 200) * (per // (len(_ENDRAWS) + 220))
+    fake.add_connector(SMTP_ID, _pull_config(text))
+    for i in range(64):
+        for kind in ("SignIn", "Register", "ForgotPassword", "Generic"):
+            fake.add_template(f"de-x{i}", kind, {"subject": "S", "content": text, "contentType": "text/html"})
+    return len(text) * 4 * 65
+
+
+def _pull_dense_tags(fake: Any) -> int:
+    """Each connector template is nothing but tag starts and what the file must escape (CR, quotes,
+    backslashes, NUL), as much as a template file takes once written out."""
+    from connector.deploy.pull import jinja_literal
+    from connector.source.loader import MAX_BYTES
+    from tests.logto_server import SMTP_ID
+
+    unit = "{%+ endraw -%}\r\n'\"\\\x00"
+    text = unit * ((MAX_BYTES - 64) // len(jinja_literal(unit).encode()))
+    fake.add_connector(SMTP_ID, _pull_config(text))
+    return len(text) * 4
+
+
+def _pull_hostile_names(fake: Any) -> int:
+    """PULL_HOSTILE_NAMES store entries whose language tags cannot name a folder: one SC014 each."""
+    from tests.logto_server import SMTP_ID
+
+    fake.add_connector(SMTP_ID, _pull_config("<p>{{code}}</p>"))
+    bad = ("../x{}", "a/{}", "nul.{}", "t\x00{}", "z{}.", "c:{}")
+    for i in range(PULL_HOSTILE_NAMES):
+        fake.add_template(bad[i % len(bad)].format(i), "SignIn", {"subject": "S", "content": "c"})
+    return sum(len(t["languageTag"]) for t in fake.templates)
+
+
 def _batch_lines(count: int, bad: Callable[[int, int], bool]) -> str:
     lines = []
     for i in range(count):
@@ -254,6 +376,15 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
         "send --batch: 100,000 lines, the last one bad", lambda i, count: i == count - 1
     ),
     "batch-every-line-bad": _batch("send --batch: 100,000 lines, every one bad", lambda i, count: True),
+    "pull-largest-store": _pull_case(
+        "pull: 4 MiB store, every text made of endraw forms", _pull_largest_store, 0
+    ),
+    "pull-dense-tags": _pull_case(
+        "pull: templates of {%, CR, quotes, NUL, up to the 1 MiB file cap", _pull_dense_tags, 0
+    ),
+    "pull-hostile-names": _pull_case(
+        f"pull: {PULL_HOSTILE_NAMES:,} store entries with hostile tags (SC014)", _pull_hostile_names, 1
+    ),
 }
 
 

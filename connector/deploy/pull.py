@@ -34,14 +34,9 @@ from connector.safe_paths import name_problem, outside_problem, unsafe_name
 ENV_SECRET = "${LOGTO_M2M_APP_SECRET}"
 ENV_APP_ID = "${LOGTO_M2M_APP_ID}"
 _KEBAB = re.compile(r"(?<!^)(?=[A-Z])")
-# What a raw block must never hold: `{%` starts every tag that could end one (`{%+ endraw %}`,
-# `{%- endraw -%}`, any spacing), and Jinja2 reads a CR as a line feed. Each is written as a string
-# expression between raw blocks instead, so no part of a pulled text is ever read as Jinja2.
-_OUT_OF_RAW = re.compile(r"\{%|\r")
-_AS_EXPRESSION = {"{%": "{{ '{%' }}", "\r": "{{ '\\r' }}"}
-# Text a template file cannot carry: NUL (the build refuses a template file with one), the build's own
-# placeholder tokens (private use), lone surrogates (not text). Such text stays inline, taken literally.
-_NOT_IN_A_FILE = re.compile("[\x00\ue000\ue001\ud800-\udfff]")
+# Text a template file cannot carry: the build's own placeholder tokens (private use characters it
+# would take for its own) and lone surrogates (not text). Such text stays inline, taken literally.
+_NOT_IN_A_FILE = re.compile("[\ue000\ue001\ud800-\udfff]")
 # Linking a staged file into place needs hard links; where the file system has none, it is copied.
 _NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
 
@@ -194,8 +189,7 @@ class _Names:
             refused = True
             if (what, value) not in self._reported:
                 self._reported.add((what, value))
-                shown = problem if name == value else f"`{name}`: {problem}"
-                self.findings.append(unsafe_name(where, what, value, shown, key_path=at))
+                self.findings.append(unsafe_name(where, what, value, problem, key_path=at))
         if refused:
             return None
         path = f"templates/{tag}/{file}"
@@ -277,7 +271,8 @@ def _templates(
 
 def _content(text: str, path: str | None, pulled: Pulled) -> Any:
     """Template text in the file ``path``, as a Jinja2 template that gives back exactly ``text`` and
-    runs none of it; inline (taken literally) when a file cannot carry it. None: the name was refused."""
+    runs none of it (:func:`jinja_literal`); inline (taken literally) when a file cannot carry it, or
+    when ``path`` is None (its name was refused)."""
     if path is None or _NOT_IN_A_FILE.search(text):
         return _literal(text)
     pulled.files[path] = jinja_literal(text)
@@ -285,22 +280,19 @@ def _content(text: str, path: str | None, pulled: Pulled) -> Any:
 
 
 def jinja_literal(text: str) -> str:
-    """A Jinja2 template file whose rendering is ``text``, exactly, whatever it holds: raw blocks that
-    never contain `{%` (so nothing in them can end them), and each `{%` or CR between them written as a
-    string expression."""
-    parts: list[str] = []
-    start = 0
-    for match in _OUT_OF_RAW.finditer(text):
-        parts.append(_raw(text[start : match.start()]))
-        parts.append(_AS_EXPRESSION[match.group(0)])
-        start = match.end()
-    parts.append(_raw(text[start:]))
+    """A Jinja2 template file whose rendering is ``text``, exactly, and which runs none of it: one string
+    expression, ``{{ '...'|safe }}``, so the whole text is a string literal. Jinja2 ends the literal only
+    at an unescaped quote and reads no tag inside it, whatever delimiters or whitespace control
+    (``{%+ endraw %}``) the text holds. In the literal, backslashes and the quote are escaped, and a CR
+    (which Jinja2 would read as a line feed) is written ``\\r`` and a NUL (which no template file may
+    hold) ``\\x00``; ``|safe`` keeps HTML autoescaping off it.
+    The quote is whichever of ``'`` and ``"`` the text holds fewer of; line breaks stay as they are."""
+    quote = "'" if text.count("'") <= text.count('"') else '"'
+    body = (
+        text.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\r", "\\r").replace("\x00", "\\x00")
+    )
     # Jinja2 drops one final newline of a file: this one.
-    return "".join(parts) + "\n"
-
-
-def _raw(text: str) -> str:
-    return "{% raw %}" + text + "{% endraw %}" if text else ""
+    return "{{ " + quote + body + quote + "|safe }}\n"
 
 
 def _literal(value: Any) -> Any:
