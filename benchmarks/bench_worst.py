@@ -363,6 +363,20 @@ def _lint(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Cas
     return case
 
 
+def init_alias_bomb(folder: Path, repeat: int) -> Case:
+    """``init`` in a repository whose .pre-commit-config.yaml nests aliases 12 deep, 12 wide (12 ** 12
+    values expanded): init compares the config it would write with the one it read, so the reader's
+    node cap must stop it first (tests/test_init_repository.py holds that it is left alone)."""
+    (folder / ".git").mkdir()
+    lines = ["x-values:", f"  l0: &l0 [{', '.join(['0'] * 12)}]"]
+    lines += [f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 12)}]" for i in range(1, 12)]
+    config = folder / ".pre-commit-config.yaml"
+    repos = "repos:\n  - repo: meta\n    hooks:\n      - id: identity\n"
+    config.write_text("\n".join(lines) + "\n" + repos, encoding="utf-8")
+    seconds = timed(["init", "email", "--provider", "gmail"], repeat, cwd=folder)
+    return Case("init: .pre-commit-config.yaml of nested aliases (12 ** 12)", seconds, config.stat().st_size)
+
+
 # The hostile inputs above are also linted by tests/test_worst_cases.py (that they are handled, not how fast).
 CASES: dict[str, Callable[[Path, int], Case]] = {
     "unclosed-comment-final": _lint("lint: unclosed <!-- in an HTML template", unclosed_comment_final),
@@ -385,6 +399,7 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     "pull-hostile-names": _pull_case(
         f"pull: {PULL_HOSTILE_NAMES:,} store entries with hostile tags (SC014)", _pull_hostile_names, 1
     ),
+    "init-alias-bomb": init_alias_bomb,
 }
 
 

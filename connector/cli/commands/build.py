@@ -139,6 +139,7 @@ def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[P
     """Each output file and its text (None: no variants, so no email-templates file); None: stdout."""
     from pathlib import Path
 
+    from connector.atomic import is_stream
     from connector.build.outputs import templates_path
     from connector.errors import UsageError
 
@@ -149,16 +150,20 @@ def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[P
         else:
             config_path = Path(args.output) if args.output and args.output != "-" else None
         outputs[config_path] = item.text
+        # Nothing is written next to a device or FIFO (-o /dev/null discards, and must not create
+        # /dev/null.email-templates.json): its other languages need --locales-out, as with -o -.
+        beside = config_path is not None and not is_stream(config_path)
         if args.locales_out:
             locales_path: Path | None = Path(args.locales_out)
         else:
-            locales_path = templates_path(config_path) if config_path is not None else None
+            locales_path = templates_path(config_path) if config_path is not None and beside else None
         if locales_path is not None:
             outputs[locales_path] = item.templates_text
         elif item.variants:
+            where = "" if config_path is None else f" ({config_path} is not a file to write one beside)"
             raise UsageError(
                 f"environment {env} has templates in other languages "
-                f"({', '.join(item.variants)}): add --locales-out FILE to write them"
+                f"({', '.join(item.variants)}): add --locales-out FILE to write them{where}"
             )
     return outputs
 
