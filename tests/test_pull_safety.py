@@ -333,3 +333,21 @@ def test_pull_of_text_that_tries_to_leave_its_raw_block(
     assert [t["content"] for t in json.loads(built.read_text())["templates"]] == [escape] * 4
     store = json.loads((tmp_path / "built.email-templates.json").read_text())["templates"]
     assert store[0]["details"]["content"] == "{%endraw%}\ue000 x\x00 {{code}}"
+
+
+def test_moving_in_takes_back_every_file_and_folder_when_one_cannot_be_placed(tmp_path: Path) -> None:
+    """A file that appears in DIR between the check and the move (here: before the last one is linked)."""
+    from connector.deploy.pull import _link_into
+    from connector.errors import InputError
+
+    stage, folder = tmp_path / "stage", tmp_path / "dir"
+    names = ["smtp-connector.yaml", "templates/en/sign-in.txt.j2", "environments/prod.yaml"]
+    for name in names:
+        (stage / name).parent.mkdir(parents=True, exist_ok=True)
+        (stage / name).write_text(name)
+    (folder / "environments").mkdir(parents=True)
+    (folder / "environments" / "prod.yaml").write_text("theirs\n")
+    before = snapshot(folder)
+    with pytest.raises(InputError, match="never overwrites"):
+        _link_into(stage, folder, names)
+    assert snapshot(folder) == before
