@@ -275,3 +275,51 @@ def test_the_intended_form_reads_back_as_written(value: str, form: str | None) -
     assert intended_form(value) == form
     if form is not None:
         assert reading_notes(form)[1] == []
+
+
+def test_the_deploy_plan_shows_what_logto_sends_when_it_differs() -> None:
+    from connector.deploy.plan import Change
+
+    changed = Change("fromEmail", "changed", "a@shop.example", "Shop (x) <m@shop.example>")
+    assert changed.line() == (
+        '~ fromEmail: "a@shop.example" -> "Shop (x) <m@shop.example>" (Logto sends "Shop <m@shop.example>")'
+    )
+    assert Change("replyTo", "added", after="Desk").line() == '+ replyTo: "Desk" (Logto sends no address)'
+    assert (
+        Change("fromEmail", "added", after="Shop <m@shop.example>").line()
+        == '+ fromEmail: "Shop <m@shop.example>"'
+    )
+    assert Change("name", "added", after="a (b) <c@d.example>").line() == '+ name: "a (b) <c@d.example>"'
+
+
+def test_render_shows_the_mailboxes_logto_sends(cli: Any, tmp_path: Any) -> None:
+    from .smtp_fixtures import logto_config, write_config
+
+    config = logto_config(
+        2525, fromEmail="Shop (staging) <mailer@Shop.example>", replyTo="Billing; Desk <b@shop.example>"
+    )
+    path = write_config(tmp_path / "logto.json", config)
+    out = cli("render", str(path), "--type", "SignIn", "--code", "1").stdout
+    assert out.startswith('From: Shop <mailer@shop.example>\nReply-To: "Billing, Desk" <b@shop.example>\n')
+    config["replyTo"] = "Desk"  # no address: nodemailer writes no Reply-To
+    out = cli(
+        "render", str(write_config(tmp_path / "logto.json", config)), "--type", "SignIn", "--code", "1"
+    ).stdout
+    assert "Reply-To" not in out
+
+
+def test_preview_shows_the_mailboxes_logto_sends() -> None:
+    from connector.preview import PreviewSet, preview_message
+    from connector.schema.models import Template
+
+    template = Template.model_validate(
+        {
+            "usageType": "SignIn",
+            "contentType": "text/plain",
+            "subject": "s",
+            "content": "c",
+            "replyTo": "Desk: a@b.example;",
+        }
+    )
+    shown = preview_message(template, PreviewSet("dev", "en", (template,), "Shop (x) <m@shop.example>", None))
+    assert (shown.sender, shown.reply_to) == ("Shop <m@shop.example>", "Desk:a@b.example;")
