@@ -77,6 +77,13 @@ _RULES = [
         "A path named on the command line holds no SMTP connector config, so nothing was checked "
         "(skipped instead under --skip-unrelated, the pre-commit hook's mode).",
     ),
+    Rule(
+        "SC014",
+        "error",
+        "unsafe-file-name",
+        "A file name made from data (a usage type or language tag from Logto, an environment's name, a "
+        "recipient) is not safe on every platform or leads out of its folder, so nothing is written.",
+    ),
     # Schema
     Rule("SC201", "error", "unknown-key", "A key the connector does not know; usually a typo of a real key."),
     Rule("SC202", "error", "wrong-type", "A value of the wrong type or outside its allowed values."),
@@ -177,7 +184,8 @@ _RULES = [
         "SC306",
         "error",
         "auth-unencrypted",
-        "Credentials over a connection that is never encrypted (ignoreTLS without secure).",
+        "Credentials over a connection that is never encrypted (ignoreTLS without secure), except to a "
+        "loopback host with no proxy or a loopback one.",
     ),
     Rule(
         "SC307",
@@ -218,6 +226,13 @@ _RULES = [
         "oauth2-plain-http",
         "An OAuth2 `accessUrl` over plain http (not loopback): the token refresh sends the client secret "
         "and refresh token unencrypted.",
+    ),
+    Rule(
+        "SC317",
+        "warning",
+        "proxy-starttls-not-required",
+        "Credentials through a proxy with neither `requireTLS` nor `secure`: the proxy can remove STARTTLS "
+        "from the server's reply, and nodemailer then logs in unencrypted.",
     ),
     #
     #
