@@ -13,6 +13,7 @@ To add a case: a function ``(folder, repeat) -> Case`` in ``CASES``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -326,6 +327,49 @@ def _lint(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Cas
     return case
 
 
+def peak_mb(args: list[str]) -> float:
+    """The peak memory (MB) of one run of ``smtp-connector ARGS``: a fresh Python starts it and reports its
+    children's ``ru_maxrss`` (the largest of its children: here the one command). A child's count starts
+    from its parent's RSS at the fork, so the parent is that small Python, not this process."""
+    command, env = _command()
+    report = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+        "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", report, *command, *args], env=env, capture_output=True, text=True,
+        timeout=TIMEOUT, check=True,
+    )  # fmt: skip
+    return int(out.stdout) / 1024  # KiB on Linux
+
+
+def many_secrets(folder: Path, *, escaped: bool) -> Path:
+    """A final config whose `auth.pass` is a list of as many distinct 4-character values as the 1 MiB cap
+    holds (each one a secret to register), or of 5-character ones with a quote, which JSON escapes and
+    percent-encoding changes (each registered in several forms)."""
+    data = _final_config()
+    base = len(json.dumps(data, separators=(",", ":")))
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    size = 10 if escaped else 7  # "abcd\"", or "abcd",
+    count = (MAX_BYTES - MARGIN - base) // size
+    values = ["".join(chars) for chars in itertools.islice(itertools.product(alphabet, repeat=4), count)]
+    auth = data["auth"]
+    assert isinstance(auth, dict)
+    auth["pass"] = [f'{v}"' for v in values] if escaped else values
+    return _write_json(folder / "config.json", data, separators=(",", ":"))
+
+
+def _lint_secrets(title: str, escaped: bool) -> Callable[[Path, int], Case]:
+    """Lint of a config made of secret values; before, registering them was quadratic (10,000: 7 s)."""
+
+    def case(folder: Path, repeat: int) -> Case:
+        target = many_secrets(folder, escaped=escaped)
+        peak = peak_mb(["lint", str(target)])
+        return Case(title, timed(["lint", str(target)], repeat), target.stat().st_size, peak_mb=peak)
+
+    return case
+
+
 def init_alias_bomb(folder: Path, repeat: int) -> Case:
     """``init`` in a repository whose .pre-commit-config.yaml nests aliases 12 deep, 12 wide (12 ** 12
     values expanded): init compares the config it would write with the one it read, so the reader's
@@ -348,6 +392,8 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     "unknown-keys-one-line": _lint(
         "lint: one-line JSON of unknown keys (suppression lookup)", unknown_keys_one_line
     ),
+    "lint-many-secrets": _lint_secrets("lint: 1 MiB of secret values (148,000 registered)", escaped=False),
+    "lint-many-escaped-secrets": _lint_secrets("lint: 1 MiB of secret values written escaped", escaped=True),
     **{name: _sink_case(name) for name in _sink_shapes()},
     "sink-all-clients": sink_all_clients,
     "batch-checked-whole": _batch(

@@ -23,6 +23,7 @@ import httpx
 from connector import __version__
 from connector.deploy.target import CA_FILE_VAR, Target
 from connector.diagnostics.paths import dotted
+from connector.diagnostics.redact import register_basic_auth
 from connector.errors import InputError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -113,6 +114,7 @@ class ManagementClient:
         if self._token is not None and time.monotonic() < self._token_expires:
             return self._token
         form = {"grant_type": "client_credentials", "resource": self.target.resource.value, "scope": "all"}
+        register_basic_auth(self.target.app_id.value, self.target.app_secret.value)  # a server may echo it
         response = self._send(
             "POST",
             "/oidc/token",
