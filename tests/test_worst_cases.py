@@ -37,6 +37,13 @@ def test_from_email_of_spaces(cli: CliRunner, tmp_path: Path) -> None:
     assert "SC405" not in out  # nodemailer reads `a <b@example.com>`: an address found in the text
 
 
+def test_from_email_of_separators(cli: CliRunner, tmp_path: Path) -> None:
+    path = bench_worst.separators_from_email(tmp_path)
+    out = cli("lint", str(path), expect=1).stdout
+    assert 'error SC405 `fromEmail` is not an email address: ";;;;' in out
+    assert "Logto sends a From header with no address, a message receivers refuse" in out
+
+
 def test_one_line_json_of_unknown_keys(cli: CliRunner, tmp_path: Path) -> None:
     path = bench_worst.unknown_keys_one_line(tmp_path)
     out = cli("lint", str(path), expect=1).stdout

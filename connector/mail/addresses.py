@@ -23,6 +23,7 @@ nodemailer's.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ ADDRESS = re.compile(r"[^\s@<>(),;:\"\[\]]+@[^\s@<>(),;:\"\[\]]+")
 
 # Tokenizer.operators: an opening operator and the one that closes it ('' closes at once).
 _OPERATORS = {'"': '"', "(": ")", "<": ">", ",": "", ":": ";", ";": ""}
+_SPECIAL = frozenset('"()<>,:;\\').union(map(chr, range(0x20)))
 _SPACE = frozenset(JS_SPACE.replace("\u2000-\u200a", "".join(map(chr, range(0x2000, 0x200B)))))
 _SPACE_CHARS = "".join(sorted(_SPACE))
 _MAX_DEPTH = 50  # MAX_NESTED_GROUP_DEPTH
@@ -63,12 +65,13 @@ class Group:
 Entry = Mailbox | Group
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     operator: bool
     value: str
     no_break: bool = False  # a closing operator directly followed by text: the texts join
     closes: bool = False  # the operator closes one (`;` after `:` ends a group; else it separates)
+    chars: list[str] | None = None  # a text token's characters while it is read (joined once: linear)
 
 
 def _trim(text: str) -> str:
@@ -76,37 +79,68 @@ def _trim(text: str) -> str:
     return text.strip(_SPACE_CHARS)
 
 
+# A run of characters none of which the tokenizer treats specially (operators, closers, the backslash,
+# control characters): taken in one step, so the common case costs no Python call per character.
+_PLAIN_RUN = re.compile(r'[^"()<>,:;\\\x00-\x1f]+|[,;]{2,}|.', re.S)
+_INSIDE = {
+    '"': re.compile(r'[^"\\\x00-\x1f]+|.', re.S),
+    ")": re.compile(r"[^)\x00-\x1f]+|.", re.S),
+    ">": re.compile(r"[^>\x00-\x1f]+|.", re.S),
+    ";": re.compile(r"[^;\x00-\x1f]+|.", re.S),
+}
+
+
 def _tokenize(text: str) -> list[_Token]:
     """``Tokenizer.tokenize``: operator and text tokens, each trimmed, empty ones dropped."""
     tokens: list[_Token] = []
-    node: _Token | None = None
+    chars: list[str] | None = None  # the text token being read
     expecting = ""
     escaped = False
-    for index, char in enumerate(text):
+    index, size = 0, len(text)
+    while index < size:
+        # Inside quotes, a comment, <...> or a group only the closer (and a backslash in quotes) counts.
+        pattern = _INSIDE[expecting] if expecting and not escaped else _PLAIN_RUN
+        match = pattern.match(text, index)
+        assert match is not None
+        run = match.group()
+        index = match.end()
+        if len(run) > 1 and run[0] in ",;" and not expecting and not escaped:
+            # Separators in a row: the empty parts between them are dropped, so one token stands for all.
+            tokens.append(_Token(True, ";" if ";" in run else ","))
+            chars = None
+            continue
+        if len(run) > 1 or run not in _SPECIAL:  # plain text (an escape applies to its first character)
+            if chars is None:
+                chars = []
+                tokens.append(_Token(False, "", chars=chars))
+            chars.append(run)
+            escaped = False
+            continue
+        char = run
         if not escaped:
             if expecting and char == expecting:
-                following = text[index + 1] if index + 1 < len(text) else ""
+                following = text[index] if index < size else ""
                 tokens.append(_Token(True, char, bool(following) and following not in " \t\r\n,;", True))
-                node, expecting = None, ""
+                chars, expecting = None, ""
                 continue
             if not expecting and char in _OPERATORS:
                 tokens.append(_Token(True, char))
-                node, expecting = None, _OPERATORS[char]
+                chars, expecting = None, _OPERATORS[char]
                 continue
             if expecting == '"' and char == "\\":
                 escaped = True
                 continue
-        if node is None:
-            node = _Token(False, "")
-            tokens.append(node)
+        if chars is None:
+            chars = []
+            tokens.append(_Token(False, "", chars=chars))
         if char == "\n":
             char = " "
         if ord(char) >= 0x21 or char in " \t":  # other control characters are skipped
-            node.value += char
+            chars.append(char)
         escaped = False
     kept = []
     for token in tokens:
-        token.value = _trim(token.value)
+        token.value = _trim("".join(token.chars) if token.chars is not None else token.value)
         if token.value:
             kept.append(token)
     return kept
@@ -114,7 +148,15 @@ def _tokenize(text: str) -> list[_Token]:
 
 def parse(value: str) -> list[Entry]:
     """``value`` as nodemailer's ``addressparser`` reads it: mailboxes (name-only ones included) and groups."""
-    return _parse(value, 0, set())
+    return list(_analysed(value)[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _analysed(value: str) -> tuple[tuple[Entry, ...], frozenset[str]]:
+    """The reading and its notes, once per value: the lint, the header and the envelope ask for the same."""
+    notes: set[str] = set()
+    entries = _parse(value, 0, notes)
+    return tuple(entries), frozenset(notes)
 
 
 def _parse(value: str, depth: int, notes: set[str]) -> list[Entry]:
@@ -157,17 +199,13 @@ class _Parts:
     text: list[str]
     quoted: list[bool]  # per text part: whether it was (partly) inside quotes
 
-    def of(self, state: str) -> list[str]:
-        return {"address": self.address, "comment": self.comment, "group": self.group, "text": self.text}[
-            state
-        ]
-
 
 def _handle(tokens: list[_Token], depth: int, notes: set[str]) -> Entry:
     """``_handleAddress`` for the tokens between two separators."""
     group = False
     state = "text"
-    data = _Parts([], [], [], [], [])
+    pieces: dict[str, list[list[str]]] = {"address": [], "comment": [], "group": [], "text": []}
+    quoted_flags: list[bool] = []
     quoted = False
     for index, token in enumerate(tokens):
         if token.operator:
@@ -184,16 +222,19 @@ def _handle(tokens: list[_Token], depth: int, notes: set[str]) -> Entry:
             continue
         value = token.value
         if state == "address":  # an unquoted name with a `<` in it: the text up to it is not the address
-            value = _ANGLE_PREFIX.sub("", value, count=1)
-        target = data.of(state)
+            prefix = _ANGLE_PREFIX.match(value)
+            value = value[prefix.end() :] if prefix else value
+        target = pieces[state]
         if index and tokens[index - 1].no_break and target:
-            target[-1] += value
+            target[-1].append(value)  # joined once at the end: a long chain stays linear
             if state == "text" and quoted:
-                data.quoted[-1] = True
+                quoted_flags[-1] = True
         else:
-            target.append(value)
+            target.append([value])
             if state == "text":
-                data.quoted.append(quoted)
+                quoted_flags.append(quoted)
+    joined = {key: ["".join(part) for part in parts] for key, parts in pieces.items()}
+    data = _Parts(joined["address"], joined["comment"], joined["group"], joined["text"], quoted_flags)
     if not data.text and data.comment:
         data.text, data.comment = data.comment, []
     if group:
@@ -246,49 +287,78 @@ def _address_from_text(data: _Parts) -> None:
         return
 
 
+_WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
+_BOUNDARY = re.compile(r"\b", re.ASCII)  # JavaScript's \b without the u flag: ASCII word characters
+_NON_SPACE_RUN = re.compile(rf"[^{JS_SPACE}]*")
+_SPACE_RUN = re.compile(rf"[{JS_SPACE}]*")
+_LAST_EDGE = re.compile(r"(?:[A-Za-z0-9_](?![A-Za-z0-9_])|[^A-Za-z0-9_](?=[A-Za-z0-9_]))")
+
+
 def _word(text: str, index: int) -> bool:
-    return 0 <= index < len(text) and (
-        text[index].isascii() and (text[index].isalnum() or text[index] == "_")
-    )
+    return 0 <= index < len(text) and _WORD_CHAR.match(text[index]) is not None
 
 
 def _loose_address(text: str) -> tuple[int, int] | None:
     """Where JavaScript's ``/\\s*\\b[^@\\s]+@[^\\s]+\\b\\s*/`` first matches ``text``, in linear time.
 
-    A backtracking engine takes quadratic time on some inputs; the match is the same: at the first start
-    whose next non-space character ``p`` is at a word boundary and begins a run of non-space, non-@
-    characters ending at an ``@``, followed by non-space characters reaching a word boundary (the last one
-    in that run), then any spaces.
+    A backtracking engine takes quadratic time on some inputs; the match is the same. It starts at the
+    first position ``p`` at a word boundary in a run of non-space, non-@ characters that ends at an ``@``
+    (or at the spaces before such a ``p``), and the ``[^\\s]+\\b`` after the ``@`` ends at the last word
+    boundary of the non-space run that follows, at least one character on. Each run is scanned once.
     """
-    size = len(text)
-    if "@" not in text:
-        return None
-    stop = [size] * (size + 1)  # the first @ or space at or after each position
-    run_end = [size] * (size + 1)  # the first space at or after each position
-    for index in range(size - 1, -1, -1):
-        char = text[index]
-        space = char in _SPACE
-        stop[index] = index if space or char == "@" else stop[index + 1]
-        run_end[index] = index if space else run_end[index + 1]
-    last_boundary = [-1] * (size + 1)  # the last word boundary at or before each position
-    for index in range(size + 1):
-        boundary = _word(text, index - 1) != _word(text, index)
-        last_boundary[index] = index if boundary else (last_boundary[index - 1] if index else -1)
-    start = 0  # where a match through p starts: p, or the first of the spaces before it
-    for p in range(size):
-        if p == 0 or text[p - 1] not in _SPACE:
-            start = p  # p itself, or the first space of a run that ends before a candidate
-        if text[p] in _SPACE:
+    last_edges: dict[int, int] = {}  # end of a non-space run -> its last word boundary
+    run_start = 0  # where the run of non-space, non-@ characters before the current @ begins
+    for at in (m.start() for m in re.finditer("@", text)):
+        start = max(run_start, _after_space(text, run_start, at))
+        run_start = at + 1
+        if start == at:
             continue
-        at = stop[p]
-        if at in (p, size) or text[at] != "@" or _word(text, p - 1) == _word(text, p):
+        first = _BOUNDARY.search(text, start, at)
+        if first is None or first.start() >= at:
             continue
-        end = last_boundary[run_end[at + 1]] if at + 1 < size else -1
-        if end >= at + 2:
-            while end < size and text[end] in _SPACE:
-                end += 1
-            return start, end
+        p = first.start()
+        end_of_run = _run_end(_NON_SPACE_RUN, text, at + 1)
+        if end_of_run not in last_edges:
+            last_edges[end_of_run] = _last_boundary(text, at + 1, end_of_run)
+        end = last_edges[end_of_run]
+        if end < at + 2:
+            continue
+        begin = p
+        if p == start and p and text[p - 1] in _SPACE:
+            begin = _space_run_start(text, p)
+        return begin, _run_end(_SPACE_RUN, text, end)
     return None
+
+
+def _run_end(pattern: re.Pattern[str], text: str, start: int) -> int:
+    """Where a run of ``pattern`` (a starred class: it always matches) from ``start`` ends."""
+    match = pattern.match(text, start)
+    return match.end() if match else start
+
+
+def _after_space(text: str, begin: int, at: int) -> int:
+    """The position after the last space in ``text[begin:at]`` (``begin`` when there is none)."""
+    for index in range(at - 1, begin - 1, -1):
+        if text[index] in _SPACE:
+            return index + 1
+    return begin
+
+
+def _space_run_start(text: str, p: int) -> int:
+    index = p
+    while index and text[index - 1] in _SPACE:
+        index -= 1
+    return index
+
+
+def _last_boundary(text: str, begin: int, end: int) -> int:
+    """The last word boundary at a position in ``(begin, end]``, or -1."""
+    if end > begin and _word(text, end - 1) != _word(text, end):
+        return end
+    found = -1
+    for match in _LAST_EDGE.finditer(text, begin, end):
+        found = match.start() + 1
+    return found if found > begin else -1
 
 
 def header(value: str, *, encoded: bool = False) -> str:
@@ -451,8 +521,8 @@ def reading_notes(value: str) -> tuple[list[Entry], list[str]]:
     ``group`` (a `name:` starts a group), ``semicolon`` (a `;` separates mailboxes), ``comment`` (a
     parenthesis dropped), ``name-is-address`` (a name equal to the address dropped) and ``dropped`` (a
     part without an address dropped). Several mailboxes in a From are SC405's (:func:`address_problem`)."""
-    notes: set[str] = set()
-    entries = _parse(value, 0, notes)
+    found, parsed_notes = _analysed(value)
+    entries, notes = list(found), set(parsed_notes)
     if any(isinstance(e, Group) for e in entries):
         notes.add("group")
     if any(isinstance(e, Mailbox) and not e.address and e.name for e in entries):
