@@ -366,9 +366,9 @@ def _recipient_problem(to: str) -> tuple[str, str, str] | None:
             f'"to" contains {broken}, which would break the message headers',
             "one address per line",
         )
-    if single_address(to)[1] is not None:
+    count, address = single_address(to)  # the count of mailboxes too: one split of the value, not two
+    if address is not None:
         return None
-    count = single_address(to)[0]
     if count > 1:
         return (
             "SC405",
