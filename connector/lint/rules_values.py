@@ -99,7 +99,7 @@ def non_ascii_ehlo_name(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("SC405", modes=(*ALL_MODES, "variant"))
+@rule("SC405", "SC411", modes=(*ALL_MODES, "variant"))
 def addresses(ctx: Context) -> Iterator[Finding]:
     fields: list[tuple[KeyPath, bool]] = [(("fromEmail",), False), (("replyTo",), True)]
     for index, _template in ctx.templates():
