@@ -91,7 +91,10 @@ def _own_defines(cls: type, name: str, trees: dict[str, ast.Module]) -> bool:
 
 def private_uses(root: Path) -> list[Use]:
     """Every use of a private attribute of a foreign object in the package under ``root``."""
-    trees = {_module_name(p, root): ast.parse(p.read_text(encoding="utf-8")) for p in (root / "connector").rglob("*.py")}
+    trees = {
+        _module_name(p, root): ast.parse(p.read_text(encoding="utf-8"))
+        for p in (root / "connector").rglob("*.py")
+    }
     defined: set[str] = set()  # every private name any connector module, class or __init__ defines
     for tree in trees.values():
         for node in ast.walk(tree):
@@ -110,9 +113,15 @@ def private_uses(root: Path) -> list[Use]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 foreign_names |= {
-                    (a.asname or a.name).split(".")[0] for a in node.names if not a.name.startswith("connector")
+                    (a.asname or a.name).split(".")[0]
+                    for a in node.names
+                    if not a.name.startswith("connector")
                 }
-            elif isinstance(node, ast.ImportFrom) and not node.level and not (node.module or "").startswith("connector"):
+            elif (
+                isinstance(node, ast.ImportFrom)
+                and not node.level
+                and not (node.module or "").startswith("connector")
+            ):
                 foreign_names |= {a.asname or a.name for a in node.names}
         # A __main__ module runs on import; it defines no class, so there is nothing live to look at.
         live = None if module.endswith("__main__") else importlib.import_module(module)
@@ -153,11 +162,14 @@ def _visit(
             and _private(node.args[1].value)
         ):
             attribute, target = node.args[1].value, node.args[0]
-        if attribute is not None and target is not None:
-            if _bad(attribute, target, cls, trees, defined, foreign_names):
-                use = Use(module, node.lineno, owner, attribute)
-                if (use.module, use.owner, use.attribute) not in ALLOWED:
-                    found.append(use)
+        if (
+            attribute is not None
+            and target is not None
+            and _bad(attribute, target, cls, trees, defined, foreign_names)
+        ):
+            use = Use(module, node.lineno, owner, attribute)
+            if (use.module, use.owner, use.attribute) not in ALLOWED:
+                found.append(use)
         for child in ast.iter_child_nodes(node):
             walk(child, cls, owner)
 
@@ -175,7 +187,7 @@ def _bad(
     is_super = (
         isinstance(target, ast.Call) and isinstance(target.func, ast.Name) and target.func.id == "super"
     )
-    if isinstance(target, ast.Name) and target.id in ("self", "cls") or is_super:
+    if (isinstance(target, ast.Name) and target.id in ("self", "cls")) or is_super:
         if cls is None:
             return attribute not in defined
         if _foreign_defines(cls, attribute):

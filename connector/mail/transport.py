@@ -95,7 +95,7 @@ class _Client(smtplib.SMTP):
         super().send(s.encode("utf-8") if isinstance(s, str) else s)
 
     def connect(
-        self, host: str = "localhost", port: int = 0, source_address: tuple[str, int] | None = None
+        self, host: str = "localhost", port: int = 0, source_address: Any = None
     ) -> tuple[int, bytes]:
         """smtplib's ``connect`` with the socket from :meth:`open_socket`, then the greeting.
 
