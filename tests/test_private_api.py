@@ -167,7 +167,7 @@ def _visit(
             and target is not None
             and _bad(attribute, target, cls, trees, defined, foreign_names)
         ):
-            use = Use(module, node.lineno, owner, attribute)
+            use = Use(module, getattr(node, "lineno", 0), owner, attribute)
             if (use.module, use.owner, use.attribute) not in ALLOWED:
                 found.append(use)
         for child in ast.iter_child_nodes(node):
