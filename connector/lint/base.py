@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.project.variables import holds_reference
+from connector.source.walk import strings
 
 # Build-time Jinja2 statements or comments: such text is rendered before Logto ever sees it.
 JINJA = re.compile(r"\{[%#]")
@@ -98,6 +100,11 @@ class Context:
     @property
     def data(self) -> dict[str, Any]:
         return self.source.data
+
+    @cached_property
+    def strings(self) -> tuple[tuple[KeyPath, str], ...]:
+        """Every string in the data with its key path, in order (walked once for all the rules)."""
+        return tuple(strings(self.source.data))
 
     def at(self, path: KeyPath, *, key: bool = False) -> Location:
         return self.source.locate(path, key=key)

@@ -71,7 +71,13 @@ def enclosing_project(path: Path) -> Path | None:
     named = project_root_of(path)
     if named is not None:
         return named
-    return _project_above(path.parent.resolve())
+    return _project_above_given(path.parent.absolute())
+
+
+@cache
+def _project_above_given(folder: Path) -> Path | None:
+    # Cached by the absolute folder too: resolving it is a system call per part of the path, per file.
+    return _project_above(folder.resolve())
 
 
 @cache
@@ -192,7 +198,9 @@ def classify(path: Path, data: dict[str, object], text: str) -> Kind | None:
     if project_root_of(path) is not None:
         return "layer"
     keys = data.keys()
-    marked = "smtp-connector" in "\n".join(line for line in text.splitlines()[:5] if "$schema" in line)
+    marked = "$schema" in text and "smtp-connector" in "\n".join(
+        line for line in text.splitlines()[:5] if "$schema" in line
+    )
     if keys & {"provider", "variables", "logto"} and (keys & CONFIG_KEYS or marked):
         return "layer"
     if keys & {"fromEmail", "templates"} or marked:

@@ -92,6 +92,8 @@ class _Checker(HTMLParser):
 
 def check_html(text: str) -> HtmlProblem | None:
     """The first structural problem in ``text`` that would make an email render wrongly, if any."""
+    if "<" not in text:
+        return None  # no tag, comment or declaration to check (the parser is pure Python: skip it)
     checker = _Checker()
     checker.feed(text)
     checker.finish()
@@ -103,6 +105,8 @@ def first_html_tag(text: str) -> str | None:
 
     A bare ``<code>`` with no ``</code>`` is more likely an unfilled placeholder than markup.
     """
+    if "<" not in text:
+        return None  # no tag at all: most plain-text content
     checker = _Checker()
     checker.feed(text)
     lowered = text.lower()

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 from connector.diagnostics.findings import Finding
 from connector.lint.base import TEXT_MODES, WHOLE_MODES, Context, is_reference, rule
-from connector.source.walk import strings
 
 
 @rule("SC201", "SC202", "SC203", modes=TEXT_MODES)
@@ -25,9 +24,7 @@ def schema(ctx: Context) -> Iterator[Finding]:
 
         data = {k: v for k, v in ctx.data.items() if k != "$schema"}
         findings = source_checker().check(data, ctx.source.locate)
-    references = (
-        set() if ctx.resolved else {ctx.at(path) for path, text in strings(ctx.data) if is_reference(text)}
-    )
+    references = set() if ctx.resolved else {ctx.at(path) for path, text in ctx.strings if is_reference(text)}
     for finding in findings:
         if finding.rule == "SC204":
             continue  # the usage-types rule reports it, also when other template errors hide it

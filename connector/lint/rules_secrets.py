@@ -13,7 +13,6 @@ from connector.project import variables
 from connector.project.fill_ins import all_placeholder
 from connector.source.loader import KeyPath
 from connector.source.secret_values import proxy_password
-from connector.source.walk import strings
 
 # Where secrets live, and the variable name suggested for each.
 SECRETS: dict[KeyPath, str] = {
@@ -91,7 +90,7 @@ def references(ctx: Context) -> Iterator[Finding]:
     """
     from connector.logto import SECRET_KEYS
 
-    for path, text in strings(ctx.data):
+    for path, text in ctx.strings:
         if "${" not in text:
             continue
         parts, problem = variables.parse(text)

@@ -189,6 +189,9 @@ def _unknown(
 
 
 def _malformed(ctx: Context, path: tuple[str | int, ...], label: str, text: str) -> Iterator[Finding]:
+    masked = PLACEHOLDER.sub(lambda m: "\x00" * len(m.group(0)), text)
+    if "{" not in masked and "}" not in masked:
+        return  # every brace is part of a well-formed placeholder, with no brace next to it
     for match in PLACEHOLDER.finditer(text):
         start, end = match.span()
         if text[start - 1 : start] == "{" and text[end : end + 1] == "}":
@@ -200,7 +203,6 @@ def _malformed(ctx: Context, path: tuple[str | int, ...], label: str, text: str)
                 f"write `{match.group(0)}`",
                 excerpt=text[start - 1 : end + 1],
             )
-    masked = PLACEHOLDER.sub(lambda m: "\x00" * len(m.group(0)), text)
     position = 0
     for match in _BRACES.finditer(masked):
         if match.start() < position:

@@ -14,12 +14,11 @@ from connector.mail.addresses import address_problem, reading_difference
 from connector.mail.headers import header_findings, line_break
 from connector.project.fill_ins import DOUBLE, unfilled
 from connector.source.loader import KeyPath
-from connector.source.walk import strings
 
 
 @rule("SC401", modes=(*ALL_MODES, "variant"))
 def unfilled_values(ctx: Context) -> Iterator[Finding]:
-    for path, value in strings(ctx.data):
+    for path, value in ctx.strings:
         if "<" in value:
             yield from _check_unfilled(ctx, value, path)
 
@@ -101,13 +100,17 @@ def non_ascii_ehlo_name(ctx: Context) -> Iterator[Finding]:
 
 @rule("SC405", "SC411", modes=(*ALL_MODES, "variant"))
 def addresses(ctx: Context) -> Iterator[Finding]:
-    fields: list[tuple[KeyPath, bool]] = [(("fromEmail",), False), (("replyTo",), True)]
-    for index, _template in ctx.templates():
-        fields += [(("templates", index, "sendFrom"), False), (("templates", index, "replyTo"), True)]
-    for path, many in fields:
-        value: Any = ctx.data
-        for step in path:
-            value = value.get(step) if isinstance(value, dict) else ctx.data["templates"][step]
+    data = ctx.data
+    fields: list[tuple[KeyPath, Any, bool]] = [
+        (("fromEmail",), data.get("fromEmail"), False),
+        (("replyTo",), data.get("replyTo"), True),
+    ]
+    for index, template in ctx.templates():
+        fields += [
+            (("templates", index, "sendFrom"), template.get("sendFrom"), False),
+            (("templates", index, "replyTo"), template.get("replyTo"), True),
+        ]
+    for path, value, many in fields:
         if not isinstance(value, str) or not value or is_reference(value) or "{{" in value or unfilled(value):
             continue
         if line_break(value):

@@ -117,10 +117,18 @@ class ConfigFinder:
 
     def __init__(self) -> None:
         self._by_dir: dict[Path, LintConfig] = {}
+        self._given: dict[Path, LintConfig] = {}  # by the folder as given, before resolving it
         self.findings: list[Finding] = []
 
     def for_dir(self, folder: Path) -> LintConfig:
-        folder = folder.resolve()
+        # Files named in one run share a handful of folders: resolving each file's folder again (a system
+        # call per part of the path) cost more than linting some of them.
+        config = self._given.get(folder)
+        if config is None:
+            config = self._given[folder] = self._resolved(folder.resolve())
+        return config
+
+    def _resolved(self, folder: Path) -> LintConfig:
         if folder not in self._by_dir:
             candidate = folder / CONFIG_NAME
             if candidate.is_file():
@@ -129,7 +137,7 @@ class ConfigFinder:
             elif (folder / ".git").exists() or folder.parent == folder:
                 config = LintConfig()
             else:
-                config = self.for_dir(folder.parent)
+                config = self._resolved(folder.parent)
             self._by_dir[folder] = config
         return self._by_dir[folder]
 

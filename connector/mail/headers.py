@@ -32,12 +32,11 @@ _ONE_LINE_HINT = (
 
 def line_break(value: str) -> str | None:
     """How ``value`` would break a header line (``a line break`` or ``a line separator (U+2028)``), or None."""
-    for char in value:
-        if char in "\r\n":
-            return "a line break"
-        if char in LINE_BREAKS:
-            return f"a line separator (U+{ord(char):04X})"
-    return None
+    found = _BREAK.search(value)  # the first one, found in C rather than by a Python loop per character
+    if found is None:
+        return None
+    char = found.group(0)
+    return "a line break" if char in "\r\n" else f"a line separator (U+{ord(char):04X})"
 
 
 def printable(text: str) -> str:
@@ -48,6 +47,7 @@ def printable(text: str) -> str:
 
 
 _PLAIN = re.compile(f"[^\\x00-\\x1f\\x7f{re.escape(''.join(sorted(LINE_BREAKS)))}]*")
+_BREAK = re.compile(f"[{re.escape(LINE_BREAKS)}]")
 
 
 def _escape(char: str) -> str:

@@ -81,7 +81,12 @@ def read_capped(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> byt
 
     The file is opened without blocking and checked before it is read (:func:`open_regular`)."""
     with open_regular(path) as fh:
-        return fh.read(max_bytes + 1)
+        # Sized from the file: read(max_bytes + 1) allocates a buffer of the cap (1 MiB) for every file.
+        size = os.fstat(fh.fileno()).st_size
+        data = fh.read(min(size, max_bytes) + 1)
+        if len(data) <= size:
+            return data  # the whole file
+        return data + fh.read(max_bytes + 1 - len(data))  # it grew since: read on, up to the cap
 
 
 def open_regular(path: str | os.PathLike[str]) -> BinaryIO:

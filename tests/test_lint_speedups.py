@@ -1,0 +1,72 @@
+"""Shortcuts taken for lint's speed give the answers the long way gave (benchmarks/RESULTS.md measures them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from connector.lint.engine import enclosing_project
+from connector.lint.html_check import check_html, first_html_tag
+from connector.mail.headers import LINE_BREAKS, line_break
+from connector.source.loader import read_capped
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 10, 64])
+def test_read_capped_reads_the_file_up_to_one_byte_over_the_cap(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "f.json"
+    content = (b"abcdefghijklmnopqrstuvwxyz" * 3)[:size]
+    path.write_bytes(content)
+    assert read_capped(path, 8) == content[:9]
+
+
+def test_read_capped_reads_on_past_the_size_the_file_reported() -> None:
+    """A file that grew after it was opened (here one of /proc, which reports a size of 0) is read on, up to
+    the cap: the size is a first guess, never a limit."""
+    status = Path("/proc/self/status")
+    if not status.is_file() or status.stat().st_size != 0:
+        pytest.skip("needs Linux's /proc, whose files report a size of 0")
+    capped = read_capped(status, 10)
+    assert len(capped) == 11 and capped.startswith(b"Name:")
+    whole = read_capped(status, 1 << 20)
+    assert whole.startswith(b"Name:") and whole.endswith(b"\n") and len(whole) > 100
+
+
+@pytest.mark.parametrize("char", list(LINE_BREAKS))
+def test_line_break_names_each_line_ending(char: str) -> None:
+    expected = "a line break" if char in "\r\n" else f"a line separator (U+{ord(char):04X})"
+    assert line_break(f"Subject{char}Bcc: x") == expected
+    assert line_break(char) == expected
+
+
+def test_line_break_names_the_first_one() -> None:
+    assert line_break("a\u2028b\nc") == "a line separator (U+2028)"
+    assert line_break("a\nb\u2028c") == "a line break"
+    assert line_break("tab\tand \x00 and \x7f are no line break") is None
+    assert line_break("") is None
+
+
+def test_text_without_a_tag_has_no_html_problem() -> None:
+    for text in ("", "a > b & c", "5 &lt; 6", "}}{{"):
+        assert check_html(text) is None
+        assert first_html_tag(text) is None
+    assert first_html_tag("a < b and </b>") == "</b>"
+    assert check_html("<") is not None
+
+
+def test_the_project_of_a_relative_path_follows_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder lookup is cached by absolute folder: the same relative name in another folder is another file."""
+    project, plain = tmp_path / "project", tmp_path / "plain"
+    for folder in (project, plain):
+        folder.mkdir()
+        (folder / ".git").mkdir()  # stop the search here
+        (folder / "config.json").write_text("{}", encoding="utf-8")
+    (project / "smtp-connector.yaml").write_text("host: smtp.example.com\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert enclosing_project(Path("config.json")) == project.resolve()
+    monkeypatch.chdir(plain)
+    assert enclosing_project(Path("config.json")) is None
+    assert os.getcwd() == str(plain)
