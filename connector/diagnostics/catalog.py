@@ -267,7 +267,7 @@ _RULES = [
         "SC405",
         "error",
         "bad-address",
-        "fromEmail, replyTo or sendFrom is not `address@domain` or `Name <address@domain>`.",
+        "fromEmail, replyTo or sendFrom in which nodemailer finds no address (a From that receivers refuse) or an address that is not `local@domain`.",
     ),
     Rule(
         "SC406",
@@ -298,6 +298,12 @@ _RULES = [
         "error",
         "custom-header-doubled",
         "customHeaders naming Content-Type or Content-Transfer-Encoding: the message gets two.",
+    ),
+    Rule(
+        "SC411",
+        "warning",
+        "address-read-otherwise",
+        "fromEmail, replyTo or sendFrom that nodemailer reads otherwise than written: a comment dropped, `;` as a separator, a group, a name equal to the address, or two mailboxes in From.",
     ),
     #
     #
@@ -435,19 +441,19 @@ _RULES = [
         "SC701",
         "error",
         "literal-logto-secret",
-        "The `logto.appSecret` of an environment is written literally; it must be a ${VAR} reference.",
+        "`logto.appSecret` written literally: the M2M app's secret must be a ${VAR} reference.",
     ),
     Rule(
         "SC702",
         "error",
         "logto-endpoint",
-        "The `logto.endpoint` is not an https:// URL (plain http is allowed on loopback only).",
+        "`logto.endpoint` is not an https:// URL (plain http only on loopback); deploy refuses it.",
     ),
     Rule(
         "SC703",
         "error",
         "logto-resource",
-        "The `logto.resource` is not an absolute https:// URI such as https://default.logto.app/api.",
+        "`logto.resource` is not an absolute https:// URI such as https://default.logto.app/api.",
     ),
     Rule(
         "SC704",

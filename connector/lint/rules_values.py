@@ -10,14 +10,14 @@ from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import dotted
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
 from connector.logto import REQUIRED_KEYS, SECRET_KEYS, TEMPLATE_REQUIRED_FIELDS
-from connector.mail.addresses import address_problem
+from connector.mail.addresses import address_problem, reading_difference
 from connector.mail.headers import header_findings, line_break
 from connector.project.fill_ins import DOUBLE, unfilled
 from connector.source.loader import KeyPath
 from connector.source.walk import strings
 
 
-@rule((*ALL_MODES, "variant"))
+@rule("SC401", modes=(*ALL_MODES, "variant"))
 def unfilled_values(ctx: Context) -> Iterator[Finding]:
     for path, value in strings(ctx.data):
         if "<" in value:
@@ -63,7 +63,7 @@ def field_label(ctx: Context, path: KeyPath) -> str:
     return f"`{dotted(path)}`"
 
 
-@rule(WHOLE_MODES)
+@rule("SC402", modes=WHOLE_MODES)
 def stripped_on_save(ctx: Context) -> Iterator[Finding]:
     why = "Logto deletes empty values when it saves the config"
     for key in REQUIRED_KEYS:
@@ -86,7 +86,7 @@ def stripped_on_save(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule()
+@rule("SC404")
 def non_ascii_ehlo_name(ctx: Context) -> Iterator[Finding]:
     name = ctx.data.get("name")
     if isinstance(name, str) and not name.isascii():
@@ -99,7 +99,7 @@ def non_ascii_ehlo_name(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule((*ALL_MODES, "variant"))
+@rule("SC405", "SC411", modes=(*ALL_MODES, "variant"))
 def addresses(ctx: Context) -> Iterator[Finding]:
     fields: list[tuple[KeyPath, bool]] = [(("fromEmail",), False), (("replyTo",), True)]
     for index, _template in ctx.templates():
@@ -115,9 +115,13 @@ def addresses(ctx: Context) -> Iterator[Finding]:
         problem = address_problem(value, many)
         if problem:
             yield ctx.finding(path, "SC405", f"{field_label(ctx, path)} {problem[0]}", problem[1])
+            continue
+        difference = reading_difference(value, many)
+        if difference:
+            yield ctx.finding(path, "SC411", f"{field_label(ctx, path)} {difference[0]}", difference[1])
 
 
-@rule()
+@rule("SC406", "SC408")
 def header_values(ctx: Context) -> Iterator[Finding]:
     """SC406 (customHeaders) and SC408 (subject, addresses): what would break or inject message headers."""
     yield from header_findings(ctx.source)

@@ -28,7 +28,7 @@ from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import USAGE_TYPES
-from connector.mail.addresses import single_address
+from connector.mail.addresses import address_problem, single_address
 from connector.mail.headers import LINE_BREAKS, line_break
 from connector.mail.message import FilledMessage, draft, envelope_address, fill_message
 from connector.mail.placeholders import PLACEHOLDER, fill_placeholders
@@ -541,7 +541,7 @@ def _header_rule(filled: FilledMessage | None) -> str:
     line break (SC408), else customHeaders (SC406), which the lint reports in the config itself."""
     if filled is None:
         return "SC202"
-    if not _BREAK.search(filled.sender) and single_address(filled.sender)[1] is None:
+    if not _BREAK.search(filled.sender) and address_problem(filled.sender, False) is not None:
         return "SC405"
     if any(_BREAK.search(value or "") for value in (filled.sender, filled.reply_to, filled.subject)):
         return "SC408"
