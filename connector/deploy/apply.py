@@ -7,7 +7,6 @@ and which it did not; running the deploy again reads the live state and plans on
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from connector.deploy.client import LogtoError
@@ -21,15 +20,6 @@ if TYPE_CHECKING:
 
 class PartialApply(InputError):
     """A write was refused after others were applied (or the read-back differs)."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a deploy of one environment did: the plan, and each step taken (in order)."""
-
-    plan: Plan
-    steps: tuple[str, ...] = ()
-    tested: str | None = None  # the address Logto sent the test message to
 
 
 def send_test(client: ManagementClient, desired: Desired, address: str) -> None:

@@ -85,7 +85,7 @@ def read_live(client: ManagementClient) -> Live:
 
 
 @dataclass(frozen=True)
-class Change:
+class ConfigChange:
     """One key of the connector config: added, changed or removed. ``secret`` values are never shown."""
 
     path: str
@@ -137,7 +137,7 @@ class Plan:
 
     create: bool
     connector_id: str | None
-    config: tuple[Change, ...]
+    config: tuple[ConfigChange, ...]
     secrets_unchanged: tuple[str, ...]
     templates: tuple[TemplateChange, ...]  # added or changed: to PUT; removed: to DELETE (pruning only)
     kept: tuple[TemplateChange, ...]  # live only, left alone without --prune-templates
@@ -197,7 +197,7 @@ class Plan:
 def make_plan(desired: Desired, live: Live, *, prune: bool = False) -> Plan:
     """Compare; ``prune`` deletes live templates the project does not have (else they are kept)."""
     live_config = live.config
-    changes: list[Change] = []
+    changes: list[ConfigChange] = []
     unchanged: list[str] = []
     if live_config is not None:
         changes, unchanged = diff_config(live_config, desired.config)
@@ -213,19 +213,19 @@ def make_plan(desired: Desired, live: Live, *, prune: bool = False) -> Plan:
     )
 
 
-def diff_config(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[Change], list[str]]:
+def diff_config(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[ConfigChange], list[str]]:
     """The changed keys, and the secret keys left as they are."""
     old, new = dict(_flatten(before)), dict(_flatten(after))
-    changes: list[Change] = []
+    changes: list[ConfigChange] = []
     unchanged: list[str] = []
     for path in [*new, *(p for p in old if p not in new)]:
         secret = _is_secret(path, old.get(path), new.get(path))
         if path not in old:
-            changes.append(Change(path, "added", after=new[path], secret=secret))
+            changes.append(ConfigChange(path, "added", after=new[path], secret=secret))
         elif path not in new:
-            changes.append(Change(path, "removed", before=old[path], secret=secret))
+            changes.append(ConfigChange(path, "removed", before=old[path], secret=secret))
         elif old[path] != new[path]:
-            changes.append(Change(path, "changed", old[path], new[path], secret))
+            changes.append(ConfigChange(path, "changed", old[path], new[path], secret))
         elif secret:
             unchanged.append(path)
     return changes, unchanged

@@ -1,8 +1,7 @@
 """Which Logto tenant to deploy to, and with which machine-to-machine app: flags, the ``logto`` section of
 an environment file, or the ``LOGTO_*`` environment variables (in that order).
 
-Kept free of heavy imports: lint reads :func:`endpoint_problem` and :data:`SECTION_KEYS` to check the
-section in source files.
+Kept free of heavy imports: lint reads :func:`endpoint_problem` to check the section in source files.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ ENV_VARS = {
     "appId": "LOGTO_M2M_APP_ID",
     "appSecret": "LOGTO_M2M_APP_SECRET",
 }
-SECTION_KEYS = tuple(ENV_VARS)
 CA_FILE_VAR = "LOGTO_CA_FILE"
 # The Management API's resource indicator on a self-hosted Logto; Logto Cloud's is per tenant.
 SELF_HOSTED_RESOURCE = "https://default.logto.app/api"
