@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from connector.deploy.plan import read_live
     from connector.deploy.pull import pull_project, write_pulled
     from connector.deploy.target import resolve_target
+    from connector.diagnostics.printable import printable
     from connector.diagnostics.redact import redact
     from connector.errors import UsageError
     from connector.logto import ENVIRONMENT_NAME, ENVIRONMENT_NAME_HINT
@@ -55,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
     pulled = pull_project(live, target, env=args.env, language=args.language)
     for path in write_pulled(pulled, folder):
         print(f"wrote {path}", file=sys.stderr)
-    for line in pulled.skipped:
-        print(redact(f"warning: not pulled: {line}"), file=sys.stderr)
+    for line in pulled.skipped:  # Logto's text: printable, as everything from outside is shown
+        print(printable(redact(f"warning: not pulled: {line}")), file=sys.stderr)
     print("set these variables (from your secret store) to build or deploy it:")
     for name, key in pulled.variables.items():
         print(f"  {name}  ({key})")
@@ -68,6 +69,6 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         for line in pulled.differences:
-            print(redact(f"  {line}"), file=sys.stderr)
+            print(printable(redact(f"  {line}")), file=sys.stderr)
         return 1
     return 0
