@@ -129,7 +129,8 @@ def proxy_for(endpoint: str, environ: Mapping[str, str]) -> Setting | None:
     no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY") or ""
     if _bypassed(host, no_proxy):
         return None
-    return Setting(value, name)
+    # A bare host:port is an http proxy, as curl and httpx read it.
+    return Setting(value if "://" in value else f"http://{value}", name)
 
 
 def _bypassed(host: str, no_proxy: str) -> bool:
@@ -154,7 +155,7 @@ def proxy_problem(url: str) -> str | None:
     if any(not c.isprintable() or c.isspace() for c in url):
         return "holds a space, a line break or another control character"
     try:
-        parts = urlsplit(url if "://" in url else f"http://{url}")
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
         return "is not a proxy URL such as http://proxy.example:3128"
@@ -267,7 +268,7 @@ def resolve_target(
         problem = proxy_problem(proxy.value)
         if problem:
             raise InputError(f"{proxy.source} {problem}", hint=f"fix or unset {proxy.source}")
-        secret = urlsplit(proxy.value if "://" in proxy.value else f"http://{proxy.value}").password
+        secret = urlsplit(proxy.value).password
         if secret:
             register_secret(secret)
     register_secret(values["appSecret"].value)
