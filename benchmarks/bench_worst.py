@@ -244,6 +244,20 @@ def _lint(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Cas
     return case
 
 
+def init_alias_bomb(folder: Path, repeat: int) -> Case:
+    """``init`` in a repository whose .pre-commit-config.yaml nests aliases 12 deep, 12 wide (12 ** 12
+    values expanded): init compares the config it would write with the one it read, so the reader's
+    node cap must stop it first (tests/test_init_repository.py holds that it is left alone)."""
+    (folder / ".git").mkdir()
+    lines = ["x-values:", f"  l0: &l0 [{', '.join(['0'] * 12)}]"]
+    lines += [f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 12)}]" for i in range(1, 12)]
+    config = folder / ".pre-commit-config.yaml"
+    repos = "repos:\n  - repo: meta\n    hooks:\n      - id: identity\n"
+    config.write_text("\n".join(lines) + "\n" + repos, encoding="utf-8")
+    seconds = timed(["init", "email", "--provider", "gmail"], repeat, cwd=folder)
+    return Case("init: .pre-commit-config.yaml of nested aliases (12 ** 12)", seconds, config.stat().st_size)
+
+
 # The hostile inputs above are also linted by tests/test_worst_cases.py (that they are handled, not how fast).
 CASES: dict[str, Callable[[Path, int], Case]] = {
     "unclosed-comment-final": _lint("lint: unclosed <!-- in an HTML template", unclosed_comment_final),
@@ -257,6 +271,7 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
         "send --batch: 100,000 lines, the last one bad", lambda i, count: i == count - 1
     ),
     "batch-every-line-bad": _batch("send --batch: 100,000 lines, every one bad", lambda i, count: True),
+    "init-alias-bomb": init_alias_bomb,
 }
 # The deploy client group: the worst answers a server can give, at the client's caps.
 from benchmarks.bench_deploy_client import CASES as DEPLOY_CLIENT_CASES  # noqa: E402

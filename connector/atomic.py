@@ -1,12 +1,20 @@
 """Write files atomically: a temporary file in the same folder, then ``os.replace``.
 
 A reader sees the old file or the new one, never half of one; a failure leaves the old file untouched.
+
+Only a regular file (or a missing one) is replaced. A symbolic link is written through, as the shell's ``>``
+does: the file it points to is replaced and the link stays. A character device (``/dev/null``, a terminal)
+or a FIFO with a reader is written straight into, never replaced: replacing ``/dev/null`` with a regular
+file (a rename as root would) breaks the machine. A FIFO without a reader, a socket and a block device are
+refused with an error, never waited on or written over (docs/security.md).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,26 +33,93 @@ def write_bytes(
 def write_all(files: Mapping[Path, bytes], *, private: bool = False, durable: bool = True) -> list[Path]:
     """Replace every file of ``files``, all or nothing as far as the file system allows: each is written
     to a temporary file next to it first, and only when all of them are written (and no target is a
-    folder) are they renamed over their targets. A failure before that leaves every target untouched."""
+    folder) are they renamed over their targets. A failure before that leaves every target untouched.
+
+    A target that is a device or a FIFO is written straight into (see the module's docstring), after every
+    other file is staged and before any is renamed: if it fails, nothing is replaced."""
     staged: list[tuple[str, Path]] = []
+    streams: list[tuple[Path, bytes]] = []
     try:
         for target, data in files.items():
-            if target.is_dir():
-                raise InputError(f"cannot write {target}: it is a folder")
-            staged.append((_stage(target, data, private=private, durable=durable), target))
-        for index, (temp, target) in enumerate(staged):
+            real, mode = _resolve(target)
+            if mode is not None and not stat.S_ISREG(mode):
+                streams.append((target, data))
+                continue
+            staged.append((_stage(real, data, private=private, durable=durable), real))
+        for target, data in streams:
+            _write_into(target, data)
+        for index, (temp, real) in enumerate(staged):
             try:
-                os.replace(temp, target)
+                os.replace(temp, real)
             except OSError as e:
                 for rest, _ in staged[index:]:
                     _discard(rest)
                 staged.clear()
-                raise InputError(f"cannot write {target}: {e.strerror or e}") from e
+                raise InputError(f"cannot write {real}: {e.strerror or e}") from e
     except BaseException:
         for temp, _ in staged:
             _discard(temp)
         raise
-    return [target for _, target in staged]
+    return list(files)
+
+
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` (through its links) is a device, FIFO or socket: written into, never replaced, and
+    no file goes next to it (``build -o /dev/null`` writes no ``/dev/null.email-templates.json``)."""
+    mode = _mode(Path(path))
+    return mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _resolve(target: Path) -> tuple[Path, int | None]:
+    """Where ``target`` is written and the mode of what is there (None: nothing). A device or FIFO is
+    opened by its own name (the kernel follows ``/dev/stdout`` to the pipe it stands for); a regular file
+    behind a symbolic link is replaced where it is, keeping the link. A folder is refused."""
+    mode = _mode(target)
+    if mode is not None and stat.S_ISDIR(mode):
+        raise InputError(f"cannot write {target}: it is a folder")
+    if mode is not None and not stat.S_ISREG(mode):
+        return target, mode
+    return (Path(os.path.realpath(target)) if target.is_symlink() else target), mode
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as e:
+        raise InputError(f"cannot write {path}: {e.strerror or e}") from e
+
+
+def _write_into(target: Path, data: bytes) -> None:
+    """Write ``data`` into a character device or a FIFO as it is, without replacing it. A FIFO no one reads
+    is refused, not waited on; a block device or a socket is refused (no output is meant for either)."""
+    mode = _mode(target) or 0
+    if stat.S_ISBLK(mode):
+        raise InputError(
+            f"cannot write {target}: it is a block device (a disk), not a file", hint=_STREAM_HINT
+        )
+    if stat.S_ISSOCK(mode):
+        raise InputError(f"cannot write {target}: it is a socket, not a file", hint=_STREAM_HINT)
+    try:
+        # Non-blocking to open: a FIFO without a reader fails at once (ENXIO) instead of hanging. Blocking
+        # to write: a reader slower than us is waited for, as the shell's `>` waits.
+        fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        if e.errno == errno.ENXIO:
+            raise InputError(
+                f"cannot write {target}: it is a FIFO that no process is reading", hint=_STREAM_HINT
+            ) from e
+        raise InputError(f"cannot write {target}: {e.strerror or e}") from e
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.set_blocking(fh.fileno(), True)
+            fh.write(data)
+    except OSError as e:  # /dev/full (ENOSPC), a reader that went away (EPIPE)
+        raise InputError(f"cannot write {target}: {e.strerror or e}") from e
+
+
+_STREAM_HINT = "name a file to write, - for standard output, or /dev/null to discard it"
 
 
 def _stage(target: Path, data: bytes, *, private: bool, durable: bool) -> str:

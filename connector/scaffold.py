@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from connector import __version__, atomic
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
@@ -33,7 +31,8 @@ from connector.logto import (
     YAML_SUFFIXES,
 )
 from connector.project.providers import FillIn, ProviderInfo, provider_info, shipped_names
-from connector.source.loader import KeyPath
+from connector.safe_paths import name_problem
+from connector.source.loader import KeyPath, loads
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
 SCHEMA_URL = f"{PROJECT_URL.replace('github.com', 'raw.githubusercontent.com')}/v{__version__}/schema/smtp-connector.source.schema.json"
@@ -115,6 +114,9 @@ def environment_names(text: str) -> tuple[str, ...]:
             raise UsageError(f"--env: `{name}` is a file name; give the environment's name, `{stem}`")
         if not ENVIRONMENT_NAME.match(name):
             raise UsageError(f"--env: `{name}` is not a usable environment name ({ENVIRONMENT_NAME_HINT})")
+        problem = name_problem(f"{name}.yaml")
+        if problem is not None:
+            raise UsageError(f"--env: `{name}` cannot name environments/{name}.yaml: {problem}")
         # Prod and prod would be one file on a case-insensitive file system (macOS, Windows).
         twin = seen.get(name.casefold())
         if twin is not None:
@@ -460,13 +462,13 @@ def _pre_commit() -> str:
 
 
 def _yaml_mapping(text: str) -> dict[str, Any] | None:
-    """A pre-commit config read as YAML, when it is a mapping with a ``repos:`` list."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    if isinstance(data, dict) and isinstance(data.get("repos"), list):
-        return data
+    """A pre-commit config read as YAML, when it is a mapping with a ``repos:`` list.
+
+    Read by the tool's one YAML reader, whose caps (nodes counted through aliases, depth) keep an alias
+    bomb from reaching the comparison in :func:`_with_hook`, which would expand it."""
+    document = loads(text, PRE_COMMIT).document
+    if document is not None and isinstance(document.data.get("repos"), list):
+        return document.data
     return None
 
 
@@ -485,15 +487,14 @@ def _with_hook(text: str, config: dict[str, Any]) -> str | None:
     lines are tried at the indentations a ``repos:`` list is written with. A flow list, a key after
     ``repos:`` or anything else unusual fails that check, and the user gets the lines to add instead."""
     newline = "\r\n" if "\r\n" in text else "\n"
-    expected = {**config, "repos": [*config["repos"], yaml.safe_load("\n".join(_repo_lines()))[0]]}
+    ours = _yaml_mapping(_pre_commit())
+    assert ours is not None
+    expected = {**config, "repos": [*config["repos"], *ours["repos"]]}
     base = text if text.endswith(("\n", "\r")) else text + newline
     for indent in ("  ", "", "    "):
         candidate = base + "".join(f"{indent}{line}{newline}" for line in _repo_lines())
-        try:
-            if yaml.safe_load(candidate) == expected:
-                return candidate
-        except yaml.YAMLError:
-            continue
+        if _yaml_mapping(candidate) == expected:
+            return candidate
     return None
 
 

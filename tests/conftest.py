@@ -68,6 +68,22 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return run
 
 
+# A shell started in the background or under nohup hands its children SIGINT ignored, and Python then installs
+# no KeyboardInterrupt handler: a Ctrl-C test would wait forever. The child puts SIGINT back to its default,
+# as an interactive shell has it, before it execs the command (exec keeps a default, not a handler), so the
+# command starts as it would from a terminal wherever pytest runs. A wrapper rather than preexec_fn, which
+# is not safe in a process with threads (the tests' servers).
+_SIGINT_AS_IN_A_TERMINAL = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
+
+
+def interruptible(*args: str) -> list[str]:
+    """The argv of ``python -m connector ARGS`` started with SIGINT as in a terminal (Ctrl-C tests)."""
+    return [sys.executable, "-c", _SIGINT_AS_IN_A_TERMINAL, "-m", "connector", *args]
+
+
 def run_subprocess(
     *args: str,
     expect: int | None = 0,

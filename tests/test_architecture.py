@@ -139,3 +139,69 @@ def test_one_thing_per_name() -> None:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in banned | single:
                 seen.setdefault(node.name, []).append(str(path.relative_to(ROOT)))
     assert {name: places for name, places in seen.items() if name in banned or len(places) > 1} == {}
+
+
+# PyYAML's ways to turn YAML text into data. Only the reader uses them: its caps (size, depth, nodes
+# counted through aliases) are what keep an alias bomb or a deep document from reaching code that would
+# expand it. connector/source/yaml_syntax.py scans the tokens of a file the reader refused (linear: no
+# node is built, no alias followed), which none of these names does.
+_YAML_LOADING = {
+    *(f"{kind}load{each}" for kind in ("", "safe_", "full_", "unsafe_") for each in ("", "_all")),
+    "compose", "compose_all", "parse", "scan",
+    *(f"{c}{kind}Loader" for c in ("", "C") for kind in ("", "Safe", "Full", "Unsafe", "Base")),
+    "composer", "constructor", "loader", "Composer", "Constructor", "SafeConstructor", "BaseConstructor",
+    "FullConstructor", "UnsafeConstructor",
+}  # fmt: skip
+_YAML_BUILDING_METHODS = {"get_single_node", "get_node", "compose_node", "get_single_data", "get_data"}
+YAML_READER = PACKAGE / "source" / "yaml_reader.py"
+
+
+def _yaml_loading(source: str) -> list[int]:
+    """The lines of ``source`` that load YAML with PyYAML (a function, a Loader, the composer)."""
+    tree = ast.parse(source)
+    names = {"yaml"}  # what the yaml package is called in this module
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.asname or "yaml" for a in node.names if a.name.split(".")[0] == "yaml"}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "yaml":
+            parts = {*(node.module or "").split(".")[1:], *(a.name for a in node.names)}
+            if parts & _YAML_LOADING:
+                found.append(node.lineno)
+        elif isinstance(node, ast.Import):
+            modules = [a.name.split(".") for a in node.names]
+            if any(parts[0] == "yaml" and set(parts[1:]) & _YAML_LOADING for parts in modules):
+                found.append(node.lineno)
+        elif isinstance(node, ast.Attribute):
+            root: ast.expr = node
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            from_yaml = isinstance(root, ast.Name) and root.id in names and node.attr in _YAML_LOADING
+            if from_yaml or node.attr in _YAML_BUILDING_METHODS:
+                found.append(node.lineno)
+    return sorted(set(found))
+
+
+def test_the_yaml_loading_finder_sees_every_spelling() -> None:
+    assert _yaml_loading("import yaml\nx = yaml.safe_load(t)\n") == [2]
+    assert _yaml_loading("import yaml as y\ny.load(t, Loader=y.CSafeLoader)\n") == [2]
+    assert _yaml_loading("from yaml import full_load_all\n") == [1]
+    assert _yaml_loading("from yaml.constructor import SafeConstructor\n") == [1]
+    assert _yaml_loading("import yaml.composer\n") == [1]
+    assert _yaml_loading("import urllib.parse\n") == []
+    assert _yaml_loading("import yaml\nyaml.composer.Composer.__init__(self)\n") == [2]
+    assert _yaml_loading("p = Parser(t)\nnode = p.get_single_node()\n") == [2]
+    # Writing YAML, and reading JSON, are not loading YAML.
+    assert _yaml_loading("import yaml, json\nyaml.safe_dump(d)\njson.load(f)\nyaml.YAMLError\n") == []
+
+
+def test_only_the_capped_reader_loads_yaml() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path != YAML_READER
+        for line in _yaml_loading(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+    assert _yaml_loading(YAML_READER.read_text(encoding="utf-8"))  # the finder does see the reader's own

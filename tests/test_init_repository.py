@@ -354,6 +354,40 @@ def test_a_config_that_already_runs_the_hook_locally_is_left_alone(repo: Path, c
     assert "  .pre-commit-config.yaml (already has the smtp-connector-lint hook)\n" in result.stdout
 
 
+def _aliases(levels: int, width: int) -> str:
+    """A pre-commit config with a key of nested aliases: ``width ** levels`` values once expanded."""
+    lines = ["x-values:", f"  l0: &l0 [{', '.join(['0'] * width)}]"]
+    lines += [f"  l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * width)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\nrepos:\n  - repo: meta\n    hooks:\n      - id: identity\n"
+
+
+@pytest.mark.parametrize(("levels", "width"), [(4, 18), (12, 12)], ids=["just past the cap", "a bomb"])
+def test_a_pre_commit_config_whose_aliases_expand_past_the_readers_cap_is_left_alone(
+    repo: Path, cli: CliRunner, levels: int, width: int
+) -> None:
+    """The config is read by the tool's one YAML reader, capped at MAX_NODES counted through aliases:
+    a file past it is not expanded (as a comparison would) but left alone, the hook printed to add."""
+    config = repo / ".pre-commit-config.yaml"
+    existing = _aliases(levels, width)
+    config.write_text(existing)
+    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    assert config.read_text() == existing
+    assert (
+        "  .pre-commit-config.yaml (the smtp-connector-lint hook is to add by hand: see next)\n"
+        in result.stdout
+    )
+    assert f"       - repo: {PROJECT_URL}\n" in result.stdout
+
+
+def test_a_pre_commit_config_with_aliases_within_the_cap_gets_the_hook(repo: Path, cli: CliRunner) -> None:
+    config = repo / ".pre-commit-config.yaml"
+    existing = _aliases(4, 17)  # 17 ** 4 = 83,521 values: under MAX_NODES with the keys and lists
+    config.write_text(existing)
+    cli("init", "email", "--provider", "gmail", cwd=repo)
+    assert config.read_text().startswith(existing)
+    assert yaml.safe_load(config.read_text())["repos"][-1] == OUR_REPO
+
+
 def _use_this_checkout(config: Path) -> None:
     """Our remote hook repository as `repo: local` running this checkout (no network in tests), with the
     manifest's settings: the same hook the generated config installs."""

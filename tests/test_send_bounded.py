@@ -61,6 +61,13 @@ def _run(handler: Handler, conn: socket.socket) -> None:
         handler(conn)
 
 
+def _until_the_client_hangs_up(conn: socket.socket) -> None:
+    """Keep the connection open (what the client sends is read and dropped) until the client closes it."""
+    conn.settimeout(120)  # a bound for a client that never does; the test then fails on its own assertion
+    while conn.recv(65536):
+        pass
+
+
 def send(cli: CliRunner, tmp_path: Path, port: int, **changes: object) -> str:
     path = write_config(tmp_path / "logto.json", logto_config(port, **changes))
     result = cli(
@@ -92,7 +99,7 @@ def test_a_reply_line_longer_than_smtp_allows(
 ) -> None:
     def long_line(conn: socket.socket) -> None:
         conn.sendall(b"220 " + b"x" * 100_000)
-        time.sleep(5)
+        _until_the_client_hangs_up(conn)
 
     err = send(cli, tmp_path, raw_server(long_line))
     assert "the server sent a line longer than 8192 bytes" in err
@@ -103,7 +110,7 @@ def test_exactly_the_line_cap_is_a_reply(
 ) -> None:
     def many(conn: socket.socket) -> None:
         conn.sendall(b"220-x\r\n" * (MAX_REPLY_LINES - 1) + b"554 no service\r\n")
-        time.sleep(1)
+        _until_the_client_hangs_up(conn)
 
     err = send(cli, tmp_path, raw_server(many))
     assert "the server refused the connection: 554" in err  # read whole, then refused as a reply
@@ -226,11 +233,12 @@ def test_ctrl_c_during_a_batch_keeps_every_unsent_message(
     import os
     import signal
     import subprocess
-    import sys
 
-    from .conftest import ROOT
+    from .conftest import ROOT, interruptible
 
-    def stalls_at_the_second_message(conn: socket.socket) -> None:
+    in_data = threading.Event()
+
+    def holds_the_second_message(conn: socket.socket) -> None:
         reader = conn.makefile("rb")
         conn.sendall(b"220 stall.test ESMTP\r\n")
         messages = 0
@@ -240,8 +248,10 @@ def test_ctrl_c_during_a_batch_keeps_every_unsent_message(
                 conn.sendall(b"250 stall.test\r\n")
             elif verb == b"DATA":
                 messages += 1
-                if messages == 2:
-                    time.sleep(60)  # until the client is interrupted
+                if messages == 2:  # no reply until the client, interrupted, hangs up
+                    in_data.set()
+                    reader.read()
+                    return
                 conn.sendall(b"354 go on\r\n")
                 for _ in iter(lambda: reader.readline(), b".\r\n"):
                     pass
@@ -252,18 +262,23 @@ def test_ctrl_c_during_a_batch_keeps_every_unsent_message(
     lines = [{"to": f"u{i}@example.com", "type": "SignIn", "payload": {"code": "1"}} for i in range(4)]
     batch = tmp_path / "batch.jsonl"
     batch.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    path = write_config(tmp_path / "logto.json", logto_config(raw_server(stalls_at_the_second_message)))
+    path = write_config(tmp_path / "logto.json", logto_config(raw_server(holds_the_second_message)))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "connector", "send", str(path), "--batch", str(batch)],
+        interruptible("send", str(path), "--batch", str(batch)),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
     )  # fmt: skip
-    assert proc.stdout is not None
-    first = json.loads(proc.stdout.readline())
-    assert first["status"] == "sent"
-    time.sleep(0.5)  # into the second message's DATA
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        assert first["status"] == "sent"
+        assert in_data.wait(60)  # the second message is in DATA, waiting for the server's reply
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     assert proc.returncode == 130, err
     again = [json.loads(line) for line in (tmp_path / "batch.failed.jsonl").read_text().splitlines()]
     assert again == lines[1:]

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from connector.sink import (
     shown,
 )
 
-from .conftest import ROOT, CliRunner
+from .conftest import ROOT, CliRunner, interruptible
 from .smtp_fixtures import logto_config, write_config
 
 
@@ -219,7 +218,7 @@ def test_the_sink_command_serves_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     probe.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "connector", "sink", "--port", str(port), "--dir", str(tmp_path / "mail")],
+        interruptible("sink", "--port", str(port), "--dir", str(tmp_path / "mail")),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -378,9 +377,12 @@ def test_a_slow_message_never_delays_another_client(tmp_path: Path, monkeypatch:
     release = threading.Event()
     real = sink_module.describe
 
+    storing = threading.Event()
+
     def slow(data: bytes) -> tuple[str, str | None]:
         if b"Subject: slow" in data:
-            assert release.wait(30)
+            storing.set()
+            assert release.wait(60)
         return real(data)
 
     monkeypatch.setattr(sink_module, "describe", slow)
@@ -394,10 +396,7 @@ def test_a_slow_message_never_delays_another_client(tmp_path: Path, monkeypatch:
         thread = threading.Thread(target=send_slow)
         thread.start()
         try:
-            for _ in range(200):  # until the slow message is being stored
-                if list(tmp_path.iterdir()):
-                    break
-                time.sleep(0.01)
+            assert storing.wait(60)  # the slow message is being stored
             with smtplib.SMTP("127.0.0.1", sink.port, timeout=10) as other:
                 other.sendmail("c@x.test", ["d@x.test"], b"Subject: fast\r\n\r\n222222\r\n")
             assert [m.code for m in sink.messages] == ["222222"] and replies == []

@@ -77,6 +77,13 @@ _RULES = [
         "A path named on the command line holds no SMTP connector config, so nothing was checked "
         "(skipped instead under --skip-unrelated, the pre-commit hook's mode).",
     ),
+    Rule(
+        "SC014",
+        "error",
+        "unsafe-file-name",
+        "A file name made from data (a usage type or language tag from Logto, an environment's name, a "
+        "recipient) is not safe on every platform or leads out of its folder, so nothing is written.",
+    ),
     # Schema
     Rule("SC201", "error", "unknown-key", "A key the connector does not know; usually a typo of a real key."),
     Rule("SC202", "error", "wrong-type", "A value of the wrong type or outside its allowed values."),

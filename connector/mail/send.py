@@ -21,6 +21,7 @@ from connector.errors import DeliveryError, InputError
 from connector.mail.message import draft, fill_message
 from connector.mail.transport import Connection
 from connector.mail.wire import message_bytes
+from connector.safe_paths import name_problem
 from connector.schema.models import ConnectorConfig
 
 Status = Literal["sent", "failed", "written"]
@@ -212,7 +213,11 @@ def write_all(
     for index, job in enumerate(jobs, 1):
         try:
             _, _, data = prepare(config, job, now=now)
-            path = folder / eml_name(index, job)
+            name = eml_name(index, job)
+            problem = name_problem(name)
+            if problem is not None:  # eml_name keeps to safe characters: a guard, should that change
+                raise InputError(f"cannot write {name!r}: {problem}")
+            path = folder / name
             atomic.write_bytes(path, data)
             result = Result(job.to, job.usage_type, "written", None, "", 0, str(path))
         except InputError as e:

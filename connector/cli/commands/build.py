@@ -85,6 +85,8 @@ def run(args: argparse.Namespace) -> int:
     for item in built.values():
         write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
     outputs = _outputs(args, built)
+    if args.out_dir:
+        _check_names(project, envs)
     if args.check:
         return _check(args, outputs)
     files = {path: text for path, text in outputs.items() if path is not None and text is not None}
@@ -117,10 +119,27 @@ def gate(project: Project, env: str | None, *, color: bool = False) -> set[Findi
     return shown
 
 
+def _check_names(project: Project, envs: list[str]) -> None:
+    """SC014 for an environment whose name cannot name its ``--out-dir`` file on every platform."""
+    from connector.diagnostics.findings import Location
+    from connector.errors import InputError
+    from connector.safe_paths import name_problem, unsafe_name
+
+    findings = []
+    for env in envs:
+        problem = name_problem(f"{env}.json")
+        if problem is not None:
+            where = Location(project.environment_files[env].file)
+            findings.append(unsafe_name(where, "environment", env, f"`{env}.json`: {problem}"))
+    if findings:
+        raise InputError(findings=findings)
+
+
 def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[Path | None, str | None]:
     """Each output file and its text (None: no variants, so no email-templates file); None: stdout."""
     from pathlib import Path
 
+    from connector.atomic import is_stream
     from connector.build.outputs import templates_path
     from connector.errors import UsageError
 
@@ -131,16 +150,20 @@ def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[P
         else:
             config_path = Path(args.output) if args.output and args.output != "-" else None
         outputs[config_path] = item.text
+        # Nothing is written next to a device or FIFO (-o /dev/null discards, and must not create
+        # /dev/null.email-templates.json): its other languages need --locales-out, as with -o -.
+        beside = config_path is not None and not is_stream(config_path)
         if args.locales_out:
             locales_path: Path | None = Path(args.locales_out)
         else:
-            locales_path = templates_path(config_path) if config_path is not None else None
+            locales_path = templates_path(config_path) if config_path is not None and beside else None
         if locales_path is not None:
             outputs[locales_path] = item.templates_text
         elif item.variants:
+            where = "" if config_path is None else f" ({config_path} is not a file to write one beside)"
             raise UsageError(
                 f"environment {env} has templates in other languages "
-                f"({', '.join(item.variants)}): add --locales-out FILE to write them"
+                f"({', '.join(item.variants)}): add --locales-out FILE to write them{where}"
             )
     return outputs
 
