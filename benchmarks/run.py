@@ -202,7 +202,7 @@ def bench_worst(tmp: Path, repeat: int) -> list[Row]:
 
     return [
         Row(f"worst case, {case.name}", case.seconds, None, "s", "", f"< {BUDGET_S:g} s", case.met,
-            {"bytes": case.size, "detail": case.detail})
+            {"bytes": case.size, "detail": case.detail, "peak_mb": case.peak_mb})
         for case in measure(tmp, min(repeat, 3))
     ]  # fmt: skip
 

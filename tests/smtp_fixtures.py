@@ -3,17 +3,21 @@
 ``smtp_server(tls="implicit"|"starttls"|None, users={...}, tokens={...}, script=Script(...))`` starts a
 server on a free port and stops it after the test (``context=`` serves another certificate). A ``Script`` makes the server misbehave on cue
 (a 451 on DATA, a 550 on RCPT, a connection dropped in DATA). ``silent_server`` accepts connections and
-never greets. ``token_endpoint`` is a local OAuth2 token endpoint.
+never greets. ``raw_server(handler)`` gives each connection to a function of the test. ``token_endpoint`` is a local OAuth2 token endpoint. ``ConnectProxy`` is an HTTP CONNECT
+proxy on 127.0.0.1 (or an https:// one, given a server context) that can map host names to addresses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
+import select
 import socket
 import ssl
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -196,7 +200,8 @@ ServerFactory = Callable[..., Server]
 
 @pytest.fixture
 def smtp_server(certificates: Certificates) -> Iterator[ServerFactory]:
-    """Start aiosmtpd servers: ``smtp_server(tls="starttls", users={"u": "p"}, tokens={"t"}, script=...)``."""
+    """Start aiosmtpd servers: ``smtp_server(tls="starttls", users={"u": "p"}, tokens={"t"}, script=...)``
+    (``smtputf8=True`` offers SMTPUTF8 and reads commands as UTF-8)."""
     started: list[Controller] = []
 
     def start(
@@ -208,9 +213,12 @@ def smtp_server(certificates: Certificates) -> Iterator[ServerFactory]:
         auth_require_tls: bool = True,
         host: str = "127.0.0.1",
         context: ssl.SSLContext | None = None,
+        smtputf8: bool = False,
     ) -> Server:
         handler = Handler(script or Script(), tokens or set())
         kwargs: dict[str, Any] = {"hostname": host, "port": 0, "ready_timeout": 10}
+        if smtputf8:  # aiosmtpd then reads commands as UTF-8 (else a non-ASCII one gets 500)
+            kwargs["enable_SMTPUTF8"] = True
         if tls == "implicit":
             kwargs["ssl_context"] = context or certificates.server_context
         elif tls == "starttls":
@@ -249,6 +257,43 @@ def silent_server() -> Iterator[int]:
     sock.listen(8)
     yield int(sock.getsockname()[1])
     sock.close()
+
+
+ConnectionHandler = Callable[[socket.socket], None]
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[ConnectionHandler], int]]:
+    """``raw_server(handler)``: a port whose every connection is given to ``handler`` in a thread."""
+    listeners: list[socket.socket] = []
+    stop = threading.Event()
+
+    def start(handler: ConnectionHandler) -> int:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        listeners.append(listener)
+
+        def serve() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except OSError:
+                    return
+                threading.Thread(target=_run, args=(handler, conn), daemon=True).start()
+
+        threading.Thread(target=serve, daemon=True).start()
+        return int(listener.getsockname()[1])
+
+    yield start
+    stop.set()
+    for listener in listeners:
+        listener.close()
+
+
+def _run(handler: ConnectionHandler, conn: socket.socket) -> None:
+    with conn, contextlib.suppress(OSError):  # the client went away: what the test wants
+        handler(conn)
 
 
 @pytest.fixture
@@ -310,3 +355,116 @@ def token_endpoint() -> Iterator[TokenEndpoint]:
     yield endpoint
     server.shutdown()
     server.server_close()
+
+
+class ConnectProxy:
+    """An HTTP CONNECT proxy on 127.0.0.1 (or ``bind``), recording each request's head and every
+    byte it relays to the server (``relayed``).
+
+    ``hosts`` maps a requested host to the address the proxy connects to, as a proxy's own resolver would;
+    ``context`` makes it an https:// proxy serving that certificate (``failed_handshakes`` counts clients
+    that gave up on it); ``answer(client)`` replaces the ``200`` answer (return False to hang up).
+    """
+
+    def __init__(
+        self,
+        *,
+        refuse: bool = False,
+        coalesce: bool = False,
+        hosts: dict[str, str] | None = None,
+        context: ssl.SSLContext | None = None,
+        answer: Callable[[socket.socket], bool] | None = None,
+        bind: str = "127.0.0.1",
+    ) -> None:
+        self.refuse = refuse
+        self.coalesce = coalesce
+        self.hosts = hosts or {}
+        self.context = context
+        self.answer = answer
+        self.requests: list[str] = []
+        self.relayed = bytearray()
+        self.failed_handshakes = 0
+        self.listener = socket.create_server((bind, 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, userinfo: str = "") -> str:
+        scheme = "https" if self.context is not None else "http"
+        return f"{scheme}://{userinfo + '@' if userinfo else ''}127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        if self.context is not None:
+            try:
+                client = self.context.wrap_socket(client, server_side=True)
+            except (ssl.SSLError, OSError):
+                self.failed_handshakes += 1
+                client.close()
+                return
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(1)
+            if not chunk:
+                client.close()
+                return
+            head += chunk
+        self.requests.append(head.decode())
+        target = head.split(b" ")[1].decode()
+        if self.refuse:
+            client.sendall(b"HTTP/1.1 403 Forbidden\r\n\r\n")
+            client.close()
+            return
+        if self.answer is not None and not self.answer(client):
+            client.close()
+            return
+        host, _, port = target.rpartition(":")
+        upstream = socket.create_connection((self.hosts.get(host, host), int(port)))
+        if self.answer is None:
+            established = b"HTTP/1.1 200 Connection established\r\n\r\n"
+            if self.coalesce:  # the server's greeting in the same segment as the proxy's answer
+                client.sendall(established + upstream.recv(65536))
+            else:
+                client.sendall(established)
+                # nodemailer 6 drops bytes that reach it together with the proxy's answer (it unshifts them
+                # onto a flowing socket whose 'data' listener it has just removed), so Logto's send would
+                # wait for a greeting it already lost; a pause keeps the two apart on a loaded machine. Ours
+                # copes either way: test_our_send_takes_a_greeting_that_arrives_with_the_proxys_answer.
+                time.sleep(0.3)
+        with client, upstream, contextlib.suppress(OSError, ValueError):
+            self._relay(client, upstream)
+
+    def _relay(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Pipe both ways in one thread (an SSLSocket must not be read and written from two). An end of
+        stream is passed on as a half-close, so the other direction still delivers what is in flight (the
+        server's 221 after the client's QUIT); a TLS client, which has no half-close, is hung up on."""
+        watched = [client, upstream]
+        while watched:
+            pending = isinstance(client, ssl.SSLSocket) and client in watched and client.pending()
+            for src in [client] if pending else select.select(watched, [], [])[0]:
+                dst = upstream if src is client else client
+                data = src.recv(65536)
+                if data:
+                    if src is client:
+                        self.relayed.extend(data)
+                    dst.sendall(data)
+                elif isinstance(dst, ssl.SSLSocket):
+                    return
+                else:
+                    dst.shutdown(socket.SHUT_WR)
+                    watched.remove(src)
+
+    def close(self) -> None:
+        self.listener.close()
+
+    def __enter__(self) -> ConnectProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -9,14 +9,10 @@ message's own headers, list values, non-ASCII bodies.
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.policy
 import json
 import random
-import socket
-import threading
-import time
 from email.message import EmailMessage
 from typing import Any
 
@@ -27,7 +23,7 @@ from connector.mail.send import Job, RetryPolicy, send_all
 from connector.schema.models import ConnectorConfig
 
 from . import logto_peer
-from .smtp_fixtures import ServerFactory, logto_config
+from .smtp_fixtures import ConnectProxy, ServerFactory, logto_config
 
 FROMS = [
     "no-reply@acme.test",
@@ -198,71 +194,6 @@ def test_a_timeout_node_would_clamp_is_refused_before_connecting(key: str) -> No
     assert outcome.fatal.hint == "use at most 2147483647 ms, or leave it out"
     fine = ConnectorConfig.model_validate(logto_config(9, **{key: 2**31 - 1}))
     assert "Node clamps" not in str(send_all(fine, [Job("b@example.test", "SignIn", {})]).results[0].reply)
-
-
-class ConnectProxy:
-    """An HTTP CONNECT proxy on 127.0.0.1 (threads piping bytes), recording each request's head."""
-
-    def __init__(self, *, refuse: bool = False, coalesce: bool = False) -> None:
-        self.refuse = refuse
-        self.coalesce = coalesce
-        self.requests: list[str] = []
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
-
-    def _serve(self, client: socket.socket) -> None:
-        head = b""
-        while b"\r\n\r\n" not in head:
-            chunk = client.recv(1)
-            if not chunk:
-                client.close()
-                return
-            head += chunk
-        self.requests.append(head.decode())
-        target = head.split(b" ")[1].decode()
-        if self.refuse:
-            client.sendall(b"HTTP/1.1 403 Forbidden\r\n\r\n")
-            client.close()
-            return
-        host, _, port = target.rpartition(":")
-        upstream = socket.create_connection((host, int(port)))
-        established = b"HTTP/1.1 200 Connection established\r\n\r\n"
-        if self.coalesce:  # the server's greeting in the same segment as the proxy's answer
-            client.sendall(established + upstream.recv(65536))
-        else:
-            client.sendall(established)
-            # nodemailer 6 drops bytes that reach it together with the proxy's answer (it unshifts them onto
-            # a flowing socket whose 'data' listener it has just removed), so Logto's send would wait for a
-            # greeting it already lost; a pause keeps the two apart on a loaded machine. Ours copes either
-            # way: test_our_send_takes_a_greeting_that_arrives_with_the_proxys_answer.
-            time.sleep(0.3)
-        for a, b in ((client, upstream), (upstream, client)):
-            threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        # A relay passes an end of stream on as a half-close, so the other direction still delivers what
-        # is in flight (the server's 221 after the client's QUIT); only a broken socket ends both.
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-            dst.shutdown(socket.SHUT_WR)
-        except OSError:
-            for sock in (src, dst):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        self.listener.close()
 
 
 def test_an_http_proxy_is_used_as_nodemailer_uses_it(smtp_server: ServerFactory) -> None:

@@ -6,12 +6,11 @@ fails the send with one line saying why, never a traceback, a hang or an exit 3.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,43 +21,7 @@ from connector.deploy.target import plain_http_problem
 from connector.mail.transport import MAX_REPLY_LINES
 
 from .conftest import CliRunner
-from .smtp_fixtures import Certificates, ServerFactory, logto_config, write_config
-
-Handler = Callable[[socket.socket], None]
-
-
-@pytest.fixture
-def raw_server() -> Iterator[Callable[[Handler], int]]:
-    """``raw_server(handler)``: a port whose every connection is given to ``handler`` in a thread."""
-    listeners: list[socket.socket] = []
-    stop = threading.Event()
-
-    def start(handler: Handler) -> int:
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        listeners.append(listener)
-
-        def serve() -> None:
-            while not stop.is_set():
-                try:
-                    conn, _ = listener.accept()
-                except OSError:
-                    return
-                threading.Thread(target=_run, args=(handler, conn), daemon=True).start()
-
-        threading.Thread(target=serve, daemon=True).start()
-        return int(listener.getsockname()[1])
-
-    yield start
-    stop.set()
-    for listener in listeners:
-        listener.close()
-
-
-def _run(handler: Handler, conn: socket.socket) -> None:
-    with conn, contextlib.suppress(OSError):  # the client went away: what the test wants
-        handler(conn)
+from .smtp_fixtures import Certificates, ConnectionHandler, ServerFactory, logto_config, write_config
 
 
 def _until_the_client_hangs_up(conn: socket.socket) -> None:
@@ -78,7 +41,7 @@ def send(cli: CliRunner, tmp_path: Path, port: int, **changes: object) -> str:
 
 
 def test_a_greeting_that_never_ends(
-    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[ConnectionHandler], int]
 ) -> None:
     sent = []
 
@@ -95,7 +58,7 @@ def test_a_greeting_that_never_ends(
 
 
 def test_a_reply_line_longer_than_smtp_allows(
-    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[ConnectionHandler], int]
 ) -> None:
     def long_line(conn: socket.socket) -> None:
         conn.sendall(b"220 " + b"x" * 100_000)
@@ -106,7 +69,7 @@ def test_a_reply_line_longer_than_smtp_allows(
 
 
 def test_exactly_the_line_cap_is_a_reply(
-    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[ConnectionHandler], int]
 ) -> None:
     def many(conn: socket.socket) -> None:
         conn.sendall(b"220-x\r\n" * (MAX_REPLY_LINES - 1) + b"554 no service\r\n")
@@ -117,7 +80,7 @@ def test_exactly_the_line_cap_is_a_reply(
 
 
 def test_a_greeting_trickled_a_byte_at_a_time_ends_at_the_greeting_timeout(
-    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[ConnectionHandler], int]
 ) -> None:
     bytes_sent = []
 
@@ -133,7 +96,7 @@ def test_a_greeting_trickled_a_byte_at_a_time_ends_at_the_greeting_timeout(
 
 
 def test_an_auth_challenge_that_is_not_base64(
-    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[ConnectionHandler], int]
 ) -> None:
     def bad_challenge(conn: socket.socket) -> None:
         reader = conn.makefile("rb")
@@ -189,7 +152,7 @@ def test_which_token_urls_are_plain_http(url: str, refused: bool) -> None:
 
 
 def test_a_non_ascii_recipient_without_smtputf8_fails_alone(
-    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int]
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[ConnectionHandler], int]
 ) -> None:
     received: list[bytes] = []
 
@@ -228,7 +191,7 @@ def test_a_non_ascii_recipient_without_smtputf8_fails_alone(
 
 
 def test_ctrl_c_during_a_batch_keeps_every_unsent_message(
-    tmp_path: Path, raw_server: Callable[[Handler], int]
+    tmp_path: Path, raw_server: Callable[[ConnectionHandler], int]
 ) -> None:
     import os
     import signal
@@ -287,7 +250,7 @@ def test_ctrl_c_during_a_batch_keeps_every_unsent_message(
 
 @pytest.mark.parametrize("count", [1, 3])
 def test_a_server_dropping_every_message_at_data_loses_none(
-    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Handler], int], count: int
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[ConnectionHandler], int], count: int
 ) -> None:
     def drops_at_data(conn: socket.socket) -> None:
         reader = conn.makefile("rb")
@@ -312,7 +275,7 @@ def test_a_server_dropping_every_message_at_data_loses_none(
     assert [json.loads(line) for line in failed.read_text().splitlines()] == lines
 
 
-def _scripted(received: list[bytes]) -> Handler:
+def _scripted(received: list[bytes]) -> ConnectionHandler:
     """A server whose answer depends on the recipient: ok-* accepted, t4-* 451 at RCPT, p5-* 554 after
     DATA, dr-* dropped mid-DATA."""
 
@@ -352,7 +315,7 @@ def _scripted(received: list[bytes]) -> Handler:
 def test_every_message_gets_one_result_and_every_unsent_one_is_kept(
     cli: CliRunner,
     tmp_path_factory: pytest.TempPathFactory,
-    raw_server: Callable[[Handler], int],
+    raw_server: Callable[[ConnectionHandler], int],
     kinds: list[str],
 ) -> None:
     tmp_path = tmp_path_factory.mktemp("batch")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiosmtpd.smtp import SMTP
 
 from connector import sink as sink_module
 from connector.sink import (
@@ -41,8 +43,8 @@ def sink(tmp_path: Path) -> Iterator[Sink]:
 class Talk:
     """A raw SMTP conversation, to test what smtplib would never send."""
 
-    def __init__(self, port: int) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    def __init__(self, port: int, timeout: float = 5) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.file = self.sock.makefile("rb")
         self.greeting = self.reply()
 
@@ -502,3 +504,183 @@ def test_describe_walks_at_most_max_parts_and_max_depth() -> None:
     assert describe(nested)[1] == "654321"
     deeper = multipart([nested], "dx").replace(b"--b--", b"--dx--")
     assert describe(deeper)[1] is None
+
+
+# Issue 19: the sink's memory is bounded whatever the shape of the messages ------------------------------
+
+# What `smtp-connector sink` may hold at its peak (docs/security.md, "The development sink is bounded").
+PEAK_RSS_MB = 160
+
+
+def _wire(lines: bytes, count: int) -> bytes:
+    """``count`` copies of ``lines``, as a client puts them on the wire (dot-stuffed already)."""
+    return lines * count
+
+
+# Shapes that cost the most per byte (a Python object per line, a wide string per character), each at the
+# size cap or just over it, with the reply each must get.
+WORST_SHAPES: dict[str, tuple[bytes, str]] = {
+    "blank lines": (_wire(b"\r\n", MAX_SIZE // 2), "250"),
+    "short lines": (_wire(b"7\r\n", MAX_SIZE // 3), "250"),
+    "stuffed dots": (_wire(b"..\r\n", MAX_SIZE // 4), "250"),
+    "one emoji in plain text": (
+        b"Subject: wide\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\xf0\x9f\x99\x82"
+        + _wire(b"z" * 98 + b"\r\n", (MAX_SIZE - 80) // 100),
+        "250",
+    ),
+    "one long line": (b"q" * (MAX_SIZE - 2) + b"\r\n", "500"),
+    "a byte over the cap": (_wire(b"\r\n", MAX_SIZE // 2) + b"\r\n", "552"),
+}
+
+
+def _deliver(port: int, data: bytes, replies: list[str]) -> None:
+    """One client: a whole transaction on a raw socket, waiting for each reply (the 354 before the data)."""
+    talk = Talk(port, timeout=120)  # a deadline for a loaded machine, not a measure of speed
+    try:
+        for command in ("EHLO memory", "MAIL FROM:<a@x.test>", "RCPT TO:<b@x.test>"):
+            talk.say(command)
+        assert talk.say("DATA").startswith("354 ")
+        talk.sock.sendall(data + b".\r\n")
+        replies.append(talk.reply())
+        talk.say("QUIT")
+    finally:
+        talk.close()
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """A live process's peak RSS (Linux's VmHWM). Not wait4's ru_maxrss: that starts from the parent's RSS
+    when the child was forked, which would measure the test's own memory."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024 / 1e6
+    raise AssertionError(f"no VmHWM in /proc/{pid}/status")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the sink's peak memory in /proc")
+def test_the_sink_holds_its_peak_memory_whatever_20_clients_send(tmp_path: Path) -> None:
+    """20 clients at once (the connection limit), each sending a worst shape at the size cap: the sink's
+    peak RSS stays under the documented figure. Before, aiosmtpd kept a Python object per line (a 10 MB
+    message of blank lines: 860 MB; 20 of them: 17 GB)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shapes = list(WORST_SHAPES.values())
+    clients = [shapes[i % len(shapes)] for i in range(MAX_CONNECTIONS)]
+
+    def limit_memory() -> None:  # a safety net: a regression fails this test, not the machine
+        import resource
+
+        cap = 8 * PEAK_RSS_MB * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "connector", "sink", "--port", "0", "--dir", str(tmp_path / "mail")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path, preexec_fn=limit_memory,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        banner = proc.stderr.readline().decode()
+        assert banner.startswith("smtp-connector sink: listening on 127.0.0.1:"), banner
+        port = int(banner.split(":")[2].split(",")[0])
+        replies: list[str] = []
+        threads = [threading.Thread(target=_deliver, args=(port, data, replies)) for data, _ in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(300)
+        stored = [proc.stdout.readline().decode() for code in replies if code.startswith("250 ")]
+        peak_mb = _peak_rss_mb(proc.pid)  # every reply is in: the peak is behind us
+    finally:
+        proc.terminate()
+        proc.communicate()
+    assert sorted(code[:3] for code in replies) == sorted(code for _, code in clients)
+    print(f"peak RSS {peak_mb:.0f} MB")
+    assert peak_mb < PEAK_RSS_MB, f"peak RSS {peak_mb:.0f} MB"
+    # Every accepted message is stored and summarised as documented, whatever its shape.
+    assert (
+        len(stored) == sum(code == "250" for _, code in clients) == len(list((tmp_path / "mail").iterdir()))
+    )
+    assert all(line.startswith("a@x.test -> b@x.test | subject ") for line in stored)
+    assert any(" | subject 'wide' | no code | " in line for line in stored)
+    sizes = sorted(p.stat().st_size for p in (tmp_path / "mail").iterdir())
+    trace = len(b"Return-Path: <a@x.test>\r\nDelivered-To: b@x.test\r\n")
+    unstuffed = {len(data) - (b"\r\n" + data).count(b"\r\n.") for data, code in clients if code == "250"}
+    assert set(sizes) == {trace + size for size in unstuffed}
+
+
+def _collect(chunks: list[bytes], size_limit: int | None = None) -> tuple[bytes, bytes | None, str | None]:
+    """What sink_module._Data makes of a DATA stream read in these pieces: (message, what followed, error)."""
+    spool = io.BytesIO()
+    data = sink_module._Data(spool, size_limit, SMTP.line_length_limit)
+    rest = None
+    for chunk in chunks:
+        if rest is None:
+            rest = data.feed(chunk)
+        else:  # after the end: the next commands, as the session passes them on
+            rest += chunk
+    return spool.getvalue(), rest, data.error
+
+
+# On the wire: dot-stuffed, with the shapes around which the end marker and the stuffed dots hide.
+WIRE = b"..first\r\n\r\n...\r\n.\r\r\n\n.\n.x\r\nbare\rcr\r\n..\r\n\r\n"
+SENT = b".first\r\n\r\n..\r\n\r\r\n\n.\n.x\r\nbare\rcr\r\n.\r\n\r\n"
+
+
+@pytest.mark.parametrize("cut", range(len(WIRE + b".\r\nNOOP\r\n") + 1))
+def test_the_message_is_the_same_wherever_the_reads_split_it(cut: int) -> None:
+    wire = WIRE + b".\r\nNOOP\r\n"
+    assert _collect([wire[:cut], wire[cut:]]) == (SENT, b"NOOP\r\n", None)
+
+
+def test_the_message_read_a_byte_at_a_time() -> None:
+    wire = WIRE + b".\r\n"
+    chunks = [wire[i : i + 1] for i in range(len(wire))]
+    assert _collect(chunks) == (SENT, b"", None)
+    assert _collect([b".\r\n"]) == (b"", b"", None)  # an empty message
+    assert _collect([b"\r\n.\r\n"]) == (b"\r\n", b"", None)
+    assert _collect([b"a\r\n.\r", b"\nx"]) == (b"a\r\n", b"x", None)
+
+
+def test_the_line_and_size_limits_are_aiosmtpds() -> None:
+    line = SMTP.line_length_limit  # a line's bytes on the wire, its line end and a stuffed dot included
+    at = b"l" * (line - 2) + b"\r\n"
+    assert _collect([at * 3 + b".\r\n"])[2] is None
+    assert _collect([at + b"L" + at + b".\r\n"])[2] == sink_module.TOO_LONG
+    assert _collect([b"." + at + b".\r\n"])[2] == sink_module.TOO_LONG  # the stuffed dot counts
+    assert _collect([at[:-1], b"L", b"\n.\r\n"])[2] == sink_module.TOO_LONG  # split before its CR LF
+    assert _collect([b"x" * 5000, b"\r\n.\r\nQUIT\r\n"])[1:] == (b"QUIT\r\n", sink_module.TOO_LONG)
+    assert _collect([b"..\r\n" * 25 + b".\r\n"], size_limit=100) == (b".\r\n" * 25, b"", None)
+    assert _collect([b"..\r\n" * 25 + b"\r\n.\r\n"], size_limit=100) == (b"", b"", sink_module.TOO_MUCH)
+
+
+def test_a_client_that_does_not_wait_for_the_replies_is_served_in_order(sink: Sink) -> None:
+    """`nc < session.txt`: every command and the messages at once. What follows DATA waits for its 354."""
+    big = b"Subject: big\r\n\r\n" + b"b" * 98 + b"\r\n" * 30  # 3 KB: the sink's cap here is 4 KiB
+    session = (
+        b"EHLO me\r\nDATA\r\nNOOP\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nDATA x\r\n"
+        b"DATA\r\nSubject: one\r\n\r\n..dot\r\n.\r\n"
+        b"MAIL FROM:<a@x.test>\r\nRCPT TO:<c@x.test>\r\ndata\r\n" + big + b".\r\nQUIT\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", sink.port), timeout=30) as sock:
+        sock.sendall(session)
+        replies = sock.makefile("rb").read().decode().splitlines()
+    codes = [line[:3] for line in replies if line[3:4] == " "]
+    assert codes == ["220", "250", "503", "250", "250", "250", "501", "354", "250", "250", "250", "354", "250",
+                     "221"]  # fmt: skip
+    assert [(m.subject, m.recipients) for m in sink.messages] == [
+        ("one", ("b@x.test",)),
+        ("big", ("c@x.test",)),
+    ]
+    assert sink.messages[0].read() == b"Subject: one\r\n\r\n.dot\r\n"
+
+
+def test_a_client_that_sends_its_message_before_the_354_in_large_pieces(sink: Sink) -> None:
+    """More than the sink holds back before the 354: it stops reading the client until then."""
+    body = b"Subject: held\r\n\r\n" + b"h" * 900 + b"\r\n"
+    with Sink(port=0, directory=sink.directory, max_size=sink_module.HOLD * 4) as big:
+        message = body * (3 * sink_module.HOLD // len(body))
+        head = b"EHLO me\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<b@x.test>\r\nDATA\r\n"
+        with socket.create_connection(("127.0.0.1", big.port), timeout=30) as sock:
+            sock.sendall(head + message + b".\r\nQUIT\r\n")
+            replies = sock.makefile("rb").read().decode().splitlines()
+        assert [line[:3] for line in replies if line[3:4] == " "] == ["220", "250", "250", "250", "354", "250",
+                                                                     "221"]  # fmt: skip
+        assert [m.size for m in big.messages] == [len(message)]

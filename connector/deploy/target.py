@@ -7,7 +7,6 @@ section in source files.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import register_secret
 from connector.errors import InputError, UsageError
+from connector.mail.loopback import is_loopback
 
 SECTION = "logto"  # the source-file key; never part of the built connector config
 # The section's keys and the environment variable each falls back to.
@@ -167,15 +167,6 @@ def proxy_problem(url: str) -> str | None:
     if not parts.hostname:
         return "is not a proxy URL such as http://proxy.example:3128"
     return None
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def default_resource(endpoint: str) -> str:

@@ -184,7 +184,8 @@ _RULES = [
         "SC306",
         "error",
         "auth-unencrypted",
-        "Credentials over a connection that is never encrypted (ignoreTLS without secure).",
+        "Credentials over a connection that is never encrypted (ignoreTLS without secure), except to a "
+        "loopback host with no proxy or a loopback one.",
     ),
     Rule(
         "SC307",
@@ -225,6 +226,13 @@ _RULES = [
         "oauth2-plain-http",
         "An OAuth2 `accessUrl` over plain http (not loopback): the token refresh sends the client secret "
         "and refresh token unencrypted.",
+    ),
+    Rule(
+        "SC317",
+        "warning",
+        "proxy-starttls-not-required",
+        "Credentials through a proxy with neither `requireTLS` nor `secure`: the proxy can remove STARTTLS "
+        "from the server's reply, and nodemailer then logs in unencrypted.",
     ),
     #
     #

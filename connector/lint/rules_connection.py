@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from connector.diagnostics.findings import Finding
-from connector.lint.base import WHOLE_MODES, Context, rule
-from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, clean_deep, implicit_tls
+from connector.lint.base import WHOLE_MODES, Context, is_reference, rule
+from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, clean_deep, implicit_tls, proxy_problem
 
-_LOOPBACK = ("localhost", "::1", "[::1]")
 _STRIPPED = "Logto deletes empty values when it saves the config"
 
 
@@ -125,24 +125,62 @@ def tls_flags(ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _stays_here(data: dict[str, Any]) -> bool:
+    """Whether the SMTP session never leaves this machine: a loopback host, and no proxy or a loopback one
+    (a proxy resolves ``host`` itself, so ``localhost`` through a remote proxy is the proxy's machine)."""
+    from connector.mail.loopback import is_loopback
+
+    host, proxy = data.get("host"), data.get("proxy")
+    if not isinstance(host, str) or not is_loopback(host):
+        return False
+    return not isinstance(proxy, str) or not proxy or is_loopback(urlsplit(proxy).hostname or "")
+
+
+def _has_credentials(data: dict[str, Any]) -> bool:
+    auth = clean_deep(data.get("auth"))[0] if isinstance(data.get("auth"), dict) else {}
+    return bool(auth.keys() - {"type"})
+
+
 @rule(WHOLE_MODES)
 def auth_in_clear(ctx: Context) -> Iterator[Finding]:
     data = ctx.data
-    auth = clean_deep(data.get("auth"))[0] if isinstance(data.get("auth"), dict) else {}
-    host = data.get("host")
-    if (
-        not (auth.keys() - {"type"})
-        or data.get("ignoreTLS") is not True
-        or _secure(data)
-        or (isinstance(host, str) and (host in _LOOPBACK or host.startswith("127.")))
-    ):
+    if not _has_credentials(data) or data.get("ignoreTLS") is not True or _secure(data) or _stays_here(data):
         return
+    through = ", and the proxy does not encrypt it" if data.get("proxy") else ""
     yield ctx.finding(
         ("ignoreTLS",),
         "SC306",
         "credentials would be sent unencrypted: `ignoreTLS: true` never starts STARTTLS and the "
-        "connection is not `secure`",
+        f"connection is not `secure`{through}",
         "remove `ignoreTLS` (and set `requireTLS: true`), or use port 465 with TLS",
+    )
+
+
+@rule(WHOLE_MODES)
+def proxy_auth_in_clear(ctx: Context) -> Iterator[Finding]:
+    """SC317: through a proxy, credentials protected only by a STARTTLS the proxy can remove.
+
+    A CONNECT proxy relays the SMTP session as it is: it (or anyone between it and the server) can drop
+    STARTTLS from the server's reply, and nodemailer then logs in unencrypted. ``ignoreTLS`` is SC306's."""
+    data = ctx.data
+    proxy = data.get("proxy")
+    if not isinstance(proxy, str) or not proxy or (not is_reference(proxy) and proxy_problem(proxy)):
+        return  # no proxy, or one that cannot work (SC312)
+    if (
+        not _has_credentials(data)
+        or _secure(data)
+        or data.get("requireTLS") is True
+        or data.get("ignoreTLS") is True
+        or _stays_here(data)
+    ):
+        return
+    yield ctx.finding(
+        ("proxy",),
+        "SC317",
+        "credentials through the proxy are encrypted only if the server's reply offers STARTTLS: the proxy "
+        "relays the session as it is and can remove it, and Logto's nodemailer then logs in unencrypted "
+        "(send refuses)",
+        "set `requireTLS: true` (STARTTLS or no login), or `secure: true` on port 465",
     )
 
 

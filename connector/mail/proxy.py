@@ -1,10 +1,14 @@
 """Connecting through ``proxy`` as Logto's nodemailer does: HTTP CONNECT over http:// or https://.
 
-nodemailer opens the proxy connection (TLS without a certificate check for https://, since the SMTP
-server's own certificate is what is verified), sends ``CONNECT host:port`` with ``Host`` and, for a URL
-with credentials, ``Proxy-Authorization: Basic``, and takes any 2xx reply. SOCKS URLs need a module that
+nodemailer opens the proxy connection, sends ``CONNECT host:port`` with ``Host`` and, for a URL with
+credentials, ``Proxy-Authorization: Basic``, and takes any 2xx reply. SOCKS URLs need a module that
 Logto does not load, so Logto fails every send with "Socks module not loaded"; other schemes with
 "Unknown proxy configuration". Those are refused here with the same reason (lint SC312).
+
+Two deliberate differences (docs/logto-compat.md): an https:// proxy's certificate is verified like the
+SMTP server's (nodemailer accepts any), and the whole exchange, from the TCP connect to the end of the
+proxy's answer, has one deadline, ``connectionTimeout`` (nodemailer waits up to 30 s of silence, and
+without end for a proxy that trickles), and an answer of at most :data:`MAX_ANSWER` bytes.
 """
 
 from __future__ import annotations
@@ -12,12 +16,18 @@ from __future__ import annotations
 import base64
 import socket
 import ssl
+import time
 from urllib.parse import unquote, urlsplit
 
 from connector.errors import InputError
 from connector.logto import proxy_problem
+from connector.mail.headers import printable
 
-_MAX_REPLY = 64 * 1024
+MAX_ANSWER = 16 * 1024  # a CONNECT answer is a status line and a few headers; Node's own cap is 16 KiB
+
+
+class ProxyAnswer(ConnectionError):
+    """The proxy's answer to CONNECT: a refusal, or not an HTTP answer at all."""
 
 
 def check_proxy(url: str) -> None:
@@ -27,20 +37,43 @@ def check_proxy(url: str) -> None:
         raise InputError(f"`proxy`: {problem}", hint="use an http:// or https:// proxy, or remove `proxy`")
 
 
+def proxy_address(url: str) -> str:
+    """``host:port`` of the proxy, for messages (the URL itself may hold a password)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return f"[{host}]:{_port(url)}" if ":" in host else f"{host}:{_port(url)}"
+
+
+def _port(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or (443 if parts.scheme.lower() == "https" else 80)
+
+
+def _left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the proxy did not set up the connection in time")
+    return left
+
+
 def connect_through(
-    url: str, host: str, port: int, timeout: float, source: tuple[str, int] | None
+    url: str,
+    host: str,
+    port: int,
+    *,
+    deadline: float,
+    source: tuple[str, int] | None,
+    context: ssl.SSLContext,
 ) -> socket.socket:
-    """A socket to ``host:port`` tunnelled through the HTTP proxy at ``url`` (a refusal is an OSError)."""
+    """A socket to ``host:port`` tunnelled through the HTTP proxy at ``url``, set up before ``deadline``
+    (``time.monotonic()``); an https:// proxy's certificate is checked with ``context``. A refusal, a
+    timeout or an untrusted certificate is an OSError."""
     check_proxy(url)
     parts = urlsplit(url)
-    secure = parts.scheme.lower() == "https"
-    proxy_port = parts.port or (443 if secure else 80)
-    sock = socket.create_connection((parts.hostname or "", proxy_port), timeout, source)
+    sock = socket.create_connection((parts.hostname or "", _port(url)), _left(deadline), source)
     try:
-        if secure:
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE  # as nodemailer: the SMTP server's certificate is checked
+        if parts.scheme.lower() == "https":
+            sock.settimeout(_left(deadline))  # CPython's handshake takes the timeout as its deadline
             sock = context.wrap_socket(sock, server_hostname=parts.hostname)
         headers = [f"Host: {host}:{port}", "Connection: close"]
         if parts.username is not None or parts.password is not None:
@@ -48,17 +81,21 @@ def connect_through(
             userinfo = unquote(parts.netloc.rpartition("@")[0])
             headers.append("Proxy-Authorization: Basic " + base64.b64encode(userinfo.encode()).decode())
         request = f"CONNECT {host}:{port} HTTP/1.1\r\n" + "\r\n".join(headers) + "\r\n\r\n"
+        sock.settimeout(_left(deadline))
         sock.sendall(request.encode("latin-1"))
-        reply = b""
-        while b"\r\n\r\n" not in reply:
-            chunk = sock.recv(1)  # byte by byte: what follows the reply belongs to the SMTP server
-            if not chunk or len(reply) > _MAX_REPLY:
-                raise ConnectionError("the proxy closed the connection before answering CONNECT")
-            reply += chunk
-        status = reply.split(b"\r\n", 1)[0].decode("latin-1")
+        answer = bytearray()
+        while not answer.endswith(b"\r\n\r\n"):
+            if len(answer) >= MAX_ANSWER:
+                raise ProxyAnswer(f"the proxy's answer to CONNECT runs past {MAX_ANSWER // 1024} KiB")
+            sock.settimeout(_left(deadline))
+            chunk = sock.recv(1)  # byte by byte: what follows the answer belongs to the SMTP server
+            if not chunk:
+                raise ProxyAnswer("the proxy closed the connection before answering CONNECT")
+            answer += chunk
+        status = printable(bytes(answer).split(b"\r\n", 1)[0].decode("latin-1"))
         fields = status.split()
         if len(fields) < 2 or not fields[0].startswith("HTTP/") or not fields[1].startswith("2"):
-            raise ConnectionRefusedError(f"the proxy refused CONNECT {host}:{port}: {status or 'no reply'}")
+            raise ProxyAnswer(f"the proxy refused CONNECT {host}:{port}: {status or 'no reply'}")
     except BaseException:
         sock.close()
         raise

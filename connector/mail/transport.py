@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import ipaddress
+import re
 import smtplib
 import socket
 import ssl
@@ -21,8 +21,9 @@ from typing import Any, cast
 
 from connector.errors import DeliveryError, InputError
 from connector.logto import DEFAULT_TIMEOUTS, implicit_tls
+from connector.mail.loopback import is_loopback
 from connector.mail.oauth2 import TokenSource
-from connector.mail.tls import server_name, tls_context
+from connector.mail.tls import server_name, start_tls, tls_context, trust_context
 from connector.schema.models import ConnectorConfig, LoginAuth
 
 DEFAULT_CONNECTION_TIMEOUT = DEFAULT_TIMEOUTS["connectionTimeout"]  # milliseconds, nodemailer's defaults
@@ -51,9 +52,15 @@ class Reply:
 
 
 def ehlo_name(config: ConnectorConfig) -> str:
-    """``name``, else nodemailer's default: the host name if it is fully qualified, else [127.0.0.1]."""
+    """``name``, else nodemailer's default: the host name if it is fully qualified, else [127.0.0.1].
+
+    nodemailer drops line breaks from ``name`` and writes it as UTF-8 like every command (a lone UTF-16
+    surrogate, which a JavaScript string may hold, becomes U+FFFD); a server may refuse a non-ASCII name
+    (lint SC404), and its reply is the error.
+    """
     if config.name:
-        return config.name
+        name = re.sub(r"[\r\n]+", "", config.name)
+        return name.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     host = socket.gethostname()
     if "." not in host:
         return "[127.0.0.1]"
@@ -61,7 +68,7 @@ def ehlo_name(config: ConnectorConfig) -> str:
 
 
 class _Client(smtplib.SMTP):
-    """smtplib with a separate timeout for the TCP connect, and implicit TLS with our own context."""
+    """smtplib with one deadline to connect (through the proxy, if any) and our own implicit TLS context."""
 
     def __init__(
         self, name: str, connect_timeout: float, source: tuple[str, int] | None, proxy: str | None = None
@@ -69,33 +76,51 @@ class _Client(smtplib.SMTP):
         super().__init__(local_hostname=name, source_address=source)
         self.connect_timeout = connect_timeout
         self.proxy = proxy
+        self.proxy_context: ssl.SSLContext | None = None
         self.implicit: ssl.SSLContext | None = None
         self.server_name: str | None = None
+        self.encrypted = False  # the SMTP session's own TLS; never the TLS link to an https:// proxy
         self.stage = "connect"
         self.deadline: float | None = None
         self._buffer = bytearray()
 
+    def send(self, s: Any) -> None:
+        """Commands go out as UTF-8, as nodemailer writes them (smtplib's ASCII raised on a non-ASCII name)."""
+        super().send(s.encode("utf-8") if isinstance(s, str) else s)
+
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        self.stage = "connect"
+        return self.open_socket(host, port, timeout)
+
+    def open_socket(self, host: str, port: int, greeting_timeout: float) -> socket.socket:
+        """The connection to ``host:port``: TCP, through the proxy if any, then implicit TLS if set, all
+        within ``connect_timeout`` (nodemailer's connectionTimeout); then the greeting's deadline starts."""
+        deadline = time.monotonic() + self.connect_timeout
+        source = cast(tuple[str, int] | None, self.source_address)
         if self.proxy is not None:
             from connector.mail.proxy import connect_through
 
-            source = cast(tuple[str, int] | None, self.source_address)
-            sock = connect_through(self.proxy, host, port, self.connect_timeout, source)
+            self.stage = "proxy"
+            context = self.proxy_context or ssl.create_default_context()
+            sock = connect_through(self.proxy, host, port, deadline=deadline, source=source, context=context)
         else:
-            sock = socket.create_connection((host, port), self.connect_timeout, self.source_address)
+            self.stage = "connect"
+            sock = socket.create_connection((host, port), self.connect_timeout, source)
         try:
             if self.implicit is not None:
                 self.stage = "tls"
-                sock = self.implicit.wrap_socket(sock, server_hostname=self.server_name)
-            sock.settimeout(timeout)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("no time left for the TLS handshake")
+                sock = start_tls(sock, self.implicit, self.server_name, left)
+                self.encrypted = True
+            sock.settimeout(greeting_timeout)
         except BaseException:
             sock.close()
             raise
         self.stage = "greeting"
         # nodemailer's greetingTimeout is one timer for the whole greeting, not a limit per read: a server
         # trickling a byte at a time must not hold the send.
-        self.deadline = time.monotonic() + timeout
+        self.deadline = time.monotonic() + greeting_timeout
         return sock
 
     def getreply(self) -> tuple[int, bytes]:
@@ -234,6 +259,8 @@ class Connection:
         greeting_ms = config.greetingTimeout or DEFAULT_GREETING_TIMEOUT
         source = (config.localAddress, 0) if config.localAddress else None
         client = _Client(ehlo_name(config), connect_ms / 1000, source, config.proxy)
+        if config.proxy is not None:
+            client.proxy_context = trust_context(config)  # an https:// proxy is verified like the server
         if implicit_tls(config.secure, config.port):
             client.implicit = self.tls()
             client.server_name = server_name(config)
@@ -265,6 +292,8 @@ class Connection:
             raise self._dropped(e, "while opening the session") from e
 
     def _connect_error(self, e: OSError, stage: str, connect_ms: int, greeting_ms: int) -> DeliveryError:
+        if stage == "proxy":
+            return self._proxy_error(e, connect_ms)
         if isinstance(e, BadReply):
             return self._fail(str(e), fatal=True)
         if isinstance(e, ssl.SSLCertVerificationError):
@@ -306,6 +335,34 @@ class Connection:
             hint = sink_hint(self.config.host, self.config.port)
         return self._fail(f"cannot connect ({reason})", hint=hint, fatal=True)
 
+    def _proxy_error(self, e: OSError, connect_ms: int) -> DeliveryError:
+        """Setting up the tunnel failed: the proxy is named (host and port only: its URL may hold a password)."""
+        from connector.mail.proxy import ProxyAnswer, proxy_address
+
+        assert self.config.proxy is not None
+        proxy = proxy_address(self.config.proxy)
+        if isinstance(e, ssl.SSLCertVerificationError):
+            return self._fail(
+                f"the proxy {proxy}'s certificate is not trusted ({e.verify_message})",
+                hint="add the CA that signed it to tls.ca, or name the proxy in `proxy` as its certificate does",
+                fatal=True,
+            )
+        if isinstance(e, ssl.SSLError):
+            return self._fail(f"the TLS handshake with the proxy {proxy} failed: {e.reason or e}", fatal=True)
+        if isinstance(e, socket.gaierror):
+            return self._fail(
+                f"cannot resolve the proxy's host name ({e.strerror})", hint="check `proxy`", fatal=True
+            )
+        if isinstance(e, TimeoutError) or isinstance(e.__context__, TimeoutError):
+            return self._fail(
+                f"the proxy {proxy} did not set up the connection within {connect_ms} ms (connectionTimeout)",
+                fatal=True,
+            )
+        if isinstance(e, ProxyAnswer):
+            return self._fail(f"proxy {proxy}: {e}", fatal=True)
+        reason = e.strerror or str(e) or type(e).__name__
+        return self._fail(f"cannot connect to the proxy {proxy} ({reason})", hint="check `proxy`", fatal=True)
+
     def _dropped(self, e: OSError, during: str) -> DeliveryError:
         if isinstance(e, BadReply):
             return self._fail(f"{e} {during}", fatal=True)
@@ -326,7 +383,7 @@ class Connection:
 
     def _starttls(self, client: _Client) -> None:
         config = self.config
-        if isinstance(client.sock, ssl.SSLSocket) or config.ignoreTLS:
+        if client.encrypted or config.ignoreTLS:
             return
         if not client.has_extn("starttls"):
             if config.requireTLS:
@@ -343,7 +400,9 @@ class Connection:
             raise self._refused("the server refused STARTTLS", code, text)
         try:
             assert client.sock is not None
-            client.sock = self.tls().wrap_socket(client.sock, server_hostname=server_name(config))
+            timeout = client.sock.gettimeout()
+            client.sock = start_tls(client.sock, self.tls(), server_name(config), timeout)
+            client.encrypted = True
         except ssl.SSLError as e:
             raise self._connect_error(e, "tls", 0, 0) from e
         client.file = None
@@ -416,18 +475,24 @@ class Connection:
             ) from e
 
     def _refuse_plaintext(self, client: _Client) -> None:
-        sock = client.sock
-        if sock is None or isinstance(sock, ssl.SSLSocket):
+        """Credentials go out in plain text only to an SMTP server on this machine. The SMTP session's own
+        TLS counts, never a proxy's; and the server's address decides, never the proxy's."""
+        if client.encrypted or self._server_is_local(client):
             return
-        peer = ipaddress.ip_address(sock.getpeername()[0].split("%")[0])
-        mapped = getattr(peer, "ipv4_mapped", None)
-        if peer.is_loopback or (mapped is not None and mapped.is_loopback):
-            return
+        through = " (a proxy does not encrypt the SMTP session)" if self.config.proxy is not None else ""
         raise self._fail(
-            "refusing to send credentials over an unencrypted connection",
+            "refusing to send credentials over an unencrypted connection" + through,
             hint="use secure: true on port 465, or a server that offers STARTTLS, and do not set ignoreTLS",
             fatal=True,
         )
+
+    def _server_is_local(self, client: _Client) -> bool:
+        """Whether the SMTP server is this machine. Without a proxy, the address ``host`` resolved to (the
+        socket's peer). Through one, the proxy resolves ``host`` (nodemailer hands it the name): only a
+        loopback name or address, through a proxy that is itself on this machine, stays here."""
+        if client.sock is None or not is_loopback(str(client.sock.getpeername()[0])):
+            return False
+        return self.config.proxy is None or is_loopback(self.config.host)
 
     def send(self, sender: str, recipient: str, data: bytes) -> Reply:
         """MAIL, RCPT and DATA for one message; opens the connection first if needed."""
@@ -493,19 +558,6 @@ class Connection:
 def _text(raw: bytes | str) -> str:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     return " ".join(text.split())
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names this machine: ``localhost`` (and ``*.localhost``), 127.0.0.0/8 or ::1."""
-    name = host.strip("[]").rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(name.split("%")[0])
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return address.is_loopback or (mapped is not None and mapped.is_loopback)
 
 
 def sink_hint(host: str, port: int) -> str:
