@@ -1,7 +1,7 @@
 """Worst cases: inputs built to make a check slow, at the largest size the caps allow (not a test).
 
     python benchmarks/bench_worst.py            # every case
-    python benchmarks/bench_worst.py NAME ...   # some of them, or a group: sink (every sink-… case)
+    python benchmarks/bench_worst.py NAME ...   # some of them, or a group: sink, batch (every GROUP-… case)
 
 Each case writes its input into a temporary folder and times the whole command a user (or the pre-commit
 hook) would run on it. The budget for every case: under 2 s on the reference machine (benchmarks/RESULTS.md),
@@ -13,6 +13,7 @@ To add a case: a function ``(folder, repeat) -> Case`` in ``CASES``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import statistics
@@ -33,9 +34,12 @@ from connector.source.loader import MAX_BYTES  # noqa: E402
 BUDGET_S = 2.0
 MEMORY_BUDGET_MB = 200  # peak RSS, for the cases that measure it
 TIMEOUT = 120.0
-# A batch file is capped at 256 MiB, not 1 MiB: its budget is per 100,000 lines (about 9 MB).
+# A batch file is capped at 256 MiB, not 1 MiB, and a line at 1 MiB (connector.mail.batch). Its budget is
+# per unit: 2 s per 100,000 lines (about 11 MB of messages), and 2 s per MiB for the lines the positional
+# reader must read to place a finding (a JSON error, a lone surrogate), as lint's per 1 MiB file; peak
+# memory under 200 MB whatever the size.
 BATCH_LINES = 100_000
-BATCH_BUDGET_S = 10.0
+BATCH_BUDGET_S = 2.0
 # Room left under the cap for the rest of the file around the hostile value.
 MARGIN = 4096
 
@@ -48,6 +52,7 @@ class Case:
     detail: str = ""
     budget: float = BUDGET_S
     peak_mb: float | None = None  # the peak RSS of the process measured, where a case measures it
+    unit: str = ""  # what ``seconds`` is per ("" for the whole input)
 
     @property
     def met(self) -> bool:
@@ -77,6 +82,27 @@ def timed(args: list[str], repeat: int, *, cwd: Path | None = None) -> float:
             return TIMEOUT
         runs.append(time.perf_counter() - start)
     return statistics.median(runs[1:])
+
+
+def timed_peak(args: list[str], runs: int) -> tuple[float, float]:
+    """Median wall time of ``smtp-connector ARGS`` over ``runs`` runs, and the largest peak RSS in MB (the
+    kernel's ru_maxrss of each child, read by os.wait4 as getrusage(RUSAGE_CHILDREN) would, per run)."""
+    command, env = _command()
+    times, peaks = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [*command, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            _, _, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            proc.kill()
+            raise
+        proc.returncode = 0  # reaped by wait4
+        times.append(time.perf_counter() - start)
+        peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
+    return statistics.median(times), max(peaks)
 
 
 def _final_config(**changes: object) -> dict[str, object]:
@@ -286,13 +312,24 @@ def sink_all_clients(folder: Path, repeat: int) -> Case:
     )  # fmt: skip
 
 
+def _batch_line(i: int, bad: bool, pad: int = 0) -> str:
+    to = f"user{i}.example.com" if bad else f"user{i}@example.com"
+    payload: dict[str, object] = {"code": f"{i:06d}", "application": {"name": "Shop"}}
+    if pad:
+        payload["note"] = "n" * pad
+    return json.dumps({"to": to, "type": "SignIn", "payload": payload}) + "\n"
+
+
 def _batch_lines(count: int, bad: Callable[[int, int], bool]) -> str:
-    lines = []
-    for i in range(count):
-        to = f"user{i}.example.com" if bad(i, count) else f"user{i}@example.com"
-        payload = {"code": f"{i:06d}", "application": {"name": "Shop"}}
-        lines.append(json.dumps({"to": to, "type": "SignIn", "payload": payload}) + "\n")
-    return "".join(lines)
+    return "".join(_batch_line(i, bad(i, count)) for i in range(count))
+
+
+def _batch_config(folder: Path) -> Path:
+    return _write_json(folder / "logto.json", _final_config(host="127.0.0.1", port=9))
+
+
+def _batch_args(config: Path, batch: Path, folder: Path) -> list[str]:
+    return ["send", str(config), "--batch", str(batch), "--dry-run", str(folder / "out")]
 
 
 def _batch(title: str, bad: Callable[[int, int], bool]) -> Callable[[Path, int], Case]:
@@ -301,20 +338,86 @@ def _batch(title: str, bad: Callable[[int, int], bool]) -> Callable[[Path, int],
     near 10 is linear, near 100 quadratic."""
 
     def case(folder: Path, repeat: int) -> Case:
-        config = _write_json(folder / "logto.json", _final_config(host="127.0.0.1", port=9))
-        times = []
+        config = _batch_config(folder)
+        times, peak = [], 0.0
         for count in (BATCH_LINES // 10, BATCH_LINES):
             batch = folder / f"batch-{count}.jsonl"
             batch.write_text(_batch_lines(count, bad), encoding="utf-8")
-            args = ["send", str(config), "--batch", str(batch), "--dry-run", str(folder / "out")]
-            times.append(timed(args, repeat))
+            seconds, peak = timed_peak(_batch_args(config, batch, folder), repeat)
+            times.append(seconds)
         assert not (folder / "out").exists()
         return Case(
             title, times[1], batch.stat().st_size, f"({BATCH_LINES // 10:,} lines: {times[0]:.2f} s; "
-            f"x{times[1] / times[0]:.1f} for 10x the lines)", budget=BATCH_BUDGET_S,
+            f"x{times[1] / times[0]:.1f} for 10x the lines)", budget=BATCH_BUDGET_S, peak_mb=peak,
+            unit="100,000 lines",
         )  # fmt: skip
 
     return case
+
+
+def batch_at_the_cap(folder: Path, repeat: int) -> Case:
+    """A batch of short lines up to the 256 MiB cap, the last one bad: every line read and checked, in
+    memory that does not grow with the file. Time per 100,000 lines."""
+    from connector.mail.batch import MAX_BATCH_BYTES
+
+    batch = folder / "batch.jsonl"
+    lines = 0
+    block = _batch_lines(10_000, lambda i, count: False)
+    with batch.open("w", encoding="utf-8") as fh:
+        while (lines // 10_000 + 2) * len(block) < MAX_BATCH_BYTES:
+            fh.write(block)
+            lines += 10_000
+        fh.write(_batch_line(lines, True))
+        lines += 1
+    seconds, peak = timed_peak(_batch_args(_batch_config(folder), batch, folder), 1)
+    return Case(
+        "send --batch: short lines up to the 256 MiB cap, the last bad", seconds * BATCH_LINES / lines,
+        batch.stat().st_size, f"({lines:,} lines in {seconds:.1f} s)", budget=BATCH_BUDGET_S, peak_mb=peak,
+        unit="100,000 lines",
+    )  # fmt: skip
+
+
+def _batch_of_long_lines(title: str, line: Callable[[int], str], count: int) -> Callable[[Path, int], Case]:
+    """``count`` lines each at the 1 MiB line cap: time per MiB (the positional reader's unit, as lint's)."""
+
+    def case(folder: Path, repeat: int) -> Case:
+        batch = folder / "batch.jsonl"
+        batch.write_text("".join(line(i) for i in range(count)), encoding="utf-8")
+        size = batch.stat().st_size
+        seconds, peak = timed_peak(_batch_args(_batch_config(folder), batch, folder), min(repeat, 1))
+        mib = size / (1024 * 1024)
+        return Case(
+            title, seconds / mib, size, f"({count} lines in {seconds:.1f} s)", budget=BATCH_BUDGET_S,
+            peak_mb=peak, unit="MiB",
+        )  # fmt: skip
+
+    return case
+
+
+def _at_line_cap(head: str, item: str, tail: str) -> str:
+    from connector.mail.batch import MAX_LINE_BYTES
+
+    count = (MAX_LINE_BYTES - len(head) - len(tail)) // (len(item) + 1)
+    return head + ",".join([item] * count) + tail + "\n"
+
+
+def _surrogates_line(i: int) -> str:
+    """Lone surrogates, one per string, as many as fit in the line cap: the most findings per byte."""
+    head = f'{{"to": "s{i}@example.com", "type": "SignIn", "payload": {{"list": ['
+    return _at_line_cap(head, '"\\udfff"', "]}}")
+
+
+def _bad_json_line(i: int) -> str:
+    """Empty lists up to the cap and no closing brace: the positional reader reads it all to place the
+    JSON error at its end."""
+    return _at_line_cap(f'{{"to": "j{i}@example.com", "type": "SignIn", "payload": {{"list": [', "[]", "]}")
+
+
+def _big_good_line(i: int) -> str:
+    """A valid message at the line cap (one long string): read, parsed and checked whole."""
+    from connector.mail.batch import MAX_LINE_BYTES
+
+    return _batch_line(i, False, MAX_LINE_BYTES - len(_batch_line(i, False, 1)))
 
 
 def _lint(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Case]:
@@ -322,6 +425,49 @@ def _lint(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Cas
         target = make(folder)
         size = sum(p.stat().st_size for p in ([target] if target.is_file() else target.rglob("*")))
         return Case(title, timed(["lint", str(target)], repeat), size)
+
+    return case
+
+
+def peak_mb(args: list[str]) -> float:
+    """The peak memory (MB) of one run of ``smtp-connector ARGS``: a fresh Python starts it and reports its
+    children's ``ru_maxrss`` (the largest of its children: here the one command). A child's count starts
+    from its parent's RSS at the fork, so the parent is that small Python, not this process."""
+    command, env = _command()
+    report = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+        "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", report, *command, *args], env=env, capture_output=True, text=True,
+        timeout=TIMEOUT, check=True,
+    )  # fmt: skip
+    return int(out.stdout) / 1024  # KiB on Linux
+
+
+def many_secrets(folder: Path, *, escaped: bool) -> Path:
+    """A final config whose `auth.pass` is a list of as many distinct 4-character values as the 1 MiB cap
+    holds (each one a secret to register), or of 5-character ones with a quote, which JSON escapes and
+    percent-encoding changes (each registered in several forms)."""
+    data = _final_config()
+    base = len(json.dumps(data, separators=(",", ":")))
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    size = 10 if escaped else 7  # "abcd\"", or "abcd",
+    count = (MAX_BYTES - MARGIN - base) // size
+    values = ["".join(chars) for chars in itertools.islice(itertools.product(alphabet, repeat=4), count)]
+    auth = data["auth"]
+    assert isinstance(auth, dict)
+    auth["pass"] = [f'{v}"' for v in values] if escaped else values
+    return _write_json(folder / "config.json", data, separators=(",", ":"))
+
+
+def _lint_secrets(title: str, escaped: bool) -> Callable[[Path, int], Case]:
+    """Lint of a config made of secret values; before, registering them was quadratic (10,000: 7 s)."""
+
+    def case(folder: Path, repeat: int) -> Case:
+        target = many_secrets(folder, escaped=escaped)
+        peak = peak_mb(["lint", str(target)])
+        return Case(title, timed(["lint", str(target)], repeat), target.stat().st_size, peak_mb=peak)
 
     return case
 
@@ -348,12 +494,26 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     "unknown-keys-one-line": _lint(
         "lint: one-line JSON of unknown keys (suppression lookup)", unknown_keys_one_line
     ),
+    "lint-many-secrets": _lint_secrets("lint: 1 MiB of secret values (148,000 registered)", escaped=False),
+    "lint-many-escaped-secrets": _lint_secrets("lint: 1 MiB of secret values written escaped", escaped=True),
     **{name: _sink_case(name) for name in _sink_shapes()},
     "sink-all-clients": sink_all_clients,
     "batch-checked-whole": _batch(
         "send --batch: 100,000 lines, the last one bad", lambda i, count: i == count - 1
     ),
     "batch-every-line-bad": _batch("send --batch: 100,000 lines, every one bad", lambda i, count: True),
+    "batch-at-the-cap": batch_at_the_cap,
+    "batch-long-lines": _batch_of_long_lines(
+        "send --batch: 64 good lines at the 1 MiB line cap, then a bad one",
+        lambda i: _big_good_line(i) if i < 64 else _batch_line(i, True),
+        65,
+    ),
+    "batch-surrogates": _batch_of_long_lines(
+        "send --batch: 8 lines of 1 MiB of lone surrogates", _surrogates_line, 8
+    ),
+    "batch-bad-json": _batch_of_long_lines(
+        "send --batch: 8 lines of 1 MiB, a JSON error at the end of each", _bad_json_line, 8
+    ),
     "init-alias-bomb": init_alias_bomb,
 }
 # The deploy client group: the worst answers a server can give, at the client's caps.
@@ -363,7 +523,7 @@ CASES.update(DEPLOY_CLIENT_CASES)
 
 
 def selected(names: list[str] | None) -> list[str]:
-    """Every case, or those named; a group (``sink``) names every case called ``sink-…``."""
+    """Every case, or those named; a group (``sink``, ``batch``) names every case called ``sink-…``."""
     if not names:
         return list(CASES)
     chosen = [case for name in names for case in CASES if case == name or case.startswith(name + "-")]
@@ -389,8 +549,9 @@ def main() -> int:
     for case in cases:
         shown = ">" if case.seconds >= TIMEOUT else " "
         verdict = "yes" if case.met else "NO"
+        per = f" per {case.unit}" if case.unit else ""
         memory = f"  {case.peak_mb:5.0f} MB (<= {MEMORY_BUDGET_MB})" if case.peak_mb is not None else ""
-        print(f"{case.name:58} {shown}{case.seconds:7.2f} s  {case.size:>9,} B  < {case.budget:g} s: {verdict}"
+        print(f"{case.name:58} {shown}{case.seconds:7.2f} s{per}  {case.size:>9,} B  < {case.budget:g} s: {verdict}"
               f"{memory}  {case.detail}")  # fmt: skip
     return 0 if all(c.met for c in cases) else 1
 

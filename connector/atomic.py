@@ -147,6 +147,51 @@ def _stage(target: Path, data: bytes, *, private: bool, durable: bool) -> str:
     return temp
 
 
+def check_file(path: str | os.PathLike[str], option: str, hint: str = "") -> None:
+    """Before work whose result would be lost if ``path`` could not be written at the end (the resend file
+    of a batch): an InputError naming ``option`` now if it is a folder, a socket or a block device, or if
+    its folder cannot be made or written into. A device or a FIFO is checked by opening it, at the end."""
+    target = Path(path)
+    mode = _mode(target)
+    hint = hint or f"{option} names a file to write; give a new file or one to replace"
+    if mode is not None and stat.S_ISDIR(mode):
+        raise InputError(f"{target}: is a folder, not a file", hint=hint)
+    if mode is not None and (stat.S_ISBLK(mode) or stat.S_ISSOCK(mode)):
+        raise InputError(f"{target}: is a {'socket' if stat.S_ISSOCK(mode) else 'block device'}", hint=hint)
+    if mode is not None and not stat.S_ISREG(mode):
+        return  # a character device or a FIFO: written into, not replaced
+    real = Path(os.path.realpath(target)) if target.is_symlink() else target
+    _check_folder(real.parent, option, hint)
+
+
+def check_folder(folder: str | os.PathLike[str], option: str) -> None:
+    """Before work that writes into ``folder`` (made if missing): an InputError naming ``option`` now if a
+    file is in the way or it cannot be written into."""
+    _check_folder(
+        Path(folder), option, f"{option} names a folder to write into; give a new or an existing one"
+    )
+
+
+def _check_folder(folder: Path, option: str, hint: str) -> None:
+    # The nearest part of the path that exists must be a folder we may write into (the rest is made).
+    existing = folder
+    while _mode(existing) is None and existing != existing.parent:
+        existing = existing.parent
+    mode = _mode(existing)
+    if mode is not None and not stat.S_ISDIR(mode):
+        raise InputError(f"{existing}: is a file, not a folder", hint=hint)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        reason = "a read-only file system" if _read_only(existing) else "permission denied"
+        raise InputError(f"cannot write into {existing}: {reason}", hint=hint)
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return False
+
+
 def make_folder(folder: str | os.PathLike[str], option: str) -> Path:
     """Create ``folder`` (and its parents) for the files an option writes; a file in the way is an input
     error naming the option, not a crash."""

@@ -4,7 +4,10 @@ It fits an existing repository: a file that is already there is skipped and list
 the CI workflow and the pre-commit config go to the repository's root, where GitHub and pre-commit read them.
 Two existing files get our lines appended instead, because both are safe to extend: ``.gitignore`` (the
 build output holds secrets), and ``.pre-commit-config.yaml`` only when the result reads back as exactly
-the old config plus our hook. What it writes, it writes all or nothing.
+the old config plus our hook. They are appended to in place, so the file keeps its mode, owner and links;
+a read-only one is left alone and the lines to add are listed. Nothing is written through a symlink that
+leads out of the repository (out of the project folder outside one). What it writes, it writes all or
+nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import json
 import os
 import re
 import shlex
+import stat
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,9 +34,10 @@ from connector.logto import (
     PROJECT_FILES,
     YAML_SUFFIXES,
 )
+from connector.mail.headers import printable
 from connector.project.providers import FillIn, ProviderInfo, provider_info, shipped_names
-from connector.safe_paths import name_problem
-from connector.source.loader import KeyPath, loads
+from connector.safe_paths import name_problem, outside_problem
+from connector.source.loader import MAX_BYTES, KeyPath, loads, read_capped
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
 SCHEMA_URL = f"{PROJECT_URL.replace('github.com', 'raw.githubusercontent.com')}/v{__version__}/schema/smtp-connector.source.schema.json"
@@ -79,6 +84,16 @@ class Change:
 
 
 @dataclass(frozen=True)
+class ToAdd:
+    """Lines init did not add to an existing file, for the user to add by hand, and why."""
+
+    path: Path
+    lines: str
+    what: str  # "the smtp-connector-lint hook to the repos: list of", "these lines to"
+    why: str
+
+
+@dataclass(frozen=True)
 class InitResult:
     """What ``init`` did. Paths are as the user sees them: under the folder given, or relative to the
     current folder for the repository's root."""
@@ -90,7 +105,8 @@ class InitResult:
     created: tuple[Path, ...]
     updated: tuple[Change, ...]  # existing files our lines were appended to
     skipped: tuple[Change, ...]  # existing files left as they were
-    to_add: tuple[Change, ...]  # existing files the user should add ``note`` to by hand
+    to_add: tuple[ToAdd, ...]  # existing files the user should add lines to by hand
+    outside: tuple[Change, ...]  # files not written: a symlink on their way leads out of the repository
     to_fill: tuple[Path, ...]  # created files holding <...> values to replace
     secrets: tuple[str, ...]  # the ${VAR}s the build reads (repository secrets for the workflow)
 
@@ -151,13 +167,23 @@ def init_project(
     project = Path(folder)
     if project.exists() and not project.is_dir():
         raise InputError(f"{project}: is a file, not a folder", hint="init creates the project in a folder")
+    if not _resolves(project):
+        raise InputError(f"{project}: a symlink loop", hint="init creates the project in a folder")
     absolute = project.resolve()
     repo = repository_root(absolute)
+    named_in = repository_root(Path(os.path.abspath(project)))  # the repository the folder is named in
+    if named_in is not None and absolute != named_in.resolve() and outside_problem(named_in, absolute):
+        raise InputError(
+            f"{project}: leads out of the repository {_shown(named_in, project)} through a symlink "
+            f"(to {absolute})",
+            hint="init writes nothing through a link that leaves the repository; "
+            "give the folder's own path if it is the one you mean",
+        )
     root = _shown(repo, project) if repo is not None else project
     relative = absolute.relative_to(repo).as_posix() if repo is not None else "."
     info = provider_info(provider)
     envs = tuple(environments)
-    plan = _Plan()
+    plan = _Plan(repo if repo is not None else absolute)
 
     shared = [f for f in info.fill_ins if f.path in (("fromEmail",), ("replyTo",))] or [_GENERIC_FROM]
     account = [f for f in info.fill_ins if f not in shared]
@@ -188,12 +214,22 @@ def init_project(
         in_repository=repo is not None,
         environments=envs,
         created=tuple(plan.files),
-        updated=tuple(Change(path, note) for path, (_, _, note) in plan.edits.items()),
+        updated=tuple(Change(edit.path, edit.note) for edit in plan.edits),
         skipped=tuple(plan.skipped),
         to_add=tuple(plan.to_add),
+        outside=tuple(plan.outside),
         to_fill=tuple(plan.to_fill),
         secrets=secrets,
     )
+
+
+def _resolves(path: Path) -> bool:
+    """Whether every symlink on ``path`` leads somewhere (no loop); what is missing at the end may be."""
+    try:
+        path.resolve()
+    except (OSError, RuntimeError):  # a loop: RuntimeError before Python 3.13, OSError (ELOOP) after
+        return False
+    return True
 
 
 def _shown(path: Path, like: Path) -> Path:
@@ -207,14 +243,39 @@ def _shown(path: Path, like: Path) -> Path:
         return path
 
 
-class _Plan:
-    """The files to create and the existing ones to extend, written together, all or nothing."""
+@dataclass(frozen=True)
+class _ByHand:
+    """What init would add to a file, named for the summary: ``subject`` ("the lines are"), and ``where``
+    ("these lines to"), followed by the file's name."""
 
-    def __init__(self) -> None:
+    subject: str
+    where: str
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """Lines to append to an existing file: ``path`` as the user sees it, ``real`` the file itself."""
+
+    path: Path
+    real: Path
+    old: bytes
+    added: bytes
+    note: str
+
+
+class _Plan:
+    """The files to create and the existing ones to extend, written together, all or nothing.
+
+    ``boundary`` (a real path) is the repository's root, or the project folder outside a repository:
+    nothing is written where a symlink leads out of it."""
+
+    def __init__(self, boundary: Path) -> None:
+        self.boundary = boundary
         self.files: dict[Path, str] = {}
-        self.edits: dict[Path, tuple[str, str, str]] = {}  # path: (old text, new text, what was added)
+        self.edits: list[_Edit] = []
         self.skipped: list[Change] = []
-        self.to_add: list[Change] = []
+        self.to_add: list[ToAdd] = []
+        self.outside: list[Change] = []
         self.to_fill: list[Path] = []
 
     def new(self, spellings: Sequence[Path], text: str, *, fill: bool = False) -> None:
@@ -223,46 +284,62 @@ class _Plan:
         if there is not None:
             self.skipped.append(Change(there, ALREADY_THERE))
             return
-        blocked = next((p for p in spellings[0].parents if p.exists() and not p.is_dir()), None)
+        link = self._link_out(spellings[0])
+        if link is not None:
+            self.outside.append(Change(spellings[0], link))
+            return
+        blocked = next((p for p in spellings[0].parents if os.path.lexists(p) and not p.is_dir()), None)
         if blocked is not None:
-            self.skipped.append(Change(spellings[0], f"{blocked} is a file, not a folder"))
+            what = f"a link to {printable(os.readlink(blocked))}" if blocked.is_symlink() else "a file"
+            self.skipped.append(Change(spellings[0], f"{blocked} is {what}, not a folder"))
             return
         self.files[spellings[0]] = text
         if fill:
             self.to_fill.append(spellings[0])
+
+    def _link_out(self, path: Path) -> str | None:
+        """Why ``path`` is outside the boundary (the symlink on its way that leads out), or None."""
+        problem = outside_problem(self.boundary, path)
+        if problem is None:
+            return None
+        for step in (*reversed(path.parents), path):
+            if step.is_symlink() and outside_problem(self.boundary, step) is not None:
+                # The link's text comes from the repository (a clone of someone else's): shown printable.
+                link = f"{step} is a link to {printable(os.readlink(step))}"
+                return f"{link}, out of the {self._where()}" if _resolves(step) else f"{link}, a loop"
+        return problem
+
+    def _where(self) -> str:
+        return "repository" if os.path.lexists(self.boundary / ".git") else "project folder"
 
     def lines(self, path: Path, text: str) -> None:
         """A line-based file (.gitignore): create it, or append the entries it does not have yet."""
         if not os.path.lexists(path):
             self.new([path], text)
             return
-        old = self._read(path)
+        entries = [line for line in text.splitlines() if line and not line.startswith("#")]
+        by_hand = _ByHand("the lines are", "these lines to")
+        old = self._read(path, [_ADDED_BY_INIT, *entries], by_hand)
         if old is None:
             return
         have = {line.strip().strip("/") for line in old.splitlines()}
-        missing = [
-            line
-            for line in text.splitlines()
-            if line and not line.startswith("#") and line.strip("/") not in have
-        ]
+        missing = [line for line in entries if line.strip("/") not in have]
         if not missing:
-            self.skipped.append(Change(path, f"already ignores {', '.join(_entries(text))}"))
+            self.skipped.append(Change(path, f"already ignores {', '.join(entries)}"))
             return
         newline = "\r\n" if "\r\n" in old else "\n"
         added = [_ADDED_BY_INIT, *missing]
         separator = "" if not old or old.endswith(("\n", "\r")) else newline
-        self.edits[path] = (
-            old,
-            old + separator + newline.join(added) + newline,
-            f"added {', '.join(missing)}",
-        )
+        addition = separator + newline.join(added) + newline
+        self._append(path, old, addition, f"added {', '.join(missing)}", added, by_hand)
 
     def hook(self, path: Path) -> None:
         """The pre-commit config: create it, or append our hook to its ``repos:`` when that is safe."""
         if not os.path.lexists(path):
             self.new([path], _pre_commit())
             return
-        old = self._read(path)
+        by_hand = _ByHand(f"the {HOOK_ID} hook is", f"the {HOOK_ID} hook to the repos: list of")
+        old = self._read(path, _repo_lines(), by_hand)
         if old is None:
             return
         config = _yaml_mapping(old)
@@ -271,47 +348,114 @@ class _Plan:
             return
         new = _with_hook(old, config) if config is not None else None
         if new is None:
-            self.skipped.append(Change(path, f"the {HOOK_ID} hook is to add by hand: see next"))
-            self.to_add.append(Change(path, "\n".join(_repo_lines()) + "\n"))
+            self._by_hand(path, _repo_lines(), by_hand, "init could not do it safely", say_why=False)
         else:
-            self.edits[path] = (old, new, f"added the {HOOK_ID} hook")
+            self._append(path, old, new[len(old) :], f"added the {HOOK_ID} hook", _repo_lines(), by_hand)
 
-    def _read(self, path: Path) -> str | None:
+    def _by_hand(
+        self, path: Path, lines: Sequence[str], kind: _ByHand, why: str, *, say_why: bool = True
+    ) -> None:
+        """``path`` left as it is, and ``lines`` listed for the user to add (the next steps say ``why``)."""
+        self.skipped.append(
+            Change(path, f"{why + '; ' if say_why else ''}{kind.subject} to add by hand: see next")
+        )
+        self.to_add.append(ToAdd(path, "\n".join(lines) + "\n", kind.where, why))
+
+    def _read(self, path: Path, lines: Sequence[str], kind: _ByHand) -> str | None:
         """The text of an existing file; None (and the file listed as skipped) when it is not a
-        readable UTF-8 file, such as a folder in the way."""
+        readable UTF-8 regular file inside the boundary, such as a folder in the way, or a link out
+        (then with the lines to add by hand)."""
+        link = self._link_out(path)
+        if link is not None:
+            self._by_hand(path, lines, kind, link)
+            return None
         try:
-            if path.is_file():
-                return path.read_bytes().decode("utf-8")  # line ends as they are (CRLF too)
+            raw = read_capped(os.path.realpath(path), MAX_BYTES)
+            if len(raw) <= MAX_BYTES:
+                return raw.decode("utf-8")  # line ends as they are (CRLF too)
         except (OSError, UnicodeDecodeError):
             pass
         self.skipped.append(Change(path, ALREADY_THERE))
         return None
 
+    def _append(
+        self, path: Path, old: str, text: str, note: str, lines: Sequence[str], kind: _ByHand
+    ) -> None:
+        """Append ``text`` to ``path`` (read as ``old``) when it is writable; else list it by hand."""
+        real = Path(os.path.realpath(path))
+        mode = os.stat(real).st_mode
+        # Root may write any file: the mode bits say whether its owner meant it to be changed.
+        if not (mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) or not os.access(real, os.W_OK):
+            self._by_hand(path, lines, kind, "it is read-only")
+            return
+        if path.is_symlink():
+            note += f" (in {_shown(real, path)}, the link's target)"
+        self.edits.append(_Edit(path, real, old.encode("utf-8"), text.encode("utf-8"), note))
+
     def write(self) -> None:
-        """Write every file at once (atomic.write_all: all staged first, then renamed into place); if
-        anything fails, undo what landed (new files and folders removed, extended files restored), so
-        nothing is half-made and init can simply be run again."""
+        """Write every file at once (atomic.write_all: all staged first, then renamed into place), then
+        append to the files to extend, in place; if anything fails, undo what landed (new files and folders
+        removed, extended files cut back to their old length), so nothing is half-made and init can simply
+        be run again."""
         folders = sorted(
-            {p for path in [*self.files, *self.edits] for p in path.parents if not p.exists()},
+            {
+                p
+                for path in [*self.files, *(e.path for e in self.edits)]
+                for p in path.parents
+                if not p.exists()
+            },
             key=lambda p: len(p.parts),
             reverse=True,
         )
-        targets = {path: text.encode("utf-8") for path, text in self.files.items()}
-        targets.update({path: new.encode("utf-8") for path, (_, new, _) in self.edits.items()})
+        done: list[_Edit] = []
         try:
-            atomic.write_all(targets)
+            atomic.write_all({path: text.encode("utf-8") for path, text in self.files.items()})
+            for edit in self.edits:
+                done.append(edit)
+                _append_in_place(edit)
         except BaseException:
             for path in self.files:  # none of them existed before
                 with contextlib.suppress(OSError):
                     path.unlink()
-            for path, (old, _, _) in self.edits.items():
-                with contextlib.suppress(Exception):
-                    if path.read_bytes().decode("utf-8") != old:
-                        atomic.write_atomic(path, old)
+            for edit in done:
+                with contextlib.suppress(OSError):
+                    _cut_back(edit)
             for folder in folders:
                 with contextlib.suppress(OSError):
                     folder.rmdir()
             raise
+
+
+def _append_in_place(edit: _Edit) -> None:
+    """Append to the file itself (its inode: mode, owner, hard links and the symlink to it stay), after
+    checking it is still the one read."""
+    try:
+        # O_NONBLOCK: if a FIFO took the file's place since it was read, fail at once, never wait on it.
+        flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(edit.real, flags | getattr(os, "O_BINARY", 0))
+    except OSError as e:
+        raise InputError(f"cannot write {edit.path}: {e.strerror or e}") from e
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or status.st_size != len(edit.old):
+            raise InputError(f"{edit.path}: changed while init ran", hint="run init again")
+        view = memoryview(edit.added)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, len(edit.old))
+        raise InputError(f"cannot write {edit.path}: {e.strerror or e}") from e
+    finally:
+        os.close(fd)
+
+
+def _cut_back(edit: _Edit) -> None:
+    """Undo :func:`_append_in_place`: the file back to the length it had, if it still starts as read."""
+    with open(edit.real, "r+b") as fh:
+        if os.fstat(fh.fileno()).st_size > len(edit.old) and fh.read(len(edit.old)) == edit.old:
+            fh.truncate(len(edit.old))
 
 
 def _header(text: str) -> str:
@@ -438,10 +582,6 @@ def _gitignore() -> str:
         f"# commit them. Files built with --keep-refs hold no secret and may be committed elsewhere.\n"
         f"{OUT_DIR}/\n# What `smtp-connector sink` received.\n{SINK_DIR}/\n"
     )
-
-
-def _entries(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 
 def _repo_lines() -> list[str]:

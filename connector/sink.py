@@ -21,6 +21,7 @@ import base64
 import binascii
 import collections
 import concurrent.futures
+import contextlib
 import email.header
 import email.parser
 import email.policy
@@ -292,9 +293,13 @@ class _Data:
             text = piece.replace(b"\r\n.", b"\r\n")  # a leading dot was doubled by the client
             skip = min(self._assumed, len(text))
             self._assumed -= skip
-            self.spool.write(text[skip:])
-            return
-        self.spool.truncate(0)  # what was kept of a refused message is let go at once
+            try:
+                self.spool.write(text[skip:])
+                return
+            except OSError as e:  # past SPOOL_MEMORY it is a file: a full disk, the folder removed
+                self.error = f"451 4.3.0 Message not stored: cannot spool it: {e.strerror or e}"
+        with contextlib.suppress(OSError):
+            self.spool.truncate(0)  # what was kept of a refused message is let go at once
 
 
 class _Session(SMTP):

@@ -254,19 +254,20 @@ def test_init_restores_a_file_it_appended_to(
     ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("mine\n")
-    real = os.replace
+    real = os.open
 
-    def last_fails(src: Any, dst: Any) -> None:
-        if str(dst).endswith(".pre-commit-config.yaml"):
+    def last_fails(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        # Both files are appended to in place (O_APPEND); the second one cannot be opened for it.
+        if str(path).endswith(".pre-commit-config.yaml") and flags & os.O_APPEND:
             raise OSError(13, "Permission denied")
-        real(src, dst)
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(os, "replace", last_fails)
+    monkeypatch.setattr(os, "open", last_fails)
     hooks = "repos:\n  - repo: local\n    hooks: []\n"
     (tmp_path / ".pre-commit-config.yaml").write_text(hooks)
     _expect_failure(
         cli, "init", str(tmp_path), "--provider", "sendgrid"
-    )  # .gitignore renamed, then this fails
+    )  # .gitignore appended to, then this fails: it is cut back
     assert (tmp_path / ".gitignore").read_bytes() == OLD
     assert (tmp_path / ".pre-commit-config.yaml").read_text() == hooks and leftovers(tmp_path) == []
     monkeypatch.undo()

@@ -136,7 +136,7 @@ def test_a_big_batch_is_read_and_checked_in_one_pass(tmp_path: Path) -> None:
     lines = [json.dumps(_line(f"user{i}@example.com")) for i in range(count)]
     lines[count // 2] = json.dumps(_line("nobody"))
     batch = read_batch(_write(tmp_path / "big.jsonl", lines))
-    assert batch.total == count and len(batch.lines) == count - 1
+    assert batch.total == count and batch.messages == count - 1 and batch.bad == 1
     assert [(f.line, f.column, f.rule) for f in batch.findings] == [(count // 2 + 1, 8, "SC405")]
     config = ConnectorConfig.model_validate(logto_config(25))
     assert check_batch(config, batch) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -207,3 +208,42 @@ def test_a_variant_without_content_is_refused_where_it_is_written(project: Path)
         'missing required key `content` in the `fr` variant of template "SignIn" '
         "(a variant inherits only contentType, replyTo and sendFrom)"
     )
+
+
+@pytest.mark.parametrize(
+    ("on_disk", "built", "where"),
+    [
+        # A template repeated in the file (same usageType twice) is a difference, not one entry of two.
+        (
+            [{"usageType": "Register", "subject": "R"}] * 2,
+            [{"usageType": "Register", "subject": "R"}],
+            "templates",
+        ),
+        (
+            [{"usageType": "Register", "subject": "R"}],
+            [{"usageType": "Register", "subject": "R"}, {"usageType": "Register", "subject": "Q"}],
+            "templates",
+        ),
+        ([{"subject": "R"}], [{"usageType": "Register", "subject": "R"}], "templates"),
+        (
+            [{"languageTag": "de", "templateType": "Generic", "details": {"subject": "G"}}] * 2,
+            [{"languageTag": "de", "templateType": "Generic", "details": {"subject": "G"}}],
+            "templates",
+        ),
+        (
+            [{"usageType": "Register", "subject": "R"}, {"usageType": "Generic", "subject": "G"}],
+            [{"usageType": "Register", "subject": "R2"}, {"usageType": "Generic", "subject": "G"}],
+            "templates[Register].subject",
+        ),
+    ],
+)
+def test_check_compares_repeated_templates_as_lists(
+    tmp_path: Path, on_disk: list[Any], built: list[Any], where: str
+) -> None:
+    from connector.build.check import stale_outputs
+
+    target = tmp_path / "qa.json"
+    target.write_text(json.dumps({"port": 2465, "templates": on_disk}))
+    assert stale_outputs({target: json.dumps({"port": 2465, "templates": built})}) == [
+        f"{target}: differs at {where}"
+    ]

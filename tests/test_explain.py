@@ -138,3 +138,23 @@ def test_variables_language_and_locales_have_their_provenance(cli: CliRunner) ->
         'templates[SignIn].locales.fr.content = {file: "templates/fr/sign-in.html.j2"}\n'
         "  set at examples/acme/smtp-connector.yaml:39:18 (project)\n"
     )
+
+
+def test_the_usage_type_a_template_merges_on_stays_where_the_template_began(tmp_path: Path) -> None:
+    """Repeating a template's usageType in a higher layer names the template; it sets nothing."""
+    from connector.project.layout import compose, load_project
+
+    write_project(
+        tmp_path,
+        {
+            "environments/qa.yaml": "templates:\n  - usageType: Register\n    subject: Welcome aboard\n",
+        },
+    )
+    composed = compose(load_project(tmp_path), "qa", resolve=False, environ={})
+    kind = composed.origin(("templates", 1, "usageType"))
+    assert (kind.location.file, kind.location.line, kind.layer_name, kind.overrode) == (
+        str(tmp_path / "smtp-connector.yaml"), 8, "project", ()
+    )  # fmt: skip
+    subject = composed.origin(("templates", 1, "subject"))
+    assert (subject.location.line, subject.layer_name) == (3, "environment:qa")
+    assert [o.location.line for o in subject.overrode] == [10]

@@ -565,17 +565,16 @@ def test_the_sink_holds_its_peak_memory_whatever_20_clients_send(tmp_path: Path)
     shapes = list(WORST_SHAPES.values())
     clients = [shapes[i % len(shapes)] for i in range(MAX_CONNECTIONS)]
 
-    def limit_memory() -> None:  # a safety net: a regression fails this test, not the machine
-        import resource
-
-        cap = 8 * PEAK_RSS_MB * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-
     proc = subprocess.Popen(
         [sys.executable, "-m", "connector", "sink", "--port", "0", "--dir", str(tmp_path / "mail")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path, preexec_fn=limit_memory,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path,
     )  # fmt: skip
     try:
+        # A safety net, set before any client connects: a regression fails this test, not the machine.
+        import resource  # Unix only, as /proc is Linux only
+
+        cap = 8 * PEAK_RSS_MB * 1024 * 1024
+        resource.prlimit(proc.pid, resource.RLIMIT_AS, (cap, cap))
         assert proc.stdout is not None and proc.stderr is not None
         banner = proc.stderr.readline().decode()
         assert banner.startswith("smtp-connector sink: listening on 127.0.0.1:"), banner
@@ -684,3 +683,31 @@ def test_a_client_that_sends_its_message_before_the_354_in_large_pieces(sink: Si
         assert [line[:3] for line in replies if line[3:4] == " "] == ["220", "250", "250", "250", "354", "250",
                                                                      "221"]  # fmt: skip
         assert [m.size for m in big.messages] == [len(message)]
+
+
+def test_a_message_that_cannot_be_spooled_is_refused_with_451(tmp_path: Path) -> None:
+    """Past SPOOL_MEMORY a message goes to a file in the mail folder: the folder gone, the client hears 451
+    (and may try again), the session goes on."""
+    folder = tmp_path / "mail"
+    with Sink(port=0, directory=folder) as sink:
+        talk = Talk(sink.port)
+        try:
+            for command in ("EHLO me", "MAIL FROM:<a@x.test>", "RCPT TO:<b@x.test>"):
+                talk.say(command)
+            folder.rmdir()
+            assert talk.say("DATA").startswith("354 ")
+            lines = sink_module.SPOOL_MEMORY // 100 + 1
+            reply = talk.say("Subject: big\r\n\r\n" + ("s" * 98 + "\r\n") * lines + ".")
+            assert reply.startswith(
+                "451 4.3.0 Message not stored: cannot spool it: No such file or directory"
+            )
+            assert talk.say("NOOP") == "250 OK"
+            assert talk.say("RCPT TO:<b@x.test>").startswith("503 ")  # the transaction is over
+        finally:
+            talk.close()
+        assert sink.count == 0
+
+
+def test_data_is_still_listed_in_help(sink: Sink) -> None:
+    with smtplib.SMTP("127.0.0.1", sink.port) as client:
+        assert b" DATA " in client.help() and client.help("DATA") == b"Syntax: DATA"

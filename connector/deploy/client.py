@@ -36,7 +36,7 @@ from connector import __version__
 from connector.deploy.target import CA_ENV_DIR, CA_FILE_VAR, Target
 from connector.diagnostics.paths import dotted
 from connector.diagnostics.printable import printable
-from connector.diagnostics.redact import redact, register_secret
+from connector.diagnostics.redact import redact, register_basic_auth, register_secret
 from connector.errors import InputError
 from connector.source.document import MAX_DEPTH
 from connector.source.loader import NotARegularFile, read_capped
@@ -189,6 +189,7 @@ class ManagementClient:
         if self._token is not None and time.monotonic() < self._token_expires:
             return self._token
         form = {"grant_type": "client_credentials", "resource": self.target.resource.value, "scope": "all"}
+        register_basic_auth(self.target.app_id.value, self.target.app_secret.value)  # a server may echo it
         answer = self._send(
             "POST",
             "/oidc/token",

@@ -1,23 +1,26 @@
-"""Batch files: JSON Lines of ``{"to", "type", "payload"}``, read whole and checked before anything is sent.
+"""Batch files: JSON Lines of ``{"to", "type", "payload"}``, checked whole before anything is sent.
 
-The check is in two steps, both linear in the file: :func:`read_batch` reads every line (JSON, keys, the
-recipient as nodemailer reads it, the usage type, the payload's shape) and :func:`check_batch` fills every
-message with the config as ``send`` would (template, placeholders, headers). Every line that would fail is
-a finding at its file:line:col; the CLI sends nothing while there is one. Progress while sending is data
+The check is one pass, a line at a time, linear in the file and in memory bounded whatever its size:
+:func:`read_batch` reads each line (JSON, keys, the recipient as nodemailer reads it, the usage type, the
+payload's shape) and, given the config, fills its message as ``send`` would (template, placeholders,
+headers; :func:`check_batch` alone). Every line that would fail is a finding at its file:line:col; the CLI
+sends nothing while there is one. The lines that pass are spooled, and sent from the spool. Progress while sending is data
 too (:class:`Progress`); the CLI decides whether and how to show it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from connector import atomic
 from connector.diagnostics.findings import Finding, Location
@@ -72,10 +75,10 @@ _DECODER = json.JSONDecoder(parse_constant=_not_json)  # one for every line of a
 
 def read_jobs(path: str | os.PathLike[str]) -> list[Job]:
     """Every job in the file; every line with a mistake is reported (file:line:col) before the first send."""
-    batch = read_batch(path)
-    if batch.findings:
-        raise refusal(batch, batch.findings)
-    return batch.jobs
+    with read_batch(path) as batch:
+        if batch.findings:
+            raise refusal(batch, batch.bad)
+        return list(batch.jobs())
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,55 +90,148 @@ class Line:
     job: Job
 
 
-@dataclass(frozen=True)
 class Batch:
-    """A batch file read whole: the lines that read as messages, and a finding for every line that did not."""
+    """A batch file read a line at a time: how many messages, how many lines were refused, and the lines
+    that read as messages, kept as text in a spool (in memory up to a few MiB, then an unnamed temporary
+    file) rather than as objects, so memory does not grow with the file. The spool is a private copy:
+    what is sent is what was checked, whatever happens to the file meanwhile."""
 
-    file: str
-    lines: tuple[Line, ...]
-    findings: tuple[Finding, ...]
-    total: int  # messages in the file, the refused lines included
+    def __init__(self, file: str, spool: IO[bytes], *, total: int, messages: int, bad: int) -> None:
+        self.file, self.spool = file, spool
+        self.total = total  # messages in the file, the refused lines included
+        self.messages = messages  # lines that read as messages (in the spool)
+        self.bad = bad  # lines with a finding
+        self.findings: tuple[Finding, ...] = ()  # kept only when no on_finding was given
 
-    @property
-    def jobs(self) -> list[Job]:
-        return [line.job for line in self.lines]
+    def lines(self) -> Iterator[Line]:
+        """The lines that read as messages, in order, each read again from the spool."""
+        self.spool.seek(0)
+        for raw in self.spool:
+            number, _, text = raw.decode("utf-8").rstrip("\n").partition(" ")
+            item = _DECODER.decode(text)
+            yield Line(int(number), text, Job(item["to"], item["type"], item.get("payload", {})))
+
+    def jobs(self) -> Iterator[Job]:
+        return (line.job for line in self.lines())
+
+    def close(self) -> None:
+        self.spool.close()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
-def refusal(batch: Batch, findings: Sequence[Finding]) -> InputError:
-    """The error that refuses a whole batch: nothing is sent while any line would fail."""
-    bad = len({f.line for f in findings})
+def refusal(batch: Batch, bad: int) -> InputError:
+    """The error that refuses a whole batch (``bad`` lines would fail): nothing is sent while any would."""
     return InputError(
         f"{batch.file}: {bad} of {batch.total} message{'s' if batch.total != 1 else ''} would fail; nothing was sent",
-        findings=findings,
     )
 
 
-def read_batch(path: str | os.PathLike[str]) -> Batch:
-    """Read and check every line of a batch file, in one pass: what is wrong with a line is a finding at
-    its file:line:col, and the reading goes on. An unreadable or empty file is an :class:`InputError`."""
+# A message's line is small (a code, a link, a few user fields); a longer one is refused before it is
+# parsed, so one line never costs more than the lint's 1 MiB file.
+MAX_LINE_BYTES = 1024 * 1024
+_SPOOL_IN_MEMORY = 1024 * 1024
+
+
+def read_batch(
+    path: str | os.PathLike[str],
+    config: ConnectorConfig | None = None,
+    *,
+    on_finding: Callable[[Sequence[Finding]], None] | None = None,
+) -> Batch:
+    """Read and check every line of a batch file in one pass, a line at a time: what is wrong with a line
+    is a finding at its file:line:col, and the reading goes on. With ``config``, each line is also filled
+    as ``send`` would fill it (:func:`check_batch`). Each line's findings go to ``on_finding`` as they are
+    found (else they are collected in ``Batch.findings``). An unreadable or empty file, or one over
+    :data:`MAX_BATCH_BYTES`, is an :class:`InputError`."""
     name = str(path)
+    collected: list[Finding] = []
+    report = on_finding or collected.extend
+    checks: dict[str, _TypeCheck] = {}
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 (the Batch closes it)
+    total = messages = bad = 0
     try:
-        text = read_text_input(path, MAX_BATCH_BYTES)
+        for number, line in _lines(name, path):
+            total += 1
+            if line is None:
+                found = [Finding.at(Location(name, number), "SC003", _too_long(), _ONE_OBJECT)]
+            else:
+                job, found = _read_line(name, number, line)
+                if not found and job is not None and config is not None:
+                    problem = _check_line(config, checks, job, line)
+                    if problem is not None:
+                        found = [_Place(name, number, line).at(*problem)]
+            if found:
+                bad += 1
+                report(found)
+            else:
+                messages += 1
+                spool.write(f"{number} {line}\n".encode())
+        if not total:
+            raise InputError(f"{name}: the batch file has no messages", hint="one JSON object per line")
+    except BaseException:
+        spool.close()
+        raise
+    batch = Batch(name, spool, total=total, messages=messages, bad=bad)
+    batch.findings = tuple(collected)
+    return batch
+
+
+def _too_long() -> str:
+    return f"the line is over the {MAX_LINE_BYTES // (1024 * 1024)} MiB limit for one message"
+
+
+def _lines(name: str, path: str | os.PathLike[str]) -> Iterator[tuple[int, str | None]]:
+    """(number, text) of each line that is not blank, read a line at a time; None for a line over
+    :data:`MAX_LINE_BYTES` (skipped, not read into memory). JSON Lines ends lines at \\n only:
+    str.splitlines() would also split inside a string at U+2028 or NEL."""
+    from connector.source.loader import open_regular
+
+    try:
+        fh = open_regular(path)
     except FileNotFoundError as e:
         raise InputError(f"{name}: no such batch file", hint="check the path") from e
-    except (OSError, ValueError) as e:  # UnicodeDecodeError is a ValueError
-        raise InputError(f"{name}: cannot read the batch file: {getattr(e, 'strerror', None) or e}") from e
-    lines: list[Line] = []
-    findings: list[Finding] = []
-    total = 0
-    # JSON Lines ends lines at \n only: str.splitlines() would also split inside a string at U+2028 or NEL.
-    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), 1):
-        if not line.strip():
-            continue
-        total += 1
-        job, problems = _read_line(name, number, line)
-        if problems:
-            findings.extend(problems)
-        elif job is not None:
-            lines.append(Line(number, line, job))
-    if not total:
-        raise InputError(f"{name}: the batch file has no messages", hint="one JSON object per line")
-    return Batch(name, tuple(lines), tuple(findings), total)
+    except OSError as e:
+        raise InputError(f"{name}: cannot read the batch file: {e.strerror or e}") from e
+    read = 0
+    with fh:
+        for number in itertools.count(1):
+            try:
+                # The line, its \r\n, and one byte more: enough to know whether it is over the cap.
+                raw = fh.readline(MAX_LINE_BYTES + 3)
+            except OSError as e:
+                raise InputError(f"{name}: cannot read the batch file: {e.strerror or e}") from e
+            if not raw:
+                return
+            read += len(raw)
+            ended = raw.endswith(b"\n")
+            content = raw[: -2 if raw.endswith(b"\r\n") else -1] if ended else raw
+            long = len(content) > MAX_LINE_BYTES
+            while long and not ended and read <= MAX_BATCH_BYTES:  # the rest of it, read and dropped
+                raw = fh.readline(64 * 1024)
+                read += len(raw)
+                ended = not raw or raw.endswith(b"\n")
+            if read > MAX_BATCH_BYTES:
+                raise InputError(
+                    f"{name}: cannot read the batch file: over the {MAX_BATCH_BYTES // (1024 * 1024)} MiB limit"
+                )
+            if long:
+                yield number, None
+                continue
+            try:
+                text = content.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as e:
+                raise InputError(
+                    f"{name}:{number}: cannot read the batch file: not UTF-8 text ({e.reason} at byte "
+                    f"{e.start + 1} of the line)",
+                    hint="save the file as UTF-8",
+                ) from None
+            if text.strip():
+                yield number, text
 
 
 _EXAMPLE = '{"to": "a@example.com", "type": "SignIn", "payload": {"code": "123456"}}'
@@ -152,6 +248,7 @@ class _Place:
     def __init__(self, file: str, number: int, text: str) -> None:
         self.file, self.number, self.text = file, number, text
         self.top: dict[str, tuple[int, int]] | None = None  # key -> (column of the key, of its value)
+        self.loader: JsonLoader | None = None  # the line read once, for every deeper finding
 
     def at(self, path: KeyPath, rule: str, message: str, hint: str = "", *, key: bool = False) -> Finding:
         return Finding.at(Location(self.file, self.number, self.column(path, key)), rule, message, hint)
@@ -165,8 +262,10 @@ class _Place:
             mark = self.top.get(path[0])
             if mark is not None:
                 return mark[0] if key else mark[1]
-        loader = JsonLoader(self.file, self.text)
-        loader.run()
+        loader = self.loader
+        if loader is None:  # once per line: reading it per finding made a line of n findings O(n²)
+            loader = self.loader = JsonLoader(self.file, self.text)
+            loader.run()
         table = loader.keys if key else loader.values
         while path:
             mark = table.get(path) or loader.values.get(path)
@@ -219,7 +318,7 @@ def _read_line(file: str, number: int, text: str) -> tuple[Job | None, list[Find
             message = f"unknown key `{key}`" + (f"; did you mean `{guess}`?" if guess else "")
             findings.append(place.at((key,), "SC201", message, "the keys are to, type and payload", key=True))
     if _SURROGATE_ESCAPE.search(text):
-        findings.extend(_surrogate_finding(place, *found) for found in _surrogates(item, ()))
+        findings.extend(_surrogate_findings(place, item))
     to, usage_type, payload = item.get("to"), item.get("type"), item.get("payload", {})
     if "to" not in item:
         if "to" not in meant:
@@ -293,13 +392,36 @@ def _surrogates(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, str, bool]
             if found:
                 yield where, found.group(), False
         elif isinstance(item, dict):
+            children = []
             for key, child in item.items():
                 found = _SURROGATE.search(key)
                 if found:
                     yield (*where, key), found.group(), True
-                stack.append(((*where, key), child))
+                children.append(((*where, key), child))
+            stack.extend(reversed(children))  # popped in the order written
         elif isinstance(item, list):
-            stack.extend(((*where, index), child) for index, child in enumerate(item))
+            stack.extend(((*where, index), child) for index, child in reversed(list(enumerate(item))))
+
+
+# Each lone surrogate listed up to this many per line, then one finding for the rest: a line of a
+# hundred thousand of them is refused just the same, and its report stays readable and bounded.
+MAX_SURROGATES_LISTED = 10
+
+
+def _surrogate_findings(place: _Place, item: Any) -> list[Finding]:
+    findings: list[Finding] = []
+    rest = 0
+    for found in _surrogates(item, ()):
+        if len(findings) < MAX_SURROGATES_LISTED:
+            findings.append(_surrogate_finding(place, *found))
+        elif not rest:
+            rest, (path, _, in_key) = 1, found
+        else:
+            rest += 1
+    if rest:
+        message = f"{rest:,} more key{'s' if rest != 1 else ''} or string{'s' if rest != 1 else ''} from here hold a lone UTF-16 surrogate, not text"
+        findings.append(place.at(path, "SC002", message, key=in_key))
+    return findings
 
 
 def _surrogate_finding(place: _Place, path: KeyPath, char: str, in_key: bool) -> Finding:
@@ -330,20 +452,27 @@ def check_batch(config: ConnectorConfig, batch: Batch) -> list[Finding]:
 
     Linear, and cheap per line: what does not depend on the line (the config's own headers, a template
     field without placeholders) is checked once per usage type, by building that type's first message
-    whole; each line then fills only the header fields that take its payload."""
+    whole; each line then fills only the header fields that take its payload. ``read_batch(path, config)``
+    makes the same check in its one pass."""
     findings: list[Finding] = []
     checks: dict[str, _TypeCheck] = {}
-    for line in batch.lines:
-        job = line.job
-        check = checks.get(job.usage_type)
-        if check is None:
-            check = checks[job.usage_type] = _TypeCheck(config, job.usage_type)
-        problem = check.line(job, line.text)
-        if problem is None and not check.built:
-            problem = check.whole(job)
+    for line in batch.lines():
+        problem = _check_line(config, checks, line.job, line.text)
         if problem is not None:
             findings.append(_Place(batch.file, line.number, line.text).at(*problem))
     return findings
+
+
+def _check_line(
+    config: ConnectorConfig, checks: dict[str, _TypeCheck], job: Job, text: str
+) -> _Problem | None:
+    check = checks.get(job.usage_type)
+    if check is None:
+        check = checks[job.usage_type] = _TypeCheck(config, job.usage_type)
+    problem = check.line(job, text)
+    if problem is None and not check.built:
+        problem = check.whole(job)
+    return problem
 
 
 _Problem = tuple[KeyPath, str, str, str]  # where in the line, rule, message, hint

@@ -79,26 +79,41 @@ class RetryPolicy:
 
 @dataclass
 class Outcome:
-    """All results in job order, and the error that ended the batch early, if any."""
+    """Results in job order, and the error that ended the batch early, if any.
+
+    ``keep=False`` (a batch run from the CLI) keeps only the counts and the failed jobs, not a result per
+    message: what a batch holds in memory grows with its failures, not with its size."""
 
     results: list[Result] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     fatal: InputError | None = None
+    keep: bool = True
+    in_flight: Job | None = None  # taken from the jobs, no result yet (what Ctrl-C interrupted)
+    done: int = 0
+    _counts: dict[str, int] = field(default_factory=lambda: {"sent": 0, "failed": 0, "written": 0})
+    _failed: list[Job] = field(default_factory=list)
+
+    def add(self, job: Job, result: Result) -> None:
+        self.in_flight = None
+        self.done += 1
+        self._counts[result.status] += 1
+        if result.status == "failed":
+            self._failed.append(job)
+        if self.keep:
+            self.jobs.append(job)
+            self.results.append(result)
 
     @property
     def ok(self) -> bool:
-        return self.fatal is None and all(r.status != "failed" for r in self.results)
+        return self.fatal is None and not self._counts["failed"]
 
     @property
     def failed(self) -> list[Job]:
-        return [job for job, r in zip(self.jobs, self.results, strict=True) if r.status == "failed"]
+        return list(self._failed)
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {"sent": 0, "failed": 0, "written": 0}
-        for result in self.results:
-            counts[result.status] += 1
-        return counts
+        return dict(self._counts)
 
 
 def prepare(config: ConnectorConfig, job: Job, *, now: datetime | None = None) -> tuple[str, str, bytes]:
@@ -180,6 +195,7 @@ def send_all(
     outcome = Outcome() if outcome is None else outcome
     with Sender(config, retry=retry, sleep=sleep) as sender:
         for job in jobs:
+            outcome.in_flight = job
             if outcome.fatal is not None:
                 result = Result(job.to, job.usage_type, "failed", None, outcome.fatal.describe(), 0)
             else:
@@ -190,8 +206,7 @@ def send_all(
                     code = e.code if isinstance(e, DeliveryError) else None
                     reply = e.reply if isinstance(e, DeliveryError) and e.reply else e.describe()
                     result = Result(job.to, job.usage_type, "failed", code, reply, 1)
-            outcome.jobs.append(job)
-            outcome.results.append(result)
+            outcome.add(job, result)
             if on_result is not None:
                 on_result(result)
     return outcome
@@ -204,12 +219,13 @@ def write_all(
     *,
     on_result: Callable[[Result], None] | None = None,
     now: datetime | None = None,
+    outcome: Outcome | None = None,
 ) -> Outcome:
     """Dry run: write each message as ``.eml`` into ``directory`` instead of sending it."""
     from connector.atomic import make_folder
 
     folder = make_folder(directory, "--dry-run")
-    outcome = Outcome()
+    outcome = Outcome() if outcome is None else outcome
     for index, job in enumerate(jobs, 1):
         try:
             _, _, data = prepare(config, job, now=now)
@@ -222,8 +238,7 @@ def write_all(
             result = Result(job.to, job.usage_type, "written", None, "", 0, str(path))
         except InputError as e:
             result = Result(job.to, job.usage_type, "failed", None, e.describe(), 0)
-        outcome.jobs.append(job)
-        outcome.results.append(result)
+        outcome.add(job, result)
         if on_result is not None:
             on_result(result)
     return outcome

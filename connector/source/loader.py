@@ -13,6 +13,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from connector.diagnostics.findings import Finding, Location
 from connector.source.document import Document as Document
@@ -78,9 +79,15 @@ class NotARegularFile(OSError):
 def read_capped(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> bytes:
     """At most ``max_bytes + 1`` bytes of a regular file (one more than allowed, so "too large" shows).
 
-    The file is opened without blocking and checked before it is read, so a FIFO without a writer or a
-    device such as /dev/zero is refused (:class:`NotARegularFile`) instead of hanging the hook.
-    """
+    The file is opened without blocking and checked before it is read (:func:`open_regular`)."""
+    with open_regular(path) as fh:
+        return fh.read(max_bytes + 1)
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """A regular file, opened to read. It is opened without blocking and checked before it is read, so a
+    FIFO without a writer or a device such as /dev/zero is refused (:class:`NotARegularFile`) instead of
+    hanging the hook."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     try:
         mode = os.fstat(fd).st_mode
@@ -91,8 +98,7 @@ def read_capped(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) -> byt
     except BaseException:
         os.close(fd)
         raise
-    with os.fdopen(fd, "rb") as fh:
-        return fh.read(max_bytes + 1)
+    return os.fdopen(fd, "rb")
 
 
 def loads(raw: bytes | str, name: str, *, json_syntax: bool = False, layer: bool = False) -> LoadResult:

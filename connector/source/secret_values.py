@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connector.diagnostics.redact import at_secret_paths, register_secret
+from connector.diagnostics.redact import at_secret_paths, register_secret_texts
 
 # `<password>` or `<<api-key>>`: an example value left to fill in, which SC401 quotes to say so.
 _PLACEHOLDER = re.compile(r"\s*(?:<[^<>]*>|<<[^<>]*>>)\s*")
@@ -20,21 +20,25 @@ _PLACEHOLDER = re.compile(r"\s*(?:<[^<>]*>|<<[^<>]*>>)\s*")
 
 def register_secret_values(data: Any, secret: bool = False) -> None:
     """Register every value in ``data`` that sits at a secret path (or all of it, with ``secret``)."""
+    texts: list[str] = []
     for value in at_secret_paths(data, secret):
-        register_secret_value(value)
+        texts.extend(_secret_texts(value))
+    register_secret_texts(texts)
 
 
 def register_secret_value(value: Any) -> None:
     """Register one value known to be a secret: its literal text, or its number as printed."""
+    register_secret_texts(_secret_texts(value))
+
+
+def _secret_texts(value: Any) -> list[str]:
     if isinstance(value, bool) or value is None:
-        return
+        return []
     if isinstance(value, (int, float)):
-        register_secret(str(value))
-        return
-    if not isinstance(value, str) or _PLACEHOLDER.fullmatch(value):
-        return
-    for literal in secret_literals(value):
-        register_secret(literal)
+        return [str(value)]
+    if not isinstance(value, str) or ("<" in value and _PLACEHOLDER.fullmatch(value)):
+        return []
+    return secret_literals(value)
 
 
 def secret_literals(value: str) -> list[str]:

@@ -57,7 +57,12 @@ def summary(result: InitResult) -> str:
         lines += ["updated (appended to):", *(f"  {_path(c.path)}: {c.note}" for c in result.updated)]
     if result.skipped:
         lines += ["skipped (already there, left as it is):", *(f"  {_skipped(c)}" for c in result.skipped)]
-    if not result.created and not result.updated:
+    if result.outside:
+        lines += [
+            "not written (init writes nothing through a symlink that leads out):",
+            *(f"  {_path(c.path)} ({c.note})" for c in result.outside),
+        ]
+    if not result.created and not result.updated and not result.outside:
         lines.append("nothing to do: every file init writes is already there")
     steps = _next_steps(result)
     if steps:
@@ -66,7 +71,7 @@ def summary(result: InitResult) -> str:
 
 
 def _next_steps(result: InitResult) -> list[str]:
-    from connector.scaffold import HOOK_ID, PRE_COMMIT, WORKFLOW
+    from connector.scaffold import PRE_COMMIT, WORKFLOW
 
     project = shlex.quote(str(result.project))
     steps = [
@@ -78,11 +83,8 @@ def _next_steps(result: InitResult) -> list[str]:
         files = ", ".join(_path(p) for p in result.to_fill)
         steps.append(f"replace each <...> value in {files}; `smtp-connector lint {project}` lists any left")
     for change in result.to_add:
-        snippet = "".join(f"       {line}\n" for line in change.note.splitlines())
-        steps.append(
-            f"add the {HOOK_ID} hook to the repos: list of {_path(change.path)} (init could not do it "
-            f"safely):\n{snippet.rstrip()}"
-        )
+        snippet = "".join(f"       {line}\n" for line in change.lines.splitlines())
+        steps.append(f"add {change.what} {_path(change.path)} ({change.why}):\n{snippet.rstrip()}")
     created = {*result.created, *(c.path for c in result.updated)}
     if result.root / PRE_COMMIT in created:
         where = "" if _path(result.root) == "." else f" (in {_path(result.root)})"

@@ -17,8 +17,12 @@ from connector.cli.options import add_color, add_usage_type
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from connector.diagnostics.findings import Finding
     from connector.mail.batch import Progress
     from connector.mail.send import Job, Outcome
+    from connector.schema.models import ConnectorConfig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,43 +60,67 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from connector.diagnostics.redact import redact
     from connector.diagnostics.reporters import use_color, write_text
     from connector.errors import UsageError
     from connector.mail import batch as batchfile
     from connector.mail.config import load_runtime_config
-    from connector.mail.send import Job, Outcome, Result, RetryPolicy, send_all, write_all
-    from connector.mail.tls import tls_warnings
+    from connector.mail.send import Job
 
     if args.batch:
         if args.to or args.type or args.code is not None or args.payload is not None:
             raise UsageError(
                 "--batch takes recipients, types and payloads from the file: drop --to, --type, --code and --payload"
             )
-        batch = batchfile.read_batch(args.batch)
-        jobs = batch.jobs
-    else:
-        if not args.to or not args.type:
-            raise UsageError("give --type and --to (or --batch FILE)")
+    elif not args.to or not args.type:
+        raise UsageError("give --type and --to (or --batch FILE)")
+    if args.attempts < 1 or not 0 <= args.backoff < float("inf"):  # nan fails every comparison
+        raise UsageError("--attempts must be at least 1 and --backoff a number of seconds, at least 0")
+    jobs: list[Job] = []
+    if not args.batch:
         kind = usage_type(args.type)
         payload = payload_from(args)
         assert payload is not None
         jobs = [Job(to, kind, payload) for to in args.to]
-    if args.attempts < 1 or not 0 <= args.backoff < float("inf"):  # nan fails every comparison
-        raise UsageError("--attempts must be at least 1 and --backoff a number of seconds, at least 0")
     # Writing .eml files connects nowhere: it needs no secret.
     config = load_runtime_config(
         args.config, env=args.env, overrides=args.overrides, secrets=not args.dry_run
     )
     color = use_color(sys.stderr, args.color)
-    if args.batch:  # checked whole: nothing leaves while any line would fail
-        findings = [*batch.findings, *batchfile.check_batch(config, batch)]
-        if findings:
-            write_text(findings, sys.stderr, color=color)
-            print(f"smtp-connector: {batchfile.refusal(batch, findings)}", file=sys.stderr)
+    if args.batch:
+        # Read and checked whole, a line at a time, each line's findings printed as found: nothing leaves
+        # while any line would fail, and memory does not grow with the file (docs/runtime.md).
+        pending: list[Finding] = []
+
+        def report(found: Sequence[Finding]) -> None:
+            pending.extend(found)
+            if len(pending) >= 1000:  # a write per thousand, not per line: stderr is line-buffered
+                write_text(pending, sys.stderr, color=color)
+                pending.clear()
+
+        try:
+            batch = batchfile.read_batch(args.batch, config, on_finding=report)
+        finally:
+            write_text(pending, sys.stderr, color=color)
+        if batch.bad:
+            batch.close()
+            print(f"smtp-connector: {batchfile.refusal(batch, batch.bad)}", file=sys.stderr)
             return 1
+        with batch:
+            return _send(args, config, batch.jobs(), batch.messages, color)
+    return _send(args, config, iter(jobs), len(jobs), color)
+
+
+def _send(
+    args: argparse.Namespace, config: ConnectorConfig, jobs: Iterator[Job], total: int, color: bool
+) -> int:
+    """Send (or write) ``total`` jobs, one result line each, then the summary; the exit code."""
+    from connector.diagnostics.redact import redact
+    from connector.mail import batch as batchfile
+    from connector.mail.send import Outcome, Result, RetryPolicy, send_all, write_all
+    from connector.mail.tls import tls_warnings
+
     progress = ProgressLine.for_terminal(sys.stderr, "written" if args.dry_run else "sent", color)
-    tracker = batchfile.ProgressTracker(len(jobs), progress.draw) if progress and len(jobs) > 1 else None
+    tracker = batchfile.ProgressTracker(total, progress.draw) if progress and total > 1 else None
 
     def emit(result: Result) -> None:
         line = redact(batchfile.json_line(result.as_json())) + "\n"
@@ -108,20 +136,21 @@ def run(args: argparse.Namespace) -> int:
             tracker.add(result)
 
     failed_file = args.failed or (_beside(args.batch) if args.batch else None)
+    _check_outputs(args, failed_file)
     try:
         if args.dry_run:
-            outcome = write_all(config, jobs, args.dry_run, on_result=emit)
+            outcome = write_all(config, jobs, args.dry_run, on_result=emit, outcome=Outcome(keep=False))
         else:
             for warning in tls_warnings(config):
                 print(f"smtp-connector: warning: {warning}", file=sys.stderr)
             retry = RetryPolicy(attempts=args.attempts, backoff=args.backoff)
-            outcome = Outcome()
+            outcome = Outcome(keep=False)  # counts and the failed jobs, not a result per message
             try:
                 send_all(config, jobs, retry=retry, on_result=emit, outcome=outcome)
             except KeyboardInterrupt:
                 if progress is not None:
                     progress.clear()
-                _keep_unsent(outcome, jobs, failed_file)
+                _keep_unsent(outcome, jobs, total, failed_file)
                 raise  # exit 130, decided in main
     finally:
         if progress is not None:
@@ -133,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
     failed = outcome.failed
     counts = outcome.counts
     done = "written" if args.dry_run else "sent"
-    summary = f"smtp-connector: {counts[done]} of {len(jobs)} {done}"
+    summary = f"smtp-connector: {counts[done]} of {total} {done}"
     if failed:
         summary += f", {len(failed)} failed"
         if failed_file:
@@ -203,18 +232,34 @@ class ProgressLine:
         self.last = ""
 
 
-def _keep_unsent(outcome: Outcome, jobs: list[Job], failed_file: str | None) -> None:
+def _keep_unsent(outcome: Outcome, jobs: Iterator[Job], total: int, failed_file: str | None) -> None:
     """On Ctrl-C: every message that failed or was not sent yet goes to the resend file (the one being
     sent when interrupted included: it may have arrived, and at least once is the promise)."""
-    rest = outcome.failed + jobs[len(outcome.results) :]
+    # The job being sent when interrupted was taken from the iterator but has no result: it is kept too.
+    rest = [*outcome.failed, *([outcome.in_flight] if outcome.in_flight else []), *jobs]
     sent = outcome.counts["sent"]
-    summary = f"smtp-connector: interrupted: {sent} of {len(jobs)} sent"
+    summary = f"smtp-connector: interrupted: {sent} of {total} sent"
     if rest and failed_file:
         from connector.mail import batch as batchfile
 
         batchfile.write_jobs(failed_file, rest)
         summary += f", {len(rest)} not sent; to send them: --batch {failed_file}"
     print(summary, file=sys.stderr)
+
+
+def _check_outputs(args: argparse.Namespace, failed_file: str | None) -> None:
+    """Every path this send writes, checked before the first message leaves: a resend file that could not
+    be written at the end would lose the failed messages' payloads (docs/runtime.md)."""
+    from connector import atomic
+
+    if args.dry_run:
+        atomic.check_folder(args.dry_run, "--dry-run")
+    if args.failed:
+        atomic.check_file(args.failed, "--failed")
+    elif failed_file:
+        atomic.check_file(
+            failed_file, "--failed", "the resend file goes next to the batch file: give --failed FILE"
+        )
 
 
 def _beside(batch: str) -> str:
