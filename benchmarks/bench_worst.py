@@ -84,24 +84,30 @@ def timed(args: list[str], repeat: int, *, cwd: Path | None = None) -> float:
     return statistics.median(runs[1:])
 
 
+# Runs the command and prints its wall time and getrusage(RUSAGE_CHILDREN).ru_maxrss (KiB). Through this
+# small process, not from the benchmark's own: Linux carries the parent's resident size into a child's
+# ru_maxrss across fork and exec, and this process holds the generated inputs.
+_PEAK = (
+    "import resource, subprocess, sys, time; start = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=%r); "
+    "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
 def timed_peak(args: list[str], runs: int) -> tuple[float, float]:
-    """Median wall time of ``smtp-connector ARGS`` over ``runs`` runs, and the largest peak RSS in MB (the
-    kernel's ru_maxrss of each child, read by os.wait4 as getrusage(RUSAGE_CHILDREN) would, per run)."""
+    """Median wall time of ``smtp-connector ARGS`` over ``runs`` runs, and the largest peak RSS in MB."""
     command, env = _command()
     times, peaks = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            [*command, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
         try:
-            _, _, usage = os.wait4(proc.pid, 0)
-        except BaseException:
-            proc.kill()
-            raise
-        proc.returncode = 0  # reaped by wait4
-        times.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
+            out = subprocess.run(
+                [sys.executable, "-c", _PEAK % TIMEOUT, *command, *args], env=env, capture_output=True,
+                text=True, check=True,
+            ).stdout.split()  # fmt: skip
+        except subprocess.CalledProcessError:  # stopped at TIMEOUT
+            return TIMEOUT, 0.0
+        times.append(float(out[0]))
+        peaks.append(int(out[1]) / 1024)  # KiB on Linux
     return statistics.median(times), max(peaks)
 
 
@@ -312,6 +318,136 @@ def sink_all_clients(folder: Path, repeat: int) -> Case:
     )  # fmt: skip
 
 
+# Runs a command and prints its peak RSS (KiB) and CPU seconds: a small process in between, because Linux
+# starts a child's ru_maxrss from its parent's RSS at the spawn (this process's would be counted).
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(u.ru_maxrss, u.ru_utime + u.ru_stime)\n"
+)
+
+
+def timed_peak_cpu(
+    args: Callable[[int], list[str]], repeat: int, *, env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
+    """Median wall time (after one warm-up run), the largest peak memory in MB and the median CPU seconds
+    (user + system: less sensitive to a loaded machine than wall time) of ``smtp-connector ARGS(run)``;
+    TIMEOUT if a run is stopped. The peak is an upper bound: it counts the small measuring process's RSS
+    (about 10 MB) too."""
+    import signal
+
+    command, base = _command()
+    runs, cpu, peak = [], [], 0.0
+    for run in range(repeat + 1):
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-S", "-c", _MEASURE, *command, *args(run)], env=base | (env or {}),
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        )  # fmt: skip
+        try:
+            out, _ = proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return TIMEOUT, peak, TIMEOUT
+        runs.append(time.perf_counter() - start)
+        rss_kib, seconds = out.split()
+        cpu.append(float(seconds))
+        peak = max(peak, int(rss_kib) / 1024)  # KiB on Linux
+    return statistics.median(runs[1:]), peak, statistics.median(cpu[1:])
+
+
+# pull: the largest template store the Management API client takes (PULL_STORE_BYTES of template text),
+# and hostile names. Logto is the tests' stand-in (tests/logto_server.py) on loopback.
+PULL_STORE_BYTES = 4 * 1024 * 1024
+PULL_HOSTILE_NAMES = 10_000
+_ENDRAWS = "".join(
+    f"{a}{s}endraw{s}{b}" for a in ("{%", "{%-", "{%+") for b in ("%}", "-%}", "+%}") for s in ("", " ")
+)
+
+
+def _pull_case(title: str, live: Callable[[Any], int], expect: int) -> Callable[[Path, int], Case]:
+    """``pull`` of what ``live(fake)`` puts in a stand-in Logto (it returns the bytes of template text)."""
+
+    def case(folder: Path, repeat: int) -> Case:
+        from tests.logto_server import FakeLogto, start
+
+        fake = FakeLogto()
+        server = start(fake)
+        try:
+            size = live(fake)
+            env = {"LOGTO_ENDPOINT": fake.url, "LOGTO_M2M_APP_ID": fake.app_id,
+                   "LOGTO_M2M_APP_SECRET": fake.app_secret}  # fmt: skip
+            command, base = _command()
+            probe = subprocess.run(
+                [*command, "pull", str(folder / "probe")],
+                env=base | env,
+                capture_output=True,
+                timeout=TIMEOUT,
+            )
+            if probe.returncode != expect:
+                raise SystemExit(
+                    f"{title}: pull exited {probe.returncode}, not {expect}: {probe.stderr[-500:]!r}"
+                )
+            seconds, peak, cpu = timed_peak_cpu(
+                lambda run: ["pull", str(folder / f"out{run}")], repeat, env=env
+            )
+        finally:
+            server.shutdown()
+            server.server_close()
+        detail = f"CPU {cpu:.2f} s"
+        return Case(title, seconds, size, detail, peak_mb=peak)
+
+    return case
+
+
+def _pull_config(content: str) -> dict[str, Any]:
+    templates = [
+        {"usageType": t, "contentType": "text/html", "subject": f"{t} code", "content": content}
+        for t in ("SignIn", "Register", "ForgotPassword", "Generic")
+    ]
+    return {"host": "smtp.example.com", "port": 587, "auth": {"user": "u", "pass": "pw-bench-1"},
+            "fromEmail": "Bench <mail@example.com>", "templates": templates}  # fmt: skip
+
+
+def _pull_largest_store(fake: Any) -> int:
+    """Every template's text made of every `endraw` form (so of `{%`), spread over 4 types x 64 languages."""
+    from tests.logto_server import SMTP_ID
+
+    per = PULL_STORE_BYTES // (4 * 65)
+    text = (_ENDRAWS + "<p>{{code}}</p>\r\n" + "x" * 200) * (per // (len(_ENDRAWS) + 220))
+    fake.add_connector(SMTP_ID, _pull_config(text))
+    for i in range(64):
+        for kind in ("SignIn", "Register", "ForgotPassword", "Generic"):
+            fake.add_template(f"de-x{i}", kind, {"subject": "S", "content": text, "contentType": "text/html"})
+    return len(text) * 4 * 65
+
+
+def _pull_dense_tags(fake: Any) -> int:
+    """Each connector template is nothing but tag starts and what the file must escape (CR, quotes,
+    backslashes, NUL), as much as a template file takes once written out."""
+    from connector.deploy.pull import jinja_literal
+    from connector.source.loader import MAX_BYTES
+    from tests.logto_server import SMTP_ID
+
+    unit = "{%+ endraw -%}\r\n'\"\\\x00"
+    text = unit * ((MAX_BYTES - 64) // len(jinja_literal(unit).encode()))
+    fake.add_connector(SMTP_ID, _pull_config(text))
+    return len(text) * 4
+
+
+def _pull_hostile_names(fake: Any) -> int:
+    """PULL_HOSTILE_NAMES store entries whose language tags cannot name a folder: one SC014 each."""
+    from tests.logto_server import SMTP_ID
+
+    fake.add_connector(SMTP_ID, _pull_config("<p>{{code}}</p>"))
+    bad = ("../x{}", "a/{}", "nul.{}", "t\x00{}", "z{}.", "c:{}")
+    for i in range(PULL_HOSTILE_NAMES):
+        fake.add_template(bad[i % len(bad)].format(i), "SignIn", {"subject": "S", "content": "c"})
+    return sum(len(t["languageTag"]) for t in fake.templates)
+
+
 def _batch_line(i: int, bad: bool, pad: int = 0) -> str:
     to = f"user{i}.example.com" if bad else f"user{i}@example.com"
     payload: dict[str, object] = {"code": f"{i:06d}", "application": {"name": "Shop"}}
@@ -502,6 +638,15 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
         "send --batch: 100,000 lines, the last one bad", lambda i, count: i == count - 1
     ),
     "batch-every-line-bad": _batch("send --batch: 100,000 lines, every one bad", lambda i, count: True),
+    "pull-largest-store": _pull_case(
+        "pull: 4 MiB store, every text made of endraw forms", _pull_largest_store, 0
+    ),
+    "pull-dense-tags": _pull_case(
+        "pull: templates of {%, CR, quotes, NUL, up to the 1 MiB file cap", _pull_dense_tags, 0
+    ),
+    "pull-hostile-names": _pull_case(
+        f"pull: {PULL_HOSTILE_NAMES:,} store entries with hostile tags (SC014)", _pull_hostile_names, 1
+    ),
     "batch-at-the-cap": batch_at_the_cap,
     "batch-long-lines": _batch_of_long_lines(
         "send --batch: 64 good lines at the 1 MiB line cap, then a bad one",

@@ -15,7 +15,8 @@ the English phrases of packages/phrases:
 - ``POST /api/connectors/{factoryId}/test`` sends a Generic message with code 000000 through Logto's SMTP
   connector code (the store's templates first), 204 when sent, 400 ``connector.general`` when not.
 
-``server.fault(method, path, status=503)`` makes the next matching request fail (or ``delay=`` it);
+``server.fault(method, path, status=503)`` makes the next matching request fail (or, with ``delay=``, holds
+its answer until the client hangs up, at most that long);
 ``server.requests`` logs every request (method, path) for "no write was sent" assertions.
 """
 
@@ -25,6 +26,7 @@ import base64
 import json
 import re
 import secrets
+import select
 import ssl
 import threading
 import time
@@ -408,7 +410,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         status, body, delay = self.server.logto.handle(self.command, path, self.headers, raw)
         if delay:
-            time.sleep(delay)
+            # Held until the client gives up and hangs up (a timeout test), at most ``delay`` seconds: the
+            # event, not a sleep that a client starved on a loaded machine could outlast.
+            select.select([self.connection], [], [], delay)
         data = b"" if body is None else json.dumps(body).encode()
         self.send_response(status)
         if body is not None:

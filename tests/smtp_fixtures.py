@@ -85,7 +85,10 @@ class Script:
     data_replies: list[str | None] = field(default_factory=list)  # None = the normal 250
     rcpt_replies: list[str | None] = field(default_factory=list)
     drop_in_data: int = 0  # close the connection after reading DATA this many times (before replying)
-    data_delay: float = 0.0  # seconds to wait before the reply to DATA (a server slower than socketTimeout)
+    data_delay: float = 0.0  # seconds to wait before each reply to DATA (a pace: a batch that takes a while)
+    # No reply to DATA at all, until the client gives up and hangs up (a server slower than any
+    # socketTimeout), rather than a sleep that a starved client could outlast.
+    hold_data: bool = False
 
 
 class Handler:
@@ -111,6 +114,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.script.hold_data:
+            await asyncio.Event().wait()  # cancelled by aiosmtpd when the client hangs up
         if self.script.data_delay:
             await asyncio.sleep(self.script.data_delay)
         if self.script.drop_in_data > 0:

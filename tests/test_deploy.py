@@ -357,7 +357,7 @@ def test_partial_apply_says_what_was_applied_and_a_rerun_converges(
 
 def test_reads_are_retried_on_5xx_and_timeouts(cli: CliRunner, logto: FakeLogto, project: Path) -> None:
     logto.fault("GET", "/api/connectors", status=503, times=2)
-    logto.fault("GET", "/api/email-templates", delay=2.0)
+    logto.fault("GET", "/api/email-templates", delay=60)  # no answer until the client gives up
     deploy(cli, logto, project, "--dry-run", "--timeout", "0.5")
     gets = [r for r in logto.requests if r[0] == "GET"]
     assert gets.count(("GET", "/api/connectors")) == 3
@@ -376,7 +376,7 @@ def test_writes_are_not_retried(cli: CliRunner, logto: FakeLogto, project: Path)
     result = deploy(cli, logto, project, expect=1)
     assert "applied: nothing" in result.stderr and "503" in result.stderr
     assert logto.writes == [("POST", "/api/connectors")]
-    logto.fault("POST", "/api/connectors", delay=2.0)
+    logto.fault("POST", "/api/connectors", delay=60)  # applied, but no answer until the client gives up
     result = deploy(cli, logto, project, "--timeout", "0.5", expect=1)
     assert "may or may not have been applied" in result.stderr
     assert logto.writes == [("POST", "/api/connectors")] * 2

@@ -217,3 +217,48 @@ def test_a_secret_with_a_lone_surrogate_is_registered_and_hidden(cli: CliRunner,
     result = cli("lint", str(path), "--format", "json", expect=1)
     assert "SC402" in result.stdout
     assert "Lw9" not in result.stdout + result.stderr
+
+
+def test_text_built_to_make_the_search_slow_is_hidden_not_searched_forever(crowd: str) -> None:
+    """Many secrets that begin with a run of one character, each a little longer, and a long run of it:
+    past the work allowed, each place a secret could start is hidden unchecked (more than needed)."""
+    forms = ["~~~~" + "~" * k + "!" for k in range(300)]
+    for form in forms:
+        register_secret(form)
+    secret = forms[17]
+    text = "before " + "~" * 60_000 + " " + secret + " after"
+    out = redact(text)
+    assert not any(form in out for form in forms)
+    assert out.startswith("before ~~~")  # a hidden place reaches as far as the longest secret would
+
+
+@pytest.mark.parametrize("few", [True, False])
+def test_without_work_left_every_candidate_is_hidden(monkeypatch: pytest.MonkeyPatch, few: bool) -> None:
+    monkeypatch.setattr(redaction, "_WORK_PER_CHAR", 0)
+    monkeypatch.setattr(redaction, "_WORK_FLOOR", 0)
+    secrets = ["ab12ab12", "12ab12ab12zz", "ab12ab12ab12"]
+    if not few:
+        secrets += [f"ab12-filler-{i}" for i in range(2 * redaction._FEW)]
+    for secret in secrets:
+        register_secret(secret)
+    text = "x ab12ab12ab12ab12ab12zz y ab12ab12 z ab12 w"
+    out = redact(text)
+    assert not any(secret in out for secret in secrets)
+    assert out.startswith(f"x {REDACTED}")
+
+
+def test_without_work_left_a_place_is_hidden_as_far_as_a_secret_could_reach(
+    monkeypatch: pytest.MonkeyPatch, crowd: str
+) -> None:
+    monkeypatch.setattr(redaction, "_WORK_PER_CHAR", 0)
+    monkeypatch.setattr(redaction, "_WORK_FLOOR", 0)
+    register_secret("qr7sqr7s")  # overlaps itself: the next occurrence starts inside this one
+    out = redact("<qr7sqr7sqr7s>")
+    assert out.startswith(f"<{REDACTED}") and "qr7s" not in out and "r7s" not in out
+    register_secret("Zq9Z")  # the next occurrence as late as it can start: its last character
+    assert redact("<Zq9Zq9Z>") == f"<{REDACTED}>"
+    assert redact("Zq9ZZq9Z.").replace(REDACTED, "") in ("", ".")  # and one right after it
+    register_secret("Mn3v")
+    register_secret("Mn3v-longer-one")
+    assert redact("Mn3v-longer-one!").startswith(REDACTED)
+    assert "longer" not in redact("Mn3v-longer-one! and Mn3v.")

@@ -277,7 +277,7 @@ def test_535_fails_a_batch_once_and_keeps_every_message(
 def test_a_server_slower_than_socket_timeout_in_data(
     cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory
 ) -> None:
-    server = smtp_server(script=Script(data_delay=2.0))
+    server = smtp_server(script=Script(hold_data=True))
     config = logto_config(server.port, socketTimeout=150)
     result = send_one(cli, tmp_path, config, "--attempts", "2", expect=1)
     assert rows(result) == [

@@ -10,7 +10,9 @@ and, for HTTP Basic, the Base64 of ``id:secret`` (:func:`register_basic_auth`).
 Both registering and redacting are linear: a form is indexed by its first :data:`MIN_LENGTH` characters,
 and :func:`redact` looks up each window of that many characters of the text (in C, through ``zip``), then
 checks the forms starting there, longest first. Every character of every occurrence of every form is
-hidden, overlapping ones included: a secret that contains another never shows its tail.
+hidden, overlapping ones included: a secret that contains another never shows its tail. The checks may
+cost a fixed multiple of the text's length; past it (text and secrets built to make them slow), each place
+a form could start is hidden as far as the longest one could reach, unchecked.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ REDACTED = "********"
 MIN_LENGTH = 4  # shorter values are too common to hide
 # Up to this many forms, each is searched for on its own (str.find, in C); past it, the index is cheaper.
 _FEW = 16
+# Checking where forms occur may cost this many characters per character of text (and a floor); past
+# that, text built to make the checks slow (a long run of one character, many secrets that begin with
+# it, each a little longer) has every place a form could occur hidden unchecked: more text hidden than
+# needed, never a secret shown, and the work stays linear.
+_WORK_PER_CHAR = 32
+_WORK_FLOOR = 1 << 16
 
 # Characters that JSON, repr and percent-encoding all leave as they are: a value of only these has one form.
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")
@@ -152,25 +160,42 @@ def redact(text: str) -> str:
     return "".join(pieces)
 
 
+def _budget(text: str) -> int:
+    """How many characters checking candidates may cost before the rest are hidden unchecked."""
+    return _WORK_FLOOR + _WORK_PER_CHAR * len(text)
+
+
 def _few_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
+    spans, budget, size = [], _budget(text), len(text)
     for form in _forms:
+        length = len(form)
         start = text.find(form)
         while start != -1:
-            spans.append((start, start + len(form)))
-            start = text.find(form, start + 1)
+            if budget > 0:
+                budget -= length
+                spans.append((start, start + length))
+                start = text.find(form, start + 1)
+            else:  # hide any occurrence overlapping this one too, and search on past it
+                spans.append((start, min(size, start + 2 * length - 1)))
+                start = text.find(form, start + length)
     return spans
 
 
 def _indexed_spans(text: str) -> list[tuple[int, int]]:
     """For each place a form begins, the longest form there (each shorter one is inside it)."""
-    size = len(text)
+    size, budget = len(text), _budget(text)
     windows = zip(*(text[offset:] for offset in range(MIN_LENGTH)), strict=False)  # the shortest ends it
     spans = []
     for start in compress(range(size), map(_lengths.__contains__, windows)):
         lengths = _lengths[tuple(text[start : start + MIN_LENGTH])]
-        for index in range(bisect.bisect_right(lengths, size - start) - 1, -1, -1):
+        top = bisect.bisect_right(lengths, size - start)
+        if budget <= 0:  # as long as the longest form that could start here
+            if top:
+                spans.append((start, start + lengths[top - 1]))
+            continue
+        for index in range(top - 1, -1, -1):
             stop = start + lengths[index]
+            budget -= lengths[index]
             if text[start:stop] in _forms:
                 spans.append((start, stop))
                 break

@@ -28,7 +28,7 @@ from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import USAGE_TYPES
-from connector.mail.addresses import single_address, split_addresses
+from connector.mail.addresses import single_address
 from connector.mail.headers import LINE_BREAKS, line_break
 from connector.mail.message import FilledMessage, draft, envelope_address, fill_message
 from connector.mail.placeholders import PLACEHOLDER, fill_placeholders
@@ -366,9 +366,9 @@ def _recipient_problem(to: str) -> tuple[str, str, str] | None:
             f'"to" contains {broken}, which would break the message headers',
             "one address per line",
         )
-    if single_address(to)[1] is not None:
+    count, address = single_address(to)  # the count of mailboxes too: one split of the value, not two
+    if address is not None:
         return None
-    count = len([part for part in split_addresses(to) if part])
     if count > 1:
         return (
             "SC405",

@@ -42,9 +42,14 @@ def run(args: argparse.Namespace) -> int:
     from connector.diagnostics.redact import redact
     from connector.errors import UsageError
     from connector.logto import ENVIRONMENT_NAME, ENVIRONMENT_NAME_HINT
+    from connector.safe_paths import name_problem
 
     if not ENVIRONMENT_NAME.match(args.env):
         raise UsageError(f"`{args.env}` is not a usable environment name ({ENVIRONMENT_NAME_HINT})")
+    for option, name in (("-e/--env", f"{args.env}.yaml"), ("--language", args.language)):
+        problem = name_problem(name)
+        if problem is not None:
+            raise UsageError(f"{option}: `{printable(name)}` cannot name a file or folder: {problem}")
     if args.timeout <= 0:
         raise UsageError("--timeout takes a positive number of seconds")
     folder = Path(args.folder)
@@ -54,21 +59,25 @@ def run(args: argparse.Namespace) -> int:
     with ManagementClient(target, timeout=args.timeout) as client:
         live = read_live(client)
     pulled = pull_project(live, target, env=args.env, language=args.language)
-    for path in write_pulled(pulled, folder):
-        print(f"wrote {path}", file=sys.stderr)
-    for line in pulled.skipped:  # Logto's text: printable, as everything from outside is shown
+    written = write_pulled(pulled, folder)
+    for line in pulled.skipped:  # Logto's text: redacted, then printable, as everything from outside is shown
         print(printable(redact(f"warning: not pulled: {line}")), file=sys.stderr)
-    print("set these variables (from your secret store) to build or deploy it:")
-    for name, key in pulled.variables.items():
-        print(f"  {name}  ({key})")
-    for name, key in (("LOGTO_M2M_APP_ID", "logto.appId"), ("LOGTO_M2M_APP_SECRET", "logto.appSecret")):
-        print(f"  {name}  ({key} in environments/{args.env}.yaml; deploy only)")
     if pulled.differences:
         print(
-            redact("error: building the pulled project does not give back Logto's config exactly:"),
+            redact(
+                "error: building the pulled project does not give back Logto's config exactly, "
+                f"so nothing was written to {folder}:"
+            ),
             file=sys.stderr,
         )
         for line in pulled.differences:
             print(printable(redact(f"  {line}")), file=sys.stderr)
         return 1
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    print("set these variables (from your secret store) to build or deploy it:")
+    for name, key in pulled.variables.items():
+        print(f"  {name}  ({key})")
+    for name, key in (("LOGTO_M2M_APP_ID", "logto.appId"), ("LOGTO_M2M_APP_SECRET", "logto.appSecret")):
+        print(f"  {name}  ({key} in environments/{args.env}.yaml; deploy only)")
     return 0
