@@ -154,6 +154,11 @@ def spaced_from_email(folder: Path) -> Path:
     )
 
 
+def separators_from_email(folder: Path) -> Path:
+    """A final config whose fromEmail is `;` up to the cap: one token each for nodemailer's address parser."""
+    return _write_json(folder / "config.json", _final_config(fromEmail=";" * (MAX_BYTES - MARGIN)))
+
+
 def unknown_keys_one_line(folder: Path) -> Path:
     """Minified one-line JSON with as many unknown keys as the cap allows (one finding each)."""
     data = _final_config()
@@ -627,6 +632,7 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     "unclosed-comment-final": _lint("lint: unclosed <!-- in an HTML template", unclosed_comment_final),
     "unclosed-comment-j2": _lint("lint: unclosed <!-- in a .html.j2 file", unclosed_comment_j2),
     "spaced-from-email": _lint("lint: fromEmail of a + spaces + b@example.com", spaced_from_email),
+    "separators-from-email": _lint("lint: fromEmail of 1 MiB of `;` (address tokens)", separators_from_email),
     "unknown-keys-one-line": _lint(
         "lint: one-line JSON of unknown keys (suppression lookup)", unknown_keys_one_line
     ),

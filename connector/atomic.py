@@ -16,21 +16,24 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from connector.errors import InputError
 
+# What is written: bytes, or chunks of bytes (a file too big to hold whole, such as a batch's resend file).
+Data = bytes | Iterable[bytes]
+
 
 def write_bytes(
-    path: str | os.PathLike[str], data: bytes, *, private: bool = False, durable: bool = True
+    path: str | os.PathLike[str], data: Data, *, private: bool = False, durable: bool = True
 ) -> Path:
-    """Replace ``path`` with ``data``. ``private`` keeps it readable by you only (built configs hold
+    """Replace ``path`` with ``data`` (bytes, or chunks of bytes written as they come). ``private`` keeps it readable by you only (built configs hold
     secrets); ``durable`` flushes it to disk first (skip it for throwaway files such as a sink's mail)."""
     return write_all({Path(path): data}, private=private, durable=durable)[0]
 
 
-def write_all(files: Mapping[Path, bytes], *, private: bool = False, durable: bool = True) -> list[Path]:
+def write_all(files: Mapping[Path, Data], *, private: bool = False, durable: bool = True) -> list[Path]:
     """Replace every file of ``files``, all or nothing as far as the file system allows: each is written
     to a temporary file next to it first, and only when all of them are written (and no target is a
     folder) are they renamed over their targets. A failure before that leaves every target untouched.
@@ -38,7 +41,7 @@ def write_all(files: Mapping[Path, bytes], *, private: bool = False, durable: bo
     A target that is a device or a FIFO is written straight into (see the module's docstring), after every
     other file is staged and before any is renamed: if it fails, nothing is replaced."""
     staged: list[tuple[str, Path]] = []
-    streams: list[tuple[Path, bytes]] = []
+    streams: list[tuple[Path, Data]] = []
     try:
         for target, data in files.items():
             real, mode = _resolve(target)
@@ -91,7 +94,7 @@ def _mode(path: Path) -> int | None:
         raise InputError(f"cannot write {path}: {e.strerror or e}") from e
 
 
-def _write_into(target: Path, data: bytes) -> None:
+def _write_into(target: Path, data: Data) -> None:
     """Write ``data`` into a character device or a FIFO as it is, without replacing it. A FIFO no one reads
     is refused, not waited on; a block device or a socket is refused (no output is meant for either)."""
     mode = _mode(target) or 0
@@ -114,7 +117,8 @@ def _write_into(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             os.set_blocking(fh.fileno(), True)
-            fh.write(data)
+            for chunk in _chunks(data):
+                fh.write(chunk)
     except OSError as e:  # /dev/full (ENOSPC), a reader that went away (EPIPE)
         raise InputError(f"cannot write {target}: {e.strerror or e}") from e
 
@@ -122,7 +126,7 @@ def _write_into(target: Path, data: bytes) -> None:
 _STREAM_HINT = "name a file to write, - for standard output, or /dev/null to discard it"
 
 
-def _stage(target: Path, data: bytes, *, private: bool, durable: bool) -> str:
+def _stage(target: Path, data: Data, *, private: bool, durable: bool) -> str:
     """``data`` in a temporary file in ``target``'s folder; its path."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +135,8 @@ def _stage(target: Path, data: bytes, *, private: bool, durable: bool) -> str:
         raise InputError(f"cannot write {target}: {e.strerror or e}") from e
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in _chunks(data):
+                fh.write(chunk)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -209,6 +214,13 @@ def make_folder(folder: str | os.PathLike[str], option: str) -> Path:
 def write_atomic(path: str | os.PathLike[str], text: str, *, private: bool = False) -> Path:
     """Replace ``path`` with ``text`` (UTF-8, line ends as given)."""
     return write_bytes(path, text.encode("utf-8"), private=private)
+
+
+def _chunks(data: Data) -> Iterator[bytes]:
+    if isinstance(data, bytes):
+        yield data
+    else:
+        yield from data
 
 
 def _discard(temp: str) -> None:

@@ -7,7 +7,8 @@ the tests run it), nodemailer's defaults, and Logto's email-template docs.
 The facts that need code of their own live next to it, each in one place:
 
 - header values (names, line ends): :mod:`connector.mail.headers`;
-- what an address is (lint SC405 and the envelope): :mod:`connector.mail.addresses`;
+- how nodemailer reads an address (lint SC405 and SC411, the headers and the envelope):
+  :mod:`connector.mail.addresses`;
 - placeholders, filled as Logto fills them: :mod:`connector.mail.placeholders`, and a whole template
   (the sender and reply-to fallbacks): :func:`connector.mail.message.fill_template`;
 - ``${VAR}`` references (this tool's, resolved before Logto sees the config): :mod:`connector.project.variables`;

@@ -17,6 +17,7 @@ from typing import Any
 
 from connector.atomic import make_folder, write_atomic
 from connector.logto import PAYLOAD_ROOTS
+from connector.mail.addresses import header
 from connector.mail.message import fill_template
 from connector.mail.placeholders import find_placeholders
 from connector.schema.models import ConnectorConfig, Template
@@ -106,11 +107,14 @@ def preview_message(template: Template, where: PreviewSet) -> Message:
     texts += [filled.sender] if template.sendFrom else []
     texts += [filled.reply_to or ""] if template.replyTo else []
     left = dict.fromkeys(p.text for text in texts for p in find_placeholders(text))
+    # The mailboxes as nodemailer writes them in Logto's message (mail/addresses.py); text with no address in
+    # it is shown as written (the lint says SC405).
+    reply_to = (header(filled.reply_to) or filled.reply_to) if filled.reply_to else filled.reply_to
     return Message(
         template.usageType,
         template.contentType,
-        filled.sender,
-        filled.reply_to,
+        header(filled.sender) or filled.sender,
+        reply_to,
         filled.subject,
         filled.body,
         tuple(left),

@@ -5,6 +5,7 @@ benchmarks/bench_worst.py (the ``batch`` group); these tests hold the structure 
 from __future__ import annotations
 
 import json
+import socket
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,11 @@ from typing import Any
 import pytest
 
 from connector.mail import batch as batchfile
-from connector.mail.batch import read_batch
+from connector.mail.batch import read_batch, write_jobs
+from connector.mail.send import Job, Outcome, RetryPolicy, send_all
+from connector.schema.models import ConnectorConfig
+
+from .smtp_fixtures import logto_config
 
 
 def test_every_finding_of_a_line_is_placed_from_one_reading(
@@ -112,3 +117,39 @@ def test_the_spool_is_what_was_checked(tmp_path: Path) -> None:
     with read_batch(path) as batch:
         path.write_text('{"to": "changed", "type": "Nope"}\n')
         assert [job.to for job in batch.jobs()] == ["member7@example.org"]
+
+
+def test_failed_messages_are_spooled_not_kept(tmp_path: Path) -> None:
+    """A batch whose every message fails (no server: the first failure marks the rest) holds counts and a
+    spool of the failed lines, not a job and a result per message; the resend file is written from the
+    spool a line at a time. Traced peak well below the failed messages' own size."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = ConnectorConfig.model_validate(logto_config(port))
+    count, note = 10_000, "z" * 600
+    jobs = (
+        Job(f"m{i}@example.org", "SignIn", {"code": f"{i:06d}", "note": f"{i}{note}"}) for i in range(count)
+    )
+    resend = tmp_path / "again.jsonl"
+    outcome = Outcome(keep=False)
+    tracemalloc.start()
+    try:
+        send_all(config, jobs, retry=RetryPolicy(attempts=1, backoff=0), outcome=outcome)
+        write_jobs(resend, outcome.failed_jobs())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        outcome.close()
+    assert outcome.counts == {"sent": 0, "failed": count, "written": 0} and outcome.results == []
+    size = resend.stat().st_size
+    assert size > count * len(note)
+    assert peak < size // 2, (peak, size)
+    with resend.open() as fh:
+        first, last = json.loads(next(fh)), json.loads(list(fh)[-1])
+    assert first == {
+        "to": "m0@example.org",
+        "type": "SignIn",
+        "payload": {"code": "000000", "note": f"0{note}"},
+    }
+    assert last["payload"]["code"] == f"{count - 1:06d}"

@@ -22,7 +22,7 @@ def test_values_from_every_layer(cli: CliRunner) -> None:
         'host = "smtp.sendgrid.net"\n  set at provider sendgrid (providers/sendgrid.yaml:5)\n' in out
     )  # provider
     assert (
-        'fromEmail = "Acme (staging) <no-reply@staging.acme.example>"\n'
+        'fromEmail = "\\"Acme (staging)\\" <no-reply@staging.acme.example>"\n'
         "  set at examples/acme/environments/staging.yaml:3:12 (environment staging)\n"
         '  overrides "Acme <no-reply@acme.example>" at examples/acme/smtp-connector.yaml:10:12 (project)\n'
         '  overrides "<no-reply@your-verified-domain.com>" at provider sendgrid (providers/sendgrid.yaml:16)\n'

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from connector.mail.addresses import header
 from connector.mail.message import fill_message
 from connector.preview import PreviewSet, preview_message, sample_payload
 from connector.schema.models import ConnectorConfig
@@ -98,9 +99,10 @@ def test_preview_fills_as_render_does(fields: dict[str, str], sent: str, payload
     where = PreviewSet("dev", "en", config.templates, config.fromEmail, config.replyTo)
     shown = preview_message(template, where)
     filled = fill_message(config, sent, sample_payload(sent, "en"))
+    # The mailboxes as nodemailer writes them, as render shows them (text with no address as written).
     assert (shown.sender, shown.reply_to, shown.subject, shown.body) == (
-        filled.sender,
-        filled.reply_to,
+        header(filled.sender) or filled.sender,
+        (header(filled.reply_to) or filled.reply_to) if filled.reply_to else filled.reply_to,
         filled.subject,
         filled.body,
     )

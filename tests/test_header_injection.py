@@ -92,11 +92,13 @@ def test_several_addresses_in_one_sender_are_refused(cli: CliRunner, tmp_path: P
     config = _template(logto_config(2525), sendFrom="a@acme.test, victim@example.com")
     path = write_config(tmp_path / "logto.json", config)
     lint = cli("lint", str(path), expect=1)
-    assert 'error SC405 template "SignIn" sendFrom is not an email address' in lint.stdout
+    assert 'error SC405 template "SignIn" sendFrom holds 2 addresses as nodemailer reads it' in lint.stdout
     result = cli("render", str(path), "--type", "SignIn", "--code", "1", expect=1)
     assert result.stderr == (
-        "smtp-connector: error: the From address (sendFrom or fromEmail) holds 2 addresses: "
-        "'a@acme.test, victim@example.com' (hint: give exactly one address, like a@example.com)\n"
+        "smtp-connector: error: the From address (sendFrom or fromEmail) holds 2 addresses as nodemailer reads "
+        "it: Logto sends all of them in From, a message receivers such as Gmail refuse (RFC 5322 asks for a "
+        "Sender header then) (hint: give one address; quote a name that has a comma or a semicolon: "
+        "'\"Acme, Inc.\" <a@acme.example>')\n"
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from connector.mail.addresses import envelope_sender, reading_difference
 from connector.mail.placeholders import find_placeholders
 from connector.project.layout import compose, load_project
 from connector.schema.models import USAGE_TYPES
@@ -166,3 +167,18 @@ def test_an_unknown_provider_is_a_usage_error(tmp_path: Path, cli: CliRunner) ->
         "smtp-connector: error: unknown provider `sendgird`; did you mean `sendgrid`?"
     )
     assert not any(tmp_path.iterdir())
+
+
+def test_init_writes_addresses_that_nodemailer_reads_as_written(tmp_path: Path, cli: CliRunner) -> None:
+    # Every shipped provider: no sender or reply-to that Logto would send otherwise (SC411) or not at all.
+    from connector.lint import lint_paths
+    from connector.project.providers import shipped_names
+
+    assert len(shipped_names()) > 5
+    for name in shipped_names():
+        folder = tmp_path / name
+        cli("init", str(folder), "--provider", name)
+        rules = {f.rule for f in lint_paths([str(folder)]).findings}
+        assert not rules & {"SC405", "SC411"}, (name, rules)
+        dev = compose(load_project(folder), "dev", resolve=False).data
+        assert reading_difference(dev["fromEmail"], False) is None and envelope_sender(dev["fromEmail"])

@@ -140,10 +140,10 @@ def test_preview_message_fills_as_logto_does() -> None:
     assert message.subject == "Join Sample Organization"
     assert message.body == f"\nGrace Hopper invited you: {SAMPLE_LINK}\n<b>not bold</b> {{{{ code }}}}"
     assert message.unfilled == ("{{ code }}",)  # Logto sends no code with an invitation
-    # The config's fromEmail and replyTo are not rendered by Logto.
+    # The config's fromEmail and replyTo are not rendered by Logto (shown as nodemailer writes them).
     plain = preview_message(TEMPLATES[0], SETS[1])
     assert (plain.sender, plain.reply_to, plain.unfilled) == (
-        "Acme {{ code }} <no-reply@acme.example>",
+        '"Acme {{ code }}" <no-reply@acme.example>',
         None,
         (),
     )
@@ -224,7 +224,9 @@ def test_the_preview_command_on_the_acme_example(cli: CliRunner, tmp_path: Path)
         assert SAMPLE_LINK in invitation.one("pre").text
     staging_fr = sections[5].one("article", data_usage_type="SignIn")
     assert staging_fr.one("dd", **{"class": "subject"}).text == "Votre code de connexion Acme Staging"
-    assert staging_fr.one("dd", **{"class": "from"}).text == "Acme (staging) <no-reply@staging.acme.example>"
+    assert (
+        staging_fr.one("dd", **{"class": "from"}).text == '"Acme (staging)" <no-reply@staging.acme.example>'
+    )
 
     one = cli("preview", str(ROOT / "examples" / "acme"), "--env", "prod", "--out", str(tmp_path / "one"))
     assert [s.attrs["id"] for s in parse((tmp_path / "one" / "index.html").read_text()).find("section")] == [

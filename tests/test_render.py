@@ -175,8 +175,9 @@ def test_empty_custom_headers_add_nothing() -> None:
             {"fromEmail": "not an address"},
             {"code": "1"},
             "a@example.com",
-            "the From address (sendFrom or fromEmail) is not an email address: 'not an address' (hint: write it "
-            "like a@example.com)",
+            'the From address (sendFrom or fromEmail) is not an email address: "not an address": Logto sends a '
+            "From header with no address, a message receivers refuse (hint: write `Name <address@domain>` or a "
+            "bare `address@domain`)",
         ),
     ],
 )

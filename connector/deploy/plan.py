@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import register_secrets
 from connector.logto import SECRET_KEYS, SMTP_CONNECTOR_ID
+from connector.mail.addresses import header
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built
@@ -99,10 +100,18 @@ class Change:
         if self.secret:
             return f"{sign} {path}: {'changed' if self.kind == 'changed' else self.kind} (secret)"
         if self.kind == "added":
-            return f"{sign} {path}: {_show(self.after)}"
+            return f"{sign} {path}: {_show(self.after)}{_sent(self.path, self.after)}"
         if self.kind == "removed":
             return f"{sign} {path} (was {_show(self.before)})"
-        return f"{sign} {path}: {_show(self.before)} -> {_show(self.after)}"
+        return f"{sign} {path}: {_show(self.before)} -> {_show(self.after)}{_sent(self.path, self.after)}"
+
+
+def _sent(path: str, value: Any) -> str:
+    """For a sender or reply-to, the mailboxes Logto's nodemailer writes when they differ from the text."""
+    if path not in ("fromEmail", "replyTo") or not isinstance(value, str):
+        return ""
+    written = header(value)
+    return "" if written == value else f" (Logto sends {_show(written) if written else 'no address'})"
 
 
 @dataclass(frozen=True)

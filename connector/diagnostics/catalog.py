@@ -267,7 +267,7 @@ _RULES = [
         "SC405",
         "error",
         "bad-address",
-        "fromEmail, replyTo or sendFrom is not `address@domain` or `Name <address@domain>`.",
+        "fromEmail, replyTo or sendFrom in which nodemailer finds no address (a From that receivers refuse) or an address that is not `local@domain`.",
     ),
     Rule(
         "SC406",
@@ -298,6 +298,12 @@ _RULES = [
         "error",
         "custom-header-doubled",
         "customHeaders naming Content-Type or Content-Transfer-Encoding: the message gets two.",
+    ),
+    Rule(
+        "SC411",
+        "warning",
+        "address-read-otherwise",
+        "fromEmail, replyTo or sendFrom that nodemailer reads otherwise than written: a comment dropped, `;` as a separator, a group, a name equal to the address, or two mailboxes in From.",
     ),
     #
     #

@@ -8,7 +8,7 @@ sends it in, which a server may echo back: percent-encoded (a form body, :func:`
 and, for HTTP Basic, the Base64 of ``id:secret`` (:func:`register_basic_auth`).
 
 Both registering and redacting are linear: a form is indexed by its first :data:`MIN_LENGTH` characters,
-and :func:`redact` looks up each window of that many characters of the text (in C, through ``zip``), then
+and :func:`redact` looks up each window of that many characters of the text (in C: ``zip`` and ``map``), then
 checks the forms starting there, longest first. Every character of every occurrence of every form is
 hidden, overlapping ones included: a secret that contains another never shows its tail. The checks may
 cost a fixed multiple of the text's length; past it (text and secrets built to make them slow), each place
@@ -48,7 +48,8 @@ _PERCENT = {byte: chr(byte) if _PLAIN.fullmatch(chr(byte)) else f"%{byte:02X}" f
 _secrets: set[str] = set()
 _forms: set[str] = set()  # every form of every secret
 # The distinct lengths (ascending) of the forms that begin with each window of MIN_LENGTH characters.
-_lengths: dict[tuple[str, ...], list[int]] = {}
+# One length is kept as an int: most heads have one, and a list each would double the cost of registering.
+_lengths: dict[str, int | list[int]] = {}
 
 
 def register_secret(value: str) -> None:
@@ -105,15 +106,16 @@ def _add_forms(forms: Iterable[str]) -> None:
     fresh -= _forms
     _forms.update(fresh)
     for form in fresh:
-        head, size = tuple(form[:MIN_LENGTH]), len(form)
+        head, size = form[:MIN_LENGTH], len(form)
         lengths = _lengths.get(head)
         if lengths is None:
-            _lengths[head] = [size]
-            continue
-        # The distinct lengths under one head add up to at most its forms' size: this insert stays linear.
-        index = bisect.bisect_left(lengths, size)
-        if index == len(lengths) or lengths[index] != size:
-            lengths.insert(index, size)
+            _lengths[head] = size
+        elif isinstance(lengths, int):
+            if lengths != size:
+                _lengths[head] = [min(lengths, size), max(lengths, size)]
+        elif size not in lengths:
+            # The distinct lengths under one head add up to at most its forms' size: this stays linear.
+            bisect.insort(lengths, size)
 
 
 def at_secret_paths(value: Any, secret: bool = False) -> list[Any]:
@@ -186,8 +188,9 @@ def _indexed_spans(text: str) -> list[tuple[int, int]]:
     size, budget = len(text), _budget(text)
     windows = zip(*(text[offset:] for offset in range(MIN_LENGTH)), strict=False)  # the shortest ends it
     spans = []
-    for start in compress(range(size), map(_lengths.__contains__, windows)):
-        lengths = _lengths[tuple(text[start : start + MIN_LENGTH])]
+    for start in compress(range(size), map(_lengths.__contains__, map("".join, windows))):
+        found = _lengths[text[start : start + MIN_LENGTH]]
+        lengths = [found] if isinstance(found, int) else found
         top = bisect.bisect_right(lengths, size - start)
         if budget <= 0:  # as long as the longest form that could start here
             if top:

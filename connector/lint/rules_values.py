@@ -10,7 +10,7 @@ from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import dotted
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
 from connector.logto import REQUIRED_KEYS, SECRET_KEYS, TEMPLATE_REQUIRED_FIELDS
-from connector.mail.addresses import address_problem
+from connector.mail.addresses import address_problem, reading_difference
 from connector.mail.headers import header_findings, line_break
 from connector.project.fill_ins import DOUBLE, unfilled
 from connector.source.loader import KeyPath
@@ -115,6 +115,10 @@ def addresses(ctx: Context) -> Iterator[Finding]:
         problem = address_problem(value, many)
         if problem:
             yield ctx.finding(path, "SC405", f"{field_label(ctx, path)} {problem[0]}", problem[1])
+            continue
+        difference = reading_difference(value, many)
+        if difference:
+            yield ctx.finding(path, "SC411", f"{field_label(ctx, path)} {difference[0]}", difference[1])
 
 
 @rule()

@@ -1,138 +1,577 @@
-"""Addresses in header values (fromEmail, replyTo, sendFrom, the recipient): one reading for the lint (SC405)
-and the runtime, which takes the envelope address from it.
+"""Addresses in header values (fromEmail, replyTo, sendFrom, the recipient), read as nodemailer reads them.
 
-A value is a list of mailboxes split at commas outside quotes and angle brackets; a mailbox is
-``Name <address@domain>`` or a bare ``address@domain``. As nodemailer's address parser (which reads them in
-Logto) does, text without an address before a named mailbox is part of its name: ``Acme, Inc.
-<a@acme.example>`` is one mailbox named ``Acme, Inc.``, sent as ``"Acme, Inc." <a@acme.example>``.
+Logto hands these strings to nodemailer, which parses them with its own address parser and writes the
+header and the SMTP envelope from what it read. This module carries over the semantics of nodemailer 8.0.11
+(the version tests/logto-peer/package-lock.json pins), so ``render``, ``send``, ``preview``, the lint
+(SC405, SC411) and the deploy plan read every value as Logto's send does:
+
+- ``lib/addressparser/index.js``: ``Tokenizer`` (operators ``"`` ``()`` ``<>`` ``,`` ``:``…``;`` and
+  ``;``; a backslash escapes only inside quotes; control characters dropped; each token trimmed),
+  ``_handleAddress`` (text, ``<address>``, ``(comment)`` and ``group:`` parts; a comment is the name only
+  when there is no other text; an address taken from unquoted text when there is no ``<…>``; a name equal to
+  the address dropped) and ``addressparser`` (split at ``,`` and ``;``; a name-only part merged into the
+  named mailbox after it, as ``Acme, Inc. <a@acme.example>``; groups nested at most 50 deep);
+- ``lib/mime-node/index.js``: ``_convertAddresses`` (the header: mailboxes and groups, a part without an
+  address dropped), ``_normalizeAddress`` (domain lowercased and punycoded, a local part with a space
+  quoted), ``_encodeAddressName`` (a name quoted unless it is word characters and spaces) and ``getEnvelope``
+  (the envelope sender is the first address of From, group members included).
+
+The code is this project's own; tests/test_addresses.py and tests/test_sender_differential.py hold it to
+nodemailer's.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import re
+from dataclasses import dataclass
+
+from connector.mail.placeholders import JS_SPACE
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _ADDR_SPEC = rf"{_ATEXT}(?:\.{_ATEXT})*@{_ATEXT}(?:\.{_ATEXT})*"
-# `a@b.c` or `Display Name <a@b.c>` in its plainest form: the address is plain to see, no parser needed.
+# `a@b.c` or `Display Name <a@b.c>` in its plainest form: nodemailer writes it unchanged (a lowercase domain).
 SIMPLE_ADDRESS = re.compile(rf"({_ADDR_SPEC})|{_ATEXT}(?: {_ATEXT})* <({_ADDR_SPEC})>")
-# What the lint and the runtime take for an address: one @, no space, no specials around it.
+# What the lint and the runtime take for a deliverable address: one @, no space, no specials around it.
 ADDRESS = re.compile(r"[^\s@<>(),;:\"\[\]]+@[^\s@<>(),;:\"\[\]]+")
 
-UNQUOTED_COMMA = (
-    "has an unquoted comma in its display name, which makes it two addresses",
-    "quote the name: '\"Acme, Inc.\" <noreply@example.com>'",
-)
+# Tokenizer.operators: an opening operator and the one that closes it ('' closes at once).
+_OPERATORS = {'"': '"', "(": ")", "<": ">", ",": "", ":": ";", ";": ""}
+_SPECIAL = frozenset('"()<>,:;\\').union(map(chr, range(0x20)))
+_SPACE = frozenset(JS_SPACE.replace("\u2000-\u200a", "".join(map(chr, range(0x2000, 0x200B)))))
+_SPACE_CHARS = "".join(sorted(_SPACE))
+_MAX_DEPTH = 50  # MAX_NESTED_GROUP_DEPTH
+_STRICT = re.compile(rf"[^@{JS_SPACE}]+@[^@{JS_SPACE}]+")  # _handleAddress's first try, as a fullmatch
+_ANGLE_PREFIX = re.compile(rf"[^<]*<[{JS_SPACE}]*")  # text up to a stray `<` inside <…>
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """One mailbox as nodemailer read it; ``address`` is empty for a name-only part (nodemailer drops it)."""
+
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """``name:members;`` (RFC 5322 group syntax), members flattened as nodemailer flattens them."""
+
+    name: str
+    members: tuple[Mailbox, ...]
+
+
+Entry = Mailbox | Group
+
+
+@dataclass(slots=True)
+class _Token:
+    operator: bool
+    value: str
+    no_break: bool = False  # a closing operator directly followed by text: the texts join
+    closes: bool = False  # the operator closes one (`;` after `:` ends a group; else it separates)
+    chars: list[str] | None = None  # a text token's characters while it is read (joined once: linear)
+
+
+def _trim(text: str) -> str:
+    """JavaScript's ``String.prototype.trim``."""
+    return text.strip(_SPACE_CHARS)
+
+
+# A run of characters none of which the tokenizer treats specially (operators, closers, the backslash,
+# control characters): taken in one step, so the common case costs no Python call per character.
+_PLAIN_RUN = re.compile(r'[^"()<>,:;\\\x00-\x1f]+|[,;]{2,}|.', re.S)
+_INSIDE = {
+    '"': re.compile(r'[^"\\\x00-\x1f]+|.', re.S),
+    ")": re.compile(r"[^)\x00-\x1f]+|.", re.S),
+    ">": re.compile(r"[^>\x00-\x1f]+|.", re.S),
+    ";": re.compile(r"[^;\x00-\x1f]+|.", re.S),
+}
+
+
+def _tokenize(text: str) -> list[_Token]:
+    """``Tokenizer.tokenize``: operator and text tokens, each trimmed, empty ones dropped."""
+    tokens: list[_Token] = []
+    chars: list[str] | None = None  # the text token being read
+    expecting = ""
+    escaped = False
+    index, size = 0, len(text)
+    while index < size:
+        # Inside quotes, a comment, <...> or a group only the closer (and a backslash in quotes) counts.
+        pattern = _INSIDE[expecting] if expecting and not escaped else _PLAIN_RUN
+        match = pattern.match(text, index)
+        assert match is not None
+        run = match.group()
+        index = match.end()
+        if len(run) > 1 and run[0] in ",;" and not expecting and not escaped:
+            # Separators in a row: the empty parts between them are dropped, so one token stands for all.
+            tokens.append(_Token(True, ";" if ";" in run else ","))
+            chars = None
+            continue
+        if len(run) > 1 or run not in _SPECIAL:  # plain text (an escape applies to its first character)
+            if chars is None:
+                chars = []
+                tokens.append(_Token(False, "", chars=chars))
+            chars.append(run)
+            escaped = False
+            continue
+        char = run
+        if not escaped:
+            if expecting and char == expecting:
+                following = text[index] if index < size else ""
+                tokens.append(_Token(True, char, bool(following) and following not in " \t\r\n,;", True))
+                chars, expecting = None, ""
+                continue
+            if not expecting and char in _OPERATORS:
+                tokens.append(_Token(True, char))
+                chars, expecting = None, _OPERATORS[char]
+                continue
+            if expecting == '"' and char == "\\":
+                escaped = True
+                continue
+        if chars is None:
+            chars = []
+            tokens.append(_Token(False, "", chars=chars))
+        if char == "\n":
+            char = " "
+        if ord(char) >= 0x21 or char in " \t":  # other control characters are skipped
+            chars.append(char)
+        escaped = False
+    kept = []
+    for token in tokens:
+        token.value = _trim("".join(token.chars) if token.chars is not None else token.value)
+        if token.value:
+            kept.append(token)
+    return kept
+
+
+def parse(value: str) -> list[Entry]:
+    """``value`` as nodemailer's ``addressparser`` reads it: mailboxes (name-only ones included) and groups."""
+    return list(_analysed(value)[0])
+
+
+@functools.lru_cache(maxsize=64)
+def _analysed(value: str) -> tuple[tuple[Entry, ...], frozenset[str]]:
+    """The reading and its notes, once per value: the lint, the header and the envelope ask for the same."""
+    notes: set[str] = set()
+    entries = _parse(value, 0, notes)
+    return tuple(entries), frozenset(notes)
+
+
+def _parse(value: str, depth: int, notes: set[str]) -> list[Entry]:
+    """``addressparser``; ``notes`` collects what the reading did to the text (see :func:`reading_notes`)."""
+    if depth > _MAX_DEPTH:
+        return []
+    parts: list[list[_Token]] = [[]]
+    for token in _tokenize(value):
+        if token.operator and token.value in ",;":
+            if token.value == ";" and not token.closes:
+                notes.add("semicolon")
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    entries = [_handle(part, depth, notes) for part in parts if part]
+    # A name-only part followed by a mailbox with a name and an address is part of that name
+    # (`Joe Foo, PhD <joe@example.com>`), merged from the end as nodemailer does.
+    merged: list[Entry] = []
+    for entry in reversed(entries):
+        after = merged[-1] if merged else None
+        if (
+            isinstance(entry, Mailbox)
+            and not entry.address
+            and entry.name
+            and isinstance(after, Mailbox)
+            and after.address
+            and after.name
+        ):
+            merged[-1] = Mailbox(f"{entry.name}, {after.name}", after.address)
+        else:
+            merged.append(entry)
+    return merged[::-1]
+
+
+@dataclass
+class _Parts:
+    address: list[str]
+    comment: list[str]
+    group: list[str]
+    text: list[str]
+    quoted: list[bool]  # per text part: whether it was (partly) inside quotes
+
+
+def _handle(tokens: list[_Token], depth: int, notes: set[str]) -> Entry:
+    """``_handleAddress`` for the tokens between two separators."""
+    group = False
+    state = "text"
+    pieces: dict[str, list[list[str]]] = {"address": [], "comment": [], "group": [], "text": []}
+    quoted_flags: list[bool] = []
+    quoted = False
+    for index, token in enumerate(tokens):
+        if token.operator:
+            if token.value == "<":
+                state, quoted = "address", False
+            elif token.value == "(":
+                state, quoted = "comment", False
+            elif token.value == ":":
+                state, group, quoted = "group", True, False
+            elif token.value == '"':
+                state, quoted = "text", not quoted
+            else:
+                state, quoted = "text", False
+            continue
+        value = token.value
+        if state == "address":  # an unquoted name with a `<` in it: the text up to it is not the address
+            prefix = _ANGLE_PREFIX.match(value)
+            value = value[prefix.end() :] if prefix else value
+        target = pieces[state]
+        if index and tokens[index - 1].no_break and target:
+            target[-1].append(value)  # joined once at the end: a long chain stays linear
+            if state == "text" and quoted:
+                quoted_flags[-1] = True
+        else:
+            target.append([value])
+            if state == "text":
+                quoted_flags.append(quoted)
+    joined = {key: ["".join(part) for part in parts] for key, parts in pieces.items()}
+    data = _Parts(joined["address"], joined["comment"], joined["group"], joined["text"], quoted_flags)
+    if not data.text and data.comment:
+        data.text, data.comment = data.comment, []
+    if group:
+        members: list[Mailbox] = []
+        if data.group:
+            for member in _parse(",".join(data.group), depth + 1, notes):
+                members.extend(member.members if isinstance(member, Group) else [member])
+        return Group(" ".join(data.text), tuple(members))
+    if not data.address and data.text:
+        _address_from_text(data)
+    if not data.text and data.comment:
+        data.text, data.comment = data.comment, []
+    if data.comment:
+        notes.add("comment")
+    if len(data.address) > 1:
+        data.text += data.address[1:]
+        del data.address[1:]
+    text, address = " ".join(data.text), " ".join(data.address)
+    mailbox = Mailbox(text or address, address or text)
+    if mailbox.address == mailbox.name:
+        if text and address:
+            notes.add("name-is-address")
+        return Mailbox("", mailbox.address) if "@" in mailbox.address else Mailbox(mailbox.name, "")
+    return mailbox
+
+
+def _unquoted(data: _Parts, index: int) -> bool:
+    return not (index < len(data.quoted) and data.quoted[index])
+
+
+def _address_from_text(data: _Parts) -> None:
+    """No ``<address>``: the last unquoted text part that is an address, else one found inside a part."""
+    for index in range(len(data.text) - 1, -1, -1):
+        if _unquoted(data, index) and _STRICT.fullmatch(data.text[index]):
+            data.address = [data.text.pop(index)]
+            if index < len(data.quoted):
+                data.quoted.pop(index)
+            return
+    for index in range(len(data.text) - 1, -1, -1):
+        if not _unquoted(data, index):
+            continue
+        part = data.text[index]
+        found = _loose_address(part)
+        if found is None:
+            data.text[index] = _trim(part)
+            continue
+        start, end = found
+        data.address = [_trim(part[start:end])]
+        data.text[index] = _trim(part[:start] + " " + part[end:])
+        return
+
+
+_WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
+_BOUNDARY = re.compile(r"\b", re.ASCII)  # JavaScript's \b without the u flag: ASCII word characters
+_NON_SPACE_RUN = re.compile(rf"[^{JS_SPACE}]*")
+_SPACE_RUN = re.compile(rf"[{JS_SPACE}]*")
+_LAST_EDGE = re.compile(r"(?:[A-Za-z0-9_](?![A-Za-z0-9_])|[^A-Za-z0-9_](?=[A-Za-z0-9_]))")
+
+
+def _word(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and _WORD_CHAR.match(text[index]) is not None
+
+
+def _loose_address(text: str) -> tuple[int, int] | None:
+    """Where JavaScript's ``/\\s*\\b[^@\\s]+@[^\\s]+\\b\\s*/`` first matches ``text``, in linear time.
+
+    A backtracking engine takes quadratic time on some inputs; the match is the same. It starts at the
+    first position ``p`` at a word boundary in a run of non-space, non-@ characters that ends at an ``@``
+    (or at the spaces before such a ``p``), and the ``[^\\s]+\\b`` after the ``@`` ends at the last word
+    boundary of the non-space run that follows, at least one character on. Each run is scanned once.
+    """
+    last_edges: dict[int, int] = {}  # end of a non-space run -> its last word boundary
+    run_start = 0  # where the run of non-space, non-@ characters before the current @ begins
+    for at in (m.start() for m in re.finditer("@", text)):
+        start = max(run_start, _after_space(text, run_start, at))
+        run_start = at + 1
+        if start == at:
+            continue
+        first = _BOUNDARY.search(text, start, at)
+        if first is None or first.start() >= at:
+            continue
+        p = first.start()
+        end_of_run = _run_end(_NON_SPACE_RUN, text, at + 1)
+        if end_of_run not in last_edges:
+            last_edges[end_of_run] = _last_boundary(text, at + 1, end_of_run)
+        end = last_edges[end_of_run]
+        if end < at + 2:
+            continue
+        begin = p
+        if p == start and p and text[p - 1] in _SPACE:
+            begin = _space_run_start(text, p)
+        return begin, _run_end(_SPACE_RUN, text, end)
+    return None
+
+
+def _run_end(pattern: re.Pattern[str], text: str, start: int) -> int:
+    """Where a run of ``pattern`` (a starred class: it always matches) from ``start`` ends."""
+    match = pattern.match(text, start)
+    return match.end() if match else start
+
+
+def _after_space(text: str, begin: int, at: int) -> int:
+    """The position after the last space in ``text[begin:at]`` (``begin`` when there is none)."""
+    for index in range(at - 1, begin - 1, -1):
+        if text[index] in _SPACE:
+            return index + 1
+    return begin
+
+
+def _space_run_start(text: str, p: int) -> int:
+    index = p
+    while index and text[index - 1] in _SPACE:
+        index -= 1
+    return index
+
+
+def _last_boundary(text: str, begin: int, end: int) -> int:
+    """The last word boundary at a position in ``(begin, end]``, or -1."""
+    if end > begin and _word(text, end - 1) != _word(text, end):
+        return end
+    found = -1
+    for match in _LAST_EDGE.finditer(text, begin, end):
+        found = match.start() + 1
+    return found if found > begin else -1
+
+
+def header(value: str, *, encoded: bool = False) -> str:
+    """The header text nodemailer writes for ``value`` (``_convertAddresses``), '' when nothing is left.
+
+    A name that is not printable ASCII is a MIME encoded word when ``encoded`` (the bytes sent: the words
+    differ from nodemailer's, a reader decodes both to the same name), else quoted as it reads (``render``).
+    """
+    return _header_of(parse(value), encoded)
+
+
+def _header_of(entries: list[Entry] | tuple[Mailbox, ...], encoded: bool = False) -> str:
+    values = []
+    for entry in entries:
+        if isinstance(entry, Group):
+            members = _header_of(entry.members, encoded).strip() if entry.members else ""
+            values.append(f"{_encode_name(entry.name, encoded)}:{members};")
+        elif entry.address:
+            address = normalize_address(entry.address)
+            if entry.name:
+                values.append(f"{_encode_name(entry.name, encoded)} <{address}>")
+            else:
+                values.append(f"<{address}>" if " " in address else address)
+    return ", ".join(values)
+
+
+_NAME_AS_IS = re.compile(r"[A-Za-z0-9_ ]*")
+_PRINTABLE = re.compile(r"[\x20-\x7e]*")
+_WORD_BYTES = 45  # UTF-8 bytes per encoded word: 60 base64 characters, a word within RFC 2047's 75
+
+
+def _encode_name(name: str, encoded: bool) -> str:
+    if _NAME_AS_IS.fullmatch(name):
+        return name
+    if encoded and not _PRINTABLE.fullmatch(name):
+        return " ".join(_encoded_words(name))
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _encoded_words(name: str) -> list[str]:
+    """``name`` as base64 encoded words, split between characters (RFC 2047: whole characters per word)."""
+    words, chunk = [], b""
+    for char in name:
+        data = char.encode("utf-8", "surrogatepass")
+        if chunk and len(chunk) + len(data) > _WORD_BYTES:
+            words.append(chunk)
+            chunk = b""
+        chunk += data
+    words.append(chunk)
+    return [f"=?UTF-8?B?{base64.b64encode(word).decode('ascii')}?=" for word in words]
+
+
+_CONTROLS_OR_ANGLES = re.compile(r"[\x00-\x1f<>]+")
+_DOT = re.compile("[.\u3002\uff0e\uff61]")  # the label separators punycode.js maps to a dot
+
+
+def normalize_address(address: str) -> str:
+    """``_normalizeAddress``: the address nodemailer writes and puts in the envelope."""
+    address = _trim(_CONTROLS_OR_ANGLES.sub(" ", address))
+    user, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    try:
+        if any(ord(c) >= 0x80 for c in user):
+            domain = ".".join(_to_unicode(label) for label in _DOT.split(domain.lower()))
+        else:
+            domain = ".".join(_to_ascii(label) for label in _DOT.split(domain.lower()))
+    except (UnicodeError, ValueError):
+        pass  # nodemailer keeps the domain as written when punycode fails
+    if " " in user:
+        user = user if user.startswith('"') else '"' + user
+        user = user if user.endswith('"') else user + '"'
+    return f"{user}@{domain}"
+
+
+def _to_ascii(label: str) -> str:
+    return label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+
+
+def _to_unicode(label: str) -> str:
+    return label[4:].encode("ascii").decode("punycode") if label.startswith("xn--") else label
+
+
+def ascii_address(address: str) -> str:
+    """``address`` with its domain as nodemailer sends it (lowercase, punycode)."""
+    return normalize_address(address)
+
+
+def addresses_of(entries: list[Entry] | tuple[Mailbox, ...]) -> list[Mailbox]:
+    """The mailboxes with an address, in order, group members included (what ``getEnvelope`` walks)."""
+    found: list[Mailbox] = []
+    for entry in entries:
+        if isinstance(entry, Group):
+            found.extend(addresses_of(entry.members))
+        elif entry.address:
+            found.append(entry)
+    return found
+
+
+def envelope_sender(value: str) -> str | None:
+    """The envelope sender nodemailer takes from a From of ``value``: its first address, or None."""
+    found = addresses_of(parse(value))
+    return normalize_address(found[0].address) if found else None
+
+
+def single_address(value: str) -> tuple[int, str | None]:
+    """How many mailboxes ``value`` holds, and the address when it is exactly one well-formed mailbox
+    (the recipient: Logto sends to one address)."""
+    entries = [e for e in parse(value) if isinstance(e, Group) or e.address]
+    found = addresses_of(entries)
+    if len(entries) == 1 and isinstance(entries[0], Mailbox) and ADDRESS.fullmatch(found[0].address):
+        return 1, found[0].address
+    return len(found), None
 
 
 def split_addresses(value: str) -> list[str]:
-    """The mailboxes of ``value``, split at commas outside quotes and angle brackets, each stripped; a part
-    with no address joins the named mailbox after it (``Acme, Inc. <a@acme.example>``), as in nodemailer."""
-    joined: list[str] = []
-    pending: list[str] = []  # name-only parts waiting for a named mailbox
-    for part in _split(value):
-        if _name_only(part):
-            pending.append(part)
-            continue
-        if pending and mailbox(part)[0].strip():
-            part = ", ".join([*pending, part])
-        else:
-            joined.extend(pending)
-        pending = []
-        joined.append(part)
-    return [*joined, *pending]
-
-
-def _name_only(part: str) -> bool:
-    return bool(part) and "@" not in part and "<" not in part and ">" not in part
-
-
-def _split(value: str) -> list[str]:
-    parts, current, quoted, angle = [], "", False, False
-    for char in value:
-        if char == '"':
-            quoted = not quoted
-        elif char in "<>":
-            angle = char == "<"
-        if char == "," and not quoted and not angle:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    return [*parts, current.strip()]
-
-
-def mailbox(part: str) -> tuple[str, str]:
-    """``Name <address>`` as (name, address), a bare ``address`` as ("", address); else ("", "").
-
-    Split by hand, not by a regular expression: a lazy name followed by ``\\s*`` backtracks over every
-    run of spaces, quadratic in a long value (the lint hook reads whatever is committed).
-    """
-    if part.count("<") == 1 and part.count(">") == 1 and part.endswith(">"):
-        name, _, angle = part[:-1].partition("<")
-        return name.rstrip(), angle
-    if part and "<" not in part and ">" not in part and not any(c.isspace() for c in part):
-        return "", part
-    return "", ""
+    """Each mailbox of ``value`` with an address, as nodemailer writes it."""
+    return [_header_of([m]) for m in addresses_of(parse(value))]
 
 
 def address_problem(value: str, many: bool) -> tuple[str, str] | None:
-    """What is wrong with ``value`` as one mailbox (``many``: as a list of them): (problem, hint), or None."""
-    parts = split_addresses(value) if many else [value.strip()]
-    for index, part in enumerate(parts):
-        if "@" not in part and index + 1 < len(parts):
-            return UNQUOTED_COMMA
-        name, address = mailbox(part)
-        if not ADDRESS.fullmatch(address.strip()):
-            shown = part if len(part) <= 40 else part[:37] + "..."
+    """What makes ``value`` undeliverable as nodemailer reads it (``many``: a Reply-To list): (problem, hint).
+
+    A From without an address (no mailbox, an empty group) or with several is a message receivers refuse
+    (RFC 5322 3.6.2: several From mailboxes need a Sender header; Gmail refuses both); an address that is
+    not ``local@domain`` is refused by the server (the envelope) or is a reply that goes nowhere.
+    """
+    found = addresses_of(parse(value))
+    if not found:
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        consequence = (
+            "Logto sends no Reply-To (nodemailer finds no address in it)"
+            if many
+            else "Logto sends a From header with no address, a message receivers refuse"
+        )
+        return (
+            f'is not an email address: "{shown}": {consequence}',
+            "write `Name <address@domain>` or a bare `address@domain`",
+        )
+    if not many and len(found) > 1:
+        return (
+            f"holds {len(found)} addresses as nodemailer reads it: Logto sends all of them in From, a message "
+            "receivers such as Gmail refuse (RFC 5322 asks for a Sender header then)",
+            "give one address; quote a name that has a comma or a semicolon: '\"Acme, Inc.\" <a@acme.example>'",
+        )
+    for mailbox in found:
+        address = normalize_address(mailbox.address)
+        if not ADDRESS.fullmatch(address):
+            shown = address if len(address) <= 40 else address[:37] + "..."
             return (
-                f'is not an email address: "{shown}"',
+                f'is not an email address: nodemailer reads the address "{shown}"',
                 "write `Name <address@domain>` or a bare `address@domain`",
-            )
-        if name.rstrip().endswith((",", ";")):
-            return (
-                UNQUOTED_COMMA  # `Acme, <a@acme.example>`: nodemailer reads a name-only mailbox, then another
             )
     return None
 
 
-def header_mailbox(value: str) -> str:
-    """One mailbox as nodemailer writes it in a header: a name with specials quoted, the domain in punycode.
+def reading_notes(value: str) -> tuple[list[Entry], list[str]]:
+    """nodemailer's reading of ``value`` and what it did that the text does not say, in this order:
+    ``group`` (a `name:` starts a group), ``semicolon`` (a `;` separates mailboxes), ``comment`` (a
+    parenthesis dropped), ``name-is-address`` (a name equal to the address dropped) and ``dropped`` (a
+    part without an address dropped). Several mailboxes in a From are SC405's (:func:`address_problem`)."""
+    found, parsed_notes = _analysed(value)
+    entries, notes = list(found), set(parsed_notes)
+    if any(isinstance(e, Group) for e in entries):
+        notes.add("group")
+    if any(isinstance(e, Mailbox) and not e.address and e.name for e in entries):
+        notes.add("dropped")
+    order = ("group", "semicolon", "comment", "name-is-address", "dropped")
+    return entries, [note for note in order if note in notes]
 
-    ``value`` is known to hold exactly one well-formed mailbox (see :func:`single_address`).
-    """
-    if SIMPLE_ADDRESS.fullmatch(value) and value.isascii():
-        return value
-    parts = [part for part in split_addresses(value) if part]
-    name, address = mailbox(parts[0]) if len(parts) == 1 else ("", value)
-    address = ascii_address(address.strip())
-    name = name.strip()
+
+def intended_form(value: str) -> str | None:
+    """``Name <address>`` as written, with the name quoted so that nodemailer reads exactly it, when
+    that quoted form does; else None."""
+    text = value.strip()
+    if not text.endswith(">") or text.count("<") != 1 or text.count(">") != 1:
+        return None
+    name, _, rest = text[:-1].partition("<")
+    name, address = name.strip(), rest.strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = name[1:-1].replace('\\"', '"')
-    if not name:
-        return address
-    if re.fullmatch(rf"{_ATEXT}(?: {_ATEXT})*", name) or not name.isascii():
-        return f"{name} <{address}>"
-    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}" <{address}>'
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    if not name or not address:
+        return None
+    quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + f'" <{address}>'
+    return quoted if parse(quoted) == [Mailbox(name, address)] else None
 
 
-def ascii_address(address: str) -> str:
-    """``address`` with an internationalized domain in punycode, as nodemailer sends it (header and envelope)."""
-    local, at, domain = address.rpartition("@")
-    if not at or domain.isascii():
-        return address
-    try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
-        return address  # not a domain IDNA can encode: the server refuses it, as it would Logto's
+_NOTE_TEXT = {
+    "group": "has a colon, which starts a group in nodemailer's reading",
+    "semicolon": "has a `;`, which nodemailer reads as a separator between addresses",
+    "comment": "has a parenthesis, which nodemailer reads as a comment and drops",
+    "name-is-address": "has a display name equal to its address, which nodemailer drops",
+    "dropped": "has a part without an address, which nodemailer drops",
+}
 
 
-def single_address(value: str) -> tuple[int, str | None]:
-    """How many mailboxes ``value`` holds, and the address when it holds exactly one well-formed one."""
-    simple = SIMPLE_ADDRESS.fullmatch(value)
-    if simple:
-        return 1, simple.group(1) or simple.group(2)
-    parts = [part for part in split_addresses(value) if part]
-    if len(parts) != 1 or address_problem(value, False) is not None:
-        return len(parts), None  # `a@b,` is one mailbox, and still not an address (as the lint says)
-    return 1, mailbox(value.strip())[1].strip()
+def reading_difference(value: str, many: bool) -> tuple[str, str] | None:
+    """(problem, hint) when what Logto sends for ``value`` differs from what it says (lint SC411)."""
+    entries, notes = reading_notes(value)
+    if not notes or not addresses_of(entries):
+        return None  # nothing with an address: SC405 says so
+    sent = _header_of(entries)
+    shown = sent if len(sent) <= 80 else sent[:77] + "..."
+    note = notes[0]
+    problem = f"{_NOTE_TEXT[note]}: Logto sends `{shown}`"
+    if note == "group" and not many:
+        problem += ", a From holding a group rather than a mailbox"
+    form = intended_form(value)
+    if note == "name-is-address":
+        hint = "write the bare address, or a display name that is not the address"
+    elif form is not None:
+        hint = f"quote the name to keep it: '{form}'"
+    else:
+        hint = 'write each mailbox as `"Name" <address@domain>`, the name in double quotes'
+    return problem, hint

@@ -28,11 +28,11 @@ from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import USAGE_TYPES
-from connector.mail.addresses import single_address
+from connector.mail.addresses import address_problem, single_address
 from connector.mail.headers import LINE_BREAKS, line_break
 from connector.mail.message import FilledMessage, draft, envelope_address, fill_message
 from connector.mail.placeholders import PLACEHOLDER, fill_placeholders
-from connector.mail.send import Job, Result
+from connector.mail.send import Job, Result, json_line
 from connector.mail.wire import message_bytes
 from connector.schema.models import ConnectorConfig
 from connector.source.json_reader import JsonLoader
@@ -541,7 +541,7 @@ def _header_rule(filled: FilledMessage | None) -> str:
     line break (SC408), else customHeaders (SC406), which the lint reports in the config itself."""
     if filled is None:
         return "SC202"
-    if not _BREAK.search(filled.sender) and single_address(filled.sender)[1] is None:
+    if not _BREAK.search(filled.sender) and address_problem(filled.sender, False) is not None:
         return "SC405"
     if any(_BREAK.search(value or "") for value in (filled.sender, filled.reply_to, filled.subject)):
         return "SC408"
@@ -549,15 +549,8 @@ def _header_rule(filled: FilledMessage | None) -> str:
 
 
 def write_jobs(path: str | os.PathLike[str], jobs: Iterable[Job]) -> Path:
-    """Write jobs in the batch format (atomically), ready to be sent again with ``--batch``."""
-    lines = [json_line(job.as_json()) + "\n" for job in jobs]
-    return atomic.write_atomic(path, "".join(lines))
-
-
-def json_line(data: Any) -> str:
-    """One JSON Lines line: readable text, with the characters some readers take for line ends escaped."""
-    text = json.dumps(data, ensure_ascii=False)
-    return text.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """Write jobs in the batch format (atomically, a line at a time), ready to be sent again with ``--batch``."""
+    return atomic.write_bytes(path, ((json_line(job.as_json()) + "\n").encode() for job in jobs))
 
 
 @dataclass(frozen=True, slots=True)

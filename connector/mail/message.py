@@ -20,7 +20,16 @@ from typing import Any
 
 from connector.errors import InputError
 from connector.logto import DOUBLED_HEADERS, OWN_HEADERS, REPLACED_HEADERS
-from connector.mail.addresses import ascii_address, header_mailbox, single_address, split_addresses
+from connector.mail.addresses import (
+    ADDRESS,
+    address_problem,
+    addresses_of,
+    envelope_sender,
+    header,
+    normalize_address,
+    parse,
+    single_address,
+)
 from connector.mail.headers import HEADER_NAME, LINE_BREAKS
 from connector.mail.placeholders import fill_placeholders
 from connector.schema.models import ConnectorConfig, Template
@@ -29,7 +38,9 @@ _SEPARATOR = re.compile(f"[{re.escape(LINE_BREAKS)}]")  # the line ends of heade
 
 # CRLF line ends, and a 7-bit clean message: non-ASCII bodies go out quoted-printable or base64, so the
 # message is correct even through a server that does not offer 8BITMIME.
-POLICY = _SMTP_POLICY.clone(cte_type="7bit")
+# refold_source "none": the address headers are set as nodemailer writes them (set_raw, folded here); the
+# package would otherwise parse a long one again, and read some values otherwise or fail on them.
+POLICY = _SMTP_POLICY.clone(cte_type="7bit", refold_source="none")
 
 
 @dataclass(frozen=True)
@@ -107,17 +118,19 @@ def draft(
     message_id: str | None = None,
 ) -> Draft:
     """Check every header value (no line breaks, one address each) and put the message together."""
-    # Addresses are written as nodemailer writes them: a name with specials quoted (`"Acme, Inc." <a@b>`),
-    # an internationalized domain in punycode, in the header and in the envelope.
+    # Addresses are written as nodemailer reads and writes them (mail/addresses.py): its parse, a name with
+    # specials quoted, the domain lowercased and in punycode, in the header and in the envelope.
     sender = envelope_address(rendered.sender, "the From address (sendFrom or fromEmail)")
-    headers = [("From", header_mailbox(rendered.sender))]
+    headers = [("From", _address_header("From", rendered.sender))]
     recipient = None
     if to is not None:
-        recipient = envelope_address(to, "the recipient")
-        headers.append(("To", header_mailbox(to)))
+        recipient = recipient_address(to)
+        headers.append(("To", _address_header("To", to)))
     if rendered.reply_to:
         _check_line("Reply-To (the template's replyTo or the config's)", rendered.reply_to)
-        headers.append(("Reply-To", _reply_to(rendered.reply_to)))
+        reply_to = _address_header("Reply-To", rendered.reply_to)
+        if reply_to:  # nothing with an address in it: nodemailer writes no Reply-To
+            headers.append(("Reply-To", reply_to))
     _check_line(
         f"the subject of the {rendered.template.usageType} template after rendering", rendered.subject
     )
@@ -148,7 +161,8 @@ def draft(
             canonical = {"reply-to": "Reply-To", "message-id": "Message-ID", "date": "Date"}[lowered]
             headers = [(n, v) for n, v in headers if n != canonical]
             if items:
-                headers.append((canonical, items[-1]))
+                value = _address_header(canonical, items[-1]) if canonical == "Reply-To" else items[-1]
+                headers.append((canonical, value))
             continue
         custom.extend((name, item) for item in items)
     subtype = "plain" if rendered.content_type == "text/plain" else "html"
@@ -169,7 +183,18 @@ def build_message(
 
 def draft_to_message(parts: Draft) -> EmailMessage:
     msg = EmailMessage(policy=POLICY)
+    raw_utf8 = False
     for name, value in parts.headers:
+        if name in ADDRESS_HEADERS:
+            # As nodemailer wrote it, folded at spaces: the email package's own parse would read some of
+            # these values otherwise (or fail on them), and the recipient must read what Logto's reads. An
+            # address that is not ASCII goes out as UTF-8 bytes, as nodemailer writes it (the package would
+            # put an encoded word before the @).
+            folded = fold(name, value)
+            if not folded.isascii():
+                folded, raw_utf8 = folded.encode("utf-8").decode("ascii", "surrogateescape"), True
+            msg.set_raw(name, folded)
+            continue
         if name == "Subject" and not value.isascii() and (value != value.strip() or "  " in value):
             # The package writes the spaces around encoded words as bare whitespace, which readers fold
             # away; nodemailer encodes them inside the word, so the subject arrives with them.
@@ -182,7 +207,35 @@ def draft_to_message(parts: Draft) -> EmailMessage:
         if name.lower() == "mime-version":  # replaces the package's own, as in nodemailer
             del msg["MIME-Version"]
         _set(msg, name, value, f"customHeaders.{name}")
+    if raw_utf8:  # the body is encoded already; an 8-bit policy writes those header bytes as they are
+        msg.policy = POLICY.clone(cte_type="8bit")
     return msg
+
+
+ADDRESS_HEADERS = frozenset(("From", "To", "Reply-To"))
+
+
+def _address_header(name: str, value: str) -> str:
+    """The header nodemailer writes for ``value``: ASCII but for an address that is not (written as UTF-8)."""
+    return header(value, encoded=True)
+
+
+ADDRESS_HEADERS = frozenset(("From", "To", "Reply-To"))
+
+
+def fold(name: str, value: str) -> str:
+    """``value`` folded at spaces so that each line of ``name: value`` stays within 78 characters."""
+    lines: list[str] = []
+    line = ""
+    width = len(name) + 2
+    for word in value.split(" "):
+        if line and width + len(line) + 1 + len(word) > 78:
+            lines.append(line)
+            line, width = word, 1
+        else:
+            line = f"{line} {word}" if line else word
+    lines.append(line)
+    return "\r\n ".join(lines)
 
 
 # What the email package raises on header values it cannot handle (some of them are its own bugs).
@@ -211,27 +264,33 @@ def to_bytes(msg: EmailMessage) -> bytes:
 
 
 def envelope_address(text: str, what: str) -> str:
-    """The one bare address in ``text`` (``Name <a@b>`` or ``a@b``); anything else is refused.
+    """The envelope sender nodemailer takes from a From of ``text``: its first address.
 
-    Read as the lint reads it (:mod:`connector.mail.addresses`, SC405), after placeholders were filled.
+    Refused, with the lint's reason (SC405), when nodemailer finds no address (Logto would send a From
+    without one, which receivers refuse) or an address that is not ``local@domain``.
     """
+    _check_line(what, text)
+    address = envelope_sender(text)
+    if address is None or not ADDRESS.fullmatch(address) or len(addresses_of(parse(text))) > 1:
+        problem = address_problem(text, False)
+        reason, hint = problem or ("holds no address", "")
+        raise InputError(f"{what} {reason}", hint=hint)
+    return address
+
+
+def recipient_address(text: str) -> str:
+    """The one address of ``to`` (``Name <a@b>`` or ``a@b``), as nodemailer reads it; anything else is refused."""
+    what = "the recipient"
     _check_line(what, text)
     count, address = single_address(text)
     if address is not None:
-        return ascii_address(address)
+        return normalize_address(address)
     if count != 1:
         held = "no address" if not count else f"{count} addresses"
         raise InputError(
             f"{what} holds {held}: {text!r}", hint="give exactly one address, like a@example.com"
         )
     raise InputError(f"{what} is not an email address: {text!r}", hint="write it like a@example.com")
-
-
-def _reply_to(value: str) -> str:
-    parts = [part for part in split_addresses(value) if part]
-    if all(single_address(part)[1] is not None for part in parts):
-        return ", ".join(header_mailbox(part) for part in parts)
-    return value  # not addresses: sent as written (the lint says SC405)
 
 
 def _check_line(what: str, value: str) -> None:

@@ -8,13 +8,16 @@ ends the batch; the remaining messages are reported failed with that reason, rea
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from connector import atomic
 from connector.errors import DeliveryError, InputError
@@ -37,6 +40,12 @@ class Job:
 
     def as_json(self) -> dict[str, Any]:
         return {"to": self.to, "type": self.usage_type, "payload": dict(self.payload)}
+
+
+def json_line(data: Any) -> str:
+    """One JSON Lines line: readable text, with the characters some readers take for line ends escaped."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 @dataclass(frozen=True)
@@ -81,8 +90,9 @@ class RetryPolicy:
 class Outcome:
     """Results in job order, and the error that ended the batch early, if any.
 
-    ``keep=False`` (a batch run from the CLI) keeps only the counts and the failed jobs, not a result per
-    message: what a batch holds in memory grows with its failures, not with its size."""
+    ``keep=False`` (a batch run from the CLI) keeps only the counts, and the failed jobs as batch lines in
+    a spool (in memory up to 1 MiB, then an unnamed temporary file), not a result per message: memory does
+    not grow with the batch, even when every message fails."""
 
     results: list[Result] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
@@ -92,13 +102,22 @@ class Outcome:
     done: int = 0
     _counts: dict[str, int] = field(default_factory=lambda: {"sent": 0, "failed": 0, "written": 0})
     _failed: list[Job] = field(default_factory=list)
+    _spool: IO[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.keep:
+            self._spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (closed by close())
 
     def add(self, job: Job, result: Result) -> None:
         self.in_flight = None
         self.done += 1
         self._counts[result.status] += 1
         if result.status == "failed":
-            self._failed.append(job)
+            if self._spool is None:
+                self._failed.append(job)
+            else:
+                self._spool.seek(0, os.SEEK_END)
+                self._spool.write((json_line(job.as_json()) + "\n").encode())
         if self.keep:
             self.jobs.append(job)
             self.results.append(result)
@@ -109,7 +128,21 @@ class Outcome:
 
     @property
     def failed(self) -> list[Job]:
-        return list(self._failed)
+        return list(self.failed_jobs())
+
+    def failed_jobs(self) -> Iterator[Job]:
+        """The failed jobs in order, read back one at a time from the spool when there is one."""
+        if self._spool is None:
+            yield from self._failed
+            return
+        self._spool.seek(0)
+        for raw in self._spool:
+            item = json.loads(raw)
+            yield Job(item["to"], item["type"], item["payload"])
+
+    def close(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
 
     @property
     def counts(self) -> dict[str, int]:

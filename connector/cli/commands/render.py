@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from connector import atomic
     from connector.diagnostics.redact import redact
+    from connector.mail.addresses import header
     from connector.mail.config import load_runtime_config
     from connector.mail.message import build_message, fill_message, to_bytes
 
@@ -39,9 +40,11 @@ def run(args: argparse.Namespace) -> int:
         atomic.write_bytes(args.eml, to_bytes(message))
         print(f"wrote {args.eml}", file=sys.stderr)
         return 0
-    lines = [f"From: {rendered.sender}"]
-    if rendered.reply_to:
-        lines.append(f"Reply-To: {rendered.reply_to}")
+    # The mailboxes as nodemailer writes them in Logto's message (mail/addresses.py), names unencoded.
+    lines = [f"From: {header(rendered.sender)}"]
+    reply_to = header(rendered.reply_to) if rendered.reply_to else ""
+    if reply_to:
+        lines.append(f"Reply-To: {reply_to}")
     lines += [f"Subject: {rendered.subject}", f"Content-Type: {rendered.content_type}", "", rendered.body]
     text = "\n".join(lines)
     sys.stdout.write(redact(text if text.endswith("\n") else text + "\n"))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -17,11 +18,11 @@ from connector.cli.options import add_color, add_usage_type
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from connector.diagnostics.findings import Finding
     from connector.mail.batch import Progress
-    from connector.mail.send import Job, Outcome
+    from connector.mail.send import Job, Outcome, Result
     from connector.schema.models import ConnectorConfig
 
 
@@ -116,14 +117,13 @@ def _send(
     """Send (or write) ``total`` jobs, one result line each, then the summary; the exit code."""
     from connector.diagnostics.redact import redact
     from connector.mail import batch as batchfile
-    from connector.mail.send import Outcome, Result, RetryPolicy, send_all, write_all
-    from connector.mail.tls import tls_warnings
+    from connector.mail.send import Outcome, json_line
 
     progress = ProgressLine.for_terminal(sys.stderr, "written" if args.dry_run else "sent", color)
     tracker = batchfile.ProgressTracker(total, progress.draw) if progress and total > 1 else None
 
     def emit(result: Result) -> None:
-        line = redact(batchfile.json_line(result.as_json())) + "\n"
+        line = redact(json_line(result.as_json())) + "\n"
         if progress is not None and progress.shares_screen:
             progress.hide()  # the result line goes where the progress line was, then it comes back below
             sys.stdout.write(line)
@@ -137,14 +137,34 @@ def _send(
 
     failed_file = args.failed or (_beside(args.batch) if args.batch else None)
     _check_outputs(args, failed_file)
+    outcome = Outcome(keep=False)  # counts and the failed jobs (spooled), not a result per message
+    try:
+        return _run(args, config, jobs, total, outcome, emit, progress, failed_file)
+    finally:
+        outcome.close()
+
+
+def _run(
+    args: argparse.Namespace,
+    config: ConnectorConfig,
+    jobs: Iterator[Job],
+    total: int,
+    outcome: Outcome,
+    emit: Callable[[Result], None],
+    progress: ProgressLine | None,
+    failed_file: str | None,
+) -> int:
+    from connector.mail import batch as batchfile
+    from connector.mail.send import RetryPolicy, send_all, write_all
+    from connector.mail.tls import tls_warnings
+
     try:
         if args.dry_run:
-            outcome = write_all(config, jobs, args.dry_run, on_result=emit, outcome=Outcome(keep=False))
+            write_all(config, jobs, args.dry_run, on_result=emit, outcome=outcome)
         else:
             for warning in tls_warnings(config):
                 print(f"smtp-connector: warning: {warning}", file=sys.stderr)
             retry = RetryPolicy(attempts=args.attempts, backoff=args.backoff)
-            outcome = Outcome(keep=False)  # counts and the failed jobs, not a result per message
             try:
                 send_all(config, jobs, retry=retry, on_result=emit, outcome=outcome)
             except KeyboardInterrupt:
@@ -159,14 +179,13 @@ def _send(
         from connector.cli.main import print_error
 
         print_error(outcome.fatal, sys.stderr)
-    failed = outcome.failed
     counts = outcome.counts
     done = "written" if args.dry_run else "sent"
     summary = f"smtp-connector: {counts[done]} of {total} {done}"
-    if failed:
-        summary += f", {len(failed)} failed"
+    if counts["failed"]:
+        summary += f", {counts['failed']} failed"
         if failed_file:
-            batchfile.write_jobs(failed_file, failed)
+            batchfile.write_jobs(failed_file, outcome.failed_jobs())
             summary += f"; to send them again: --batch {failed_file}"
     print(summary, file=sys.stderr)
     return 0 if outcome.ok else 1
@@ -236,14 +255,16 @@ def _keep_unsent(outcome: Outcome, jobs: Iterator[Job], total: int, failed_file:
     """On Ctrl-C: every message that failed or was not sent yet goes to the resend file (the one being
     sent when interrupted included: it may have arrived, and at least once is the promise)."""
     # The job being sent when interrupted was taken from the iterator but has no result: it is kept too.
-    rest = [*outcome.failed, *([outcome.in_flight] if outcome.in_flight else []), *jobs]
+    in_flight = [outcome.in_flight] if outcome.in_flight else []
+    rest = itertools.chain(outcome.failed_jobs(), in_flight, jobs)
+    unsent = outcome.counts["failed"] + total - outcome.done  # the failed, the one in flight, the rest
     sent = outcome.counts["sent"]
     summary = f"smtp-connector: interrupted: {sent} of {total} sent"
-    if rest and failed_file:
+    if unsent and failed_file:
         from connector.mail import batch as batchfile
 
         batchfile.write_jobs(failed_file, rest)
-        summary += f", {len(rest)} not sent; to send them: --batch {failed_file}"
+        summary += f", {unsent} not sent; to send them: --batch {failed_file}"
     print(summary, file=sys.stderr)
 
 
