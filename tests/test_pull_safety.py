@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -314,25 +315,28 @@ def test_the_file_is_one_string_expression(text: str) -> None:
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "Code {{code}} {%+ endraw %}{% include 'environments/prod.yaml' %}{%+ raw %} end\n",
+        "{{code}}\n{%  endraw\t+%}{% if true %}ran{% endif %}{% raw %}",
+        "{{code}} {%- endraw -%}\n{# gone #}{%- raw %}\r\nx",
+    ],
+)
 def test_pull_of_text_that_tries_to_leave_its_raw_block(
-    cli: CliRunner, logto: FakeLogto, tmp_path: Path
+    cli: CliRunner, logto: FakeLogto, tmp_path: Path, escape: str
 ) -> None:
-    escape = "Code {{code}} {%+ endraw %}{% include 'environments/prod.yaml' %}{%- raw -%} end\r\n"
     logto.add_connector(SMTP_ID, config(content=escape))
-    logto.add_template(
-        "fr",
-        "Generic",
-        {"subject": "S", "content": "{%endraw%}\ue000 x\x00 {{code}}", "contentType": "text/html"},
-    )
+    inline = "{%endraw%}\ue000 x\x00 {{code}}"  # U+E000 cannot be in a template file: it stays inline
+    logto.add_template("fr", "Generic", {"subject": "S", "content": inline, "contentType": "text/html"})
     out = tmp_path / "pulled"
     cli("pull", str(out), env=env_of(logto))
+    assert (out / "templates" / "en" / "sign-in.txt.j2").is_file()
     built = tmp_path / "built.json"
     cli("build", str(out), "--env", "prod", "-o", str(built), env={"SMTP_PASS": PASSWORD})
-    import json
-
     assert [t["content"] for t in json.loads(built.read_text())["templates"]] == [escape] * 4
     store = json.loads((tmp_path / "built.email-templates.json").read_text())["templates"]
-    assert store[0]["details"]["content"] == "{%endraw%}\ue000 x\x00 {{code}}"
+    assert store[0]["details"]["content"] == inline
 
 
 def test_moving_in_takes_back_every_file_and_folder_when_one_cannot_be_placed(tmp_path: Path) -> None:

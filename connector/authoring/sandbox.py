@@ -10,7 +10,7 @@ environment is visible: templates see the build variables and Jinja2's own globa
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -22,6 +22,7 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateRuntimeError,
+    Undefined,
     UndefinedError,
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -52,11 +53,10 @@ class _Undefined(StrictUndefined):
         name: str | None = None,
         exc: type[TemplateRuntimeError] = UndefinedError,
     ) -> None:
-        super().__init__(hint, obj, name, exc)
         if exc is UndefinedError:
-            # Jinja2 raises `self._undefined_exception(message)`; a factory keeps the name and object.
-            factory = functools.partial(BuildUndefinedError, name=name, obj=obj, hint=hint)
-            self._undefined_exception = factory  # type: ignore[assignment]
+            # Jinja2 raises `exc(message)`; a factory in its place keeps the name and object.
+            exc = functools.partial(BuildUndefinedError, name=name, obj=obj, hint=hint)  # type: ignore[assignment]
+        super().__init__(hint, obj, name, exc)
 
 
 class TemplatePathError(TemplateError):
@@ -209,9 +209,31 @@ class BuildEnvironment(ImmutableSandboxedEnvironment):
 
     used: set[str]
 
-    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> Template:
-        self.used.add(name)
-        return super()._load_template(name, globals)
+    def get_template(
+        self,
+        name: str | Template,
+        parent: str | None = None,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> Template:
+        """Every load goes through here: ours, and a template's extends, include and import."""
+        if isinstance(name, str):
+            self.used.add(name if parent is None else self.join_path(name, parent))
+        return super().get_template(name, parent, globals)
+
+    def select_template(
+        self,
+        names: Iterable[str | Template],
+        parent: str | None = None,
+        globals: MutableMapping[str, Any] | None = None,
+    ) -> Template:
+        """An include of a list of names: each is noted (the ones after the first found too: a change to
+        any of them may change which one is found)."""
+        if not isinstance(names, Undefined):
+            names = list(names)
+            self.used.update(
+                n if parent is None else self.join_path(n, parent) for n in names if isinstance(n, str)
+            )
+        return super().select_template(names, parent, globals)
 
 
 def environment(

@@ -10,7 +10,7 @@ import importlib
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from connector import __version__
@@ -18,6 +18,7 @@ from connector.diagnostics.redact import redact
 from connector.errors import ConnectorError, InputError, UsageError
 
 PROG = "smtp-connector"
+COMMAND = "COMMAND"  # the subcommand's name in usage and errors
 # One module per command in connector.cli.commands; each keeps its heavy imports inside run().
 COMMANDS = (
     "init",
@@ -42,36 +43,50 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 class _Parser(argparse.ArgumentParser):
     """argparse with usage errors as data (UsageError, exit 2 in main), the failing command's usage,
     did-you-mean for commands, choices and flags, options and positionals in any order, and no prefix
-    matching: ``--env`` never silently stands for a longer flag, so a typo is an error (docs/cli.md)."""
+    matching: ``--env`` never silently stands for a longer flag, so a typo is an error (docs/cli.md).
+
+    Only argparse's public API is used: the parser notes the actions it adds (``arguments``; argparse's
+    own list is private) and the command parsers ``build_parser`` gives it (``commands``), and a value
+    outside ``choices`` is refused by the ``type`` hook, which may raise ``ArgumentTypeError``.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.arguments: list[argparse.Action] = []  # every action added, those in groups too
+        self.commands: dict[str, _Parser] = {}  # the subcommands' parsers by name (the top parser's)
+        self.groups = False  # argparse's own groups, made while it starts, stay as they are
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
+        self.groups = True
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **_checking_choices(kwargs))
+        self.arguments.append(action)
+        return action
+
+    def add_argument_group(self, *args: Any, **kwargs: Any) -> Any:
+        group = super().add_argument_group(*args, **kwargs)
+        return _Group(group, self.arguments) if self.groups else group
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> Any:
+        return _Group(super().add_mutually_exclusive_group(**kwargs), self.arguments)
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message}\n{self.format_usage().rstrip()}\nTry '{self.prog} --help' for help.")
 
-    def _check_value(self, action: argparse.Action, value: Any) -> None:
-        choices = action.choices
-        if choices is None or value in choices:
-            return
-        from connector.diagnostics.suggest import did_you_mean
-
-        names = [str(c) for c in choices]
-        guess = did_you_mean(str(value), names)
-        raise argparse.ArgumentError(
-            action,
-            f"invalid choice: {value!r} "
-            + (f"(did you mean {guess!r}?)" if guess else f"(choose from {', '.join(map(repr, names))})"),
-        )
-
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        parsed, extras = super().parse_known_args(args, namespace)
+        words = list(sys.argv[1:] if args is None else args)
+        try:
+            parsed, extras = super().parse_known_args(words, namespace)
+        except UsageError:
+            command = self._command_word(words)
+            if self.commands and command is not None and command not in self.commands:
+                self.error(f"argument {COMMAND}: {_invalid_choice(command, self.commands)}")
+            raise
         # argparse stops filling a list positional at the first option (`lint a --env dev b` leaves `b`
         # over): the words left over belong to it, as if the options had come last.
-        rest = next((a for a in self._actions if not a.option_strings and a.nargs in ("*", "+")), None)
+        rest = next((a for a in self.arguments if not a.option_strings and a.nargs in ("*", "+")), None)
         if rest is not None and any(not a.startswith("-") for a in extras):
             setattr(
                 parsed,
@@ -87,7 +102,7 @@ class _Parser(argparse.ArgumentParser):
         parsed, extras = self.parse_known_args(args, namespace)
         if extras:
             # An unknown flag of a command: say so with that command's usage and the flag it resembles.
-            command = self._command_parser(getattr(parsed, "command", None))
+            command = self.commands.get(getattr(parsed, "command", None) or "")
             where = command or self
             message = f"unrecognized arguments: {' '.join(extras)}"
             flags = [*_option_strings(where), *([] if command is None else _option_strings(self))]
@@ -102,17 +117,77 @@ class _Parser(argparse.ArgumentParser):
             where.error(message)
         return parsed
 
-    def _command_parser(self, name: str | None) -> argparse.ArgumentParser | None:
-        for action in self._actions:
-            if isinstance(action, argparse._SubParsersAction) and name in action.choices:
-                parser: argparse.ArgumentParser = action.choices[name]
-                return parser
+    def _command_word(self, words: list[str]) -> str | None:
+        """The word argparse took as the command: the first that is not a top-level option or its value."""
+        options = {s: a for a in self.arguments for s in a.option_strings}
+        skip = False
+        for word in words:
+            if skip:
+                skip = False
+            elif word == "--":
+                return None  # argparse's own handling of `--` before the command varies by version
+            elif word.startswith("-") and word != "-":
+                action = options.get(word)
+                skip = action is not None and action.nargs != 0
+            else:
+                return word
         return None
 
 
-def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+class _Group:
+    """An argument group that notes the actions added to it on its parser's ``arguments``."""
+
+    def __init__(self, group: Any, arguments: list[argparse.Action]) -> None:
+        self.group = group
+        self.arguments = arguments
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action: argparse.Action = self.group.add_argument(*args, **_checking_choices(kwargs))
+        self.arguments.append(action)
+        return action
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> _Group:
+        return _Group(self.group.add_mutually_exclusive_group(**kwargs), self.arguments)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.group, name)
+
+
+class _Choice:
+    """An argument's ``type``: the value converted as before, then refused with did-you-mean when it is
+    not one of ``choices`` (argparse's own refusal lists them all)."""
+
+    def __init__(self, choices: Any, convert: Callable[[str], Any] | None) -> None:
+        self.choices = choices
+        self.convert = convert
+        self.__name__ = getattr(convert, "__name__", "value")  # argparse names the type in its errors
+
+    def __call__(self, value: str) -> Any:
+        converted = value if self.convert is None else self.convert(value)
+        if converted not in self.choices:
+            raise argparse.ArgumentTypeError(_invalid_choice(converted, self.choices))
+        return converted
+
+
+def _checking_choices(kwargs: dict[str, Any]) -> dict[str, Any]:
+    if kwargs.get("choices") is not None:
+        kwargs["type"] = _Choice(kwargs["choices"], kwargs.get("type"))
+    return kwargs
+
+
+def _invalid_choice(value: Any, choices: Iterable[Any]) -> str:
+    from connector.diagnostics.suggest import did_you_mean
+
+    names = [str(c) for c in choices]
+    guess = did_you_mean(str(value), names)
+    return f"invalid choice: {value!r} " + (
+        f"(did you mean {guess!r}?)" if guess else f"(choose from {', '.join(map(repr, names))})"
+    )
+
+
+def _option_strings(parser: _Parser) -> list[str]:
     return [
-        s for action in parser._actions if action.help != argparse.SUPPRESS for s in action.option_strings
+        s for action in parser.arguments if action.help != argparse.SUPPRESS for s in action.option_strings
     ]
 
 
@@ -132,18 +207,19 @@ def _suggest_flag(word: str, flags: list[str]) -> str | None:
     return None if guess is None else by_name[guess]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     parser = _Parser(
         prog=PROG,
         description="Logto SMTP connector config as code: build, lint, render and send.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar=COMMAND, parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
         module = importlib.import_module(f"connector.cli.commands.{name}")
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        parser.commands[name] = command
         command.add_argument(
             "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )

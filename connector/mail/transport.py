@@ -14,6 +14,7 @@ import re
 import smtplib
 import socket
 import ssl
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,7 +69,11 @@ def ehlo_name(config: ConnectorConfig) -> str:
 
 
 class _Client(smtplib.SMTP):
-    """smtplib with one deadline to connect (through the proxy, if any) and our own implicit TLS context."""
+    """smtplib with one deadline to connect (through the proxy, if any) and our own implicit TLS context.
+
+    Only smtplib's public methods are overridden (``connect``, ``getreply``, ``send``, ``auth``,
+    ``auth_login``): replies are read from ``sock`` here, so smtplib's ``file`` is never made.
+    """
 
     def __init__(
         self, name: str, connect_timeout: float, source: tuple[str, int] | None, proxy: str | None = None
@@ -82,14 +87,27 @@ class _Client(smtplib.SMTP):
         self.encrypted = False  # the SMTP session's own TLS; never the TLS link to an https:// proxy
         self.stage = "connect"
         self.deadline: float | None = None
+        self.challenges = 0  # AUTH rounds so far (334 replies answered)
         self._buffer = bytearray()
 
     def send(self, s: Any) -> None:
         """Commands go out as UTF-8, as nodemailer writes them (smtplib's ASCII raised on a non-ASCII name)."""
         super().send(s.encode("utf-8") if isinstance(s, str) else s)
 
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        return self.open_socket(host, port, timeout)
+    def connect(
+        self, host: str = "localhost", port: int = 0, source_address: Any = None
+    ) -> tuple[int, bytes]:
+        """smtplib's ``connect`` with the socket from :meth:`open_socket`, then the greeting.
+
+        smtplib's own hook for the socket, ``_get_socket``, is private; ``connect`` is public and small, so
+        it is written out here (without its ``host:port`` spelling, which this module never passes).
+        """
+        if source_address:
+            self.source_address = source_address
+        port = port or self.default_port
+        sys.audit("smtplib.connect", self, host, port)
+        self.sock = self.open_socket(host, port, self.timeout)
+        return self.getreply()
 
     def open_socket(self, host: str, port: int, greeting_timeout: float) -> socket.socket:
         """The connection to ``host:port``: TCP, through the proxy if any, then implicit TLS if set, all
@@ -142,7 +160,6 @@ class _Client(smtplib.SMTP):
             if not code.isdigit():
                 return -1, b"\n".join(lines)
             if more != b"-":
-                self.file = None
                 return int(code), b"\n".join(lines)
 
     def close(self) -> None:
@@ -186,16 +203,16 @@ class _Client(smtplib.SMTP):
         """
         mechanism = mechanism.upper()
         initial = authobject() if initial_response_ok else None
-        # auth_login reads _auth_challenge_count to tell the user prompt from the password prompt.
+        # auth_login reads the count to tell the user prompt from the password prompt.
         if initial is not None:
             code, resp = self.docmd("AUTH", f"{mechanism} {_b64(initial)}")
-            self._auth_challenge_count = 1
+            self.challenges = 1
         else:
             code, resp = self.docmd("AUTH", mechanism)
-            self._auth_challenge_count = 0
+            self.challenges = 0
         while code == 334:
-            self._auth_challenge_count += 1
-            if self._auth_challenge_count > _MAX_CHALLENGES:
+            self.challenges += 1
+            if self.challenges > _MAX_CHALLENGES:
                 raise smtplib.SMTPException(f"the server's AUTH {mechanism} never ends: {code} {resp!r}")
             try:
                 challenge = base64.b64decode(resp, validate=True)
@@ -208,6 +225,10 @@ class _Client(smtplib.SMTP):
         if code in (235, 503):
             return code, resp
         raise smtplib.SMTPAuthenticationError(code, resp)
+
+    def auth_login(self, challenge: Any = None) -> Any:
+        """The user name first, then the password (smtplib's own counts its rounds in a private field)."""
+        return self.user if challenge is None or self.challenges < 2 else self.password
 
     def auth_cram_md5(self, challenge: Any = None) -> Any:
         if challenge is None:
@@ -405,7 +426,6 @@ class Connection:
             client.encrypted = True
         except ssl.SSLError as e:
             raise self._connect_error(e, "tls", 0, 0) from e
-        client.file = None
         client._buffer.clear()  # nothing the server sent in plain text may count as said over TLS
         client.helo_resp = client.ehlo_resp = None
         client.esmtp_features = {}
