@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from connector.deploy.client import LogtoError
 from connector.deploy.plan import Desired, Plan, make_plan, read_live
+from connector.diagnostics.printable import printable
 from connector.errors import InputError
 from connector.logto import SMTP_CONNECTOR_ID
 
@@ -49,7 +50,7 @@ def apply_plan(
         body: object = {"connectorId": SMTP_CONNECTOR_ID, "config": desired.config}
         todo.append(("create{e} connector " + SMTP_CONNECTOR_ID, "POST", "/api/connectors", body))
     elif plan.config:
-        text = f"update{{e}} connector {SMTP_CONNECTOR_ID} (id {plan.connector_id})"
+        text = f"update{{e}} connector {SMTP_CONNECTOR_ID} (id {printable(str(plan.connector_id))})"
         todo.append((text, "PATCH", f"/api/connectors/{plan.connector_id}", {"config": desired.config}))
     puts = plan.puts
     if puts:

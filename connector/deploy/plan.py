@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import register_secrets
 from connector.logto import SECRET_KEYS, SMTP_CONNECTOR_ID
 from connector.mail.addresses import header
@@ -95,16 +96,14 @@ class ConfigChange:
     secret: bool = False
 
     def line(self) -> str:
-        sign = _SIGN[self.kind]
+        sign, path = _SIGN[self.kind], printable(self.path)  # key names may come from Logto
         if self.secret:
-            return f"{sign} {self.path}: {'changed' if self.kind == 'changed' else self.kind} (secret)"
+            return f"{sign} {path}: {'changed' if self.kind == 'changed' else self.kind} (secret)"
         if self.kind == "added":
-            return f"{sign} {self.path}: {_show(self.after)}{_sent(self.path, self.after)}"
+            return f"{sign} {path}: {_show(self.after)}{_sent(self.path, self.after)}"
         if self.kind == "removed":
-            return f"{sign} {self.path} (was {_show(self.before)})"
-        return (
-            f"{sign} {self.path}: {_show(self.before)} -> {_show(self.after)}{_sent(self.path, self.after)}"
-        )
+            return f"{sign} {path} (was {_show(self.before)})"
+        return f"{sign} {path}: {_show(self.before)} -> {_show(self.after)}{_sent(self.path, self.after)}"
 
 
 def _sent(path: str, value: Any) -> str:
@@ -128,7 +127,8 @@ class TemplateChange:
 
     @property
     def name(self) -> str:
-        return f"{self.language} {self.type}"
+        """``fr SignIn``, printable: Logto's store may hold any text in either."""
+        return printable(f"{self.language} {self.type}")
 
 
 @dataclass(frozen=True)
@@ -165,18 +165,18 @@ class Plan:
         if self.create:
             out.append(f"connector {SMTP_CONNECTOR_ID}: create")
             for other in self.replaces:
-                out.append(f"  (Logto keeps one email connector: creating it removes `{other}`)")
+                out.append(f"  (Logto keeps one email connector: creating it removes `{printable(other)}`)")
         elif self.config:
-            out.append(f"connector {SMTP_CONNECTOR_ID} (id {self.connector_id}): update")
+            out.append(f"connector {SMTP_CONNECTOR_ID} (id {printable(str(self.connector_id))}): update")
         else:
-            out.append(f"connector {SMTP_CONNECTOR_ID} (id {self.connector_id}): no changes")
+            out.append(f"connector {SMTP_CONNECTOR_ID} (id {printable(str(self.connector_id))}): no changes")
         out += [f"  {change.line()}" for change in self.config]
         if self.config and not self.create:
-            out += [f"  = {path}: unchanged (secret)" for path in self.secrets_unchanged]
+            out += [f"  = {printable(path)}: unchanged (secret)" for path in self.secrets_unchanged]
         if self.templates or self.kept:
             out.append("email templates:")
             for t in self.templates:
-                what = f" ({', '.join(t.fields)})" if t.fields else ""
+                what = f" ({printable(', '.join(t.fields))})" if t.fields else ""
                 out.append(f"  {_SIGN[t.kind]} {t.name}{what}")
             out += [f"  note: {_kept(t)}" for t in self.kept]
         return out
@@ -307,7 +307,7 @@ def _kept(t: TemplateChange) -> str:
 def _show(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     if len(text) <= _SHORT and "\\n" not in text:
-        return text
+        return printable(text)
     if isinstance(value, str):
         return f"({len(value)} characters)"
     return f"({len(text)} characters of JSON)"
