@@ -149,7 +149,7 @@ def project(tmp_path: Path) -> Path:
     (root / "environments" / "prod.yaml").write_text("port: 587\n")
     (root / "templates" / "subject.txt").write_text("Code {{ code }}")
     (root / "templates" / "sign-in.html").write_bytes(INCLUDE.encode())
-    (root / "templates" / "fr" / "sign-in.txt").write_bytes("Votre code : {{code}}\r\n".encode())
+    (root / "templates" / "fr" / "sign-in.txt").write_bytes(b"Votre code : {{code}}\r\n")
     return root
 
 
