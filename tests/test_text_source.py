@@ -179,6 +179,28 @@ def test_a_placeholder_problem_is_reported_at_its_line_and_column_in_the_file(pr
     ]
 
 
+def test_html_example_values_and_header_problems_are_reported_in_the_file(project: Path) -> None:
+    templates = project / "templates"
+    (templates / "sign-in.html").write_bytes(b"<p>{{code}}</p>\r\n<div>\r\n  <em>x</span></div>\n")
+    (templates / "subject.txt").write_bytes(b"Code {{code}}\r\nBcc: x@example.com")
+    (templates / "register.txt").write_bytes(b"Password:\n  <password> {{code}}, <b>bold</b>\n")
+    (templates / "reply-to.txt").write_text("Ops <ops@example.com>, nobody")
+    (project / "smtp-connector.yaml").write_text(
+        PROJECT.replace(
+            'content: "{{code}}"}\n',
+            "content: {text: templates/register.txt}, replyTo: {text: templates/reply-to.txt}}\n",
+            1,
+        )
+    )
+    assert _found([project]) == [
+        ("register.txt", "SC401", 2, 3),
+        ("register.txt", "SC109", 2, 24),
+        ("reply-to.txt", "SC411", 1, 1),
+        ("sign-in.html", "SC110", 3, 8),
+        ("subject.txt", "SC408", 1, 14),
+    ]
+
+
 def test_a_changed_text_file_relints_the_environments_that_read_it(project: Path) -> None:
     (project / "templates" / "sign-in.html").write_text("<p>{{code}} {{linc}}</p>\n")
     assert _found([project / "templates" / "sign-in.html"]) == [("sign-in.html", "SC106", 1, 13)]
