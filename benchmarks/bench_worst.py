@@ -686,6 +686,10 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     ),
     "init-alias-bomb": init_alias_bomb,
 }
+# The deploy client group: the worst answers a server can give, at the client's caps.
+from benchmarks.bench_deploy_client import CASES as DEPLOY_CLIENT_CASES  # noqa: E402
+
+CASES.update(DEPLOY_CLIENT_CASES)
 
 
 def selected(names: list[str] | None) -> list[str]:
