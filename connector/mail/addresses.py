@@ -180,24 +180,30 @@ def _parse(value: str, depth: int, notes: set[str]) -> list[Entry]:
 
 def _merged(entries: list[Entry]) -> list[Entry]:
     """A name-only part followed by a mailbox with a name and an address is part of that name
-    (`Joe Foo, PhD <joe@example.com>`), merged from the end as nodemailer does."""
+    (`Joe Foo, PhD <joe@example.com>`), merged from the end as nodemailer does.
+
+    The names of a chain are joined once, when it ends: joining at each step would copy the growing name
+    again for every part (quadratic for a value of many name-only parts before one mailbox).
+    """
     merged: list[Entry] = []
-    after: Entry | None = None
+    names: list[str] = []  # the names merged into merged[-1], last first, while a chain can grow
     for entry in reversed(entries):
-        if (
-            type(entry) is Mailbox
-            and not entry.address
-            and entry.name
-            and type(after) is Mailbox
-            and after.address
-            and after.name
-        ):
-            after = merged[-1] = Mailbox(f"{entry.name}, {after.name}", after.address)
-        else:
-            merged.append(entry)
-            after = entry
+        if type(entry) is Mailbox and not entry.address and entry.name and names:
+            names.append(entry.name)
+            continue
+        _end_chain(merged, names)
+        merged.append(entry)
+        names = [entry.name] if type(entry) is Mailbox and entry.address and entry.name else []
+    _end_chain(merged, names)
     merged.reverse()
     return merged
+
+
+def _end_chain(merged: list[Entry], names: list[str]) -> None:
+    if len(names) > 1:
+        last = merged[-1]
+        assert isinstance(last, Mailbox)
+        merged[-1] = Mailbox(", ".join(reversed(names)), last.address)
 
 
 def _entry(
