@@ -69,15 +69,16 @@ def _trim(text: str) -> str:
 
 # One step of nodemailer's Tokenizer at the top level as one match: a run of separators, a quoted string
 # (a backslash escapes the next character), a comment (not nested: the tokenizer closes it at the first
-# `)`), an `<address>`, a group (`:` up to its `;`) or a run of text. An operator left open takes the rest
-# of the value. One compiled pattern over the value: no Python step per character.
+# `)`), an `<address>`, a group (`:` up to its `;`) or a run of text (with the separators after it, if it
+# ends a part). An operator left open takes the rest of the value. One compiled pattern over the value: no
+# Python step per character.
 _UNIT = re.compile(
     r"""(?P<sep>[,;]+)
     |"(?P<quoted>[^"\\]*(?:\\.?[^"\\]*)*)(?P<quote_end>")?
     |\((?P<comment>[^)]*)(?P<comment_end>\))?
     |<(?P<address>[^>]*)(?P<address_end>>)?
     |:(?P<group>[^;]*)(?P<group_end>;)?
-    |(?P<text>[^"(<,:;]+)""",
+    |(?P<text>[^"(<,:;]+)(?P<text_end>[,;]+|\Z)?""",
     re.S | re.X,
 )
 _UNESCAPE = re.compile(r"\\(.?)", re.S)
@@ -86,9 +87,10 @@ _CONTROLS = str.maketrans({**{chr(c): None for c in range(0x20) if c != 0x09}, "
 _HAS_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f]")
 
 
-def _clean(text: str) -> str:
-    """A token's text as the tokenizer keeps it: control characters handled, trimmed ('' is no token)."""
-    if _HAS_CONTROL.search(text):
+def _clean(text: str, plain: bool = False) -> str:
+    """A token's text as the tokenizer keeps it: control characters handled, trimmed ('' is no token);
+    ``plain``: the value it is from has no control characters."""
+    if not plain and _HAS_CONTROL.search(text):
         text = text.translate(_CONTROLS)
     return text.strip(_SPACE_CHARS)
 
@@ -124,11 +126,22 @@ def _parse(value: str, depth: int, notes: set[str]) -> list[Entry]:
     comment: list[str] = []
     group: str | None = None  # a group's members as written ('' for none)
     seen = joins = False  # the part has a token; the last one closed an operator with a character right after
+    plain = _HAS_CONTROL.search(value) is None  # then trimming is all a token's text needs
     for match in _UNIT.finditer(value):
         kind = match.lastgroup
-        if kind == "text":
-            raw = match.group(kind)
-            token = _clean(raw)
+        if kind == "text" or kind == "text_end":
+            raw = match.group("text")
+            token = raw.strip(_SPACE_CHARS) if plain else _clean(raw)
+            if token and not seen and kind == "text_end":  # the part is this one token (`a@b.example,`)
+                if "@" not in token:
+                    entries.append(Mailbox(token, ""))
+                elif _STRICT.fullmatch(token):
+                    entries.append(Mailbox("", token))
+                else:
+                    entries.append(_entry([token], [False], [], [], None, depth, notes))
+                if ";" in match.group(kind):
+                    notes.add("semicolon")
+                continue
             if token:
                 # nodemailer's noBreak: text right after a closing operator continues the last text part.
                 if joins and text and raw[0] not in " \t\r\n":
@@ -142,33 +155,34 @@ def _parse(value: str, depth: int, notes: set[str]) -> list[Entry]:
                     quoted.append(False)
                 seen = True
             joins = False
-            continue
-        if kind == "sep":
+            if kind == "text":
+                continue
+        if kind == "sep" or kind == "text_end":
             if ";" in match.group(kind):
                 notes.add("semicolon")
         elif kind == "quoted" or kind == "quote_end":
             body = match.group("quoted")
-            token = _clean(_UNESCAPE.sub(r"\1", body) if "\\" in body else body)
+            token = _clean(_UNESCAPE.sub(r"\1", body) if "\\" in body else body, plain)
             if token:
                 text.append(token)
                 quoted.append(True)
             seen, joins = True, kind == "quote_end"
             continue
         elif kind == "comment" or kind == "comment_end":
-            token = _clean(match.group("comment"))
+            token = _clean(match.group("comment"), plain)
             if token:
                 comment.append(token)
             seen, joins = True, kind == "comment_end"
             continue
         elif kind == "address" or kind == "address_end":
-            token = _clean(match.group("address"))
+            token = _clean(match.group("address"), plain)
             if token:  # an unquoted name with a `<` in it: the text up to it is not the address
                 prefix = _ANGLE_PREFIX.match(token)
                 address.append(token[prefix.end() :] if prefix else token)
             seen, joins = True, kind == "address_end"
             continue
         else:  # a group; its `;` (or the end of the value) ends the part
-            group, seen = _clean(match.group("group")), True
+            group, seen = _clean(match.group("group"), plain), True
         if seen:
             entries.append(_entry(text, quoted, address, comment, group, depth, notes))
             text, quoted, address, comment, group = [], [], [], [], None
@@ -438,8 +452,8 @@ def addresses_of(entries: list[Entry] | tuple[Mailbox, ...]) -> list[Mailbox]:
     """The mailboxes with an address, in order, group members included (what ``getEnvelope`` walks)."""
     found: list[Mailbox] = []
     for entry in entries:
-        if isinstance(entry, Group):
-            found.extend(addresses_of(entry.members))
+        if isinstance(entry, Group):  # its members are mailboxes: nested groups are flattened
+            found.extend(member for member in entry.members if member.address)
         elif entry.address:
             found.append(entry)
     return found
