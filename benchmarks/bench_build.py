@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from connector.build.outputs import build_texts, write_outputs  # noqa: E402
+from connector.build.outputs import build_environments, write_outputs  # noqa: E402
 from connector.project.layout import load_project  # noqa: E402
 
 # 2 ms before template files; the acme example now renders, per environment, 6 HTML templates through a
@@ -52,7 +52,8 @@ def make_project(folder: Path, count: int) -> None:
 
 def build_all(folder: Path, out: Path) -> int:
     project = load_project(folder)
-    texts = build_texts(project, project.environments, environ={"SMTP_PASS": "benchmark-key"})
+    built = build_environments(project, project.environments, environ={"SMTP_PASS": "benchmark-key"})
+    texts = {env: item.text for env, item in built.items()}
     write_outputs({out / f"{env}.json": text for env, text in texts.items()})
     return len(texts)
 

@@ -478,6 +478,23 @@ def _pull_hostile_names(fake: Any) -> int:
     return sum(len(t["languageTag"]) for t in fake.templates)
 
 
+PULL_SECRETS = 8_000
+
+
+def _pull_many_secrets(fake: Any) -> int:
+    """PULL_SECRETS DKIM keys in the connector (a list, which Logto saves): each a secret to register and a
+    variable to name; the names were probed from _2 on for each (8,000: 14 s). Refused at the round trip."""
+    from tests.logto_server import SMTP_ID
+
+    config = _pull_config("<p>{{code}}</p>")
+    config["dkim"] = [
+        {"domainName": "example.com", "keySelector": f"s{i}", "privateKey": f'k-{i:06d}-"pem"'}
+        for i in range(PULL_SECRETS)
+    ]
+    fake.add_connector(SMTP_ID, config)
+    return sum(len(d["privateKey"]) for d in config["dkim"])
+
+
 def _batch_line(i: int, bad: bool, pad: int = 0) -> str:
     to = f"user{i}.example.com" if bad else f"user{i}@example.com"
     payload: dict[str, object] = {"code": f"{i:06d}", "application": {"name": "Shop"}}
@@ -687,6 +704,9 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     "pull-hostile-names": _pull_case(
         f"pull: {PULL_HOSTILE_NAMES:,} store entries with hostile tags (SC014)", _pull_hostile_names, 1
     ),
+    "pull-many-secrets": _pull_case(
+        f"pull: {PULL_SECRETS:,} secret values at one path (DKIM keys)", _pull_many_secrets, 1
+    ),
     "batch-at-the-cap": batch_at_the_cap,
     "batch-long-lines": _batch_of_long_lines(
         "send --batch: 64 good lines at the 1 MiB line cap, then a bad one",
@@ -701,6 +721,10 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     ),
     "init-alias-bomb": init_alias_bomb,
 }
+# The deploy client group: the worst answers a server can give, at the client's caps.
+from benchmarks.bench_deploy_client import CASES as DEPLOY_CLIENT_CASES  # noqa: E402
+
+CASES.update(DEPLOY_CLIENT_CASES)
 
 
 def selected(names: list[str] | None) -> list[str]:

@@ -42,9 +42,6 @@ _LAZY = {
     "Sink": "connector.sink",
 }
 
-# Earlier names, still importable: `render` is what fill_message was called.
-_RENAMED = {"render": "fill_message"}
-
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:
@@ -66,12 +63,11 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    target = _RENAMED.get(name, name)
-    module = _LAZY.get(target)
+    module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'connector' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), target)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

@@ -2,9 +2,9 @@
 name): safe on every platform, and inside the folder they belong to.
 
 One home for the check that ``pull``, ``init``, ``build`` and ``send --dry-run`` make before writing a file
-whose name came from outside: :func:`name_problem` for one name, :func:`relative_problem` for a relative
-path written with ``/``, :func:`outside_problem` for where a path really leads (symlinks followed), and
-:func:`unsafe_name` for the finding (SC014) that reports a refused name.
+whose name came from outside: :func:`name_problem` for one name, :func:`outside_problem` for where a path
+really leads (symlinks followed), and :func:`unsafe_name` for the finding (SC014) that reports a refused
+name.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
@@ -51,17 +51,6 @@ def name_problem(name: str) -> str | None:
         return f"`{stem}` is a device name on Windows, whatever follows it"
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         return f"it is longer than {MAX_NAME_BYTES} bytes, more than a file system takes in one name"
-    return None
-
-
-def relative_problem(relative: str) -> str | None:
-    """Why ``relative`` (parts joined with ``/``) is not a path that stays where it is written, or None."""
-    if relative.startswith(("/", "\\")) or PureWindowsPath(relative).drive:
-        return "it is an absolute path"
-    for part in relative.split("/"):
-        problem = name_problem(part)
-        if problem is not None:
-            return problem if part == relative else f"`{_shown(part)}` in it: {problem}"
     return None
 
 

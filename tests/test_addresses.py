@@ -287,18 +287,22 @@ def test_the_intended_form_reads_back_as_written(value: str, form: str | None) -
 
 
 def test_the_deploy_plan_shows_what_logto_sends_when_it_differs() -> None:
-    from connector.deploy.plan import Change
+    from connector.deploy.plan import ConfigChange
 
-    changed = Change("fromEmail", "changed", "a@shop.example", "Shop (x) <m@shop.example>")
+    changed = ConfigChange("fromEmail", "changed", "a@shop.example", "Shop (x) <m@shop.example>")
     assert changed.line() == (
         '~ fromEmail: "a@shop.example" -> "Shop (x) <m@shop.example>" (Logto sends "Shop <m@shop.example>")'
     )
-    assert Change("replyTo", "added", after="Desk").line() == '+ replyTo: "Desk" (Logto sends no address)'
     assert (
-        Change("fromEmail", "added", after="Shop <m@shop.example>").line()
+        ConfigChange("replyTo", "added", after="Desk").line() == '+ replyTo: "Desk" (Logto sends no address)'
+    )
+    assert (
+        ConfigChange("fromEmail", "added", after="Shop <m@shop.example>").line()
         == '+ fromEmail: "Shop <m@shop.example>"'
     )
-    assert Change("name", "added", after="a (b) <c@d.example>").line() == '+ name: "a (b) <c@d.example>"'
+    assert (
+        ConfigChange("name", "added", after="a (b) <c@d.example>").line() == '+ name: "a (b) <c@d.example>"'
+    )
 
 
 def test_render_shows_the_mailboxes_logto_sends(cli: Any, tmp_path: Any) -> None:

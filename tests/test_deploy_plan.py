@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from connector.deploy.plan import Change, Desired, Live, diff_config, make_plan
+from connector.deploy.plan import ConfigChange, Desired, Live, diff_config, make_plan
 from connector.logto import SMTP_CONNECTOR_ID
 
 PASS = "pl4n-Secret-9q"
@@ -117,7 +117,7 @@ def test_a_proxy_url_with_a_password_is_a_secret(before: str | None, after: str 
 def test_an_unchanged_proxy_with_a_password_is_an_unchanged_secret() -> None:
     proxy = "http://u:pr0xy-pw@px.example:3128"
     changes, unchanged = diff_config(config(proxy=proxy), config(proxy=proxy, port=465))
-    assert changes == [Change("port", "changed", 587, 465)]
+    assert changes == [ConfigChange("port", "changed", 587, 465)]
     assert unchanged == ["auth.pass", "proxy"]
     assert diff_config(config(proxy="http://px.example:1"), config(proxy="http://px.example:1")) == (
         [],

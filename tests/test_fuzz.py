@@ -351,14 +351,18 @@ def test_batch_files_give_jobs_or_an_input_error(lines: list[str]) -> None:
     from pathlib import Path
 
     from connector.errors import InputError
-    from connector.mail.batch import read_jobs
+    from connector.mail.batch import read_batch
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "batch.jsonl"
         path.write_text("\n".join(lines), encoding="utf-8", errors="surrogatepass")
         try:
-            jobs = read_jobs(path)
+            with read_batch(path) as batch:
+                jobs, findings = list(batch.jobs()), batch.findings
         except InputError as e:
             assert str(path) in str(e)
         else:
-            assert jobs and all(isinstance(job.payload, dict) for job in jobs)
+            # a line that is not a message is a finding in the file; every other line is a job
+            assert all(f.file == str(path) for f in findings)
+            assert len(jobs) + batch.bad == batch.total
+            assert all(isinstance(job.payload, dict) for job in jobs)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from connector.mail.batch import read_jobs, write_jobs
+from connector.mail.batch import read_batch, write_jobs
 from connector.mail.send import Job
 
 from .conftest import CliRunner
@@ -174,7 +174,9 @@ def test_a_batch_with_injected_lines_is_refused_whole_before_connecting(
     # A batch file reads back whole, U+2028 and all (str.splitlines would cut that line in two).
     again = tmp_path / "again.jsonl"
     write_jobs(again, [Job(line["to"], line["type"], line["payload"]) for line in lines[2:]])
-    assert [job.as_json() for job in read_jobs(again)] == lines[2:]
+    with read_batch(again) as reread:
+        assert reread.findings == ()
+        assert [job.as_json() for job in reread.jobs()] == lines[2:]
 
 
 def test_build_refuses_a_subject_with_a_line_break(cli: CliRunner, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from connector.errors import InputError
 
 from .conftest import CliRunner
 from .projects import write_project
+from .smtp_fixtures import Script, ServerFactory, logto_config, write_config
 from .test_build_locales import PROJECT as LOCALES_PROJECT
 
 root_only = pytest.mark.skipif(
@@ -195,3 +196,17 @@ def test_what_is_a_stream(tmp_path: Path) -> None:
     assert not atomic.is_stream(tmp_path / "missing")
     assert not atomic.is_stream(tmp_path / "dangling")
     assert not atomic.is_stream(tmp_path)
+
+
+@root_only
+def test_send_failed_into_a_device(cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory) -> None:
+    """The resend file as a device: checked before the first send, written into at the end, kept."""
+    server = smtp_server(script=Script(rcpt_replies=["550 5.1.1 gone"]))
+    config = write_config(tmp_path / "logto.json", logto_config(server.port))
+    batch = tmp_path / "b.jsonl"
+    batch.write_text('{"to": "x@example.org", "type": "SignIn", "payload": {"code": "271828"}}\n')
+    dev = _device(tmp_path / "null", NULL)
+    result = cli("send", str(config), "--batch", str(batch), "--failed", str(dev), expect=1)
+    assert f"to send them again: --batch {dev}" in result.stderr
+    assert _is_device(dev, NULL)
+    assert sorted(os.listdir(tmp_path)) == ["b.jsonl", "logto.json", "null"]

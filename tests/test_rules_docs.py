@@ -11,12 +11,65 @@ from connector.diagnostics.catalog import RULES, documented_in
 
 from .conftest import ROOT, CliRunner
 
-_ROW = re.compile(r"^\| (SC\d{3}) \| (error|warning) \| ([a-z0-9-]+) \| (.+) \|$", re.MULTILINE)
+_HEADING = re.compile(r"^(#+) ")
+_CELL_SEPARATOR = re.compile(r"(?<!\\)\|")  # Markdown escapes a pipe in a cell as \|
+_RULES_COLUMNS = ["id", "severity", "name", "what it catches"]
+
+
+def markdown_table(text: str, heading: str) -> list[dict[str, str]]:
+    """The first table in the section ``heading`` of a Markdown page, one dict a row keyed by its header."""
+    lines = iter(text.splitlines())
+    for line in lines:
+        if line.strip() == heading:
+            break
+    else:
+        raise AssertionError(f"no section {heading!r}")
+    level = len(heading.split(" ", 1)[0])
+    table: list[list[str]] = []
+    for line in lines:
+        found = _HEADING.match(line)
+        if found and len(found.group(1)) <= level:
+            break
+        if line.startswith("|"):
+            table.append([cell.strip() for cell in _CELL_SEPARATOR.split(line.strip())[1:-1]])
+        elif table:
+            break  # the table ended
+    assert len(table) >= 2 and all(set(cell) <= set("-: ") for cell in table[1]), "no table in the section"
+    header = table[0]
+    assert all(len(row) == len(header) for row in table[2:]), "a row has more or fewer cells than the header"
+    return [dict(zip(header, row, strict=True)) for row in table[2:]]
+
+
+def _docs_rules() -> list[dict[str, str]]:
+    return markdown_table((ROOT / "docs" / "lint.md").read_text(encoding="utf-8"), "## Rules")
 
 
 def _rows() -> dict[str, tuple[str, str]]:
-    text = (ROOT / "docs" / "lint.md").read_text(encoding="utf-8")
-    return {m[1]: (m[2], m[3]) for m in _ROW.finditer(text)}
+    return {row["id"]: (row["severity"], row["name"]) for row in _docs_rules()}
+
+
+def test_docs_lint_rules_table_is_the_catalog() -> None:
+    """docs/lint.md's "Rules" table, read as a table, is the catalog: every rule once, in order, with the
+    catalog's severity, name and help."""
+    rows = _docs_rules()
+    assert list(rows[0]) == _RULES_COLUMNS
+    documented = [(r["id"], r["severity"], r["name"], r["what it catches"]) for r in rows]
+    assert documented == [
+        (r.id, r.severity, r.title, r.help) for r in sorted(RULES.values(), key=lambda r: r.id)
+    ]
+
+
+def test_the_table_reader_reads_structure() -> None:
+    page = (
+        "# Page\n\n## Rules\n\nText | with a pipe.\n\n| id | what |\n| --- | --- |\n| SC1 | a \\| b |\n"
+        "| SC2 | c |\n\nafter\n\n| x | y |\n| - | - |\n| 1 | 2 |\n## Next\n| id | what |\n|---|---|\n| SC9 | z |\n"
+    )
+    assert markdown_table(page, "## Rules") == [{"id": "SC1", "what": "a \\| b"}, {"id": "SC2", "what": "c"}]
+    assert markdown_table(page, "## Next") == [{"id": "SC9", "what": "z"}]
+    with pytest.raises(AssertionError):
+        markdown_table(page, "## Missing")
+    with pytest.raises(AssertionError):
+        markdown_table("## Rules\n| id | what |\n| --- | --- |\n| SC1 |\n", "## Rules")
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))

@@ -14,7 +14,6 @@ from connector.safe_paths import (
     MAX_NAME_BYTES,
     name_problem,
     outside_problem,
-    relative_problem,
     unsafe_name,
 )
 
@@ -83,29 +82,6 @@ def test_names_every_platform_takes(name: str) -> None:
 def test_names_refused(name: str, says: str) -> None:
     problem = name_problem(name)
     assert problem is not None and says in problem
-
-
-@pytest.mark.parametrize(
-    ("relative", "says"),
-    [
-        ("/etc/passwd", "absolute"),
-        ("\\\\server\\share", "absolute"),
-        ("C:\\Windows", "absolute"),
-        ("c:x", "absolute"),
-        ("templates/../../x", "`..` in it"),
-        ("templates//x", "empty"),
-        ("templates/", "empty"),
-        ("templates/NUL/x", "`NUL` in it"),
-    ],
-)
-def test_relative_paths_refused(relative: str, says: str) -> None:
-    problem = relative_problem(relative)
-    assert problem is not None and says in problem
-
-
-def test_relative_paths_taken() -> None:
-    assert relative_problem("templates/pt-BR/sign-in.html.j2") is None
-    assert relative_problem("smtp-connector.yaml") is None
 
 
 @given(st.text(max_size=30))

@@ -127,18 +127,6 @@ def build_config(
     return build(root, env, overrides=overrides, environ=environ, secrets=secrets).config
 
 
-def build_texts(
-    project: Project,
-    envs: Iterable[str | None],
-    *,
-    overrides: Sequence[str] = (),
-    environ: Mapping[str, str] | None = None,
-) -> dict[str | None, str]:
-    """The connector config text of each environment (see :func:`build_environments`)."""
-    built = build_environments(project, envs, overrides=overrides, environ=environ)
-    return {env: item.text for env, item in built.items()}
-
-
 def templates_path(config_path: Path) -> Path:
     """Where the other languages go next to a config file: ``prod.json`` -> ``prod.email-templates.json``."""
     return config_path.with_name(config_path.stem + TEMPLATES_SUFFIX)

@@ -113,7 +113,7 @@ def complete_rule_ids(**_: object) -> dict[str, str]:
 
 def complete_environments(parsed_args: argparse.Namespace | None = None, **_: object) -> Iterable[str]:
     """The environments of the project named earlier on the line (the current folder without one)."""
-    from connector.project.layout import environment_names
+    from connector.project.layout import environments_in
 
     folder = "."
     for attr in _PROJECT_ATTRS:
@@ -126,4 +126,4 @@ def complete_environments(parsed_args: argparse.Namespace | None = None, **_: ob
     path = Path(folder)
     if not path.is_dir():  # a config file or smtp-connector.yaml: its folder
         path = path.parent
-    return environment_names(path) if os.path.isdir(path) else ()
+    return environments_in(path) if os.path.isdir(path) else ()

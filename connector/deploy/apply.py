@@ -7,11 +7,11 @@ and which it did not; running the deploy again reads the live state and plans on
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from connector.deploy.client import LogtoError
 from connector.deploy.plan import Desired, Plan, make_plan, read_live
+from connector.diagnostics.printable import printable
 from connector.errors import InputError
 from connector.logto import SMTP_CONNECTOR_ID
 
@@ -21,15 +21,6 @@ if TYPE_CHECKING:
 
 class PartialApply(InputError):
     """A write was refused after others were applied (or the read-back differs)."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a deploy of one environment did: the plan, and each step taken (in order)."""
-
-    plan: Plan
-    steps: tuple[str, ...] = ()
-    tested: str | None = None  # the address Logto sent the test message to
 
 
 def send_test(client: ManagementClient, desired: Desired, address: str) -> None:
@@ -59,7 +50,7 @@ def apply_plan(
         body: object = {"connectorId": SMTP_CONNECTOR_ID, "config": desired.config}
         todo.append(("create{e} connector " + SMTP_CONNECTOR_ID, "POST", "/api/connectors", body))
     elif plan.config:
-        text = f"update{{e}} connector {SMTP_CONNECTOR_ID} (id {plan.connector_id})"
+        text = f"update{{e}} connector {SMTP_CONNECTOR_ID} (id {printable(str(plan.connector_id))})"
         todo.append((text, "PATCH", f"/api/connectors/{plan.connector_id}", {"config": desired.config}))
     puts = plan.puts
     if puts:

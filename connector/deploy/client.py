@@ -3,7 +3,13 @@
 Reads (and the token request, which changes nothing) are retried on timeouts, dropped connections, 429
 and 5xx; writes are sent once, because a write that timed out may have been applied: the caller reads
 the live state again instead. TLS is verified (``ca_file`` or ``SSL_CERT_FILE`` for a private CA), the
-usual proxy variables apply (``HTTPS_PROXY``, ``NO_PROXY``), and no secret reaches a message.
+proxy is the one :func:`connector.deploy.target.proxy_for` chose (never for loopback), and no secret
+reaches a message.
+
+Every answer is bounded (docs/deploy.md): at most :data:`MAX_ANSWER` bytes once decoded, counted as they
+arrive, and each attempt has one deadline for everything (connect, send, every read), so a server that
+trickles a byte a second or never ends its answer is stopped. Text from the server is shown only through
+:func:`connector.diagnostics.printable.printable`.
 
 Logto's facts (packages/core in logto-io/logto): ``POST /oidc/token`` takes ``grant_type``, ``resource``
 and ``scope`` form fields and the client id and secret (here as HTTP Basic); API errors are JSON
@@ -12,20 +18,52 @@ and ``scope`` form fields and the client id and secret (here as HTTP Basic); API
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import re
 import ssl
 import time
+import zlib
+from array import array
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import httpx
 
 from connector import __version__
-from connector.deploy.target import CA_FILE_VAR, Target
+from connector.deploy.target import CA_ENV_DIR, CA_FILE_VAR, Target
 from connector.diagnostics.paths import dotted
-from connector.diagnostics.redact import register_basic_auth
+from connector.diagnostics.printable import printable
+from connector.diagnostics.redact import redact, register_basic_auth, register_secret
 from connector.errors import InputError
+from connector.source.document import MAX_DEPTH
+from connector.source.loader import NotARegularFile, read_capped
 
+MIB = 1024 * 1024
+# One answer, decoded. Logto's largest is the email-template store (a template file is capped at 1 MiB,
+# a store holds a few languages of ~10 KB templates); at 4 MiB the worst JSON shape ({} repeated) still
+# parses within about 100 MB.
+MAX_ANSWER = 4 * MIB
+# A CA bundle: certifi's and the systems' (every public root) are about 230 KB.
+MAX_CA_FILE = 4 * MIB
+# The encodings asked for and decoded (zlib's, a step at a time within the cap); anything else (brotli,
+# zstd, stacked encodings) is refused before a byte of the body is read.
+ACCEPTED_ENCODINGS = ("gzip", "deflate")
+_GZIP_OR_ZLIB = 32 + zlib.MAX_WBITS  # either header, as HTTP's gzip and deflate send
+# Logto's default access-token lifetime; a longer expires_in is not trusted further.
+_MAX_LIFETIME = 3600.0
+# RFC 6750's b64token: the only characters an Authorization: Bearer header can carry.
+_BEARER = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+_PEM = re.compile(r"-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]*?-----END CERTIFICATE-----")
+# A JSON string (for stripping strings before the brackets are counted): linear, no nested repetition.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_SIGNS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+# Objects and arrays in one answer: Logto's template store has two per template, a connector a few dozen.
+MAX_CONTAINERS = 100_000
+_SHOWN = 500  # characters of one piece of the server's text in a message
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Logto answers these with a JSON error body whose `code` says what it refused.
 _MAX_ISSUES = 10
@@ -50,8 +88,30 @@ class Request:
     path: str
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One answer, read whole within the caps."""
+
+    status: int
+    reason: str
+    content_type: str
+    body: bytes
+
+
+class _Refused(Exception):
+    """An answer this client stops reading (too large, an encoding it does not decode): not retried."""
+
+    def __init__(self, error: LogtoError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class ManagementClient:
-    """Calls to one Logto tenant's Management API as one M2M app."""
+    """Calls to one Logto tenant's Management API as one M2M app.
+
+    httpx's timeouts are per read; the deadline of a whole attempt is ``asyncio.wait_for``'s, so the client
+    runs on an event loop of its own (callers stay synchronous).
+    """
 
     def __init__(
         self,
@@ -60,21 +120,33 @@ class ManagementClient:
         timeout: float = 30.0,
         attempts: int = 3,
         backoff: float = 0.5,
+        max_answer: int = MAX_ANSWER,
     ) -> None:
         self.target = target
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.timeout = timeout
+        self.max_answer = max_answer
         self.sent: list[Request] = []
         self._token: str | None = None
         self._token_expires = 0.0
-        self._http = httpx.Client(
+        verify = _verify(target)
+        self._http = httpx.AsyncClient(
             base_url=target.base_url,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            verify=_verify(target.ca_file),
-            headers={"User-Agent": f"smtp-connector/{__version__}", "Accept": "application/json"},
+            verify=verify,
+            headers={
+                "User-Agent": f"smtp-connector/{__version__}",
+                "Accept": "application/json",
+                "Accept-Encoding": ", ".join(ACCEPTED_ENCODINGS),
+            },
             follow_redirects=False,
+            # The proxy and the CA bundle are chosen by deploy.target from the environment (loopback never
+            # through a proxy); httpx must not read them again behind its back, nor add .netrc credentials.
+            trust_env=False,
+            proxy=None if target.proxy is None else target.proxy.value,
         )
+        self._loop = asyncio.new_event_loop()
 
     def __enter__(self) -> ManagementClient:
         return self
@@ -83,7 +155,10 @@ class ManagementClient:
         self.close()
 
     def close(self) -> None:
-        self._http.close()
+        try:
+            self._loop.run_until_complete(self._http.aclose())
+        finally:
+            self._loop.close()
 
     # The API.
 
@@ -103,50 +178,56 @@ class ManagementClient:
         if body is not None:
             content = json.dumps(body, ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        response = self._send(method, path, retry=retry, headers=headers, content=content)
-        if response.status_code >= 400:
-            raise _api_error(method, path, response)
-        if response.status_code == 204 or not response.content:
+        answer = self._send(method, path, retry=retry, headers=headers, content=content)
+        if answer.status >= 400:
+            raise _api_error(method, path, answer)
+        if answer.status == 204 or not answer.body:
             return None
-        return _json(method, path, response)
+        return _json(method, path, answer)
 
     def _access_token(self) -> str:
         if self._token is not None and time.monotonic() < self._token_expires:
             return self._token
         form = {"grant_type": "client_credentials", "resource": self.target.resource.value, "scope": "all"}
         register_basic_auth(self.target.app_id.value, self.target.app_secret.value)  # a server may echo it
-        response = self._send(
+        answer = self._send(
             "POST",
             "/oidc/token",
             retry=True,  # asking for a token changes nothing in Logto
             data=form,
             auth=(self.target.app_id.value, self.target.app_secret.value),
         )
-        if response.status_code >= 400:
-            raise self._token_error(response)
-        answer = _json("POST", "/oidc/token", response)
-        token = answer.get("access_token") if isinstance(answer, dict) else None
-        if not isinstance(token, str) or not token:
+        if answer.status >= 400:
+            raise self._token_error(answer)
+        reply = _json("POST", "/oidc/token", answer)
+        token = reply.get("access_token") if isinstance(reply, dict) else None
+        if not isinstance(token, str) or not _BEARER.fullmatch(token):
+            # Never shown: it may be a real token with a stray character.
             raise LogtoError(
-                f"Logto's token endpoint at {self.target.base_url} answered without an access_token"
+                f"Logto's token endpoint at {self.target.base_url} answered without a usable access_token "
+                "(a bearer token is ASCII letters, digits and -._~+/ only)"
             )
-        expires = answer.get("expires_in")
-        lifetime = float(expires) if isinstance(expires, (int, float)) else 60.0
+        register_secret(token)
+        expires = reply.get("expires_in")
+        lifetime = 60.0
+        if isinstance(expires, (int, float)) and not isinstance(expires, bool) and expires > 0:
+            lifetime = float(min(expires, _MAX_LIFETIME))  # min first: a 400-digit int is no float
         self._token = token
         # Renew a little early: a token that expires in flight is refused.
         self._token_expires = time.monotonic() + max(lifetime - 30.0, lifetime / 2)
-        from connector.diagnostics.redact import register_secret
-
-        register_secret(token)
         return token
 
-    def _send(self, method: str, path: str, *, retry: bool, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, path: str, *, retry: bool, **kwargs: Any) -> Answer:
         attempts = self.attempts if retry else 1
         for attempt in range(1, attempts + 1):
             self.sent.append(Request(method, path))
             try:
-                response = self._http.request(method, path, **kwargs)
-            except httpx.TimeoutException as e:
+                answer = self._loop.run_until_complete(
+                    asyncio.wait_for(self._exchange(method, path, **kwargs), self.timeout)
+                )
+            except _Refused as e:
+                raise e.error from None
+            except (TimeoutError, asyncio.TimeoutError, httpx.TimeoutException) as e:
                 if attempt < attempts:
                     self._pause(attempt)
                     continue
@@ -162,42 +243,93 @@ class ManagementClient:
                     f"cannot reach Logto at {self.target.base_url} ({_reason(e)})"
                     + ("" if retry else f": {method} {path} may or may not have been applied")
                 ) from e
-            if retry and response.status_code in RETRY_STATUSES and attempt < attempts:
+            if retry and answer.status in RETRY_STATUSES and attempt < attempts:
                 self._pause(attempt)
                 continue
-            return response
+            return answer
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _exchange(self, method: str, path: str, **kwargs: Any) -> Answer:
+        """One attempt, from connecting to the answer's last byte (the caller bounds it in time)."""
+        async with self._http.stream(method, path, **kwargs) as response:
+            encoding = response.headers.get("content-encoding", "").strip().lower()
+            if encoding not in ("", "identity", *ACCEPTED_ENCODINGS):
+                raise _Refused(
+                    LogtoError(
+                        f"Logto answered {method} {path} with Content-Encoding `{_said(encoding)}`, which "
+                        f"this client does not decode (it asks for {' or '.join(ACCEPTED_ENCODINGS)}); "
+                        f"check that {self.target.base_url} is Logto",
+                        status=response.status_code,
+                    )
+                )
+            # Decoded here, not by httpx, so that no step inflates more than the room left under the cap.
+            inflate = None if encoding in ("", "identity") else zlib.decompressobj(_GZIP_OR_ZLIB)
+            body = bytearray()
+            try:
+                async for raw in response.aiter_raw():
+                    if inflate is None:
+                        body += raw
+                    else:
+                        body += inflate.decompress(raw, self.max_answer - len(body) + 1)
+                        while inflate.unconsumed_tail and len(body) <= self.max_answer:
+                            body += inflate.decompress(
+                                inflate.unconsumed_tail, self.max_answer - len(body) + 1
+                            )
+                    if len(body) > self.max_answer:
+                        raise _Refused(self._too_large(method, path, response.status_code))
+                if inflate is not None and (body or inflate.unused_data) and not inflate.eof:
+                    raise zlib.error("the compressed answer ends early")
+            except zlib.error as e:
+                raise _Refused(
+                    LogtoError(
+                        f"Logto's answer to {method} {path} could not be decoded as {_said(encoding)} "
+                        f"({_said(e)})",
+                        status=response.status_code,
+                    )
+                ) from None
+            content_type = response.headers.get("content-type", "")
+            return Answer(response.status_code, response.reason_phrase, content_type, bytes(body))
+
+    def _too_large(self, method: str, path: str, status: int) -> LogtoError:
+        return LogtoError(
+            f"Logto's answer to {method} {path} is larger than {self.max_answer / MIB:g} MiB once decoded, "
+            f"the cap for one answer (Logto's are far smaller); stopped reading. Check that "
+            f"{self.target.base_url} is Logto",
+            status=status,
+        )
 
     def _pause(self, attempt: int) -> None:
         time.sleep(self.backoff * 2 ** (attempt - 1))
 
     def _timeout(self, method: str, path: str, retried: bool) -> LogtoError:
+        within = f"within {self.timeout:g} s (connecting, sending and reading the whole answer)"
         if retried:
             return LogtoError(
-                f"Logto at {self.target.base_url} did not answer {method} {path} within {self.timeout:g} s "
-                f"({self.attempts} attempts)"
+                f"Logto at {self.target.base_url} did not answer {method} {path} {within}, "
+                f"{self.attempts} attempts"
             )
         return LogtoError(
-            f"Logto at {self.target.base_url} did not answer {method} {path} within {self.timeout:g} s; "
+            f"Logto at {self.target.base_url} did not answer {method} {path} {within}; "
             "the change may or may not have been applied (writes are not retried): run the same command "
             "again, it reads what Logto holds first"
         )
 
-    def _token_error(self, response: httpx.Response) -> LogtoError:
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+    def _token_error(self, answer: Answer) -> LogtoError:
+        body = _parsed(answer.body)
         error = body.get("error") if isinstance(body, dict) else None
         description = body.get("error_description") if isinstance(body, dict) else None
-        status = response.status_code
-        said = f"{error}: {description}" if error and description else str(error or f"HTTP {status}")
+        status = answer.status
+        said = (
+            f"{_said(error)}: {_said(description)}"
+            if error and description
+            else _said(error or f"HTTP {status}")
+        )
         target = self.target
         if error in ("invalid_client", "unauthorized_client") or status == 401:
             hint = f"the M2M app's id or secret is wrong: {target.credentials_hint()}"
         elif error == "invalid_target":
             hint = (
-                f"Logto knows no API resource `{target.resource.value}` (from {target.resource.source}): "
+                f"Logto knows no API resource `{_said(target.resource.value)}` (from {target.resource.source}): "
                 "self-hosted Logto uses https://default.logto.app/api, Logto Cloud https://TENANT-ID.logto.app/api"
             )
         elif error == "invalid_scope":
@@ -211,16 +343,47 @@ class ManagementClient:
         )
 
 
-def _verify(ca_file: str | None) -> ssl.SSLContext | bool:
-    if ca_file is None:
-        return True  # certifi's roots, or SSL_CERT_FILE / SSL_CERT_DIR when set
+def _verify(target: Target) -> ssl.SSLContext:
+    """The TLS context: the named CA bundle, else SSL_CERT_DIR, else certifi's roots (as httpx would)."""
+    if target.ca_file is not None:
+        return _ca_bundle(target.ca_file, target.ca_source)
+    if target.ca_dir is not None:
+        if not os.path.isdir(target.ca_dir.value):
+            raise InputError(
+                f"{CA_ENV_DIR} names `{_said(target.ca_dir.value)}`, which is not a folder",
+                hint=f"point {CA_ENV_DIR} at a folder of hashed CA certificates, or unset it",
+            )
+        return ssl.create_default_context(capath=target.ca_dir.value)
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _ca_bundle(path: str, source: str) -> ssl.SSLContext:
+    """A context trusting the PEM certificates of ``path``: a regular file of at most MAX_CA_FILE bytes,
+    checked before it is read (a FIFO or a device is refused, never waited on)."""
+
+    def refused(why: str) -> InputError:
+        return InputError(
+            f"cannot use the CA file {_said(path)} ({why}; from {source})",
+            hint=f"name a PEM file of CA certificates (--ca-file or {CA_FILE_VAR} for Logto's CA)",
+        )
+
     try:
-        return ssl.create_default_context(cafile=ca_file)
-    except (OSError, ssl.SSLError) as e:
-        raise InputError(
-            f"cannot use the CA file {ca_file} ({getattr(e, 'strerror', None) or e}); "
-            f"--ca-file and {CA_FILE_VAR} name a PEM file of CA certificates"
-        ) from e
+        raw = read_capped(path, MAX_CA_FILE)
+    except NotARegularFile:
+        raise refused("not a regular file: a FIFO, socket or device") from None
+    except OSError as e:
+        raise refused(e.strerror or type(e).__name__) from None
+    if len(raw) > MAX_CA_FILE:
+        raise refused(f"larger than {MAX_CA_FILE / MIB:g} MiB")
+    certificates = _PEM.findall(raw.decode("latin-1"))
+    if not certificates:
+        raise refused("no PEM certificate in it")
+    try:
+        return ssl.create_default_context(cadata="\n".join(certificates))
+    except (ssl.SSLError, ValueError) as e:
+        raise refused(_said(getattr(e, "reason", None) or e)) from None
 
 
 def _tls_problem(error: BaseException) -> str | None:
@@ -229,49 +392,86 @@ def _tls_problem(error: BaseException) -> str | None:
         if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
             reason = getattr(seen, "verify_message", None) or "certificate verify failed"
             return (
-                f"Logto's TLS certificate is not trusted ({reason}); if Logto uses a private CA, pass "
+                f"Logto's TLS certificate is not trusted ({_said(reason)}); if Logto uses a private CA, pass "
                 f"--ca-file FILE or set {CA_FILE_VAR} (nothing was sent)"
             )
         seen = seen.__cause__ or seen.__context__
     return None
 
 
+def _said(value: object) -> str:
+    """A piece of outside text as a message shows it: redacted, then printable, then shortened."""
+    text = printable(redact(str(value)))
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}... ({len(text)} characters)"
+
+
 def _reason(error: BaseException) -> str:
     text = str(error) or type(error).__name__
-    return text.splitlines()[0]
+    return _said(text.splitlines()[0])
 
 
-def _json(method: str, path: str, response: httpx.Response) -> Any:
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class _Shape(ValueError):
+    """JSON this client does not parse: too many objects and arrays, or nested too deeply."""
+
+
+def _parse(body: bytes) -> Any:
+    """JSON as Logto sends it (UTF-8, RFC 8259); ValueError for anything else. Before parsing, the shape is
+    checked on the text, so the parse itself is bounded: at most MAX_CONTAINERS objects and arrays (an
+    empty ``{}`` costs 3 bytes of JSON and about 70 of memory) nested at most MAX_DEPTH levels (nothing
+    later walks a document deeper, and the json module would raise RecursionError)."""
+    text = body.decode("utf-8")
+    # What is left without the strings is JSON's syntax; its brackets, as +1 and -1.
+    brackets = _STRING.sub("", text).encode("ascii", "replace").translate(_SIGNS, _NOT_BRACKETS)
+    if brackets.count(1) > MAX_CONTAINERS:
+        raise _Shape(f"more than {MAX_CONTAINERS:,} objects and arrays")
+    if max(accumulate(array("b", brackets)), default=0) > MAX_DEPTH:
+        raise _Shape(f"nested more than {MAX_DEPTH} levels deep")
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
+def _parsed(body: bytes) -> Any:
+    """The JSON of an error answer, or None when it is not JSON."""
     try:
-        return response.json()
-    except ValueError as e:
-        raise LogtoError(
-            f"Logto answered {method} {path} with {response.status_code} but not JSON "
-            f"({response.headers.get('content-type', 'no content type')})",
-            status=response.status_code,
-        ) from e
-
-
-def _api_error(method: str, path: str, response: httpx.Response) -> LogtoError:
-    status = response.status_code
-    try:
-        body = response.json()
+        return _parse(body)
     except ValueError:
-        body = None
+        return None
+
+
+def _json(method: str, path: str, answer: Answer) -> Any:
+    try:
+        return _parse(answer.body)
+    except ValueError as e:
+        why = f"{_said(e)}; " if isinstance(e, _Shape) else ""
+        raise LogtoError(
+            f"Logto answered {method} {path} with {answer.status} but not JSON "
+            f"({why}{_said(answer.content_type or 'no content type')})",
+            status=answer.status,
+        ) from None
+
+
+def _api_error(method: str, path: str, answer: Answer) -> LogtoError:
+    status = answer.status
+    body = _parsed(answer.body)
     if not isinstance(body, dict) or not isinstance(body.get("code"), str):
         return LogtoError(
-            f"Logto answered {method} {path} with {status} {response.reason_phrase}", status=status
+            f"Logto answered {method} {path} with {status} {_said(answer.reason)}".rstrip(), status=status
         )
     code: str = body["code"]
-    message = str(body.get("message") or "")
-    text = f"Logto refused {method} {path}: {status} {code}: {message}".rstrip(": ")
-    detail = _issues(body.get("data"))
-    if not detail and isinstance(body.get("details"), str):
-        detail = [line for line in body["details"].splitlines() if line]
+    message = _said(body.get("message") or "")
+    text = f"Logto refused {method} {path}: {status} {_said(code)}: {message}".rstrip(": ")
+    detail, more = _issues(body.get("data"))
+    details = body.get("details")
+    if not detail and isinstance(details, str):
+        lines = [line for line in details.splitlines() if line.strip()]
+        detail, more = [_said(line) for line in lines[:_MAX_ISSUES]], max(0, len(lines) - _MAX_ISSUES)
     if detail:
-        text += "".join(f"\n  {line}" for line in detail[:_MAX_ISSUES])
-        if len(detail) > _MAX_ISSUES:
-            text += f"\n  ... and {len(detail) - _MAX_ISSUES} more"
+        text += "".join(f"\n  {line}" for line in detail)
+        if more:
+            text += f"\n  ... and {more} more"
     if status in (401, 403):
         text += (
             "\n  the M2M app needs Management API access: in Logto's console, assign it the "
@@ -280,16 +480,22 @@ def _api_error(method: str, path: str, response: httpx.Response) -> LogtoError:
     return LogtoError(text, status=status, code=code)
 
 
-def _issues(data: Any) -> list[str]:
-    """Zod's issues (``data.issues``) as ``path: message`` lines."""
+def _issues(data: Any) -> tuple[list[str], int]:
+    """Zod's issues (``data.issues``) as ``path: message`` lines (the first ten), and how many more."""
     issues = data.get("issues") if isinstance(data, dict) else None
     if not isinstance(issues, list):
-        return []
+        return [], 0
+    found = [issue for issue in issues if isinstance(issue, dict)]
     lines = []
-    for issue in issues:
-        if not isinstance(issue, dict):
-            continue
+    for issue in found[:_MAX_ISSUES]:
         path = issue.get("path")
-        where = dotted(tuple(path)) if isinstance(path, list) else "the config"
-        lines.append(f"{where}: {issue.get('message', '')}")
-    return lines
+        where = "the config"
+        if isinstance(path, list):
+            # Zod's path holds keys and indexes; anything else (a null) is shown as the JSON it was.
+            steps = tuple(
+                step if isinstance(step, (str, int)) and not isinstance(step, bool) else json.dumps(step)
+                for step in path
+            )
+            where = dotted(steps)
+        lines.append(f"{_said(where)}: {_said(issue.get('message', ''))}")
+    return lines, len(found) - len(lines)

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import register_secrets
 from connector.logto import SECRET_KEYS, SMTP_CONNECTOR_ID
 from connector.mail.addresses import header
@@ -85,7 +86,7 @@ def read_live(client: ManagementClient) -> Live:
 
 
 @dataclass(frozen=True)
-class Change:
+class ConfigChange:
     """One key of the connector config: added, changed or removed. ``secret`` values are never shown."""
 
     path: str
@@ -95,16 +96,14 @@ class Change:
     secret: bool = False
 
     def line(self) -> str:
-        sign = _SIGN[self.kind]
+        sign, path = _SIGN[self.kind], printable(self.path)  # key names may come from Logto
         if self.secret:
-            return f"{sign} {self.path}: {'changed' if self.kind == 'changed' else self.kind} (secret)"
+            return f"{sign} {path}: {'changed' if self.kind == 'changed' else self.kind} (secret)"
         if self.kind == "added":
-            return f"{sign} {self.path}: {_show(self.after)}{_sent(self.path, self.after)}"
+            return f"{sign} {path}: {_show(self.after)}{_sent(self.path, self.after)}"
         if self.kind == "removed":
-            return f"{sign} {self.path} (was {_show(self.before)})"
-        return (
-            f"{sign} {self.path}: {_show(self.before)} -> {_show(self.after)}{_sent(self.path, self.after)}"
-        )
+            return f"{sign} {path} (was {_show(self.before)})"
+        return f"{sign} {path}: {_show(self.before)} -> {_show(self.after)}{_sent(self.path, self.after)}"
 
 
 def _sent(path: str, value: Any) -> str:
@@ -128,7 +127,8 @@ class TemplateChange:
 
     @property
     def name(self) -> str:
-        return f"{self.language} {self.type}"
+        """``fr SignIn``, printable: Logto's store may hold any text in either."""
+        return printable(f"{self.language} {self.type}")
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class Plan:
 
     create: bool
     connector_id: str | None
-    config: tuple[Change, ...]
+    config: tuple[ConfigChange, ...]
     secrets_unchanged: tuple[str, ...]
     templates: tuple[TemplateChange, ...]  # added or changed: to PUT; removed: to DELETE (pruning only)
     kept: tuple[TemplateChange, ...]  # live only, left alone without --prune-templates
@@ -165,18 +165,18 @@ class Plan:
         if self.create:
             out.append(f"connector {SMTP_CONNECTOR_ID}: create")
             for other in self.replaces:
-                out.append(f"  (Logto keeps one email connector: creating it removes `{other}`)")
+                out.append(f"  (Logto keeps one email connector: creating it removes `{printable(other)}`)")
         elif self.config:
-            out.append(f"connector {SMTP_CONNECTOR_ID} (id {self.connector_id}): update")
+            out.append(f"connector {SMTP_CONNECTOR_ID} (id {printable(str(self.connector_id))}): update")
         else:
-            out.append(f"connector {SMTP_CONNECTOR_ID} (id {self.connector_id}): no changes")
+            out.append(f"connector {SMTP_CONNECTOR_ID} (id {printable(str(self.connector_id))}): no changes")
         out += [f"  {change.line()}" for change in self.config]
         if self.config and not self.create:
-            out += [f"  = {path}: unchanged (secret)" for path in self.secrets_unchanged]
+            out += [f"  = {printable(path)}: unchanged (secret)" for path in self.secrets_unchanged]
         if self.templates or self.kept:
             out.append("email templates:")
             for t in self.templates:
-                what = f" ({', '.join(t.fields)})" if t.fields else ""
+                what = f" ({printable(', '.join(t.fields))})" if t.fields else ""
                 out.append(f"  {_SIGN[t.kind]} {t.name}{what}")
             out += [f"  note: {_kept(t)}" for t in self.kept]
         return out
@@ -197,7 +197,7 @@ class Plan:
 def make_plan(desired: Desired, live: Live, *, prune: bool = False) -> Plan:
     """Compare; ``prune`` deletes live templates the project does not have (else they are kept)."""
     live_config = live.config
-    changes: list[Change] = []
+    changes: list[ConfigChange] = []
     unchanged: list[str] = []
     if live_config is not None:
         changes, unchanged = diff_config(live_config, desired.config)
@@ -213,19 +213,19 @@ def make_plan(desired: Desired, live: Live, *, prune: bool = False) -> Plan:
     )
 
 
-def diff_config(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[Change], list[str]]:
+def diff_config(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[ConfigChange], list[str]]:
     """The changed keys, and the secret keys left as they are."""
     old, new = dict(_flatten(before)), dict(_flatten(after))
-    changes: list[Change] = []
+    changes: list[ConfigChange] = []
     unchanged: list[str] = []
     for path in [*new, *(p for p in old if p not in new)]:
         secret = _is_secret(path, old.get(path), new.get(path))
         if path not in old:
-            changes.append(Change(path, "added", after=new[path], secret=secret))
+            changes.append(ConfigChange(path, "added", after=new[path], secret=secret))
         elif path not in new:
-            changes.append(Change(path, "removed", before=old[path], secret=secret))
+            changes.append(ConfigChange(path, "removed", before=old[path], secret=secret))
         elif old[path] != new[path]:
-            changes.append(Change(path, "changed", old[path], new[path], secret))
+            changes.append(ConfigChange(path, "changed", old[path], new[path], secret))
         elif secret:
             unchanged.append(path)
     return changes, unchanged
@@ -307,7 +307,7 @@ def _kept(t: TemplateChange) -> str:
 def _show(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False)
     if len(text) <= _SHORT and "\\n" not in text:
-        return text
+        return printable(text)
     if isinstance(value, str):
         return f"({len(value)} characters)"
     return f"({len(text)} characters of JSON)"

@@ -1,21 +1,21 @@
 """Which Logto tenant to deploy to, and with which machine-to-machine app: flags, the ``logto`` section of
 an environment file, or the ``LOGTO_*`` environment variables (in that order).
 
-Kept free of heavy imports: lint reads :func:`endpoint_problem` and :data:`SECTION_KEYS` to check the
-section in source files.
+Kept free of heavy imports: lint reads :func:`endpoint_problem` to check the section in source files.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import register_secret
-from connector.errors import InputError
+from connector.errors import InputError, UsageError
+from connector.mail.loopback import is_loopback
 
 SECTION = "logto"  # the source-file key; never part of the built connector config
 # The section's keys and the environment variable each falls back to.
@@ -25,8 +25,10 @@ ENV_VARS = {
     "appId": "LOGTO_M2M_APP_ID",
     "appSecret": "LOGTO_M2M_APP_SECRET",
 }
-SECTION_KEYS = tuple(ENV_VARS)
 CA_FILE_VAR = "LOGTO_CA_FILE"
+# Where the CA bundle comes from when neither --ca-file nor LOGTO_CA_FILE is given (as httpx and OpenSSL
+# read them); otherwise certifi's roots.
+CA_ENV_FILE, CA_ENV_DIR = "SSL_CERT_FILE", "SSL_CERT_DIR"
 # The Management API's resource indicator on a self-hosted Logto; Logto Cloud's is per tenant.
 SELF_HOSTED_RESOURCE = "https://default.logto.app/api"
 _CLOUD_SUFFIX = ".logto.app"
@@ -50,6 +52,9 @@ class Target:
     app_id: Setting
     app_secret: Setting
     ca_file: str | None = None
+    ca_source: str = "--ca-file"  # the option or variable ca_file came from
+    ca_dir: Setting | None = None  # SSL_CERT_DIR, when no CA file is named
+    proxy: Setting | None = None  # the proxy variable that applies to the endpoint (never for loopback)
 
     @property
     def base_url(self) -> str:
@@ -60,34 +65,106 @@ class Target:
         return f"check {self.app_id.source} and {self.app_secret.source}"
 
 
+_USERINFO = (
+    "holds a user name or password (`...@` before the host), which would be sent as HTTP Basic "
+    "credentials in place of the M2M app's token; give Logto's address only, such as https://auth.example.com"
+)
+
+
+def has_userinfo(url: str) -> bool:
+    """Whether ``url`` carries ``user:password@`` (its value is never shown: it may be a password)."""
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return "@" in url  # not a URL at all: do not risk quoting it
+
+
 def endpoint_problem(url: str) -> str | None:
     """Why ``url`` cannot be a Logto endpoint, or None. Plain ``http://`` is allowed on loopback only:
-    the app secret and every config secret cross this connection."""
+    the app secret and every config secret cross this connection. A URL with a password is never quoted."""
+    if has_userinfo(url):
+        return f"the endpoint {_USERINFO}"
+    shown = printable(url)
+    if any(not c.isprintable() or c.isspace() for c in url):
+        # urlsplit drops a trailing newline and tabs silently; httpx does not: a secret stored with one.
+        return f"`{shown}` holds a space, a line break or another control character; remove it"
     try:
         parts = urlsplit(url)
         host = parts.hostname
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        return f"`{url}` is not a URL"
+        return f"`{shown}` is not a URL"
     if parts.scheme not in ("http", "https") or not host:
-        return f"`{url}` is not an http(s) URL such as https://auth.example.com"
+        return f"`{shown}` is not an http(s) URL such as https://auth.example.com"
     if parts.query or parts.fragment:
-        return f"`{url}` has a query or fragment; give the endpoint only, such as https://auth.example.com"
+        return f"`{shown}` has a query or fragment; give the endpoint only, such as https://auth.example.com"
     if parts.scheme == "http" and not is_loopback(host):
         return (
-            f"`{url}` is plain http: the app secret and the connector's secrets would cross the network "
+            f"`{shown}` is plain http: the app secret and the connector's secrets would cross the network "
             "unencrypted (http is allowed on loopback only)"
         )
     return None
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
+# The proxy variables, in the order they apply (lower case first, as urllib and curl read them).
+_PROXY_NAMES = ("{scheme}_proxy", "{SCHEME}_PROXY", "all_proxy", "ALL_PROXY")
+
+
+def proxy_for(endpoint: str, environ: Mapping[str, str]) -> Setting | None:
+    """The proxy variable that applies to ``endpoint``, or None. Loopback never goes through a proxy (its
+    plain http is allowed only because it never leaves the machine), nor does a host ``NO_PROXY`` names."""
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    if is_loopback(host):
+        return None
+    for pattern in _PROXY_NAMES:
+        name = pattern.format(scheme=parts.scheme, SCHEME=parts.scheme.upper())
+        value = environ.get(name)
+        if value:
+            break
+    else:
+        return None
+    no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY") or ""
+    if _bypassed(host, no_proxy):
+        return None
+    # A bare host:port is an http proxy, as curl and httpx read it.
+    return Setting(value if "://" in value else f"http://{value}", name)
+
+
+def _bypassed(host: str, no_proxy: str) -> bool:
+    """Whether ``NO_PROXY`` names ``host``, as curl reads it: ``*``, or a host or domain suffix per entry
+    (``example.com`` and ``.example.com`` both match example.com and its subdomains)."""
+    for entry in no_proxy.split(","):
+        name = entry.strip().lower().lstrip(".")
+        if name == "*":
+            return True
+        if name.startswith("["):  # [v6]:port
+            name = name[1:].split("]")[0]
+        elif name.count(":") == 1:  # host:port (a bare IPv6 address has several colons)
+            name = name.split(":")[0]
+        if name and (host == name or host.endswith(f".{name}")):
+            return True
+    return False
+
+
+def proxy_problem(url: str) -> str | None:
+    """Why ``url`` cannot carry the Management API calls, or None; the value is never quoted (it may hold
+    the proxy's password)."""
+    if any(not c.isprintable() or c.isspace() for c in url):
+        return "holds a space, a line break or another control character"
     try:
-        return ipaddress.ip_address(host).is_loopback
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
     except ValueError:
-        return False
+        return "is not a proxy URL such as http://proxy.example:3128"
+    if parts.scheme not in ("http", "https"):
+        return (
+            f"is a {printable(parts.scheme)}:// proxy; deploy and pull go through http:// or https:// proxies "
+            "only (set NO_PROXY to Logto's host to go direct)"
+        )
+    if not parts.hostname:
+        return "is not a proxy URL such as http://proxy.example:3128"
+    return None
 
 
 def default_resource(endpoint: str) -> str:
@@ -153,6 +230,8 @@ def resolve_target(
             values[key] = Setting(value, var)
     endpoint = values.get("endpoint")
     if endpoint is not None:
+        if has_userinfo(endpoint.value):
+            raise UsageError(f"the Logto endpoint from {endpoint.source} {_USERINFO}")
         problem = endpoint_problem(endpoint.value)
         if problem:
             problems.append(f"{problem} (from {endpoint.source})")
@@ -173,13 +252,26 @@ def resolve_target(
             "\n".join(problems),
             findings=[*findings, *(_problem(where, p) for p in problems)] if findings else (),
         )
+    proxy = proxy_for(values["endpoint"].value, environ)
+    if proxy is not None:
+        problem = proxy_problem(proxy.value)
+        if problem:
+            raise InputError(f"{proxy.source} {problem}", hint=f"fix or unset {proxy.source}")
+        secret = urlsplit(proxy.value).password
+        if secret:
+            register_secret(secret)
     register_secret(values["appSecret"].value)
+    ca_source = "--ca-file" if ca_file else CA_FILE_VAR if environ.get(CA_FILE_VAR) else CA_ENV_FILE
+    ca_dir = environ.get(CA_ENV_DIR)
     return Target(
         values["endpoint"],
         values["resource"],
         values["appId"],
         values["appSecret"],
-        ca_file or environ.get(CA_FILE_VAR) or None,
+        ca_file or environ.get(CA_FILE_VAR) or environ.get(CA_ENV_FILE) or None,
+        ca_source,
+        Setting(ca_dir, CA_ENV_DIR) if ca_dir else None,
+        proxy,
     )
 
 

@@ -441,19 +441,19 @@ _RULES = [
         "SC701",
         "error",
         "literal-logto-secret",
-        "The `logto.appSecret` of an environment is written literally; it must be a ${VAR} reference.",
+        "`logto.appSecret` written literally: the M2M app's secret must be a ${VAR} reference.",
     ),
     Rule(
         "SC702",
         "error",
         "logto-endpoint",
-        "The `logto.endpoint` is not an https:// URL (plain http is allowed on loopback only).",
+        "`logto.endpoint` is not an https:// URL (plain http only on loopback); deploy refuses it.",
     ),
     Rule(
         "SC703",
         "error",
         "logto-resource",
-        "The `logto.resource` is not an absolute https:// URI such as https://default.logto.app/api.",
+        "`logto.resource` is not an absolute https:// URI such as https://default.logto.app/api.",
     ),
     Rule(
         "SC704",

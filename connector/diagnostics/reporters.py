@@ -12,8 +12,8 @@ from urllib.parse import quote
 
 from connector.diagnostics.findings import Finding, sort_findings
 from connector.diagnostics.paths import dotted
+from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import redact
-from connector.mail.headers import printable
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"

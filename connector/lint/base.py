@@ -1,18 +1,20 @@
-"""What every lint rule sees (a :class:`Context`) and how rules register themselves."""
+"""What every lint rule sees (a :class:`Context`) and what a rule declares (a :class:`LintRule`).
+
+A rule is a small pure function of its context: it reads the data and where each value was written, and
+returns findings. It declares the kinds of input it runs on and every rule id it can report; the rules
+that run are listed in :mod:`connector.lint.registry`.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 from connector.project.variables import holds_reference
-
-if TYPE_CHECKING:  # validate imports pydantic, which a lint of unrelated files must not pay for
-    from connector.schema.validate import Located
-    from connector.source.loader import KeyPath
 
 # Build-time Jinja2 statements or comments: such text is rendered before Logto ever sees it.
 JINJA = re.compile(r"\{[%#]")
@@ -28,6 +30,39 @@ COMMITTED_MODES: tuple[Mode, ...] = tuple(m for m in ALL_MODES if m != "built")
 TEMPLATE_TEXT_MODES: tuple[Mode, ...] = (*TEXT_MODES, "variant")
 
 
+class Source(Protocol):
+    """What a rule reads: the data, and where each value (or key) was written."""
+
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
+
+
+class Layers(Protocol):
+    """A composed environment's provenance (:class:`connector.project.layers.Composed`)."""
+
+    @property
+    def provider(self) -> str | None: ...
+
+    def newest(self, *paths: KeyPath) -> KeyPath: ...
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where the linted config came from, beyond each value's place.
+
+    ``layers``: the composed environment it was rendered from (None: one file, read on its own);
+    ``language``: the language of a variant's templates (None: the config's own templates).
+    """
+
+    layers: Layers | None = None
+    language: str | None = None
+
+
+ONE_FILE = Provenance()
+
+
 @dataclass(frozen=True)
 class Context:
     """One thing being linted, and what kind of thing it is (``mode``):
@@ -41,8 +76,9 @@ class Context:
     - ``variant``: one language's templates of a composed environment (``locales``), rendered.
     """
 
-    source: Located
+    source: Source
     mode: Mode
+    provenance: Provenance = ONE_FILE
 
     @property
     def complete(self) -> bool:
@@ -69,9 +105,14 @@ class Context:
     def newest(self, *paths: KeyPath) -> KeyPath:
         """Of conflicting values, the one the highest layer set (a finding belongs where the user
         completed the conflict, not in a provider overlay); in a single file, the first."""
-        pick = getattr(self.source, "newest", None)
-        chosen: KeyPath = pick(*paths) if pick is not None else paths[0]
-        return chosen
+        layers = self.provenance.layers
+        return layers.newest(*paths) if layers is not None else paths[0]
+
+    @property
+    def provider(self) -> str | None:
+        """The provider overlay a composed environment names (None in a single file)."""
+        layers = self.provenance.layers
+        return layers.provider if layers is not None else None
 
     def finding(
         self, path: KeyPath, rule: str, message: str, hint: str, *, key: bool = False, excerpt: str = ""
@@ -90,9 +131,9 @@ class Context:
 
     def template_name(self, template: dict[str, Any], index: int) -> str:
         """``"SignIn"``, or ``"SignIn" (fr)`` in a language variant."""
-        language = getattr(self.source, "variant_language", None)
+        language = self.provenance.language
         name = template_name(template, index)
-        return f"{name} ({language})" if isinstance(language, str) else name
+        return f"{name} ({language})" if language is not None else name
 
     def mapping(self, key: str) -> dict[str, Any]:
         value = self.data.get(key)
@@ -117,18 +158,25 @@ RuleFunction = Callable[[Context], Iterable[Finding]]
 
 @dataclass(frozen=True)
 class LintRule:
+    """A rule function, the kinds of input it runs on, and every rule id it may report (``emits``)."""
+
     function: RuleFunction
     modes: tuple[Mode, ...]
+    emits: frozenset[str]
+
+    @property
+    def name(self) -> str:
+        return self.function.__name__
+
+    def __call__(self, context: Context) -> Iterable[Finding]:
+        return self.function(context)
 
 
-LINT_RULES: list[LintRule] = []
+def rule(*emits: str, modes: tuple[Mode, ...] = ALL_MODES) -> Callable[[RuleFunction], LintRule]:
+    """Make a rule function a :class:`LintRule` that reports ``emits`` on the kinds of input in ``modes``
+    (see :class:`Context`). It runs once :mod:`connector.lint.registry` lists it."""
 
+    def declare(function: RuleFunction) -> LintRule:
+        return LintRule(function, modes, frozenset(emits))
 
-def rule(modes: tuple[Mode, ...] = ALL_MODES) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule function for the kinds of input in ``modes`` (see :class:`Context`)."""
-
-    def register(function: RuleFunction) -> RuleFunction:
-        LINT_RULES.append(LintRule(function, modes))
-        return function
-
-    return register
+    return declare

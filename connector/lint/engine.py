@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -11,7 +10,7 @@ from typing import Literal
 
 from connector.diagnostics.findings import Finding, Location, has_errors, sort_findings
 from connector.diagnostics.suggest import did_you_mean
-from connector.lint.base import LINT_RULES, Context, Mode
+from connector.lint.base import ONE_FILE, Context, Mode, Provenance, Source
 from connector.lint.suppress import (
     CONFIG_NAME,
     ConfigFinder,
@@ -26,15 +25,6 @@ from connector.source.loader import MAX_BYTES, LoadResult, load, loads, read_cap
 SOURCE_SUFFIXES = (*YAML_SUFFIXES, ".json")
 # Text that marks a file as ours even when it does not load (for files that are not named like ours).
 _MARKERS = ("fromEmail", "usageType", "smtp-connector.schema")
-_RULE_MODULES = (
-    "rules_schema",
-    "rules_templates",
-    "rules_connection",
-    "rules_values",
-    "rules_secrets",
-    "rules_conformance",
-    "rules_deploy",
-)
 
 Kind = Literal["final", "layer", "lint-config"]
 
@@ -53,15 +43,15 @@ class LintResult:
         return has_errors(self.findings)
 
 
-def lint_source(source: object, mode: Mode) -> list[Finding]:
+def lint_source(source: Source, mode: Mode, provenance: Provenance = ONE_FILE) -> list[Finding]:
     """Run the rules for ``mode`` over one loaded or composed config (anything with .data and .locate)."""
-    for name in _RULE_MODULES:  # imported on first use: they need pydantic, which unrelated files do not
-        importlib.import_module(f"connector.lint.{name}")
-    context = Context(source, mode)  # type: ignore[arg-type]
+    # Imported on first use, for start-up speed: the rules need pydantic, which unrelated files do not.
+    from connector.lint.registry import rules_for
+
+    context = Context(source, mode, provenance)
     findings: list[Finding] = []
-    for lint_rule in LINT_RULES:
-        if mode in lint_rule.modes:
-            findings.extend(lint_rule.function(context))
+    for lint_rule in rules_for(mode):
+        findings.extend(lint_rule(context))
     return findings
 
 

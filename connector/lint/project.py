@@ -16,6 +16,7 @@ from typing import Any
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
+from connector.lint.base import Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
 from connector.lint.suppress import LintConfig
 from connector.logto import ENVIRONMENTS_DIR
@@ -122,15 +123,15 @@ def lint_project(
         authored = authoring.render(composed)
         if direct is not None and name not in direct and not authored.used & templates:
             continue  # a changed template that this environment does not render
-        _lint_environment(linter, authored, config)
+        _lint_environment(linter, authored, composed, config)
     linter.result.linted.append(str(root))
 
 
-def _lint_environment(linter: Linter, authored: Any, config: LintConfig) -> None:
+def _lint_environment(linter: Linter, authored: Any, composed: Any, config: LintConfig) -> None:
     """The rendered config and each language variant; nothing about a field that did not render."""
-    findings = lint_source(authored.config, "composed")
+    findings = lint_source(authored.config, "composed", Provenance(composed))
     for variant in authored.variants:
-        findings += lint_source(variant, "variant")
+        findings += lint_source(variant, "variant", Provenance(composed, variant.language))
     kept = [_in_template(f, authored.files) for f in findings if f.location not in authored.failed]
     linter.add(authored.config.user_facing([*authored.findings, *kept]), config)
 

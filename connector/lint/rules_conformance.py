@@ -19,7 +19,7 @@ from connector.logto import (
 )
 
 
-@rule(ALL_MODES)
+@rule("SC311", modes=ALL_MODES)
 def timer_overflow(ctx: Context) -> Iterator[Finding]:
     for key in TIMEOUT_KEYS:
         value = ctx.data.get(key)
@@ -33,7 +33,7 @@ def timer_overflow(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule(ALL_MODES)
+@rule("SC409", "SC410", modes=ALL_MODES)
 def custom_header_names(ctx: Context) -> Iterator[Finding]:
     headers = ctx.data.get("customHeaders")
     if not isinstance(headers, dict):
@@ -72,7 +72,7 @@ def custom_header_names(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule(ALL_MODES)
+@rule("SC312", modes=ALL_MODES)
 def proxy_scheme(ctx: Context) -> Iterator[Finding]:
     proxy = ctx.data.get("proxy")
     if isinstance(proxy, str) and proxy and not is_reference(proxy):

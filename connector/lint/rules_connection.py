@@ -17,7 +17,7 @@ def _secure(data: dict[str, Any]) -> bool:
     return implicit_tls(data.get("secure"), data.get("port"))
 
 
-@rule(WHOLE_MODES)
+@rule("SC301", modes=WHOLE_MODES)
 def empty_auth(ctx: Context) -> Iterator[Finding]:
     auth = ctx.data.get("auth")
     if not isinstance(auth, dict):
@@ -48,7 +48,7 @@ def empty_auth(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule(WHOLE_MODES)
+@rule("SC302", modes=WHOLE_MODES)
 def auth_without_credentials(ctx: Context) -> Iterator[Finding]:
     auth = ctx.data.get("auth")
     if not isinstance(auth, dict):
@@ -66,7 +66,7 @@ def auth_without_credentials(ctx: Context) -> Iterator[Finding]:
     )
 
 
-@rule(WHOLE_MODES)
+@rule("SC303", modes=WHOLE_MODES)
 def port_and_secure(ctx: Context) -> Iterator[Finding]:
     port, secure = ctx.data.get("port"), ctx.data.get("secure")
     # A conflict belongs where the user completed it: their port under a provider's `secure`, or the reverse.
@@ -93,9 +93,8 @@ def port_and_secure(ctx: Context) -> Iterator[Finding]:
 
 def _other_provider(ctx: Context, port: object) -> str | None:
     """With a shipped provider, the shipped overlay made for that port (gmail on 587: gmail-starttls)."""
-    provider = getattr(getattr(ctx.source, "where", ctx.source), "composed", ctx.source)
-    name = getattr(provider, "provider", None)
-    if not isinstance(name, str):
+    name = ctx.provider
+    if name is None:
         return None
     from connector.project.providers import alternative, shipped_names
 
@@ -105,7 +104,7 @@ def _other_provider(ctx: Context, port: object) -> str | None:
     return f"use `provider: {other}` (port {port}), or remove the port to keep {name}'s" if other else None
 
 
-@rule(WHOLE_MODES)
+@rule("SC304", "SC305", modes=WHOLE_MODES)
 def tls_flags(ctx: Context) -> Iterator[Finding]:
     data = ctx.data
     if data.get("requireTLS") is True and data.get("ignoreTLS") is True:
@@ -141,7 +140,7 @@ def _has_credentials(data: dict[str, Any]) -> bool:
     return bool(auth.keys() - {"type"})
 
 
-@rule(WHOLE_MODES)
+@rule("SC306", modes=WHOLE_MODES)
 def auth_in_clear(ctx: Context) -> Iterator[Finding]:
     data = ctx.data
     if not _has_credentials(data) or data.get("ignoreTLS") is not True or _secure(data) or _stays_here(data):
@@ -156,7 +155,7 @@ def auth_in_clear(ctx: Context) -> Iterator[Finding]:
     )
 
 
-@rule(WHOLE_MODES)
+@rule("SC317", modes=WHOLE_MODES)
 def proxy_auth_in_clear(ctx: Context) -> Iterator[Finding]:
     """SC317: through a proxy, credentials protected only by a STARTTLS the proxy can remove.
 
@@ -184,7 +183,7 @@ def proxy_auth_in_clear(ctx: Context) -> Iterator[Finding]:
     )
 
 
-@rule()
+@rule("SC307")
 def timeouts(ctx: Context) -> Iterator[Finding]:
     for key, default in DEFAULT_TIMEOUTS.items():
         value = ctx.data.get(key)
@@ -198,7 +197,7 @@ def timeouts(ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule()
+@rule("SC308", "SC309", "SC310")
 def nodemailer_only(ctx: Context) -> Iterator[Finding]:
     service = ctx.data.get("service")
     if service is not None:
@@ -228,7 +227,7 @@ def nodemailer_only(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule(WHOLE_MODES)
+@rule("SC316", modes=WHOLE_MODES)
 def oauth2_plain_http(ctx: Context) -> Iterator[Finding]:
     """SC316: a token refresh over plain http sends clientSecret and refreshToken unencrypted."""
     from connector.deploy.target import plain_http_problem

@@ -7,16 +7,14 @@ from urllib.parse import urlsplit
 
 from connector.deploy.target import SECTION, endpoint_problem
 from connector.diagnostics.findings import Finding
-from connector.diagnostics.redact import register_secret
 from connector.lint.base import Context, is_reference, rule
 
 
-@rule(("layer", "project-layer"))
+@rule("SC701", "SC702", "SC703", modes=("layer", "project-layer"))
 def logto_target(ctx: Context) -> Iterator[Finding]:
     section = ctx.mapping(SECTION)
     secret = section.get("appSecret")
     if isinstance(secret, str) and secret and not is_reference(secret):
-        register_secret(secret)
         yield ctx.finding(
             (SECTION, "appSecret"),
             "SC701",

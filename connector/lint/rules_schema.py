@@ -14,7 +14,7 @@ from connector.lint.base import TEXT_MODES, WHOLE_MODES, Context, is_reference, 
 from connector.source.walk import strings
 
 
-@rule(TEXT_MODES)
+@rule("SC201", "SC202", "SC203", modes=TEXT_MODES)
 def schema(ctx: Context) -> Iterator[Finding]:
     if ctx.complete:
         from connector.schema.validate import check_config
@@ -36,7 +36,7 @@ def schema(ctx: Context) -> Iterator[Finding]:
         yield finding
 
 
-@rule(WHOLE_MODES)
+@rule("SC204", modes=WHOLE_MODES)
 def required_usage_types(ctx: Context) -> Iterator[Finding]:
     from connector.logto import REQUIRED_USAGE_TYPES
 

@@ -3,17 +3,16 @@ final config: a ``${...}`` the build would refuse, so it is no reference (the gr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import dotted
-from connector.diagnostics.redact import register_secret
 from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
 from connector.project import variables
 from connector.project.fill_ins import all_placeholder
 from connector.source.loader import KeyPath
+from connector.source.secret_values import proxy_password
 from connector.source.walk import strings
 
 # Where secrets live, and the variable name suggested for each.
@@ -30,10 +29,9 @@ SECRETS: dict[KeyPath, str] = {
     ("tls", "passphrase"): "SMTP_TLS_PASSPHRASE",
     ("tls", "pfx"): "SMTP_TLS_PFX",
 }
-_PROXY_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:([^/@]+)@")
 
 
-@rule(COMMITTED_MODES)
+@rule("SC403", modes=COMMITTED_MODES)
 def literal_secrets(ctx: Context) -> Iterator[Finding]:
     for path, variable in SECRETS.items():
         value = _get(ctx.data, path)
@@ -56,7 +54,6 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
                     "in the environment (your CI's secret store)",
                 )
             continue
-        register_secret(value)
         yield ctx.finding(
             path,
             "SC403",
@@ -65,10 +62,8 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
             "(your CI's secret store)",
         )
     proxy = ctx.data.get("proxy")
-    match = _PROXY_PASSWORD.match(proxy) if isinstance(proxy, str) else None
-    if match and not is_reference(match.group(1)):
-        register_secret(match.group(1))
-        register_secret(match.string)
+    password = proxy_password(proxy) if isinstance(proxy, str) else None
+    if password is not None and not is_reference(password):
         yield ctx.finding(
             ("proxy",),
             "SC403",
@@ -85,7 +80,7 @@ def _get(data: Any, path: KeyPath) -> Any:
     return data
 
 
-@rule(("final", "built"))
+@rule("SC503", "SC509", modes=("final", "built"))
 def references(ctx: Context) -> Iterator[Finding]:
     """``${...}`` in a final config, in one walk over its strings.
 

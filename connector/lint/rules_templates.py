@@ -42,7 +42,7 @@ def _kind(template: dict[str, Any]) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
-@rule()
+@rule("SC101", "SC102")
 def usage_types(ctx: Context) -> Iterator[Finding]:
     seen: dict[str, int] = {}
     for index, template in ctx.templates():
@@ -73,7 +73,7 @@ def usage_types(ctx: Context) -> Iterator[Finding]:
             seen[kind] = index
 
 
-@rule(TEMPLATE_TEXT_MODES)
+@rule("SC104", "SC105", modes=TEMPLATE_TEXT_MODES)
 def required_placeholder(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
         kind, subject, content = _kind(template), template.get("subject"), template.get("content")
@@ -129,7 +129,7 @@ def _renders(subject: str, content: str, html: bool, root: str) -> bool:
     return _SENTINEL in fill_placeholders(subject, payload) or _SENTINEL in shown
 
 
-@rule(TEMPLATE_TEXT_MODES)
+@rule("SC106", "SC107", "SC108", modes=TEMPLATE_TEXT_MODES)
 def placeholders(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
         allowed = _allowed_roots(ctx, _kind(template))
@@ -255,7 +255,7 @@ def _line_around(text: str, offset: int, *, before: bool) -> str:
     return text[start:end].strip()
 
 
-@rule(TEMPLATE_TEXT_MODES)
+@rule("SC109", "SC110", modes=TEMPLATE_TEXT_MODES)
 def content_markup(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
         content, kind = template.get("content"), template.get("contentType")

@@ -17,7 +17,7 @@ from connector.source.loader import KeyPath
 from connector.source.walk import strings
 
 
-@rule((*ALL_MODES, "variant"))
+@rule("SC401", modes=(*ALL_MODES, "variant"))
 def unfilled_values(ctx: Context) -> Iterator[Finding]:
     for path, value in strings(ctx.data):
         if "<" in value:
@@ -63,7 +63,7 @@ def field_label(ctx: Context, path: KeyPath) -> str:
     return f"`{dotted(path)}`"
 
 
-@rule(WHOLE_MODES)
+@rule("SC402", modes=WHOLE_MODES)
 def stripped_on_save(ctx: Context) -> Iterator[Finding]:
     why = "Logto deletes empty values when it saves the config"
     for key in REQUIRED_KEYS:
@@ -86,7 +86,7 @@ def stripped_on_save(ctx: Context) -> Iterator[Finding]:
                 )
 
 
-@rule()
+@rule("SC404")
 def non_ascii_ehlo_name(ctx: Context) -> Iterator[Finding]:
     name = ctx.data.get("name")
     if isinstance(name, str) and not name.isascii():
@@ -99,7 +99,7 @@ def non_ascii_ehlo_name(ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule((*ALL_MODES, "variant"))
+@rule("SC405", "SC411", modes=(*ALL_MODES, "variant"))
 def addresses(ctx: Context) -> Iterator[Finding]:
     fields: list[tuple[KeyPath, bool]] = [(("fromEmail",), False), (("replyTo",), True)]
     for index, _template in ctx.templates():
@@ -121,7 +121,7 @@ def addresses(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(path, "SC411", f"{field_label(ctx, path)} {difference[0]}", difference[1])
 
 
-@rule()
+@rule("SC406", "SC408")
 def header_values(ctx: Context) -> Iterator[Finding]:
     """SC406 (customHeaders) and SC408 (subject, addresses): what would break or inject message headers."""
     yield from header_findings(ctx.source)

@@ -73,14 +73,6 @@ def _not_json(constant: str) -> Any:
 _DECODER = json.JSONDecoder(parse_constant=_not_json)  # one for every line of a batch
 
 
-def read_jobs(path: str | os.PathLike[str]) -> list[Job]:
-    """Every job in the file; every line with a mistake is reported (file:line:col) before the first send."""
-    with read_batch(path) as batch:
-        if batch.findings:
-            raise refusal(batch, batch.bad)
-        return list(batch.jobs())
-
-
 @dataclass(frozen=True, slots=True)
 class Line:
     """One message of a batch file and the line it came from (kept to place a finding on it)."""

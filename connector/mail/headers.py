@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from connector.diagnostics.findings import Finding
+from connector.diagnostics.printable import printable as printable  # its home; re-exported from here
 from connector.source.loader import KeyPath
 
 if TYPE_CHECKING:  # validate imports pydantic, which the lint of a plain file must not pay for
@@ -40,28 +41,6 @@ def line_break(value: str) -> str | None:
 
 
 _LINE_BREAK = re.compile(f"[{re.escape(LINE_BREAKS)}]")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters and line separators escaped, so a message stays on one line."""
-    if _PLAIN.fullmatch(text):  # the common case, without a Python call per character
-        return text
-    return "".join(_escape(c) for c in text)
-
-
-_PLAIN = re.compile(f"[^\\x00-\\x1f\\x7f{re.escape(''.join(sorted(LINE_BREAKS)))}]*")
-
-
-def _escape(char: str) -> str:
-    if char == "\n":
-        return "\\n"
-    if char == "\r":
-        return "\\r"
-    if char == "\t":
-        return "\\t"
-    if ord(char) < 0x20 or char == "\x7f" or char in LINE_BREAKS:
-        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-    return char
 
 
 def header_findings(source: Located) -> list[Finding]:

@@ -245,7 +245,7 @@ def send_all(
     return outcome
 
 
-def write_all(
+def write_messages(
     config: ConnectorConfig,
     jobs: Iterable[Job],
     directory: str | Path,

@@ -68,7 +68,7 @@ class Project:
         return state
 
 
-def environment_names(folder: Path) -> tuple[str, ...]:
+def environments_in(folder: Path) -> tuple[str, ...]:
     """The environment names a project folder's environments/ holds, by file name alone (no file is read:
     shell completion asks for them on every key press)."""
     env_dir = folder / ENVIRONMENTS_DIR

@@ -136,12 +136,8 @@ class SchemaChecker:
         """Every finding for ``data`` against the whole schema; none when it is valid."""
         return self.errors(self.root, data, locate)
 
-    def valid(self, schema: dict[str, Any], data: Any) -> bool:
-        """Whether ``data`` is valid against ``schema`` (a node of this checker's schema)."""
-        return self._node(schema).ok(data)
-
     def errors(self, schema: dict[str, Any], data: Any, locate: Locate | None = None) -> list[Finding]:
-        """Every finding for ``data`` against ``schema``; empty exactly when :meth:`valid` says yes."""
+        """Every finding for ``data`` against ``schema`` (a node of this checker's schema); none when valid."""
         node = self._node(schema)
         if node.ok(data):  # most files are valid: settled without building a message
             return []

@@ -2,9 +2,11 @@
 
 Every :class:`~connector.source.loader.Document` (a file, the ``--set`` layer) registers the values at its
 secret paths (:func:`connector.logto.is_secret_path`) when it is made, before any finding about it can be
-printed; so a secret is hidden whatever rule quotes it, in whatever format. Numbers count too: a password
-written ``12345678`` is still a password. The ``${VAR}`` references in a secret are not secret (they name
-a variable); the text around them and a ``${VAR:-default}``'s default are.
+printed; so a secret is hidden whatever rule quotes it, in whatever format (lint rules only report). Numbers
+count too: a password written ``12345678`` is still a password. The ``${VAR}`` references in a secret are
+not secret (they name a variable); the text around them and a ``${VAR:-default}``'s default are. Two
+secrets sit outside those keys: the password in a ``proxy`` URL, and a source file's ``logto.appSecret``
+(docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -16,6 +18,16 @@ from connector.diagnostics.redact import at_secret_paths, register_secret_texts
 
 # `<password>` or `<<api-key>>`: an example value left to fill in, which SC401 quotes to say so.
 _PLACEHOLDER = re.compile(r"\s*(?:<[^<>]*>|<<[^<>]*>>)\s*")
+# `scheme://user:password@host`: the password of a proxy URL (SC403 reports it written literally).
+_PROXY_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:([^/@]+)@")
+# The M2M app secret of a source file's `logto:` section (connector.deploy.target reads it).
+_APP_SECRET = ("logto", "appSecret")
+
+
+def proxy_password(url: str) -> str | None:
+    """The password written in a proxy URL's user part, if any (it may be a ``${VAR}`` reference)."""
+    match = _PROXY_PASSWORD.match(url)
+    return match.group(1) if match else None
 
 
 def register_secret_values(data: Any, secret: bool = False) -> None:
@@ -23,6 +35,17 @@ def register_secret_values(data: Any, secret: bool = False) -> None:
     texts: list[str] = []
     for value in at_secret_paths(data, secret):
         texts.extend(_secret_texts(value))
+    if isinstance(data, dict) and not secret:
+        proxy = data.get("proxy")
+        password = proxy_password(proxy) if isinstance(proxy, str) else None
+        if isinstance(proxy, str) and password is not None:
+            literal = _secret_texts(password)
+            texts += literal
+            if literal == [password]:  # written out whole: the URL that holds it is hidden whole too
+                texts.append(proxy)
+        section = data.get(_APP_SECRET[0])
+        if isinstance(section, dict):
+            texts.extend(_secret_texts(section.get(_APP_SECRET[1])))
     register_secret_texts(texts)
 
 

@@ -38,10 +38,10 @@ def run(args: argparse.Namespace) -> int:
     from connector.deploy.plan import read_live
     from connector.deploy.pull import pull_project, write_pulled
     from connector.deploy.target import resolve_target
+    from connector.diagnostics.printable import printable
     from connector.diagnostics.redact import redact
     from connector.errors import UsageError
     from connector.logto import ENVIRONMENT_NAME, ENVIRONMENT_NAME_HINT
-    from connector.mail.headers import printable
     from connector.safe_paths import name_problem
 
     if not ENVIRONMENT_NAME.match(args.env):
@@ -60,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
         live = read_live(client)
     pulled = pull_project(live, target, env=args.env, language=args.language)
     written = write_pulled(pulled, folder)
-    for line in pulled.skipped:
-        print(redact(f"warning: not pulled: {line}"), file=sys.stderr)
+    for line in pulled.skipped:  # Logto's text: redacted, then printable, as everything from outside is shown
+        print(printable(redact(f"warning: not pulled: {line}")), file=sys.stderr)
     if pulled.differences:
         print(
             redact(
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         for line in pulled.differences:
-            print(redact(f"  {printable(line)}"), file=sys.stderr)
+            print(printable(redact(f"  {line}")), file=sys.stderr)
         return 1
     for path in written:
         print(f"wrote {path}", file=sys.stderr)

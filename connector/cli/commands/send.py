@@ -155,12 +155,12 @@ def _run(
     failed_file: str | None,
 ) -> int:
     from connector.mail import batch as batchfile
-    from connector.mail.send import RetryPolicy, send_all, write_all
+    from connector.mail.send import RetryPolicy, send_all, write_messages
     from connector.mail.tls import tls_warnings
 
     try:
         if args.dry_run:
-            write_all(config, jobs, args.dry_run, on_result=emit, outcome=outcome)
+            write_messages(config, jobs, args.dry_run, on_result=emit, outcome=outcome)
         else:
             for warning in tls_warnings(config):
                 print(f"smtp-connector: warning: {warning}", file=sys.stderr)

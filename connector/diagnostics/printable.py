@@ -1,0 +1,42 @@
+"""The one function that makes text from outside (a server's answer, a key name, a file name) safe to show.
+
+Shown text must stay on its line and must not drive what reads it: a terminal (escape sequences, C1
+controls such as CSI, bidirectional overrides that reorder what people read) or a GitHub Actions runner,
+which takes a line starting with ``::`` (after leading spaces) as a workflow command and ``##[command]``
+anywhere in a line as a legacy one (actions/runner, ``ActionCommand.TryParseV2`` and ``TryParse``).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls (ESC, CSI, NEL and every line end str.splitlines knows), DEL, the line and paragraph
+# separators, and the bidirectional formatting characters (Unicode's Bidi_Control).
+_CONTROLS = "\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069"
+_PLAIN = re.compile(f"[^{_CONTROLS}]*")
+_UNSAFE = re.compile(f"[{_CONTROLS}]|##\\[")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, with every control, separator and bidi character escaped (``\\x1b``,
+    ``\\u202e``), ``##[`` written ``##\\x5b`` and a leading ``::`` written ``\\x3a:``, so neither a terminal
+    nor a CI runner acts on it."""
+    if _PLAIN.fullmatch(text) and "##[" not in text and not text.lstrip().startswith("::"):
+        return text  # the common case, without a Python call per character
+    shown = _UNSAFE.sub(_escape, text)
+    rest = shown.lstrip()
+    if rest.startswith("::"):
+        start = len(shown) - len(rest)
+        shown = f"{shown[:start]}\\x3a{shown[start + 1 :]}"
+    return shown
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "##[":
+        return "##\\x5b"
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
