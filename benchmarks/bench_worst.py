@@ -430,14 +430,13 @@ def _pull_largest_store(fake: Any) -> int:
 
 
 def _pull_dense_tags(fake: Any) -> int:
-    """Each connector template is nothing but tag starts and what the file must escape (CR, quotes,
-    backslashes, NUL), as much as a template file takes once written out."""
-    from connector.deploy.pull import jinja_literal
+    """Each connector template is nothing but tag starts, CRs, quotes, backslashes and NULs, as much as a
+    `{text:}` file takes (written byte for byte)."""
     from connector.source.loader import MAX_BYTES
     from tests.logto_server import SMTP_ID
 
     unit = "{%+ endraw -%}\r\n'\"\\\x00"
-    text = unit * ((MAX_BYTES - 64) // len(jinja_literal(unit).encode()))
+    text = unit * ((MAX_BYTES - 64) // len(unit.encode()))
     fake.add_connector(SMTP_ID, _pull_config(text))
     return len(text) * 4
 

@@ -163,7 +163,7 @@ REQUIRED_KEYS = ("host", "port", "auth", "fromEmail", "templates")
 TEMPLATE_REQUIRED_FIELDS = ("usageType", "contentType", "subject", "content")
 
 # The template fields Logto fills placeholders in (buildMailOptions), and that a project may write as a
-# string, {file: PATH} or {jinja: TEXT}; each is one value when layers merge.
+# string, {text: PATH}, {file: PATH} or {jinja: TEXT}; each is one value when layers merge.
 TEMPLATE_TEXT_FIELDS = ("subject", "content", "replyTo", "sendFrom")
 
 # nodemailer's timeouts when the config sets none, in milliseconds (lib/smtp-connection, 8.0.x).

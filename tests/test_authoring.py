@@ -519,7 +519,7 @@ def test_render_source_forms(root: Path, write: Write) -> None:
     for bad in ({"files": "x"}, {"file": 3}, {"file": "a", "jinja": "b"}, ["x"]):
         _, findings = source(bad)
         assert [(f.rule, f.line, f.message) for f in findings] == [
-            ("SC611", 3, "a template field must be a string, {file: PATH} or {jinja: TEXT}")
+            ("SC611", 3, "a template field must be a string, {text: PATH}, {file: PATH} or {jinja: TEXT}")
         ]
 
 

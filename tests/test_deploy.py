@@ -538,7 +538,7 @@ def test_pull_turns_every_secret_into_a_variable(cli: CliRunner, logto: FakeLogt
     written = "".join(p.read_text() for p in out.rglob("*") if p.is_file())
     for value in ("oauth-secret-1", "refresh-tok-1", "abc", "proxy-pw-1"):
         assert value not in written and value not in result.stdout + result.stderr
-    assert (out / "templates" / "en" / "forgot-password.html.j2").is_file()
+    assert (out / "templates" / "en" / "forgot-password.html").is_file()
     cli("build", str(out), "--env", "live", "-o", str(tmp_path / "live.json"), env=secrets)
     assert json.loads((tmp_path / "live.json").read_text()) == config
 

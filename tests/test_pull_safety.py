@@ -1,6 +1,7 @@
 """pull against a hostile Logto: file names from its data stay inside DIR and are safe on every platform
 (SC014, nothing written), a pull that fails leaves DIR exactly as it was, and pulled template text is never
-read as Jinja2, whatever delimiters and whitespace control it holds."""
+read as Jinja2, whatever delimiters and whitespace control it holds: it is written to a plain file that
+`{text: PATH}` takes as written."""
 
 from __future__ import annotations
 
@@ -12,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jinja2 import Environment
 
 from connector.authoring.templates import TemplateRenderer
-from connector.deploy.pull import jinja_literal
 from connector.diagnostics.findings import Location
 
 from .conftest import CliRunner
@@ -68,8 +68,8 @@ def snapshot(root: Path) -> dict[str, str]:
 def world(tmp_path: Path) -> Path:
     """A folder holding a project someone cares about and an existing pull target with a file of its own."""
     (tmp_path / "email" / "templates" / "en").mkdir(parents=True)
-    (tmp_path / "email" / "templates" / "en" / "sign-in.txt.j2").write_text("mine\n")
-    (tmp_path / "victim.txt.j2").write_text("keep me\n")
+    (tmp_path / "email" / "templates" / "en" / "sign-in.txt").write_text("mine\n")
+    (tmp_path / "victim.txt").write_text("keep me\n")
     (tmp_path / "pulled").mkdir()
     (tmp_path / "pulled" / "README.md").write_text("notes\n")
     return tmp_path
@@ -145,12 +145,10 @@ def test_two_names_one_file_where_case_is_ignored(cli: CliRunner, logto: FakeLog
     before = snapshot(world)
     result = cli("pull", str(world / "pulled"), env=env_of(logto), expect=1)
     assert (
-        "`templates/en/sign-in.txt.j2`" in result.stderr
+        "`templates/en/sign-in.txt`" in result.stderr
         and "two templates would be the one file" in result.stderr
     )
-    assert (
-        "`templates/EN/generic.txt.j2` and `templates/en/generic.txt.j2` would be one file" in result.stderr
-    )
+    assert "`templates/EN/generic.txt` and `templates/en/generic.txt` would be one file" in result.stderr
     assert snapshot(world) == before
 
 
@@ -203,7 +201,7 @@ def test_a_pull_into_an_existing_folder_adds_its_files_and_nothing_else(
         "pulled/smtp-connector.yaml",
         "pulled/templates",
         "pulled/templates/en",
-        *(f"pulled/templates/en/{n}.txt.j2" for n in ("forgot-password", "generic", "register", "sign-in")),
+        *(f"pulled/templates/en/{n}.txt" for n in ("forgot-password", "generic", "register", "sign-in")),
     ]
     assert oct(os.stat(world / "pulled" / "smtp-connector.yaml").st_mode & 0o777) == oct(0o666 & ~_umask())
 
@@ -240,10 +238,11 @@ def _every_endraw() -> list[str]:
 
 
 def _render(tmp: Path, text: str, *, html: bool) -> str | None:
-    (tmp / "t.j2").write_text(jinja_literal(text), encoding="utf-8", newline="")
+    """``text`` as pull writes it (a plain file, byte for byte), read back as the build reads ``{text:}``."""
+    (tmp / "t.html").write_bytes(text.encode("utf-8"))
     (tmp / "smtp-connector.yaml").write_text("secret: leaked\n")
-    rendered, findings = TemplateRenderer(tmp).render_file(
-        "t.j2", {}, html=html, referenced_at=Location("smtp-connector.yaml")
+    rendered, findings = TemplateRenderer(tmp).render_source(
+        {"text": "t.html"}, {"code": "NOT-USED"}, html=html, locate=lambda _: Location("smtp-connector.yaml")
     )
     assert findings == []
     return rendered
@@ -306,13 +305,16 @@ def test_any_mix_of_jinja_delimiters_renders_back_exactly(tmp_path: Path, text: 
     assert _render(tmp_path, text, html=html) == text
 
 
-@given(st.lists(_PIECES, max_size=25).map("".join))
-def test_the_file_is_one_string_expression(text: str) -> None:
-    """By construction: Jinja2's own lexer sees one string literal and nothing else it could run."""
-    tokens = [(t.type, t.value) for t in Environment().lexer.tokenize(jinja_literal(text))]
-    assert tokens == [
-        ("variable_begin", "{{"), ("string", text), ("pipe", "|"), ("name", "safe"), ("variable_end", "}}")
-    ]  # fmt: skip
+def test_a_text_file_never_reaches_jinja(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By construction: reading ``{text:}`` compiles no template at all (a Jinja2 compile here fails)."""
+    import jinja2
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Jinja2 compiled a {text:} file")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", refuse)
+    text = "{{ 7 * 7 }}{% include 'smtp-connector.yaml' %}{{ code }}"
+    assert _render(tmp_path, text, html=True) == text
 
 
 @pytest.mark.parametrize(
@@ -327,16 +329,41 @@ def test_pull_of_text_that_tries_to_leave_its_raw_block(
     cli: CliRunner, logto: FakeLogto, tmp_path: Path, escape: str
 ) -> None:
     logto.add_connector(SMTP_ID, config(content=escape))
-    inline = "{%endraw%}\ue000 x\x00 {{code}}"  # U+E000 cannot be in a template file: it stays inline
-    logto.add_template("fr", "Generic", {"subject": "S", "content": inline, "contentType": "text/html"})
+    # What the old `{{ '...'|safe }}` file could not hold (U+E000, U+E001): now in a file too.
+    variant = "{%endraw%}\ue000 x\x00\ue001 {{code}}\r\n{# kept #}"
+    logto.add_template("fr", "Generic", {"subject": "S", "content": variant, "contentType": "text/html"})
     out = tmp_path / "pulled"
     cli("pull", str(out), env=env_of(logto))
-    assert (out / "templates" / "en" / "sign-in.txt.j2").is_file()
+    assert (out / "templates" / "en" / "sign-in.txt").read_bytes() == escape.encode()
+    assert (out / "templates" / "fr" / "generic.html").read_bytes() == variant.encode()
+    project = yaml.safe_load((out / "smtp-connector.yaml").read_text(encoding="utf-8"))
+    assert project["templates"][0]["content"] == {"text": "templates/en/sign-in.txt"}
+    assert project["templates"][3]["locales"]["fr"]["content"] == {"text": "templates/fr/generic.html"}
     built = tmp_path / "built.json"
     cli("build", str(out), "--env", "prod", "-o", str(built), env={"SMTP_PASS": PASSWORD})
     assert [t["content"] for t in json.loads(built.read_text())["templates"]] == [escape] * 4
     store = json.loads((tmp_path / "built.email-templates.json").read_text())["templates"]
-    assert store[0]["details"]["content"] == inline
+    assert store[0]["details"]["content"] == variant
+
+
+def test_pulled_endraw_forms_build_back_exactly(cli: CliRunner, logto: FakeLogto, tmp_path: Path) -> None:
+    """Every ``endraw`` form with a payload (a quarter of them in each template), pulled and built: the
+    built config is the pulled text."""
+    # A build refuses `{{ 7 * 7 }}` in a built config (SC107: not a placeholder): the rest of the payload.
+    payload = PAYLOAD.replace("{{ 7 * 7 }}", "{% if true %}ran{% endif %}")
+    forms = _every_endraw()
+    texts = [
+        "{{code}}\r\n" + "".join(f"{form}{payload}{{% raw %}}\n" for form in forms[i::4]) for i in range(4)
+    ]
+    pulled = config()
+    pulled["templates"] = [{**t, "content": text} for t, text in zip(pulled["templates"], texts, strict=True)]
+    logto.add_connector(SMTP_ID, pulled)
+    out = tmp_path / "pulled"
+    cli("pull", str(out), env=env_of(logto))
+    assert (out / "templates" / "en" / "sign-in.txt").read_bytes() == texts[0].encode()
+    built = tmp_path / "built.json"
+    cli("build", str(out), "--env", "prod", "-o", str(built), env={"SMTP_PASS": PASSWORD})
+    assert [t["content"] for t in json.loads(built.read_text())["templates"]] == texts
 
 
 def test_moving_in_takes_back_every_file_and_folder_when_one_cannot_be_placed(tmp_path: Path) -> None:
@@ -345,7 +372,7 @@ def test_moving_in_takes_back_every_file_and_folder_when_one_cannot_be_placed(tm
     from connector.errors import InputError
 
     stage, folder = tmp_path / "stage", tmp_path / "dir"
-    names = ["smtp-connector.yaml", "templates/en/sign-in.txt.j2", "environments/prod.yaml"]
+    names = ["smtp-connector.yaml", "templates/en/sign-in.txt", "environments/prod.yaml"]
     for name in names:
         (stage / name).parent.mkdir(parents=True, exist_ok=True)
         (stage / name).write_text(name)

@@ -30,6 +30,7 @@ from jinja2.utils import missing
 
 from connector.authoring.protect import Protector
 from connector.diagnostics.suggest import did_you_mean
+from connector.safe_paths import outside_problem
 from connector.source.loader import MAX_BYTES, read_capped
 
 
@@ -115,7 +116,7 @@ def template_file(real_root: Path, name: str) -> Path:
         raise TemplatePathError(
             name, "SC606", f'template path "{name}" cannot be resolved: {e}', inside
         ) from e
-    if not real.is_relative_to(real_root):
+    if real != real_root and outside_problem(real_root, real) is not None:
         raise refused(
             f'template path "{name}" is a symlink to a file outside the project folder',
             "copy the file into the project instead of linking to it",
@@ -143,8 +144,11 @@ def _nearest(real_root: Path, parts: list[str]) -> str | None:
     return "/".join([*parts[:-1], found]) if found else None
 
 
-def read(path: Path, name: str) -> str:
-    """A template file's text (UTF-8, a BOM dropped), or TemplatePathError (SC606) saying why not."""
+def read(path: Path, name: str, *, nul: bool = False) -> str:
+    """A template file's text (UTF-8, a BOM dropped), or TemplatePathError (SC606) saying why not.
+
+    ``nul`` takes a NUL byte as text: a ``{text:}`` file is never given to Jinja2, and pulled text may
+    hold one."""
     try:
         raw = read_capped(path, MAX_BYTES)
     except OSError as e:
@@ -159,7 +163,7 @@ def read(path: Path, name: str) -> str:
             "split it into includes",
             in_file=True,
         )
-    bad = raw.find(b"\x00")
+    bad = -1 if nul else raw.find(b"\x00")
     problem, text = "a NUL byte: this looks like a binary file", ""
     if bad < 0:
         try:

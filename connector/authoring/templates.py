@@ -1,10 +1,10 @@
 """Build-time authoring: template files and inline Jinja2 strings, rendered with the build variables.
 
-In the project's YAML a subject, content, replyTo or sendFrom is one of three forms (docs/templates.md):
-a plain string, taken literally (exactly what Logto gets); ``{file: PATH}``, a Jinja2 template file,
-PATH written from the project folder; ``{jinja: TEXT}``, a short Jinja2 template written inline.
-Logto's runtime placeholders come out unchanged in all three; errors are findings at the template's
-own line and column.
+In the project's YAML a subject, content, replyTo or sendFrom is one of four forms (docs/templates.md):
+a plain string, taken literally (exactly what Logto gets); ``{text: PATH}``, a file taken literally, never
+given to Jinja2; ``{file: PATH}``, a Jinja2 template file; ``{jinja: TEXT}``, a short Jinja2 template
+written inline (PATH written from the project folder). Logto's runtime placeholders come out unchanged in
+all four; errors are findings at the template's own line and column.
 """
 
 from __future__ import annotations
@@ -21,7 +21,14 @@ from jinja2 import Template
 
 from connector.authoring.errors import Sources, to_finding
 from connector.authoring.protect import RUNTIME_ROOTS, Protector, altered
-from connector.authoring.sandbox import ProjectLoader, environment
+from connector.authoring.sandbox import (
+    MissingTemplate,
+    ProjectLoader,
+    TemplatePathError,
+    environment,
+    read,
+    resolve,
+)
 from connector.diagnostics.findings import Finding, Location
 
 RenderResult = tuple[str | None, list[Finding]]
@@ -75,6 +82,16 @@ class TemplateRenderer:
             lambda: self._environments[html].get_template(relpath),
         )  # fmt: skip
 
+    def read_text(self, relpath: str, *, referenced_at: Location) -> RenderResult:
+        """The file ``relpath`` as written, never rendered: read as a template file is (inside the project
+        folder, UTF-8, 1 MiB at most, a BOM dropped; a NUL byte is text here), with the same findings."""
+        try:
+            text = read(resolve(self._loader.real_root, relpath), relpath, nul=True)
+        except (TemplatePathError, MissingTemplate) as e:
+            return None, [to_finding(e, self._sources(), referenced_at, ())]
+        self._used.add(relpath)  # the hook relints what reads a changed file
+        return text, []
+
     def render_string(
         self,
         text: str,
@@ -125,7 +142,8 @@ class TemplateRenderer:
         locate: Callable[[SourcePath], Location],
         language: str | None = None,
     ) -> RenderResult:
-        """Render a template field as written in YAML: a string (kept literally), ``{file:}`` or ``{jinja:}``.
+        """Render a template field as written in YAML: a string or ``{text:}`` (kept literally),
+        ``{file:}`` or ``{jinja:}``.
 
         ``locate(())`` is where the value stands, ``locate(("file",))`` where its path does.
         """
@@ -133,6 +151,8 @@ class TemplateRenderer:
             return value, []
         if isinstance(value, Mapping) and len(value) == 1:
             ((key, inner),) = value.items()
+            if key == "text" and isinstance(inner, str):
+                return self.read_text(inner, referenced_at=locate(("text",)))
             if key == "file" and isinstance(inner, str):
                 return self.render_file(
                     inner, variables, html=html, referenced_at=locate(("file",)), language=language
@@ -145,8 +165,8 @@ class TemplateRenderer:
             Finding.at(
                 locate(()),
                 "SC611",
-                "a template field must be a string, {file: PATH} or {jinja: TEXT}",
-                "write `content: {file: templates/sign-in.html.j2}`, or the text itself",
+                "a template field must be a string, {text: PATH}, {file: PATH} or {jinja: TEXT}",
+                "write `content: {text: templates/sign-in.html}`, or the text itself",
             )
         ]
 

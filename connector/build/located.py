@@ -1,6 +1,6 @@
 """Configs with template fields rendered that still know their sources (what lint and validation see).
 
-A field written ``content: {file: templates/x.j2}`` is located at ``templates/x.j2`` in the YAML; a
+A field written ``content: {file: templates/x.j2}`` (or ``{text: …}``) is located at ``templates/x.j2`` in the YAML; a
 variant's fields at its ``locales.<tag>`` keys, or at the template's own field when it inherits it.
 """
 
@@ -14,7 +14,7 @@ from connector.diagnostics.findings import Finding, Location
 from connector.project.layers import Composed
 from connector.source.loader import KeyPath
 
-FORMS = ("file", "jinja")
+FORMS = ("file", "text", "jinja")
 
 
 class Where:

@@ -1,6 +1,6 @@
 """Between compose and finalize: render a composed config's template fields and split off its languages.
 
-A composed config may still hold ``{file: PATH}`` and ``{jinja: TEXT}`` fields, and per-template
+A composed config may still hold ``{file: PATH}``, ``{text: PATH}`` and ``{jinja: TEXT}`` fields, and per-template
 ``locales``; Logto gets neither. :class:`Authoring` renders every field with the build variables (one
 TemplateRenderer per build or lint run), checks the variable names and language tags, and gives the
 config Logto gets plus one :class:`Variant` per other language, each answering ``locate`` with the line a
@@ -39,7 +39,7 @@ class Authored:
     findings: list[Finding]
     failed: set[Location]  # where fields that did not render are named (lint skips findings there)
     used: frozenset[str]  # template files rendered, from the project folder (layouts and includes too)
-    files: dict[Location, tuple[Path, ...]]  # a {file:} reference -> the files its rendering read
+    files: dict[Location, tuple[Path, ...]]  # a {file:} or {text:} reference -> the files it read
 
 
 class Authoring:
@@ -208,7 +208,7 @@ class _Run:
         names = self.authoring.take_used()
         self.used |= names
         # Located only when needed: most fields render (or are reused) cleanly and are not files.
-        if form == "file":
+        if form in ("file", "text"):
             self.files[composed.locate((*source, form))] = tuple(
                 self.authoring.root / name for name in sorted(names)
             )

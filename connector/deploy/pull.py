@@ -1,5 +1,6 @@
-"""A project made from what Logto holds: the connector config, its templates as files, and the
-email-template store as ``locales``; every secret becomes a ``${VAR}`` reference.
+"""A project made from what Logto holds: the connector config, its templates as plain files (``{text:}``,
+never read as Jinja2), and the email-template store as ``locales``; every secret becomes a ``${VAR}``
+reference.
 
 Building the pulled project with those variables set gives back exactly the live config:
 :func:`write_pulled` checks that by building it in a staging folder next to the target folder, and moves
@@ -34,9 +35,9 @@ from connector.safe_paths import name_problem, outside_problem, unsafe_name
 ENV_SECRET = "${LOGTO_M2M_APP_SECRET}"
 ENV_APP_ID = "${LOGTO_M2M_APP_ID}"
 _KEBAB = re.compile(r"(?<!^)(?=[A-Z])")
-# Text a template file cannot carry: the build's own placeholder tokens (private use characters it
-# would take for its own) and lone surrogates (not text). Such text stays inline, taken literally.
-_NOT_IN_A_FILE = re.compile("[\ue000\ue001\ud800-\udfff]")
+# Text a UTF-8 file cannot give back: lone surrogates (not text), and a leading BOM (the reader drops
+# one, as editors write it). Such text stays inline, taken literally.
+_NOT_IN_A_FILE = re.compile("^\ufeff|[\ud800-\udfff]")
 # Linking a staged file into place needs hard links; where the file system has none, it is copied.
 _NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS}
 
@@ -181,10 +182,10 @@ class _Names:
     def template_path(
         self, tag: str, kind: str, content_type: Any, route: str, tag_at: KeyPath, kind_at: KeyPath
     ) -> str | None:
-        """``templates/TAG/KIND.EXT.j2``, or None (with a finding) when it is not a safe, free name."""
+        """``templates/TAG/KIND.EXT`` (``.html`` or ``.txt``), or None (with a finding) when it is not a safe, free name."""
         where = Location(f"{self.base_url}/api/{route}")
         suffix = "html" if content_type == "text/html" else "txt"
-        file = f"{_KEBAB.sub('-', kind).lower()}.{suffix}.j2"
+        file = f"{_KEBAB.sub('-', kind).lower()}.{suffix}"
         refused = False
         for what, value, name, at in (
             ("language tag", tag, tag, tag_at),
@@ -277,29 +278,13 @@ def _templates(
 
 
 def _content(text: str, path: str | None, pulled: Pulled) -> Any:
-    """Template text in the file ``path``, as a Jinja2 template that gives back exactly ``text`` and
-    runs none of it (:func:`jinja_literal`); inline (taken literally) when a file cannot carry it, or
-    when ``path`` is None (its name was refused)."""
+    """Template text in the plain file ``path``, written byte for byte and read back by ``{text: PATH}``,
+    which never gives it to Jinja2 (docs/templates.md). Inline (taken literally) when a UTF-8 file cannot
+    carry it, or when ``path`` is None (its name was refused)."""
     if path is None or _NOT_IN_A_FILE.search(text):
         return _literal(text)
-    pulled.files[path] = jinja_literal(text)
-    return {"file": path}
-
-
-def jinja_literal(text: str) -> str:
-    """A Jinja2 template file whose rendering is ``text``, exactly, and which runs none of it: one string
-    expression, ``{{ '...'|safe }}``, so the whole text is a string literal. Jinja2 ends the literal only
-    at an unescaped quote and reads no tag inside it, whatever delimiters or whitespace control
-    (``{%+ endraw %}``) the text holds. In the literal, backslashes and the quote are escaped, and a CR
-    (which Jinja2 would read as a line feed) is written ``\\r`` and a NUL (which no template file may
-    hold) ``\\x00``; ``|safe`` keeps HTML autoescaping off it.
-    The quote is whichever of ``'`` and ``"`` the text holds fewer of; line breaks stay as they are."""
-    quote = "'" if text.count("'") <= text.count('"') else '"'
-    body = (
-        text.replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\r", "\\r").replace("\x00", "\\x00")
-    )
-    # Jinja2 drops one final newline of a file: this one.
-    return "{{ " + quote + body + quote + "|safe }}\n"
+    pulled.files[path] = text
+    return {"text": path}
 
 
 def _literal(value: Any) -> Any:

@@ -425,7 +425,8 @@ _RULES = [
         "SC611",
         "error",
         "template-source",
-        "A subject, content, replyTo or sendFrom is a string, {file: PATH} or {jinja: TEXT}; nothing else.",
+        "A subject, content, replyTo or sendFrom is a string, {text: PATH}, {file: PATH} or {jinja: TEXT}; "
+        "nothing else.",
     ),
     Rule(
         "SC612",

@@ -34,6 +34,7 @@ class HtmlProblem:
     line: int  # 1-based, within the checked text
     message: str
     hint: str
+    excerpt: str = ""  # the tag it is about, as its text starts (`</span>`, `<div`): lint finds it in a file
 
 
 class _Checker(HTMLParser):
@@ -43,9 +44,9 @@ class _Checker(HTMLParser):
         self.problem: HtmlProblem | None = None
         self.tags: list[str] = []  # every tag of a known element, as written: <p>, </p>, <br/>
 
-    def _fail(self, message: str, hint: str, line: int | None = None) -> None:
+    def _fail(self, message: str, hint: str, line: int | None = None, excerpt: str = "") -> None:
         if self.problem is None:
-            self.problem = HtmlProblem(line or self.getpos()[0], message, hint)
+            self.problem = HtmlProblem(line or self.getpos()[0], message, hint, excerpt)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ELEMENTS:  # unknown names are left to the unfilled-placeholder rule (`<password>`)
@@ -64,7 +65,9 @@ class _Checker(HTMLParser):
         names = [name for name, _ in self.open]
         if tag not in names:
             self._fail(
-                f"`</{tag}>` closes nothing that is open", f"remove `</{tag}>` or add the `<{tag}>` it closes"
+                f"`</{tag}>` closes nothing that is open",
+                f"remove `</{tag}>` or add the `<{tag}>` it closes",
+                excerpt=f"</{tag}>",
             )
             return
         index = len(names) - 1 - names[::-1].index(tag)
@@ -75,6 +78,7 @@ class _Checker(HTMLParser):
             self._fail(
                 f"`<{name}>`{opened} is not closed before `</{tag}>`",
                 f"add `</{name}>` before `</{tag}>`",
+                excerpt=f"</{tag}>",
             )
         del self.open[index:]
 
@@ -87,7 +91,12 @@ class _Checker(HTMLParser):
         unclosed = [(name, line) for name, line in self.open if name not in OPTIONAL_END]
         if unclosed:
             name, line = unclosed[-1]
-            self._fail(f"`<{name}>` is never closed", f"add `</{name}>` where the element ends", line)
+            self._fail(
+                f"`<{name}>` is never closed",
+                f"add `</{name}>` where the element ends",
+                line,
+                excerpt=f"<{name}",
+            )
 
 
 def check_html(text: str) -> HtmlProblem | None:

@@ -137,14 +137,14 @@ def _lint_environment(linter: Linter, authored: Any, composed: Any, config: Lint
 
 
 def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> Finding:
-    """A finding about a ``{file:}`` field, moved to where a template file has the text it is about (its
-    ``excerpt``: a placeholder as written, ``{{cod}}``)."""
+    """A finding about a ``{file:}`` or ``{text:}`` field, moved to where a file it read has the text it is
+    about (its ``excerpt``: a placeholder as written, ``{{cod}}``, a tag, a line break)."""
     paths = files.get(finding.location)
     if not paths or not finding.excerpt:
         return finding
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = path.read_bytes().decode("utf-8-sig")  # as written: a CR is text an excerpt may hold
         except (OSError, UnicodeDecodeError):
             continue
         offset = text.find(finding.excerpt)

@@ -2,7 +2,7 @@
 
 A whole config is checked against the final schema (what Logto accepts); a source layer on its own against
 the source schema (every key optional, ``provider``, ``variables``, ``language``, ``locales``, and template
-fields as a string, ``{file: PATH}`` or ``{jinja: TEXT}``).
+fields as a string, ``{text: PATH}``, ``{file: PATH}`` or ``{jinja: TEXT}``).
 """
 
 from __future__ import annotations

@@ -272,6 +272,7 @@ def content_markup(ctx: Context) -> Iterator[Finding]:
                     f"template {name} is text/plain but its content has HTML (`{tag}`); "
                     "the reader would see the tags",
                     "set `contentType: text/html`, or remove the tags",
+                    excerpt=tag,
                 )
         elif kind == "text/html":
             problem = check_html(content)
@@ -281,4 +282,5 @@ def content_markup(ctx: Context) -> Iterator[Finding]:
                     "SC110",
                     f"template {name} content, line {problem.line}: {problem.message}",
                     problem.hint,
+                    excerpt=problem.excerpt,
                 )

@@ -50,7 +50,11 @@ def _check_unfilled(ctx: Context, value: str, path: KeyPath) -> Iterator[Finding
         else:
             hint = f"replace `{placeholder}` with the real value"
         yield ctx.finding(
-            path, "SC401", f"{field_label(ctx, path)} still holds the example value `{placeholder}`", hint
+            path,
+            "SC401",
+            f"{field_label(ctx, path)} still holds the example value `{placeholder}`",
+            hint,
+            excerpt=placeholder,
         )
 
 
@@ -114,11 +118,15 @@ def addresses(ctx: Context) -> Iterator[Finding]:
             continue  # SC408 says what is wrong with it
         problem = address_problem(value, many)
         if problem:
-            yield ctx.finding(path, "SC405", f"{field_label(ctx, path)} {problem[0]}", problem[1])
+            yield ctx.finding(
+                path, "SC405", f"{field_label(ctx, path)} {problem[0]}", problem[1], excerpt=value
+            )
             continue
         difference = reading_difference(value, many)
         if difference:
-            yield ctx.finding(path, "SC411", f"{field_label(ctx, path)} {difference[0]}", difference[1])
+            yield ctx.finding(
+                path, "SC411", f"{field_label(ctx, path)} {difference[0]}", difference[1], excerpt=value
+            )
 
 
 @rule("SC406", "SC408")

@@ -106,4 +106,6 @@ def _header_values(source: Located) -> Iterator[Finding]:
                 f"{what} has {broken}, which ends the header early and lets the rest inject headers",
                 _ONE_LINE_HINT,
                 key_path=path,
+                # The break itself: where a template file holds it (a subject in a {text:} file).
+                excerpt=next(c for c in value if c in LINE_BREAKS),
             )

@@ -99,7 +99,7 @@ def format_json(found: list[Entry]) -> str:
 def show(path: KeyPath, value: Any) -> str:
     """A value as JSON on one line: long text shortened, literal secrets masked."""
     if replaced_whole(path) and isinstance(value, dict) and len(value) == 1:
-        ((form, text),) = value.items()  # {file: PATH} or {jinja: TEXT}
+        ((form, text),) = value.items()  # {text: PATH}, {file: PATH} or {jinja: TEXT}
         return f"{{{form}: {show((), text)}}}"
     if isinstance(value, (dict, list)) and value and not (path and path[0] == "variables"):
         return "{…}" if isinstance(value, dict) else "[…]"

@@ -164,7 +164,7 @@ class Composed:
     """The merged config of one environment (or the base, ``env=None``), with provenance.
 
     ``data`` is the config without the ``provider``, ``variables`` and ``language`` keys (attributes here).
-    Template fields may still be ``{file: PATH}`` or ``{jinja: TEXT}`` and templates may hold ``locales``:
+    Template fields may still be ``{text: PATH}``, ``{file: PATH}`` or ``{jinja: TEXT}`` and templates may hold ``locales``:
     :mod:`connector.build.templating` renders them.
     It implements the ``Located`` protocol of :mod:`connector.schema.validate`.
     """

@@ -5,7 +5,7 @@
   of it) without repeating the others; a template it does not have yet is appended.
 - ``null`` removes a key.
 - A template's ``subject``, ``content``, ``replyTo`` and ``sendFrom`` are one value each, whichever form
-  they take (a string, ``{file: PATH}`` or ``{jinja: TEXT}``): a higher layer replaces the field whole.
+  they take (a string, ``{text: PATH}``, ``{file: PATH}`` or ``{jinja: TEXT}``): a higher layer replaces the field whole.
   ``locales`` merges by language tag, then field by field, as mappings do.
 
 :mod:`connector.project.layers` applies these rules while recording where each value came from. The tests

@@ -13,6 +13,7 @@ FILE_NAME = "smtp-connector.source.schema.json"
 # The $defs names of the auth forms, so findings say which form the author meant.
 FORMS = {
     **{f"{model}Source": label for label, model in AUTH_FORMS.values()},
+    "TextSource": "{text: PATH}",
     "FileSource": "{file: PATH}",
     "JinjaSource": "{jinja: TEXT}",
 }

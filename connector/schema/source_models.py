@@ -39,8 +39,8 @@ LOCALES_DESCRIPTION = (
     "to ENV.email-templates.json for Logto's Management API."
 )
 FORMS_NOTE = (
-    " In a source file: a string (taken literally), {file: PATH} (a Jinja2 template file) or "
-    "{jinja: TEXT} (an inline Jinja2 template)."
+    " In a source file: a string (taken literally), {text: PATH} (a file taken literally, never rendered), "
+    "{file: PATH} (a Jinja2 template file) or {jinja: TEXT} (an inline Jinja2 template)."
 )
 LOGTO_DESCRIPTION = (
     "The Logto tenant `smtp-connector deploy` sends this environment to, and the machine-to-machine app it "
@@ -119,6 +119,17 @@ class FileSource(BaseModel):
     )
 
 
+class TextSource(BaseModel):
+    """A file taken as written: never rendered, Logto's placeholders and any braces left as they are."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", title="TextSource")
+    text: str = Field(
+        min_length=1,
+        description="The file, its path written from the project folder: templates/sign-in.html. "
+        "Its text is the field's value, byte for byte (UTF-8, a BOM dropped).",
+    )
+
+
 class JinjaSource(BaseModel):
     """A short Jinja2 template written inline, rendered at build time with the build variables."""
 
@@ -126,7 +137,7 @@ class JinjaSource(BaseModel):
     jinja: str = Field(description='Jinja2 text, e.g. "{{ brand }} sign-in code: {{ code }}".')
 
 
-TextSource = str | FileSource | JinjaSource
+FieldSource = str | TextSource | FileSource | JinjaSource
 
 
 @cache
@@ -142,7 +153,7 @@ def _locale_model() -> type[BaseModel]:
         info = template[name]
         inherited = " Inherited from the template unless set here." if name in ("replyTo", "sendFrom") else ""
         fields[name] = (
-            TextSource | None,
+            FieldSource | None,
             Field(None, description=(info.description or "") + inherited + FORMS_NOTE),
         )
     model: type[BaseModel] = create_model(
@@ -161,7 +172,7 @@ def _partial(model: type[BaseModel]) -> type[BaseModel]:
         annotation = _partial_annotation(info.annotation)
         description = info.description
         if model is Template and name in TEMPLATE_TEXT_FIELDS:
-            annotation, description = TextSource, (description or "") + FORMS_NOTE
+            annotation, description = FieldSource, (description or "") + FORMS_NOTE
         # The usage type is how overlays find the template they change, so it stays required.
         required = model is Template and name == "usageType"
         if info.metadata:
