@@ -159,6 +159,31 @@ def separators_from_email(folder: Path) -> Path:
     return _write_json(folder / "config.json", _final_config(fromEmail=";" * (MAX_BYTES - MARGIN)))
 
 
+def repeated_from_email(unit: str, tail: str = "") -> Callable[[Path], Path]:
+    """A final config whose fromEmail is ``unit`` repeated up to the 1 MiB cap (as JSON writes it), then
+    ``tail``: as many tokens for nodemailer's address parser as the cap holds."""
+
+    def make(folder: Path) -> Path:
+        base = len(json.dumps(_final_config(fromEmail=tail)))
+        count = (MAX_BYTES - MARGIN - base) // (len(json.dumps(unit)) - 2)
+        return _write_json(folder / "config.json", _final_config(fromEmail=unit * count + tail))
+
+    return make
+
+
+# fromEmail values of many address tokens (the unit repeated): parts, operators, merges and groups.
+FROM_EMAIL_UNITS = {
+    "from-email-mailboxes": ("`x@y,` (one mailbox per part)", "x@y,", ""),
+    "from-email-quoted-words": ('`"a"` (quoted strings, one part)', '"a"', ""),
+    "from-email-quotes": ('`"` (empty quoted strings)', '"', ""),
+    "from-email-comments": ("`(a)` (comments)", "(a)", ""),
+    "from-email-angles": ("`<a@b.example>` (addresses in one part)", "<a@b.example>", ""),
+    "from-email-groups": ("`a:;` (empty groups)", "a:;", ""),
+    "from-email-nested-groups": ("`g:` (groups nested to the depth cap)", "g:", ""),
+    "from-email-names-one-mailbox": ("`a, ` then `b <c@d.example>` (names merged)", "a, ", "b <c@d.example>"),
+}
+
+
 def unknown_keys_one_line(folder: Path) -> Path:
     """Minified one-line JSON with as many unknown keys as the cap allows (one finding each)."""
     data = _final_config()
@@ -618,15 +643,20 @@ def many_secrets(folder: Path, *, escaped: bool) -> Path:
     return _write_json(folder / "config.json", data, separators=(",", ":"))
 
 
-def _lint_secrets(title: str, escaped: bool) -> Callable[[Path, int], Case]:
-    """Lint of a config made of secret values; before, registering them was quadratic (10,000: 7 s)."""
+def _lint_peak(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Case]:
+    """Lint of one generated file, timed and with its peak memory."""
 
     def case(folder: Path, repeat: int) -> Case:
-        target = many_secrets(folder, escaped=escaped)
+        target = make(folder)
         peak = peak_mb(["lint", str(target)])
         return Case(title, timed(["lint", str(target)], repeat), target.stat().st_size, peak_mb=peak)
 
     return case
+
+
+def _lint_secrets(title: str, escaped: bool) -> Callable[[Path, int], Case]:
+    """Lint of a config made of secret values; before, registering them was quadratic (10,000: 7 s)."""
+    return _lint_peak(title, lambda folder: many_secrets(folder, escaped=escaped))
 
 
 def init_alias_bomb(folder: Path, repeat: int) -> Case:
@@ -649,6 +679,10 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
     "unclosed-comment-j2": _lint("lint: unclosed <!-- in a .html.j2 file", unclosed_comment_j2),
     "spaced-from-email": _lint("lint: fromEmail of a + spaces + b@example.com", spaced_from_email),
     "separators-from-email": _lint("lint: fromEmail of 1 MiB of `;` (address tokens)", separators_from_email),
+    **{
+        name: _lint_peak(f"lint: fromEmail of {title} repeated", repeated_from_email(unit, tail))
+        for name, (title, unit, tail) in FROM_EMAIL_UNITS.items()
+    },
     "unknown-keys-one-line": _lint(
         "lint: one-line JSON of unknown keys (suppression lookup)", unknown_keys_one_line
     ),

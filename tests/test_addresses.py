@@ -82,12 +82,12 @@ def test_a_name_that_is_not_printable_ascii_is_an_encoded_word_on_the_wire() -> 
     assert header("Tab\there <t@shop.example>", encoded=True).startswith("=?UTF-8?B?")
 
 
-def _generated(count: int, seed: int) -> list[str]:
+def _generated(count: int, seed: int, atoms_at_most: int = 10) -> list[str]:
     r = random.Random(seed)
     atoms = ["a@b.test", "Acme", "Ops", '"', "'", "\\", "(", ")", "<", ">", ",", ";", ":", " ", "  ", "@", "é",
              "bü@bücher.test", "x.y@Acme.TEST", "Team", '"Q, R"', "(c)", "a b", "\u00a0", "\ufeff", "日本", "-",
              ".", "_", "[x]", "\x01", "\n", "xn--bcher-kva.test", "😀"]  # fmt: skip
-    return ["".join(r.choice(atoms) for _ in range(r.randint(0, 10))) for _ in range(count)]
+    return ["".join(r.choice(atoms) for _ in range(r.randint(0, atoms_at_most))) for _ in range(count)]
 
 
 def _as_json(entries: Any) -> list[dict[str, Any]]:
@@ -99,8 +99,17 @@ def _as_json(entries: Any) -> list[dict[str, Any]]:
     ]
 
 
-def test_parse_header_and_envelope_equal_nodemailers_on_generated_values() -> None:
-    values = _generated(4000, 19)
+@pytest.mark.parametrize(
+    "values",
+    [
+        _generated(4000, 19),
+        # Longer values: chains of parts merged into one name, texts joined after a closing operator,
+        # several quoted strings, comments and addresses in one part (the tokenizer's one-pattern reading).
+        _generated(1000, 23, atoms_at_most=60),
+    ],
+    ids=["short", "long"],
+)
+def test_parse_header_and_envelope_equal_nodemailers_on_generated_values(values: list[str]) -> None:
     run = logto_peer.run_script("addresses.mjs", values)
     assert run.returncode == 0, run.stderr
     differences = []

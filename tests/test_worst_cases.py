@@ -95,3 +95,27 @@ def test_strip_comments(html: str, shown: str) -> None:
 )
 def test_mailbox_forms(value: str, ok: bool) -> None:
     assert (address_problem(value, many=False) is None) is ok
+
+
+# Each fromEmail of many address tokens (benchmarks/bench_worst.py FROM_EMAIL_UNITS) is read and reported.
+FROM_EMAIL_FINDINGS = {
+    "from-email-mailboxes": "holds",
+    "from-email-quoted-words": "is not an email address",
+    "from-email-quotes": "is not an email address",
+    "from-email-comments": "is not an email address",
+    "from-email-angles": None,  # one mailbox: the first address, the others read as its name
+    "from-email-groups": "is not an email address",
+    "from-email-nested-groups": "is not an email address",
+    "from-email-names-one-mailbox": None,  # one mailbox whose name holds every name before it
+}
+
+
+@pytest.mark.parametrize("name", list(bench_worst.FROM_EMAIL_UNITS))
+def test_from_email_of_many_tokens(cli: CliRunner, tmp_path: Path, name: str) -> None:
+    _title, unit, tail = bench_worst.FROM_EMAIL_UNITS[name]
+    path = bench_worst.repeated_from_email(unit, tail)(tmp_path)
+    finding = FROM_EMAIL_FINDINGS[name]
+    out = cli("lint", str(path), expect=1 if finding else 0).stdout
+    assert (f"error SC405 `fromEmail` {finding}" in out) if finding else "SC405" not in out, out[:500]
+    if name == "from-email-mailboxes":  # every part read: one address each
+        assert f"holds {path.read_text().count(unit)} addresses" in out

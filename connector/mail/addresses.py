@@ -36,9 +36,6 @@ SIMPLE_ADDRESS = re.compile(rf"({_ADDR_SPEC})|{_ATEXT}(?: {_ATEXT})* <({_ADDR_SP
 # What the lint and the runtime take for a deliverable address: one @, no space, no specials around it.
 ADDRESS = re.compile(r"[^\s@<>(),;:\"\[\]]+@[^\s@<>(),;:\"\[\]]+")
 
-# Tokenizer.operators: an opening operator and the one that closes it ('' closes at once).
-_OPERATORS = {'"': '"', "(": ")", "<": ">", ",": "", ":": ";", ";": ""}
-_SPECIAL = frozenset('"()<>,:;\\').union(map(chr, range(0x20)))
 _SPACE = frozenset(JS_SPACE.replace("\u2000-\u200a", "".join(map(chr, range(0x2000, 0x200B)))))
 _SPACE_CHARS = "".join(sorted(_SPACE))
 _MAX_DEPTH = 50  # MAX_NESTED_GROUP_DEPTH
@@ -46,7 +43,7 @@ _STRICT = re.compile(rf"[^@{JS_SPACE}]+@[^@{JS_SPACE}]+")  # _handleAddress's fi
 _ANGLE_PREFIX = re.compile(rf"[^<]*<[{JS_SPACE}]*")  # text up to a stray `<` inside <…>
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mailbox:
     """One mailbox as nodemailer read it; ``address`` is empty for a name-only part (nodemailer drops it)."""
 
@@ -54,7 +51,7 @@ class Mailbox:
     address: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     """``name:members;`` (RFC 5322 group syntax), members flattened as nodemailer flattens them."""
 
@@ -65,85 +62,37 @@ class Group:
 Entry = Mailbox | Group
 
 
-@dataclass(slots=True)
-class _Token:
-    operator: bool
-    value: str
-    no_break: bool = False  # a closing operator directly followed by text: the texts join
-    closes: bool = False  # the operator closes one (`;` after `:` ends a group; else it separates)
-    chars: list[str] | None = None  # a text token's characters while it is read (joined once: linear)
-
-
 def _trim(text: str) -> str:
     """JavaScript's ``String.prototype.trim``."""
     return text.strip(_SPACE_CHARS)
 
 
-# A run of characters none of which the tokenizer treats specially (operators, closers, the backslash,
-# control characters): taken in one step, so the common case costs no Python call per character.
-_PLAIN_RUN = re.compile(r'[^"()<>,:;\\\x00-\x1f]+|[,;]{2,}|.', re.S)
-_INSIDE = {
-    '"': re.compile(r'[^"\\\x00-\x1f]+|.', re.S),
-    ")": re.compile(r"[^)\x00-\x1f]+|.", re.S),
-    ">": re.compile(r"[^>\x00-\x1f]+|.", re.S),
-    ";": re.compile(r"[^;\x00-\x1f]+|.", re.S),
-}
+# One step of nodemailer's Tokenizer at the top level as one match: a run of separators, a quoted string
+# (a backslash escapes the next character), a comment (not nested: the tokenizer closes it at the first
+# `)`), an `<address>`, a group (`:` up to its `;`) or a run of text (with the separators after it, if it
+# ends a part). An operator left open takes the rest of the value. One compiled pattern over the value: no
+# Python step per character.
+_UNIT = re.compile(
+    r"""(?P<sep>[,;]+)
+    |"(?P<quoted>[^"\\]*(?:\\.?[^"\\]*)*)(?P<quote_end>")?
+    |\((?P<comment>[^)]*)(?P<comment_end>\))?
+    |<(?P<address>[^>]*)(?P<address_end>>)?
+    |:(?P<group>[^;]*)(?P<group_end>;)?
+    |(?P<text>[^"(<,:;]+)(?P<text_end>[,;]+|\Z)?""",
+    re.S | re.X,
+)
+_UNESCAPE = re.compile(r"\\(.?)", re.S)
+# The tokenizer reads a line feed as a space and drops the other control characters but the tab.
+_CONTROLS = str.maketrans({**{chr(c): None for c in range(0x20) if c != 0x09}, "\n": " "})
+_HAS_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f]")
 
 
-def _tokenize(text: str) -> list[_Token]:
-    """``Tokenizer.tokenize``: operator and text tokens, each trimmed, empty ones dropped."""
-    tokens: list[_Token] = []
-    chars: list[str] | None = None  # the text token being read
-    expecting = ""
-    escaped = False
-    index, size = 0, len(text)
-    while index < size:
-        # Inside quotes, a comment, <...> or a group only the closer (and a backslash in quotes) counts.
-        pattern = _INSIDE[expecting] if expecting and not escaped else _PLAIN_RUN
-        match = pattern.match(text, index)
-        assert match is not None
-        run = match.group()
-        index = match.end()
-        if len(run) > 1 and run[0] in ",;" and not expecting and not escaped:
-            # Separators in a row: the empty parts between them are dropped, so one token stands for all.
-            tokens.append(_Token(True, ";" if ";" in run else ","))
-            chars = None
-            continue
-        if len(run) > 1 or run not in _SPECIAL:  # plain text (an escape applies to its first character)
-            if chars is None:
-                chars = []
-                tokens.append(_Token(False, "", chars=chars))
-            chars.append(run)
-            escaped = False
-            continue
-        char = run
-        if not escaped:
-            if expecting and char == expecting:
-                following = text[index] if index < size else ""
-                tokens.append(_Token(True, char, bool(following) and following not in " \t\r\n,;", True))
-                chars, expecting = None, ""
-                continue
-            if not expecting and char in _OPERATORS:
-                tokens.append(_Token(True, char))
-                chars, expecting = None, _OPERATORS[char]
-                continue
-            if expecting == '"' and char == "\\":
-                escaped = True
-                continue
-        if chars is None:
-            chars = []
-            tokens.append(_Token(False, "", chars=chars))
-        if char == "\n":
-            char = " "
-        if ord(char) >= 0x21 or char in " \t":  # other control characters are skipped
-            chars.append(char)
-        escaped = False
-    kept = []
-    for token in tokens:
-        token.value = _trim("".join(token.chars) if token.chars is not None else token.value)
-        if token.value:
-            kept.append(token)
-    return kept
+def _clean(text: str, plain: bool = False) -> str:
+    """A token's text as the tokenizer keeps it: control characters handled, trimmed ('' is no token);
+    ``plain``: the value it is from has no control characters."""
+    if not plain and _HAS_CONTROL.search(text):
+        text = text.translate(_CONTROLS)
+    return text.strip(_SPACE_CHARS)
 
 
 def parse(value: str) -> list[Entry]:
@@ -160,134 +109,183 @@ def _analysed(value: str) -> tuple[tuple[Entry, ...], frozenset[str]]:
 
 
 def _parse(value: str, depth: int, notes: set[str]) -> list[Entry]:
-    """``addressparser``; ``notes`` collects what the reading did to the text (see :func:`reading_notes`)."""
+    """``addressparser``; ``notes`` collects what the reading did to the text (see :func:`reading_notes`).
+
+    The tokens of each part (between two separators) go straight into ``_handleAddress``'s lists as they
+    are read. Its state needs no tracking: every closing operator returns it to text, text outside quotes
+    is never read as quoted, and a group's `:` takes the rest of its part.
+    """
     if depth > _MAX_DEPTH:
         return []
-    parts: list[list[_Token]] = [[]]
-    for token in _tokenize(value):
-        if token.operator and token.value in ",;":
-            if token.value == ";" and not token.closes:
+    entries: list[Entry] = []
+    # _handleAddress's lists for the part being read; a text part joined from several tokens is a list
+    # until the part ends, and ``quoted`` says per text part whether it came from inside quotes.
+    text: list[str | list[str]] = []
+    quoted: list[bool] = []
+    address: list[str] = []
+    comment: list[str] = []
+    group: str | None = None  # a group's members as written ('' for none)
+    seen = joins = False  # the part has a token; the last one closed an operator with a character right after
+    plain = _HAS_CONTROL.search(value) is None  # then trimming is all a token's text needs
+    for match in _UNIT.finditer(value):
+        kind = match.lastgroup
+        if kind == "text" or kind == "text_end":
+            raw = match.group("text")
+            token = raw.strip(_SPACE_CHARS) if plain else _clean(raw)
+            if token and not seen and kind == "text_end":  # the part is this one token (`a@b.example,`)
+                if "@" not in token:
+                    entries.append(Mailbox(token, ""))
+                elif _STRICT.fullmatch(token):
+                    entries.append(Mailbox("", token))
+                else:
+                    entries.append(_entry([token], [False], [], [], None, depth, notes))
+                if ";" in match.group(kind):
+                    notes.add("semicolon")
+                continue
+            if token:
+                # nodemailer's noBreak: text right after a closing operator continues the last text part.
+                if joins and text and raw[0] not in " \t\r\n":
+                    last = text[-1]
+                    if isinstance(last, str):
+                        text[-1] = [last, token]
+                    else:
+                        last.append(token)
+                else:
+                    text.append(token)
+                    quoted.append(False)
+                seen = True
+            joins = False
+            if kind == "text":
+                continue
+        if kind == "sep" or kind == "text_end":
+            if ";" in match.group(kind):
                 notes.add("semicolon")
-            parts.append([])
-        else:
-            parts[-1].append(token)
-    entries = [_handle(part, depth, notes) for part in parts if part]
-    # A name-only part followed by a mailbox with a name and an address is part of that name
-    # (`Joe Foo, PhD <joe@example.com>`), merged from the end as nodemailer does.
+        elif kind == "quoted" or kind == "quote_end":
+            body = match.group("quoted")
+            token = _clean(_UNESCAPE.sub(r"\1", body) if "\\" in body else body, plain)
+            if token:
+                text.append(token)
+                quoted.append(True)
+            seen, joins = True, kind == "quote_end"
+            continue
+        elif kind == "comment" or kind == "comment_end":
+            token = _clean(match.group("comment"), plain)
+            if token:
+                comment.append(token)
+            seen, joins = True, kind == "comment_end"
+            continue
+        elif kind == "address" or kind == "address_end":
+            token = _clean(match.group("address"), plain)
+            if token:  # an unquoted name with a `<` in it: the text up to it is not the address
+                prefix = _ANGLE_PREFIX.match(token)
+                address.append(token[prefix.end() :] if prefix else token)
+            seen, joins = True, kind == "address_end"
+            continue
+        else:  # a group; its `;` (or the end of the value) ends the part
+            group, seen = _clean(match.group("group"), plain), True
+        if seen:
+            entries.append(_entry(text, quoted, address, comment, group, depth, notes))
+            text, quoted, address, comment, group = [], [], [], [], None
+            seen = joins = False
+    if seen:
+        entries.append(_entry(text, quoted, address, comment, group, depth, notes))
+    return _merged(entries)
+
+
+def _merged(entries: list[Entry]) -> list[Entry]:
+    """A name-only part followed by a mailbox with a name and an address is part of that name
+    (`Joe Foo, PhD <joe@example.com>`), merged from the end as nodemailer does.
+
+    The names of a chain are joined once, when it ends: joining at each step would copy the growing name
+    again for every part (quadratic for a value of many name-only parts before one mailbox).
+    """
     merged: list[Entry] = []
+    names: list[str] = []  # the names merged into merged[-1], last first, while a chain can grow
     for entry in reversed(entries):
-        after = merged[-1] if merged else None
-        if (
-            isinstance(entry, Mailbox)
-            and not entry.address
-            and entry.name
-            and isinstance(after, Mailbox)
-            and after.address
-            and after.name
-        ):
-            merged[-1] = Mailbox(f"{entry.name}, {after.name}", after.address)
-        else:
-            merged.append(entry)
-    return merged[::-1]
-
-
-@dataclass
-class _Parts:
-    address: list[str]
-    comment: list[str]
-    group: list[str]
-    text: list[str]
-    quoted: list[bool]  # per text part: whether it was (partly) inside quotes
-
-
-def _handle(tokens: list[_Token], depth: int, notes: set[str]) -> Entry:
-    """``_handleAddress`` for the tokens between two separators."""
-    group = False
-    state = "text"
-    pieces: dict[str, list[list[str]]] = {"address": [], "comment": [], "group": [], "text": []}
-    quoted_flags: list[bool] = []
-    quoted = False
-    for index, token in enumerate(tokens):
-        if token.operator:
-            if token.value == "<":
-                state, quoted = "address", False
-            elif token.value == "(":
-                state, quoted = "comment", False
-            elif token.value == ":":
-                state, group, quoted = "group", True, False
-            elif token.value == '"':
-                state, quoted = "text", not quoted
-            else:
-                state, quoted = "text", False
+        if type(entry) is Mailbox and not entry.address and entry.name and names:
+            names.append(entry.name)
             continue
-        value = token.value
-        if state == "address":  # an unquoted name with a `<` in it: the text up to it is not the address
-            prefix = _ANGLE_PREFIX.match(value)
-            value = value[prefix.end() :] if prefix else value
-        target = pieces[state]
-        if index and tokens[index - 1].no_break and target:
-            target[-1].append(value)  # joined once at the end: a long chain stays linear
-            if state == "text" and quoted:
-                quoted_flags[-1] = True
-        else:
-            target.append([value])
-            if state == "text":
-                quoted_flags.append(quoted)
-    joined = {key: ["".join(part) for part in parts] for key, parts in pieces.items()}
-    data = _Parts(joined["address"], joined["comment"], joined["group"], joined["text"], quoted_flags)
-    if not data.text and data.comment:
-        data.text, data.comment = data.comment, []
-    if group:
+        _end_chain(merged, names)
+        merged.append(entry)
+        names = [entry.name] if type(entry) is Mailbox and entry.address and entry.name else []
+    _end_chain(merged, names)
+    merged.reverse()
+    return merged
+
+
+def _end_chain(merged: list[Entry], names: list[str]) -> None:
+    if len(names) > 1:
+        last = merged[-1]
+        assert isinstance(last, Mailbox)
+        merged[-1] = Mailbox(", ".join(reversed(names)), last.address)
+
+
+def _entry(
+    text: list[str | list[str]],
+    quoted: list[bool],
+    address: list[str],
+    comment: list[str],
+    group: str | None,
+    depth: int,
+    notes: set[str],
+) -> Entry:
+    """The rest of ``_handleAddress``: the entry one part stands for."""
+    if len(text) == 1 and not address and not comment and group is None:
+        only = text[0]
+        if isinstance(only, str) and ("@" not in only or quoted[0] or _STRICT.fullmatch(only)):
+            # One text token (`a@b.example`, `Desk`): what the general steps below make of it, in one step.
+            return Mailbox("", only) if "@" in only else Mailbox(only, "")
+    texts = [t if isinstance(t, str) else "".join(t) for t in text]
+    if not texts and comment:
+        texts, comment = comment, []
+    if group is not None:
         members: list[Mailbox] = []
-        if data.group:
-            for member in _parse(",".join(data.group), depth + 1, notes):
+        if group:
+            for member in _parse(group, depth + 1, notes):
                 members.extend(member.members if isinstance(member, Group) else [member])
-        return Group(" ".join(data.text), tuple(members))
-    if not data.address and data.text:
-        _address_from_text(data)
-    if not data.text and data.comment:
-        data.text, data.comment = data.comment, []
-    if data.comment:
+        return Group(" ".join(texts), tuple(members))
+    if not address and texts:
+        address = _address_from_text(texts, quoted)
+    if not texts and comment:
+        texts, comment = comment, []
+    if comment:
         notes.add("comment")
-    if len(data.address) > 1:
-        data.text += data.address[1:]
-        del data.address[1:]
-    text, address = " ".join(data.text), " ".join(data.address)
-    mailbox = Mailbox(text or address, address or text)
-    if mailbox.address == mailbox.name:
-        if text and address:
+    if len(address) > 1:
+        texts += address[1:]
+        del address[1:]
+    text_value, address_value = " ".join(texts), " ".join(address)
+    name, found = text_value or address_value, address_value or text_value
+    if found == name:
+        if text_value and address_value:
             notes.add("name-is-address")
-        return Mailbox("", mailbox.address) if "@" in mailbox.address else Mailbox(mailbox.name, "")
-    return mailbox
+        return Mailbox("", found) if "@" in found else Mailbox(name, "")
+    return Mailbox(name, found)
 
 
-def _unquoted(data: _Parts, index: int) -> bool:
-    return not (index < len(data.quoted) and data.quoted[index])
-
-
-def _address_from_text(data: _Parts) -> None:
-    """No ``<address>``: the last unquoted text part that is an address, else one found inside a part."""
-    for index in range(len(data.text) - 1, -1, -1):
-        if _unquoted(data, index) and _STRICT.fullmatch(data.text[index]):
-            data.address = [data.text.pop(index)]
-            if index < len(data.quoted):
-                data.quoted.pop(index)
-            return
-    for index in range(len(data.text) - 1, -1, -1):
-        if not _unquoted(data, index):
+def _address_from_text(texts: list[str], quoted: list[bool]) -> list[str]:
+    """No ``<address>``: the last unquoted text part that is an address, else one found inside a part
+    (``texts`` and ``quoted`` are updated: the address leaves the text)."""
+    for index in range(len(texts) - 1, -1, -1):
+        if not (index < len(quoted) and quoted[index]) and _STRICT.fullmatch(texts[index]):
+            if index < len(quoted):
+                quoted.pop(index)
+            return [texts.pop(index)]
+    for index in range(len(texts) - 1, -1, -1):
+        if index < len(quoted) and quoted[index]:
             continue
-        part = data.text[index]
-        found = _loose_address(part)
+        text = texts[index]
+        found = _loose_address(text)
         if found is None:
-            data.text[index] = _trim(part)
+            texts[index] = _trim(text)
             continue
         start, end = found
-        data.address = [_trim(part[start:end])]
-        data.text[index] = _trim(part[:start] + " " + part[end:])
-        return
+        texts[index] = _trim(text[:start] + " " + text[end:])
+        return [_trim(text[start:end])]
+    return []
 
 
 _WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
+_AT = re.compile("@")
 _BOUNDARY = re.compile(r"\b", re.ASCII)  # JavaScript's \b without the u flag: ASCII word characters
 _NON_SPACE_RUN = re.compile(rf"[^{JS_SPACE}]*")
 _SPACE_RUN = re.compile(rf"[{JS_SPACE}]*")
@@ -306,9 +304,11 @@ def _loose_address(text: str) -> tuple[int, int] | None:
     (or at the spaces before such a ``p``), and the ``[^\\s]+\\b`` after the ``@`` ends at the last word
     boundary of the non-space run that follows, at least one character on. Each run is scanned once.
     """
+    if "@" not in text:
+        return None
     last_edges: dict[int, int] = {}  # end of a non-space run -> its last word boundary
     run_start = 0  # where the run of non-space, non-@ characters before the current @ begins
-    for at in (m.start() for m in re.finditer("@", text)):
+    for at in (m.start() for m in _AT.finditer(text)):
         start = max(run_start, _after_space(text, run_start, at))
         run_start = at + 1
         if start == at:
@@ -452,8 +452,8 @@ def addresses_of(entries: list[Entry] | tuple[Mailbox, ...]) -> list[Mailbox]:
     """The mailboxes with an address, in order, group members included (what ``getEnvelope`` walks)."""
     found: list[Mailbox] = []
     for entry in entries:
-        if isinstance(entry, Group):
-            found.extend(addresses_of(entry.members))
+        if isinstance(entry, Group):  # its members are mailboxes: nested groups are flattened
+            found.extend(member for member in entry.members if member.address)
         elif entry.address:
             found.append(entry)
     return found
