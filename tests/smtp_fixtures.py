@@ -473,3 +473,17 @@ class ConnectProxy:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def outside_address() -> str | None:
+    """This machine's own address on its outgoing interface (not loopback), or None: a server bound there
+    is still on this machine, but is not loopback to the code under test."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # UDP: no packet is sent; this only picks the outgoing interface
+        address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address

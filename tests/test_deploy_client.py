@@ -15,10 +15,13 @@ import secrets
 import zlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
+from connector.deploy.apply import apply_plan
 from connector.deploy.client import MAX_ANSWER, MAX_CA_FILE, MAX_CONTAINERS, LogtoError, ManagementClient
+from connector.deploy.plan import Desired, Live, make_plan
 from connector.deploy.target import Setting, Target, proxy_for
 from connector.source.document import MAX_DEPTH
 
@@ -564,3 +567,50 @@ def test_the_docs_state_the_bounds() -> None:
 
     text = (ROOT / "docs" / "deploy.md").read_text()
     assert f"{MAX_ANSWER // MIB} MiB" in text and "whole answer" in text
+
+
+# An id in Logto's answer is the server's text too: the write it names goes to that entry's route only.
+
+
+@pytest.mark.parametrize(
+    "entry_id", ["..", ".", "../../api/users/u1", "a/b", "x?y=1#z", "%2e%2e", "id with space"]
+)
+def test_an_id_from_logto_stays_one_path_segment_of_its_write(hostile: HostileServer, entry_id: str) -> None:
+    hostile.answers["*"] = json_answer({})
+    stored = {
+        "host": "smtp.mailhost.example",
+        "port": 587,
+        "fromEmail": "a@mailhost.example",
+        "templates": [],
+    }
+    details = {"subject": "S", "content": "C"}
+    live = Live(
+        {"id": entry_id, "connectorId": SMTP_ID, "config": stored},
+        (),
+        ({"id": entry_id, "languageTag": "it", "templateType": "Generic", "details": details},),
+    )
+    desired = Desired(dict(stored, port=2525), ())
+    with ManagementClient(target_for(hostile.url), attempts=1) as client:
+        apply_plan(client, make_plan(desired, live, prune=True), desired)
+    writes = [(s.method, s.path) for s in hostile.seen if s.method in ("PATCH", "DELETE")]
+    assert [method for method, _ in writes] == ["PATCH", "DELETE"]
+    for (_, path), collection in zip(writes, ("/api/connectors/", "/api/email-templates/"), strict=True):
+        assert path.startswith(collection)
+        segment = path.removeprefix(collection)
+        assert "/" not in segment and "?" not in segment and "#" not in segment and segment not in (".", "..")
+        assert unquote(segment) == entry_id
+
+
+def test_a_logto_id_is_sent_as_it_is(hostile: HostileServer) -> None:
+    hostile.answers["*"] = json_answer({})
+    stored = {
+        "host": "smtp.mailhost.example",
+        "port": 587,
+        "fromEmail": "a@mailhost.example",
+        "templates": [],
+    }
+    desired = Desired(dict(stored, port=2525), ())
+    live = Live({"id": "3d6vvc2a8wmxlfzg9jbmc", "connectorId": SMTP_ID, "config": stored}, (), ())
+    with ManagementClient(target_for(hostile.url), attempts=1) as client:
+        apply_plan(client, make_plan(desired, live), desired)
+    assert ("PATCH", "/api/connectors/3d6vvc2a8wmxlfzg9jbmc") in hostile.paths

@@ -16,7 +16,15 @@ from connector.mail.send import Job, RetryPolicy, send_all
 from connector.schema.models import ConnectorConfig
 
 from .conftest import CliResult, CliRunner
-from .smtp_fixtures import Certificates, Script, ServerFactory, TokenEndpoint, logto_config, write_config
+from .smtp_fixtures import (
+    Certificates,
+    Script,
+    ServerFactory,
+    TokenEndpoint,
+    logto_config,
+    outside_address,
+    write_config,
+)
 
 FAST = ("--attempts", "3", "--backoff", "0.001")
 PASSWORD = "correct horse battery staple"
@@ -269,22 +277,10 @@ def test_a_password_over_plain_text_is_fine_on_loopback(
     assert server.handler.encrypted == [False]
 
 
-def _outside_address() -> str | None:
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        probe.connect(("192.0.2.1", 9))  # UDP: no packet is sent; this only picks the outgoing interface
-        address = str(probe.getsockname()[0])
-    except OSError:
-        return None
-    finally:
-        probe.close()
-    return None if address.startswith("127.") else address
-
-
 def test_a_password_over_plain_text_to_another_host_is_refused(
     cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory
 ) -> None:
-    address = _outside_address()
+    address = outside_address()
     if address is None:
         pytest.skip("this machine has no non-loopback address")
     server = smtp_server(users={"mailer": PASSWORD}, auth_require_tls=False, host=address)

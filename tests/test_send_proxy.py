@@ -22,7 +22,14 @@ from connector.mail.send import Job, send_all
 from connector.schema.models import ConnectorConfig
 
 from .conftest import CliResult, CliRunner
-from .smtp_fixtures import Certificates, ConnectProxy, ServerFactory, logto_config, write_config
+from .smtp_fixtures import (
+    Certificates,
+    ConnectProxy,
+    ServerFactory,
+    logto_config,
+    outside_address,
+    write_config,
+)
 
 PASSWORD = "tunnel-vision-4417"
 AUTH = {"type": "login", "user": "relay-user", "pass": PASSWORD}
@@ -65,22 +72,10 @@ def test_a_server_on_this_machine_through_a_proxy_on_this_machine_may_get_them(
     assert server.handler.encrypted == [False]
 
 
-def _outside_address() -> str | None:
-    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        probe.connect(("192.0.2.1", 9))  # UDP: no packet is sent; this only picks the outgoing interface
-        address = str(probe.getsockname()[0])
-    except OSError:
-        return None
-    finally:
-        probe.close()
-    return None if address.startswith("127.") else address
-
-
 def test_a_loopback_server_behind_a_proxy_elsewhere_gets_no_credentials_in_clear(
     cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory
 ) -> None:
-    address = _outside_address()
+    address = outside_address()
     if address is None:
         pytest.skip("this machine has no non-loopback address")
     server = smtp_server(users={"relay-user": PASSWORD}, auth_require_tls=False)

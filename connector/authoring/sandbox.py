@@ -95,7 +95,7 @@ class MissingTemplate(TemplateNotFound):
         self.suggestion = suggestion
 
 
-def resolve(real_root: Path, name: str) -> Path:
+def template_file(real_root: Path, name: str) -> Path:
     """The file a template ``name`` (relative to the project folder) stands for, or TemplatePathError."""
     refused = functools.partial(TemplatePathError, name, "SC605")
     inside = "write the path from the project folder, e.g. templates/layout.html.j2"
@@ -190,7 +190,7 @@ class ProjectLoader(BaseLoader):
         self.names: dict[str, str] = {}  # the file name Jinja2 puts in tracebacks -> template name
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        path = resolve(self.real_root, template)
+        path = template_file(self.real_root, template)
         text = read(path, template)
         self.sources[template] = text
         self.names[str(path)] = template

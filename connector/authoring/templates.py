@@ -27,7 +27,7 @@ from connector.authoring.sandbox import (
     TemplatePathError,
     environment,
     read,
-    resolve,
+    template_file,
 )
 from connector.diagnostics.findings import Finding, Location
 
@@ -86,7 +86,7 @@ class TemplateRenderer:
         """The file ``relpath`` as written, never rendered: read as a template file is (inside the project
         folder, UTF-8, 1 MiB at most, a BOM dropped; a NUL byte is text here), with the same findings."""
         try:
-            text = read(resolve(self._loader.real_root, relpath), relpath, nul=True)
+            text = read(template_file(self._loader.real_root, relpath), relpath, nul=True)
         except (TemplatePathError, MissingTemplate) as e:
             return None, [to_finding(e, self._sources(), referenced_at, ())]
         self._used.add(relpath)  # the hook relints what reads a changed file

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from connector.deploy.client import LogtoError
 from connector.deploy.plan import Desired, Plan, make_plan, read_live
@@ -51,14 +52,16 @@ def apply_plan(
         todo.append(("create{e} connector " + SMTP_CONNECTOR_ID, "POST", "/api/connectors", body))
     elif plan.config:
         text = f"update{{e}} connector {SMTP_CONNECTOR_ID} (id {printable(str(plan.connector_id))})"
-        todo.append((text, "PATCH", f"/api/connectors/{plan.connector_id}", {"config": desired.config}))
+        todo.append((text, "PATCH", _route("/api/connectors", plan.connector_id), {"config": desired.config}))
     puts = plan.puts
     if puts:
         names = ", ".join(t.name for t in puts)
         text = f"put {len(puts)} email template{'s' * (len(puts) != 1)} ({names})"
         todo.append((text, "PUT", "/api/email-templates", {"templates": [dict(t.entry or {}) for t in puts]}))
     for t in plan.deletes:
-        todo.append((f"delete{{e}} email template {t.name}", "DELETE", f"/api/email-templates/{t.id}", None))
+        todo.append(
+            (f"delete{{e}} email template {t.name}", "DELETE", _route("/api/email-templates", t.id), None)
+        )
     steps: list[str] = []
     for i, (text, method, path, body) in enumerate(todo):
         try:
@@ -70,6 +73,15 @@ def apply_plan(
         if progress is not None:
             progress(steps[-1])
     return steps
+
+
+def _route(collection: str, entry_id: str | None) -> str:
+    """``collection/ID`` with the id Logto answered as one path segment. The id is the server's text: a
+    `/`, `?`, `#` or a `..` segment in it must not steer a write to another route, so everything but
+    letters, digits, `-`, `_` and `~` is percent-encoded (the dot too: HTTP clients resolve a `..`
+    segment before sending). Logto's own ids (21 letters and digits) are unchanged; any other names no
+    entry, and Logto answers 404."""
+    return f"{collection}/{quote(str(entry_id), safe='').replace('.', '%2E')}"
 
 
 def confirm(client: ManagementClient, desired: Desired, steps: list[str], *, prune: bool) -> None:

@@ -147,7 +147,7 @@ def _bypassed(host: str, no_proxy: str) -> bool:
     return False
 
 
-def proxy_problem(url: str) -> str | None:
+def api_proxy_problem(url: str) -> str | None:
     """Why ``url`` cannot carry the Management API calls, or None; the value is never quoted (it may hold
     the proxy's password)."""
     if any(not c.isprintable() or c.isspace() for c in url):
@@ -254,7 +254,7 @@ def resolve_target(
         )
     proxy = proxy_for(values["endpoint"].value, environ)
     if proxy is not None:
-        problem = proxy_problem(proxy.value)
+        problem = api_proxy_problem(proxy.value)
         if problem:
             raise InputError(f"{proxy.source} {problem}", hint=f"fix or unset {proxy.source}")
         secret = urlsplit(proxy.value).password
