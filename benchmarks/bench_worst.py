@@ -456,12 +456,16 @@ def _pull_largest_store(fake: Any) -> int:
 
 def _pull_dense_tags(fake: Any) -> int:
     """Each connector template is nothing but tag starts, CRs, quotes, backslashes and NULs, as much as a
-    `{text:}` file takes (written byte for byte)."""
+    `{text:}` file takes (written byte for byte) and one answer of the client holds."""
+    from connector.deploy.client import MAX_ANSWER
     from connector.source.loader import MAX_BYTES
     from tests.logto_server import SMTP_ID
 
     unit = "{%+ endraw -%}\r\n'\"\\\x00"
-    text = unit * ((MAX_BYTES - 64) // len(unit.encode()))
+    # As much as a file takes, and as the client takes in one answer: Logto sends the four texts JSON-escaped
+    # (a NUL as six bytes), in one answer to GET /api/connectors (64 KiB left for the rest of it).
+    escaped = len(json.dumps(unit, ensure_ascii=False).encode()) - 2
+    text = unit * min((MAX_BYTES - 64) // len(unit.encode()), (MAX_ANSWER - 65536) // (4 * escaped))
     fake.add_connector(SMTP_ID, _pull_config(text))
     return len(text) * 4
 
@@ -698,7 +702,7 @@ CASES: dict[str, Callable[[Path, int], Case]] = {
         "pull: 4 MiB store, every text made of endraw forms", _pull_largest_store, 0
     ),
     "pull-dense-tags": _pull_case(
-        "pull: templates of {%, CR, quotes, NUL, up to the 1 MiB file cap", _pull_dense_tags, 0
+        "pull: templates of {%, CR, quotes, NUL, up to the answer cap", _pull_dense_tags, 0
     ),
     "pull-hostile-names": _pull_case(
         f"pull: {PULL_HOSTILE_NAMES:,} store entries with hostile tags (SC014)", _pull_hostile_names, 1

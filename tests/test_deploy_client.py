@@ -37,6 +37,7 @@ from .hostile_http import (
     token_answer,
     trickle_answer,
 )
+from .logto_server import FakeLogto
 from .test_deploy import PASS, make_project
 
 __all__ = ["hostile", "recording_proxy"]  # fixtures
@@ -92,12 +93,14 @@ def target_for(url: str) -> Target:
         (gzip_answer(b"[" + b" " * (40 * MIB) + b"]"), 30, "larger than 4 MiB once decoded"),
         # A chunked body that never ends (the server stops at 300 MiB so a client without a cap ends too).
         (chunked_answer(300 * MIB), 30, "larger than 4 MiB once decoded"),
+        # A plain answer over the cap, with its length announced.
+        (json_answer(None, text=b"[" + b" " * (5 * MIB) + b"]"), 30, "larger than 4 MiB once decoded"),
         # A byte every 0.2 s (a minute for the body, 15 s for the headers): each read succeeds long before
         # the read timeout; the deadline of the whole request ends it.
         (trickle_answer(b"[" + b" " * 300 + b"]", 0.2), 2, "within 2 s (connecting, sending and reading"),
         (trickle_answer(b"[]", 0.2, headers_too=True), 2, "within 2 s (connecting, sending and reading"),
     ],
-    ids=["gzip-bomb", "endless-chunked", "trickled-body", "trickled-headers"],
+    ids=["gzip-bomb", "endless-chunked", "over-the-cap", "trickled-body", "trickled-headers"],
 )
 def test_an_unbounded_answer_is_stopped(
     cli: CliRunner, hostile: HostileServer, tmp_path: Path, answer: Any, timeout: float, said: str
@@ -105,6 +108,9 @@ def test_an_unbounded_answer_is_stopped(
     hostile.answers["/api/connectors"] = answer
     result = pull(cli, hostile.url, tmp_path / "pulled", timeout=timeout)
     assert said in result.stderr and "GET /api/connectors" in result.stderr
+    # The error and its hint, nothing else: no asyncio warning about the answer left half read.
+    assert result.stderr.startswith("smtp-connector: error: "), result.stderr
+    assert "Task" not in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "pulled").exists()
 
 
@@ -614,3 +620,27 @@ def test_a_logto_id_is_sent_as_it_is(hostile: HostileServer) -> None:
     with ManagementClient(target_for(hostile.url), attempts=1) as client:
         apply_plan(client, make_plan(desired, live), desired)
     assert ("PATCH", "/api/connectors/3d6vvc2a8wmxlfzg9jbmc") in hostile.paths
+
+
+def test_an_answer_over_the_cap_from_logto_ends_with_the_error_alone(
+    logto: FakeLogto, tmp_path: Path
+) -> None:
+    """The stand-in keeps the connection alive after the token: the refused answer's readers must still be
+    closed on the client's own loop, or asyncio prints "Task was destroyed" after the error (a real process:
+    what is left to the garbage collector at exit shows only there)."""
+    text = "x" * (MAX_ANSWER // 4)
+    templates = [
+        {"usageType": t, "contentType": "text/html", "subject": "s", "content": text}
+        for t in ("SignIn", "Register", "ForgotPassword", "Generic", "Generic")
+    ]
+    logto.add_connector(SMTP_ID, {"host": "smtp.example.com", "port": 587, "fromEmail": "a@example.com",
+                                  "templates": templates})  # fmt: skip
+    environ = {
+        "LOGTO_ENDPOINT": logto.url,
+        "LOGTO_M2M_APP_ID": logto.app_id,
+        "LOGTO_M2M_APP_SECRET": logto.app_secret,
+    }
+    result = run_subprocess("pull", str(tmp_path / "pulled"), expect=1, env=environ)
+    assert result.stderr.startswith("smtp-connector: error: Logto's answer to GET /api/connectors is larger")
+    assert "Task" not in result.stderr
+    assert not (tmp_path / "pulled").exists()

@@ -157,6 +157,10 @@ class ManagementClient:
     def close(self) -> None:
         try:
             self._loop.run_until_complete(self._http.aclose())
+            # An answer refused at its cap leaves httpx's readers to the garbage collector, which hands
+            # them to this loop to close: run that before closing the loop (asyncio.run does the same), or
+            # asyncio reports "Task was destroyed but it is pending!" on stderr after the error.
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
         finally:
             self._loop.close()
 
