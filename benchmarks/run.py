@@ -179,7 +179,7 @@ def bench_build(tmp: Path, repeat: int) -> list[Row]:
 
 
 def bench_render(tmp: Path, repeat: int) -> list[Row]:
-    from connector.mail.placeholders import fill_placeholders
+    from connector.logto.placeholders import fill_placeholders
 
     html = (ROOT / "benchmarks" / "sample-template.html").read_text()
     payload = {

@@ -31,7 +31,7 @@ _LAZY = {
     "compose": "connector.project.layout",
     "build_config": "connector.build.outputs",
     "DeliveryError": "connector.errors",
-    "fill_placeholders": "connector.mail.placeholders",
+    "fill_placeholders": "connector.logto.placeholders",
     "fill_message": "connector.mail.message",
     "fill_template": "connector.mail.message",
     "build_message": "connector.mail.message",
@@ -51,8 +51,8 @@ if TYPE_CHECKING:
     from connector.diagnostics.findings import Finding, Location
     from connector.errors import ConnectorError, DeliveryError, InputError, UsageError
     from connector.lint import lint_paths
+    from connector.logto.placeholders import fill_placeholders
     from connector.mail.message import build_message, fill_message, fill_template
-    from connector.mail.placeholders import fill_placeholders
     from connector.mail.send import Job, Result, RetryPolicy, send_all
     from connector.project.layout import Composed, Origin, Project, compose, load_project
     from connector.schema.generate import generate_schema

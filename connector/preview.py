@@ -1,6 +1,6 @@
 """A static HTML gallery of every template as the recipient sees it, for reviewers (a CI artifact).
 
-Each template is filled with sample values exactly as Logto fills it (connector.mail.placeholders); HTML
+Each template is filled with sample values exactly as Logto fills it (connector.logto.placeholders); HTML
 bodies are shown in sandboxed iframes (``srcdoc``, no scripts, no same-origin), text bodies as text.
 The page has no script and a Content-Security-Policy that forbids any, and it is the same bytes for the
 same input (no timestamps), so two runs can be compared.
@@ -17,9 +17,9 @@ from typing import Any
 
 from connector.atomic import make_folder, write_atomic
 from connector.logto import PAYLOAD_ROOTS
-from connector.mail.addresses import header
+from connector.logto.addresses import header
+from connector.logto.placeholders import find_placeholders
 from connector.mail.message import fill_template
-from connector.mail.placeholders import find_placeholders
 from connector.schema.models import ConnectorConfig, Template
 
 SAMPLE_CODE = "123456"
@@ -107,7 +107,7 @@ def preview_message(template: Template, where: PreviewSet) -> Message:
     texts += [filled.sender] if template.sendFrom else []
     texts += [filled.reply_to or ""] if template.replyTo else []
     left = dict.fromkeys(p.text for text in texts for p in find_placeholders(text))
-    # The mailboxes as nodemailer writes them in Logto's message (mail/addresses.py); text with no address in
+    # The mailboxes as nodemailer writes them in Logto's message (logto/addresses.py); text with no address in
     # it is shown as written (the lint says SC405).
     reply_to = (header(filled.reply_to) or filled.reply_to) if filled.reply_to else filled.reply_to
     return Message(

@@ -19,3 +19,14 @@ def data_dir(name: str) -> Path:
 
 def schema_path(name: str = "smtp-connector.schema.json") -> Path:
     return data_dir("schema") / name
+
+
+def shipped_dir() -> Path:
+    """The folder of the shipped provider overlays (``providers/*.yaml``)."""
+    return data_dir("providers")
+
+
+@cache
+def shipped_names() -> tuple[str, ...]:
+    """The shipped providers' names (the overlay files' stems), sorted."""
+    return tuple(sorted(path.stem for path in shipped_dir().glob("*.yaml")))

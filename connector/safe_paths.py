@@ -16,6 +16,7 @@ from pathlib import Path
 
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
+from connector.diagnostics.printable import printable
 
 # Names Windows keeps for devices, whatever the extension or case (`nul.txt`, `Com1.yaml`): opening one
 # opens the device. COM and LPT take the superscript digits too.
@@ -70,8 +71,6 @@ def outside_problem(folder: str | os.PathLike[str], path: str | os.PathLike[str]
 def unsafe_name(where: Location, what: str, value: str, problem: str, *, key_path: KeyPath = ()) -> Finding:
     """SC014 for a name made from ``value`` (``what`` says which, e.g. "usage type"): the value is shown
     printable and shortened, never a secret (names are made from usage types, tags and addresses)."""
-    from connector.mail.headers import printable
-
     # A lone surrogate cannot be printed at all: shown as its escape.
     shown = _shown(value).encode("utf-8", "backslashreplace").decode("utf-8")
     return Finding.at(

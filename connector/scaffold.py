@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from connector import __version__, atomic
+from connector.diagnostics.printable import printable
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
 from connector.logto import (
@@ -34,8 +35,8 @@ from connector.logto import (
     PROJECT_FILES,
     YAML_SUFFIXES,
 )
-from connector.mail.headers import printable
-from connector.project.providers import FillIn, ProviderInfo, provider_info, shipped_names
+from connector.project.providers import FillIn, ProviderInfo, provider_info
+from connector.resources import shipped_names
 from connector.safe_paths import name_problem, outside_problem
 from connector.source.loader import MAX_BYTES, KeyPath, loads, read_capped
 

@@ -1,4 +1,4 @@
-"""Addresses as nodemailer reads them (connector/mail/addresses.py): its parse, the header it writes and the
+"""Addresses as nodemailer reads them (connector/logto/addresses.py): its parse, the header it writes and the
 envelope sender, held to nodemailer's own code (tests/logto-peer/addresses.mjs); the lint (SC405, SC411)
 and the runtime built on that one reading."""
 
@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connector.errors import InputError
-from connector.mail import addresses
-from connector.mail.addresses import (
+from connector.logto import addresses
+from connector.logto.addresses import (
     Group,
     Mailbox,
     address_problem,
@@ -26,8 +26,8 @@ from connector.mail.addresses import (
     reading_difference,
     reading_notes,
 )
+from connector.logto.placeholders import JS_SPACE
 from connector.mail.message import envelope_address, recipient_address
-from connector.mail.placeholders import JS_SPACE
 
 from . import logto_peer
 

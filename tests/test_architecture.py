@@ -148,8 +148,8 @@ _COMMAND_PROTOCOL = {"HELP", "add_arguments", "run"}
 # concept" work gives each thing one home or its own name. No name may join this list.
 _STILL_TWICE = {
     "show": {"connector/project/explain.py", "connector/diagnostics/describe.py"},  # one concept, two homes
-    "parse": {"connector/mail/addresses.py", "connector/project/variables.py"},
-    "references": {"connector/lint/rules_secrets.py", "connector/project/variables.py"},
+    "parse": {"connector/logto/addresses.py", "connector/source/variables.py"},
+    "references": {"connector/lint/rules_secrets.py", "connector/source/variables.py"},
     "summary": {"connector/cli/commands/init.py", "connector/diagnostics/reporters.py"},
 }
 

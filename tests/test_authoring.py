@@ -9,7 +9,7 @@ import pytest
 
 from connector.authoring.templates import TemplateRenderer, check_variables
 from connector.diagnostics.findings import Finding, Location
-from connector.mail.placeholders import fill_placeholders
+from connector.logto.placeholders import fill_placeholders
 from connector.preview import SAMPLE_CODE, SAMPLE_LINK, sample_payload
 from connector.schema.models import USAGE_TYPES
 

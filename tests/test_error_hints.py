@@ -13,7 +13,7 @@ import pytest
 from connector.cli.main import build_parser, print_error
 from connector.diagnostics.redact import register_secret
 from connector.errors import ConnectorError, DeliveryError, InputError
-from connector.mail.loopback import is_loopback
+from connector.logto.loopback import is_loopback
 from connector.mail.transport import sink_hint
 from connector.sink import DEFAULT_HOST, DEFAULT_PORT
 

@@ -12,7 +12,7 @@ from connector.authoring.templates import TemplateRenderer
 from connector.build.outputs import Built, build_environments
 from connector.diagnostics.findings import Location
 from connector.logto import USAGE_TYPES
-from connector.mail.placeholders import PLACEHOLDER, fill_placeholders
+from connector.logto.placeholders import PLACEHOLDER, fill_placeholders
 from connector.preview import sample_payload
 from connector.project.layers import Composed
 from connector.project.layout import compose, load_project

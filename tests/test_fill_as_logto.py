@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from connector.mail.addresses import header
+from connector.logto.addresses import header
 from connector.mail.message import fill_message
 from connector.preview import PreviewSet, preview_message, sample_payload
 from connector.schema.models import ConnectorConfig

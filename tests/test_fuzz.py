@@ -271,7 +271,7 @@ placeholder_text = st.lists(
 @given(placeholder_text, st.dictionaries(_payload_keys, payload_values, max_size=4))
 def test_fill_placeholders_takes_any_payload(text: str, payload: dict[str, Any]) -> None:
     from connector.errors import InputError
-    from connector.mail.placeholders import fill_placeholders
+    from connector.logto.placeholders import fill_placeholders
 
     try:
         result = fill_placeholders(text, payload)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from connector.mail.addresses import envelope_sender, reading_difference
-from connector.mail.placeholders import find_placeholders
+from connector.logto.addresses import envelope_sender, reading_difference
+from connector.logto.placeholders import find_placeholders
 from connector.project.layout import compose, load_project
 from connector.schema.models import USAGE_TYPES
 
@@ -172,7 +172,7 @@ def test_an_unknown_provider_is_a_usage_error(tmp_path: Path, cli: CliRunner) ->
 def test_init_writes_addresses_that_nodemailer_reads_as_written(tmp_path: Path, cli: CliRunner) -> None:
     # Every shipped provider: no sender or reply-to that Logto would send otherwise (SC411) or not at all.
     from connector.lint import lint_paths
-    from connector.project.providers import shipped_names
+    from connector.resources import shipped_names
 
     assert len(shipped_names()) > 5
     for name in shipped_names():

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from connector import scaffold
+from connector.diagnostics.printable import printable
 from connector.errors import InputError
-from connector.mail.headers import printable
 
 from .conftest import CliRunner
 from .test_init_repository import OUR_REPO, _git

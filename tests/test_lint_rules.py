@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from connector.lint import lint_source
-from connector.lint.html_check import check_html, first_html_tag
 from connector.logto import CONFIG_KEYS
+from connector.logto.html_elements import check_html, first_html_tag
 from connector.project.fill_ins import unfilled
 from connector.schema.models import ConnectorConfig
 from connector.source.loader import loads

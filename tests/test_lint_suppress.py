@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from connector.lint import lint_paths
-from connector.lint.suppress import CONFIG_NAME
+from connector.source.suppress import CONFIG_NAME
 
 BASE = """host: smtp.example.com
 port: 587

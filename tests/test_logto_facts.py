@@ -1,4 +1,4 @@
-"""connector/logto.py holds each Logto and nodemailer fact once; here they are held to Logto's own code."""
+"""connector/logto/__init__.py holds each Logto and nodemailer fact once; here they are held to Logto's own code."""
 
 from __future__ import annotations
 

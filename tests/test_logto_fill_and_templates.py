@@ -14,7 +14,7 @@ from connector.authoring.locales import email_templates_body
 from connector.build.outputs import build
 from connector.errors import InputError
 from connector.logto import USAGE_TYPES
-from connector.mail.placeholders import fill_placeholders
+from connector.logto.placeholders import fill_placeholders
 from connector.schema.models import Template
 
 from . import logto_peer

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from connector import fill_placeholders
 from connector.errors import InputError
-from connector.mail.placeholders import find_placeholders, js_number, js_string
+from connector.logto.placeholders import find_placeholders, js_number, js_string
 
 PAYLOAD: dict[str, Any] = {
     "code": "123456",

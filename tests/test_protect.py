@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from connector.authoring.protect import RUNTIME_ROOTS, Protector, altered
-from connector.mail.placeholders import find_placeholders
+from connector.logto.placeholders import find_placeholders
 
 PIECES = st.sampled_from(
     ["{{", "}}", "{", "}", " ", "\u00a0", "\ufeff", "\t", "\n", "\r\n", "\r", ".", "code", "link", "user", "name",

@@ -9,7 +9,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from connector.project.providers import provider_info, shipped_names
+from connector.project.providers import provider_info
+from connector.resources import shipped_names
 from connector.scaffold import init_project
 from connector.schema.models import ConnectorConfig
 

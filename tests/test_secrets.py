@@ -11,7 +11,7 @@ from connector.diagnostics.findings import Location
 from connector.diagnostics.redact import REDACTED, redact
 from connector.errors import InputError
 from connector.project.layout import compose, load_project
-from connector.project.variables import Reference, check, parse, references, resolve
+from connector.source.variables import Reference, check, parse, references, resolve
 
 from .conftest import CliRunner
 from .projects import write_project

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connector.deploy.target import plain_http_problem
+from connector.logto.loopback import plain_http_problem
 from connector.mail.transport import MAX_REPLY_LINES
 
 from .conftest import CliRunner

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from email.header import decode_header, make_header
 from typing import Any
 
-from connector.mail.addresses import ADDRESS
+from connector.logto.addresses import ADDRESS
 from connector.mail.send import Job, RetryPolicy, send_all
 from connector.schema.models import ConnectorConfig
 

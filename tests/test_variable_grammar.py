@@ -1,4 +1,4 @@
-"""One ``${VAR}`` grammar (connector/project/variables.py) for the build and the lint, at each boundary."""
+"""One ``${VAR}`` grammar (connector/source/variables.py) for the build and the lint, at each boundary."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from connector.errors import InputError
 from connector.lint import lint_paths
 from connector.lint.base import is_reference
 from connector.project.layout import compose, load_project
-from connector.project.variables import holds_reference
+from connector.source.variables import holds_reference
 
 from .projects import TEMPLATES, write_project
 

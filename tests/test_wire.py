@@ -110,7 +110,7 @@ def test_fast_path_equals_the_email_package(
 def test_the_plain_address_shortcut_agrees_with_the_email_package(text: str) -> None:
     from email.utils import getaddresses
 
-    from connector.mail.addresses import SIMPLE_ADDRESS
+    from connector.logto.addresses import SIMPLE_ADDRESS
 
     match = SIMPLE_ADDRESS.fullmatch(text)
     if match:

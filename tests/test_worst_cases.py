@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks import bench_worst
 from connector.lint.rules_templates import strip_comments
-from connector.mail.addresses import address_problem
+from connector.logto.addresses import address_problem
 
 from .conftest import CliRunner
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from connector.logto import RUNTIME_ROOTS
-from connector.mail.placeholders import PLACEHOLDER
+from connector.logto.placeholders import PLACEHOLDER
 
 __all__ = ["RUNTIME_ROOTS", "Protector", "altered"]
 

@@ -31,7 +31,7 @@ def finalize(composed: Composed) -> tuple[ConnectorConfig | None, list[Finding]]
         findings = _emptied(findings, stripped, removed)
     if config is not None:
         # Logto would hand a subject with a line break to nodemailer as is: refuse to build it (SC406/SC408).
-        from connector.mail.headers import header_findings
+        from connector.logto.headers import header_findings
 
         broken = [f for f in header_findings(stripped) if f.severity == "error"]
         if broken:

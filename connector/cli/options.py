@@ -99,7 +99,7 @@ def complete_usage_types(**_: object) -> Iterable[str]:
 
 
 def complete_providers(**_: object) -> Iterable[str]:
-    from connector.project.providers import shipped_names
+    from connector.resources import shipped_names
 
     return shipped_names()
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from connector.diagnostics.printable import printable
-from connector.diagnostics.redact import register_secrets
 from connector.logto import SECRET_KEYS, SMTP_CONNECTOR_ID
-from connector.mail.addresses import header
+from connector.logto.addresses import header
+from connector.logto.credentials import register_secrets
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built

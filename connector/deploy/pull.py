@@ -25,11 +25,11 @@ from typing import Any
 import yaml
 
 from connector.deploy.plan import Desired, Live, make_plan
-from connector.deploy.target import SECTION, Target
+from connector.deploy.target import Target
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError
-from connector.logto import SECRET_KEYS
+from connector.logto import LOGTO_SECTION, SECRET_KEYS
 from connector.safe_paths import name_problem, outside_problem, unsafe_name
 
 ENV_SECRET = "${LOGTO_M2M_APP_SECRET}"
@@ -61,7 +61,7 @@ class Pulled:
 def pull_project(live: Live, target: Target, *, env: str, language: str) -> Pulled:
     """The project for ``live``; InputError when Logto holds no SMTP connector, or when a file name made
     from its data is not safe (SC014: nothing is written)."""
-    from connector.lint.rules_secrets import SECRETS
+    from connector.logto.credentials import SECRETS
 
     config = live.config
     if config is None:
@@ -124,7 +124,7 @@ def pull_project(live: Live, target: Target, *, env: str, language: str) -> Pull
     }
     pulled.files[f"environments/{env}.yaml"] = (
         f"# The Logto tenant `smtp-connector deploy --env {env}` sends this project to.\n"
-        + _dump({SECTION: section})
+        + _dump({LOGTO_SECTION: section})
     )
     return pulled
 
@@ -299,7 +299,7 @@ def _literal(value: Any) -> Any:
 
 
 def _shown(value: str) -> str:
-    from connector.mail.headers import printable
+    from connector.diagnostics.printable import printable
 
     return printable(value)
 

@@ -1,7 +1,7 @@
 """Which Logto tenant to deploy to, and with which machine-to-machine app: flags, the ``logto`` section of
 an environment file, or the ``LOGTO_*`` environment variables (in that order).
 
-Kept free of heavy imports: lint reads :func:`endpoint_problem` to check the section in source files.
+What an endpoint may be lives in :mod:`connector.logto.loopback` (lint reads it too).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import register_secret
 from connector.errors import InputError, UsageError
-from connector.mail.loopback import is_loopback
+from connector.logto import LOGTO_SECTION
+from connector.logto.loopback import USERINFO_PROBLEM, endpoint_problem, has_userinfo, is_loopback
 
-SECTION = "logto"  # the source-file key; never part of the built connector config
 # The section's keys and the environment variable each falls back to.
 ENV_VARS = {
     "endpoint": "LOGTO_ENDPOINT",
@@ -63,47 +63,6 @@ class Target:
     def credentials_hint(self) -> str:
         """Where to look when Logto refuses the app: the places the id and secret came from, not values."""
         return f"check {self.app_id.source} and {self.app_secret.source}"
-
-
-_USERINFO = (
-    "holds a user name or password (`...@` before the host), which would be sent as HTTP Basic "
-    "credentials in place of the M2M app's token; give Logto's address only, such as https://auth.example.com"
-)
-
-
-def has_userinfo(url: str) -> bool:
-    """Whether ``url`` carries ``user:password@`` (its value is never shown: it may be a password)."""
-    try:
-        return "@" in urlsplit(url).netloc
-    except ValueError:
-        return "@" in url  # not a URL at all: do not risk quoting it
-
-
-def endpoint_problem(url: str) -> str | None:
-    """Why ``url`` cannot be a Logto endpoint, or None. Plain ``http://`` is allowed on loopback only:
-    the app secret and every config secret cross this connection. A URL with a password is never quoted."""
-    if has_userinfo(url):
-        return f"the endpoint {_USERINFO}"
-    shown = printable(url)
-    if any(not c.isprintable() or c.isspace() for c in url):
-        # urlsplit drops a trailing newline and tabs silently; httpx does not: a secret stored with one.
-        return f"`{shown}` holds a space, a line break or another control character; remove it"
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        return f"`{shown}` is not a URL"
-    if parts.scheme not in ("http", "https") or not host:
-        return f"`{shown}` is not an http(s) URL such as https://auth.example.com"
-    if parts.query or parts.fragment:
-        return f"`{shown}` has a query or fragment; give the endpoint only, such as https://auth.example.com"
-    if parts.scheme == "http" and not is_loopback(host):
-        return (
-            f"`{shown}` is plain http: the app secret and the connector's secrets would cross the network "
-            "unencrypted (http is allowed on loopback only)"
-        )
-    return None
 
 
 # The proxy variables, in the order they apply (lower case first, as urllib and curl read them).
@@ -189,7 +148,7 @@ def resolve_target(
     ``locate`` gives the source position of one of its keys. Every problem is a finding naming the
     variable or file to fix; no value is ever part of a message.
     """
-    from connector.project import variables
+    from connector.source import variables
 
     findings: list[Finding] = []
     problems: list[str] = []
@@ -208,22 +167,24 @@ def resolve_target(
             if key == "appSecret" and not refs:
                 findings.append(_literal_secret(where))
                 continue
-            value, found = variables.resolve(written, environ, where, f"{SECTION}.{key}", (SECTION, key))
+            value, found = variables.resolve(
+                written, environ, where, f"{LOGTO_SECTION}.{key}", (LOGTO_SECTION, key)
+            )
             findings.extend(found)
-            source = " and ".join(f"${{{ref.name}}}" for ref in refs) or f"{SECTION}.{key}"
+            source = " and ".join(f"${{{ref.name}}}" for ref in refs) or f"{LOGTO_SECTION}.{key}"
             if not found:
                 if not value:
                     findings.append(
                         Finding.at(
                             where,
                             "SC502",
-                            f"{SECTION}.{key} is empty",
+                            f"{LOGTO_SECTION}.{key} is empty",
                             f"set {source} to a value",
-                            key_path=(SECTION, key),
+                            key_path=(LOGTO_SECTION, key),
                         )
                     )
                 else:
-                    values[key] = Setting(value, f"{source} ({SECTION}.{key} at {where})")
+                    values[key] = Setting(value, f"{source} ({LOGTO_SECTION}.{key} at {where})")
             continue
         value = environ.get(var, "")
         if value:
@@ -231,7 +192,7 @@ def resolve_target(
     endpoint = values.get("endpoint")
     if endpoint is not None:
         if has_userinfo(endpoint.value):
-            raise UsageError(f"the Logto endpoint from {endpoint.source} {_USERINFO}")
+            raise UsageError(f"the Logto endpoint from {endpoint.source} {USERINFO_PROBLEM}")
         problem = endpoint_problem(endpoint.value)
         if problem:
             problems.append(f"{problem} (from {endpoint.source})")
@@ -244,7 +205,7 @@ def resolve_target(
             hint = f"set {var}" + (f" or pass --{_flag_name(key)}" if key != "appSecret" else "")
             problems.append(
                 f"no Logto {_what(key)}: {var} is not set ({hint}, or name it in the environment "
-                f"file's `{SECTION}:` section)"
+                f"file's `{LOGTO_SECTION}:` section)"
             )
     if findings or problems:
         where = Location("smtp-connector")
@@ -296,22 +257,7 @@ def _literal_secret(where: Location) -> Finding:
     return Finding.at(
         where,
         "SC701",
-        f"`{SECTION}.appSecret` is written literally; the M2M app secret must not be committed",
+        f"`{LOGTO_SECTION}.appSecret` is written literally; the M2M app secret must not be committed",
         "write `appSecret: ${LOGTO_M2M_APP_SECRET}` (or another variable) and set it in your CI's "
         "secret store",
-    )
-
-
-def plain_http_problem(access_url: str) -> str | None:
-    """Why the token request to ``access_url`` would leak credentials, or None.
-
-    The refresh sends clientSecret and refreshToken (the service form, a signed assertion) in the request
-    body: over plain http anyone on the path reads them. Loopback (a local test endpoint) is allowed.
-    """
-    parts = urlsplit(access_url)
-    if parts.scheme.lower() != "http" or is_loopback(parts.hostname or ""):
-        return None
-    return (
-        f"auth.accessUrl {access_url} is plain http to {parts.hostname}: the client secret and refresh token "
-        "would cross the network unencrypted"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from connector.diagnostics.paths import KeyPath, dotted
 
@@ -43,6 +43,15 @@ FINER_KINDS = frozenset(
         "item-count",  # SC202: a list with too few or too many items
     }
 )
+
+
+class Located(Protocol):
+    """Data that knows where each of its values came from (a loaded file, or a merged project)."""
+
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+    def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,6 @@ import json
 import re
 from collections.abc import Iterable
 from itertools import compress
-from typing import Any
-
-from connector.logto import SECRET_KEYS
 
 REDACTED = "********"
 MIN_LENGTH = 4  # shorter values are too common to hide
@@ -116,31 +113,6 @@ def _add_forms(forms: Iterable[str]) -> None:
         elif size not in lengths:
             # The distinct lengths under one head add up to at most its forms' size: this stays linear.
             bisect.insort(lengths, size)
-
-
-def at_secret_paths(value: Any, secret: bool = False) -> list[Any]:
-    """The leaf values of ``value`` under a key of :data:`connector.logto.SECRET_KEYS` (all, with ``secret``),
-    in document order."""
-    found: list[Any] = []
-    stack: list[tuple[Any, bool]] = [(value, secret)]
-    while stack:  # not recursive: a deep document cannot exhaust the stack here
-        item, inside = stack.pop()
-        if isinstance(item, dict):
-            stack.extend((v, inside or k in SECRET_KEYS) for k, v in reversed(item.items()))
-        elif isinstance(item, list):
-            stack.extend((v, inside) for v in reversed(item))
-        elif inside:
-            found.append(item)
-    return found
-
-
-def register_secrets(value: Any, secret: bool = False) -> None:
-    """Register every credential value in a config (under a key of :data:`connector.logto.SECRET_KEYS`)."""
-    register_secret_texts(
-        str(item)  # `pass: 12345678` is a wrong type, and still a secret
-        for item in at_secret_paths(value, secret)
-        if isinstance(item, (str, int, float)) and not isinstance(item, bool)
-    )
 
 
 def redact(text: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
-from connector.project.variables import holds_reference
+from connector.source.variables import holds_reference
 from connector.source.walk import strings
 
 # Build-time Jinja2 statements or comments: such text is rendered before Logto ever sees it.
@@ -150,7 +150,7 @@ class Context:
 def is_reference(value: object) -> bool:
     """True for a string that holds a well-formed ``${VAR}`` reference (its value comes from the environment).
 
-    The grammar is the build's (:mod:`connector.project.variables`): what the build refuses is no reference.
+    The grammar is the build's (:mod:`connector.source.variables`): what the build refuses is no reference.
     """
     return isinstance(value, str) and holds_reference(value)
 

@@ -11,7 +11,9 @@ from typing import Literal
 from connector.diagnostics.findings import Finding, Location, has_errors, sort_findings
 from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import ONE_FILE, Context, Mode, Provenance, Source
-from connector.lint.suppress import (
+from connector.logto import CONFIG_KEYS, ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
+from connector.source.loader import MAX_BYTES, LoadResult, load, loads, read_capped
+from connector.source.suppress import (
     CONFIG_NAME,
     ConfigFinder,
     LintConfig,
@@ -19,8 +21,6 @@ from connector.lint.suppress import (
     check_comments,
     read_config,
 )
-from connector.logto import CONFIG_KEYS, ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
-from connector.source.loader import MAX_BYTES, LoadResult, load, loads, read_capped
 
 SOURCE_SUFFIXES = (*YAML_SUFFIXES, ".json")
 # Text that marks a file as ours even when it does not load (for files that are not named like ours).

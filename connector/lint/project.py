@@ -18,9 +18,9 @@ from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
 from connector.lint.base import Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
-from connector.lint.suppress import LintConfig
 from connector.logto import ENVIRONMENTS_DIR
 from connector.source.positions import position
+from connector.source.suppress import LintConfig
 
 
 def affected_environments(project: Any, changed: Iterable[Path]) -> set[str] | None:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from connector.diagnostics.findings import Finding
 from connector.lint.base import WHOLE_MODES, Context, is_reference, rule
 from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, clean_deep, implicit_tls, proxy_problem
+from connector.logto.loopback import plain_http_problem
 
 _STRIPPED = "Logto deletes empty values when it saves the config"
 
@@ -96,7 +97,8 @@ def _other_provider(ctx: Context, port: object) -> str | None:
     name = ctx.provider
     if name is None:
         return None
-    from connector.project.providers import alternative, shipped_names
+    from connector.project.providers import alternative
+    from connector.resources import shipped_names
 
     if name not in shipped_names():
         return None
@@ -127,7 +129,7 @@ def tls_flags(ctx: Context) -> Iterator[Finding]:
 def _stays_here(data: dict[str, Any]) -> bool:
     """Whether the SMTP session never leaves this machine: a loopback host, and no proxy or a loopback one
     (a proxy resolves ``host`` itself, so ``localhost`` through a remote proxy is the proxy's machine)."""
-    from connector.mail.loopback import is_loopback
+    from connector.logto.loopback import is_loopback
 
     host, proxy = data.get("host"), data.get("proxy")
     if not isinstance(host, str) or not is_loopback(host):
@@ -230,8 +232,6 @@ def nodemailer_only(ctx: Context) -> Iterator[Finding]:
 @rule("SC316", modes=WHOLE_MODES)
 def oauth2_plain_http(ctx: Context) -> Iterator[Finding]:
     """SC316: a token refresh over plain http sends clientSecret and refreshToken unencrypted."""
-    from connector.deploy.target import plain_http_problem
-
     auth = ctx.data.get("auth")
     url = auth.get("accessUrl") if isinstance(auth, dict) else None
     if not isinstance(url, str) or "${" in url:

@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from connector.deploy.target import SECTION, endpoint_problem
 from connector.diagnostics.findings import Finding
 from connector.lint.base import Context, is_reference, rule
+from connector.logto import LOGTO_SECTION
+from connector.logto.loopback import endpoint_problem
 
 
 @rule("SC701", "SC702", "SC703", modes=("layer", "project-layer"))
 def logto_target(ctx: Context) -> Iterator[Finding]:
-    section = ctx.mapping(SECTION)
+    section = ctx.mapping(LOGTO_SECTION)
     secret = section.get("appSecret")
     if isinstance(secret, str) and secret and not is_reference(secret):
         yield ctx.finding(
-            (SECTION, "appSecret"),
+            (LOGTO_SECTION, "appSecret"),
             "SC701",
             "`logto.appSecret` is written literally: the M2M app's secret would be committed, and it "
             "can change every connector of the tenant",
@@ -28,7 +29,7 @@ def logto_target(ctx: Context) -> Iterator[Finding]:
         problem = endpoint_problem(endpoint)
         if problem:
             yield ctx.finding(
-                (SECTION, "endpoint"),
+                (LOGTO_SECTION, "endpoint"),
                 "SC702",
                 f"{problem}; deploy refuses it",
                 "write Logto's https:// address, such as https://auth.example.com",
@@ -38,7 +39,7 @@ def logto_target(ctx: Context) -> Iterator[Finding]:
         parts = urlsplit(resource)
         if parts.scheme != "https" or not parts.netloc:
             yield ctx.finding(
-                (SECTION, "resource"),
+                (LOGTO_SECTION, "resource"),
                 "SC703",
                 f"`{resource}` is not a Management API resource indicator: Logto refuses the token request",
                 "self-hosted Logto: https://default.logto.app/api; Logto Cloud: https://TENANT-ID.logto.app/api",

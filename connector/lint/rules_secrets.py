@@ -9,25 +9,11 @@ from typing import Any
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import dotted
 from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
-from connector.project import variables
+from connector.logto.credentials import SECRETS
 from connector.project.fill_ins import all_placeholder
+from connector.source import variables
 from connector.source.loader import KeyPath
 from connector.source.secret_values import proxy_password
-
-# Where secrets live, and the variable name suggested for each.
-SECRETS: dict[KeyPath, str] = {
-    ("auth", "pass"): "SMTP_PASS",
-    ("auth", "clientSecret"): "SMTP_CLIENT_SECRET",
-    ("auth", "refreshToken"): "SMTP_REFRESH_TOKEN",
-    ("auth", "accessToken"): "SMTP_ACCESS_TOKEN",
-    ("auth", "privateKey"): "SMTP_PRIVATE_KEY",
-    ("auth", "privateKey", "key"): "SMTP_PRIVATE_KEY",
-    ("auth", "privateKey", "passphrase"): "SMTP_KEY_PASSPHRASE",
-    ("dkim", "privateKey"): "DKIM_PRIVATE_KEY",
-    ("tls", "key"): "SMTP_TLS_KEY",
-    ("tls", "passphrase"): "SMTP_TLS_PASSPHRASE",
-    ("tls", "pfx"): "SMTP_TLS_PFX",
-}
 
 
 @rule("SC403", modes=COMMITTED_MODES)

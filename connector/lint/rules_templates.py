@@ -9,7 +9,6 @@ from typing import Any
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import JINJA, TEMPLATE_TEXT_MODES, Context, rule
-from connector.lint.html_check import check_html, first_html_tag
 from connector.logto import (
     COMMON_ROOTS,
     PAYLOAD_ROOTS,
@@ -17,7 +16,8 @@ from connector.logto import (
     USAGE_TYPES,
     VERIFICATION_TYPES,
 )
-from connector.mail.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
+from connector.logto.html_elements import check_html, first_html_tag
+from connector.logto.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
 
 # What lint lets a template use: Logto's documented roots, plus `code` in an invitation (which SC105
 # accepts in place of a link). MFA types are not documented: they get the union of the verification

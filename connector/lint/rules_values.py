@@ -10,8 +10,8 @@ from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import dotted
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
 from connector.logto import REQUIRED_KEYS, SECRET_KEYS, TEMPLATE_REQUIRED_FIELDS
-from connector.mail.addresses import address_problem, reading_difference
-from connector.mail.headers import header_findings, line_break
+from connector.logto.addresses import address_problem, reading_difference
+from connector.logto.headers import header_findings, line_break
 from connector.project.fill_ins import DOUBLE, unfilled
 from connector.source.loader import KeyPath
 

@@ -28,10 +28,10 @@ from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import USAGE_TYPES
-from connector.mail.addresses import address_problem, single_address
-from connector.mail.headers import LINE_BREAKS, line_break
+from connector.logto.addresses import address_problem, single_address
+from connector.logto.headers import LINE_BREAKS, line_break
+from connector.logto.placeholders import PLACEHOLDER, fill_placeholders
 from connector.mail.message import FilledMessage, draft, envelope_address, fill_message
-from connector.mail.placeholders import PLACEHOLDER, fill_placeholders
 from connector.mail.send import Job, Result, json_line
 from connector.mail.wire import message_bytes
 from connector.schema.models import ConnectorConfig

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from connector.diagnostics.redact import register_secrets
+from connector.diagnostics.findings import Located
 from connector.errors import InputError, UsageError
 from connector.logto import project_files_in
+from connector.logto.credentials import register_secrets
 from connector.schema.models import ConnectorConfig
-from connector.schema.validate import Located
 
 
 def load_runtime_config(
@@ -70,7 +70,7 @@ def load_runtime_config(
     if stripped:
         raise InputError(findings=stripped)
     # Refused here, at the line that wrote it, rather than later without a position by the renderer.
-    from connector.mail.headers import header_findings
+    from connector.logto.headers import header_findings
 
     broken = header_findings(source)
     if broken:
@@ -112,7 +112,7 @@ def _resolved(source: Located, secrets: bool) -> dict[str, Any]:
     import os
 
     from connector.diagnostics.paths import dotted
-    from connector.project.variables import resolve_tree
+    from connector.source.variables import resolve_tree
 
     data, findings = resolve_tree(source.data, (), source.locate, dotted, os.environ, secrets=secrets)
     if findings:

@@ -20,7 +20,7 @@ from typing import Any
 
 from connector.errors import InputError
 from connector.logto import DOUBLED_HEADERS, OWN_HEADERS, REPLACED_HEADERS
-from connector.mail.addresses import (
+from connector.logto.addresses import (
     ADDRESS,
     address_problem,
     addresses_of,
@@ -30,8 +30,8 @@ from connector.mail.addresses import (
     parse,
     single_address,
 )
-from connector.mail.headers import HEADER_NAME, LINE_BREAKS
-from connector.mail.placeholders import fill_placeholders
+from connector.logto.headers import HEADER_NAME, LINE_BREAKS
+from connector.logto.placeholders import fill_placeholders
 from connector.schema.models import ConnectorConfig, Template
 
 _SEPARATOR = re.compile(f"[{re.escape(LINE_BREAKS)}]")  # the line ends of headers.py, CR and LF included
@@ -118,7 +118,7 @@ def draft(
     message_id: str | None = None,
 ) -> Draft:
     """Check every header value (no line breaks, one address each) and put the message together."""
-    # Addresses are written as nodemailer reads and writes them (mail/addresses.py): its parse, a name with
+    # Addresses are written as nodemailer reads and writes them (logto/addresses.py): its parse, a name with
     # specials quoted, the domain lowercased and in punycode, in the header and in the envelope.
     sender = envelope_address(rendered.sender, "the From address (sendFrom or fromEmail)")
     headers = [("From", _address_header("From", rendered.sender))]

@@ -18,6 +18,7 @@ from typing import Any
 
 from connector.diagnostics.redact import register_secret
 from connector.errors import InputError
+from connector.logto.loopback import plain_http_problem
 from connector.schema.models import OAuth2ServiceAuth, OAuth2TokenAuth, PrivateKey
 
 DEFAULT_ACCESS_URL = "https://accounts.google.com/o/oauth2/token"
@@ -61,8 +62,6 @@ class TokenSource:
                 f"the OAuth2 access token for {self.user} {reason} and cannot be renewed",
                 hint="add auth.refreshToken, auth.clientId and auth.clientSecret, or a fresh auth.accessToken",
             )
-        from connector.deploy.target import plain_http_problem
-
         problem = plain_http_problem(self.access_url)
         if problem:
             raise InputError(

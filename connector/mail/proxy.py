@@ -19,9 +19,9 @@ import ssl
 import time
 from urllib.parse import unquote, urlsplit
 
+from connector.diagnostics.printable import printable
 from connector.errors import InputError
 from connector.logto import proxy_problem
-from connector.mail.headers import printable
 
 MAX_ANSWER = 16 * 1024  # a CONNECT answer is a status line and a few headers; Node's own cap is 16 KiB
 

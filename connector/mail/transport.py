@@ -22,7 +22,7 @@ from typing import Any, cast
 
 from connector.errors import DeliveryError, InputError
 from connector.logto import DEFAULT_TIMEOUTS, implicit_tls
-from connector.mail.loopback import is_loopback
+from connector.logto.loopback import is_loopback
 from connector.mail.oauth2 import TokenSource
 from connector.mail.tls import server_name, start_tls, tls_context, trust_context
 from connector.schema.models import ConnectorConfig, LoginAuth

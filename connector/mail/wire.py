@@ -16,7 +16,7 @@ import re
 from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import MIMEPart
 
-from connector.mail.addresses import SIMPLE_ADDRESS
+from connector.logto.addresses import SIMPLE_ADDRESS
 from connector.mail.message import POLICY, Draft, draft_to_message, to_bytes
 
 # The body is encoded by EmailMessage.set_content itself (7bit, quoted-printable or base64, by the package's

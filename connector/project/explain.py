@@ -18,8 +18,8 @@ from connector.logto import is_secret_path
 from connector.project.layers import Composed, Origin
 from connector.project.merge import replaced_whole
 from connector.project.providers import shipped_name, shipped_place
-from connector.project.variables import Reference, parse
 from connector.source.loader import KeyPath
+from connector.source.variables import Reference, parse
 
 REMOVED = object()  # the value of an entry whose key a layer removed with null
 _WIDTH = 60

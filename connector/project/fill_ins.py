@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from connector.lint.html_check import ELEMENTS, VOID
-from connector.mail.addresses import ADDRESS
+from connector.logto.addresses import ADDRESS
+from connector.logto.html_elements import ELEMENTS, VOID
 
 DOUBLE = re.compile(r"<<\s*([A-Za-z0-9_.]+)\s*>>")
 _ANGLE = re.compile(r"<([^<>\s][^<>\r\n]{0,199})>")

@@ -293,7 +293,7 @@ def _shipped_place(file: str, line: int) -> str | None:
 def _shipped_suppressions(file: str, line: int) -> set[str]:
     global _SUPPRESSOR
     if _SUPPRESSOR is None:
-        from connector.lint.suppress import Suppressor
+        from connector.source.suppress import Suppressor
 
         _SUPPRESSOR = Suppressor({})
     ids: set[str] = _SUPPRESSOR.inline(file, line)

@@ -206,7 +206,7 @@ def _composed(state: State, env: str | None) -> Composed:
 
 def _strings(composed: Composed, resolve: bool, secrets: bool, environ: Mapping[str, str]) -> list[Finding]:
     """Resolve (or only check) every ``${...}`` in the config and the variables."""
-    from connector.project.variables import resolve_tree
+    from connector.source.variables import resolve_tree
 
     composed.data, findings = resolve_tree(
         composed.data, (), composed.locate, dotted, environ, resolve=resolve, secrets=secrets

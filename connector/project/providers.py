@@ -9,18 +9,9 @@ from functools import cache
 from pathlib import Path
 
 from connector.diagnostics.paths import dotted
-from connector.resources import data_dir
+from connector.resources import shipped_dir, shipped_names
 from connector.source.loader import Document, KeyPath, load
 from connector.source.walk import strings
-
-
-def shipped_dir() -> Path:
-    return data_dir("providers")
-
-
-@cache
-def shipped_names() -> tuple[str, ...]:
-    return tuple(sorted(path.stem for path in shipped_dir().glob("*.yaml")))
 
 
 def provider_path(ref: str, root: Path) -> Path | None:
@@ -111,7 +102,7 @@ class ProviderInfo:
 def provider_info(name: str) -> ProviderInfo:
     """Read one shipped overlay for listings and ``init``."""
     from connector.project.fill_ins import unfilled
-    from connector.project.variables import references
+    from connector.source.variables import references
 
     path = shipped_dir() / f"{name}.yaml"
     result = load(path)

@@ -67,7 +67,8 @@ def _source_checker() -> SchemaChecker:
 
 
 def load_provider(doc: Document, root: Path, providers: dict[str, Document], findings: list[Finding]) -> None:
-    from connector.project.providers import provider_path, shipped_names
+    from connector.project.providers import provider_path
+    from connector.resources import shipped_names
 
     ref = doc.data.get("provider")
     if not isinstance(ref, str) or ref in providers:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from connector.logto import TEMPLATE_TEXT_FIELDS
-from connector.project.providers import shipped_names
+from connector.resources import shipped_names
 from connector.schema.models import ConnectorConfig, Template
 
 # Keys a source file may hold that are not part of the final config.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from connector.diagnostics.describe import got
 from connector.diagnostics.describe import show as _show
-from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.findings import Finding, Located, Location
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.paths import dotted as _dotted
 from connector.diagnostics.suggest import did_you_mean
@@ -21,15 +21,6 @@ if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
     from connector.schema.models import ConnectorConfig
-
-
-class Located(Protocol):
-    """Data that knows where each of its values came from (a loaded file, or a merged project)."""
-
-    @property
-    def data(self) -> dict[str, Any]: ...
-
-    def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
 
 
 @dataclasses.dataclass(frozen=True)

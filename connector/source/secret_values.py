@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from connector.diagnostics.redact import at_secret_paths, register_secret_texts
+from connector.diagnostics.redact import register_secret_texts
+from connector.logto.credentials import at_secret_paths
 
 # `<password>` or `<<api-key>>`: an example value left to fill in, which SC401 quotes to say so.
 _PLACEHOLDER = re.compile(r"\s*(?:<[^<>]*>|<<[^<>]*>>)\s*")
@@ -68,7 +69,7 @@ def secret_literals(value: str) -> list[str]:
     """The parts of a secret string written literally: all of it, less its ``${VAR}`` references."""
     if "${" not in value:
         return [value]
-    from connector.project.variables import Reference, parse
+    from connector.source.variables import Reference, parse
 
     parts, problem = parse(value)
     if problem is not None:

@@ -145,23 +145,24 @@ def _environments(args: argparse.Namespace, project: Project) -> list[str]:
 
 
 def _section(project: Project, env: str) -> tuple[dict[str, Any], Any]:
-    from connector.deploy.target import SECTION
+    from connector.logto import LOGTO_SECTION
     from connector.project.layout import compose
 
     composed = compose(project, env, resolve=False)
-    section = composed.state.data.get(SECTION)
+    section = composed.state.data.get(LOGTO_SECTION)
     return (section if isinstance(section, dict) else {}), composed
 
 
 def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) -> Target:
-    from connector.deploy.target import SECTION, resolve_target
+    from connector.deploy.target import resolve_target
+    from connector.logto import LOGTO_SECTION
 
     section, composed = _section(project, env)
     return resolve_target(
         flags=flags_of(args),
         environ=environ,
         section=section,
-        locate=lambda key: composed.locate((SECTION, key)),
+        locate=lambda key: composed.locate((LOGTO_SECTION, key)),
         ca_file=args.ca_file,
     )
 

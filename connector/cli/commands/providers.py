@@ -18,7 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from connector.diagnostics.suggest import did_you_mean
     from connector.errors import UsageError
-    from connector.project.providers import detail, provider_info, shipped_names, table, to_json
+    from connector.project.providers import detail, provider_info, table, to_json
+    from connector.resources import shipped_names
 
     names = list(shipped_names())
     if args.name is not None:

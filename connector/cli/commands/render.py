@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from connector import atomic
     from connector.diagnostics.redact import redact
-    from connector.mail.addresses import header
+    from connector.logto.addresses import header
     from connector.mail.config import load_runtime_config
     from connector.mail.message import build_message, fill_message, to_bytes
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         atomic.write_bytes(args.eml, to_bytes(message))
         print(f"wrote {args.eml}", file=sys.stderr)
         return 0
-    # The mailboxes as nodemailer writes them in Logto's message (mail/addresses.py), names unencoded.
+    # The mailboxes as nodemailer writes them in Logto's message (logto/addresses.py), names unencoded.
     lines = [f"From: {header(rendered.sender)}"]
     reply_to = header(rendered.reply_to) if rendered.reply_to else ""
     if reply_to:

@@ -27,7 +27,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from connector.mail.placeholders import JS_SPACE
+from connector.logto.placeholders import JS_SPACE
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _ADDR_SPEC = rf"{_ATEXT}(?:\.{_ATEXT})*@{_ATEXT}(?:\.{_ATEXT})*"

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from connector.diagnostics.findings import Finding
-from connector.diagnostics.printable import printable as printable  # its home; re-exported from here
-from connector.source.loader import KeyPath
-
-if TYPE_CHECKING:  # validate imports pydantic, which the lint of a plain file must not pay for
-    from connector.schema.validate import Located
+from connector.diagnostics.findings import Finding, Located
+from connector.diagnostics.paths import KeyPath
+from connector.diagnostics.printable import printable
 
 # Every character str.splitlines() splits on, so every one the email package would treat as a line end.
 LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

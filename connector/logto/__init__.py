@@ -6,12 +6,12 @@ the tests run it), nodemailer's defaults, and Logto's email-template docs.
 
 The facts that need code of their own live next to it, each in one place:
 
-- header values (names, line ends): :mod:`connector.mail.headers`;
+- header values (names, line ends): :mod:`connector.logto.headers`;
 - how nodemailer reads an address (lint SC405 and SC411, the headers and the envelope):
-  :mod:`connector.mail.addresses`;
-- placeholders, filled as Logto fills them: :mod:`connector.mail.placeholders`, and a whole template
+  :mod:`connector.logto.addresses`;
+- placeholders, filled as Logto fills them: :mod:`connector.logto.placeholders`, and a whole template
   (the sender and reply-to fallbacks): :func:`connector.mail.message.fill_template`;
-- ``${VAR}`` references (this tool's, resolved before Logto sees the config): :mod:`connector.project.variables`;
+- ``${VAR}`` references (this tool's, resolved before Logto sees the config): :mod:`connector.source.variables`;
 - ``<...>`` example values from provider documentation: :mod:`connector.project.fill_ins`.
 """
 
@@ -228,6 +228,7 @@ RUNTIME_ROOTS = COMMON_ROOTS.union(*PAYLOAD_ROOTS.values())
 
 
 # This tool's own file names, read by lint, build and the runtime alike so that all three agree.
+LOGTO_SECTION = "logto"  # the source-file key of deploy's target; never part of the built connector config
 PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")  # a project has one of them, not both
 ENVIRONMENTS_DIR = "environments"  # environments/<name>.yaml (or .yml), one file per environment
 # The names an environment may have (its file's stem); the hint names what it allows.

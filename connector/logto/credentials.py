@@ -1,0 +1,49 @@
+"""Which values of a config are credentials, as Logto marks them (:data:`connector.logto.SECRET_KEYS`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector.diagnostics.paths import KeyPath
+from connector.diagnostics.redact import register_secret_texts
+from connector.logto import SECRET_KEYS
+
+# Where secrets live, and the variable name suggested for each.
+SECRETS: dict[KeyPath, str] = {
+    ("auth", "pass"): "SMTP_PASS",
+    ("auth", "clientSecret"): "SMTP_CLIENT_SECRET",
+    ("auth", "refreshToken"): "SMTP_REFRESH_TOKEN",
+    ("auth", "accessToken"): "SMTP_ACCESS_TOKEN",
+    ("auth", "privateKey"): "SMTP_PRIVATE_KEY",
+    ("auth", "privateKey", "key"): "SMTP_PRIVATE_KEY",
+    ("auth", "privateKey", "passphrase"): "SMTP_KEY_PASSPHRASE",
+    ("dkim", "privateKey"): "DKIM_PRIVATE_KEY",
+    ("tls", "key"): "SMTP_TLS_KEY",
+    ("tls", "passphrase"): "SMTP_TLS_PASSPHRASE",
+    ("tls", "pfx"): "SMTP_TLS_PFX",
+}
+
+
+def at_secret_paths(value: Any, secret: bool = False) -> list[Any]:
+    """The leaf values of ``value`` under a key of :data:`connector.logto.SECRET_KEYS` (all, with ``secret``),
+    in document order."""
+    found: list[Any] = []
+    stack: list[tuple[Any, bool]] = [(value, secret)]
+    while stack:  # not recursive: a deep document cannot exhaust the stack here
+        item, inside = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, inside or k in SECRET_KEYS) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((v, inside) for v in reversed(item))
+        elif inside:
+            found.append(item)
+    return found
+
+
+def register_secrets(value: Any, secret: bool = False) -> None:
+    """Register every credential value in a config (under a key of :data:`connector.logto.SECRET_KEYS`)."""
+    register_secret_texts(
+        str(item)  # `pass: 12345678` is a wrong type, and still a secret
+        for item in at_secret_paths(value, secret)
+        if isinstance(item, (str, int, float)) and not isinstance(item, bool)
+    )
