@@ -31,6 +31,7 @@ COMMANDS = (
     "render",
     "send",
     "sink",
+    "doctor",
     "schema",
     "deploy",
     "pull",
