@@ -7,4 +7,6 @@ from connector.schema.models import ConnectorConfig
 
 
 def dns_checks(config: ConnectorConfig, options: Options) -> list[Check]:
-    return [Check(id, "skip", "not in this version yet") for id in ("dns.mx", "dns.spf", "dns.dkim", "dns.dmarc")]
+    return [
+        Check(id, "skip", "not in this version yet") for id in ("dns.mx", "dns.spf", "dns.dkim", "dns.dmarc")
+    ]
