@@ -7,7 +7,7 @@ from typing import Any
 
 from connector.doctor import Check, Options
 from connector.doctor.smtp import Credentials
-from connector.schema.models import ConnectorConfig
+from connector.schema.models import ConnectorConfig, Template
 
 
 def examine(
@@ -18,11 +18,13 @@ def examine(
     from connector.mail.config import load_runtime_config
 
     # Loaded first without secrets: the DNS and template parts need none, and the SMTP part says which
-    # variable is missing instead of stopping at it.
+    # variable is missing instead of stopping at it. With every variable set, loaded again with them.
     config = load_runtime_config(target, env=env, overrides=overrides, secrets=False)
+    credentials = credentials_of(config, options.environ)
     checks: list[Check] = []
+    if not credentials.missing and credentials.variables:
+        config = load_runtime_config(target, env=env, overrides=overrides, secrets=True)
     if "smtp" in options.parts:
-        credentials = credentials_of(config, options.environ)
         if credentials.missing:
             checks.append(
                 Check(
@@ -34,7 +36,6 @@ def examine(
                 )
             )
         else:
-            config = load_runtime_config(target, env=env, overrides=overrides, secrets=True)
             used = sorted({n for names in credentials.variables.values() for n in names})
             checks.append(
                 Check(
@@ -55,7 +56,7 @@ def examine(
     if "templates" in options.parts:
         from connector.doctor.templates import template_checks
 
-        checks += template_checks(config)
+        checks += template_checks(config, _variants(target, env, overrides))
     return checks
 
 
@@ -72,8 +73,8 @@ def credentials_of(config: ConnectorConfig, environ: Mapping[str, str]) -> Crede
         value: Any = data
         for part in path:
             value = value.get(part) if isinstance(value, dict) else None
-        if not isinstance(value, str) or (path[0] == "dkim"):
-            continue  # the DKIM key signs, the DNS part reads it; the login does not need it
+        if not isinstance(value, str):
+            continue
         found = references(value)
         if not found:
             continue
@@ -109,3 +110,14 @@ def largest_message(config: ConnectorConfig) -> int | None:
     except InputError:
         return None
     return largest
+
+
+def _variants(target: str, env: str | None, overrides: Sequence[str]) -> Mapping[str, Sequence[Template]]:
+    """A project's templates in its other languages (a built file's are not read: Logto holds them)."""
+    from pathlib import Path
+
+    if not Path(target).is_dir():
+        return {}
+    from connector.build.outputs import build
+
+    return build(target, env, overrides=overrides, secrets=False).variants
