@@ -102,6 +102,14 @@ def test_an_unknown_usage_type_reads_the_same_in_every_command(
 # --- the usage types Logto requires (SC204) -------------------------------------------------------------
 
 
+def test_a_usage_type_of_another_type_counts_as_none() -> None:
+    from connector.logto.usage_types import missing_usage_types
+
+    kinds = [["SignIn"], {"a": 1}, "Register", None, "ForgotPassword", "Generic"]
+    assert missing_usage_types(kinds) == ["SignIn"]
+    assert missing_usage_types(["SignIn", "Register", "ForgotPassword", "Generic"]) == []
+
+
 def test_missing_required_usage_types_read_the_same_in_every_command(cli: CliRunner, tmp_path: Path) -> None:
     expected = {(missing_usage_types_message(["Register", "Generic"]), REQUIRED_HINT)}
     assert expected == {("templates lack the usage types Logto requires: Register, Generic", REQUIRED_HINT)}

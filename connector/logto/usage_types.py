@@ -51,8 +51,9 @@ def unknown_usage_type(
 
 
 def missing_usage_types(kinds: Iterable[object]) -> list[str]:
-    """The usage types Logto requires that ``kinds`` (the templates' usageType values) lack, in order."""
-    present = set(kinds)
+    """The usage types Logto requires that ``kinds`` (the templates' usageType values) lack, in order; a
+    value that is not text (a list, a mapping: the schema's to report) counts as none."""
+    present = {kind for kind in kinds if isinstance(kind, str)}
     return [kind for kind in REQUIRED_USAGE_TYPES if kind not in present]
 
 
