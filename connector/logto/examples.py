@@ -6,9 +6,12 @@ In a plain-text field (every field but HTML content) it is any ``<…>`` on one 
 - the angle-bracketed address of a mailbox, as nodemailer takes one (``Acme <noreply@acme.example>``), or a
   URL in angle brackets (``<https://…>``, ``<mailto:…>``, RFC 3986 appendix C), unless it says "your"
   (``<you@your.domain>``, the shape of the providers' and Logto's own examples);
-- comparison text: a ``<`` with a space after it and a word before it (``a < b``), or glued to a word and a
-  number (``x<5``), a ``>`` with a space before it and a word after it (``x > y``), and the arrows and
-  operators ``<=``, ``<-``, ``=>``, ``->``;
+- comparison text, where the ``<`` and the ``>`` are both operators: a ``<`` with a word before it and a
+  space or a number after it (``a < b``, ``x<5``, ``I <3``), a ``>`` with a word after it and a space or a
+  number before it (``x > y``, ``5>x``) or glued between a word and a number (``y>3``), and the arrows and
+  operators ``<=``, ``<-``, ``=>``, ``->``: ``3 < 4 > 2``, ``x<5 and y>3``. Spaced brackets between two
+  words (``from < host > to``) read as comparison; with nothing or punctuation on either side they are an
+  example value (``< host >``, ``Host: < host >``, ``from < host >``);
 - HTML markup, which SC109 reports in text/plain content and a subject sends as written: a tag of an element
   HTML defines with only attributes HTML defines that is an end tag (``</b>``), self-closing (``<br/>``),
   closed later in the text (``<b>…</b>``), a void element with attributes (``<img src=…>``) or
@@ -208,15 +211,23 @@ def _mailbox_or_url(inner: str) -> bool:
 
 
 def _comparison(text: str, start: int, stop: int, lo: int, hi: int) -> bool:
-    """Whether the ``<`` at ``start`` or the ``>`` before ``stop`` is an operator (``a < b``, ``x > y``)."""
+    """Whether the ``<`` at ``start`` and the ``>`` before ``stop`` are both operators (``a < b and c > d``,
+    ``x<5 and y>3``, ``<=``, ``->``): text that compares, not ``<…>`` around a value (``from < host >``)."""
     after, before = text[start + 1], text[stop - 2]
-    if after in "=-" or before in "=-":
-        return True  # <=, <-, =>, ->
-    if after.isspace() and _LEFT_OPERAND.fullmatch(_neighbour(text, start - 1, lo, -1)):
+    left = _LEFT_OPERAND.fullmatch(_neighbour(text, start - 1, lo, -1))
+    opens = after in "=-" or bool(left and (after.isspace() or after.isdigit()))
+    if not opens:
+        return False
+    if before in "=-":
         return True
-    if start > lo and after.isdigit() and _LEFT_OPERAND.fullmatch(text[start - 1]):
-        return True  # x<5
-    return before.isspace() and bool(_RIGHT_OPERAND.fullmatch(_neighbour(text, stop, hi, 1)))
+    following = text[stop] if stop < hi else ""
+    if not _RIGHT_OPERAND.fullmatch(_neighbour(text, stop, hi, 1)):
+        return False
+    return (
+        before.isspace()
+        or before.isdigit()
+        or (following.isdigit() and bool(_LEFT_OPERAND.fullmatch(before)))
+    )
 
 
 def _neighbour(text: str, index: int, bound: int, step: int) -> str:

@@ -117,11 +117,11 @@ def read_tag(text: str, start: int, limit: int | None = None) -> Tag | None:
 
 def defined(tag: Tag) -> bool:
     """Whether HTML defines the tag's element and each of its attributes (``<p class=x>``, not ``<p in app>``)."""
-    if tag.name not in ELEMENTS and not _OFFICE.fullmatch(tag.name):
-        # A custom element (`<my-widget data-x="1">`, `</my-widget>`) has a hyphen, as `<your-api-key>` does:
-        # it is markup when it carries an attribute HTML defines, or ends one.
-        if not (_CUSTOM.fullmatch(tag.name) and (tag.end or tag.attributes)):
-            return False
+    # A custom element (`<my-widget data-x="1">`, `</my-widget>`) has a hyphen, as `<your-api-key>` does:
+    # it is markup when it carries an attribute HTML defines, or ends one.
+    custom = bool(_CUSTOM.fullmatch(tag.name)) and (tag.end or bool(tag.attributes))
+    if tag.name not in ELEMENTS and not _OFFICE.fullmatch(tag.name) and not custom:
+        return False
     return all(
         name in ATTRIBUTES or _ATTRIBUTE_FAMILY.fullmatch(name) or _OFFICE.fullmatch(name)
         for name in tag.attributes
