@@ -9,7 +9,7 @@ In a plain-text field (every field but HTML content) it is any ``<…>`` on one 
 - comparison text, where the ``<`` and the ``>`` are both operators: a ``<`` with a word before it and a
   space or a number after it (``a < b``, ``x<5``, ``I <3``), a ``>`` with a word after it and a space or a
   number before it (``x > y``, ``5>x``) or glued between a word and a number (``y>3``), and the arrows and
-  operators ``<=``, ``<-``, ``=>``, ``->``: ``3 < 4 > 2``, ``x<5 and y>3``. Spaced brackets between two
+  operators ``<=``, ``<-``, ``=>``, ``->``, ``>=``: ``3 < 4 > 2``, ``x<5 and y>3``. Spaced brackets between two
   words (``from < host > to``) read as comparison; with nothing or punctuation on either side they are an
   example value (``< host >``, ``Host: < host >``, ``from < host >``);
 - HTML markup, which SC109 reports in text/plain content and a subject sends as written: a tag of an element
@@ -218,9 +218,9 @@ def _comparison(text: str, start: int, stop: int, lo: int, hi: int) -> bool:
     opens = after in "=-" or bool(left and (after.isspace() or after.isdigit()))
     if not opens:
         return False
-    if before in "=-":
-        return True
     following = text[stop] if stop < hi else ""
+    if before in "=-" or following == "=":
+        return True  # =>, ->, >=
     if not _RIGHT_OPERAND.fullmatch(_neighbour(text, stop, hi, 1)):
         return False
     return (

@@ -120,12 +120,11 @@ def defined(tag: Tag) -> bool:
     # A custom element (`<my-widget data-x="1">`, `</my-widget>`) has a hyphen, as `<your-api-key>` does:
     # it is markup when it carries an attribute HTML defines, or ends one.
     custom = bool(_CUSTOM.fullmatch(tag.name)) and (tag.end or bool(tag.attributes))
-    if tag.name not in ELEMENTS and not _OFFICE.fullmatch(tag.name) and not custom:
+    if _OFFICE.fullmatch(tag.name):
+        return True  # VML's and Office's attributes are theirs (`arcsize`, `fillcolor`)
+    if tag.name not in ELEMENTS and not custom:
         return False
-    return all(
-        name in ATTRIBUTES or _ATTRIBUTE_FAMILY.fullmatch(name) or _OFFICE.fullmatch(name)
-        for name in tag.attributes
-    )
+    return all(name in ATTRIBUTES or _ATTRIBUTE_FAMILY.fullmatch(name) for name in tag.attributes)
 
 
 @dataclass(frozen=True)
