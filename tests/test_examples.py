@@ -297,6 +297,10 @@ def test_a_real_password_is_a_literal_secret_never_an_example(middle: str) -> No
         ("<?xml version='1.0'?><host>", True, ["<host>"]),
         ("</ x><host>", True, ["<host>"]),
         ("<p title='x", True, []),
+        ("<пароль>", True, ["<пароль>"]),  # no markup at all in the text
+        ("< host ><p>a</p>", True, ["< host >"]),
+        ("<p>a</p>< host >", True, ["< host >"]),
+        ("<p>a</p><<x>>", True, ["<<x>>"]),
         ("Acme <a@b.example>", True, []),
         ("<you@your.domain>", True, ["<you@your.domain>"]),
         ("<https://example.com>", True, []),

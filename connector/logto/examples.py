@@ -31,8 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from connector.diagnostics.paths import KeyPath
 from connector.logto.addresses import ADDRESS
@@ -46,13 +45,13 @@ _YOUR = re.compile(r"(?<![A-Za-z])your", re.I)
 _DOUBLE = re.compile(r"<<\s*([A-Za-z0-9_.]+)\s*>>")
 _LEFT_OPERAND = re.compile(r"[\w)\]}\"'%]")
 _RIGHT_OPERAND = re.compile(r"[\w(\[{\"'$+-]")
+_OPENER = re.compile(r"<[A-Za-z/!?]")  # the only `<` that can open markup in HTML
 _BARE_VOID = frozenset(("br", "hr", "wbr"))  # void elements written without attributes in running text
 _END_TAG = re.compile(r"</([A-Za-z][^\t\n\f\r />]*)")
 _COMMENT_STARTS = ("<!-->", "<!--->")  # comments HTML closes at once
 
 
-@dataclass(frozen=True, slots=True)
-class Example:
+class Example(NamedTuple):
     """One example value: its text as written (``<host>``, ``<<code>>``) and where it starts."""
 
     text: str
@@ -118,9 +117,16 @@ def _plain_brackets(text: str, lo: int, hi: int, markup: bool) -> Iterator[tuple
     """Each ``<…>`` of ``text[lo:hi]`` that is markup (with its tag) or an example value (with None)."""
     closed: set[str] | None = None  # the end tags in the text, read once and only when needed
     for match in _BRACKET.finditer(text, lo, hi):
-        inner = match.group(1).strip()
+        raw = match.group(1)
         start, stop = match.span()
-        if not inner or _mailbox_or_url(inner) or _comparison(text, start, stop, lo, hi):
+        # Only a `<` followed by `=`, `-`, a space or a digit can open comparison text; only `@` or `:`
+        # can make a mailbox or a URL (cheap tests first: a text may hold many tags).
+        if (raw[:1] in "=-" or raw[:1].isspace() or raw[:1].isdigit()) and _comparison(
+            text, start, stop, lo, hi
+        ):
+            continue
+        inner = raw.strip()
+        if not inner or (("@" in inner or ":" in inner) and _mailbox_or_url(inner)):
             continue
         if markup and not _doubled(text, start, stop, lo, hi):
             if inner[0] in "!?":
@@ -149,9 +155,13 @@ def _in_html(text: str) -> list[Example]:
     lowered: str | None = None
     foreign = 0  # how deep inside <svg> or <math>
     run = pos = 0  # the text since the last markup starts at `run`
+    bracket = False  # whether that text holds a `<`: only then can it hold `<…>`
     size = len(text)
-    while (at := text.find("<", pos)) >= 0:
-        following = text[at + 1 : at + 2]
+    while (opener := _OPENER.search(text, pos)) is not None:
+        at = opener.start()
+        if not bracket and text.find("<", pos, at) >= 0:
+            bracket = True  # a `<` before it opens nothing: text (`< b`, `<3`, `<{{code}}>`)
+        following = text[at + 1]
         stop: int | None = None
         if following == "!":
             if text.startswith(_COMMENT_STARTS, at):
@@ -183,11 +193,13 @@ def _in_html(text: str) -> list[Example]:
                     close = lowered.find(f"</{tag.name}", stop)
                     stop = size if close < 0 else close
         if stop is None:
-            pos = at + 1  # `<` that opens nothing is text
+            pos, bracket = at + 1, True  # `<` that opens nothing is text
             continue
-        found.extend(_in_plain(text, run, at, markup=False))
-        run = pos = stop
-    found.extend(_in_plain(text, run, size, markup=False))
+        if bracket:
+            found.extend(_in_plain(text, run, at, markup=False))
+        run, pos, bracket = stop, stop, False
+    if bracket or text.find("<", pos) >= 0:
+        found.extend(_in_plain(text, run, size, markup=False))
     found.sort(key=lambda example: example.start)
     return found
 

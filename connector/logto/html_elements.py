@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 VOID = frozenset((
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
@@ -70,6 +71,7 @@ RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp", "iframe", "
 
 _SPACE = "\t\n\f\r "
 _TAG_NAME = re.compile(rf"[A-Za-z][^{_SPACE}/>]*")
+_SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(/?)>")
 _SEPARATORS = re.compile(rf"[{_SPACE}/]*")
 _ATTRIBUTE = re.compile(
     rf"([^{_SPACE}/>][^{_SPACE}/=>]*)(?:[{_SPACE}]*=[{_SPACE}]*"
@@ -77,8 +79,7 @@ _ATTRIBUTE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Tag:
+class Tag(NamedTuple):
     """A start or end tag as HTML's tokenizer reads it: names lowercased, ``stop`` just after its ``>``."""
 
     name: str
@@ -93,6 +94,10 @@ def read_tag(text: str, start: int, limit: int | None = None) -> Tag | None:
     """The tag whose ``<`` is at ``start``, read as HTML's tokenizer reads it (up to ``limit``), or None when
     that ``<`` opens no tag (HTML reads ``< b``, ``<3`` and ``<{{code}}>`` as text)."""
     limit = len(text) if limit is None else limit
+    simple = _SIMPLE_TAG.match(text, start, limit)
+    if simple is not None:  # `<p>`, `</b>`, `<br/>`: most tags, read without the loop below
+        end, name, closing = simple.groups()
+        return Tag(name.lower(), bool(end), (), bool(closing), simple.end(), True)
     pos = start + 1
     end = text.startswith("/", pos)
     name = _TAG_NAME.match(text, pos + end, limit)
@@ -119,10 +124,12 @@ def defined(tag: Tag) -> bool:
     """Whether HTML defines the tag's element and each of its attributes (``<p class=x>``, not ``<p in app>``)."""
     # A custom element (`<my-widget data-x="1">`, `</my-widget>`) has a hyphen, as `<your-api-key>` does:
     # it is markup when it carries an attribute HTML defines, or ends one.
-    custom = bool(_CUSTOM.fullmatch(tag.name)) and (tag.end or bool(tag.attributes))
-    if _OFFICE.fullmatch(tag.name):
+    if tag.name in ELEMENTS:
+        if not tag.attributes:
+            return True
+    elif _OFFICE.fullmatch(tag.name):
         return True  # VML's and Office's attributes are theirs (`arcsize`, `fillcolor`)
-    if tag.name not in ELEMENTS and not custom:
+    elif not (_CUSTOM.fullmatch(tag.name) and (tag.end or tag.attributes)):
         return False
     return all(name in ATTRIBUTES or _ATTRIBUTE_FAMILY.fullmatch(name) for name in tag.attributes)
 
