@@ -143,7 +143,14 @@ def test_one_thing_per_name() -> None:
     # Helpers that were copied have one home: at most one definition each.
     # `write_all`, `environment_names`, `Change` and `Outcome` each named two different things (issue 20).
     banned = {"render", "Rendered"}
-    single = {"register_secrets", "implicit_tls", "describe", "fill_template"}
+    single = {
+        "register_written_secrets",
+        "register_resolved_secrets",
+        "implicit_tls",
+        "describe",
+        "fill_template",
+    }
+    single |= {"secret_parts", "example_values", "first_html_tag", "proxy_password"}
     single |= {"write_all", "environment_names", "Change", "Outcome"}
     seen: dict[str, list[str]] = {}
     for path in PACKAGE.rglob("*.py"):
