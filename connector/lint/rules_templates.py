@@ -16,13 +16,8 @@ from connector.logto import (
     USAGE_TYPES,
     VERIFICATION_TYPES,
 )
-from connector.logto.html_elements import (
-    GMAIL_CLIP_BYTES,
-    SUBJECT_LENGTH,
-    check_html,
-    first_html_tag,
-    html_notes,
-)
+from connector.logto.examples import first_html_tag
+from connector.logto.html_elements import GMAIL_CLIP_BYTES, SUBJECT_LENGTH, check_html, html_notes
 from connector.logto.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
 from connector.logto.usage_types import unknown_usage_type
 
