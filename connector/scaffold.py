@@ -37,7 +37,7 @@ from connector.logto import (
 )
 from connector.project.providers import FillIn, ProviderInfo, provider_info
 from connector.resources import shipped_names
-from connector.safe_paths import name_problem, outside_problem
+from connector.safe_paths import name_problem, outside_problem, repository_root
 from connector.source.loader import MAX_BYTES, KeyPath, loads, read_capped
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
@@ -141,15 +141,6 @@ def environment_names(text: str) -> tuple[str, ...]:
             raise UsageError(f"--env: {same}; name each environment once")
         seen[name.casefold()] = name
     return names
-
-
-def repository_root(folder: Path) -> Path | None:
-    """The root of the git work tree ``folder`` (absolute) is in: the nearest folder up with a ``.git``
-    (a folder, or a file in a worktree or submodule), as git finds it. None outside a repository."""
-    for candidate in (folder, *folder.parents):
-        if os.path.lexists(candidate / ".git"):
-            return candidate
-    return None
 
 
 def init_project(

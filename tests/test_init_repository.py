@@ -172,8 +172,9 @@ def test_the_readme_commands_work_from_the_repository_root(repo: Path, cli: CliR
 
 def test_the_workflow_commands_fail_while_values_are_unfilled(repo: Path, cli: CliRunner) -> None:
     cli("init", "email", "--provider", "sendgrid", cwd=repo)
+    # Run from the project's folder, the annotations still name files from the repository's root.
     lint = run_subprocess("lint", "--format", "github", cwd=repo / "email", expect=1)
-    assert "::error file=smtp-connector.yaml,line=" in lint.stdout and "SC401" in lint.stdout
+    assert "::error file=email/smtp-connector.yaml,line=" in lint.stdout and "SC401" in lint.stdout
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,13 @@ the text Logto gets, reported at the lines that produced it.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
 from connector.lint.base import Provenance
@@ -124,7 +126,34 @@ def lint_project(
         if direct is not None and name not in direct and not authored.used & templates:
             continue  # a changed template that this environment does not render
         _lint_environment(linter, authored, composed, config)
+        linter.result.environments += 1
+        linter.result.files.update(os.path.abspath(project.root / used) for used in authored.used)
+    own_files = [project.project_file, *project.environment_files.values()]
+    linter.result.files.update(os.path.abspath(doc.file) for doc in own_files)
     linter.result.linted.append(str(root))
+
+
+def source_suppressions(root: Path, env: str) -> frozenset[tuple[str, KeyPath]]:
+    """The (rule, key path) of each finding about environment ``env`` that its sources suppress (a comment,
+    the lint config, a shipped overlay's own waiver such as dev-sink's SC302): a config built from them
+    keeps these suppressions, though it holds no comment."""
+    from connector.build.templating import Authoring
+    from connector.project import layout as module
+
+    try:
+        project = module.load_project(root)
+        composed = module.compose(project, env, resolve=False)
+    except InputError:
+        return frozenset()  # the project's own lint reports why
+    authored = Authoring(project.root).render(composed)
+    linter = Linter()
+    config = linter.configs.for_dir(root)
+    waived = set()
+    for finding in lint_source(authored.config, "composed", Provenance(composed)):
+        shown = composed.user_facing([finding])
+        if not shown or any(f.suppressed for f in linter.suppressor.apply(shown, config, {})):
+            waived.add((finding.rule, finding.key_path))
+    return frozenset(waived)
 
 
 def _lint_environment(linter: Linter, authored: Any, composed: Any, config: LintConfig) -> None:

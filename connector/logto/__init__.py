@@ -235,6 +235,12 @@ ENVIRONMENTS_DIR = "environments"  # environments/<name>.yaml (or .yml), one fil
 ENVIRONMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ENVIRONMENT_NAME_HINT = "letters, digits, `-`, `_` and `.`, starting with a letter or digit"
 YAML_SUFFIXES = (".yaml", ".yml")
+# What `build` writes next to ENV.json when templates have `locales`: the body of Logto's
+# PUT /api/email-templates (connector.authoring.locales), which lint checks as that body.
+TEMPLATES_SUFFIX = ".email-templates.json"
+# The fields of one entry's `details` in that body (Logto's emailTemplateDetailsGuard).
+TEMPLATE_DETAILS_REQUIRED = ("subject", "content")
+TEMPLATE_DETAILS_OPTIONAL = ("contentType", "replyTo", "sendFrom")
 
 
 def project_files_in(folder: Path) -> list[Path]:
