@@ -215,9 +215,12 @@ class Linter:
         if document is not None and kind == "lint-config":
             findings += read_config(path, display)[1]
         elif document is not None and kind == "email-templates":
-            from connector.lint.templates_body import lint_templates_body
+            from connector.lint.templates_body import check_templates_body
 
-            findings += lint_templates_body(document)
+            shape, languages = check_templates_body(document)
+            findings += shape
+            for entries, tag in languages:
+                findings += lint_source(entries, "variant", Provenance(language=tag))
         elif document is not None:
             findings += lint_source(document, mode or ("layer" if kind == "layer" else self.final_mode))
         self.add(findings, config, waived)

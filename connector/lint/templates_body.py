@@ -15,7 +15,7 @@ from typing import Any
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.suggest import did_you_mean
-from connector.lint.base import Provenance, Source
+from connector.lint.base import Source
 from connector.logto import TEMPLATE_DETAILS_OPTIONAL, TEMPLATE_DETAILS_REQUIRED, USAGE_TYPES
 
 _ENTRY_KEYS = ("languageTag", "templateType", "details")
@@ -57,18 +57,18 @@ class _Entries:
         return ("templates", index, "details", *rest)
 
 
-def lint_templates_body(document: Source) -> list[Finding]:
-    """Every problem of an email-templates file: its shape, then each language's templates as Logto sends them."""
+def check_templates_body(document: Source) -> tuple[list[Finding], list[tuple[Source, str]]]:
+    """The problems of an email-templates file's shape, and each language's well-formed templates (a source
+    with its language tag) for the rules a language variant gets (``lint_source(..., "variant")``)."""
     from connector.authoring.locales import check_language_tag
-    from connector.lint.engine import lint_source
 
     data = document.data
     findings = _unknown_keys(document, data, (), ("templates",), "the body")
     templates = data.get("templates")
     if "templates" not in data:
-        return [*findings, _missing(document, (), "templates", "the body")]
+        return [*findings, _missing(document, (), "templates", "the body")], []
     if not isinstance(templates, list):
-        return [*findings, _wrong(document, ("templates",), "a list of templates")]
+        return [*findings, _wrong(document, ("templates",), "a list of templates")], []
     by_language: dict[str, list[int]] = {}
     seen: dict[tuple[str, str], int] = {}
     for index, entry in enumerate(templates):
@@ -117,9 +117,7 @@ def lint_templates_body(document: Source) -> list[Finding]:
             continue
         seen[key] = index
         by_language.setdefault(str(tag), []).append(index)
-    for tag, indexes in by_language.items():
-        findings += lint_source(_Entries(document, tuple(indexes)), "variant", Provenance(language=tag))
-    return findings
+    return findings, [(_Entries(document, tuple(indexes)), tag) for tag, indexes in by_language.items()]
 
 
 def _details(document: Source, at: KeyPath, details: object) -> list[Finding]:

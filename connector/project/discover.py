@@ -41,3 +41,24 @@ def projects_under(folder: Path) -> list[Path]:
             except OSError:
                 continue
     return sorted(found)
+
+
+def secrets_of(folder: Path) -> tuple[str, ...]:
+    """The ``${VAR}`` names a project's build needs (no ``:-`` default), in the order its files name them
+    (provider overlays, the project file, then each environment); () when it does not load."""
+    from connector.errors import InputError
+    from connector.project.layout import load_project
+    from connector.source.variables import references
+    from connector.source.walk import strings
+
+    try:
+        project = load_project(folder)
+    except InputError:
+        return ()
+    names: dict[str, None] = {}
+    for document in project.files.values():
+        for _, text in strings(document.data):
+            for ref in references(text):
+                if ref.op != ":-":
+                    names.setdefault(ref.name, None)
+    return tuple(names)
