@@ -28,7 +28,11 @@ from connector import __version__, atomic
 from connector.diagnostics.printable import printable
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.logto import (
+from connector.project.discover import projects_under, secrets_of
+from connector.project.providers import FillIn, ProviderInfo, provider_info
+from connector.resources import shipped_names
+from connector.safe_paths import name_problem, outside_problem, repository_root
+from connector.source.files import (
     ENVIRONMENT_NAME,
     ENVIRONMENT_NAME_HINT,
     ENVIRONMENTS_DIR,
@@ -36,10 +40,6 @@ from connector.logto import (
     YAML_SUFFIXES,
     project_files_in,
 )
-from connector.project.discover import projects_under, secrets_of
-from connector.project.providers import FillIn, ProviderInfo, provider_info
-from connector.resources import shipped_names
-from connector.safe_paths import name_problem, outside_problem, repository_root
 from connector.source.loader import MAX_BYTES, KeyPath, loads, read_capped
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"

@@ -19,8 +19,8 @@ from connector.build.located import Variant
 from connector.build.templating import Authoring
 from connector.diagnostics.findings import Finding, has_errors
 from connector.errors import InputError
-from connector.logto import TEMPLATES_SUFFIX
 from connector.project.layout import Project, compose, load_project
+from connector.source.files import TEMPLATES_SUFFIX
 
 if TYPE_CHECKING:
     from connector.schema.models import ConnectorConfig, Template

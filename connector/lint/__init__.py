@@ -16,8 +16,8 @@ from connector.lint.engine import (
     enclosing_project,
     lint_source,
 )
-from connector.logto import TEMPLATES_SUFFIX, project_files_in
 from connector.project.discover import projects_under
+from connector.source.files import TEMPLATES_SUFFIX, project_files_in
 
 __all__ = ["LintResult", "lint_build", "lint_paths", "lint_source"]
 

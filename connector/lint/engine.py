@@ -13,8 +13,8 @@ from connector.diagnostics.findings import Finding, Location, has_errors, sort_f
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import ONE_FILE, Context, Mode, Provenance, Source
-from connector.logto import (
-    CONFIG_KEYS,
+from connector.logto import CONFIG_KEYS
+from connector.source.files import (
     ENVIRONMENTS_DIR,
     PROJECT_FILES,
     TEMPLATES_SUFFIX,

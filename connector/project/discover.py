@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from connector.logto import project_files_in
+from connector.source.files import project_files_in
 
 MAX_FOLDERS = 20_000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
