@@ -293,3 +293,21 @@ def test_a_third_init_updates_the_workflow_and_an_edited_one_is_left_alone(
     out = _ok(["smtp-connector", "init", "postmark", "--provider", "postmark"], repo, env)
     assert workflow.read_text() == edited
     assert "it is not as init wrote it" in out and "smtp-connector build postmark --all --keep-refs" in out
+
+
+def test_lint_dot_at_the_root_lints_every_project_and_says_what_it_checked(
+    infra: tuple[Path, dict[str, str]],
+) -> None:
+    repo, env = infra
+    result = _run(["smtp-connector", "lint", "."], repo, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # email: its project file, 3 environments, 2 template files; mail/gmail: its project file, 2 environments.
+    assert (result.stdout, result.stderr) == ("", "All checks passed (9 files, 5 environments).\n")
+    assert _run(["smtp-connector", "lint", "-q", "."], repo, env).stderr == ""
+    # A folder with no project in or under it is still a usage error.
+    assert _run(["smtp-connector", "lint", "apps"], repo, env).returncode == 2
+    # A finding in a template file, named directly, is shown as the file was named (not absolute).
+    (repo / "email" / "templates" / "sign-in.fr.txt").write_text("Votre code : {{ cod }}.\n")
+    for cwd, name in ((repo, "email/templates/sign-in.fr.txt"), (repo / "email", "templates/sign-in.fr.txt")):
+        named = _run(["smtp-connector", "lint", name], cwd, env)
+        assert named.returncode == 1 and named.stdout.startswith(f"{name}:1:"), named.stdout

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -80,6 +81,8 @@ def lint_paths(
             projects[path] = None
             continue
         root = enclosing_project(path) if path.is_file() else None
+        if root is not None and not path.is_absolute() and root.is_absolute():
+            root = Path(os.path.relpath(root))  # found resolved: shown relative, as the file was given
         if root is not None and _part_of(path, root) and not built:
             changed = projects.setdefault(root, [])
             if changed is not None:

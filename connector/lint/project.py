@@ -125,7 +125,7 @@ def lint_project(
         authored = authoring.render(composed)
         if direct is not None and name not in direct and not authored.used & templates:
             continue  # a changed template that this environment does not render
-        _lint_environment(linter, authored, composed, config)
+        _lint_environment(linter, authored, composed, config, root)
         linter.result.environments += 1
         linter.result.files.update(os.path.abspath(project.root / used) for used in authored.used)
     own_files = [project.project_file, *project.environment_files.values()]
@@ -156,13 +156,26 @@ def source_suppressions(root: Path, env: str) -> frozenset[tuple[str, KeyPath]]:
     return frozenset(waived)
 
 
-def _lint_environment(linter: Linter, authored: Any, composed: Any, config: LintConfig) -> None:
+def _lint_environment(linter: Linter, authored: Any, composed: Any, config: LintConfig, root: Path) -> None:
     """The rendered config and each language variant; nothing about a field that did not render."""
     findings = lint_source(authored.config, "composed", Provenance(composed))
     for variant in authored.variants:
         findings += lint_source(variant, "variant", Provenance(composed, variant.language))
     kept = [_in_template(f, authored.files) for f in findings if f.location not in authored.failed]
-    linter.add(authored.config.user_facing([*authored.findings, *kept]), config)
+    found = authored.config.user_facing([*authored.findings, *kept])
+    linter.add([_as_given(f, root) for f in found], config)
+
+
+def _as_given(finding: Finding, root: Path) -> Finding:
+    """A finding in a file of the project named from the project folder as the user gave it
+    (``email/templates/x.html.j2``), not by the absolute path rendering resolved it to."""
+    if not os.path.isabs(finding.file) or root.is_absolute():
+        return finding
+    try:
+        relative = Path(finding.file).relative_to(root.resolve())
+    except ValueError:
+        return finding
+    return dataclasses.replace(finding, file=str(root / relative))
 
 
 def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> Finding:
