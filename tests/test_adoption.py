@@ -311,3 +311,23 @@ def test_lint_dot_at_the_root_lints_every_project_and_says_what_it_checked(
     for cwd, name in ((repo, "email/templates/sign-in.fr.txt"), (repo / "email", "templates/sign-in.fr.txt")):
         named = _run(["smtp-connector", "lint", name], cwd, env)
         assert named.returncode == 1 and named.stdout.startswith(f"{name}:1:"), named.stdout
+
+
+def test_a_secret_added_to_a_project_is_listed_when_init_runs_again(
+    infra: tuple[Path, dict[str, str]],
+) -> None:
+    repo, env = infra
+    prod = repo / "email" / "environments" / "prod.yaml"
+    prod.write_text(prod.read_text().replace("{}\n", "auth: {user: '${SENDGRID_USER}'}\n"))
+    out = _ok(["smtp-connector", "init", "email", "--provider", "sendgrid"], repo, env)
+    assert "email-config.yml: lists the secrets the projects name now" in out
+    workflow = yaml.safe_load((repo / ".github" / "workflows" / "email-config.yml").read_text())
+    build = next(
+        s
+        for s in workflow["jobs"]["build"]["steps"]
+        if s.get("run", "").startswith("smtp-connector build email")
+    )
+    assert build["env"] == {
+        "SMTP_PASS": "${{ secrets.SMTP_PASS }}",
+        "SENDGRID_USER": "${{ secrets.SENDGRID_USER }}",
+    }
