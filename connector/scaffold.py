@@ -695,9 +695,6 @@ def _gitignore() -> str:
     )
 
 
-HOOK_FORMS = ("local", "remote")
-
-
 def hook_form() -> str:
     """The hook form that works where init runs: ``remote`` (pre-commit installs the tagged release from
     the project's repository) when this smtp-connector was installed from a package index as a release,

@@ -331,3 +331,28 @@ def test_a_secret_added_to_a_project_is_listed_when_init_runs_again(
         "SMTP_PASS": "${{ secrets.SMTP_PASS }}",
         "SENDGRID_USER": "${{ secrets.SENDGRID_USER }}",
     }
+
+
+@pytest.mark.parametrize(
+    ("version", "direct_url", "form"),
+    [
+        ("1.2.3", None, "remote"),  # a release from a package index: its tag exists for pre-commit
+        ("1.2.3", '{"url": "file:///src/smtp-connector", "dir_info": {}}', "local"),  # pip install .
+        ("1.2.3", '{"url": "file:///src", "dir_info": {"editable": true}}', "local"),  # pip install -e .
+        ("1.3.0.dev4", None, "local"),  # not a release: no tag to fetch
+        ("1.2.3+local", None, "local"),
+    ],
+)
+def test_init_writes_the_hook_form_that_works_where_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: str, direct_url: str | None, form: str
+) -> None:
+    """The installed distribution's own metadata (PEP 610's direct_url.json) decides, read by importlib."""
+    from connector.scaffold import hook_form
+
+    info = tmp_path / "site" / f"smtp_connector-{version}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: smtp-connector\nVersion: {version}\n")
+    if direct_url is not None:
+        (info / "direct_url.json").write_text(direct_url)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert hook_form() == form
