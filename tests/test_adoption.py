@@ -356,3 +356,22 @@ def test_init_writes_the_hook_form_that_works_where_it_runs(
         (info / "direct_url.json").write_text(direct_url)
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     assert hook_form() == form
+
+
+def test_a_template_outside_templates_is_relinted_by_the_hook(infra: tuple[Path, dict[str, str]]) -> None:
+    repo, env = infra
+    (repo / "email" / "layouts").mkdir()
+    (repo / "email" / "layouts" / "sign-in.html").write_text("<p>Your code: {{code}}</p>\n")
+    prod = repo / "email" / "environments" / "prod.yaml"
+    prod.write_text(
+        prod.read_text().replace(
+            "{}\n",
+            "templates:\n  - usageType: SignIn\n    contentType: text/html\n"
+            "    content: {file: layouts/sign-in.html}\n",
+        )
+    )
+    assert _commit(repo, env).returncode == 0
+    (repo / "email" / "layouts" / "sign-in.html").write_text("<p>Welcome</b>\n")
+    result = _commit(repo, env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "SC104" in output, output

@@ -139,4 +139,6 @@ def _part_of(path: Path, root: Path) -> bool:
     if project_root_of(path) is not None:
         return True
     relative = path.resolve().relative_to(root.resolve())
-    return relative.parts[0] == "templates" or path.suffix == ".j2"
+    # Any file that is neither YAML nor JSON may be a template some environment renders ({file: ...} can
+    # name one anywhere in the folder): relinting tells, and relints nothing when none renders it.
+    return relative.parts[0] == "templates" or path.suffix.lower() not in SOURCE_SUFFIXES
