@@ -380,7 +380,16 @@ class _Plan:
                         )
                     )
                 return
-            widened = files_pattern([*scoped, project]) or ""
+            widened = files_pattern([*scoped, project])
+            if widened is None:  # the new project is the repository's root: every file is a project's
+                self._by_hand(
+                    path,
+                    ["(remove its files: line)"],
+                    _ByHand("the change is", f"to the {HOOK_ID} hook in"),
+                    "the project is the repository's root",
+                    say_why=False,
+                )
+                return
             new = _rescoped(old, config, widened)
             line = [f"files: {_scalar(widened)}"]
             why = _ByHand("the line is", f"in the {HOOK_ID} hook, this files: line to")
