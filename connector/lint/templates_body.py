@@ -45,6 +45,9 @@ class _Entries:
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         return self.document.locate(self._file_path(path), key=key)
 
+    def locate_excerpt(self, path: KeyPath, excerpt: str) -> Location | None:
+        return self.document.locate_excerpt(self._file_path(path), excerpt)
+
     def _file_path(self, path: KeyPath) -> KeyPath:
         if len(path) < 2 or path[0] != "templates" or not isinstance(path[1], int):
             return path

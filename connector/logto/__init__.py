@@ -12,7 +12,7 @@ The facts that need code of their own live next to it, each in one place:
 - placeholders, filled as Logto fills them: :mod:`connector.logto.placeholders`, and a whole template
   (the sender and reply-to fallbacks): :func:`connector.mail.message.fill_template`;
 - ``${VAR}`` references (this tool's, resolved before Logto sees the config): :mod:`connector.source.variables`;
-- ``<...>`` example values from provider documentation: :mod:`connector.project.fill_ins`.
+- ``<...>`` example values left in place (provider overlays, SC401, SC403): :mod:`connector.logto.examples`.
 
 This tool's own names are not Logto's and live elsewhere: a project's file names and deploy's ``logto:``
 section in :mod:`connector.source.files`, the wording of what a wrong value leads to in
@@ -223,6 +223,18 @@ PAYLOAD_ROOTS: dict[str, frozenset[str]] = {
 }
 # Every root Logto fills at send time: a build-time variable may not take one of these names.
 RUNTIME_ROOTS = COMMON_ROOTS.union(*PAYLOAD_ROOTS.values())
+# What a template may use (lint SC103): Logto's documented roots, plus `code` in an invitation (which SC105
+# accepts in place of a link). The MFA types are not in Logto's table: they get the union of the
+# verification payloads, so nothing plausible is reported.
+_LENIENT = {
+    "OrganizationInvitation": frozenset({"code"}),
+    "MfaVerification": PAYLOAD_ROOTS["SignIn"] | PAYLOAD_ROOTS["UserPermissionValidation"],
+    "BindMfa": PAYLOAD_ROOTS["SignIn"] | PAYLOAD_ROOTS["UserPermissionValidation"],
+}
+TEMPLATE_ROOTS = {
+    kind: roots | _LENIENT.get(kind, frozenset()) | COMMON_ROOTS for kind, roots in PAYLOAD_ROOTS.items()
+}
+ALL_TEMPLATE_ROOTS = frozenset().union(*TEMPLATE_ROOTS.values())
 
 
 # The fields of one entry's `details` in the body of PUT /api/email-templates (Logto's
