@@ -53,7 +53,7 @@ def test_what_fails_the_run(statuses: tuple[str, ...], strict: bool, fails: bool
 def test_text_is_one_printable_line_per_check_and_a_summary() -> None:
     lines = as_text(CHECKS_SAMPLE).splitlines()
     assert lines == [
-        "ok   smtp.connect   127.0.0.1:25 greeted",
+        "pass smtp.connect   127.0.0.1:25 greeted",
         "FAIL smtp.tls-mode  expects TLS: 50% of sends\\nfail (fix: set `secure: true`; key: secure)",
         "WARN smtp.starttls  no requireTLS (fix: set `requireTLS: true`; key: requireTLS)",
         "skip smtp.login     \\x3a:error::not tried",

@@ -13,7 +13,7 @@ from connector.diagnostics.redact import redact
 from connector.diagnostics.reporters import escape_data, escape_property
 from connector.doctor import Check, counts
 
-_MARKS = {"pass": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "skip"}
+_MARKS = {"pass": "pass", "warn": "WARN", "fail": "FAIL", "skip": "skip"}
 _COLORS = {"pass": "\033[32m", "warn": "\033[33m", "fail": "\033[31m", "skip": "\033[2m"}
 _RESET = "\033[0m"
 
