@@ -241,7 +241,12 @@ class FakeLogto:
             jose = (
                 {"code": "ERR_JWS_INVALID", "name": "JWSInvalid"}
                 if expires is None
-                else {"code": "ERR_JWT_EXPIRED", "name": "JWTExpired", "claim": "exp", "reason": "check_failed"}
+                else {
+                    "code": "ERR_JWT_EXPIRED",
+                    "name": "JWTExpired",
+                    "claim": "exp",
+                    "reason": "check_failed",
+                }
             )
             return 401, {
                 "code": "auth.unauthorized",

@@ -220,5 +220,7 @@ def test_a_kept_template_in_the_fallback_language_names_the_templates_it_shadows
     )
     # Another fallback language: en Generic is then just another language's Generic.
     plan = make_plan(Desired(two, (), "fr"), live(two, entry("en", "Generic")))
-    assert plan.shadows == ("Logto sends it instead of the project's Generic template to users whose language is en",)
+    assert plan.shadows == (
+        "Logto sends it instead of the project's Generic template to users whose language is en",
+    )
     assert make_plan(Desired(two, (), "en"), live(two, entry("en", "Generic")), prune=True).shadows == ()

@@ -125,7 +125,9 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _one_environment_per_tenant(envs: list[str], targets: dict[str, Target], built: dict[str, Built]) -> None:
+def _one_environment_per_tenant(
+    envs: list[str], targets: dict[str, Target], built: dict[str | None, Built]
+) -> None:
     """Refuse two environments that deploy to one Logto tenant and build different things: the last would
     silently win, and ``--check`` would report drift for ever. Nothing has been sent yet."""
     from connector.deploy.plan import Desired
@@ -210,7 +212,10 @@ def _deploy_one(args: argparse.Namespace, built: Built, target: Target) -> int:
         if args.check:
             for kept, why in zip(plan.kept, plan.shadows, strict=True):
                 if why:  # not drift (the project does not manage it), but the project's text is not sent
-                    print(redact(f"warning: {kept.name} in Logto's email-template store: {why}"), file=sys.stderr)
+                    print(
+                        redact(f"warning: {kept.name} in Logto's email-template store: {why}"),
+                        file=sys.stderr,
+                    )
             if plan.changes:
                 print(f"drift: Logto at {target.base_url} differs from the project", file=sys.stderr)
                 return 1
