@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from connector.diagnostics.findings import Finding
 from connector.lint.base import WHOLE_MODES, Context, is_reference, rule
-from connector.logto import CONFIG_KEYS, LOGTO_SECTION, requests
+from connector.logto import CONFIG_KEYS, requests
 from connector.logto.loopback import endpoint_problem
 from connector.project.merge import TEMPLATES
+from connector.source.files import LOGTO_SECTION
 
 
 @rule("SC701", "SC702", "SC703", modes=("layer", "project-layer"))

@@ -13,9 +13,9 @@ from typing import Any
 
 from connector.diagnostics.findings import Located
 from connector.errors import InputError, UsageError
-from connector.logto import project_files_in
 from connector.logto.credentials import register_secrets
 from connector.schema.models import ConnectorConfig
+from connector.source.files import project_files_in
 
 
 def load_runtime_config(
