@@ -51,7 +51,7 @@ def logto_target(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("SC705", modes=WHOLE_MODES)
-def connector_request_size(ctx: Context) -> Iterator[Finding]:
+def connector_too_large(ctx: Context) -> Iterator[Finding]:
     config = _as_sent(ctx.data)
     size = requests.connector_request_size(config)
     if size <= requests.MAX_JSON_BODY:
@@ -70,7 +70,7 @@ def connector_request_size(ctx: Context) -> Iterator[Finding]:
 
 
 @rule("SC706", modes=("variant",))
-def store_entry_size(ctx: Context) -> Iterator[Finding]:
+def store_entry_too_large(ctx: Context) -> Iterator[Finding]:
     language = ctx.provenance.language or ""
     for index, template in ctx.templates():
         size = requests.put_size([requests.entry_size(requests.store_entry(language, template))])
