@@ -31,9 +31,11 @@ def finalize(composed: Composed) -> tuple[ConnectorConfig | None, list[Finding]]
         findings = _emptied(findings, stripped, removed)
     if config is not None:
         # Logto would hand a subject with a line break to nodemailer as is: refuse to build it (SC406/SC408).
+        # Nor a timeout Node clamps to 1 ms, which fails every send (SC311): `--set` can bring one in.
         from connector.logto.headers import header_findings
+        from connector.logto.timers import timer_findings
 
-        broken = [f for f in header_findings(stripped) if f.severity == "error"]
+        broken = [f for f in [*header_findings(stripped), *timer_findings(stripped)] if f.severity == "error"]
         if broken:
             return None, broken
     return config, findings

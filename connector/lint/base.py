@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
+from connector.logto.usage_types import template_label
 from connector.source.variables import holds_reference
 from connector.source.walk import strings
 
@@ -139,7 +140,7 @@ class Context:
     def template_name(self, template: dict[str, Any], index: int) -> str:
         """``"SignIn"``, or ``"SignIn" (fr)`` in a language variant."""
         language = self.provenance.language
-        name = template_name(template, index)
+        name = template_label(template, index)
         return f"{name} ({language})" if language is not None else name
 
     def mapping(self, key: str) -> dict[str, Any]:
@@ -153,11 +154,6 @@ def is_reference(value: object) -> bool:
     The grammar is the build's (:mod:`connector.source.variables`): what the build refuses is no reference.
     """
     return isinstance(value, str) and holds_reference(value)
-
-
-def template_name(template: dict[str, Any], index: int) -> str:
-    kind = template.get("usageType")
-    return f'"{kind}"' if isinstance(kind, str) and kind else f"#{index + 1}"
 
 
 RuleFunction = Callable[[Context], Iterable[Finding]]

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
-from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
 from connector.lint.base import Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
@@ -87,12 +86,7 @@ def lint_project(
         return
     environments = tuple(project.environments)
     if env is not None and env not in environments:
-        guess = did_you_mean(env, environments)
-        known = ", ".join(environments) or "none"
-        raise UsageError(
-            f"{root}: no environment `{env}`"
-            + (f"; did you mean `{guess}`?" if guess else f" (environments: {known})")
-        )
+        raise UsageError(module.unknown_environment(project, env))
     changed_files = None if changed is None else [Path(p) for p in changed]
     targets: Iterable[str | None]
     templates: frozenset[str] = frozenset()

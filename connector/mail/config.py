@@ -71,8 +71,9 @@ def load_runtime_config(
         raise InputError(findings=stripped)
     # Refused here, at the line that wrote it, rather than later without a position by the renderer.
     from connector.logto.headers import header_findings
+    from connector.logto.timers import timer_findings
 
-    broken = header_findings(source)
+    broken = [*header_findings(source), *timer_findings(source)]
     if broken:
         raise InputError(findings=broken)
     return config
