@@ -280,3 +280,9 @@ def test_the_lint_data_project_reports_sc706_at_the_variant() -> None:
     assert [(f.rule, f.line, f.column, f.key_path) for f in found] == [
         ("SC706", 18, 25, ("templates", 0, "content"))  # the variant's key path; its place in the file
     ]
+
+
+def test_a_lone_surrogate_is_sent_as_an_escape_and_counted_so() -> None:
+    # UTF-8 cannot carry it; JSON's \ud83d escape can, and Logto's JSON.parse reads the same string.
+    assert encode({"a": "x\ud83d"}) == b'{"a": "x\\ud83d"}'
+    assert encode({"a": "é"}) == '{"a": "é"}'.encode()

@@ -26,8 +26,12 @@ _SEPARATOR = len(b", ")
 
 
 def encode(body: Any) -> bytes:
-    """A request body exactly as deploy sends it: JSON, non-ASCII as UTF-8."""
-    return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    """A request body exactly as deploy sends it: JSON, non-ASCII as UTF-8 (or, when the text holds a lone
+    surrogate, which UTF-8 cannot carry, as \\u escapes: JSON that Logto reads as the same string)."""
+    try:
+        return json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(body).encode("ascii")
 
 
 def connector_body(config: Mapping[str, Any]) -> dict[str, Any]:
