@@ -266,7 +266,7 @@ def content_markup(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     path,
                     "SC110",
-                    f"template {name} content, line {problem.line}: {problem.message}",
+                    f"template {name} content: {problem.message}",
                     problem.hint,
                     excerpt=problem.excerpt,
                 )
