@@ -41,6 +41,8 @@ class Source(Protocol):
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
 
+    def locate_excerpt(self, path: KeyPath, excerpt: str) -> Location | None: ...
+
 
 class Layers(Protocol):
     """A composed environment's provenance (:class:`connector.project.layers.Composed`)."""
@@ -126,8 +128,12 @@ class Context:
         self, path: KeyPath, rule: str, message: str, hint: str, *, key: bool = False, excerpt: str = ""
     ) -> Finding:
         """A finding about the value (or, with ``key``, the key) at ``path``; ``excerpt``: the text it is
-        about as written, when a template file may hold it (see :class:`Finding`)."""
-        return Finding.at(self.at(path, key=key), rule, message, hint, key_path=path, excerpt=excerpt)
+        about as written: the finding stands where the text was typed, when the file holds the string as it
+        reads (a `|` block's own line), and a later stage may find it in a template file (:class:`Finding`)."""
+        where = self.source.locate_excerpt(path, excerpt) if excerpt else None
+        if where is None:
+            where = self.at(path, key=key)
+        return Finding.at(where, rule, message, hint, key_path=path, excerpt=excerpt)
 
     def templates(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """Each template mapping with its index; anything else in the list is the schema's business."""
