@@ -375,3 +375,15 @@ def test_a_template_outside_templates_is_relinted_by_the_hook(infra: tuple[Path,
     result = _commit(repo, env)
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "SC104" in output, output
+
+
+def test_a_deletion_between_two_refs_is_seen_too(infra: tuple[Path, dict[str, str]]) -> None:
+    """`pre-commit run --from-ref A --to-ref B` (pre-push, CI): the deletion is in a commit, not staged."""
+    repo, env = infra
+    assert _commit(repo, env).returncode == 0
+    _ok(["git", "rm", "-q", "email/templates/sign-in.fr.txt"], repo, env)
+    _ok(["git", "commit", "-q", "--no-verify", "-m", "past the hook"], repo, env)
+    args = [sys.executable, "-m", "pre_commit", "run", "--from-ref", "HEAD~1", "--to-ref", "HEAD"]
+    result = _run(args, repo, env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "SC604" in output and "sign-in.fr.txt" in output, output
