@@ -19,7 +19,7 @@ import re
 import shlex
 import stat
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,6 @@ from connector.diagnostics.printable import printable
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
 from connector.project.discover import projects_under, secrets_of
-from connector.project.layout import environments_in
 from connector.project.providers import FillIn, ProviderInfo, provider_info
 from connector.resources import PROJECT_URL, SCHEMA_LINE, shipped_names
 from connector.safe_paths import name_problem, outside_problem, repository_root
@@ -209,14 +208,10 @@ def init_project(
         if folder.resolve() != absolute
     ]
     projects = sorted([*((_from(folder, repo), names) for folder, names in others), (relative, secrets)])
-    # doctor (docs/doctor.md) checks each project's last environment that is not the local sink.
-    doctor_envs = {_from(folder, repo): doctor_env(environments_in(folder)) for folder, _ in others}
-    doctor_envs[relative] = doctor_env(envs)
     plan.workflow(
         [root / WORKFLOW, root / WORKFLOW.replace(".yml", ".yaml")],
         projects,
         relative,
-        doctor_envs,
     )
     plan.hook(root / PRE_COMMIT, hook or hook_form(), [name for name, _ in projects], relative)
     plan.write()
@@ -410,23 +405,17 @@ class _Plan:
             self._append(path, old, new[len(old) :], f"added the {HOOK_ID} hook", lines, by_hand)
 
     def workflow(
-        self,
-        spellings: Sequence[Path],
-        projects: Sequence[tuple[str, Sequence[str]]],
-        project: str,
-        doctor_envs: Mapping[str, str | None],
+        self, spellings: Sequence[Path], projects: Sequence[tuple[str, Sequence[str]]], project: str
     ) -> None:
         """The CI workflow for every project: create it, or rewrite it when it is exactly what init wrote
         for the other projects (so each init adds its project); one edited by hand is left as it is."""
-        text = _workflow(projects, doctor_envs)
+        text = _workflow(projects)
         there = next((path for path in spellings if os.path.lexists(path)), None)
         if there is None:
             self.new(spellings, text)
             return
         by_hand = _ByHand("the steps are", f"the steps for {project} to")
-        lines = _project_steps(
-            project, dict(projects)[project], keep_refs=True, doctor=doctor_envs.get(project)
-        )
+        lines = _project_steps(project, dict(projects)[project], keep_refs=True)
         old = self._read(there, lines, by_hand)
         if old is None:
             return
@@ -439,7 +428,7 @@ class _Plan:
             )
             return
         before = [(name, secrets) for name, secrets in projects if name != project]
-        if before and _skeleton(old) == _skeleton(_workflow(before, doctor_envs)):
+        if before and _skeleton(old) == _skeleton(_workflow(before)):
             self._append(there, old, text, f"now covers {project} too", lines, by_hand, rewrite=True)
             return
         self._by_hand(
@@ -854,36 +843,22 @@ def _skeleton(text: str) -> list[str]:
     return [line for line in text.splitlines() if not _SECRET_LINE.match(line)]
 
 
-def doctor_env(envs: Sequence[str]) -> str | None:
-    """The environment the workflow's ``doctor`` checks: the last that is not the local sink, if any."""
-    return next((env for env in reversed(envs) if env not in SINK_ENVIRONMENTS), None)
-
-
-def _project_steps(
-    project: str, secrets: Sequence[str], *, keep_refs: bool, doctor: str | None = None
-) -> list[str]:
-    """One project's ``run:`` steps: the no-secret check (``keep_refs``) or the real build; with
-    ``doctor`` (an environment), the go-live checks: DNS and templates in the check, which needs no
-    secret, and the SMTP part (a login, nothing sent) with the build, where the secrets are."""
+def _project_steps(project: str, secrets: Sequence[str], *, keep_refs: bool) -> list[str]:
+    """One project's ``run:`` steps: the no-secret check (``keep_refs``) or the real build."""
     where = "" if project == "." else f" {shlex.quote(project)}"
     out = OUT_DIR if project == "." else f"{project}/{OUT_DIR}"
-    check = f"smtp-connector doctor {shlex.quote(project)} --env {shlex.quote(doctor)}" if doctor else ""
-    env = ["  env:", *(f"    {name}: ${{{{ secrets.{name} }}}}" for name in secrets)] if secrets else []
     if keep_refs:
         return [
             f"- run: smtp-connector build{where} --all --keep-refs --out-dir {out}/",
             f"- run: smtp-connector preview{where} --out {out}/preview",
-            *([f"- run: {check} --only dns,templates --format github"] if check else []),
         ]
-    lines = [f"- run: smtp-connector build{where} --all --out-dir {out}/", *env]
-    if check:
-        lines += [f"- run: {check} --only smtp --format github", *env]
+    lines = [f"- run: smtp-connector build{where} --all --out-dir {out}/"]
+    if secrets:
+        lines += ["  env:", *(f"    {name}: ${{{{ secrets.{name} }}}}" for name in secrets)]
     return lines
 
 
-def _workflow(
-    projects: Sequence[tuple[str, Sequence[str]]], doctor_envs: Mapping[str, str | None] | None = None
-) -> str:
+def _workflow(projects: Sequence[tuple[str, Sequence[str]]]) -> str:
     """The CI workflow at the repository's root, for every project (folder from the root, its secrets)."""
     names = [name for name, _ in projects]
     secrets = sorted({name for _, listed in projects for name in listed})
@@ -926,11 +901,7 @@ def _workflow(
         # From the repository's root, so that annotations name the files GitHub shows.
         f"      - run: smtp-connector lint{''.join(f' {shlex.quote(n)}' for n in names if names != ['.'])}"
         " --format github",
-        *(
-            f"      {line}"
-            for name, _ in projects
-            for line in _project_steps(name, (), keep_refs=True, doctor=(doctor_envs or {}).get(name))
-        ),
+        *(f"      {line}" for name, _ in projects for line in _project_steps(name, (), keep_refs=True)),
         "      - uses: actions/upload-artifact@v4",
         "        with:",
         "          name: email-preview",
@@ -945,7 +916,7 @@ def _workflow(
         *(
             f"      {line}"
             for name, listed in projects
-            for line in _project_steps(name, listed, keep_refs=False, doctor=(doctor_envs or {}).get(name))
+            for line in _project_steps(name, listed, keep_refs=False)
         ),
     ]
     return "\n".join(lines) + "\n"

@@ -19,7 +19,6 @@ from connector.scaffold import PROJECT_URL
 
 from .conftest import CliRunner, run_subprocess
 from .projects import fill_in
-from .smtp_fixtures import ServerFactory
 from .test_precommit import _git_env, _hooks, _run
 
 WORKFLOW = ".github/workflows/email-config.yml"
@@ -132,13 +131,9 @@ def test_an_existing_workflow_is_skipped_and_listed(repo: Path, cli: CliRunner) 
     assert "repository secret" not in result.stdout  # the workflow that would read it is not ours
 
 
-def test_the_workflow_commands_succeed_from_the_repository_root(
-    repo: Path, cli: CliRunner, dns_server: Any, smtp_server: ServerFactory
-) -> None:
+def test_the_workflow_commands_succeed_from_the_repository_root(repo: Path, cli: CliRunner) -> None:
     """Every `run:` step that is our CLI, run as GitHub runs it: from the repository's root, with its env
-    (the check job has none; the build job names the secret). doctor asks a DNS server on 127.0.0.1 that
-    serves the domain as SendGrid documents it, and logs in to an aiosmtpd server on 127.0.0.1 in
-    SendGrid's place (--set host and port): no test uses the internet."""
+    (the check job has none; the build job names the secret)."""
     cli("init", "--hook", "remote", "email", "--provider", "sendgrid", "--env", "dev,staging,prod", cwd=repo)
     fill_in(repo / "email")
     workflow = _workflow(repo)
@@ -147,36 +142,16 @@ def test_the_workflow_commands_succeed_from_the_repository_root(
         "smtp-connector lint email --format github",
         "smtp-connector build email --all --keep-refs --out-dir email/out/",
         "smtp-connector preview email --out email/out/preview",
-        "smtp-connector doctor email --env prod --only dns,templates --format github",
     ]
-    assert [s.get("env") for s in check] == [None, None, None, None]
+    assert [s.get("env") for s in check] == [None, None, None]
     build = [s for s in _steps(workflow, "build") if s.get("run", "").startswith("smtp-connector ")]
-    assert [s["run"] for s in build] == [
-        "smtp-connector build email --all --out-dir email/out/",
-        "smtp-connector doctor email --env prod --only smtp --format github",
-    ]
-    secret = {"SMTP_PASS": "${{ secrets.SMTP_PASS }}"}
-    assert [s.get("env") for s in build] == [secret, secret]
+    assert [s["run"] for s in build] == ["smtp-connector build email --all --out-dir email/out/"]
+    assert build[0]["env"] == {"SMTP_PASS": "${{ secrets.SMTP_PASS }}"}
     assert workflow["jobs"]["build"]["if"] == "github.event_name == 'push'"
-    domain = "your-verified-domain.com"
-    dns = dns_server(
-        {
-            domain: {"MX": [f"10 mx.{domain}."], "TXT": ["v=spf1 include:sendgrid.net -all"]},
-            "sendgrid.net": {"TXT": ["v=spf1 ip4:167.89.0.0/17 ~all"]},
-            f"s1._domainkey.{domain}": {"TXT": ["k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC"]},
-            f"s2._domainkey.{domain}": {"TXT": ["k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQD"]},
-            f"_dmarc.{domain}": {"TXT": ["v=DMARC1; p=reject"]},
-        }
-    )
     for step in check:
-        local = ["--dns-server", dns.address] if "doctor" in step["run"] else []
-        run_subprocess(*shlex.split(step["run"])[1:], *local, cwd=repo, env={"SMTP_PASS": ""})
+        run_subprocess(*shlex.split(step["run"])[1:], cwd=repo, env={"SMTP_PASS": ""})
     assert '"pass": "${SMTP_PASS' in (repo / "email/out/prod.json").read_text()  # as written: no secret
     run_subprocess(*shlex.split(build[0]["run"])[1:], cwd=repo, env={"SMTP_PASS": "sg-secret-value"})
-    smtp = smtp_server(tls="starttls", users={"apikey": "sg-secret-value"})
-    local = ["--set=host=127.0.0.1", f"--set=port={smtp.port}", "--set=tls.rejectUnauthorized=false"]
-    run_subprocess(*shlex.split(build[1]["run"])[1:], *local, cwd=repo, env={"SMTP_PASS": "sg-secret-value"})
-    assert smtp.handler.logins == [("PLAIN", "apikey")] and smtp.handler.mail_from == []
     workdir = repo / "email"
     assert sorted(p.name for p in (workdir / "out").glob("*.json")) == [
         "dev.json",
