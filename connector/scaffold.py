@@ -28,16 +28,16 @@ from connector import __version__, atomic
 from connector.diagnostics.printable import printable
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.logto import (
+from connector.project.providers import FillIn, ProviderInfo, provider_info
+from connector.resources import shipped_names
+from connector.safe_paths import name_problem, outside_problem
+from connector.source.files import (
     ENVIRONMENT_NAME,
     ENVIRONMENT_NAME_HINT,
     ENVIRONMENTS_DIR,
     PROJECT_FILES,
     YAML_SUFFIXES,
 )
-from connector.project.providers import FillIn, ProviderInfo, provider_info
-from connector.resources import shipped_names
-from connector.safe_paths import name_problem, outside_problem
 from connector.source.loader import MAX_BYTES, KeyPath, loads, read_capped
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"

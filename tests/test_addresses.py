@@ -294,14 +294,16 @@ def test_the_deploy_plan_shows_what_logto_sends_when_it_differs() -> None:
         '~ fromEmail: "a@shop.example" -> "Shop (x) <m@shop.example>" (Logto sends "Shop <m@shop.example>")'
     )
     assert (
-        ConfigChange(("replyTo",), "added", after="Desk").line() == '+ replyTo: "Desk" (Logto sends no address)'
+        ConfigChange(("replyTo",), "added", after="Desk").line()
+        == '+ replyTo: "Desk" (Logto sends no address)'
     )
     assert (
         ConfigChange(("fromEmail",), "added", after="Shop <m@shop.example>").line()
         == '+ fromEmail: "Shop <m@shop.example>"'
     )
     assert (
-        ConfigChange(("name",), "added", after="a (b) <c@d.example>").line() == '+ name: "a (b) <c@d.example>"'
+        ConfigChange(("name",), "added", after="a (b) <c@d.example>").line()
+        == '+ name: "a (b) <c@d.example>"'
     )
 
 

@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import ast
+import re
+import shutil
 import sys
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT
 
 PACKAGE = ROOT / "connector"
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
 
 
-def _modules() -> dict[str, Path]:
+def _modules(root: Path = ROOT) -> dict[str, Path]:
     found = {}
-    for path in PACKAGE.rglob("*.py"):
-        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    for path in (root / "connector").rglob("*.py"):
+        name = ".".join(path.relative_to(root).with_suffix("").parts)
         found[name.removesuffix(".__init__")] = path
     return found
 
 
-def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
-    """Every connector module ``name`` imports, at the top or inside a function (TYPE_CHECKING ones too)."""
+def _import_lines(name: str, path: Path, modules: dict[str, Path]) -> list[tuple[str, int]]:
+    """Every connector module ``name`` imports, with the line: at the top, inside a function, under
+    ``TYPE_CHECKING`` alike. A package the module sits in is not counted (Python runs it first anyway)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    out = set()
+    out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         targets: list[str] = []
         if isinstance(node, ast.Import):
@@ -37,8 +43,13 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
             while target and target not in modules:
                 target = target.rpartition(".")[0]
             if target and target != name and not name.startswith(target + "."):
-                out.add(target)
+                out.append((target, node.lineno))  # type: ignore[attr-defined]
     return out
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every connector module ``name`` imports, at the top or inside a function (TYPE_CHECKING ones too)."""
+    return {target for target, _ in _import_lines(name, path, modules)}
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[set[str]]:
@@ -83,7 +94,7 @@ def test_the_finder_sees_a_cycle_through_a_function_level_import() -> None:
     assert "connector.source.json_reader" in _imports(loader, modules[loader], modules)
 
 
-def test_no_import_cycles() -> None:
+def test_no_import_cycles() -> None:  # inside a folder too, where the layer table allows both ways
     modules = _modules()
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     assert _cycles(graph) == []
@@ -233,3 +244,136 @@ def test_only_the_capped_reader_loads_yaml() -> None:
     ]
     assert offenders == []
     assert _yaml_loading(YAML_READER.read_text(encoding="utf-8"))  # the finder does see the reader's own
+
+
+# The layer order lives in docs/architecture.md ("Layers"): the test reads it there, so the page and the
+# check cannot drift. __init__ (the version and the lazy public API) and __main__ stand outside the order.
+_LAYER_HEADER = "| folder / module | may import |"
+_OUTSIDE = {"connector", "__main__"}
+
+
+def _layer_rows(text: str) -> list[tuple[set[str], set[str]]]:
+    """The layer table's rows, lowest first: (the units of the row, the units it may import)."""
+    lines = text.splitlines()
+    start = lines.index(_LAYER_HEADER)
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        units, may = line.strip().strip("|").split("|")
+        rows.append(({*re.findall(r"`(\w+)/?`", units)}, {*re.findall(r"`(\w+)/?`", may)}))
+    return rows
+
+
+def _unit(module: str) -> str:
+    """The top-level folder or module a module belongs to (``connector`` for the package's __init__)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _layer_problems(root: Path, rows: list[tuple[set[str], set[str]]]) -> list[str]:
+    """Every import in ``root``/connector that goes up or sideways in the layer table, every pair of units
+    importing each other, and every unit the table does not place."""
+    modules = _modules(root)
+    allowed = {unit: may for units, may in rows for unit in units}
+    problems = [
+        f"connector/{unit} is in no row of the layer table"
+        for unit in sorted({_unit(name) for name in modules} - allowed.keys() - _OUTSIDE)
+    ]
+    edges: dict[tuple[str, str], list[str]] = {}
+    for name, path in sorted(modules.items()):
+        where = path.relative_to(root).as_posix()
+        seen = set()  # one problem per import statement and unit (``from a import b`` names a and a.b)
+        for target, line in _import_lines(name, path, modules):
+            source, imported = _unit(name), _unit(target)
+            if (line, imported) in seen:
+                continue
+            seen.add((line, imported))
+            if imported == "__main__":
+                problems.append(f"{where}:{line}: imports connector.__main__")
+            if source == imported or source in _OUTSIDE or imported in _OUTSIDE:
+                continue
+            edges.setdefault((source, imported), []).append(f"{where}:{line}")
+            if imported not in allowed.get(source, set()):
+                problems.append(f"{where}:{line}: {source} imports {target}, which is not below it")
+    problems += [
+        f"{a} and {b} import each other: {edges[a, b][0]} and {edges[b, a][0]}"
+        for a, b in sorted(edges)
+        if a < b and (b, a) in edges
+    ]
+    return problems
+
+
+def test_the_layer_table_is_an_order() -> None:
+    """Each row may import exactly the rows above it: no unit twice, siblings never import each other."""
+    rows = _layer_rows(ARCHITECTURE.read_text(encoding="utf-8"))
+    assert len(rows) >= 10
+    below: set[str] = set()
+    for units, may in rows:
+        assert units and not units & below, units
+        assert may == below, units
+        below |= units
+
+
+def test_imports_go_only_down_the_layers() -> None:
+    rows = _layer_rows(ARCHITECTURE.read_text(encoding="utf-8"))
+    assert _layer_problems(ROOT, rows) == []
+
+
+def _scratch_copy(tmp_path: Path) -> Path:
+    shutil.copytree(PACKAGE, tmp_path / "connector", ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("module", "added", "line", "expected"),
+    [
+        # An upward import at the top of a module, by absolute name (cli imports diagnostics: a pair).
+        (
+            "diagnostics/paths.py",
+            "from connector.cli import main\n",
+            1,
+            ["diagnostics imports connector.cli", "cli and diagnostics import each other"],
+        ),
+        # Inside a function: errors stands on diagnostics, so this is a pair importing each other too.
+        (
+            "diagnostics/printable.py",
+            "def _late() -> object:\n    from connector.errors import InputError\n\n    return InputError\n",
+            2,
+            ["diagnostics imports connector.errors", "diagnostics and errors import each other"],
+        ),
+        # Under TYPE_CHECKING, relative: siblings never import each other.
+        (
+            "lint/base.py",
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from ..mail import send\n",
+            4,
+            ["lint imports connector.mail"],
+        ),
+        # Sideways, in one row.
+        ("atomic.py", "from . import resources\n", 1, ["atomic imports connector.resources"]),
+        # Down is fine, at any depth.
+        (
+            "cli/options.py",
+            "def _late() -> object:\n    from connector import preview\n\n    return preview\n",
+            0,
+            [],
+        ),
+        # A new top-level module nobody placed.
+        ("stray.py", "x = 1\n", 0, ["connector/stray is in no row of the layer table"]),
+    ],
+)
+def test_an_upward_import_in_a_scratch_copy_fails_the_check(
+    tmp_path: Path, module: str, added: str, line: int, expected: list[str]
+) -> None:
+    rows = _layer_rows(ARCHITECTURE.read_text(encoding="utf-8"))
+    root = _scratch_copy(tmp_path)
+    assert _layer_problems(root, rows) == []  # the copy as it is passes
+    target = root / "connector" / module
+    before = target.read_text(encoding="utf-8") if target.exists() else ""
+    target.write_text(before + added, encoding="utf-8")
+    problems = _layer_problems(root, rows)
+    assert len(problems) == len(expected), problems
+    for wanted, problem in zip(expected, problems, strict=True):
+        assert wanted in problem, problems
+    if line:  # the first problem names the file and line of the import
+        assert problems[0].startswith(f"connector/{module}:{before.count(chr(10)) + line}: "), problems

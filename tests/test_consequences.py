@@ -9,13 +9,10 @@ from typing import Any
 
 import pytest
 
+from connector.diagnostics.consequences import BUILD_REFUSES, IGNORED, SAVE_REFUSED, SEND_FAILS
 from connector.logto import (
-    BUILD_REFUSES,
     CONFIG_KEYS,
     GUARD_KEYS,
-    IGNORED,
-    SAVE_REFUSED,
-    SEND_FAILS,
     guard_checks_type,
     unknown_key_consequence,
     wrong_value_consequence,

@@ -1,4 +1,4 @@
-"""Both spellings of the project file (connector/logto/__init__.py PROJECT_FILES) work in every command."""
+"""Both spellings of the project file (connector/source/files.py PROJECT_FILES) work in every command."""
 
 from __future__ import annotations
 

@@ -29,8 +29,9 @@ from connector.deploy.target import Target
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError
-from connector.logto import LOGTO_SECTION, SECRET_KEYS
+from connector.logto import SECRET_KEYS
 from connector.safe_paths import name_problem, outside_problem, unsafe_name
+from connector.source.files import LOGTO_SECTION
 
 ENV_SECRET = "${LOGTO_M2M_APP_SECRET}"
 ENV_APP_ID = "${LOGTO_M2M_APP_ID}"

@@ -15,8 +15,8 @@ from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import register_secret
 from connector.errors import InputError, UsageError
-from connector.logto import LOGTO_SECTION
 from connector.logto.loopback import USERINFO_PROBLEM, endpoint_problem, has_userinfo, is_loopback
+from connector.source.files import LOGTO_SECTION
 
 # The section's keys and the environment variable each falls back to.
 ENV_VARS = {

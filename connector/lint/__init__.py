@@ -16,7 +16,7 @@ from connector.lint.engine import (
     enclosing_project,
     lint_source,
 )
-from connector.logto import project_files_in
+from connector.source.files import project_files_in
 
 __all__ = ["LintResult", "lint_build", "lint_paths", "lint_source"]
 

@@ -11,7 +11,8 @@ from typing import Literal
 from connector.diagnostics.findings import Finding, Location, has_errors, sort_findings
 from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import ONE_FILE, Context, Mode, Provenance, Source
-from connector.logto import CONFIG_KEYS, ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
+from connector.logto import CONFIG_KEYS
+from connector.source.files import ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
 from connector.source.loader import MAX_BYTES, LoadResult, load, loads, read_capped
 from connector.source.suppress import (
     CONFIG_NAME,

@@ -18,7 +18,7 @@ from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
 from connector.lint.base import Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
-from connector.logto import ENVIRONMENTS_DIR
+from connector.source.files import ENVIRONMENTS_DIR
 from connector.source.positions import position
 from connector.source.suppress import LintConfig
 

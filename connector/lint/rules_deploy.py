@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from connector.diagnostics.findings import Finding
 from connector.lint.base import Context, is_reference, rule
-from connector.logto import LOGTO_SECTION
 from connector.logto.loopback import endpoint_problem
+from connector.source.files import LOGTO_SECTION
 
 
 @rule("SC701", "SC702", "SC703", modes=("layer", "project-layer"))

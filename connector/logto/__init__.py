@@ -13,13 +13,17 @@ The facts that need code of their own live next to it, each in one place:
   (the sender and reply-to fallbacks): :func:`connector.mail.message.fill_template`;
 - ``${VAR}`` references (this tool's, resolved before Logto sees the config): :mod:`connector.source.variables`;
 - ``<...>`` example values from provider documentation: :mod:`connector.project.fill_ins`.
+
+This tool's own names are not Logto's and live elsewhere: a project's file names and deploy's ``logto:``
+section in :mod:`connector.source.files`, the wording of what a wrong value leads to in
+:mod:`connector.diagnostics.consequences`.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
+
+from connector.diagnostics.consequences import BUILD_REFUSES, IGNORED, SAVE_REFUSED, SEND_FAILS
 
 # The SMTP connector's factory id (`connectorId` in Logto's Management API; metadata.id in the package).
 SMTP_CONNECTOR_ID = "simple-mail-transfer-protocol"
@@ -107,12 +111,6 @@ AUTH_FORMS = {
 # its enums (a template's contentType, auth.type) and the keys of the login auth form (a strict object);
 # it lets `tls` through unchecked, checks no number's range, and lets unknown keys through elsewhere,
 # where nodemailer then ignores them.
-SAVE_REFUSED = "Logto refuses to save this config"
-SEND_FAILS = "Logto saves it, and nodemailer fails or misbehaves when it sends"
-IGNORED = "Logto saves it, and nodemailer ignores it: the setting does nothing"
-BUILD_REFUSES = (
-    "the build stops here"  # a project-only key (language, variables, locales): Logto never sees it
-)
 _GUARD_ENUMS = frozenset({"contentType", "type"})
 # The top-level keys the guard names (the other CONFIG_KEYS reach nodemailer unchecked); a test holds the
 # list to Logto's guard by giving each key a value of the wrong type.
@@ -225,18 +223,3 @@ PAYLOAD_ROOTS: dict[str, frozenset[str]] = {
 }
 # Every root Logto fills at send time: a build-time variable may not take one of these names.
 RUNTIME_ROOTS = COMMON_ROOTS.union(*PAYLOAD_ROOTS.values())
-
-
-# This tool's own file names, read by lint, build and the runtime alike so that all three agree.
-LOGTO_SECTION = "logto"  # the source-file key of deploy's target; never part of the built connector config
-PROJECT_FILES = ("smtp-connector.yaml", "smtp-connector.yml")  # a project has one of them, not both
-ENVIRONMENTS_DIR = "environments"  # environments/<name>.yaml (or .yml), one file per environment
-# The names an environment may have (its file's stem); the hint names what it allows.
-ENVIRONMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-ENVIRONMENT_NAME_HINT = "letters, digits, `-`, `_` and `.`, starting with a letter or digit"
-YAML_SUFFIXES = (".yaml", ".yml")
-
-
-def project_files_in(folder: Path) -> list[Path]:
-    """The project files in ``folder`` (a project has exactly one: more is an error for the loader)."""
-    return [folder / name for name in PROJECT_FILES if (folder / name).is_file()]

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from connector.errors import InputError, UsageError
-from connector.logto import project_files_in
 from connector.schema.models import ConnectorConfig
+from connector.source.files import project_files_in
 
 
 def load_runtime_config(

@@ -1,6 +1,6 @@
 """A config project: smtp-connector.yaml, environments/<name>.yaml and the provider overlays they name.
 
-The file names (``.yml`` too) are :data:`connector.logto.PROJECT_FILES` and its neighbours, which the lint
+The file names (``.yml`` too) are :data:`connector.source.files.PROJECT_FILES` and its neighbours, which the lint
 and the runtime read as well.
 
 ``load_project`` reads and checks every source file once; ``compose`` merges the layers of one
@@ -19,9 +19,15 @@ from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.paths import dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.logto import ENVIRONMENT_NAME, ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
 from connector.project.layers import META_KEYS, Composed, Origin, State
 from connector.project.sources import check_source, load_provider, load_source
+from connector.source.files import (
+    ENVIRONMENT_NAME,
+    ENVIRONMENTS_DIR,
+    PROJECT_FILES,
+    YAML_SUFFIXES,
+    project_files_in,
+)
 from connector.source.loader import Document
 
 __all__ = ["Composed", "Origin", "Project", "compose", "load_project"]

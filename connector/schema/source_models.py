@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from connector.logto import TEMPLATE_TEXT_FIELDS
 from connector.resources import shipped_names
 from connector.schema.models import ConnectorConfig, Template
+from connector.source.files import LOGTO_SECTION
 
 # Keys a source file may hold that are not part of the final config.
 PROVIDER_DESCRIPTION = (
@@ -69,7 +70,7 @@ def source_model() -> type[BaseModel]:
             str | None,
             Field(None, description=LANGUAGE_DESCRIPTION, examples=["en", "fr", "pt-BR"]),
         ),
-        "logto": (LogtoTarget | None, Field(None, description=LOGTO_DESCRIPTION)),
+        LOGTO_SECTION: (LogtoTarget | None, Field(None, description=LOGTO_DESCRIPTION)),
     }
     for name, info in config.model_fields.items():
         fields[name] = (info.annotation, info)

@@ -148,8 +148,8 @@ def _environments(args: argparse.Namespace, project: Project) -> list[str]:
 
 
 def _section(project: Project, env: str) -> tuple[dict[str, Any], Any]:
-    from connector.logto import LOGTO_SECTION
     from connector.project.layout import compose
+    from connector.source.files import LOGTO_SECTION
 
     composed = compose(project, env, resolve=False)
     section = composed.state.data.get(LOGTO_SECTION)
@@ -158,7 +158,7 @@ def _section(project: Project, env: str) -> tuple[dict[str, Any], Any]:
 
 def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) -> Target:
     from connector.deploy.target import resolve_target
-    from connector.logto import LOGTO_SECTION
+    from connector.source.files import LOGTO_SECTION
 
     section, composed = _section(project, env)
     return resolve_target(

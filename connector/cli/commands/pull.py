@@ -41,8 +41,8 @@ def run(args: argparse.Namespace) -> int:
     from connector.diagnostics.printable import printable
     from connector.diagnostics.redact import redact
     from connector.errors import UsageError
-    from connector.logto import ENVIRONMENT_NAME, ENVIRONMENT_NAME_HINT
     from connector.safe_paths import name_problem
+    from connector.source.files import ENVIRONMENT_NAME, ENVIRONMENT_NAME_HINT
 
     if not ENVIRONMENT_NAME.match(args.env):
         raise UsageError(f"`{args.env}` is not a usable environment name ({ENVIRONMENT_NAME_HINT})")
