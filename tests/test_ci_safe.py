@@ -137,7 +137,7 @@ def _templates() -> str:
 def test_type_that_logto_does_not_send_is_a_usage_error(cli: CliRunner, tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", {"environments/dev.yaml": "provider: dev-sink\n"})
     result = cli("render", str(project), "--env", "dev", "--type", "Signin", "--code", "1", expect=2)
-    assert "--type Signin: Logto never sends this usage type" in result.stderr
+    assert "--type: usageType `Signin` is not one Logto sends" in result.stderr
     assert "did you mean `SignIn`?" in result.stderr
     result = cli(
         "send", str(project), "--env", "dev", "--type", "Signin", "--code", "1", "--to", "a@example.com",
@@ -159,8 +159,8 @@ def test_type_that_logto_does_not_send_is_a_usage_error(cli: CliRunner, tmp_path
         str(tmp_path / "o"),
         expect=1,
     )
-    assert f'{batch}:2:33: error SC101 Logto never sends the usage type "Regster"' in result.stderr
-    assert 'did you mean "Register"?' in result.stderr
+    assert f"{batch}:2:33: error SC101 usageType `Regster` is not one Logto sends" in result.stderr
+    assert "did you mean `Register`?" in result.stderr
 
 
 # --- build is a gate ----------------------------------------------------------------------------------

@@ -70,7 +70,9 @@ def test_a_project_folder_lints_every_environment_at_the_layer_that_set_the_valu
 
 def test_env_limits_the_lint_to_one_environment(project: Path) -> None:
     assert _found([project], env="dev") == [DEV_FINDING]
-    with pytest.raises(UsageError, match="no environment `prd`; did you mean `prod`"):
+    with pytest.raises(
+        UsageError, match=r"no environment `prd` in .* \(it has dev, prod\); did you mean `prod`"
+    ):
         lint_paths([str(project)], env="prd")
 
 

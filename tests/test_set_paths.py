@@ -1,7 +1,7 @@
 """A `--set` key path that names nothing is a clear error at its column, never a later, stranger one.
 
 Templates are addressed by usage type (`templates.SignIn.subject`): an unknown type is SC101 with a
-did-you-mean, as `usageType: Signin` in a file is; an unknown key is SC201 with a did-you-mean; a key
+did-you-mean, word for word as `usageType: Signin` in a file is (tests/test_shared_checks.py); an unknown key is SC201 with a did-you-mean; a key
 under a value that has none (`port.x`, `host[0]`) is SC202 naming what the value holds. Each exits 1, as
 every finding about a `--set` value does; only a malformed option (no `=`) is a usage error (exit 2).
 """
@@ -17,14 +17,14 @@ from .conftest import CliRunner
 # --set option: (the start of the first line on stderr, a phrase that must follow in it)
 WRONG_PATHS: dict[str, tuple[str, str]] = {
     "templates.Signin.subject=x": (
-        "--set:1:11: error SC101 there is no template `Signin`: --set names a template by its usage type, and "
-        "`Signin` is not one Logto sends; did you mean `SignIn`?",
-        "(hint: --set templates.SignIn.subject=...)",
+        "--set:1:11: error SC101 usageType `Signin` is not one Logto sends; did you mean `SignIn`? (Logto would "
+        "silently use the Generic template instead)",
+        "(hint: write `SignIn`)",
     ),
-    "templates[Signin].subject=x": ("--set:1:11: error SC101 there is no template `Signin`", "did you mean `SignIn`?"),
-    "templates.signin.content=x": ("--set:1:11: error SC101 there is no template `signin`", "did you mean `SignIn`?"),
-    "templates.Nothing.subject=x": ("--set:1:11: error SC101 there is no template `Nothing`", "use one of SignIn, Register"),
-    "templates[0].subject=x": ("--set:1:11: error SC101 there is no template `0`", "names a template by its usage type"),
+    "templates[Signin].subject=x": ("--set:1:11: error SC101 usageType `Signin` is not one", "did you mean `SignIn`?"),
+    "templates.signin.content=x": ("--set:1:11: error SC101 usageType `signin` is not one", "did you mean `SignIn`?"),
+    "templates.Nothing.subject=x": ("--set:1:11: error SC101 usageType `Nothing` is not one", "use one of SignIn, Register"),
+    "templates[0].subject=x": ("--set:1:11: error SC101 usageType `0` is not one Logto sends", "use one of SignIn"),
     "templates.SignIn.subjct=x": ("--set:1:18: error SC201 unknown key `subjct` in templates", "did you mean `subject`?"),
     "prot=587": ("--set:1:1: error SC201 unknown key `prot`: Logto saves it, and nodemailer ignores it: the setting does nothing; did you mean `port`?", ""),
     "auth.usr=x": ("--set:1:6: error SC201 unknown key `usr` in auth", "did you mean `user`?"),
@@ -84,7 +84,7 @@ def test_render_of_a_config_file_checks_the_path_too(cli: CliRunner, tmp_path: P
         "templates.Signin.subject=x",
         expect=1,
     )
-    assert result.stderr.startswith("--set:1:11: error SC101 there is no template `Signin`"), result.stderr
+    assert result.stderr.startswith("--set:1:11: error SC101 usageType `Signin` is not one"), result.stderr
 
 
 def test_a_secret_set_under_a_value_is_not_quoted(cli: CliRunner, tmp_path: Path) -> None:

@@ -74,8 +74,8 @@ def test_the_language_must_be_a_tag(tmp_path: Path) -> None:
 
 def test_an_inline_jinja_error_is_reported_in_the_yaml(tmp_path: Path) -> None:
     root = _project(tmp_path, "    subject: {jinja: '{{ brand }'}\n    content: '{{code}}'\n")
-    # The line is exact; in a quoted scalar the column is shifted by the quote (docs/templates.md).
-    assert _errors(root) == [("smtp-connector.yaml", "SC601", 6, 31)]
+    # Exact: the quote is not counted as text (docs/templates.md).
+    assert _errors(root) == [("smtp-connector.yaml", "SC601", 6, 32)]
 
 
 def test_a_missing_template_file_is_reported_at_its_reference(tmp_path: Path) -> None:

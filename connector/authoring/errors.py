@@ -7,7 +7,7 @@ point at template lines); the column is found by locating the offending name on 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,8 @@ class Sources:
     files: Mapping[str, str]  # template name -> text as written
     filenames: Mapping[str, str]  # file name in tracebacks -> template name
     inline: tuple[str, Location] | None = None  # (text as written, where it starts in its YAML file)
+    # Where a (line, column) of the inline text was written, when its YAML file holds it as it reads.
+    inline_place: Callable[[int, int], Location | None] | None = None
 
 
 _JINJA_LINES = re.compile(r"\r\n|\r|\n")
@@ -81,8 +83,11 @@ def _origin(error: Exception, sources: Sources) -> tuple[str | None, int]:
 
 def _place(sources: Sources, name: str, line: int, column: int) -> Location:
     if name == INLINE and sources.inline:
+        exact = sources.inline_place(line, column) if sources.inline_place else None
+        if exact is not None:
+            return exact
         origin = sources.inline[1]
-        # Exact for a plain scalar on one line; a quoted or block string shifts it by its quote or indent.
+        # Folded text or escapes: the line is the first one's plus the text's, the column approximate.
         return Location(
             origin.file, origin.line + line - 1, origin.column + column - 1 if line == 1 else column
         )

@@ -100,8 +100,10 @@ class TemplateRenderer:
         html: bool,
         origin: Location,
         language: str | None = None,
+        place: Callable[[int, int], Location | None] | None = None,
     ) -> RenderResult:
-        """Render an inline Jinja2 string; ``origin`` is where the string starts in its YAML file."""
+        """Render an inline Jinja2 string; ``origin`` is where the string starts in its YAML file, ``place``
+        where a line and column of it were written (None where the file does not hold it as it reads)."""
 
         def compiled() -> Template:
             template = self._inline.get((html, text))
@@ -111,7 +113,9 @@ class TemplateRenderer:
             return template
 
         key = ("jinja", html, text, language, self._fingerprint(variables))
-        return self._render(key, variables, language, origin, lambda: self._sources((text, origin)), compiled)
+        return self._render(
+            key, variables, language, origin, lambda: self._sources((text, origin), place), compiled
+        )
 
     def _render(
         self,
@@ -141,11 +145,13 @@ class TemplateRenderer:
         html: bool,
         locate: Callable[[SourcePath], Location],
         language: str | None = None,
+        locate_text: Callable[[SourcePath, int, int], Location | None] | None = None,
     ) -> RenderResult:
         """Render a template field as written in YAML: a string or ``{text:}`` (kept literally),
         ``{file:}`` or ``{jinja:}``.
 
-        ``locate(())`` is where the value stands, ``locate(("file",))`` where its path does.
+        ``locate(())`` is where the value stands, ``locate(("file",))`` where its path does;
+        ``locate_text(("jinja",), line, column)`` where a character of inline text was written, if known.
         """
         if isinstance(value, str):
             return value, []
@@ -159,7 +165,14 @@ class TemplateRenderer:
                 )
             if key == "jinja" and isinstance(inner, str):
                 return self.render_string(
-                    inner, variables, html=html, origin=locate(("jinja",)), language=language
+                    inner,
+                    variables,
+                    html=html,
+                    origin=locate(("jinja",)),
+                    language=language,
+                    place=(lambda line, column: locate_text(("jinja",), line, column))
+                    if locate_text
+                    else None,
                 )
         return None, [
             Finding.at(
@@ -209,8 +222,12 @@ class TemplateRenderer:
             self._rendered[key] = (text, {name: (path, _stamp(path)) for name, path in paths.items()})
         return rendered
 
-    def _sources(self, inline: tuple[str, Location] | None = None) -> Sources:
-        return Sources(self.root, self._loader.sources, self._loader.names, inline)
+    def _sources(
+        self,
+        inline: tuple[str, Location] | None = None,
+        place: Callable[[int, int], Location | None] | None = None,
+    ) -> Sources:
+        return Sources(self.root, self._loader.sources, self._loader.names, inline, place)
 
     def _finish(self, text: str, where: Location) -> RenderResult:
         restored = self._protector.restore(text)

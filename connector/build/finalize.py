@@ -27,9 +27,11 @@ def finalize(
     """What Logto holds once it saved ``source``: empty values stripped, then validated, headers checked.
 
     A required key the strip removed is SC505 at ``where(path)`` (default: the empty value); a header value
-    with a line break is refused (SC406/SC408): Logto would hand it to nodemailer as is.
+    with a line break (SC406/SC408) or a timeout Node clamps (SC311) is refused: Logto would hand it to
+    nodemailer as is.
     """
     from connector.logto.headers import header_findings
+    from connector.logto.timers import timer_findings
     from connector.schema.validate import Part, validate_config
 
     data, removed = clean_deep(source.data)
@@ -39,7 +41,8 @@ def finalize(
         if removed:
             findings = emptied_findings(findings, removed, where or source.locate)
         return None, findings
-    broken = [f for f in header_findings(stripped) if f.severity == "error"]
+    # Nor a timeout Node clamps to 1 ms, which fails every send (SC311): `--set` can bring one in.
+    broken = [f for f in [*header_findings(stripped), *timer_findings(stripped)] if f.severity == "error"]
     if broken:
         return None, broken
     return config, findings

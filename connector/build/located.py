@@ -12,6 +12,7 @@ from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
 from connector.project.layers import Composed
+from connector.source.document import excerpt_place
 from connector.source.loader import KeyPath
 
 FORMS = ("file", "text", "jinja")
@@ -25,13 +26,27 @@ class Where:
         self.paths: dict[KeyPath, KeyPath] = {}  # rendered path -> source path (prefix mapping)
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
+        source = self.source(path)
+        return self.composed.locate(source, key=key and not (source and source[-1] in FORMS))
+
+    def source(self, path: KeyPath) -> KeyPath:
+        """The composed path that ``path`` was rendered from (a rendered field: its ``file``/``text``/``jinja`` key)."""
         for depth in range(len(path), 0, -1):
             source = self.paths.get(path[:depth])
             if source is not None:
                 if source[-1] in FORMS:  # a rendered field: its file path or Jinja text says where
-                    return self.composed.locate(source)
-                return self.composed.locate((*source, *path[depth:]), key=key)
-        return self.composed.locate(path, key=key)
+                    return source
+                return (*source, *path[depth:])
+        return path
+
+    def locate_excerpt(self, path: KeyPath, excerpt: str) -> Location | None:
+        """Where the field at ``path`` has ``excerpt`` in the text written in YAML (a plain string or a
+        ``{jinja:}`` one), when the file holds that text as it reads; None otherwise (a file, folded text)."""
+        source = self.source(path)
+        if source[-1:] in (("file",), ("text",)):
+            return None
+        place = excerpt_place(self.composed.data, source, excerpt)
+        return self.composed.locate_text(source, *place) if place is not None else None
 
 
 @dataclass
@@ -43,6 +58,9 @@ class AuthoredConfig:
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         return self.where.locate(path, key=key)
+
+    def locate_excerpt(self, path: KeyPath, excerpt: str) -> Location | None:
+        return self.where.locate_excerpt(path, excerpt)
 
     def newest(self, *paths: KeyPath) -> KeyPath:
         return self.where.composed.newest(*paths)
@@ -65,3 +83,6 @@ class Variant:
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         return self.where.locate(path, key=key)
+
+    def locate_excerpt(self, path: KeyPath, excerpt: str) -> Location | None:
+        return self.where.locate_excerpt(path, excerpt)

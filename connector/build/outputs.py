@@ -19,6 +19,7 @@ from connector.build.located import Variant
 from connector.build.templating import Authoring
 from connector.diagnostics.findings import Finding, has_errors
 from connector.errors import InputError
+from connector.logto.usage_types import unknown_usage_type
 from connector.project.layout import Project, compose, load_project
 
 if TYPE_CHECKING:
@@ -150,18 +151,11 @@ def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[
     findings: list[Finding] = []
     for variant in variants:
         for j, item in enumerate(variant.data["templates"]):
-            problem = _api_usage_type_problem(item.get("usageType"))
-            if problem:
-                where = variant.locate(("templates", j, "usageType"))
-                findings.append(
-                    Finding.at(
-                        where,
-                        "SC101",
-                        problem,
-                        "use one of Logto's usage types",
-                        key_path=("templates", j, "usageType"),
-                    )
-                )
+            # Logto's email-template API takes only its own usage types: the upload would be refused.
+            kind, at = item.get("usageType"), ("templates", j, "usageType")
+            unknown = unknown_usage_type(kind, variant.locate(at), at) if isinstance(kind, str) else None
+            if unknown is not None:
+                findings.append(unknown)
                 continue
             try:
                 out.setdefault(variant.language, []).append(Template.model_validate(item))
@@ -173,17 +167,3 @@ def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[
                     )
                 ]
     return out, findings
-
-
-def _api_usage_type_problem(usage_type: object) -> str | None:
-    """Why Logto's email-template API refuses variants of a template with this usage type, or None.
-
-    Reported as SC101, the lint's rule for a usage type Logto does not send."""
-    from connector.logto import USAGE_TYPES
-
-    if isinstance(usage_type, str) and usage_type not in USAGE_TYPES:
-        return (
-            f'template "{usage_type}" has `locales`, but Logto\'s email-template API takes only its own '
-            f"usage types ({', '.join(USAGE_TYPES)}): uploading ENV.email-templates.json would be refused"
-        )
-    return None

@@ -39,7 +39,7 @@ class Authored:
     findings: list[Finding]
     failed: set[Location]  # where fields that did not render are named (lint skips findings there)
     used: frozenset[str]  # template files rendered, from the project folder (layouts and includes too)
-    files: dict[Location, tuple[Path, ...]]  # a {file:} or {text:} reference -> the files it read
+    files: dict[Location, tuple[Path, ...]]  # a {file:}, {text:} or {jinja:} field -> the files it read
 
 
 class Authoring:
@@ -204,11 +204,12 @@ class _Run:
             html=html and source[-1] == "content",
             locate=lambda sub: composed.locate((*source, *sub)),
             language=language,
+            locate_text=lambda sub, line, column: composed.locate_text((*source, *sub), line, column),
         )
         names = self.authoring.take_used()
         self.used |= names
-        # Located only when needed: most fields render (or are reused) cleanly and are not files.
-        if form in ("file", "text"):
+        # Located only when needed: most fields render (or are reused) cleanly and read no file.
+        if form in ("file", "text") or (form == "jinja" and names):
             self.files[composed.locate((*source, form))] = tuple(
                 self.authoring.root / name for name in sorted(names)
             )

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
+from connector.logto.usage_types import template_label
 from connector.source.variables import holds_reference
 from connector.source.walk import strings
 
@@ -39,6 +40,8 @@ class Source(Protocol):
     def data(self) -> dict[str, Any]: ...
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
+
+    def locate_excerpt(self, path: KeyPath, excerpt: str) -> Location | None: ...
 
 
 class Layers(Protocol):
@@ -125,8 +128,12 @@ class Context:
         self, path: KeyPath, rule: str, message: str, hint: str, *, key: bool = False, excerpt: str = ""
     ) -> Finding:
         """A finding about the value (or, with ``key``, the key) at ``path``; ``excerpt``: the text it is
-        about as written, when a template file may hold it (see :class:`Finding`)."""
-        return Finding.at(self.at(path, key=key), rule, message, hint, key_path=path, excerpt=excerpt)
+        about as written: the finding stands where the text was typed, when the file holds the string as it
+        reads (a `|` block's own line), and a later stage may find it in a template file (:class:`Finding`)."""
+        where = self.source.locate_excerpt(path, excerpt) if excerpt else None
+        if where is None:
+            where = self.at(path, key=key)
+        return Finding.at(where, rule, message, hint, key_path=path, excerpt=excerpt)
 
     def templates(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """Each template mapping with its index; anything else in the list is the schema's business."""
@@ -139,7 +146,7 @@ class Context:
     def template_name(self, template: dict[str, Any], index: int) -> str:
         """``"SignIn"``, or ``"SignIn" (fr)`` in a language variant."""
         language = self.provenance.language
-        name = template_name(template, index)
+        name = template_label(template, index)
         return f"{name} ({language})" if language is not None else name
 
     def mapping(self, key: str) -> dict[str, Any]:
@@ -153,11 +160,6 @@ def is_reference(value: object) -> bool:
     The grammar is the build's (:mod:`connector.source.variables`): what the build refuses is no reference.
     """
     return isinstance(value, str) and holds_reference(value)
-
-
-def template_name(template: dict[str, Any], index: int) -> str:
-    kind = template.get("usageType")
-    return f'"{kind}"' if isinstance(kind, str) and kind else f"#{index + 1}"
 
 
 RuleFunction = Callable[[Context], Iterable[Finding]]

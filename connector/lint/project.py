@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
-from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.lint.base import Provenance
+from connector.lint.base import Mode, Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
 from connector.source.files import ENVIRONMENTS_DIR
 from connector.source.positions import position
@@ -87,12 +86,7 @@ def lint_project(
         return
     environments = tuple(project.environments)
     if env is not None and env not in environments:
-        guess = did_you_mean(env, environments)
-        known = ", ".join(environments) or "none"
-        raise UsageError(
-            f"{root}: no environment `{env}`"
-            + (f"; did you mean `{guess}`?" if guess else f" (environments: {known})")
-        )
+        raise UsageError(module.unknown_environment(project, env))
     changed_files = None if changed is None else [Path(p) for p in changed]
     targets: Iterable[str | None]
     templates: frozenset[str] = frozenset()
@@ -114,6 +108,7 @@ def lint_project(
     from connector.build.templating import Authoring
 
     authoring = Authoring(project.root)
+    in_files: set[tuple[str, int, int, str]] = set()  # findings moved into a shared file, reported once
     for name in targets:
         try:
             composed = module.compose(project, name, resolve=False)
@@ -123,22 +118,44 @@ def lint_project(
         authored = authoring.render(composed)
         if direct is not None and name not in direct and not authored.used & templates:
             continue  # a changed template that this environment does not render
-        _lint_environment(linter, authored, composed, config)
+        _lint_environment(linter, authored, composed, config, in_files)
     linter.result.linted.append(str(root))
 
 
-def _lint_environment(linter: Linter, authored: Any, composed: Any, config: LintConfig) -> None:
-    """The rendered config and each language variant; nothing about a field that did not render."""
-    findings = lint_source(authored.config, "composed", Provenance(composed))
-    for variant in authored.variants:
-        findings += lint_source(variant, "variant", Provenance(composed, variant.language))
-    kept = [_in_template(f, authored.files) for f in findings if f.location not in authored.failed]
+def _lint_environment(
+    linter: Linter,
+    authored: Any,
+    composed: Any,
+    config: LintConfig,
+    in_files: set[tuple[str, int, int, str]],
+) -> None:
+    """The rendered config and each language variant; nothing about a field that did not render.
+
+    A finding about template text lands where the user typed that text: its line in a YAML string, or in a
+    template file, layout or include the field read (a layout's problem is reported once, not per template
+    and environment that extends it)."""
+    kept: list[Finding] = []
+    sources: list[tuple[Any, Mode, str | None]] = [
+        (authored.config, "composed", None),
+        *((v, "variant", v.language) for v in authored.variants),
+    ]
+    for source, mode, language in sources:
+        for finding in lint_source(source, mode, Provenance(composed, language)):
+            if finding.location in authored.failed:
+                continue
+            moved = _in_template(finding, authored.files)
+            if moved.file != finding.file:  # into a template file, which several fields may read
+                key = (moved.file, moved.line, moved.column, moved.rule)
+                if key in in_files:
+                    continue
+                in_files.add(key)
+            kept.append(moved)
     linter.add(authored.config.user_facing([*authored.findings, *kept]), config)
 
 
 def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> Finding:
-    """A finding about a ``{file:}`` or ``{text:}`` field, moved to where a file it read has the text it is
-    about (its ``excerpt``: a placeholder as written, ``{{cod}}``, a tag, a line break)."""
+    """A finding about a ``{file:}``, ``{text:}`` or ``{jinja:}`` field, moved to where a file it read has
+    the text it is about (its ``excerpt``: a placeholder as written, ``{{cod}}``, a tag, a line break)."""
     paths = files.get(finding.location)
     if not paths or not finding.excerpt:
         return finding

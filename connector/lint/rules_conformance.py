@@ -11,26 +11,16 @@ from connector.diagnostics.findings import Finding
 from connector.lint.base import ALL_MODES, Context, is_reference, rule
 from connector.logto import (
     DOUBLED_HEADERS,
-    MAX_TIMER_MS,
     OWN_HEADERS,
     REPLACED_HEADERS,
-    TIMEOUT_KEYS,
     proxy_problem,
 )
+from connector.logto.timers import timer_findings
 
 
 @rule("SC311", modes=ALL_MODES)
 def timer_overflow(ctx: Context) -> Iterator[Finding]:
-    for key in TIMEOUT_KEYS:
-        value = ctx.data.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_TIMER_MS:
-            yield ctx.finding(
-                (key,),
-                "SC311",
-                f"`{key}` is {MAX_TIMER_MS + 1:,} ms or more: Node clamps such a timer to 1 ms, so the "
-                "timeout fires at once and every send fails",
-                f"use at most {MAX_TIMER_MS:,} ms (about 24.8 days); the default is nodemailer's",
-            )
+    yield from timer_findings(ctx.source)
 
 
 @rule("SC409", "SC410", modes=ALL_MODES)

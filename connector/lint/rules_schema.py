@@ -35,18 +35,11 @@ def schema(ctx: Context) -> Iterator[Finding]:
 
 @rule("SC204", modes=WHOLE_MODES)
 def required_usage_types(ctx: Context) -> Iterator[Finding]:
-    from connector.logto import REQUIRED_USAGE_TYPES
+    from connector.logto.usage_types import lacking_usage_types, missing_usage_types
 
     templates = ctx.data.get("templates")
     if not isinstance(templates, list) or not templates:
         return  # missing or empty: the schema rule or SC402 says so
-    present = {kind for _, t in ctx.templates() if isinstance(kind := t.get("usageType"), str)}
-    missing = [kind for kind in REQUIRED_USAGE_TYPES if kind not in present]
+    missing = missing_usage_types(t.get("usageType") for _, t in ctx.templates())
     if missing:
-        yield ctx.finding(
-            ("templates",),
-            "SC204",
-            f"templates lack the usage types Logto requires: {', '.join(missing)}",
-            "add a template for each; Logto rejects the whole config otherwise",
-            key=True,
-        )
+        yield lacking_usage_types(missing, ctx.at(("templates",), key=True))

@@ -10,27 +10,16 @@ from connector.diagnostics.findings import Finding
 from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import JINJA, TEMPLATE_TEXT_MODES, Context, rule
 from connector.logto import (
-    COMMON_ROOTS,
-    PAYLOAD_ROOTS,
+    ALL_TEMPLATE_ROOTS,
+    TEMPLATE_ROOTS,
     TEMPLATE_TEXT_FIELDS,
     USAGE_TYPES,
     VERIFICATION_TYPES,
 )
 from connector.logto.html_elements import check_html, first_html_tag
 from connector.logto.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
+from connector.logto.usage_types import unknown_usage_type
 
-# What lint lets a template use: Logto's documented roots, plus `code` in an invitation (which SC105
-# accepts in place of a link). MFA types are not documented: they get the union of the verification
-# payloads, so nothing plausible is reported.
-_LENIENT = {
-    "OrganizationInvitation": frozenset({"code"}),
-    "MfaVerification": PAYLOAD_ROOTS["SignIn"] | PAYLOAD_ROOTS["UserPermissionValidation"],
-    "BindMfa": PAYLOAD_ROOTS["SignIn"] | PAYLOAD_ROOTS["UserPermissionValidation"],
-}
-ROOTS = {
-    kind: roots | _LENIENT.get(kind, frozenset()) | COMMON_ROOTS for kind, roots in PAYLOAD_ROOTS.items()
-}
-ALL_ROOTS = frozenset().union(*ROOTS.values())
 _SENTINEL = "\x00filled\x00"
 _SINGLE = re.compile(r"(?<!\{)\{[ \t]*([A-Za-z_][A-Za-z0-9_.]*)[ \t]*\}(?!\})")
 _BRACES = re.compile(r"\{\{|\}\}")
@@ -50,16 +39,9 @@ def usage_types(ctx: Context) -> Iterator[Finding]:
         if not isinstance(kind, str) or not kind:
             continue
         path = ("templates", index, "usageType")
-        if kind not in USAGE_TYPES:
-            guess = did_you_mean(kind, USAGE_TYPES)
-            yield ctx.finding(
-                path,
-                "SC101",
-                f"usageType `{kind}` is not one Logto sends"
-                + (f"; did you mean `{guess}`?" if guess else "")
-                + " (Logto would silently use the Generic template instead)",
-                f"write `{guess}`" if guess else f"use one of {', '.join(USAGE_TYPES)}",
-            )
+        unknown = unknown_usage_type(kind, ctx.at(path), path)
+        if unknown is not None:
+            yield unknown
         elif kind in seen:
             first = ctx.at(("templates", seen[kind], "usageType"))
             where = f"line {first.line}" if first.file == ctx.at(path).file else str(first)
@@ -144,15 +126,15 @@ def placeholders(ctx: Context) -> Iterator[Finding]:
 
 
 def _allowed_roots(ctx: Context, kind: Any) -> frozenset[str] | None:
-    if kind not in ROOTS:
+    if kind not in TEMPLATE_ROOTS:
         return None
     if kind != "Generic":
-        return ROOTS[kind]
+        return TEMPLATE_ROOTS[kind]
     if not ctx.complete:
-        return ALL_ROOTS
+        return ALL_TEMPLATE_ROOTS
     # Generic also serves every usage type that has no template of its own, with that type's payload.
     present = {_kind(t) for _, t in ctx.templates()}
-    return ROOTS["Generic"].union(*(ROOTS[k] for k in USAGE_TYPES if k not in present))
+    return TEMPLATE_ROOTS["Generic"].union(*(TEMPLATE_ROOTS[k] for k in USAGE_TYPES if k not in present))
 
 
 def _unknown(
@@ -165,8 +147,8 @@ def _unknown(
 ) -> Iterator[Finding]:
     for placeholder in find_placeholders(text):
         root, rest = placeholder.root, placeholder.path[len(placeholder.root) :]
-        if root not in ALL_ROOTS:
-            guess = did_you_mean(root, ALL_ROOTS)
+        if root not in ALL_TEMPLATE_ROOTS:
+            guess = did_you_mean(root, ALL_TEMPLATE_ROOTS)
             if not guess and not ctx.rendered:
                 continue  # in a source layer this may be a build-time Jinja2 variable
             yield ctx.finding(
@@ -174,7 +156,9 @@ def _unknown(
                 "SC106",
                 f"{label}: `{placeholder.text}` is not a placeholder Logto fills"
                 + (f"; did you mean `{{{{{guess}{rest}}}}}`?" if guess else ""),
-                f"write `{{{{{guess}{rest}}}}}`" if guess else f"Logto fills {', '.join(sorted(ALL_ROOTS))}",
+                f"write `{{{{{guess}{rest}}}}}`"
+                if guess
+                else f"Logto fills {', '.join(sorted(ALL_TEMPLATE_ROOTS))}",
                 excerpt=placeholder.text,
             )
         elif allowed is not None and root not in allowed:
@@ -228,7 +212,7 @@ def _malformed(ctx: Context, path: tuple[str | int, ...], label: str, text: str)
             snippet = _line_around(text, match.start(), before=False)
             yield _unbalanced(ctx, path, label, snippet, "`{{` without a closing `}}`")
     for match in _SINGLE.finditer(masked):
-        if match.group(1).split(".", 1)[0] in ALL_ROOTS:
+        if match.group(1).split(".", 1)[0] in ALL_TEMPLATE_ROOTS:
             yield ctx.finding(
                 path,
                 "SC107",
@@ -282,7 +266,7 @@ def content_markup(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(
                     path,
                     "SC110",
-                    f"template {name} content, line {problem.line}: {problem.message}",
+                    f"template {name} content: {problem.message}",
                     problem.hint,
                     excerpt=problem.excerpt,
                 )

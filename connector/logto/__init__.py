@@ -223,3 +223,15 @@ PAYLOAD_ROOTS: dict[str, frozenset[str]] = {
 }
 # Every root Logto fills at send time: a build-time variable may not take one of these names.
 RUNTIME_ROOTS = COMMON_ROOTS.union(*PAYLOAD_ROOTS.values())
+# What a template may use (lint SC103): Logto's documented roots, plus `code` in an invitation (which SC105
+# accepts in place of a link). The MFA types are not in Logto's table: they get the union of the
+# verification payloads, so nothing plausible is reported.
+_LENIENT = {
+    "OrganizationInvitation": frozenset({"code"}),
+    "MfaVerification": PAYLOAD_ROOTS["SignIn"] | PAYLOAD_ROOTS["UserPermissionValidation"],
+    "BindMfa": PAYLOAD_ROOTS["SignIn"] | PAYLOAD_ROOTS["UserPermissionValidation"],
+}
+TEMPLATE_ROOTS = {
+    kind: roots | _LENIENT.get(kind, frozenset()) | COMMON_ROOTS for kind, roots in PAYLOAD_ROOTS.items()
+}
+ALL_TEMPLATE_ROOTS = frozenset().union(*TEMPLATE_ROOTS.values())

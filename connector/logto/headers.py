@@ -16,6 +16,7 @@ from typing import Any
 from connector.diagnostics.findings import Finding, Located
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.printable import printable
+from connector.logto.usage_types import template_label
 
 # Every character str.splitlines() splits on, so every one the email package would treat as a line end.
 LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
@@ -87,8 +88,7 @@ def header_paths(data: dict[str, Any]) -> Iterator[tuple[KeyPath, str, str]]:
     for index, template in enumerate(templates):
         if not isinstance(template, dict):
             continue
-        kind = template.get("usageType")
-        name = f'"{printable(kind)}"' if isinstance(kind, str) and kind else f"#{index + 1}"
+        name = template_label(template, index)
         for key in TEMPLATE_HEADERS:
             value = template.get(key)
             if isinstance(value, str):

@@ -27,10 +27,10 @@ from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
-from connector.logto import USAGE_TYPES
 from connector.logto.addresses import address_problem, single_address
 from connector.logto.headers import LINE_BREAKS, line_break
 from connector.logto.placeholders import PLACEHOLDER, fill_placeholders
+from connector.logto.usage_types import usage_type_problem
 from connector.mail.message import FilledMessage, draft, envelope_address, fill_message
 from connector.mail.send import Job, Result, json_line
 from connector.mail.wire import message_bytes
@@ -326,17 +326,10 @@ def _read_line(file: str, number: int, text: str) -> tuple[Job | None, list[Find
             findings.append(place.at((), "SC203", 'no "type": each line needs a usage type such as "SignIn"'))
     elif not isinstance(usage_type, str) or not usage_type:
         findings.append(place.at(("type",), "SC202", '"type" must be a usage type such as "SignIn"'))
-    elif usage_type not in USAGE_TYPES:
-        guess = did_you_mean(usage_type, USAGE_TYPES)
-        findings.append(
-            place.at(
-                ("type",),
-                "SC101",
-                f'Logto never sends the usage type "{usage_type}" (it would get the Generic template)'
-                + (f'; did you mean "{guess}"?' if guess else ""),
-                "" if guess else f"the usage types are {', '.join(USAGE_TYPES)}",
-            )
-        )
+    else:
+        unknown = usage_type_problem(usage_type)  # lint's SC101, word for word
+        if unknown is not None:
+            findings.append(place.at(("type",), "SC101", *unknown))
     if not isinstance(payload, dict):
         findings.append(
             place.at(("payload",), "SC202", '"payload" must be a JSON object, like {"code": "123456"}')

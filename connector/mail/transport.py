@@ -594,16 +594,15 @@ def sink_hint(host: str, port: int) -> str:
 
 def _refuse_what_logto_does_otherwise(config: ConnectorConfig) -> None:
     """Stop before connecting where Logto's nodemailer would connect differently (or fail at once)."""
-    from connector.logto import MAX_TIMER_MS, TIMEOUT_KEYS
+    from connector.logto import TIMEOUT_KEYS
+    from connector.logto.timers import timer_problem
 
+    # A config from a file or project was refused at its line on loading (SC311); this is for one built
+    # in code, with the same words.
     for key in TIMEOUT_KEYS:
-        value = getattr(config, key)
-        if value is not None and value > MAX_TIMER_MS:
-            raise InputError(
-                f"`{key}` is {value} ms: Node clamps a timer of {MAX_TIMER_MS + 1} ms or more to 1 ms, so "
-                "Logto's send fails at once",
-                hint=f"use at most {MAX_TIMER_MS} ms, or leave it out",
-            )
+        problem = timer_problem(key, getattr(config, key))
+        if problem is not None:
+            raise InputError(problem[0], hint=problem[1])
     if config.proxy is not None:
         from connector.mail.proxy import check_proxy
 

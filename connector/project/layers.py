@@ -194,6 +194,15 @@ class Composed:
                 return where
         return Location("<no source>", 1, 1)
 
+    def locate_text(self, path: KeyPath, line: int, column: int) -> Location | None:
+        """Where character ``column`` of line ``line`` of the string at ``path`` was written, when the file
+        holds it as it reads (:meth:`connector.source.document.Document.locate_text`); else None."""
+        for depth in range(len(path), -1, -1):
+            node = self.state.nodes.get(path[:depth])
+            if node is not None:
+                return node.doc.locate_text((*node.path, *path[depth:]), line, column)
+        return None
+
     def _user_key_inside(self, path: KeyPath) -> Location | None:
         """The key inside ``path`` that the highest layer other than the provider wrote, if any."""
         n, order = len(path), self.state.layers

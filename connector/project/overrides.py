@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location, has_errors
-from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
-from connector.logto import USAGE_TYPES, is_secret_path
+from connector.logto import is_secret_path
+from connector.logto.usage_types import unknown_usage_type
 from connector.project.merge import TEMPLATES
 from connector.source.loader import Document, KeyPath, loads
 from connector.source.secret_values import register_secret_value
@@ -86,18 +86,10 @@ def _path_problem(path: tuple[str, ...], text: str, line: int) -> Finding | None
     variants = [root]
     for depth, step in enumerate(path):
         if depth == 1 and path[0] == TEMPLATES:
-            if step not in USAGE_TYPES:
-                guess = did_you_mean(step, USAGE_TYPES)
-                return Finding.at(
-                    Location(SOURCE, line, _column(text, depth)),
-                    "SC101",
-                    f"there is no template `{step}`: --set names a template by its usage type, and `{step}` is "
-                    "not one Logto sends" + (f"; did you mean `{guess}`?" if guess else ""),
-                    f"--set templates.{guess}.{'.'.join(path[2:])}=..."
-                    if guess
-                    else f"use one of {', '.join(USAGE_TYPES)}",
-                    key_path=path[:2],
-                )
+            # --set names a template by its usage type: one Logto never sends gets lint's SC101.
+            unknown = unknown_usage_type(step, Location(SOURCE, line, _column(text, depth)), path[:2])
+            if unknown is not None:
+                return unknown
             variants = [item for v in variants for item in _flat(v.get("items", {}), root)]
             continue
         objects = [v for v in variants if "object" in _types(v)]

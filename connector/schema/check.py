@@ -26,6 +26,7 @@ from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.logto import AUTH_FORMS, LOGIN_TYPES, unknown_key_consequence, wrong_value_consequence
+from connector.logto.usage_types import REQUIRED_HINT, missing_usage_types_message
 
 Locate = Callable[..., Location]
 Test = Callable[[Any], bool]
@@ -335,8 +336,7 @@ class SchemaChecker:
 
 
 def _lacking(path: KeyPath, at: _Where, names: list[str]) -> Finding:
-    return at.finding(path, "SC204", f"templates lack the usage types Logto requires: {', '.join(names)}",
-                      "add a template for each; Logto rejects the whole config otherwise", key=True)  # fmt: skip
+    return at.finding(path, "SC204", missing_usage_types_message(names), REQUIRED_HINT, key=True)
 
 
 def _usage_type(schema: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from connector.logto import LOGIN_TYPES, OAUTH2_TYPES, REQUIRED_USAGE_TYPES, USAGE_TYPES
+from connector.logto.usage_types import missing_usage_types, missing_usage_types_message
 
 __all__ = [
     "LOGIN_TYPES",
@@ -280,10 +281,9 @@ class ConnectorConfig(_Strict):
     @field_validator("templates")
     @classmethod
     def _required_usage_types(cls, templates: list[Template]) -> list[Template]:
-        present = {template.usageType for template in templates}
-        missing = [kind for kind in REQUIRED_USAGE_TYPES if kind not in present]
+        missing = missing_usage_types(template.usageType for template in templates)
         if missing:
-            raise ValueError(f"templates lack the usage types Logto requires: {', '.join(missing)}")
+            raise ValueError(missing_usage_types_message(missing))
         return templates
 
     def template_for(self, usage_type: str) -> Template | None:

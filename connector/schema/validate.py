@@ -14,6 +14,7 @@ from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.paths import dotted as _dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.logto import AUTH_FORMS
+from connector.logto.usage_types import REQUIRED_HINT
 from connector.schema.check import known_hint as _known_hint
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def errors_to_findings(error: ValidationError, source: Located, model: type[Base
                     source.locate(path, key=True),
                     "SC204",
                     str(item["msg"]).removeprefix("Value error, "),
-                    "add a template for each; Logto rejects the whole config otherwise",
+                    REQUIRED_HINT,
                     key_path=path,
                 )
             )

@@ -207,7 +207,12 @@ class YamlLoader(Builder):
             self.report("SC012", f"nested deeper than {MAX_DEPTH} levels", "flatten the structure", line, col)
             raise Abort
         if isinstance(node, ScalarNode):
-            return self.scalar(node, line, col, secret=is_secret_path(path))
+            value = self.scalar(node, line, col, secret=is_secret_path(path))
+            if isinstance(value, str) and value:
+                starts = self._text_starts(node, value)
+                if starts is not None:
+                    self.texts[path] = starts
+            return value
         if isinstance(node, SequenceNode):
             if node.tag != _SEQ:
                 self._bad_tag(node, line, col, secret=is_secret_path(path))
@@ -337,6 +342,34 @@ class YamlLoader(Builder):
             return text
         self._bad_tag(node, line, col)
         return text
+
+    def _text_starts(self, node: ScalarNode, value: str) -> tuple[tuple[int, int], ...] | None:
+        """Where each line of ``value`` starts in the file, if it stands there as it reads: a plain or quoted
+        scalar on one line (quoted: with no escape), or a literal `|` block; None for folded text."""
+        start, end = node.start_mark, node.end_mark
+        if node.style in (None, "", "'", '"'):
+            if start.line != end.line:
+                return None
+            if not node.style:
+                return ((start.line + 1, start.column + 1),)
+            inner = self.text[start.index + 1 : end.index - 1]
+            return ((start.line + 1, start.column + 2),) if inner == value else None
+        if node.style != "|":
+            return None
+        header_end = self.text.find("\n", start.index)
+        if header_end < 0:
+            return None
+        wanted = value.split("\n")
+        lines = self.text[header_end + 1 : end.index].split("\n")[: len(wanted)]
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        written = next((line for line in lines if line.strip(" ")), None)
+        if written is None or len(lines) < len(wanted):
+            return None
+        indent = len(written) - len(written.lstrip(" "))
+        if any(line[indent:] != text for line, text in zip(lines, wanted, strict=True)):
+            return None  # an indentation indicator, or text this reading does not follow: no exact places
+        first = start.line + 2
+        return tuple((first + k, indent + 1) for k in range(len(wanted)))
 
     def _placeholder_unquoted(self, node: MappingNode, key: Node) -> bool:
         """``subject: {{ code }}``: a flow mapping whose first key is a flow mapping, written ``{{``."""

@@ -30,16 +30,13 @@ def add_payload_arguments(parser: argparse.ArgumentParser) -> None:
 
 def usage_type(value: str) -> str:
     """``--type``: one of the usage types Logto sends; anything else would silently render Generic."""
-    from connector.diagnostics.suggest import did_you_mean
-    from connector.logto import USAGE_TYPES
+    from connector.logto.usage_types import usage_type_problem
 
-    if value in USAGE_TYPES:
+    problem = usage_type_problem(value)
+    if problem is None:
         return value
-    guess = did_you_mean(value, USAGE_TYPES)
-    raise UsageError(
-        f"--type {value}: Logto never sends this usage type (it would silently get the Generic template)"
-        + (f"; did you mean `{guess}`?" if guess else f"; the usage types are {', '.join(USAGE_TYPES)}")
-    )
+    message, hint = problem  # lint's SC101, word for word: a usage error here (exit 2)
+    raise UsageError(f"--type: {message}", hint=hint)
 
 
 def payload_from(args: argparse.Namespace, *, required: bool = True) -> dict[str, Any] | None:
