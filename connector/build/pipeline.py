@@ -111,7 +111,7 @@ def file_config(
     (or --set:N:C) become an :class:`InputError`.
     """
     from connector.build.finalize import finalize
-    from connector.schema.validate import validate_config
+    from connector.schema.validate import check_config
     from connector.source.loader import load
 
     loaded = load(path)
@@ -133,10 +133,12 @@ def file_config(
         source = dataclasses.replace(document, data=_resolved(document, secrets, environ))
     register_secrets(source.data)
     # A file may hold a null, which Logto's guard refuses on save (a composed project holds none: a null
-    # removes its key), so the file is checked as written before it is checked as Logto keeps it.
-    config, findings = validate_config(source)
-    if config is not None:
-        config, findings = finalize(source)
+    # removes its key), so the file is checked as written (the schema alone: fast) before it is validated
+    # as Logto keeps it.
+    refused = check_config(source)
+    if refused:
+        raise InputError(findings=refused)
+    config, findings = finalize(source)
     if config is None:
         raise InputError(findings=findings)
     return config
