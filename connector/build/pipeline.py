@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from connector.diagnostics.findings import Finding, Located, has_errors, sort_findings
 from connector.errors import InputError
-from connector.logto.credentials import register_secrets
+from connector.logto.credentials import register_resolved_secrets
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built
@@ -93,7 +93,7 @@ def project_config(
     from connector.build.outputs import build_config
 
     config = build_config(root, env, overrides=overrides, secrets=secrets)
-    register_secrets(config.to_logto())
+    register_resolved_secrets(config.to_logto())
     return config
 
 
@@ -131,7 +131,7 @@ def file_config(
         source = composed
     else:
         source = dataclasses.replace(document, data=_resolved(document, secrets, environ))
-    register_secrets(source.data)
+    register_resolved_secrets(source.data)
     # A file may hold a null, which Logto's guard refuses on save (a composed project holds none: a null
     # removes its key), so the file is checked as written (the schema alone: fast) before it is validated
     # as Logto keeps it.

@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 from connector.cli.options import add_color, add_env, add_project, color_for
+from connector.diagnostics.reporters import write_text
+from connector.errors import UsageError
 
 HELP = "write an HTML gallery of every template, per environment and language, filled with sample values"
 
@@ -17,10 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # start-up: a command's stage modules load only when it runs
     from connector import preview
     from connector.build.outputs import build_environments
-    from connector.diagnostics.reporters import write_text
-    from connector.errors import UsageError
     from connector.project.layout import load_project
 
     project = load_project(args.project)

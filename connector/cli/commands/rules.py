@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from connector.cli.options import add_rule_ids
+from connector.diagnostics.catalog import RULES, documented_in
+from connector.diagnostics.suggest import did_you_mean
+from connector.errors import UsageError
 
 HELP = "list every rule: its id, severity, name, what it checks and where it is documented"
 
@@ -16,12 +20,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
-    from connector.diagnostics.catalog import RULES, documented_in
-    from connector.diagnostics.suggest import did_you_mean
-    from connector.errors import UsageError
-
     chosen = []
     for name in args.ids:
         rule_id = name.upper()
