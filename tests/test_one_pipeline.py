@@ -208,6 +208,11 @@ def test_the_diff_keeps_typed_paths_and_compares_unnamed_or_repeated_templates_w
     assert differences({"customHeaders": {"X-a.b[c]": "1"}}, {"customHeaders": {"X-a.b[c]": "2"}}) == [
         Difference(("customHeaders", "X-a.b[c]"), "changed", "1", "2")
     ]
+    # Against an empty config (a connector Logto does not hold yet), every value is added.
+    assert [(d.path, d.kind) for d in differences({}, {"port": 25, "tls": {}})] == [
+        (("port",), "added"),
+        (("tls",), "added"),
+    ]
     twice = {"templates": [one, one]}
     assert [d.path for d in differences(twice, {"templates": [one]})] == [("templates",)]
     unnamed = {"templates": [{"subject": "A"}]}

@@ -53,7 +53,7 @@ def compare(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Differe
 def leaves(value: Any, path: KeyPath = (), *, keyed: bool = True) -> Iterator[tuple[KeyPath, Any]]:
     """Each value a diff compares, at its path: scalars, lists and empty mappings; with ``keyed``, the
     fields of each named template under its name."""
-    if isinstance(value, dict) and value:
+    if isinstance(value, dict) and (value or not path):  # an empty config has no values, not one empty one
         for key, item in value.items():
             here = (*path, key)
             names = _names(item) if keyed and here == ("templates",) else None
