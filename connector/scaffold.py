@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from connector import __version__, atomic
+from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.printable import printable
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
@@ -38,7 +39,7 @@ from connector.source.files import (
     PROJECT_FILES,
     YAML_SUFFIXES,
 )
-from connector.source.loader import MAX_BYTES, KeyPath, loads, read_capped
+from connector.source.loader import MAX_BYTES, loads, read_capped
 
 PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
 SCHEMA_URL = f"{PROJECT_URL.replace('github.com', 'raw.githubusercontent.com')}/v{__version__}/schema/smtp-connector.source.schema.json"

@@ -12,9 +12,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from connector.diagnostics.findings import Finding
+from connector.diagnostics.paths import KeyPath
 from connector.logto import clean_deep
 from connector.project.layers import Composed
-from connector.source.loader import KeyPath
 
 if TYPE_CHECKING:
     from connector.schema.models import ConnectorConfig

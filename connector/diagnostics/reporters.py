@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
 
+from connector import __version__
+from connector.diagnostics.catalog import RULES
 from connector.diagnostics.findings import Finding, sort_findings
 from connector.diagnostics.paths import dotted
 from connector.diagnostics.printable import printable
@@ -67,7 +69,6 @@ def _escape_property(text: str) -> str:
 
 def write_github(findings: Iterable[Finding], stream: TextIO) -> None:
     """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per finding."""
-    from connector.diagnostics.catalog import RULES
 
     for f in sort_findings(findings):
         if f.suppressed:
@@ -91,8 +92,6 @@ def write_sarif(
     findings: Iterable[Finding], stream: TextIO, *, suppressions: Mapping[Finding, str] | None = None
 ) -> None:
     """A SARIF 2.1.0 log with one run; suppressed findings carry a suppression (inSource or external)."""
-    from connector import __version__
-    from connector.diagnostics.catalog import RULES
 
     ordered = sorted(RULES)
     index = {rule_id: i for i, rule_id in enumerate(ordered)}

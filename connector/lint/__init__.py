@@ -15,6 +15,7 @@ from connector.lint.engine import (
     LintResult,
     enclosing_project,
     lint_source,
+    project_root_of,
 )
 from connector.source.files import project_files_in
 
@@ -32,8 +33,6 @@ def lint_paths(
     final config. ``built`` lints the files as built configs (secrets resolved, as deployed): everything
     Logto would refuse or send broken, but not the literal-secret check (SC403) meant for committed files.
     """
-    from connector.lint.project import lint_project
-
     linter = Linter(skip_unrelated=skip_unrelated, built=built)
     projects: dict[Path, list[Path] | None] = {}  # root -> changed files, or None for the whole project
     given = list(paths) or ["."]
@@ -65,13 +64,18 @@ def lint_paths(
             linter.lint_file(path, name)
     if env is not None and not projects:
         raise UsageError("--env applies to a config project, and none was given")
-    for root, changed in projects.items():
-        lint_project(linter, root, env=env, changed=changed)
+    if projects:
+        # start-up: project composition and rendering load only when a project is linted
+        from connector.lint.project import lint_project
+
+        for root, changed in projects.items():
+            lint_project(linter, root, env=env, changed=changed)
     return linter.finish()
 
 
 def lint_build(root: Path, env: str | None) -> LintResult:
     """What ``build`` checks before it writes: lint's rules on one environment of a project (None: all)."""
+    # start-up: project composition and rendering load only when a project is linted
     from connector.lint.project import lint_project
 
     linter = Linter()
@@ -85,7 +89,6 @@ def _is_project(path: Path) -> bool:
 
 def _part_of(path: Path, root: Path) -> bool:
     """Source files and templates are part of a project; a built JSON in its build folder is not."""
-    from connector.lint.engine import project_root_of
 
     if project_root_of(path) is not None:
         return True

@@ -46,7 +46,7 @@ class LintResult:
 
 def lint_source(source: Source, mode: Mode, provenance: Provenance = ONE_FILE) -> list[Finding]:
     """Run the rules for ``mode`` over one loaded or composed config (anything with .data and .locate)."""
-    # Imported on first use, for start-up speed: the rules need pydantic, which unrelated files do not.
+    # start-up: the rule modules load only when a config is linted (an unrelated file needs none)
     from connector.lint.registry import rules_for
 
     context = Context(source, mode, provenance)

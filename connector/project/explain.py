@@ -10,15 +10,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from connector.diagnostics.paths import dotted
+from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.redact import REDACTED, redact
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import is_secret_path
 from connector.project.layers import Composed, Origin
-from connector.project.merge import replaced_whole
+from connector.project.merge_rules import replaced_whole
 from connector.project.providers import shipped_name, shipped_place
-from connector.source.loader import KeyPath
 from connector.source.secret_values import secret_parts
 
 REMOVED = object()  # the value of an entry whose key a layer removed with null
@@ -76,10 +75,10 @@ def format_text(found: list[Entry]) -> str:
             lines.append(f"  removed at {_at(entry.origin)}")
         else:
             note = "  (empty: the build leaves it out, as Logto's save does)" if _empty(entry.value) else ""
-            lines.append(f"{entry.key} = {show(entry.path, entry.value)}{note}")
+            lines.append(f"{entry.key} = {_show(entry.path, entry.value)}{note}")
             lines.append(f"  set at {_at(entry.origin)}")
         for old in entry.origin.overrode:
-            lines.append(f"  overrides {show(entry.path, old.value)} at {_at(old)}")
+            lines.append(f"  overrides {_show(entry.path, old.value)} at {_at(old)}")
     return redact("\n".join(lines) + "\n") if lines else ""
 
 
@@ -96,11 +95,11 @@ def format_json(found: list[Entry]) -> str:
     return redact(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"
 
 
-def show(path: KeyPath, value: Any) -> str:
+def _show(path: KeyPath, value: Any) -> str:
     """A value as JSON on one line: long text shortened, literal secrets masked."""
     if replaced_whole(path) and isinstance(value, dict) and len(value) == 1:
         ((form, text),) = value.items()  # {text: PATH}, {file: PATH} or {jinja: TEXT}
-        return f"{{{form}: {show((), text)}}}"
+        return f"{{{form}: {_show((), text)}}}"
     if isinstance(value, (dict, list)) and value and not (path and path[0] == "variables"):
         return "{…}" if isinstance(value, dict) else "[…]"
     if _secret(path) and isinstance(value, (str, int, float)) and not isinstance(value, bool):

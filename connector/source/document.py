@@ -9,8 +9,9 @@ from typing import Any
 
 from connector.diagnostics.describe import kind_of
 from connector.diagnostics.findings import Finding, Location
-from connector.diagnostics.paths import KeyPath as KeyPath
+from connector.diagnostics.paths import KeyPath
 from connector.source.positions import position
+from connector.source.secret_values import register_written_secrets
 
 MAX_NODES = 100_000  # expanded through aliases; a real connector config has a few hundred
 MAX_DEPTH = 64
@@ -30,8 +31,6 @@ class Document:
 
     def __post_init__(self) -> None:
         # Before any finding about this document can be printed (connector/source/secret_values.py).
-        from connector.source.secret_values import register_written_secrets
-
         register_written_secrets(self.data)
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:

@@ -4,6 +4,7 @@ import argparse
 import sys
 
 from connector.cli.options import add_color, add_env
+from connector.diagnostics import reporters
 
 HELP = "check project folders, source files and final configs for what Logto would reject or send broken"
 
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from connector.diagnostics import reporters
+    # start-up: a command's stage modules load only when it runs
     from connector.lint import lint_paths
 
     result = lint_paths(args.paths, env=args.env, skip_unrelated=args.skip_unrelated, built=args.built)
