@@ -75,10 +75,10 @@ def format_text(found: list[Entry]) -> str:
             lines.append(f"  removed at {_at(entry.origin)}")
         else:
             note = "  (empty: the build leaves it out, as Logto's save does)" if _empty(entry.value) else ""
-            lines.append(f"{entry.key} = {_show(entry.path, entry.value)}{note}")
+            lines.append(f"{entry.key} = {listed_value(entry.path, entry.value)}{note}")
             lines.append(f"  set at {_at(entry.origin)}")
         for old in entry.origin.overrode:
-            lines.append(f"  overrides {_show(entry.path, old.value)} at {_at(old)}")
+            lines.append(f"  overrides {listed_value(entry.path, old.value)} at {_at(old)}")
     return redact("\n".join(lines) + "\n") if lines else ""
 
 
@@ -95,11 +95,11 @@ def format_json(found: list[Entry]) -> str:
     return redact(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"
 
 
-def _show(path: KeyPath, value: Any) -> str:
+def listed_value(path: KeyPath, value: Any) -> str:
     """A value as JSON on one line: long text shortened, literal secrets masked."""
     if replaced_whole(path) and isinstance(value, dict) and len(value) == 1:
         ((form, text),) = value.items()  # {text: PATH}, {file: PATH} or {jinja: TEXT}
-        return f"{{{form}: {_show((), text)}}}"
+        return f"{{{form}: {listed_value((), text)}}}"
     if isinstance(value, (dict, list)) and value and not (path and path[0] == "variables"):
         return "{…}" if isinstance(value, dict) else "[…]"
     if _secret(path) and isinstance(value, (str, int, float)) and not isinstance(value, bool):
