@@ -9,12 +9,14 @@ the text Logto gets, reported at the lines that produced it.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from connector.build.templating import Authoring
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError, UsageError
 from connector.lint.base import Mode, Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
@@ -118,8 +120,33 @@ def lint_project(
         authored = authoring.render(composed)
         if direct is not None and name not in direct and not authored.used & templates:
             continue  # a changed template that this environment does not render
-        _lint_environment(linter, authored, composed, config, in_files)
+        _lint_environment(linter, authored, composed, config, in_files, root)
+        linter.result.environments += 1
+        linter.result.files.update(os.path.abspath(project.root / used) for used in authored.used)
+    own_files = [project.project_file, *project.environment_files.values()]
+    linter.result.files.update(os.path.abspath(doc.file) for doc in own_files)
     linter.result.linted.append(str(root))
+
+
+def source_suppressions(root: Path, env: str) -> frozenset[tuple[str, KeyPath]]:
+    """The (rule, key path) of each finding about environment ``env`` that its sources suppress (a comment,
+    the lint config, a shipped overlay's own waiver such as dev-sink's SC302): a config built from them
+    keeps these suppressions, though it holds no comment."""
+
+    try:
+        project = layout.load_project(root)
+        composed = layout.compose(project, env, resolve=False)
+    except InputError:
+        return frozenset()  # the project's own lint reports why
+    authored = Authoring(project.root).render(composed)
+    linter = Linter()
+    config = linter.configs.for_dir(root)
+    waived = set()
+    for finding in lint_source(authored.config, "composed", Provenance(composed)):
+        shown = composed.user_facing([finding])
+        if not shown or any(f.suppressed for f in linter.suppressor.apply(shown, config, {})):
+            waived.add((finding.rule, finding.key_path))
+    return frozenset(waived)
 
 
 def _lint_environment(
@@ -128,6 +155,7 @@ def _lint_environment(
     composed: Any,
     config: LintConfig,
     in_files: set[tuple[str, int, int, str]],
+    root: Path,
 ) -> None:
     """The rendered config and each language variant; nothing about a field that did not render.
 
@@ -150,7 +178,20 @@ def _lint_environment(
                     continue
                 in_files.add(key)
             kept.append(moved)
-    linter.add(authored.config.user_facing([*authored.findings, *kept]), config)
+    found = authored.config.user_facing([*authored.findings, *kept])
+    linter.add([_as_given(f, root) for f in found], config)
+
+
+def _as_given(finding: Finding, root: Path) -> Finding:
+    """A finding in a file of the project named from the project folder as the user gave it
+    (``email/templates/x.html.j2``), not by the absolute path rendering resolved it to."""
+    if not os.path.isabs(finding.file) or root.is_absolute():
+        return finding
+    try:
+        relative = Path(finding.file).relative_to(root.resolve())
+    except ValueError:
+        return finding
+    return dataclasses.replace(finding, file=str(root / relative))
 
 
 def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> Finding:
