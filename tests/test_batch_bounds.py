@@ -153,3 +153,25 @@ def test_failed_messages_are_spooled_not_kept(tmp_path: Path) -> None:
         "payload": {"code": "000000", "note": f"0{note}"},
     }
     assert last["payload"]["code"] == f"{count - 1:06d}"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('{"to": "a", "type": "SignIn"}', (2, 8)),  # the only "to": found without reading on
+        ('{"to": "a", "to": "b"}', (13, 19)),  # a duplicate: the last wins, as json.loads keeps it
+        ('{"to": "a", "\\u0074o": "b"}', (13, 24)),  # the same key spelled with an escape
+        ('{"to": "a", "p": {"to": 1}}', (2, 8)),  # "to" deeper down is not a top-level key
+        ('{"to": "a", "p": "\\"to\\""}', (2, 8)),  # nor is "to" inside a string
+        ('{ "p" : [1, {"x": "}"}], "to" :  "a" }', (26, 34)),  # after an array holding a "}"
+    ],
+)
+def test_a_top_level_key_is_placed_where_json_loads_takes_it(line: str, expected: tuple[int, int]) -> None:
+    """Its key's and its value's columns, the last of duplicates winning, with or without reading the rest."""
+    assert json_lines.top_level(line)["to"] == expected
+    place = json_lines.Place("b.jsonl", 1, line)
+    assert (place.column(("to",), True), place.column(("to",), False)) == expected
+    only = json_lines.only_place(line, "to")
+    assert only in (None, expected)
+    # Provably the only place only when no later key could spell it: no backslash, no "to" after it.
+    assert (only is not None) == ("\\" not in line and line.count('"to"') == 1)

@@ -117,9 +117,11 @@ class Place:
         if not path:
             return len(self.text) - len(self.text.lstrip(" \t")) + 1
         if len(path) == 1 and isinstance(path[0], str):
-            if self.top is None:
-                self.top = top_level(self.text)
-            mark = self.top.get(path[0])
+            mark = only_place(self.text, path[0]) if self.top is None else None
+            if mark is None:  # not provably the key's only place: every top-level key, the last one winning
+                if self.top is None:
+                    self.top = top_level(self.text)
+                mark = self.top.get(path[0])
             if mark is not None:
                 return mark[0] if key else mark[1]
         loader = self.loader
@@ -142,17 +144,16 @@ _SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true
 _scan_string = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
-def top_level(text: str) -> dict[str, tuple[int, int]]:
-    """Where each top-level key of a JSON object (known to be valid) and its value start: 1-based columns.
+def _keys(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each top-level key of a JSON object (known to be valid), where it starts and where its value starts.
 
     Strings and scalars are stepped over without building anything; only a nested object or array is
     decoded again (the json module's C scanner is the fastest way past it)."""
-    places: dict[str, tuple[int, int]] = {}
     i = _SPACE.match(text, _SPACE.match(text).end() + 1).end()  # type: ignore[union-attr]
     while text.startswith('"', i):
         key, end = _scan_string(text, i + 1)
         value = _COLON.match(text, end).end()  # type: ignore[union-attr]
-        places[key] = (i + 1, value + 1)  # the last of a duplicate key wins, as in json.loads
+        yield key, i, value
         first = text[value]
         if first == '"':
             end = _scan_string(text, value + 1)[1]
@@ -161,4 +162,23 @@ def top_level(text: str) -> dict[str, tuple[int, int]]:
         else:
             end = _SCALAR.match(text, value).end()  # type: ignore[union-attr]
         i = _NEXT.match(text, end).end()  # type: ignore[union-attr]
-    return places
+
+
+def top_level(text: str) -> dict[str, tuple[int, int]]:
+    """Where each top-level key of a JSON object (known to be valid) and its value start: 1-based columns.
+    The last of a duplicate key wins, as in json.loads."""
+    return {key: (start + 1, value + 1) for key, start, value in _keys(text)}
+
+
+def only_place(text: str, wanted: str) -> tuple[int, int] | None:
+    """The columns of top-level key ``wanted`` and of its value when its first place is provably its only
+    one, found without reading the keys after it; else None (absent, or maybe written again later).
+
+    A later key equal to ``wanted`` would be a string token after this one: with no backslash in the rest
+    of the line, every string there is written as it reads, so ``"wanted"`` would appear literally."""
+    for key, start, value in _keys(text):
+        if key == wanted:
+            if text.find("\\", value) < 0 and text.find(f'"{wanted}"', value) < 0:
+                return start + 1, value + 1
+            return None
+    return None
