@@ -10,8 +10,8 @@ from typing import Any
 from connector.diagnostics.describe import kind_of
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
+from connector.source import secret_values
 from connector.source.positions import position
-from connector.source.secret_values import register_written_secrets
 
 MAX_NODES = 100_000  # expanded through aliases; a real connector config has a few hundred
 MAX_DEPTH = 64
@@ -31,7 +31,7 @@ class Document:
 
     def __post_init__(self) -> None:
         # Before any finding about this document can be printed (connector/source/secret_values.py).
-        register_written_secrets(self.data)
+        secret_values.register_written_secrets(self.data)
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         """Where the value at ``path`` (or its key) was written; the nearest enclosing place if unknown."""
