@@ -439,25 +439,12 @@ def test_the_function_import_finder_wants_a_start_up_comment() -> None:
     assert _unexplained_function_imports("import a\nif T:\n    from b import c\n") == []  # module level
 
 
-# Modules another change is rewriting as this test lands (issue 20's one pipeline): their function-level
-# imports are sorted when it lands. The list only shrinks.
-_IMPORTS_PENDING = {
-    "connector/build/finalize.py",
-    "connector/build/outputs.py",
-    "connector/cli/commands/build.py",
-    "connector/cli/commands/deploy.py",
-    "connector/deploy/plan.py",
-    "connector/mail/config.py",
-}
-
-
 def test_a_function_level_import_is_for_start_up_speed_and_says_so() -> None:
     """Imports sit at the top of their module, unless deferring one keeps a command's start fast (pydantic,
     jinja2, httpx, argcomplete, asyncio, a command's stage modules); then a comment says so."""
-    offenders: dict[str, list[int]] = {}
-    for path in sorted(PACKAGE.rglob("*.py")):
-        lines = _unexplained_function_imports(path.read_text(encoding="utf-8"))
-        if lines:
-            offenders[path.relative_to(ROOT).as_posix()] = lines
-    assert {name: lines for name, lines in offenders.items() if name not in _IMPORTS_PENDING} == {}
-    assert sorted(_IMPORTS_PENDING - offenders.keys()) == []  # a module done leaves the list
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for line in _unexplained_function_imports(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -16,11 +16,12 @@ from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.project.merge_rules import TEMPLATES, USAGE_TYPE, keyed_templates, replaced_whole
 from connector.project.providers import shipped_name, shipped_place
+from connector.source.files import LOGTO_SECTION
 from connector.source.loader import Document
 from connector.source.suppress import Suppressor
 
 # Source keys that are not part of the final config (`logto` names the deploy target: connector.deploy).
-META_KEYS = ("provider", "variables", "language", "logto")
+META_KEYS = ("provider", "variables", "language", LOGTO_SECTION)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connector.cli.options import add_color, add_env, add_project, add_set, color_for
+from connector.diagnostics.findings import Location
+from connector.diagnostics.reporters import write_text
+from connector.errors import InputError, UsageError
+from connector.safe_paths import name_problem, unsafe_name
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from connector.build.outputs import Built
-    from connector.diagnostics.findings import Finding
     from connector.project.layout import Project
 
 HELP = "build the final Logto JSON of an environment (or of every one) from a config project"
@@ -49,9 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from connector.build.outputs import build_environments, write_outputs
-    from connector.diagnostics.reporters import write_text
-    from connector.errors import UsageError
+    # start-up: a command's stage modules load only when it runs
+    from connector.build.outputs import write_outputs
+    from connector.build.pipeline import build_gated
+    from connector.lint import lint_build
     from connector.project.layout import load_project, unknown_environment
 
     if args.all and not args.out_dir:
@@ -78,12 +83,16 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.env and args.env not in project.environments:
         raise UsageError(unknown_environment(project, args.env))
-    shown = gate(project, None if args.all else args.env, color=color)
     # --check compares with files built without secrets: the only kind a team commits.
-    resolve = not (args.keep_refs or args.check)
-    built = build_environments(project, envs, overrides=args.overrides, resolve=resolve)
-    for item in built.values():
-        write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
+    built = build_gated(
+        project,
+        envs,
+        lint_build,
+        lambda found: write_text(found, sys.stderr, color=color),
+        every=args.all,
+        overrides=args.overrides,
+        resolve=not (args.keep_refs or args.check),
+    )
     outputs = _outputs(args, built)
     if args.out_dir:
         _check_names(project, envs)
@@ -99,31 +108,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def gate(project: Project, env: str | None, *, color: bool = False) -> set[Finding]:
-    """The build is a gate: lint's rules (and its suppression comments) on what it builds (env None: all).
-
-    An error raises InputError so nothing is written or deployed; warnings are printed here once, and the
-    set of findings shown is returned so the build's own warnings are not printed twice.
-    """
-    from connector.diagnostics.findings import sort_findings
-    from connector.diagnostics.reporters import write_text
-    from connector.errors import InputError
-    from connector.lint import lint_build
-
-    result = lint_build(project.root, env)
-    shown = {f for f in result.findings if not f.suppressed}
-    fresh = sort_findings(f for f in shown if f not in project.findings)
-    if result.failed:
-        raise InputError(findings=fresh)
-    write_text(fresh, sys.stderr, color=color)
-    return shown
-
-
 def _check_names(project: Project, envs: list[str]) -> None:
     """SC014 for an environment whose name cannot name its ``--out-dir`` file on every platform."""
-    from connector.diagnostics.findings import Location
-    from connector.errors import InputError
-    from connector.safe_paths import name_problem, unsafe_name
 
     findings = []
     for env in envs:
@@ -137,11 +123,10 @@ def _check_names(project: Project, envs: list[str]) -> None:
 
 def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[Path | None, str | None]:
     """Each output file and its text (None: no variants, so no email-templates file); None: stdout."""
-    from pathlib import Path
 
+    # start-up: atomic (tempfile, shutil) loads only for a command that writes files
     from connector.atomic import is_stream
     from connector.build.outputs import templates_path
-    from connector.errors import UsageError
 
     outputs: dict[Path | None, str | None] = {}
     for env, item in built.items():
@@ -169,6 +154,7 @@ def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[P
 
 
 def _check(args: argparse.Namespace, outputs: dict[Path | None, str | None]) -> int:
+    # start-up: a command's stage modules load only when it runs
     from connector.build.check import stale_outputs
 
     expected = {path: text for path, text in outputs.items() if path is not None}
