@@ -66,6 +66,7 @@ class Resolver:
     does not exist."""
 
     def __init__(self, server: str | None, timeout: float) -> None:
+        # start-up: imported when this runs, so other commands start fast
         import dns.resolver
 
         try:
@@ -81,6 +82,7 @@ class Resolver:
         self.queries = 0
 
     def query(self, name: str, kind: str) -> list[str] | None:
+        # start-up: imported when this runs, so other commands start fast
         import dns.exception
         import dns.resolver
 
@@ -112,6 +114,7 @@ class Resolver:
 
 def _server_address(value: str) -> tuple[str, int]:
     """``HOST[:PORT]`` (``[::1]:53`` for IPv6) as an address dnspython can ask."""
+    # start-up: imported when this runs, so other commands start fast
     from connector.errors import UsageError
 
     host, port = value, 53
@@ -134,6 +137,7 @@ def _server_address(value: str) -> tuple[str, int]:
 
 
 def _port(text: str, value: str) -> int:
+    # start-up: imported when this runs, so other commands start fast
     from connector.errors import UsageError
 
     if not text.isdigit() or not 0 < int(text) < 65536:
@@ -143,6 +147,7 @@ def _port(text: str, value: str) -> int:
 
 def sender_domains(config: ConnectorConfig) -> list[str]:
     """The domains of ``fromEmail`` and each template's ``sendFrom`` (those without a placeholder)."""
+    # start-up: imported when this runs, so other commands start fast
     from connector.logto.addresses import envelope_sender
 
     found: list[str] = []
@@ -167,6 +172,7 @@ class ProviderDns:
 
 def provider_for(host: str) -> ProviderDns | None:
     """The shipped provider whose ``host`` the config uses (``<region>`` matches any label)."""
+    # start-up: imported when this runs, so other commands start fast
     from connector.project.providers import provider_info
     from connector.resources import shipped_names
 
@@ -500,6 +506,7 @@ def _own_key(resolver: Resolver, selector: str, domain: str, private_key: str) -
             "dkim.keySelector",
         )
     try:
+        # start-up: imported when this runs, so other commands start fast
         from dkim.crypto import parse_pem_private_key, parse_public_key  # type: ignore[import-untyped]
     except ImportError:
         return Check(

@@ -15,6 +15,7 @@ def examine(
 ) -> list[Check]:
     """Every check of the parts asked for. A config that does not load is an :class:`InputError`, as
     for ``send``; a part that cannot run is a ``skip`` with the reason."""
+    # start-up: imported when this runs, so other commands start fast
     from connector.mail.config import load_runtime_config
 
     # Loaded first without secrets: the DNS and template parts need none, and the SMTP part says which
@@ -44,16 +45,19 @@ def examine(
                     f"set: {', '.join(used)}" if used else "no environment variable needed",
                 )
             )
+        # start-up: imported when this runs, so other commands start fast
         from connector.doctor.smtp import smtp_checks, with_timeout
 
         checks += smtp_checks(
             with_timeout(config, options.timeout), credentials, largest_message=largest_message(config)
         )
     if "dns" in options.parts:
+        # start-up: imported when this runs, so other commands start fast
         from connector.doctor.domains import dns_checks
 
         checks += dns_checks(config, options)
     if "templates" in options.parts:
+        # start-up: imported when this runs, so other commands start fast
         from connector.doctor.templates import template_checks
 
         checks += template_checks(config, _variants(target, env, overrides))
@@ -62,6 +66,7 @@ def examine(
 
 def credentials_of(config: ConnectorConfig, environ: Mapping[str, str]) -> Credentials:
     """The ``${VAR}`` each credential key reads (in a config loaded without secrets), and which are unset."""
+    # start-up: imported when this runs, so other commands start fast
     from connector.diagnostics.paths import dotted
     from connector.logto.credentials import SECRETS
     from connector.source.variables import references
@@ -94,6 +99,7 @@ def _key_of(credentials: Credentials, name: str) -> str:
 def largest_message(config: ConnectorConfig) -> int | None:
     """The size in bytes of the largest message the templates make (each usage type Logto sends, with a
     six-digit code), or None when one cannot be built (send would say why)."""
+    # start-up: imported when this runs, so other commands start fast
     from connector.errors import InputError
     from connector.logto import USAGE_TYPES
     from connector.mail.message import draft, fill_message
@@ -114,10 +120,12 @@ def largest_message(config: ConnectorConfig) -> int | None:
 
 def _variants(target: str, env: str | None, overrides: Sequence[str]) -> Mapping[str, Sequence[Template]]:
     """A project's templates in its other languages (a built file's are not read: Logto holds them)."""
+    # start-up: imported when this runs, so other commands start fast
     from pathlib import Path
 
     if not Path(target).is_dir():
         return {}
+    # start-up: imported when this runs, so other commands start fast
     from connector.build.outputs import build
 
     return build(target, env, overrides=overrides, secrets=False).variants

@@ -44,6 +44,7 @@ def ehlo_name_problem(name: str) -> str | None:
         return "is not ASCII; servers such as Gmail answer `501 HELO/EHLO argument invalid`"
     if name.startswith("[") and name.endswith("]"):
         inner = name[1:-1]
+        # start-up: imported when this runs, so other commands start fast
         import ipaddress
 
         try:
@@ -463,6 +464,7 @@ def _speaks(config: ConnectorConfig, *, secure: bool) -> bool:
 
 
 def _sender_addresses(config: ConnectorConfig) -> list[str]:
+    # start-up: imported when this runs, so other commands start fast
     from connector.logto.addresses import envelope_sender
 
     found = []

@@ -28,6 +28,7 @@ def template_checks(
     config: ConnectorConfig, variants: Mapping[str, Sequence[Template]] | None = None
 ) -> list[Check]:
     """Each template of the config, and of each other language (``variants``: a project's builds)."""
+    # start-up: imported when this runs, so other commands start fast
     from connector.logto.placeholders import fill_placeholders
 
     checks: list[Check] = []

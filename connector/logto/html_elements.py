@@ -263,6 +263,7 @@ def _plain_http(url: str) -> bool:
     """An http:// URL to another machine (http://localhost in a development template is fine)."""
     if url[:7].lower() != "http://":
         return False
+    # start-up: imported when this runs, so other commands start fast
     from urllib.parse import urlsplit
 
     from connector.logto.loopback import is_loopback

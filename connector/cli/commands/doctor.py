@@ -36,6 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def parts_of(value: str | None) -> tuple[str, ...]:
+    # start-up: imported when this runs, so other commands start fast
     from connector.diagnostics.suggest import did_you_mean
     from connector.doctor import PARTS
     from connector.errors import UsageError
@@ -56,6 +57,7 @@ def parts_of(value: str | None) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    # start-up: imported when this runs, so other commands start fast
     import math
     import os
 
