@@ -74,6 +74,22 @@ class Template(_Strict):
     )
 
 
+class StoreTemplate(_Strict):
+    """One template of Logto's email-template store (a language variant): its ``details`` as stored.
+
+    Unlike the connector's templates, the store keeps what it is given (no clean step): ``contentType``
+    may be absent (sent as HTML) and ``replyTo`` or ``sendFrom`` may be ``""`` (sent as if absent)."""
+
+    usageType: str = Field(description=Template.model_fields["usageType"].description)
+    contentType: Literal["text/plain", "text/html"] | None = Field(
+        None, description="Whether content is sent as the plain-text body or as the HTML body; none: HTML."
+    )
+    subject: str = Field(description=Template.model_fields["subject"].description)
+    content: str = Field(description=Template.model_fields["content"].description)
+    replyTo: str | None = Field(None, description=Template.model_fields["replyTo"].description)
+    sendFrom: str | None = Field(None, description=Template.model_fields["sendFrom"].description)
+
+
 class LoginAuth(_Strict):
     """Username and password (AUTH PLAIN or LOGIN)."""
 
