@@ -311,7 +311,7 @@ def test_pulled_yaml_files_name_the_schema(cli: CliRunner, logto: FakeLogto, tmp
     assert SCHEMA_URL.endswith("/schema/smtp-connector.source.schema.json")
 
 
-def _round_trip(cli: CliRunner, logto: FakeLogto, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+def _round_trip(cli: CliRunner, logto: FakeLogto, tmp_path: Path) -> tuple[Path, dict[Any, Any]]:
     """Pull, build the pulled project, deploy it with --dry-run: what the build gives, checked equal to the
     store, and no change planned."""
     import json

@@ -14,7 +14,7 @@ from connector.build.outputs import build
 from connector.errors import InputError
 from connector.lint import lint_paths
 from connector.mail.message import fill_template
-from connector.preview import preview_sets, preview_message
+from connector.preview import preview_message, preview_sets
 from connector.schema.models import StoreTemplate
 
 from .conftest import ROOT, CliRunner
