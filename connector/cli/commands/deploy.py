@@ -79,9 +79,10 @@ def flags_of(args: argparse.Namespace) -> dict[str, str | None]:
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from connector.build.outputs import build_environments
+    from connector.build.pipeline import build_gated
     from connector.diagnostics.reporters import write_text
     from connector.errors import InputError, UsageError
+    from connector.lint import lint_build
     from connector.project.layout import load_project
 
     if args.test_to is not None and "@" not in args.test_to:
@@ -95,12 +96,14 @@ def run(args: argparse.Namespace) -> int:
     write_text(project.findings, sys.stderr, color=color)
     envs = _environments(args, project)
     # The same gate as build: lint's rules pass and every environment builds before anything is sent.
-    from connector.cli.commands.build import gate
-
-    shown = gate(project, None if len(envs) > 1 else envs[0], color=color)
-    built = build_environments(project, envs, overrides=args.overrides)
-    for item in built.values():
-        write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
+    built = build_gated(
+        project,
+        envs,
+        lint_build,
+        lambda found: write_text(found, sys.stderr, color=color),
+        every=len(envs) > 1,
+        overrides=args.overrides,
+    )
     targets = {env: _target(args, project, env, os.environ) for env in envs}
     _one_environment_per_tenant(envs, targets, built)
     failed: list[str] = []
