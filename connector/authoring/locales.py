@@ -45,7 +45,8 @@ def email_templates_body(variants: Mapping[str, Sequence[StoreTemplate | Templat
     """The JSON body of ``PUT /api/email-templates``: one entry per language tag and usage type.
 
     ``variants`` maps a language tag to its rendered templates, in the order to write them. Optional
-    fields that are None are left out; the store keeps an empty string as given (it has no clean step).
+    fields that are None are left out, and so is a connector :class:`Template`'s empty replyTo or sendFrom
+    (as Logto's save drops it); a :class:`StoreTemplate`'s ``""`` is kept, as the store keeps it.
     """
     entries: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
@@ -58,7 +59,7 @@ def email_templates_body(variants: Mapping[str, Sequence[StoreTemplate | Templat
             details: dict[str, Any] = {"subject": template.subject, "content": template.content}
             for field in ("contentType", "replyTo", "sendFrom"):
                 value = getattr(template, field)
-                if value is not None:
+                if value or (value == "" and template.keeps_empty):
                     details[field] = value
             entries.append({"languageTag": tag, "templateType": template.usageType, "details": details})
     return {"templates": entries}
