@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from connector.build.pipeline import file_config, project_config
 from connector.errors import InputError, UsageError
 from connector.schema.models import ConnectorConfig
 from connector.source.files import project_files_in
+from connector.source.loader import load
 
 
 def load_runtime_config(
@@ -25,13 +27,10 @@ def load_runtime_config(
     type: ``--set templates.SignIn.subject=...``). ``${VAR}`` references are resolved as ``build`` resolves
     them, in a project or in a config file; ``secrets=False`` (render, ``send --dry-run``: nothing connects)
     leaves those in credential keys as written, so no secret is needed."""
-    from connector.build.pipeline import file_config, project_config
 
     path = Path(target)
     if path.is_dir():
         if not env and not project_files_in(path):
-            from connector.source.loader import load
-
             raise InputError(findings=load(path).findings)  # a folder, where a config file was meant
         if not env:
             raise UsageError(f"{target} is a project folder: add --env ENV to say which environment to build")

@@ -8,6 +8,7 @@ from typing import Any
 
 from connector.cli.options import add_env, add_set
 from connector.errors import InputError, UsageError
+from connector.logto.usage_types import usage_type_problem
 
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +31,6 @@ def add_payload_arguments(parser: argparse.ArgumentParser) -> None:
 
 def usage_type(value: str) -> str:
     """``--type``: one of the usage types Logto sends; anything else would silently render Generic."""
-    from connector.logto.usage_types import usage_type_problem
 
     problem = usage_type_problem(value)
     if problem is None:
@@ -46,7 +46,8 @@ def payload_from(args: argparse.Namespace, *, required: bool = True) -> dict[str
         if required:
             raise UsageError("give the payload: --code CODE or --payload JSON")
         return None
-    from connector.mail.batch import parse_json, read_text_input
+    # start-up: a command's stage modules load only when it runs
+    from connector.mail.json_lines import parse_json, read_text_input
     from connector.source.loader import MAX_BYTES
 
     text: str = args.payload
