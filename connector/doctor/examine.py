@@ -7,7 +7,7 @@ from typing import Any
 
 from connector.doctor import Check, Options
 from connector.doctor.smtp import Credentials
-from connector.schema.models import ConnectorConfig, Template
+from connector.schema.models import ConnectorConfig, StoreTemplate, Template
 
 
 def examine(
@@ -118,7 +118,9 @@ def largest_message(config: ConnectorConfig) -> int | None:
     return largest
 
 
-def _variants(target: str, env: str | None, overrides: Sequence[str]) -> Mapping[str, Sequence[Template]]:
+def _variants(
+    target: str, env: str | None, overrides: Sequence[str]
+) -> Mapping[str, Sequence[Template | StoreTemplate]]:
     """A project's templates in its other languages (a built file's are not read: Logto holds them)."""
     # start-up: imported when this runs, so other commands start fast
     from pathlib import Path

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from connector.doctor import Check
 from connector.logto.html_elements import GMAIL_CLIP_BYTES, SUBJECT_LENGTH, html_notes
-from connector.schema.models import ConnectorConfig, Template
+from connector.schema.models import ConnectorConfig, StoreTemplate, Template
 
 _NOTES = {
     "img-alt": ("an image without `alt`", 'add alt text (alt="" for a decorative image)'),
@@ -25,7 +25,7 @@ SAMPLE_PAYLOAD = {
 
 
 def template_checks(
-    config: ConnectorConfig, variants: Mapping[str, Sequence[Template]] | None = None
+    config: ConnectorConfig, variants: Mapping[str, Sequence[Template | StoreTemplate]] | None = None
 ) -> list[Check]:
     """Each template of the config, and of each other language (``variants``: a project's builds)."""
     # start-up: imported when this runs, so other commands start fast
@@ -33,13 +33,14 @@ def template_checks(
 
     checks: list[Check] = []
     largest: tuple[int, str] | None = None
+    every: list[tuple[str, str, Template | StoreTemplate]]
     every = [(f"templates[{i}]", t.usageType, t) for i, t in enumerate(config.templates)]
     for language, templates in (variants or {}).items():
         every += [
             (f"{language}: templates[{i}]", f"{t.usageType} ({language})", t) for i, t in enumerate(templates)
         ]
     for key, name, template in every:
-        if template.contentType == "text/html":
+        if template.contentType != "text/plain":  # a store template without one is sent as HTML
             body = fill_placeholders(template.content, SAMPLE_PAYLOAD)
             size = len(body.encode("utf-8", "surrogatepass"))
             if size > GMAIL_CLIP_BYTES:
