@@ -428,6 +428,13 @@ _RULES = [
         "variant-of-default-language",
         "A locale variant in the project's own `language` would take precedence over the connector's templates.",
     ),
+    Rule(
+        "SC613",
+        "error",
+        "variant-stored-keys",
+        "A locale variant names a key in both `omit` and `empty`, or sets a key it lists there: what the store "
+        "gets is unclear.",
+    ),
     #
     #
     # SC7xx deploying to Logto (the `logto:` section, the Management API): add below this line.
