@@ -434,6 +434,12 @@ _RULES = [
         "variant-of-default-language",
         "A locale variant in the project's own `language` would take precedence over the connector's templates.",
     ),
+    Rule(
+        "SC613",
+        "warning",
+        "locale-fallback",
+        "A language of `locales` lacks some usage types: its users get the connector's templates (or Generic) for them.",
+    ),
     #
     #
     # SC7xx deploying to Logto (the `logto:` section, the Management API): add below this line.

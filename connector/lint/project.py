@@ -79,7 +79,9 @@ def lint_project(
 
     config = linter.configs.for_dir(root)
     try:
-        project = module.load_project(root)
+        # Tolerant: a key or type error in a layer is reported (by the layer lint below) and the
+        # environments are still composed and checked, so one run finds every problem it can.
+        project = module.load_project(root, tolerant=True)
     except InputError as e:
         linter.add(e.findings or [_failure(root, e)], config)
         linter.result.linted.append(str(root))
@@ -118,7 +120,8 @@ def lint_project(
         authored = authoring.render(composed)
         if direct is not None and name not in direct and not authored.used & templates:
             continue  # a changed template that this environment does not render
-        _lint_environment(linter, authored, composed, config, in_files)
+        # SC613 (a language's fallbacks) is lint's to say: the build, gating on its findings, does not repeat it.
+        _lint_environment(linter, authored, composed, config, in_files, fallbacks=layers)
     linter.result.linted.append(str(root))
 
 
@@ -128,6 +131,8 @@ def _lint_environment(
     composed: Any,
     config: LintConfig,
     in_files: set[tuple[str, int, int, str]],
+    *,
+    fallbacks: bool = True,
 ) -> None:
     """The rendered config and each language variant; nothing about a field that did not render.
 
@@ -150,6 +155,8 @@ def _lint_environment(
                     continue
                 in_files.add(key)
             kept.append(moved)
+    if fallbacks:
+        kept += _fallbacks(authored)
     linter.add(authored.config.user_facing([*authored.findings, *kept]), config)
 
 
@@ -175,3 +182,47 @@ def _failure(root: Path, error: InputError) -> Finding:
     return Finding.at(
         Location(str(root)), "SC001", str(error), error.hint or "fix the project so that it composes"
     )
+
+
+def _fallbacks(authored: Any) -> list[Finding]:
+    """SC613: per language of the project's ``locales``, the usage types a user in that language gets in
+    another language, as Logto falls back (connector.logto.email_templates), and the template they get."""
+    from connector.logto import USAGE_TYPES
+    from connector.logto.email_templates import pick_template
+
+    items = authored.config.data.get("templates")
+    connector = (
+        [(t.get("usageType"), t) for t in items if isinstance(t, dict)] if isinstance(items, list) else []
+    )
+    store: dict[tuple[str, str], dict[str, Any]] = {
+        (variant.language, t["usageType"]): t
+        for variant in authored.variants
+        for t in variant.data["templates"]
+        if isinstance(t, dict) and isinstance(t.get("usageType"), str)
+    }
+    findings = []
+    for variant in authored.variants:
+        tag = variant.language
+        own: list[str] = []
+        generic: list[str] = []
+        for kind in USAGE_TYPES:
+            choice = pick_template(kind, tag, authored.language, store, connector)
+            if choice is None or (choice.store and choice.language == tag):
+                continue
+            # The store holds no variant in the project's own language (SC612): a fallback is the connector's.
+            (own if choice.usage_type == kind else generic).append(kind)
+        if own or generic:
+            parts = [f"the connector's `{authored.language}` templates for {', '.join(own)}"] if own else []
+            parts += [f"its `{authored.language}` Generic for {', '.join(generic)}"] if generic else []
+            findings.append(
+                Finding.at(
+                    variant.locate(("templates", 0), key=True),
+                    "SC613",
+                    f"a `{tag}` user gets {' and '.join(parts)}: there is no `{tag}` variant of them, and "
+                    "Logto falls back",
+                    f"add a `{tag}:` variant under `locales:` of each, or accept the fallback "
+                    "(`# smtp-connector: disable=SC613`)",
+                    key_path=("templates", 0, "locales", tag),
+                )
+            )
+    return findings

@@ -97,11 +97,14 @@ def run(args: argparse.Namespace) -> int:
     # The same gate as build: lint's rules pass and every environment builds before anything is sent.
     from connector.cli.commands.build import gate
 
-    shown = gate(project, None if len(envs) > 1 else envs[0], color=color)
+    shown = gate(project, None if len(envs) > 1 else envs[0], color=color)  # needs no secret
+    # Everything the build can refuse but a missing credential, then which tenant and app: a missing Logto
+    # setting is said before the SMTP secret the build needs (a dry run from a laptop has neither yet).
+    build_environments(project, envs, overrides=args.overrides, secrets=False)
+    targets = {env: _target(args, project, env, os.environ) for env in envs}
     built = build_environments(project, envs, overrides=args.overrides)
     for item in built.values():
         write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
-    targets = {env: _target(args, project, env, os.environ) for env in envs}
     failed: list[str] = []
     for env in envs:
         item = built[env]
@@ -155,6 +158,7 @@ def _section(project: Project, env: str) -> tuple[dict[str, Any], Any]:
 
 def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) -> Target:
     from connector.deploy.target import resolve_target
+    from connector.diagnostics.findings import Location
     from connector.source.files import LOGTO_SECTION
 
     section, composed = _section(project, env)
@@ -164,6 +168,7 @@ def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) 
         section=section,
         locate=lambda key: composed.locate((LOGTO_SECTION, key)),
         ca_file=args.ca_file,
+        missing_at=Location(project.environment_files[env].file),
     )
 
 

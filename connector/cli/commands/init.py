@@ -36,12 +36,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="dev,prod",
         metavar="ENVS",
     )
+    parser.add_argument(
+        "--html",
+        action="store_true",
+        help="HTML templates: one file per usage type in templates/, extending a branded layout, with build "
+        "variables (brand, colours, addresses) as examples/acme has them",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from connector.scaffold import environment_names, init_project
 
-    result = init_project(args.dir, args.provider, environment_names(args.env))
+    result = init_project(args.dir, args.provider, environment_names(args.env), html=args.html)
     print(summary(result), end="")
     return 0
 
