@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.errors import InputError, UsageError
 from connector.lint.base import Mode, Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
@@ -79,13 +79,15 @@ def lint_project(
 
     config = linter.configs.for_dir(root)
     try:
-        # Tolerant: a key or type error in a layer is reported (by the layer lint below) and the
-        # environments are still composed and checked, so one run finds every problem it can.
+        # Tolerant: a key or type error in a layer is reported and the environments are still composed
+        # and checked, so one run finds every problem it can (issue #22).
         project = module.load_project(root, tolerant=True)
     except InputError as e:
         linter.add(e.findings or [_failure(root, e)], config)
         linter.result.linted.append(str(root))
         return
+    if has_errors(project.findings):  # what load_project would have raised with
+        linter.add(project.findings, config)
     environments = tuple(project.environments)
     if env is not None and env not in environments:
         raise UsageError(module.unknown_environment(project, env))
