@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from connector.diagnostics.findings import with_hint
+
 if TYPE_CHECKING:
     from connector.diagnostics.findings import Finding
 
@@ -28,7 +30,6 @@ class ConnectorError(Exception):
 
     def describe(self) -> str:
         """The one-line text a user reads: the message, then ``(hint: ...)`` as a finding prints it."""
-        from connector.diagnostics.findings import with_hint
 
         return with_hint(str(self), self.hint)
 

@@ -143,7 +143,14 @@ def test_one_thing_per_name() -> None:
     # Helpers that were copied have one home: at most one definition each.
     # `write_all`, `environment_names`, `Change` and `Outcome` each named two different things (issue 20).
     banned = {"render", "Rendered"}
-    single = {"register_secrets", "implicit_tls", "describe", "fill_template"}
+    single = {
+        "register_written_secrets",
+        "register_resolved_secrets",
+        "implicit_tls",
+        "describe",
+        "fill_template",
+    }
+    single |= {"secret_parts", "example_values", "first_html_tag", "proxy_password"}
     single |= {"write_all", "environment_names", "Change", "Outcome"}
     seen: dict[str, list[str]] = {}
     for path in PACKAGE.rglob("*.py"):
@@ -377,3 +384,49 @@ def test_an_upward_import_in_a_scratch_copy_fails_the_check(
         assert wanted in problem, problems
     if line:  # the first problem names the file and line of the import
         assert problems[0].startswith(f"connector/{module}:{before.count(chr(10)) + line}: "), problems
+
+
+def _unexplained_function_imports(source: str) -> list[int]:
+    """The lines of imports inside a function that no ``start-up`` comment explains: on the import's own
+    line, or on the line just above it or above the run of imports it belongs to."""
+    lines = source.splitlines()
+    found = []
+
+    def comment(index: int) -> bool:
+        return 0 <= index < len(lines) and "start-up" in lines[index] and "#" in lines[index]
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            run_start = 0  # the first line of the run of imports (isort's groups in it) the statement is in
+            for statement in block:
+                if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                    run_start = run_start or statement.lineno
+                    explained = comment(statement.lineno - 1) or comment(run_start - 2)
+                    if in_function and not explained:
+                        found.append(statement.lineno)
+                else:
+                    run_start = 0
+                visit(
+                    statement, in_function or isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef))
+                )
+
+    visit(ast.parse(source), False)
+    return found
+
+
+def test_the_function_import_finder_wants_a_start_up_comment() -> None:
+    bare = "def f():\n    import json\n    return json\n"
+    assert _unexplained_function_imports(bare) == [2]
+    above = "def f():\n    # start-up: pydantic loads only when a config is validated\n    import pydantic\n"
+    assert _unexplained_function_imports(above) == []
+    run = "def f():\n    # start-up: heavy\n    import a\n\n    from b import c\n    x = 1\n    import d\n"
+    assert _unexplained_function_imports(run) == [7]  # a statement ends the run; isort's blank lines do not
+    assert _unexplained_function_imports("def f():\n    import a  # start-up: heavy\n") == []
+    # Another reason is not this one: an import that dodges a cycle moves down a layer instead.
+    assert _unexplained_function_imports("def f():\n    # avoids a cycle\n    import a\n") == [3]
+    nested = "class C:\n    def m(self):\n        if x:\n            from a import b\n"
+    assert _unexplained_function_imports(nested) == [4]
+    assert _unexplained_function_imports("import a\nif T:\n    from b import c\n") == []  # module level

@@ -10,8 +10,8 @@ import pytest
 
 from connector.lint import lint_source
 from connector.logto import CONFIG_KEYS
-from connector.logto.html_elements import check_html, first_html_tag
-from connector.project.fill_ins import unfilled
+from connector.logto.examples import example_values, first_html_tag
+from connector.logto.html_elements import check_html
 from connector.schema.models import ConnectorConfig
 from connector.source.loader import loads
 
@@ -19,25 +19,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
-    ("text", "markup", "found"),
+    ("text", "html", "found"),
     [
-        ("<password>", None, ["<password>"]),
-        ("<from_email_address@your.domain>", None, ["<from_email_address@your.domain>"]),
-        ("Acme <noreply@acme.example>", None, []),
-        ("<noreply@acme.example>", None, []),
-        ("Acme <you@your-company.example>", None, ["<you@your-company.example>"]),
-        ("<mailto:a@example.com>, <https://example.com/u>", None, []),
-        ("Your code is <<code>>", "text/plain", ["<<code>>"]),
-        ("<p>Hi <b>{{code}}</b></p>", "text/html", []),
-        ("<p>Hi <user_name></p>", "text/html", ["<user_name>"]),
-        ('<my-widget data-x="1">', "text/html", []),
-        ("Your <code> is 1", "text/plain", ["<code>"]),
-        ("a <b>bold</b> claim", "text/plain", []),
-        ("3 < 4 > 2", "text/plain", []),
+        ("<password>", False, ["<password>"]),
+        ("<from_email_address@your.domain>", False, ["<from_email_address@your.domain>"]),
+        ("Acme <noreply@acme.example>", False, []),
+        ("<noreply@acme.example>", False, []),
+        ("Acme <you@your-company.example>", False, ["<you@your-company.example>"]),
+        ("<mailto:a@example.com>, <https://example.com/u>", False, []),
+        ("Your code is <<code>>", False, ["<<code>>"]),
+        ("<p>Hi <b>{{code}}</b></p>", True, []),
+        ("<p>Hi <user_name></p>", True, ["<user_name>"]),
+        ('<my-widget data-x="1">', True, []),
+        ("Your <code> is 1", False, ["<code>"]),
+        ("a <b>bold</b> claim", False, []),
+        ("3 < 4 > 2", False, []),
     ],
 )
-def test_unfilled(text: str, markup: str | None, found: list[str]) -> None:
-    assert unfilled(text, markup) == found
+def test_unfilled(text: str, html: bool, found: list[str]) -> None:
+    assert [example.text for example in example_values(text, html)] == found
 
 
 @pytest.mark.parametrize(

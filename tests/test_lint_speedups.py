@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from connector.lint.engine import enclosing_project
+from connector.logto.examples import first_html_tag
 from connector.logto.headers import LINE_BREAKS, line_break
-from connector.logto.html_elements import check_html, first_html_tag
+from connector.logto.html_elements import check_html
 from connector.source.loader import read_capped
 
 

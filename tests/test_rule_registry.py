@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from connector.diagnostics import redact as redact_module
 from connector.diagnostics.catalog import RULES as CATALOG
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.redact import REDACTED, redact
 from connector.errors import UsageError
 from connector.lint import lint_paths, registry
 from connector.lint.base import ALL_MODES, Context, LintRule, rule
+from connector.logto.credentials import register_resolved_secrets
 from connector.source.loader import loads
 
 from .conftest import ROOT
@@ -46,9 +48,14 @@ def _inputs() -> Iterator[tuple[list[str], bool]]:
     yield [str(ROOT / "examples" / "acme")], False
 
 
-def _checked(lint_rule: LintRule, seen: dict[str, set[str]], undeclared: list[str]) -> LintRule:
+def _checked(
+    lint_rule: LintRule, seen: dict[str, set[str]], undeclared: list[str], impure: list[str] | None = None
+) -> LintRule:
     def run(context: Context) -> Iterable[Finding]:
+        before = frozenset(redact_module._secrets)
         findings = list(lint_rule(context))
+        if impure is not None and frozenset(redact_module._secrets) != before:
+            impure.append(f"{lint_rule.name} registered a secret on {context.source}")
         for finding in findings:
             seen[lint_rule.name].add(finding.rule)
             if finding.rule not in lint_rule.emits:
@@ -59,11 +66,13 @@ def _checked(lint_rule: LintRule, seen: dict[str, set[str]], undeclared: list[st
 
 
 @pytest.fixture(scope="module")
-def reported() -> tuple[dict[str, set[str]], list[str]]:
-    """What each rule reported over every input, and each finding with an id its rule did not declare."""
+def reported() -> tuple[dict[str, set[str]], list[str], list[str]]:
+    """What each rule reported over every input, each finding with an id its rule did not declare, and each
+    rule run that registered a secret."""
     seen: dict[str, set[str]] = defaultdict(set)
     undeclared: list[str] = []
-    checked = {id(r): _checked(r, seen, undeclared) for r in registry.RULES}
+    impure: list[str] = []
+    checked = {id(r): _checked(r, seen, undeclared, impure) for r in registry.RULES}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
             registry,
@@ -77,16 +86,38 @@ def reported() -> tuple[dict[str, set[str]], list[str]]:
                 lint_paths(paths, built=built)
             except UsageError:
                 assert built  # a folder with --built: nothing to lint
-    return seen, undeclared
+    return seen, undeclared, impure
 
 
-def test_no_rule_reports_an_id_it_did_not_declare(reported: tuple[dict[str, set[str]], list[str]]) -> None:
+def test_no_rule_reports_an_id_it_did_not_declare(
+    reported: tuple[dict[str, set[str]], list[str], list[str]],
+) -> None:
     assert reported[1] == []
+
+
+def test_no_rule_registers_a_secret_when_it_runs(
+    reported: tuple[dict[str, set[str]], list[str], list[str]],
+) -> None:
+    """Rules are pure: over every input, the registered secrets are the same after each rule as before it."""
+    assert reported[2] == []
+
+
+def test_a_registering_rule_is_caught() -> None:
+    @rule("SC403")
+    def leaky(ctx: Context) -> Iterator[Finding]:
+        redact_module.register_secret("Qz7-registered-by-a-rule")
+        yield from ()
+
+    impure: list[str] = []
+    document = loads(b"port: 1\n", "x.yaml").document
+    assert document is not None
+    list(_checked(leaky, defaultdict(set), [], impure)(Context(document, "final")))
+    assert len(impure) == 1 and impure[0].startswith("leaky registered a secret")
 
 
 @pytest.mark.parametrize("lint_rule", registry.RULES, ids=lambda r: r.name)
 def test_each_declared_id_is_reported_by_its_rule_on_some_lint_data(
-    lint_rule: LintRule, reported: tuple[dict[str, set[str]], list[str]]
+    lint_rule: LintRule, reported: tuple[dict[str, set[str]], list[str], list[str]]
 ) -> None:
     assert lint_rule.emits and lint_rule.emits <= reported[0][lint_rule.name]
 
@@ -139,7 +170,7 @@ def _register_calls(path: Path) -> list[str]:
     names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
     names += [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
     names += [a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names]
-    return [name for name in names if name.startswith("register_secret")]
+    return [name for name in names if name.startswith("register_")]
 
 
 @pytest.mark.parametrize("module", RULE_MODULES)
@@ -174,3 +205,13 @@ def test_a_referenced_proxy_password_is_no_secret() -> None:
     url = "http://qzv:${QZV_PROXY_PASSWORD}@qzv-proxy.invalid:8080"
     loads(f"proxy: {url}\n".encode(), "ref.yaml")
     assert redact(url) == url
+
+
+def test_written_and_resolved_secrets_are_registered_each_by_its_meaning() -> None:
+    """As written in a source, a ${VAR} names a variable and stays visible; once resolved (a built config,
+    what Logto holds) the whole value is the secret, ``${`` included, and a proxy URL's password too."""
+    loads(b"auth:\n  pass: Wr1tten${QZW_PASS}Part9\n", "written.yaml")
+    assert redact("Wr1tten ${QZW_PASS} Part9") == f"{REDACTED} ${{QZW_PASS}} {REDACTED}"
+    register_resolved_secrets({"auth": {"pass": "Res0lved${QZR}x"}, "proxy": "http://u:Pr0xyQzr@h.invalid:1"})
+    assert redact("Res0lved${QZR}x") == REDACTED
+    assert redact("user Pr0xyQzr") == f"user {REDACTED}"

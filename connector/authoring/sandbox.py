@@ -32,6 +32,7 @@ from connector.authoring.protect import Protector
 from connector.diagnostics.suggest import did_you_mean
 from connector.safe_paths import outside_problem
 from connector.source.loader import MAX_BYTES, read_capped
+from connector.source.positions import byte_position
 
 
 class BuildUndefinedError(UndefinedError):
@@ -171,8 +172,6 @@ def read(path: Path, name: str, *, nul: bool = False) -> str:
         except UnicodeDecodeError as e:
             bad, problem = e.start, f"byte 0x{raw[e.start]:02x} is not valid UTF-8"
     if problem:
-        from connector.source.positions import byte_position
-
         line, column = byte_position(raw, bad)  # character columns, as every other finding has
         raise TemplatePathError(
             name, "SC606", problem, "save the file as UTF-8 text", in_file=True, line=line, column=column

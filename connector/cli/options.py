@@ -13,6 +13,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from connector.diagnostics.catalog import RULES
+from connector.diagnostics.reporters import use_color
+from connector.logto import USAGE_TYPES
+from connector.resources import shipped_names
+
 COLOR_CHOICES = ("auto", "always", "never")
 
 # The attributes that name the project in each command's arguments: where --env completion looks.
@@ -90,7 +95,6 @@ def add_rule_ids(parser: Any) -> argparse.Action:
 
 def color_for(stream: Any, args: argparse.Namespace) -> bool:
     """Whether to colour what goes to ``stream``, from the command's ``--color``."""
-    from connector.diagnostics.reporters import use_color
 
     return use_color(stream, getattr(args, "color", "auto"))
 
@@ -99,26 +103,22 @@ def color_for(stream: Any, args: argparse.Namespace) -> bool:
 
 
 def complete_usage_types(**_: object) -> Iterable[str]:
-    from connector.logto import USAGE_TYPES
-
     return USAGE_TYPES
 
 
 def complete_providers(**_: object) -> Iterable[str]:
-    from connector.resources import shipped_names
-
     return shipped_names()
 
 
 def complete_rule_ids(**_: object) -> dict[str, str]:
     """Each rule id with its severity and name (zsh and fish show them beside the id)."""
-    from connector.diagnostics.catalog import RULES
 
     return {rule_id: f"{rule.severity} {rule.title}" for rule_id, rule in RULES.items()}
 
 
 def complete_environments(parsed_args: argparse.Namespace | None = None, **_: object) -> Iterable[str]:
     """The environments of the project named earlier on the line (the current folder without one)."""
+    # start-up: a command's stage modules load only when it runs
     from connector.project.layout import environments_in
 
     folder = "."

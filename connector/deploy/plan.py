@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from connector.diagnostics.printable import printable
 from connector.logto import SECRET_KEYS, SMTP_CONNECTOR_ID
 from connector.logto.addresses import header
-from connector.logto.credentials import register_secrets
+from connector.logto.credentials import register_resolved_secrets
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built
@@ -41,7 +41,7 @@ class Desired:
         from connector.build.finalize import config_text
 
         config = json.loads(config_text(built.config))
-        register_secrets(config)
+        register_resolved_secrets(config)
         entries = email_templates_body(built.variants)["templates"] if built.variants else []
         return cls(config, tuple(entries))
 
@@ -81,7 +81,7 @@ def read_live(client: ManagementClient) -> Live:
     )
     live = Live(smtp[0] if smtp else None, others, tuple(t for t in templates if isinstance(t, dict)))
     if live.config is not None:
-        register_secrets(live.config)
+        register_resolved_secrets(live.config)
     return live
 
 

@@ -24,12 +24,16 @@ from typing import Any
 
 import yaml
 
+from connector.build.outputs import build_environments
 from connector.deploy.plan import Desired, Live, make_plan
 from connector.deploy.target import Target
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
+from connector.diagnostics.printable import printable
 from connector.errors import InputError
 from connector.logto import SECRET_KEYS
+from connector.logto.credentials import SECRETS
+from connector.project.layout import load_project
 from connector.safe_paths import name_problem, outside_problem, unsafe_name
 from connector.source.files import LOGTO_SECTION
 
@@ -62,7 +66,6 @@ class Pulled:
 def pull_project(live: Live, target: Target, *, env: str, language: str) -> Pulled:
     """The project for ``live``; InputError when Logto holds no SMTP connector, or when a file name made
     from its data is not safe (SC014: nothing is written)."""
-    from connector.logto.credentials import SECRETS
 
     config = live.config
     if config is None:
@@ -300,8 +303,6 @@ def _literal(value: Any) -> Any:
 
 
 def _shown(value: str) -> str:
-    from connector.diagnostics.printable import printable
-
     return printable(value)
 
 
@@ -320,8 +321,6 @@ def _dump(data: Mapping[str, Any]) -> str:
 
 def _round_trip(pulled: Pulled, root: Path) -> list[str]:
     """Build the pulled project at ``root`` with its variables; what differs from Logto (nothing, normally)."""
-    from connector.build.outputs import build_environments
-    from connector.project.layout import load_project
 
     try:
         built = build_environments(load_project(root), [pulled.env], environ=pulled.values)[pulled.env]

@@ -16,6 +16,7 @@ from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import register_secret
 from connector.errors import InputError, UsageError
 from connector.logto.loopback import USERINFO_PROBLEM, endpoint_problem, has_userinfo, is_loopback
+from connector.source import variables
 from connector.source.files import LOGTO_SECTION
 
 # The section's keys and the environment variable each falls back to.
@@ -150,7 +151,6 @@ def resolve_target(
     written (the environment file). Every problem is a finding (SC704 for a missing or unusable setting)
     naming the variable or file to fix; no value is ever part of a message.
     """
-    from connector.source import variables
 
     findings: list[Finding] = []
     problems: list[str] = []

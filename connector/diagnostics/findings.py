@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from connector.diagnostics.catalog import RULES, severity_of
 from connector.diagnostics.paths import KeyPath, dotted
 
 if TYPE_CHECKING:  # the catalog (every rule's severity) is read only when a finding is made
@@ -50,7 +51,6 @@ class Located(Protocol):
 
     @property
     def data(self) -> dict[str, Any]: ...
-
     def locate(self, path: KeyPath, *, key: bool = False) -> Location: ...
 
 
@@ -97,7 +97,6 @@ class Finding:
         excerpt: str = "",
     ) -> Finding:
         """A finding at ``where``; the severity defaults to the rule's own, the kind to the rule's name."""
-        from connector.diagnostics.catalog import RULES, severity_of
 
         if not kind:
             known = RULES.get(rule)

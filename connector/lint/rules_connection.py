@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 from connector.diagnostics.findings import Finding
 from connector.lint.base import WHOLE_MODES, Context, is_reference, rule
 from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, clean_deep, implicit_tls, proxy_problem
-from connector.logto.loopback import plain_http_problem
+from connector.logto.loopback import is_loopback, plain_http_problem
+from connector.project.providers import alternative
+from connector.resources import shipped_names
 
 _STRIPPED = "Logto deletes empty values when it saves the config"
 
@@ -104,8 +106,6 @@ def _other_provider(ctx: Context, port: object) -> str | None:
     name = ctx.provider
     if name is None:
         return None
-    from connector.project.providers import alternative
-    from connector.resources import shipped_names
 
     if name not in shipped_names():
         return None
@@ -136,7 +136,6 @@ def tls_flags(ctx: Context) -> Iterator[Finding]:
 def _stays_here(data: dict[str, Any]) -> bool:
     """Whether the SMTP session never leaves this machine: a loopback host, and no proxy or a loopback one
     (a proxy resolves ``host`` itself, so ``localhost`` through a remote proxy is the proxy's machine)."""
-    from connector.logto.loopback import is_loopback
 
     host, proxy = data.get("host"), data.get("proxy")
     if not isinstance(host, str) or not is_loopback(host):

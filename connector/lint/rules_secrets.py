@@ -9,11 +9,10 @@ from typing import Any
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import dotted
 from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
-from connector.logto.credentials import SECRETS
-from connector.project.fill_ins import all_placeholder
+from connector.logto.credentials import SECRETS, proxy_password
+from connector.logto.examples import only_examples
 from connector.source import variables
 from connector.source.loader import KeyPath
-from connector.source.secret_values import proxy_password
 
 
 @rule("SC403", modes=COMMITTED_MODES)
@@ -22,7 +21,7 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
         value = _get(ctx.data, path)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # `pass: 12345678` is a wrong type and a secret: keep it out of messages
-        if not isinstance(value, str) or not value or all_placeholder(value):
+        if not isinstance(value, str) or not value or only_examples(value):
             continue
         if "${" in value:  # a reference, or SC503 (the build, or the rule below) says it is malformed
             # `${SMTP_PASS:-RealPassword}` commits the password as surely as writing it out.

@@ -16,7 +16,8 @@ from connector.logto import (
     USAGE_TYPES,
     VERIFICATION_TYPES,
 )
-from connector.logto.html_elements import check_html, first_html_tag
+from connector.logto.examples import first_html_tag
+from connector.logto.html_elements import check_html
 from connector.logto.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
 from connector.logto.usage_types import unknown_usage_type
 

@@ -2,58 +2,48 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import dotted
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
-from connector.logto import REQUIRED_KEYS, SECRET_KEYS, TEMPLATE_REQUIRED_FIELDS
+from connector.logto import REQUIRED_KEYS, TEMPLATE_REQUIRED_FIELDS, is_secret_path
 from connector.logto.addresses import address_problem, reading_difference
+from connector.logto.examples import double_name, example_values, html_field, only_examples
 from connector.logto.headers import header_findings, line_break
-from connector.project.fill_ins import DOUBLE, unfilled
 from connector.source.loader import KeyPath
 
 
 @rule("SC401", modes=(*ALL_MODES, "variant"))
 def unfilled_values(ctx: Context) -> Iterator[Finding]:
+    """Example values left in place, as :mod:`connector.logto.examples` defines them for each kind of field."""
     for path, value in ctx.strings:
         if "<" in value:
             yield from _check_unfilled(ctx, value, path)
 
 
 def _check_unfilled(ctx: Context, value: str, path: KeyPath) -> Iterator[Finding]:
-    secret = bool(path) and path[-1] in SECRET_KEYS
-    markup = None
-    if len(path) == 3 and path[0] == "templates" and path[2] == "content":
-        template = ctx.data["templates"][path[1]]
-        if not ctx.rendered and JINJA.search(value):
-            return
-        markup = str(template.get("contentType") or "text/html")
-    elif len(path) == 3 and path[0] == "templates" and path[2] == "subject":
-        # A subject is sent as written: a tag that is closed (`<b>code</b>`) or void (`<br>`) is text the
-        # author meant, not an example value; a lone `<code>` still reads as one.
-        markup = "text/plain"
-    if secret:
-        # Part of a real secret must never be echoed: only a value that is all placeholder is one.
-        found = unfilled(value) if re.fullmatch(r"<[^<>]*>|<<[^<>]*>>", value.strip()) else []
-    else:
-        found = unfilled(value, markup)
-    for placeholder in found:
-        double = DOUBLE.fullmatch(placeholder)
-        if double:
-            hint = f"write {{{{{double.group(1)}}}}}: Logto fills double braces, not angle brackets"
+    html = html_field(ctx.data, path)
+    if html and not ctx.rendered and JINJA.search(value):
+        return  # judged once rendered, in each environment and language
+    secret = is_secret_path(path)
+    if secret and not only_examples(value):
+        return  # a password may hold any characters: only one that is all example values holds none
+    for example in example_values(value, html):
+        name = double_name(example.text)
+        if name:
+            hint = f"write {{{{{name}}}}}: Logto fills double braces, not angle brackets"
         elif secret:
             hint = "write a ${VAR} reference such as ${SMTP_PASS} and set the variable in the environment"
         else:
-            hint = f"replace `{placeholder}` with the real value"
+            hint = f"replace `{example.text}` with the real value"
         yield ctx.finding(
             path,
             "SC401",
-            f"{field_label(ctx, path)} still holds the example value `{placeholder}`",
+            f"{field_label(ctx, path)} still holds the example value `{example.text}`",
             hint,
-            excerpt=placeholder,
+            excerpt=example.text,
         )
 
 
@@ -115,7 +105,13 @@ def addresses(ctx: Context) -> Iterator[Finding]:
             (("templates", index, "replyTo"), template.get("replyTo"), True),
         ]
     for path, value, many in fields:
-        if not isinstance(value, str) or not value or is_reference(value) or "{{" in value or unfilled(value):
+        if (
+            not isinstance(value, str)
+            or not value
+            or is_reference(value)
+            or "{{" in value
+            or example_values(value)
+        ):
             continue
         if line_break(value):
             continue  # SC408 says what is wrong with it

@@ -12,7 +12,7 @@ The facts that need code of their own live next to it, each in one place:
 - placeholders, filled as Logto fills them: :mod:`connector.logto.placeholders`, and a whole template
   (the sender and reply-to fallbacks): :func:`connector.mail.message.fill_template`;
 - ``${VAR}`` references (this tool's, resolved before Logto sees the config): :mod:`connector.source.variables`;
-- ``<...>`` example values from provider documentation: :mod:`connector.project.fill_ins`.
+- ``<...>`` example values left in place (provider overlays, SC401, SC403): :mod:`connector.logto.examples`.
 
 This tool's own names are not Logto's and live elsewhere: a project's file names and deploy's ``logto:``
 section in :mod:`connector.source.files`, the wording of what a wrong value leads to in

@@ -1,7 +1,9 @@
-"""Which values of a config are credentials, as Logto marks them (:data:`connector.logto.SECRET_KEYS`)."""
+"""Which values of a config are credentials, as Logto marks them (:data:`connector.logto.SECRET_KEYS`), and
+the password nodemailer reads from a proxy URL."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from connector.diagnostics.paths import KeyPath
@@ -22,6 +24,14 @@ SECRETS: dict[KeyPath, str] = {
     ("tls", "passphrase"): "SMTP_TLS_PASSPHRASE",
     ("tls", "pfx"): "SMTP_TLS_PFX",
 }
+# `scheme://user:password@host`: the password of a proxy URL (SC403 reports it written literally).
+_PROXY_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:([^/@]+)@")
+
+
+def proxy_password(url: str) -> str | None:
+    """The password written in a proxy URL's user part, if any (it may be a ``${VAR}`` reference)."""
+    match = _PROXY_PASSWORD.match(url)
+    return match.group(1) if match else None
 
 
 def at_secret_paths(value: Any, secret: bool = False) -> list[Any]:
@@ -40,10 +50,18 @@ def at_secret_paths(value: Any, secret: bool = False) -> list[Any]:
     return found
 
 
-def register_secrets(value: Any, secret: bool = False) -> None:
-    """Register every credential value in a config (under a key of :data:`connector.logto.SECRET_KEYS`)."""
-    register_secret_texts(
+def register_resolved_secrets(config: Any) -> None:
+    """Register every credential of a config whose values are resolved (built, or read from Logto): each
+    value under a key of :data:`connector.logto.SECRET_KEYS` whole, and a proxy URL's password. Values as
+    written in a source, where a ``${VAR}`` is no secret, are registered by the loader
+    (:func:`connector.source.secret_values.register_written_secrets`)."""
+    texts = [
         str(item)  # `pass: 12345678` is a wrong type, and still a secret
-        for item in at_secret_paths(value, secret)
+        for item in at_secret_paths(config)
         if isinstance(item, (str, int, float)) and not isinstance(item, bool)
-    )
+    ]
+    proxy = config.get("proxy") if isinstance(config, dict) else None
+    password = proxy_password(proxy) if isinstance(proxy, str) else None
+    if isinstance(proxy, str) and password is not None:
+        texts += [password, proxy]
+    register_secret_texts(texts)

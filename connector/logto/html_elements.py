@@ -1,4 +1,5 @@
-"""Just enough HTML checking for email templates: tags that never close or close the wrong thing.
+"""What HTML defines (its elements and attributes), a tag read as HTML's tokenizer reads it, and just enough
+HTML checking for email templates: tags that never close or close the wrong thing.
 
 Browsers forgive a lot, so this is not a validator: void elements (``<br>``) need no end tag, and the
 elements whose end tag HTML makes optional (``<p>``, ``<li>``, ``<td>``, …) may be left open.
@@ -6,8 +7,10 @@ elements whose end tag HTML makes optional (``<p>``, ``<li>``, ``<td>``, …) ma
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 VOID = frozenset((
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
@@ -26,7 +29,109 @@ ELEMENTS = VOID | OPTIONAL_END | frozenset((
     "noscript", "object", "ol", "output", "picture", "pre", "progress", "q", "ruby", "s", "samp", "script",
     "section", "select", "slot", "small", "span", "strike", "strong", "style", "sub", "summary", "sup", "svg",
     "table", "template", "textarea", "time", "title", "tt", "u", "ul", "var", "video",
+    "acronym", "big", "math", "nobr", "search",
 ))  # fmt: skip
+# The attributes HTML defines on any element (the living standard's index, with the presentational ones
+# it made obsolete but every mail client still reads: `bgcolor`, `cellpadding`, `valign`, ...), and the
+# prefixes of the families it defines (`data-*`, `aria-*`, the `on*` event handlers, XML namespaces).
+ATTRIBUTES = frozenset((
+    "accesskey", "autocapitalize", "autocorrect", "autofocus", "class", "contenteditable", "dir", "draggable",
+    "enterkeyhint", "hidden", "id", "inert", "inputmode", "is", "itemid", "itemprop", "itemref", "itemscope",
+    "itemtype", "lang", "nonce", "popover", "role", "slot", "spellcheck", "style", "tabindex", "title",
+    "translate", "writingsuggestions", "xmlns",
+    "abbr", "accept", "accept-charset", "action", "allow", "allowfullscreen", "alt", "as", "async",
+    "autocomplete", "autoplay", "blocking", "charset", "checked", "cite", "cols", "colspan", "command",
+    "commandfor", "content", "controls", "coords", "crossorigin", "data", "datetime", "decoding", "default",
+    "defer", "dirname", "disabled", "download", "enctype", "fetchpriority", "for", "form", "formaction",
+    "formenctype", "formmethod", "formnovalidate", "formtarget", "headers", "height", "high", "href",
+    "hreflang", "http-equiv", "imagesizes", "imagesrcset", "integrity", "ismap", "kind", "label", "list",
+    "loading", "loop", "low", "max", "maxlength", "media", "method", "min", "minlength", "multiple", "muted",
+    "name", "nomodule", "novalidate", "open", "optimum", "pattern", "ping", "placeholder", "playsinline",
+    "popovertarget", "popovertargetaction", "poster", "preload", "readonly", "referrerpolicy", "rel",
+    "required", "reversed", "rows", "rowspan", "sandbox", "scope", "selected", "shadowrootclonable",
+    "shadowrootdelegatesfocus", "shadowrootmode", "shadowrootserializable", "shape", "size", "sizes", "span",
+    "src", "srcdoc", "srclang", "srcset", "start", "step", "target", "type", "usemap", "value", "width",
+    "wrap",
+    "align", "alink", "archive", "axis", "background", "bgcolor", "border", "bordercolor", "bottommargin",
+    "cellpadding", "cellspacing", "char", "charoff", "classid", "clear", "code", "codebase", "codetype",
+    "color", "compact", "declare", "face", "frame", "frameborder", "hspace", "language", "leftmargin", "link",
+    "longdesc", "marginheight", "marginwidth", "nohref", "noresize", "noshade", "nowrap", "profile", "rev",
+    "rightmargin", "rules", "scheme", "scrolling", "standby", "summary", "text", "topmargin", "valign",
+    "valuetype", "version", "vlink", "vspace",
+))  # fmt: skip
+_ATTRIBUTE_FAMILY = re.compile(r"(?:data-|aria-|xmlns:|xml:)[^\s]+|on[a-z]+")
+# Outlook's Office and VML elements and attributes (`<o:p>`, `<v:roundrect>`, `<w:anchorlock>`), which
+# email HTML carries for Outlook; no other prefixed name is HTML's.
+_OFFICE = re.compile(r"[ovwx]:[a-z][a-z0-9-]*")
+_CUSTOM = re.compile(r"[a-z][a-z0-9._]*-[a-z0-9._-]*")
+# Foreign content: inside these, the element and attribute names are SVG's or MathML's, not HTML's.
+FOREIGN = frozenset(("svg", "math"))
+# Elements whose content the tokenizer reads as text up to their end tag (no tag inside is markup).
+RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes"))
+
+_SPACE = "\t\n\f\r "
+_TAG_NAME = re.compile(rf"[A-Za-z][^{_SPACE}/>]*")
+_SIMPLE_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)(/?)>")
+_SEPARATORS = re.compile(rf"[{_SPACE}/]*")
+_ATTRIBUTE = re.compile(
+    rf"([^{_SPACE}/>][^{_SPACE}/=>]*)(?:[{_SPACE}]*=[{_SPACE}]*"
+    rf"(?:\"[^\"]*(?:\"|\Z)|'[^']*(?:'|\Z)|[^{_SPACE}>]*))?"
+)
+
+
+class Tag(NamedTuple):
+    """A start or end tag as HTML's tokenizer reads it: names lowercased, ``stop`` just after its ``>``."""
+
+    name: str
+    end: bool
+    attributes: tuple[str, ...]
+    self_closing: bool
+    stop: int
+    closed: bool  # False when the text (or the given limit) ends inside the tag
+
+
+def read_tag(text: str, start: int, limit: int | None = None) -> Tag | None:
+    """The tag whose ``<`` is at ``start``, read as HTML's tokenizer reads it (up to ``limit``), or None when
+    that ``<`` opens no tag (HTML reads ``< b``, ``<3`` and ``<{{code}}>`` as text)."""
+    limit = len(text) if limit is None else limit
+    simple = _SIMPLE_TAG.match(text, start, limit)
+    if simple is not None:  # `<p>`, `</b>`, `<br/>`: most tags, read without the loop below
+        end, name, closing = simple.groups()
+        return Tag(name.lower(), bool(end), (), bool(closing), simple.end(), True)
+    pos = start + 1
+    end = text.startswith("/", pos)
+    name = _TAG_NAME.match(text, pos + end, limit)
+    if name is None:
+        return None
+    pos = name.end()
+    attributes: list[str] = []
+    while True:
+        separators = _SEPARATORS.match(text, pos, limit)
+        assert separators is not None  # it matches the empty string
+        pos = separators.end()
+        if pos >= limit:
+            return Tag(name.group().lower(), end, tuple(attributes), False, limit, False)
+        if text[pos] == ">":
+            closing = separators.group().endswith("/")  # `<br/>`; `<br / >` is no self-closing tag
+            return Tag(name.group().lower(), end, tuple(attributes), closing, pos + 1, True)
+        attribute = _ATTRIBUTE.match(text, pos, limit)
+        assert attribute is not None  # its first character is any but a separator or `>`
+        attributes.append(attribute.group(1).lower())
+        pos = attribute.end()
+
+
+def defined(tag: Tag) -> bool:
+    """Whether HTML defines the tag's element and each of its attributes (``<p class=x>``, not ``<p in app>``)."""
+    # A custom element (`<my-widget data-x="1">`, `</my-widget>`) has a hyphen, as `<your-api-key>` does:
+    # it is markup when it carries an attribute HTML defines, or ends one.
+    if tag.name in ELEMENTS:
+        if not tag.attributes:
+            return True
+    elif _OFFICE.fullmatch(tag.name):
+        return True  # VML's and Office's attributes are theirs (`arcsize`, `fillcolor`)
+    elif not (_CUSTOM.fullmatch(tag.name) and (tag.end or tag.attributes)):
+        return False
+    return all(name in ATTRIBUTES or _ATTRIBUTE_FAMILY.fullmatch(name) for name in tag.attributes)
 
 
 @dataclass(frozen=True)
@@ -42,26 +147,18 @@ class _Checker(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.open: list[tuple[str, int]] = []
         self.problem: HtmlProblem | None = None
-        self.tags: list[str] = []  # every tag of a known element, as written: <p>, </p>, <br/>
 
     def _fail(self, message: str, hint: str, line: int | None = None, excerpt: str = "") -> None:
         if self.problem is None:
             self.problem = HtmlProblem(line or self.getpos()[0], message, hint, excerpt)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ELEMENTS:  # unknown names are left to the unfilled-placeholder rule (`<password>`)
-            self.tags.append(f"<{tag}>")
-            if tag not in VOID:
-                self.open.append((tag, self.getpos()[0]))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ELEMENTS:
-            self.tags.append(f"<{tag}/>")
+        if tag in ELEMENTS and tag not in VOID:  # unknown names are example values (connector.logto.examples)
+            self.open.append((tag, self.getpos()[0]))
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in ELEMENTS or tag in VOID:
             return
-        self.tags.append(f"</{tag}>")
         names = [name for name, _ in self.open]
         if tag not in names:
             self._fail(
@@ -107,20 +204,3 @@ def check_html(text: str) -> HtmlProblem | None:
     checker.feed(text)
     checker.finish()
     return checker.problem
-
-
-def first_html_tag(text: str) -> str | None:
-    """The first tag in ``text`` that is surely HTML (``<p>…</p>``, ``</b>``, ``<br>``, ``<hr/>``).
-
-    A bare ``<code>`` with no ``</code>`` is more likely an unfilled placeholder than markup.
-    """
-    if "<" not in text:
-        return None  # no tag at all: most plain-text content
-    checker = _Checker()
-    checker.feed(text)
-    lowered = text.lower()
-    for tag in checker.tags:
-        name = tag.strip("</>")
-        if tag.startswith("</") or tag.endswith("/>") or name in VOID or f"</{name}" in lowered:
-            return tag
-    return None

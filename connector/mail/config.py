@@ -13,7 +13,7 @@ from typing import Any
 
 from connector.diagnostics.findings import Located
 from connector.errors import InputError, UsageError
-from connector.logto.credentials import register_secrets
+from connector.logto.credentials import register_resolved_secrets
 from connector.mail.locales import Languages
 from connector.schema.models import ConnectorConfig, Template
 from connector.source.files import project_files_in
@@ -29,7 +29,7 @@ def load_runtime(
         from connector.build.outputs import build
 
         built = build(path, env, overrides=overrides, secrets=secrets)
-        register_secrets(built.config.to_logto())
+        register_resolved_secrets(built.config.to_logto())
         return built.config, Languages.from_variants(built.language, built.variants)
     config = load_runtime_config(target, env=env, overrides=overrides, secrets=secrets)
     return config, _store_beside(path)
@@ -89,7 +89,7 @@ def load_runtime_config(
         from connector.build.outputs import build_config
 
         built = build_config(path, env, overrides=overrides, secrets=secrets)
-        register_secrets(built.to_logto())
+        register_resolved_secrets(built.to_logto())
         return built
     if env:
         raise UsageError(f"--env is for project folders; {target} is a built config file")
@@ -113,7 +113,7 @@ def load_runtime_config(
         source.data = _resolved(source, secrets)
     else:
         source = dataclasses.replace(document, data=_resolved(document, secrets))
-    register_secrets(source.data)
+    register_resolved_secrets(source.data)
     config, findings = validate_config(source)
     if config is None:
         raise InputError(findings=findings)

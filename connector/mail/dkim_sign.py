@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 def sign(message: bytes, options: DkimOptions) -> bytes:
     """``message`` with a DKIM-Signature header in front."""
     try:
+        # start-up: dkimpy loads only when a message is signed
         import dkim  # type: ignore[import-untyped]
     except ImportError as e:  # an optional dependency: only configs with `dkim` need it
         raise InputError(

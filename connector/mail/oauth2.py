@@ -112,6 +112,7 @@ def sign_rs256(claims: dict[str, Any], private_key: str | PrivateKey) -> str:
     key: Any = private_key
     if isinstance(private_key, PrivateKey):
         try:
+            # start-up: cryptography loads only for a service-account key
             from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
             key = load_pem_private_key(private_key.key.encode(), private_key.passphrase.encode())

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from connector import atomic
+from connector.atomic import make_folder
 from connector.errors import DeliveryError, InputError
+from connector.mail.dkim_sign import sign
 from connector.mail.message import draft, fill_message
 from connector.mail.transport import Connection
 from connector.mail.wire import message_bytes
@@ -155,8 +157,6 @@ def prepare(config: ConnectorConfig, job: Job, *, now: datetime | None = None) -
     assert parts.recipient is not None
     data = message_bytes(parts)
     if config.dkim is not None:
-        from connector.mail.dkim_sign import sign
-
         data = sign(data, config.dkim)
     return parts.sender, parts.recipient, data
 
@@ -255,7 +255,6 @@ def write_messages(
     outcome: Outcome | None = None,
 ) -> Outcome:
     """Dry run: write each message as ``.eml`` into ``directory`` instead of sending it."""
-    from connector.atomic import make_folder
 
     folder = make_folder(directory, "--dry-run")
     outcome = Outcome() if outcome is None else outcome

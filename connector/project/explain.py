@@ -19,7 +19,7 @@ from connector.project.layers import Composed, Origin
 from connector.project.merge import replaced_whole
 from connector.project.providers import shipped_name, shipped_place
 from connector.source.loader import KeyPath
-from connector.source.variables import Reference, parse
+from connector.source.secret_values import secret_parts
 
 REMOVED = object()  # the value of an entry whose key a layer removed with null
 _WIDTH = 60
@@ -117,17 +117,8 @@ def _plain(path: KeyPath, value: Any) -> Any:
 
 
 def _mask(value: str) -> str:
-    """Keep ${VAR} references (they name a variable, not its value); mask everything else."""
-    parts, problem = parse(value)
-    if problem is not None or not any(isinstance(p, Reference) for p in parts):
-        return REDACTED if value else value
-    out = []
-    for part in parts:
-        if isinstance(part, Reference):
-            out.append(f"${{{part.name}:-{REDACTED}}}" if part.op == ":-" and part.argument else part.text)
-        else:
-            out.append(REDACTED)
-    return "".join(out)
+    """Keep ${VAR} references (they name a variable, not its value); mask the literal parts."""
+    return "".join(REDACTED if literal else text for text, literal in secret_parts(value))
 
 
 def _secret(path: KeyPath) -> bool:

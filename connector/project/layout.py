@@ -20,6 +20,7 @@ from connector.diagnostics.paths import dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
 from connector.project.layers import META_KEYS, Composed, Origin, State
+from connector.project.overrides import parse_overrides
 from connector.project.sources import check_source, load_provider, load_source
 from connector.source.files import (
     ENVIRONMENT_NAME,
@@ -29,6 +30,7 @@ from connector.source.files import (
     project_files_in,
 )
 from connector.source.loader import Document
+from connector.source.variables import resolve_tree
 
 __all__ = ["Composed", "Origin", "Project", "compose", "load_project"]
 
@@ -187,8 +189,6 @@ def compose(
     if env_doc is not None:
         layers.append((env_doc, f"environment:{env}"))
     if overrides:
-        from connector.project.overrides import parse_overrides
-
         override_doc = parse_overrides(overrides)
         findings = check_source(override_doc)
         load_provider(override_doc, project.root, project.provider_files, findings)
@@ -227,7 +227,6 @@ def _composed(state: State, env: str | None) -> Composed:
 
 def _strings(composed: Composed, resolve: bool, secrets: bool, environ: Mapping[str, str]) -> list[Finding]:
     """Resolve (or only check) every ``${...}`` in the config and the variables."""
-    from connector.source.variables import resolve_tree
 
     composed.data, findings = resolve_tree(
         composed.data, (), composed.locate, dotted, environ, resolve=resolve, secrets=secrets

@@ -20,7 +20,7 @@ from connector.logto import is_secret_path
 from connector.logto.usage_types import unknown_usage_type
 from connector.project.merge import TEMPLATES
 from connector.source.loader import Document, KeyPath, loads
-from connector.source.secret_values import register_secret_value
+from connector.source.secret_values import register_written_secret
 from connector.source.yaml_reader import parse_scalar
 
 SOURCE = "--set"
@@ -53,8 +53,8 @@ def parse_overrides(items: Sequence[str]) -> Document:
             continue
         secret = is_secret_path(path)
         if secret:  # before anything can quote it: an error about this option names the key, not the value
-            register_secret_value(raw)
-            register_secret_value(raw.strip("'\""))
+            register_written_secret(raw)
+            register_written_secret(raw.strip("'\""))
         value, found = _value(raw, line, column, secret)
         findings.extend(found)
         target = _place(data, path, item)

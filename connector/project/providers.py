@@ -101,7 +101,7 @@ class ProviderInfo:
 @cache
 def provider_info(name: str) -> ProviderInfo:
     """Read one shipped overlay for listings and ``init``."""
-    from connector.project.fill_ins import unfilled
+    from connector.logto.examples import example_values, html_field
     from connector.source.variables import references
 
     path = shipped_dir() / f"{name}.yaml"
@@ -114,7 +114,7 @@ def provider_info(name: str) -> ProviderInfo:
     fill_ins: list[FillIn] = []
     variables: list[Variable] = []
     for key_path, value in strings(doc.data):
-        if unfilled(value):  # the account values a user must replace, as the lint finds them (SC401)
+        if example_values(value, html_field(doc.data, key_path)):  # what a user must replace (SC401)
             fill_ins.append(FillIn(key_path, value, _comment(lines, doc, key_path)))
         for ref in references(value):
             if ref.name not in {v.name for v in variables}:

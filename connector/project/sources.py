@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.suggest import did_you_mean
 from connector.project.merge import TEMPLATES, USAGE_TYPE
+from connector.project.providers import provider_path
+from connector.resources import shipped_names
+from connector.schema.check import checker_for
+from connector.schema.source_generate import FORMS, source_schema_path
 from connector.source.loader import Document, load
 
 if TYPE_CHECKING:
@@ -60,16 +64,10 @@ def check_source(doc: Document) -> list[Finding]:
 
 
 def _source_checker() -> SchemaChecker:
-    from connector.schema.check import checker_for
-    from connector.schema.source_generate import FORMS, source_schema_path
-
     return checker_for(source_schema_path(), tuple(FORMS.items()))
 
 
 def load_provider(doc: Document, root: Path, providers: dict[str, Document], findings: list[Finding]) -> None:
-    from connector.project.providers import provider_path
-    from connector.resources import shipped_names
-
     ref = doc.data.get("provider")
     if not isinstance(ref, str) or ref in providers:
         return

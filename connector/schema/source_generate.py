@@ -22,6 +22,7 @@ FORMS = {
 def generate_source_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of one source file, from the partial models."""
     # Imported here: the schema module loads pydantic, and projects are loaded (for lint) without it.
+    # start-up: pydantic loads only when a config is validated
     from connector.schema.generate import DIALECT, _tidy
     from connector.schema.source_models import SOURCE_DESCRIPTION, source_model
 

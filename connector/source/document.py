@@ -30,9 +30,9 @@ class Document:
 
     def __post_init__(self) -> None:
         # Before any finding about this document can be printed (connector/source/secret_values.py).
-        from connector.source.secret_values import register_secret_values
+        from connector.source.secret_values import register_written_secrets
 
-        register_secret_values(self.data)
+        register_written_secrets(self.data)
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         """Where the value at ``path`` (or its key) was written; the nearest enclosing place if unknown."""

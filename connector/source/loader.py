@@ -148,9 +148,11 @@ def loads(raw: bytes | str, name: str, *, json_syntax: bool = False, layer: bool
             "save the file as UTF-8 without a BOM",
         )
     if json_syntax:
+        # start-up: each reader (PyYAML for YAML) loads only when a file of its kind is read
         from connector.source.json_reader import load_json
 
         return load_json(name, text)
+    # start-up: each reader (PyYAML for YAML) loads only when a file of its kind is read
     from connector.source.yaml_reader import YamlLoader
 
     return YamlLoader(name, text, layer=layer).run()

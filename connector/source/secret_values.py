@@ -1,38 +1,35 @@
-"""Values at secret paths are registered for redaction the moment they are read.
+"""Secrets as written in a source: registered for redaction the moment they are read, and their literal parts.
 
 Every :class:`~connector.source.loader.Document` (a file, the ``--set`` layer) registers the values at its
 secret paths (:func:`connector.logto.is_secret_path`) when it is made, before any finding about it can be
 printed; so a secret is hidden whatever rule quotes it, in whatever format (lint rules only report). Numbers
 count too: a password written ``12345678`` is still a password. The ``${VAR}`` references in a secret are
-not secret (they name a variable); the text around them and a ``${VAR:-default}``'s default are. Two
-secrets sit outside those keys: the password in a ``proxy`` URL, and a source file's ``logto.appSecret``
+not secret (they name a variable); the text around them and a ``${VAR:-default}``'s default are
+(:func:`secret_parts`, which ``explain`` masks by too). A secret that is all example values
+(``<password>``, :mod:`connector.logto.examples`) holds no secret, and SC401 quotes it. Two secrets sit
+outside those keys: the password in a ``proxy`` URL, and a source file's ``logto.appSecret``
 (docs/deploy.md).
+
+Values once resolved (a built config, what Logto holds) are registered whole by
+:func:`connector.logto.credentials.register_resolved_secrets`: a ``${`` in them is part of the secret.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from connector.diagnostics.redact import register_secret_texts
-from connector.logto.credentials import at_secret_paths
+from connector.logto.credentials import at_secret_paths, proxy_password
+from connector.logto.examples import only_examples
+from connector.source.variables import Reference, parse
 
-# `<password>` or `<<api-key>>`: an example value left to fill in, which SC401 quotes to say so.
-_PLACEHOLDER = re.compile(r"\s*(?:<[^<>]*>|<<[^<>]*>>)\s*")
-# `scheme://user:password@host`: the password of a proxy URL (SC403 reports it written literally).
-_PROXY_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:([^/@]+)@")
 # The M2M app secret of a source file's `logto:` section (connector.deploy.target reads it).
 _APP_SECRET = ("logto", "appSecret")
 
 
-def proxy_password(url: str) -> str | None:
-    """The password written in a proxy URL's user part, if any (it may be a ``${VAR}`` reference)."""
-    match = _PROXY_PASSWORD.match(url)
-    return match.group(1) if match else None
-
-
-def register_secret_values(data: Any, secret: bool = False) -> None:
-    """Register every value in ``data`` that sits at a secret path (or all of it, with ``secret``)."""
+def register_written_secrets(data: Any, secret: bool = False) -> None:
+    """Register the literal parts of every value in source ``data`` at a secret path (all of it, with
+    ``secret``), of a proxy URL's password and of ``logto.appSecret``."""
     texts: list[str] = []
     for value in at_secret_paths(data, secret):
         texts.extend(_secret_texts(value))
@@ -50,8 +47,8 @@ def register_secret_values(data: Any, secret: bool = False) -> None:
     register_secret_texts(texts)
 
 
-def register_secret_value(value: Any) -> None:
-    """Register one value known to be a secret: its literal text, or its number as printed."""
+def register_written_secret(value: Any) -> None:
+    """Register one value written where a secret goes (``--set auth.pass=...``): its literal parts."""
     register_secret_texts(_secret_texts(value))
 
 
@@ -60,25 +57,31 @@ def _secret_texts(value: Any) -> list[str]:
         return []
     if isinstance(value, (int, float)):
         return [str(value)]
-    if not isinstance(value, str) or ("<" in value and _PLACEHOLDER.fullmatch(value)):
+    if not isinstance(value, str) or ("<" in value and only_examples(value)):
         return []
     return secret_literals(value)
 
 
 def secret_literals(value: str) -> list[str]:
     """The parts of a secret string written literally: all of it, less its ``${VAR}`` references."""
-    if "${" not in value:
-        return [value]
-    from connector.source.variables import Reference, parse
+    return [text for text, literal in secret_parts(value) if literal]
 
+
+def secret_parts(value: str) -> list[tuple[str, bool]]:
+    """A secret string cut into the text a reader may see (False: a reference, less a default) and the text
+    written literally (True): ``${SMTP_PASS:-Real}`` is ``${SMTP_PASS:-`` , ``Real``, ``}``. A malformed
+    ``${`` makes it all literal (the build refuses it: nothing in it is a reference)."""
+    if "${" not in value:
+        return [(value, True)] if value else []
     parts, problem = parse(value)
     if problem is not None:
-        return [value]
-    literals = []
+        return [(value, True)]
+    out: list[tuple[str, bool]] = []
     for part in parts:
-        if isinstance(part, Reference):
-            if part.op == ":-" and part.argument:
-                literals.append(part.argument)
-        elif part:
-            literals.append(part)
-    return literals
+        if not isinstance(part, Reference):
+            out.append((part, True))
+        elif part.op == ":-" and part.argument:
+            out += [(f"${{{part.name}:-", False), (part.argument, True), ("}", False)]
+        else:
+            out.append((part.text, False))
+    return out

@@ -14,6 +14,7 @@ from pathlib import Path
 from connector.diagnostics.catalog import RULES
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.suggest import did_you_mean
+from connector.source.loader import MAX_BYTES, load, read_capped
 
 CONFIG_NAME = ".smtp-connector-lint.yaml"
 _COMMENT = re.compile(r"(?:^|\s)#\s*smtp-connector:\s*disable=([^#\r\n]*)")
@@ -47,8 +48,6 @@ class Suppressor:
         if file not in self._lines:
             text = self._texts.get(file)
             if text is None:
-                from connector.source.loader import MAX_BYTES, read_capped
-
                 try:  # never blocks on a FIFO, never reads more than a source file may hold
                     text = read_capped(file, MAX_BYTES).decode("utf-8", errors="replace")
                 except OSError:
@@ -151,7 +150,6 @@ def _shown(path: Path) -> Path:
 
 def read_config(path: Path, display: str) -> tuple[LintConfig, list[Finding]]:
     """Read a lint config: ``disable: [SC303, ...]``. Problems are warnings; the rest still applies."""
-    from connector.source.loader import load
 
     result = load(path, display=display)
     findings = list(result.findings)

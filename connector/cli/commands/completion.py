@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from connector.cli.main import PROG
+
 HELP = 'print a shell completion script: eval "$(smtp-connector completion bash)" (or zsh, fish)'
 
 SHELLS = ("bash", "zsh", "fish")
@@ -15,9 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # start-up: argcomplete loads only when a shell completes
     import argcomplete
-
-    from connector.cli.main import PROG
 
     # bash and zsh share one script; the script runs smtp-connector with _ARGCOMPLETE set and main
     # answers from the real parser, so completion never lags behind the commands.

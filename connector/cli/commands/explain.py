@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from connector.cli.options import add_color, add_env, add_set
+from connector.errors import UsageError
 
 HELP = "show each final value of an environment, the file:line that set it and what it overrode"
 
@@ -24,9 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from connector.errors import UsageError
+    # start-up: a command's stage modules load only when it runs
     from connector.project import explain
     from connector.project.layout import compose, load_project
 

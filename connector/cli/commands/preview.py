@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 from connector.cli.options import add_color, add_env, add_locale, add_project, color_for
+from connector.diagnostics.reporters import write_text
+from connector.errors import UsageError
 
 HELP = "write an HTML gallery of every template, per environment and language, filled with sample values"
 
@@ -26,16 +28,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # start-up: a command's stage modules load only when it runs
     from connector import preview
-    from connector.cli.commands._runtime import check_locale
-
-    check_locale(args)
     from connector.build.outputs import build_environments
-    from connector.diagnostics.reporters import write_text
-    from connector.errors import UsageError
+    from connector.cli.commands._runtime import check_locale
     from connector.mail.locales import Languages, localized
     from connector.project.layout import load_project
     from connector.scaffold import PREVIEW_DIR
+
+    check_locale(args)
 
     project = load_project(args.project)
     write_text(project.findings, sys.stderr, color=color_for(sys.stderr, args))

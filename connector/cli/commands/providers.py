@@ -4,6 +4,9 @@ import argparse
 import sys
 
 from connector.cli.options import add_provider
+from connector.diagnostics.suggest import did_you_mean
+from connector.errors import UsageError
+from connector.resources import shipped_names
 
 HELP = "list the shipped provider overlays and what each needs filled in"
 
@@ -16,10 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from connector.diagnostics.suggest import did_you_mean
-    from connector.errors import UsageError
+    # start-up: a command's stage modules load only when it runs
     from connector.project.providers import detail, provider_info, table, to_json
-    from connector.resources import shipped_names
 
     names = list(shipped_names())
     if args.name is not None:

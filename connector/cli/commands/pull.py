@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
+from connector.cli.commands.deploy import add_target_arguments, flags_of
 from connector.cli.options import add_env
+from connector.diagnostics.printable import printable
+from connector.diagnostics.redact import redact
+from connector.errors import UsageError
+from connector.safe_paths import name_problem
 
 HELP = "create a project from the SMTP connector and email templates Logto holds (never overwrites a file)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from connector.cli.commands.deploy import add_target_arguments
-
     parser.add_argument(
         "folder", metavar="DIR", help="the new project's folder (created; no file is overwritten)"
     )
@@ -30,18 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-    from pathlib import Path
-
-    from connector.cli.commands.deploy import flags_of
+    # start-up: a command's stage modules load only when it runs
     from connector.deploy.client import ManagementClient
     from connector.deploy.plan import read_live
     from connector.deploy.pull import pull_project, write_pulled
     from connector.deploy.target import resolve_target
-    from connector.diagnostics.printable import printable
-    from connector.diagnostics.redact import redact
-    from connector.errors import UsageError
-    from connector.safe_paths import name_problem
     from connector.source.files import ENVIRONMENT_NAME, ENVIRONMENT_NAME_HINT
 
     if not ENVIRONMENT_NAME.match(args.env):

@@ -11,6 +11,8 @@ from connector.cli.commands._runtime import (
     usage_type,
 )
 from connector.cli.options import add_color, add_usage_type
+from connector.diagnostics.redact import redact
+from connector.logto.addresses import header
 
 HELP = "render a template exactly as Logto would: print the subject and body, or write the whole .eml"
 
@@ -25,9 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # start-up: atomic (tempfile, shutil) loads only for a command that writes files
     from connector import atomic
-    from connector.diagnostics.redact import redact
-    from connector.logto.addresses import header
     from connector.mail.config import load_runtime
     from connector.mail.locales import localized
     from connector.mail.message import build_message, fill_message, to_bytes

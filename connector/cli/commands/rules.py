@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TYPE_CHECKING
 
 from connector.cli.options import add_rule_ids
+from connector.diagnostics.catalog import RULES, documented_in
+from connector.diagnostics.suggest import did_you_mean
+from connector.errors import UsageError
 
 if TYPE_CHECKING:
     from connector.diagnostics.catalog import Rule
@@ -21,10 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import json
-
-    from connector.diagnostics.catalog import RULES, documented_in
-
     chosen = [_rule(name) for name in args.ids]
     rules = chosen or [RULES[key] for key in sorted(RULES)]
     if args.format == "json":
@@ -56,10 +56,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _rule(name: str) -> Rule:
     """A rule by its id (``SC303``, any case) or its name (``port-secure-mismatch``)."""
-    from connector.diagnostics.catalog import RULES
-    from connector.diagnostics.suggest import did_you_mean
-    from connector.errors import UsageError
-
     rule_id = name.upper()
     if rule_id in RULES:
         return RULES[rule_id]

@@ -20,9 +20,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # start-up: a command's stage modules load only when it runs
     from connector.schema import generate as schema
 
     if args.source:
+        # start-up: a command's stage modules load only when it runs
         from connector.schema import source_generate as source_schema
 
         if args.generate:

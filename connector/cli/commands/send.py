@@ -14,7 +14,11 @@ from connector.cli.commands._runtime import (
     payload_from,
     usage_type,
 )
+from connector.cli.main import print_error
 from connector.cli.options import add_color, add_usage_type
+from connector.diagnostics.redact import redact
+from connector.diagnostics.reporters import use_color, write_text
+from connector.errors import UsageError
 
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
 DRY_RUN_DEFAULT = ""  # `--dry-run` alone: the folder is chosen from CONFIG (dry_run_folder)
@@ -68,8 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from connector.diagnostics.reporters import use_color, write_text
-    from connector.errors import UsageError
+    # start-up: a command's stage modules load only when it runs
     from connector.mail import batch as batchfile
     from connector.mail.config import load_runtime
     from connector.mail.locales import localized
@@ -132,7 +135,7 @@ def _send(
     args: argparse.Namespace, config: ConnectorConfig, jobs: Iterator[Job], total: int, color: bool
 ) -> int:
     """Send (or write) ``total`` jobs, one result line each, then the summary; the exit code."""
-    from connector.diagnostics.redact import redact
+    # start-up: a command's stage modules load only when it runs
     from connector.mail import batch as batchfile
     from connector.mail.send import Outcome, json_line
 
@@ -171,6 +174,7 @@ def _run(
     progress: ProgressLine | None,
     failed_file: str | None,
 ) -> int:
+    # start-up: a command's stage modules load only when it runs
     from connector.mail import batch as batchfile
     from connector.mail.send import RetryPolicy, send_all, write_messages
     from connector.mail.tls import tls_warnings
@@ -193,8 +197,6 @@ def _run(
         if progress is not None:
             progress.clear()  # the summary (or an error) starts on a clean line
     if outcome.fatal is not None:
-        from connector.cli.main import print_error
-
         print_error(outcome.fatal, sys.stderr)
     counts = outcome.counts
     done = "written" if args.dry_run else "sent"
@@ -278,6 +280,7 @@ def _keep_unsent(outcome: Outcome, jobs: Iterator[Job], total: int, failed_file:
     sent = outcome.counts["sent"]
     summary = f"smtp-connector: interrupted: {sent} of {total} sent"
     if unsent and failed_file:
+        # start-up: a command's stage modules load only when it runs
         from connector.mail import batch as batchfile
 
         batchfile.write_jobs(failed_file, rest)
@@ -288,6 +291,7 @@ def _keep_unsent(outcome: Outcome, jobs: Iterator[Job], total: int, failed_file:
 def _check_outputs(args: argparse.Namespace, failed_file: str | None) -> None:
     """Every path this send writes, checked before the first message leaves: a resend file that could not
     be written at the end would lose the failed messages' payloads (docs/runtime.md)."""
+    # start-up: atomic (tempfile, shutil) loads only for a command that writes files
     from connector import atomic
 
     if args.dry_run:

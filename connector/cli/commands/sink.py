@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+
+from connector.errors import InputError
 
 # connector.sink.DEFAULT_HOST and DEFAULT_PORT (a test holds them equal; importing the sink here would load
 # asyncio for every command).
@@ -49,10 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # start-up: asyncio loads only when it is needed
     import asyncio
-    import os
 
-    from connector.errors import InputError
     from connector.sink import Received, Sink, shown
 
     def show(received: Received) -> None:
