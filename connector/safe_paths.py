@@ -104,3 +104,12 @@ def _describe(char: str) -> str:
 
 def _shown(value: str) -> str:
     return value if len(value) <= _SHOWN else value[:_SHOWN] + "…"
+
+
+def repository_root(folder: Path) -> Path | None:
+    """The root of the git work tree ``folder`` (absolute) is in: the nearest folder up with a ``.git``
+    (a folder, or a file in a worktree or submodule), as git finds it. None outside a repository."""
+    for candidate in (folder, *folder.parents):
+        if os.path.lexists(candidate / ".git"):
+            return candidate
+    return None

@@ -28,15 +28,17 @@ from connector import __version__, atomic
 from connector.diagnostics.printable import printable
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
+from connector.project.discover import projects_under, secrets_of
 from connector.project.providers import FillIn, ProviderInfo, provider_info
 from connector.resources import shipped_names
-from connector.safe_paths import name_problem, outside_problem
+from connector.safe_paths import name_problem, outside_problem, repository_root
 from connector.source.files import (
     ENVIRONMENT_NAME,
     ENVIRONMENT_NAME_HINT,
     ENVIRONMENTS_DIR,
     PROJECT_FILES,
     YAML_SUFFIXES,
+    project_files_in,
 )
 from connector.source.loader import MAX_BYTES, KeyPath, loads, read_capped
 
@@ -110,6 +112,7 @@ class InitResult:
     outside: tuple[Change, ...]  # files not written: a symlink on their way leads out of the repository
     to_fill: tuple[Path, ...]  # created files holding <...> values to replace
     secrets: tuple[str, ...]  # the ${VAR}s the build reads (repository secrets for the workflow)
+    rewritten: tuple[Change, ...] = ()  # files of ours rewritten to cover this project too (workflow, hook)
 
     @property
     def sink_environments(self) -> tuple[str, ...]:
@@ -143,24 +146,17 @@ def environment_names(text: str) -> tuple[str, ...]:
     return names
 
 
-def repository_root(folder: Path) -> Path | None:
-    """The root of the git work tree ``folder`` (absolute) is in: the nearest folder up with a ``.git``
-    (a folder, or a file in a worktree or submodule), as git finds it. None outside a repository."""
-    for candidate in (folder, *folder.parents):
-        if os.path.lexists(candidate / ".git"):
-            return candidate
-    return None
-
-
 def init_project(
     folder: str | os.PathLike[str],
     provider: str,
     environments: Sequence[str] = DEFAULT_ENVIRONMENTS,
     *,
+    hook: str | None = None,
     html: bool = False,
 ) -> InitResult:
     """Write a new project into ``folder`` (created if needed), skipping every file that is there.
 
+    ``hook``: the pre-commit hook's form, ``local`` or ``remote`` (default: :func:`hook_form`).
     ``html``: HTML templates as template files extending one branded layout, with build variables (brand,
     colours, addresses) as examples/acme has them, instead of plain-text templates in the YAML."""
     if provider not in shipped_names():
@@ -210,12 +206,22 @@ def init_project(
             plan.new(spellings, _environment_file(info, env, account), fill=bool(account))
     plan.lines(project / GITIGNORE, _gitignore())
     secrets = tuple(v.name for v in info.variables) if example not in SINK_ENVIRONMENTS else ()
+    if project_files_in(absolute):
+        secrets = secrets_of(absolute)  # init run again: what the project names now
     plan.new([project / README], _readme(info, envs, relative, secrets))
-    plan.new(
+    # Every project of the repository, this one included: one workflow and one hook cover them all.
+    others = [
+        (folder, secrets_of(folder))
+        for folder in projects_under(repo if repo is not None else absolute)
+        if folder.resolve() != absolute
+    ]
+    projects = sorted([*((_from(folder, repo), names) for folder, names in others), (relative, secrets)])
+    plan.workflow(
         [root / WORKFLOW, root / WORKFLOW.replace(".yml", ".yaml")],
-        _workflow(relative, secrets),
+        projects,
+        relative,
     )
-    plan.hook(root / PRE_COMMIT)
+    plan.hook(root / PRE_COMMIT, hook or hook_form(), [name for name, _ in projects], relative)
     plan.write()
     return InitResult(
         project=project,
@@ -223,13 +229,21 @@ def init_project(
         in_repository=repo is not None,
         environments=envs,
         created=tuple(plan.files),
-        updated=tuple(Change(edit.path, edit.note) for edit in plan.edits),
+        updated=tuple(Change(edit.path, edit.note) for edit in plan.edits if not edit.rewrite),
         skipped=tuple(plan.skipped),
         to_add=tuple(plan.to_add),
         outside=tuple(plan.outside),
         to_fill=tuple(plan.to_fill),
         secrets=secrets,
+        rewritten=tuple(Change(edit.path, edit.note) for edit in plan.edits if edit.rewrite),
     )
+
+
+def _from(folder: Path, repo: Path | None) -> str:
+    """``folder`` (found under the repository's root) as the workflow and the hook name it: from the root."""
+    if repo is None:
+        return "."
+    return folder.relative_to(repo).as_posix() or "."
 
 
 def _resolves(path: Path) -> bool:
@@ -270,6 +284,7 @@ class _Edit:
     old: bytes
     added: bytes
     note: str
+    rewrite: bool = False  # ``added`` is the whole new text (a line of ours changed), not an addition
 
 
 class _Plan:
@@ -342,24 +357,94 @@ class _Plan:
         addition = separator + newline.join(added) + newline
         self._append(path, old, addition, f"added {', '.join(missing)}", added, by_hand)
 
-    def hook(self, path: Path) -> None:
-        """The pre-commit config: create it, or append our hook to its ``repos:`` when that is safe."""
+    def hook(self, path: Path, form: str, projects: Sequence[str], project: str) -> None:
+        """The pre-commit config: create it, or append our hook to its ``repos:`` when that is safe; when
+        our hook is there, scoped to other projects' folders, widen its ``files:`` to ``project`` too."""
+        pattern = files_pattern(projects)
+        lines = _repo_lines(form, pattern)
         if not os.path.lexists(path):
-            self.new([path], _pre_commit())
+            self.new([path], _pre_commit(form, pattern))
             return
         by_hand = _ByHand(f"the {HOOK_ID} hook is", f"the {HOOK_ID} hook to the repos: list of")
-        old = self._read(path, _repo_lines(), by_hand)
+        old = self._read(path, lines, by_hand)
         if old is None:
             return
         config = _yaml_mapping(old)
-        if config is not None and _has_hook(config):
-            self.skipped.append(Change(path, f"already has the {HOOK_ID} hook"))
+        hook = _our_hook(config) if config is not None else None
+        if config is not None and hook is not None:
+            scoped = _scoped_projects(hook.get("files"))
+            if "files" not in hook or scoped is None or project in scoped:
+                covers = "" if "files" not in hook or scoped is not None else ", with a files: scope of yours"
+                self.skipped.append(Change(path, f"already has the {HOOK_ID} hook{covers}"))
+                if "files" in hook and scoped is None and project != ".":
+                    self.to_add.append(
+                        ToAdd(
+                            path,
+                            f"^{re.escape(project)}/\n",
+                            f"the folder {project} to the files: of",
+                            "so the hook lints it",
+                        )
+                    )
+                return
+            widened = files_pattern([*scoped, project])
+            if widened is None:  # the new project is the repository's root: every file is a project's
+                self._by_hand(
+                    path,
+                    ["(remove its files: line)"],
+                    _ByHand("the change is", f"to the {HOOK_ID} hook in"),
+                    "the project is the repository's root",
+                    say_why=False,
+                )
+                return
+            new = _rescoped(old, config, widened)
+            line = [f"files: {_scalar(widened)}"]
+            why = _ByHand("the line is", f"in the {HOOK_ID} hook, this files: line to")
+            if new is None:
+                self._by_hand(path, line, why, "init could not do it safely", say_why=False)
+            else:
+                self._append(
+                    path, old, new, f"the {HOOK_ID} hook now covers {project}", line, why, rewrite=True
+                )
             return
-        new = _with_hook(old, config) if config is not None else None
+        new = _with_hook(old, config, lines) if config is not None else None
         if new is None:
-            self._by_hand(path, _repo_lines(), by_hand, "init could not do it safely", say_why=False)
+            self._by_hand(path, lines, by_hand, "init could not do it safely", say_why=False)
         else:
-            self._append(path, old, new[len(old) :], f"added the {HOOK_ID} hook", _repo_lines(), by_hand)
+            self._append(path, old, new[len(old) :], f"added the {HOOK_ID} hook", lines, by_hand)
+
+    def workflow(
+        self, spellings: Sequence[Path], projects: Sequence[tuple[str, Sequence[str]]], project: str
+    ) -> None:
+        """The CI workflow for every project: create it, or rewrite it when it is exactly what init wrote
+        for the other projects (so each init adds its project); one edited by hand is left as it is."""
+        text = _workflow(projects)
+        there = next((path for path in spellings if os.path.lexists(path)), None)
+        if there is None:
+            self.new(spellings, text)
+            return
+        by_hand = _ByHand("the steps are", f"the steps for {project} to")
+        lines = _project_steps(project, dict(projects)[project], keep_refs=True)
+        old = self._read(there, lines, by_hand)
+        if old is None:
+            return
+        if old == text:
+            self.skipped.append(Change(there, ALREADY_THERE))
+            return
+        if _skeleton(old) == _skeleton(text):  # init run again after the projects' secrets changed
+            self._append(
+                there, old, text, "lists the secrets the projects name now", lines, by_hand, rewrite=True
+            )
+            return
+        before = [(name, secrets) for name, secrets in projects if name != project]
+        if before and _skeleton(old) == _skeleton(_workflow(before)):
+            self._append(there, old, text, f"now covers {project} too", lines, by_hand, rewrite=True)
+            return
+        self._by_hand(
+            there,
+            lines,
+            by_hand,
+            f"it is not as init wrote it, so init leaves it alone, and it may not check {project}",
+        )
 
     def _by_hand(
         self, path: Path, lines: Sequence[str], kind: _ByHand, why: str, *, say_why: bool = True
@@ -388,9 +473,18 @@ class _Plan:
         return None
 
     def _append(
-        self, path: Path, old: str, text: str, note: str, lines: Sequence[str], kind: _ByHand
+        self,
+        path: Path,
+        old: str,
+        text: str,
+        note: str,
+        lines: Sequence[str],
+        kind: _ByHand,
+        *,
+        rewrite: bool = False,
     ) -> None:
-        """Append ``text`` to ``path`` (read as ``old``) when it is writable; else list it by hand."""
+        """Append ``text`` to ``path`` (read as ``old``) when it is writable; else list it by hand.
+        ``rewrite``: ``text`` is the file's whole new text."""
         real = Path(os.path.realpath(path))
         mode = os.stat(real).st_mode
         # Root may write any file: the mode bits say whether its owner meant it to be changed.
@@ -399,7 +493,7 @@ class _Plan:
             return
         if path.is_symlink():
             note += f" (in {_shown(real, path)}, the link's target)"
-        self.edits.append(_Edit(path, real, old.encode("utf-8"), text.encode("utf-8"), note))
+        self.edits.append(_Edit(path, real, old.encode("utf-8"), text.encode("utf-8"), note, rewrite))
 
     def write(self) -> None:
         """Write every file at once (atomic.write_all: all staged first, then renamed into place), then
@@ -440,7 +534,8 @@ def _append_in_place(edit: _Edit) -> None:
     checking it is still the one read."""
     try:
         # O_NONBLOCK: if a FIFO took the file's place since it was read, fail at once, never wait on it.
-        flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        flags = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        flags |= 0 if edit.rewrite else os.O_APPEND
         fd = os.open(edit.real, flags | getattr(os, "O_BINARY", 0))
     except OSError as e:
         raise InputError(f"cannot write {edit.path}: {e.strerror or e}") from e
@@ -448,20 +543,41 @@ def _append_in_place(edit: _Edit) -> None:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode) or status.st_size != len(edit.old):
             raise InputError(f"{edit.path}: changed while init ran", hint="run init again")
-        view = memoryview(edit.added)
-        while view:
-            view = view[os.write(fd, view) :]
+        if edit.rewrite:
+            _write_over(fd, edit.added)
+        else:
+            view = memoryview(edit.added)
+            while view:
+                view = view[os.write(fd, view) :]
         os.fsync(fd)
     except OSError as e:
         with contextlib.suppress(OSError):
-            os.ftruncate(fd, len(edit.old))
+            if edit.rewrite:
+                _write_over(fd, edit.old)
+            else:
+                os.ftruncate(fd, len(edit.old))
         raise InputError(f"cannot write {edit.path}: {e.strerror or e}") from e
     finally:
         os.close(fd)
 
 
+def _write_over(fd: int, data: bytes) -> None:
+    """The file's whole content becomes ``data``, in the same inode (mode, owner and links stay)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+    os.ftruncate(fd, len(data))
+
+
 def _cut_back(edit: _Edit) -> None:
-    """Undo :func:`_append_in_place`: the file back to the length it had, if it still starts as read."""
+    """Undo :func:`_append_in_place`: the file back to the length it had, if it still starts as read
+    (a rewritten one back to the text it had, if it still holds ours)."""
+    if edit.rewrite:
+        with open(edit.real, "r+b") as fh:
+            if fh.read() == edit.added:
+                _write_over(fh.fileno(), edit.old)
+        return
     with open(edit.real, "r+b") as fh:
         if os.fstat(fh.fileno()).st_size > len(edit.old) and fh.read(len(edit.old)) == edit.old:
             fh.truncate(len(edit.old))
@@ -649,7 +765,8 @@ def _readme(info: ProviderInfo, envs: Sequence[str], project: str, secrets: Sequ
         "```",
         "",
         *textwrap.wrap(
-            f"CI (`{WORKFLOW}`) lints and builds every environment on each push and pull request; the "
+            f"CI (`{WORKFLOW}`) lints and checks every environment on each push and pull request, with no "
+            "secret, and builds them with the secrets on each push; the "
             f"pre-commit hook (`{HOOK_ID}`) lints before each commit once you run `pre-commit install`.",
             100,
             break_on_hyphens=False,
@@ -673,21 +790,105 @@ def _gitignore() -> str:
     )
 
 
-def _repo_lines() -> list[str]:
-    """Our hook as one entry of a pre-commit config's ``repos:`` list."""
+def hook_form() -> str:
+    """The hook form that works where init runs: ``remote`` (pre-commit installs the tagged release from
+    the project's repository) when this smtp-connector was installed from a package index as a release,
+    else ``local`` (the smtp-connector installed in this environment, as a checkout or a wheel from
+    elsewhere is: its version need not be a tag pre-commit can fetch, and there may be no network)."""
+    from importlib import metadata
+
+    try:
+        distribution = metadata.distribution("smtp-connector")
+    except metadata.PackageNotFoundError:
+        return "local"  # run from a source tree
+    released = re.fullmatch(r"\d+(\.\d+)*", distribution.version) is not None
+    # PEP 610: a direct_url.json means installed from a folder, a VCS or a URL, not from an index.
+    return "remote" if released and distribution.read_text("direct_url.json") is None else "local"
+
+
+def files_pattern(projects: Sequence[str]) -> str | None:
+    """The hook's ``files:`` regex for the project folders (from the repository root); None when one of
+    them is the root itself (every file is the project's)."""
+    if not projects or "." in projects:
+        return None
+    return f"^(?:{'|'.join(re.escape(p) for p in sorted(set(projects)))})/"
+
+
+_SCOPE = re.compile(r"\^\(\?:(?P<names>.*)\)/")
+
+
+def _scoped_projects(pattern: object) -> list[str] | None:
+    """The project folders a ``files:`` regex written by :func:`files_pattern` names; None for another."""
+    if not isinstance(pattern, str) or (match := _SCOPE.fullmatch(pattern)) is None:
+        return None
+    names = [re.sub(r"\\(.)", r"\1", name) for name in match["names"].split("|")]
+    return names if files_pattern(names) == pattern else None
+
+
+def _repo_lines(form: str = "remote", files: str | None = None) -> list[str]:
+    """Our hook as one entry of a pre-commit config's ``repos:`` list; ``files``: its scope."""
+    scope = [f"      files: {_scalar(files)}"] if files else []
+    if form == "local":
+        return [
+            "- repo: local",
+            "  hooks:",
+            f"    - id: {HOOK_ID}",
+            "      name: smtp-connector lint",
+            "      # The smtp-connector installed where git runs (`pip install smtp-connector`, or `pip install .`",
+            "      # in a checkout). Once a release is on your package index, the remote form works too:",
+            f"      # `repo: {PROJECT_URL}`, `rev: v{__version__}`, `hooks: [{{id: {HOOK_ID}}}]`.",
+            "      entry: smtp-connector lint --hook",
+            "      language: system",
+            *scope,
+            "      # Also when only deletions are staged: removing a template an environment uses must fail.",
+            "      always_run: true",
+            "      pass_filenames: true",
+            "      require_serial: true",
+        ]
     return [
         f"- repo: {PROJECT_URL}",
         "  # Pin rev to a released tag of smtp-connector; `pre-commit autoupdate` moves it forward.",
         f"  rev: v{__version__}",
         "  hooks:",
         f"    - id: {HOOK_ID}",
+        *scope,
     ]
 
 
-def _pre_commit() -> str:
+def _pre_commit(form: str = "remote", files: str | None = None) -> str:
     return "# Lint the email config before every commit: run `pre-commit install` once.\nrepos:\n" + "".join(
-        f"  {line}\n" for line in _repo_lines()
+        f"  {line}\n" for line in _repo_lines(form, files)
     )
+
+
+def _our_hook(config: dict[str, Any]) -> dict[str, Any] | None:
+    for repo in config["repos"]:
+        hooks = repo.get("hooks") if isinstance(repo, dict) else None
+        for hook in hooks if isinstance(hooks, list) else ():
+            if isinstance(hook, dict) and hook.get("id") == HOOK_ID:
+                return hook
+    return None
+
+
+def _rescoped(text: str, config: dict[str, Any], pattern: str) -> str | None:
+    """``text`` with our hook's ``files:`` line set to ``pattern``, or None when that cannot be done safely
+    (the result must read back as exactly ``config`` with that one value changed)."""
+    import copy
+
+    expected = copy.deepcopy(config)
+    hook = _our_hook(expected)
+    assert hook is not None
+    old = hook["files"]
+    hook["files"] = pattern
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(("files:", "- files:")) and old in line:
+            candidate = "".join(
+                [*lines[:index], line.replace(_scalar(old), _scalar(pattern), 1), *lines[index + 1 :]]
+            )
+            if _yaml_mapping(candidate) == expected:
+                return candidate
+    return None
 
 
 def _yaml_mapping(text: str) -> dict[str, Any] | None:
@@ -701,77 +902,110 @@ def _yaml_mapping(text: str) -> dict[str, Any] | None:
     return None
 
 
-def _has_hook(config: dict[str, Any]) -> bool:
-    for repo in config["repos"]:
-        hooks = repo.get("hooks") if isinstance(repo, dict) else None
-        if isinstance(hooks, list) and any(isinstance(h, dict) and h.get("id") == HOOK_ID for h in hooks):
-            return True
-    return False
-
-
-def _with_hook(text: str, config: dict[str, Any]) -> str | None:
+def _with_hook(text: str, config: dict[str, Any], lines: Sequence[str]) -> str | None:
     """``text`` with our hook appended to its ``repos:`` list, or None when that cannot be done safely.
 
     Safe means the result reads back as exactly ``config`` with one more repository at the end; the
     lines are tried at the indentations a ``repos:`` list is written with. A flow list, a key after
     ``repos:`` or anything else unusual fails that check, and the user gets the lines to add instead."""
     newline = "\r\n" if "\r\n" in text else "\n"
-    ours = _yaml_mapping(_pre_commit())
+    ours = _yaml_mapping("repos:\n" + "".join(f"  {line}\n" for line in lines))
     assert ours is not None
     expected = {**config, "repos": [*config["repos"], *ours["repos"]]}
     base = text if text.endswith(("\n", "\r")) else text + newline
     for indent in ("  ", "", "    "):
-        candidate = base + "".join(f"{indent}{line}{newline}" for line in _repo_lines())
+        candidate = base + "".join(f"{indent}{line}{newline}" for line in lines)
         if _yaml_mapping(candidate) == expected:
             return candidate
     return None
 
 
-def _workflow(project: str, secrets: Sequence[str]) -> str:
-    """The CI workflow at the repository's root; ``project`` is the project's folder from there."""
+_SECRET_LINE = re.compile(
+    r"^(?:\s*[A-Za-z_][A-Za-z0-9_]*: \$\{\{ secrets\.[A-Za-z0-9_]+ \}\}|\s*env:|# Store .*)$"
+)
+
+
+def _skeleton(text: str) -> list[str]:
+    """A workflow's lines without those naming secrets: two workflows init wrote for the same projects
+    differ only there (a project's secrets are read from its files, and change with them)."""
+    return [line for line in text.splitlines() if not _SECRET_LINE.match(line)]
+
+
+def _project_steps(project: str, secrets: Sequence[str], *, keep_refs: bool) -> list[str]:
+    """One project's ``run:`` steps: the no-secret check (``keep_refs``) or the real build."""
+    where = "" if project == "." else f" {shlex.quote(project)}"
+    out = OUT_DIR if project == "." else f"{project}/{OUT_DIR}"
+    if keep_refs:
+        return [
+            f"- run: smtp-connector build{where} --all --keep-refs --out-dir {out}/",
+            f"- run: smtp-connector preview{where} --out {out}/preview",
+        ]
+    lines = [f"- run: smtp-connector build{where} --all --out-dir {out}/"]
+    if secrets:
+        lines += ["  env:", *(f"    {name}: ${{{{ secrets.{name} }}}}" for name in secrets)]
+    return lines
+
+
+def _workflow(projects: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """The CI workflow at the repository's root, for every project (folder from the root, its secrets)."""
+    names = [name for name, _ in projects]
+    secrets = sorted({name for _, listed in projects for name in listed})
     lines = [
-        "# Lint the email config and build every environment on each push and pull request; the HTML",
-        "# preview of every template is kept as a workflow artifact for reviewers. The built files hold",
-        "# the secrets, so they are not uploaded.",
+        "# Written by `smtp-connector init` for every config project of this repository; each init",
+        "# rewrites it while it is as written, to add its project (once you edit it, init leaves it alone).",
+        "# check: on every push and pull request, with no secret (pull requests from forks get none): lint,",
+        "# and build every environment with ${VAR} references left as written, which checks everything but",
+        "# the secrets' values. The HTML preview of every template is kept as an artifact for reviewers.",
+        "# build: on pushes only, the real build with the secrets resolved; the built files hold them, so",
+        "# they are not uploaded.",
     ]
     if secrets:
-        lines.append(
-            f"# Store {', '.join(secrets)} as repository secrets (Settings > Secrets and variables > Actions)."
-        )
+        what = "a repository secret" if len(secrets) == 1 else "repository secrets"
+        lines.append(f"# Store {', '.join(secrets)} as {what} (Settings > Secrets and variables > Actions).")
     lines += ["name: email-config", "on:"]
-    if project == ".":
+    if "." in names:
         lines += ["  push:", "  pull_request:"]
     else:
-        # Only when the project (or this workflow) changes; every `run:` step runs in the project.
-        paths = json.dumps([f"{project}/**", WORKFLOW])
+        # Only when a project (or this workflow) changes.
+        paths = json.dumps([*(f"{name}/**" for name in names), WORKFLOW])
         lines += ["  push:", f"    paths: {paths}", "  pull_request:", f"    paths: {paths}"]
-    lines += ["permissions:", "  contents: read"]
-    if project != ".":
-        lines += ["defaults:", "  run:", f"    working-directory: {_scalar(project)}"]
-    artifact = PREVIEW_DIR if project == "." else f"{project}/{PREVIEW_DIR}"
-    lines += [
-        "jobs:",
-        "  build:",
-        "    runs-on: ubuntu-latest",
-        "    steps:",
+    setup = [
         "      - uses: actions/checkout@v4",
         "      - uses: actions/setup-python@v5",
         "        with:",
         '          python-version: "3.12"',
-        "      # The same version as rev in .pre-commit-config.yaml.",
+        "      # The same version as the pre-commit hook's.",
         f'      - run: pip install "smtp-connector=={__version__}"',
-        "      - run: smtp-connector lint --format github",
-        f"      - run: smtp-connector build --all --out-dir {OUT_DIR}/",
     ]
-    if secrets:
-        lines += ["        env:", *(f"          {name}: ${{{{ secrets.{name} }}}}" for name in secrets)]
+    previews = [f"{name}/{PREVIEW_DIR}/" if name != "." else f"{PREVIEW_DIR}/" for name in names]
     lines += [
-        f"      - run: smtp-connector preview --out {PREVIEW_DIR}",
+        "permissions:",
+        "  contents: read",
+        "jobs:",
+        "  check:",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        *setup,
+        # From the repository's root, so that annotations name the files GitHub shows.
+        f"      - run: smtp-connector lint{''.join(f' {shlex.quote(n)}' for n in names if names != ['.'])}"
+        " --format github",
+        *(f"      {line}" for name, _ in projects for line in _project_steps(name, (), keep_refs=True)),
         "      - uses: actions/upload-artifact@v4",
         "        with:",
         "          name: email-preview",
-        "          # Relative to the repository's root: working-directory does not apply to `uses:` steps.",
-        f"          path: {_scalar(artifact + '/')}",
+        "          path: |",
+        *(f"            {path}" for path in previews),
+        "  build:",
+        "    if: github.event_name == 'push'",
+        "    needs: check",
+        "    runs-on: ubuntu-latest",
+        "    steps:",
+        *setup,
+        *(
+            f"      {line}"
+            for name, listed in projects
+            for line in _project_steps(name, listed, keep_refs=False)
+        ),
     ]
     return "\n".join(lines) + "\n"
 

@@ -485,7 +485,7 @@ class Sink:
     async def open(self) -> None:
         """Start listening (in the running event loop)."""
         if self.directory is not None:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            _make_ignored(self.directory)
         loop = asyncio.get_running_loop()
         self._workers = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="smtp-sink")
         try:
@@ -621,3 +621,17 @@ class Sink:
             data = spool.read()
         subject, code = describe(data)
         return Received(sender, recipients, path, len(data), subject, code, start)
+
+
+IGNORE_ALL = "# Written by smtp-connector sink: received mail is no repository content.\n*\n"
+
+
+def _make_ignored(directory: Path) -> None:
+    """Create the mail folder; one the sink creates gets a ``.gitignore`` that ignores all of it (as
+    pytest's cache and venv do), so a sink started at a repository's root adds nothing to ``git status``.
+    A folder that is already there is the user's: left as it is."""
+    if directory.is_dir():
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        (directory / ".gitignore").write_text(IGNORE_ALL, encoding="utf-8")

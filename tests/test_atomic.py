@@ -126,7 +126,7 @@ def _expect_failure(cli: CliRunner, *args: str) -> None:
 
 def test_build_output(cli: CliRunner, tmp_path: Path, failing_writes: Callable[[], None]) -> None:
     project = tmp_path / "email"
-    cli("init", str(project), "--provider", "dev-sink")
+    cli("init", "--hook", "remote", str(project), "--provider", "dev-sink")
     out = tmp_path / "out" / "dev.json"
     out.parent.mkdir()
     out.write_bytes(OLD)
@@ -238,7 +238,9 @@ def test_init_undoes_what_landed_when_a_later_rename_fails(
     ]
     assert (tmp_path / "email/.gitignore").read_bytes() == OLD
     monkeypatch.undo()
-    cli("init", str(tmp_path / "email"), "--provider", "sendgrid")  # nothing in the way: run it again
+    cli(
+        "init", "--hook", "remote", str(tmp_path / "email"), "--provider", "sendgrid"
+    )  # nothing in the way: run it again
     assert (tmp_path / "email/.gitignore").read_bytes().startswith(OLD)
 
 
@@ -271,7 +273,10 @@ def test_init_restores_a_file_it_appended_to(
     assert (tmp_path / ".gitignore").read_bytes() == OLD
     assert (tmp_path / ".pre-commit-config.yaml").read_text() == hooks and leftovers(tmp_path) == []
     monkeypatch.undo()
-    assert "updated (appended to):\n" in cli("init", str(tmp_path), "--provider", "sendgrid").stdout
+    assert (
+        "updated (appended to):\n"
+        in cli("init", "--hook", "remote", str(tmp_path), "--provider", "sendgrid").stdout
+    )
 
 
 def test_preview_gallery(tmp_path: Path, failing_writes: Callable[[], None]) -> None:
@@ -295,4 +300,4 @@ def test_the_sink_answers_451_when_it_cannot_store(tmp_path: Path, monkeypatch: 
             monkeypatch.undo()
             client.sendmail("a@example.com", ["b@example.com"], b"Subject: again\r\n\r\nbody\r\n")
         assert [m.subject for m in sink.messages] == ["again"]
-    assert [p.suffix for p in (tmp_path / "mail").iterdir()] == [".eml"]
+    assert [p.suffix for p in (tmp_path / "mail").iterdir() if p.name != ".gitignore"] == [".eml"]

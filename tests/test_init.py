@@ -26,7 +26,7 @@ FILES = [
 
 
 def test_init_writes_a_complete_project(cli: CliRunner, tmp_path: Path) -> None:
-    result = cli("init", str(tmp_path / "email"), "--provider", "gmail")
+    result = cli("init", "--hook", "remote", str(tmp_path / "email"), "--provider", "gmail")
     root = tmp_path / "email"
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) == sorted(FILES)
     assert result.stdout.startswith(
@@ -44,7 +44,7 @@ def test_init_writes_a_complete_project(cli: CliRunner, tmp_path: Path) -> None:
 
 
 def test_every_usage_type_has_a_template_with_its_placeholder(tmp_path: Path, cli: CliRunner) -> None:
-    cli("init", str(tmp_path), "--provider", "sendgrid")
+    cli("init", "--hook", "remote", str(tmp_path), "--provider", "sendgrid")
     templates = load_project(tmp_path).project_file.data["templates"]
     assert [t["usageType"] for t in templates] == list(USAGE_TYPES)
     for template in templates:
@@ -53,13 +53,13 @@ def test_every_usage_type_has_a_template_with_its_placeholder(tmp_path: Path, cl
 
 
 def test_dev_builds_with_no_account_and_no_secret(tmp_path: Path, cli: CliRunner) -> None:
-    cli("init", str(tmp_path), "--provider", "amazon-ses")
+    cli("init", "--hook", "remote", str(tmp_path), "--provider", "amazon-ses")
     data = json.loads(cli("build", str(tmp_path), "--env", "dev", env={}).stdout)
     assert (data["host"], data["port"], data["auth"]) == ("127.0.0.1", 2525, {"type": "login"})
 
 
 def test_the_fill_ins_land_in_the_project_with_their_comments(tmp_path: Path, cli: CliRunner) -> None:
-    cli("init", str(tmp_path), "--provider", "amazon-ses")
+    cli("init", "--hook", "remote", str(tmp_path), "--provider", "amazon-ses")
     prod = (tmp_path / "environments/prod.yaml").read_text()
     assert "host: email-smtp.<region>.amazonaws.com\n" in prod
     assert (
@@ -77,7 +77,7 @@ def test_the_fill_ins_land_in_the_project_with_their_comments(tmp_path: Path, cl
 
 
 def test_the_hook_ci_and_gitignore(tmp_path: Path, cli: CliRunner) -> None:
-    cli("init", str(tmp_path), "--provider", "postmark")
+    cli("init", "--hook", "remote", str(tmp_path), "--provider", "postmark")
     hooks = yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text())
     repo = hooks["repos"][0]
     assert repo["hooks"] == [{"id": "smtp-connector-lint"}]
@@ -95,7 +95,7 @@ def test_the_hook_ci_and_gitignore(tmp_path: Path, cli: CliRunner) -> None:
 
 
 def test_every_generated_yaml_names_its_schema(tmp_path: Path, cli: CliRunner) -> None:
-    cli("init", str(tmp_path), "--provider", "zoho")
+    cli("init", "--hook", "remote", str(tmp_path), "--provider", "zoho")
     for name in ("smtp-connector.yaml", "environments/dev.yaml", "environments/prod.yaml"):
         first = (tmp_path / name).read_text().splitlines()[0]
         assert first.startswith("# yaml-language-server: $schema=https://")
@@ -110,7 +110,7 @@ def test_init_skips_and_lists_the_files_that_exist_and_never_overwrites(
     (tmp_path / "smtp-connector.yml").write_text("provider: gmail\n")  # the other spelling counts
     (tmp_path / ".github").mkdir()
     (tmp_path / ".github/workflows").write_text("a file where a folder would go\n")
-    result = cli("init", str(tmp_path), "--provider", "gmail")
+    result = cli("init", "--hook", "remote", str(tmp_path), "--provider", "gmail")
     assert result.stdout == (
         "created:\n"
         f"  {tmp_path}/environments/dev.yaml\n"
@@ -133,9 +133,11 @@ def test_init_skips_and_lists_the_files_that_exist_and_never_overwrites(
 
 
 def test_running_init_again_changes_nothing(tmp_path: Path, cli: CliRunner) -> None:
-    cli("init", str(tmp_path), "--provider", "amazon-ses", "--env", "dev,staging,prod")
+    cli("init", "--hook", "remote", str(tmp_path), "--provider", "amazon-ses", "--env", "dev,staging,prod")
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    result = cli("init", str(tmp_path), "--provider", "amazon-ses", "--env", "dev,staging,prod")
+    result = cli(
+        "init", "--hook", "remote", str(tmp_path), "--provider", "amazon-ses", "--env", "dev,staging,prod"
+    )
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert "created:" not in result.stdout and "updated" not in result.stdout
     assert "nothing to do: every file init writes is already there\n" in result.stdout
@@ -143,7 +145,7 @@ def test_running_init_again_changes_nothing(tmp_path: Path, cli: CliRunner) -> N
 
 
 def test_init_defaults_to_the_current_folder(tmp_path: Path, cli: CliRunner) -> None:
-    result = cli("init", "--provider", "postmark", cwd=tmp_path)
+    result = cli("init", "--hook", "remote", "--provider", "postmark", cwd=tmp_path)
     assert "  smtp-connector.yaml\n" in result.stdout
     assert "smtp-connector build . --env dev" in result.stdout
     assert load_project(tmp_path).environments == ("dev", "prod")
@@ -151,18 +153,18 @@ def test_init_defaults_to_the_current_folder(tmp_path: Path, cli: CliRunner) -> 
 
 def test_a_file_given_as_the_folder_is_an_input_error(tmp_path: Path, cli: CliRunner) -> None:
     (tmp_path / "email").write_text("x\n")
-    result = cli("init", str(tmp_path / "email"), "--provider", "gmail", expect=1)
+    result = cli("init", "--hook", "remote", str(tmp_path / "email"), "--provider", "gmail", expect=1)
     assert result.stderr.startswith(f"smtp-connector: error: {tmp_path}/email: is a file, not a folder")
 
 
 def test_init_into_a_folder_with_other_files_is_fine(tmp_path: Path, cli: CliRunner) -> None:
     (tmp_path / "README.md").write_text("mine\n")
-    cli("init", str(tmp_path), "--provider", "gmail")
+    cli("init", "--hook", "remote", str(tmp_path), "--provider", "gmail")
     assert (tmp_path / "README.md").read_text() == "mine\n"
 
 
 def test_an_unknown_provider_is_a_usage_error(tmp_path: Path, cli: CliRunner) -> None:
-    result = cli("init", str(tmp_path), "--provider", "sendgird", expect=2)
+    result = cli("init", "--hook", "remote", str(tmp_path), "--provider", "sendgird", expect=2)
     assert result.stderr.startswith(
         "smtp-connector: error: unknown provider `sendgird`; did you mean `sendgrid`?"
     )
@@ -177,7 +179,7 @@ def test_init_writes_addresses_that_nodemailer_reads_as_written(tmp_path: Path, 
     assert len(shipped_names()) > 5
     for name in shipped_names():
         folder = tmp_path / name
-        cli("init", str(folder), "--provider", name)
+        cli("init", "--hook", "remote", str(folder), "--provider", name)
         rules = {f.rule for f in lint_paths([str(folder)]).findings}
         assert not rules & {"SC405", "SC411"}, (name, rules)
         dev = compose(load_project(folder), "dev", resolve=False).data

@@ -56,7 +56,7 @@ def test_nothing_is_written_into_a_folder_linked_out_of_the_repository(
     elsewhere = repo.parent / "elsewhere"
     (repo / link).parent.mkdir(parents=True, exist_ok=True)
     (repo / link).symlink_to(elsewhere, target_is_directory=True)
-    result = cli("init", "email", "--provider", "sendgrid", cwd=repo)
+    result = cli("init", "--hook", "remote", "email", "--provider", "sendgrid", cwd=repo)
     assert _everything(elsewhere) == {}
     assert "not written (init writes nothing through a symlink that leads out):\n" in result.stdout
     for name in files:
@@ -69,7 +69,7 @@ def test_nothing_is_written_into_a_folder_linked_out_of_the_repository(
 def test_a_dangling_link_out_of_the_repository_is_not_followed(repo: Path, cli: CliRunner) -> None:
     gone = repo.parent / "elsewhere" / "not\x1b[2Jyet"  # the link's text is the repository's: printable
     (repo / ".github").symlink_to(gone)
-    result = cli("init", str(repo), "--provider", "gmail")
+    result = cli("init", "--hook", "remote", str(repo), "--provider", "gmail")
     assert not gone.exists() and _everything(repo.parent / "elsewhere") == {}
     assert f".github is a link to {printable(str(gone))}, out of the repository)\n" in result.stdout
     assert "\x1b" not in result.stdout
@@ -79,7 +79,7 @@ def test_outside_a_repository_the_project_folder_is_the_boundary(tmp_path: Path,
     (tmp_path / "project").mkdir()
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "project/environments").symlink_to("../elsewhere", target_is_directory=True)
-    result = cli("init", "project", "--provider", "gmail", cwd=tmp_path)
+    result = cli("init", "--hook", "remote", "project", "--provider", "gmail", cwd=tmp_path)
     assert _everything(tmp_path / "elsewhere") == {}
     assert (
         "  project/environments/dev.yaml (project/environments is a link to ../elsewhere, out of the project "
@@ -90,14 +90,14 @@ def test_outside_a_repository_the_project_folder_is_the_boundary(tmp_path: Path,
 def test_symlink_loops_are_reported_not_a_crash(repo: Path, cli: CliRunner) -> None:
     (repo / "email").mkdir()
     (repo / "email/environments").symlink_to("environments")
-    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    result = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert (
         "  email/environments/dev.yaml (email/environments is a link to environments, a loop)\n"
         in result.stdout
     )
     (repo / "round").symlink_to("trip")
     (repo / "trip").symlink_to("round")
-    result = cli("init", "round", "--provider", "gmail", cwd=repo, expect=1)
+    result = cli("init", "--hook", "remote", "round", "--provider", "gmail", cwd=repo, expect=1)
     assert result.stderr.startswith("smtp-connector: error: round: a symlink loop")
 
 
@@ -105,7 +105,7 @@ def test_a_link_that_stays_in_the_repository_is_followed(repo: Path, cli: CliRun
     (repo / "shared/envs").mkdir(parents=True)
     (repo / "email").mkdir()
     (repo / "email/environments").symlink_to("../shared/envs", target_is_directory=True)
-    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    result = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert "not written" not in result.stdout
     assert sorted(p.name for p in (repo / "shared/envs").iterdir()) == ["dev.yaml", "prod.yaml"]
     assert (repo / "email/environments").is_symlink()
@@ -115,7 +115,7 @@ def test_a_project_folder_linked_out_of_the_repository_is_refused(repo: Path, cl
     elsewhere = repo.parent / "elsewhere"
     (repo / "email").symlink_to(elsewhere, target_is_directory=True)
     before = _everything(repo)
-    result = cli("init", "email/config", "--provider", "gmail", cwd=repo, expect=1)
+    result = cli("init", "--hook", "remote", "email/config", "--provider", "gmail", cwd=repo, expect=1)
     assert result.stderr.startswith(
         "smtp-connector: error: email/config: leads out of the repository . through a symlink "
         f"(to {elsewhere}/config)"
@@ -123,7 +123,7 @@ def test_a_project_folder_linked_out_of_the_repository_is_refused(repo: Path, cl
     assert _everything(elsewhere) == {} and not (elsewhere / "config").exists()
     assert _everything(repo) == before
     # Named by its own path, it is a folder outside any repository: that is what the user asked for.
-    cli("init", str(elsewhere / "config"), "--provider", "gmail")
+    cli("init", "--hook", "remote", str(elsewhere / "config"), "--provider", "gmail")
     assert (elsewhere / "config/smtp-connector.yaml").is_file()
 
 
@@ -135,7 +135,7 @@ def test_a_file_linked_out_of_the_repository_is_left_alone_and_the_lines_listed(
     target.write_text("repos:\n  - repo: meta\n    hooks:\n      - id: identity\n")
     target.chmod(0o640)
     (repo / name).symlink_to(target)
-    result = cli("init", str(repo), "--provider", "gmail")
+    result = cli("init", "--hook", "remote", str(repo), "--provider", "gmail")
     assert target.read_text() == "repos:\n  - repo: meta\n    hooks:\n      - id: identity\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert os.readlink(repo / name) == str(target)
@@ -161,7 +161,7 @@ def test_a_gitignore_linked_inside_the_repository_is_appended_through_the_link(
     (repo / "email").mkdir()
     (repo / "email/.gitignore").symlink_to("../config/ignore")
     inode = shared.stat().st_ino
-    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    result = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert (
         "updated (appended to):\n"
         "  email/.gitignore: added out/, mail-sink/ (in config/ignore, the link's target)\n"
@@ -178,7 +178,7 @@ def test_a_pre_commit_config_linked_inside_the_repository_gets_the_hook_through_
     real = repo / "ci/hooks.yaml"
     real.write_text("repos:\n  - repo: meta\n    hooks:\n      - id: identity\n")
     (repo / ".pre-commit-config.yaml").symlink_to("ci/hooks.yaml")
-    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    result = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert (
         "  .pre-commit-config.yaml: added the smtp-connector-lint hook (in ci/hooks.yaml, the link's target)\n"
         in result.stdout
@@ -196,7 +196,7 @@ def test_a_read_only_file_is_left_alone_and_the_lines_listed(repo: Path, cli: Cl
     inodes = [p.stat().st_ino for p in (ignore, hooks)]
     for path in (ignore, hooks):
         path.chmod(mode)
-    result = cli("init", str(repo), "--provider", "gmail")
+    result = cli("init", "--hook", "remote", str(repo), "--provider", "gmail")
     assert ignore.read_text() == "*.log\n"
     assert hooks.read_text() == "repos:\n  - repo: meta\n    hooks:\n      - id: identity\n"
     assert [stat.S_IMODE(p.stat().st_mode) for p in (ignore, hooks)] == [mode, mode]
@@ -214,7 +214,7 @@ def test_a_read_only_gitignore_that_has_every_line_is_just_listed(repo: Path, cl
     ignore = repo / ".gitignore"
     ignore.write_text("out/\nmail-sink/\n")
     ignore.chmod(0o444)
-    result = cli("init", str(repo), "--provider", "gmail")
+    result = cli("init", "--hook", "remote", str(repo), "--provider", "gmail")
     assert f"  {repo}/.gitignore (already ignores out/, mail-sink/)\n" in result.stdout
     assert "add these lines" not in result.stdout
 
@@ -229,12 +229,39 @@ def test_an_extended_file_keeps_its_mode_and_inode(repo: Path, cli: CliRunner, m
     twin = repo.parent / "elsewhere/hard-link"
     os.link(ignore, twin)  # another name for the same file: still the same file after init
     inodes = [p.stat().st_ino for p in (ignore, hooks)]
-    result = cli("init", str(repo), "--provider", "gmail")
+    result = cli("init", "--hook", "remote", str(repo), "--provider", "gmail")
     assert "updated (appended to):\n" in result.stdout
     assert ignore.read_text().endswith("out/\nmail-sink/\n") and twin.read_text() == ignore.read_text()
-    assert yaml.safe_load(hooks.read_text())["repos"][-1] == OUR_REPO
+    # The project is the repository's root: the hook covers every file, so it has no files: scope.
+    assert yaml.safe_load(hooks.read_text())["repos"][-1] == {
+        **OUR_REPO,
+        "hooks": [{"id": "smtp-connector-lint"}],
+    }
     assert [stat.S_IMODE(p.stat().st_mode) for p in (ignore, hooks)] == [mode, mode]
     assert [p.stat().st_ino for p in (ignore, hooks)] == inodes
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o664], ids=oct)
+def test_a_rescoped_hook_and_workflow_keep_their_mode_and_inode(
+    repo: Path, cli: CliRunner, mode: int
+) -> None:
+    """A second project widens the hook's files: and rewrites the workflow in place (same file)."""
+    cli("init", "--hook", "remote", str(repo / "email"), "--provider", "gmail")
+    hooks, workflow = repo / ".pre-commit-config.yaml", repo / ".github/workflows/email-config.yml"
+    for path in (hooks, workflow):
+        path.chmod(mode)
+    inodes = [p.stat().st_ino for p in (hooks, workflow)]
+    result = cli("init", "--hook", "remote", str(repo / "sms mail"), "--provider", "sendgrid")
+    assert (
+        "updated:\n" in result.stdout and "the smtp-connector-lint hook now covers sms mail" in result.stdout
+    )
+    hook = yaml.safe_load(hooks.read_text())["repos"][-1]["hooks"][0]
+    assert hook == {"id": "smtp-connector-lint", "files": "^(?:email|sms\\ mail)/"}
+    assert "smtp-connector lint email 'sms mail' --format github" in workflow.read_text()
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (hooks, workflow)] == [mode, mode]
+    assert [p.stat().st_ino for p in (hooks, workflow)] == inodes
+    again = cli("init", "--hook", "remote", str(repo / "sms mail"), "--provider", "sendgrid")
+    assert "already has the smtp-connector-lint hook" in again.stdout and "updated" not in again.stdout
 
 
 def test_a_failed_append_undoes_everything(
@@ -254,7 +281,7 @@ def test_a_failed_append_undoes_everything(
         real(edit)
 
     monkeypatch.setattr(scaffold, "_append_in_place", fails_on_the_hook_config)
-    result = cli("init", str(repo), "--provider", "gmail", expect=1)
+    result = cli("init", "--hook", "remote", str(repo), "--provider", "gmail", expect=1)
     assert result.stderr.startswith(
         f"smtp-connector: error: cannot write {repo}/.pre-commit-config.yaml: No space left on device"
     )

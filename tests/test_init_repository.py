@@ -3,6 +3,7 @@ subfolder, --env, and what the generated workflow and hook do when they really r
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import sys
@@ -21,7 +22,11 @@ from .projects import fill_in
 from .test_precommit import _git_env, _hooks, _run
 
 WORKFLOW = ".github/workflows/email-config.yml"
-OUR_REPO = {"repo": PROJECT_URL, "rev": f"v{__version__}", "hooks": [{"id": "smtp-connector-lint"}]}
+OUR_REPO = {
+    "repo": PROJECT_URL,
+    "rev": f"v{__version__}",
+    "hooks": [{"id": "smtp-connector-lint", "files": "^(?:email)/"}],
+}
 
 
 @pytest.fixture
@@ -49,8 +54,8 @@ def _workflow(root: Path) -> dict[Any, Any]:
     return data
 
 
-def _steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
-    steps: list[dict[str, Any]] = workflow["jobs"]["build"]["steps"]
+def _steps(workflow: dict[Any, Any], job: str = "check") -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = workflow["jobs"][job]["steps"]
     return steps
 
 
@@ -58,30 +63,31 @@ def _steps(workflow: dict[Any, Any]) -> list[dict[str, Any]]:
 def test_a_project_in_a_subfolder_gets_the_workflow_at_the_repository_root(
     repo: Path, cli: CliRunner, folder: str
 ) -> None:
-    result = cli("init", folder, "--provider", "sendgrid", cwd=repo)
+    result = cli("init", "--hook", "remote", folder, "--provider", "sendgrid", cwd=repo)
     assert result.stdout.startswith("git repository: . (the CI workflow and the hook config go there)\n")
     assert f"  {WORKFLOW}\n  .pre-commit-config.yaml\n" in result.stdout
     assert not (repo / folder / ".github").exists()
     assert not (repo / folder / ".pre-commit-config.yaml").exists()
     workflow = _workflow(repo)
-    assert workflow["defaults"] == {"run": {"working-directory": folder}}
+    assert "defaults" not in workflow  # every step runs from the root: annotations name files from there
     # PyYAML reads the `on:` key as True (YAML 1.1); GitHub reads it as "on".
     paths = [f"{folder}/**", WORKFLOW]
     assert workflow[True] == {"push": {"paths": paths}, "pull_request": {"paths": paths}}
     upload = next(s for s in _steps(workflow) if s.get("uses", "").startswith("actions/upload-artifact"))
-    assert upload["with"]["path"] == f"{folder}/out/preview/"  # uses: steps ignore working-directory
-    assert yaml.safe_load((repo / ".pre-commit-config.yaml").read_text()) == {"repos": [OUR_REPO]}
+    assert upload["with"]["path"] == f"{folder}/out/preview/\n"
+    scoped = {**OUR_REPO, "hooks": [{"id": "smtp-connector-lint", "files": f"^(?:{re.escape(folder)})/"}]}
+    assert yaml.safe_load((repo / ".pre-commit-config.yaml").read_text()) == {"repos": [scoped]}
     # The comments that name the project say where it is from the root.
     assert f"`smtp-connector send {folder} --env dev" in (repo / folder / "environments/dev.yaml").read_text()
 
 
 def test_init_from_inside_the_subfolder_finds_the_root_by_walking_up(repo: Path, cli: CliRunner) -> None:
     (repo / "email").mkdir()
-    result = cli("init", "--provider", "gmail", cwd=repo / "email")
+    result = cli("init", "--hook", "remote", "--provider", "gmail", cwd=repo / "email")
     assert result.stdout.startswith("git repository: .. (the CI workflow and the hook config go there)\n")
     assert f"  ../{WORKFLOW}\n  ../.pre-commit-config.yaml\n" in result.stdout
     assert "  3. pre-commit install (in ..)   # lint the email config before every commit\n" in result.stdout
-    assert _workflow(repo)["defaults"]["run"]["working-directory"] == "email"
+    assert "smtp-connector lint email --format github" in [s.get("run") for s in _steps(_workflow(repo))]
 
 
 def test_a_git_file_marks_the_root_too(tmp_path: Path, cli: CliRunner) -> None:
@@ -89,23 +95,24 @@ def test_a_git_file_marks_the_root_too(tmp_path: Path, cli: CliRunner) -> None:
     (tmp_path / "outer/.git").mkdir(parents=True)
     (tmp_path / "outer/sub").mkdir()
     (tmp_path / "outer/sub/.git").write_text("gitdir: ../.git/modules/sub\n")
-    cli("init", str(tmp_path / "outer/sub/email"), "--provider", "gmail")
-    assert _workflow(tmp_path / "outer/sub")["defaults"]["run"]["working-directory"] == "email"
+    cli("init", "--hook", "remote", str(tmp_path / "outer/sub/email"), "--provider", "gmail")
+    runs = [s.get("run") for s in _steps(_workflow(tmp_path / "outer/sub"))]
+    assert "smtp-connector lint email --format github" in runs
     assert not (tmp_path / "outer/.github").exists()
 
 
 def test_outside_a_repository_the_workflow_stays_in_the_project(tmp_path: Path, cli: CliRunner) -> None:
-    result = cli("init", str(tmp_path / "email"), "--provider", "gmail")
+    result = cli("init", "--hook", "remote", str(tmp_path / "email"), "--provider", "gmail")
     assert not result.stdout.startswith("git repository")
     workflow = _workflow(tmp_path / "email")
     assert "defaults" not in workflow
     assert workflow[True] == {"push": None, "pull_request": None}
     upload = next(s for s in _steps(workflow) if s.get("uses", "").startswith("actions/upload-artifact"))
-    assert upload["with"]["path"] == "out/preview/"
+    assert upload["with"]["path"] == "out/preview/\n"
 
 
 def test_the_project_at_the_root_has_no_working_directory(repo: Path, cli: CliRunner) -> None:
-    cli("init", str(repo), "--provider", "gmail")
+    cli("init", "--hook", "remote", str(repo), "--provider", "gmail")
     assert "defaults" not in _workflow(repo)
     assert (repo / "smtp-connector.yaml").is_file()
 
@@ -113,30 +120,39 @@ def test_the_project_at_the_root_has_no_working_directory(repo: Path, cli: CliRu
 def test_an_existing_workflow_is_skipped_and_listed(repo: Path, cli: CliRunner) -> None:
     (repo / ".github/workflows").mkdir(parents=True)
     (repo / ".github/workflows/email-config.yaml").write_text("name: mine\n")
-    result = cli("init", "email", "--provider", "gmail", cwd=repo)
-    assert "skipped (already there, left as it is):\n  .github/workflows/email-config.yaml\n" in result.stdout
+    result = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
+    assert (
+        "  .github/workflows/email-config.yaml (it is not as init wrote it, so init leaves it alone, and it "
+        "may not check email; the steps are to add by hand: see next)\n"
+    ) in result.stdout
+    assert "- run: smtp-connector build email --all --keep-refs --out-dir email/out/\n" in result.stdout
     assert not (repo / WORKFLOW).exists()
     assert (repo / ".github/workflows/email-config.yaml").read_text() == "name: mine\n"
     assert "repository secret" not in result.stdout  # the workflow that would read it is not ours
 
 
-def test_the_workflow_commands_succeed_in_its_working_directory(repo: Path, cli: CliRunner) -> None:
-    """Every `run:` step that is our CLI, run as GitHub runs it: in working-directory, with its env."""
-    cli("init", "email", "--provider", "sendgrid", "--env", "dev,staging,prod", cwd=repo)
+def test_the_workflow_commands_succeed_from_the_repository_root(repo: Path, cli: CliRunner) -> None:
+    """Every `run:` step that is our CLI, run as GitHub runs it: from the repository's root, with its env
+    (the check job has none; the build job names the secret)."""
+    cli("init", "--hook", "remote", "email", "--provider", "sendgrid", "--env", "dev,staging,prod", cwd=repo)
     fill_in(repo / "email")
     workflow = _workflow(repo)
-    workdir = repo / workflow["defaults"]["run"]["working-directory"]
-    ours = [s for s in _steps(workflow) if s.get("run", "").startswith("smtp-connector ")]
-    assert [s["run"] for s in ours] == [
-        "smtp-connector lint --format github",
-        "smtp-connector build --all --out-dir out/",
-        "smtp-connector preview --out out/preview",
+    check = [s for s in _steps(workflow) if s.get("run", "").startswith("smtp-connector ")]
+    assert [s["run"] for s in check] == [
+        "smtp-connector lint email --format github",
+        "smtp-connector build email --all --keep-refs --out-dir email/out/",
+        "smtp-connector preview email --out email/out/preview",
     ]
-    secrets = {"SMTP_PASS": "${{ secrets.SMTP_PASS }}"}
-    assert [s.get("env") for s in ours] == [None, secrets, None]
-    for step in ours:
-        env = {name: "sg-secret-value" for name in step.get("env", {})}
-        run_subprocess(*shlex.split(step["run"])[1:], cwd=workdir, env=env)
+    assert [s.get("env") for s in check] == [None, None, None]
+    build = [s for s in _steps(workflow, "build") if s.get("run", "").startswith("smtp-connector ")]
+    assert [s["run"] for s in build] == ["smtp-connector build email --all --out-dir email/out/"]
+    assert build[0]["env"] == {"SMTP_PASS": "${{ secrets.SMTP_PASS }}"}
+    assert workflow["jobs"]["build"]["if"] == "github.event_name == 'push'"
+    for step in check:
+        run_subprocess(*shlex.split(step["run"])[1:], cwd=repo, env={"SMTP_PASS": ""})
+    assert '"pass": "${SMTP_PASS' in (repo / "email/out/prod.json").read_text()  # as written: no secret
+    run_subprocess(*shlex.split(build[0]["run"])[1:], cwd=repo, env={"SMTP_PASS": "sg-secret-value"})
+    workdir = repo / "email"
     assert sorted(p.name for p in (workdir / "out").glob("*.json")) == [
         "dev.json",
         "prod.json",
@@ -150,7 +166,17 @@ def test_the_workflow_commands_succeed_in_its_working_directory(repo: Path, cli:
 
 def test_the_readme_commands_work_from_the_repository_root(repo: Path, cli: CliRunner) -> None:
     """The project's README names the chosen environments, and its commands run as written."""
-    cli("init", "email", "--provider", "amazon-ses", "--env", "local,staging,prod", cwd=repo)
+    cli(
+        "init",
+        "--hook",
+        "remote",
+        "email",
+        "--provider",
+        "amazon-ses",
+        "--env",
+        "local,staging,prod",
+        cwd=repo,
+    )
     fill_in(repo / "email")
     readme = (repo / "email/README.md").read_text()
     assert "Environments: `local` (the local sink: `smtp-connector sink`), `staging`, `prod`." in readme
@@ -171,9 +197,10 @@ def test_the_readme_commands_work_from_the_repository_root(repo: Path, cli: CliR
 
 
 def test_the_workflow_commands_fail_while_values_are_unfilled(repo: Path, cli: CliRunner) -> None:
-    cli("init", "email", "--provider", "sendgrid", cwd=repo)
+    cli("init", "--hook", "remote", "email", "--provider", "sendgrid", cwd=repo)
+    # Run from the project's folder, the annotations still name files from the repository's root.
     lint = run_subprocess("lint", "--format", "github", cwd=repo / "email", expect=1)
-    assert "::error file=smtp-connector.yaml,line=" in lint.stdout and "SC401" in lint.stdout
+    assert "::error file=email/smtp-connector.yaml,line=" in lint.stdout and "SC401" in lint.stdout
 
 
 @pytest.mark.parametrize(
@@ -189,7 +216,7 @@ def test_the_workflow_commands_fail_while_values_are_unfilled(repo: Path, cli: C
 def test_env_chooses_the_environments_and_every_file_agrees(
     tmp_path: Path, cli: CliRunner, envs: str, sink: list[str], account: list[str]
 ) -> None:
-    result = cli("init", str(tmp_path), "--provider", "gmail", "--env", envs)
+    result = cli("init", "--hook", "remote", str(tmp_path), "--provider", "gmail", "--env", envs)
     project = load_project(tmp_path)
     assert project.environments == tuple(sorted(sink + account))
     for env in sink:
@@ -197,7 +224,7 @@ def test_env_chooses_the_environments_and_every_file_agrees(
     for env in account:
         assert project.environment_files[env].data == {"auth": {"user": "<your-address@gmail.com>"}}
     build = next(
-        s for s in _steps(_workflow(tmp_path)) if s.get("run", "").startswith("smtp-connector build")
+        s for s in _steps(_workflow(tmp_path), "build") if s.get("run", "").startswith("smtp-connector build")
     )
     assert build["run"] == "smtp-connector build --all --out-dir out/"
     # Secrets only when an environment reads them; a sink-only project needs none.
@@ -217,7 +244,8 @@ def test_env_chooses_the_environments_and_every_file_agrees(
     assert all(f"`{e}` (the local sink" in listed for e in sink)
     assert not any(f"`{e}` (" in listed for e in account)
     assert ("SMTP_PASS=... smtp-connector build --all" in readme) == bool(account)
-    assert yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text()) == {"repos": [OUR_REPO]}
+    unscoped = {**OUR_REPO, "hooks": [{"id": "smtp-connector-lint"}]}  # the project is the whole folder
+    assert yaml.safe_load((tmp_path / ".pre-commit-config.yaml").read_text()) == {"repos": [unscoped]}
 
 
 @pytest.mark.parametrize(
@@ -241,13 +269,15 @@ def test_env_chooses_the_environments_and_every_file_agrees(
 def test_a_bad_env_list_is_a_usage_error_and_writes_nothing(
     tmp_path: Path, cli: CliRunner, envs: str, message: str
 ) -> None:
-    result = cli("init", str(tmp_path / "email"), "--provider", "gmail", f"--env={envs}", expect=2)
+    result = cli(
+        "init", "--hook", "remote", str(tmp_path / "email"), "--provider", "gmail", f"--env={envs}", expect=2
+    )
     assert result.stderr.startswith(f"smtp-connector: error: {message}")
     assert not (tmp_path / "email").exists()
 
 
 def test_names_next_to_the_bad_ones_are_fine(tmp_path: Path, cli: CliRunner) -> None:
-    cli("init", str(tmp_path), "--provider", "gmail", "-e", "dev,eu.prod,us_prod-2,9")
+    cli("init", "--hook", "remote", str(tmp_path), "--provider", "gmail", "-e", "dev,eu.prod,us_prod-2,9")
     assert load_project(tmp_path).environments == ("9", "dev", "eu.prod", "us_prod-2")
 
 
@@ -256,11 +286,11 @@ def test_names_next_to_the_bad_ones_are_fine(tmp_path: Path, cli: CliRunner) -> 
 
 def test_an_existing_gitignore_gets_only_the_missing_entries(repo: Path, cli: CliRunner) -> None:
     (repo / ".gitignore").write_text("node_modules/\n/out\n")  # no newline worries: it ends with one
-    result = cli("init", str(repo), "--provider", "gmail")
+    result = cli("init", "--hook", "remote", str(repo), "--provider", "gmail")
     assert f"updated (appended to):\n  {repo}/.gitignore: added mail-sink/\n" in result.stdout
     lines = (repo / ".gitignore").read_text().splitlines()
     assert lines[:2] == ["node_modules/", "/out"] and lines[-1] == "mail-sink/" and lines.count("out/") == 0
-    again = cli("init", str(repo), "--provider", "gmail")
+    again = cli("init", "--hook", "remote", str(repo), "--provider", "gmail")
     assert f"  {repo}/.gitignore (already ignores out/, mail-sink/)\n" in again.stdout
     assert "updated" not in again.stdout
     assert again.stdout.startswith(f"git repository: {repo} (")
@@ -268,7 +298,7 @@ def test_an_existing_gitignore_gets_only_the_missing_entries(repo: Path, cli: Cl
 
 def test_a_gitignore_without_a_final_newline(tmp_path: Path, cli: CliRunner) -> None:
     (tmp_path / ".gitignore").write_text("*.pyc")
-    cli("init", str(tmp_path), "--provider", "gmail")
+    cli("init", "--hook", "remote", str(tmp_path), "--provider", "gmail")
     lines = (tmp_path / ".gitignore").read_text().splitlines()
     assert lines[0] == "*.pyc" and lines[-2:] == ["out/", "mail-sink/"]
 
@@ -300,13 +330,13 @@ def test_our_hook_is_appended_to_an_existing_pre_commit_config(
     config = repo / ".pre-commit-config.yaml"
     config.write_bytes(existing.encode())
     old = yaml.safe_load(existing)
-    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    result = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert "  .pre-commit-config.yaml: added the smtp-connector-lint hook\n" in result.stdout
     text = config.read_bytes().decode()
     assert text.startswith(existing)
     assert yaml.safe_load(text) == {**old, "repos": [*old["repos"], OUR_REPO]}
     _validate(config)
-    again = cli("init", "email", "--provider", "gmail", cwd=repo)
+    again = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert config.read_bytes().decode() == text
     assert "  .pre-commit-config.yaml (already has the smtp-connector-lint hook)\n" in again.stdout
 
@@ -328,7 +358,7 @@ def test_a_pre_commit_config_init_cannot_extend_safely_is_left_alone(
 ) -> None:
     config = repo / ".pre-commit-config.yaml"
     config.write_text(existing)
-    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    result = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert config.read_text() == existing
     assert (
         "  .pre-commit-config.yaml (the smtp-connector-lint hook is to add by hand: see next)\n"
@@ -349,7 +379,7 @@ def test_a_config_that_already_runs_the_hook_locally_is_left_alone(repo: Path, c
     config = repo / ".pre-commit-config.yaml"
     text = "repos:\n  - repo: local\n    hooks:\n      - id: smtp-connector-lint\n        name: lint\n"
     config.write_text(text)
-    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    result = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert config.read_text() == text
     assert "  .pre-commit-config.yaml (already has the smtp-connector-lint hook)\n" in result.stdout
 
@@ -370,7 +400,7 @@ def test_a_pre_commit_config_whose_aliases_expand_past_the_readers_cap_is_left_a
     config = repo / ".pre-commit-config.yaml"
     existing = _aliases(levels, width)
     config.write_text(existing)
-    result = cli("init", "email", "--provider", "gmail", cwd=repo)
+    result = cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert config.read_text() == existing
     assert (
         "  .pre-commit-config.yaml (the smtp-connector-lint hook is to add by hand: see next)\n"
@@ -383,7 +413,7 @@ def test_a_pre_commit_config_with_aliases_within_the_cap_gets_the_hook(repo: Pat
     config = repo / ".pre-commit-config.yaml"
     existing = _aliases(4, 17)  # 17 ** 4 = 83,521 values: under MAX_NODES with the keys and lists
     config.write_text(existing)
-    cli("init", "email", "--provider", "gmail", cwd=repo)
+    cli("init", "--hook", "remote", "email", "--provider", "gmail", cwd=repo)
     assert config.read_text().startswith(existing)
     assert yaml.safe_load(config.read_text())["repos"][-1] == OUR_REPO
 
@@ -397,7 +427,9 @@ def _use_this_checkout(config: Path) -> None:
     hook = dict(_hooks()["smtp-connector-lint"])
     entry = shlex.split(str(hook.pop("entry")))[1:]
     hook.pop("description", None)
-    hook.update(entry=shlex.join([sys.executable, "-m", "connector", *entry]), language="system")
+    hook.update(
+        entry=shlex.join([sys.executable, "-m", "connector", *entry]), language="system", files="^(?:email)/"
+    )
     data["repos"][ours[0]] = {"repo": "local", "hooks": [hook]}
     config.write_text(yaml.safe_dump(data, sort_keys=False))
 
@@ -405,7 +437,7 @@ def _use_this_checkout(config: Path) -> None:
 def test_pre_commit_run_all_files_in_a_fresh_init_repository(repo: Path, cli: CliRunner) -> None:
     """Real pre-commit on every file of the repository: it fails on the values init left to fill in
     (naming them), and passes once they are filled, the workflow and the rest of the repository included."""
-    cli("init", "email", "--provider", "sendgrid", "--env", "dev,staging,prod", cwd=repo)
+    cli("init", "--hook", "remote", "email", "--provider", "sendgrid", "--env", "dev,staging,prod", cwd=repo)
     _use_this_checkout(repo / ".pre-commit-config.yaml")
     _validate(repo / ".pre-commit-config.yaml")
     _git(repo, "add", "-A")

@@ -13,9 +13,11 @@ DATA = Path(__file__).resolve().parent / "data" / "lint"
 GOOD, BAD = DATA / "good", DATA / "bad"
 
 
-def test_clean_file_exits_0_and_prints_nothing(cli: CliRunner) -> None:
+def test_clean_file_exits_0_and_says_what_it_checked(cli: CliRunner) -> None:
     result = cli("lint", str(GOOD / "minimal.yaml"), expect=0)
-    assert (result.stdout, result.stderr) == ("", "")
+    assert (result.stdout, result.stderr) == ("", "All checks passed (1 file).\n")
+    quiet = cli("lint", "-q", str(GOOD / "minimal.yaml"), expect=0)
+    assert (quiet.stdout, quiet.stderr) == ("", "")
 
 
 def test_errors_exit_1_with_compiler_lines_and_a_summary(cli: CliRunner) -> None:
@@ -133,10 +135,14 @@ def test_a_project_folder_is_composed_and_its_missing_keys_reported(cli: CliRunn
 
 
 def test_github_format(cli: CliRunner) -> None:
-    result = cli("lint", str(BAD / "sc102-duplicate-usage-type.yaml"), "--format", "github", expect=1)
-    assert result.stdout.startswith(
-        f"::error file={BAD / 'sc102-duplicate-usage-type.yaml'},line=10,col=17,title=SC102 duplicate-usage-type::"
-    )
+    """GitHub names files from the repository's root: an absolute path given is shown from there."""
+    from connector.safe_paths import repository_root
+
+    path = BAD / "sc102-duplicate-usage-type.yaml"
+    root = repository_root(path.parent)
+    shown = path.relative_to(root).as_posix() if root is not None else str(path)
+    result = cli("lint", str(path), "--format", "github", expect=1)
+    assert result.stdout.startswith(f"::error file={shown},line=10,col=17,title=SC102 duplicate-usage-type::")
 
 
 def test_real_process_exit_codes() -> None:

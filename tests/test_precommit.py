@@ -54,8 +54,9 @@ def test_manifest_is_valid_for_pre_commit() -> None:
 
     hooks = {hook["id"]: hook for hook in load_manifest(MANIFEST)}
     lint = hooks["smtp-connector-lint"]
-    assert (lint["entry"], lint["language"]) == ("smtp-connector lint --skip-unrelated", "python")
+    assert (lint["entry"], lint["language"]) == ("smtp-connector lint --hook", "python")
     assert lint["pass_filenames"] is True and lint["require_serial"] is True
+    assert lint["always_run"] is True  # a commit that only deletes a template runs it too
     build = hooks["smtp-connector-build-check"]
     assert build["entry"] == "smtp-connector build --check" and build["pass_filenames"] is False
     for name in (

@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
 import smtplib
 import socket
@@ -84,7 +85,9 @@ def test_the_sink_stores_what_smtplib_sends(sink: Sink) -> None:
         b"Return-Path: <from@acme.test>\r\nDelivered-To: a@example.com\r\nDelivered-To: b@example.com\r\n"
         + sent
     )
-    assert [p.suffix for p in received.path.parent.iterdir()] == [".eml"]  # no temporary files left
+    assert [p.suffix for p in received.path.parent.iterdir() if p.name != ".gitignore"] == [
+        ".eml"
+    ]  # no temporary files left
 
 
 def test_the_protocol_is_aiosmtpds_and_strict(sink: Sink) -> None:
@@ -172,7 +175,7 @@ def test_a_client_that_drops_mid_data_stores_nothing(sink: Sink) -> None:
     with smtplib.SMTP("127.0.0.1", sink.port) as client:  # the sink is still serving
         assert client.noop()[0] == 250
     assert list(sink.messages) == []
-    assert list((sink.directory or Path()).iterdir()) == []
+    assert [p.name for p in (sink.directory or Path()).iterdir()] == [".gitignore"]  # no message file
 
 
 @pytest.mark.parametrize(
@@ -351,7 +354,7 @@ def test_the_sink_forgets_each_message_once_stored(tmp_path: Path) -> None:
         with smtplib.SMTP("127.0.0.1", sink.port) as client:
             client.sendmail("a@x.test", ["b@x.test"], b"Subject: m\r\n\r\nx\r\n")
         assert list(sink.messages) == [] and sink.count == 1
-    assert len(list((tmp_path / "none").iterdir())) == 1
+    assert len(list((tmp_path / "none").glob("*.eml"))) == 1
 
 
 def test_beyond_the_connection_limit_clients_get_421(tmp_path: Path) -> None:
@@ -595,11 +598,13 @@ def test_the_sink_holds_its_peak_memory_whatever_20_clients_send(tmp_path: Path)
     assert peak_mb < PEAK_RSS_MB, f"peak RSS {peak_mb:.0f} MB"
     # Every accepted message is stored and summarised as documented, whatever its shape.
     assert (
-        len(stored) == sum(code == "250" for _, code in clients) == len(list((tmp_path / "mail").iterdir()))
+        len(stored)
+        == sum(code == "250" for _, code in clients)
+        == len(list((tmp_path / "mail").glob("*.eml")))
     )
     assert all(line.startswith("a@x.test -> b@x.test | subject ") for line in stored)
     assert any(" | subject 'wide' | no code | " in line for line in stored)
-    sizes = sorted(p.stat().st_size for p in (tmp_path / "mail").iterdir())
+    sizes = sorted(p.stat().st_size for p in (tmp_path / "mail").glob("*.eml"))
     trace = len(b"Return-Path: <a@x.test>\r\nDelivered-To: b@x.test\r\n")
     unstuffed = {len(data) - (b"\r\n" + data).count(b"\r\n.") for data, code in clients if code == "250"}
     assert set(sizes) == {trace + size for size in unstuffed}
@@ -694,7 +699,7 @@ def test_a_message_that_cannot_be_spooled_is_refused_with_451(tmp_path: Path) ->
         try:
             for command in ("EHLO me", "MAIL FROM:<a@x.test>", "RCPT TO:<b@x.test>"):
                 talk.say(command)
-            folder.rmdir()
+            shutil.rmtree(folder)
             assert talk.say("DATA").startswith("354 ")
             lines = sink_module.SPOOL_MEMORY // 100 + 1
             reply = talk.say("Subject: big\r\n\r\n" + ("s" * 98 + "\r\n") * lines + ".")
@@ -711,3 +716,37 @@ def test_a_message_that_cannot_be_spooled_is_refused_with_451(tmp_path: Path) ->
 def test_data_is_still_listed_in_help(sink: Sink) -> None:
     with smtplib.SMTP("127.0.0.1", sink.port) as client:
         assert b" DATA " in client.help() and client.help("DATA") == b"Syntax: DATA"
+
+
+def test_a_mail_folder_the_sink_creates_is_ignored_by_git(tmp_path: Path) -> None:
+    """`smtp-connector sink` at a repository's root: its mail-sink/ adds nothing to `git status`; a
+    folder that was already there is the user's and gets nothing."""
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "PATH": os.environ.get("PATH", "")}
+    subprocess.run(["git", "init", "-q"], cwd=repo, env=env, check=True, timeout=60)
+    with (
+        Sink(port=0, directory=repo / "mail-sink") as running,
+        smtplib.SMTP("127.0.0.1", running.port) as client,
+    ):
+        client.sendmail("a@x.test", ["b@x.test"], "Subject: hi\r\n\r\nYour code is 123456\r\n")
+    assert len(list((repo / "mail-sink").glob("*.eml"))) == 1
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert status.stdout == ""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    with Sink(port=0, directory=mine):
+        pass
+    assert list(mine.iterdir()) == []

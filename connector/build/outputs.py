@@ -21,11 +21,10 @@ from connector.diagnostics.findings import Finding, has_errors
 from connector.errors import InputError
 from connector.logto.usage_types import unknown_usage_type
 from connector.project.layout import Project, compose, load_project
+from connector.source.files import TEMPLATES_SUFFIX
 
 if TYPE_CHECKING:
     from connector.schema.models import ConnectorConfig, Template
-
-TEMPLATES_SUFFIX = ".email-templates.json"
 
 
 @dataclass(frozen=True)

@@ -65,8 +65,20 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def write_github(findings: Iterable[Finding], stream: TextIO) -> None:
-    """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per finding."""
+def from_root(file: str, root: Path | None) -> str:
+    """``file`` relative to ``root`` (the repository's root, absolute), as GitHub names files whatever
+    folder the tool ran in; unchanged outside ``root`` or without one."""
+    if root is None or not file:
+        return file
+    try:
+        return Path(os.path.abspath(file)).relative_to(root).as_posix()
+    except ValueError:
+        return file
+
+
+def write_github(findings: Iterable[Finding], stream: TextIO, *, root: Path | None = None) -> None:
+    """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per finding, each file
+    named from ``root`` (the repository's root), where GitHub looks for it."""
     from connector.diagnostics.catalog import RULES
 
     for f in sort_findings(findings):
@@ -79,7 +91,12 @@ def write_github(findings: Iterable[Finding], stream: TextIO) -> None:
         message = redact(f"{f.message}\nhint: {f.hint}" if f.hint else f.message)
         properties = ",".join(
             f"{key}={_escape_property(redact(str(value)))}"
-            for key, value in (("file", f.file), ("line", f.line), ("col", f.column), ("title", title))
+            for key, value in (
+                ("file", from_root(f.file, root)),
+                ("line", f.line),
+                ("col", f.column),
+                ("title", title),
+            )
         )
         stream.write(f"::{f.severity} {properties}::{_escape_data(message)}\n")
 
@@ -88,9 +105,14 @@ SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def write_sarif(
-    findings: Iterable[Finding], stream: TextIO, *, suppressions: Mapping[Finding, str] | None = None
+    findings: Iterable[Finding],
+    stream: TextIO,
+    *,
+    suppressions: Mapping[Finding, str] | None = None,
+    root: Path | None = None,
 ) -> None:
-    """A SARIF 2.1.0 log with one run; suppressed findings carry a suppression (inSource or external)."""
+    """A SARIF 2.1.0 log with one run; suppressed findings carry a suppression (inSource or external).
+    Files are named from ``root`` (the repository's root; default: the current folder), its SRCROOT."""
     from connector import __version__
     from connector.diagnostics.catalog import RULES
 
@@ -105,7 +127,7 @@ def write_sarif(
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": _artifact(f.file),
+                        "artifactLocation": _artifact(from_root(f.file, root)),
                         "region": {"startLine": f.line, "startColumn": f.column},
                     }
                 }
@@ -137,7 +159,7 @@ def write_sarif(
         "runs": [
             {
                 "tool": {"driver": {"name": "smtp-connector", "version": __version__, "rules": rules}},
-                "originalUriBaseIds": {"SRCROOT": {"uri": Path.cwd().as_uri() + "/"}},
+                "originalUriBaseIds": {"SRCROOT": {"uri": (root or Path.cwd()).as_uri().rstrip("/") + "/"}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }

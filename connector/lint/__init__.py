@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,13 +17,20 @@ from connector.lint.engine import (
     enclosing_project,
     lint_source,
 )
-from connector.source.files import project_files_in
+from connector.project.discover import projects_under
+from connector.source.files import TEMPLATES_SUFFIX, project_files_in
 
 __all__ = ["LintResult", "lint_build", "lint_paths", "lint_source"]
 
 
 def lint_paths(
-    paths: Sequence[str], *, env: str | None = None, skip_unrelated: bool = False, built: bool = False
+    paths: Sequence[str],
+    *,
+    env: str | None = None,
+    skip_unrelated: bool = False,
+    built: bool = False,
+    hook: bool = False,
+    deleted: Sequence[str] = (),
 ) -> LintResult:
     """Lint files and project folders; with no path, the project in the current folder.
 
@@ -31,12 +39,21 @@ def lint_paths(
     configs (the pre-commit hook's mode); otherwise a file that is not a project source is linted as a
     final config. ``built`` lints the files as built configs (secrets resolved, as deployed): everything
     Logto would refuse or send broken, but not the literal-secret check (SC403) meant for committed files.
+    A folder that is not a project lints the projects under it.
+
+    ``hook`` (the pre-commit hook): ``paths`` are the changed files (none given is none changed), and
+    ``deleted`` the files deleted or renamed away; a change anywhere in a project's folder relints that
+    project, and a file outside every project is linted only when it is surely a Logto config.
     """
     from connector.lint.project import lint_project
 
-    linter = Linter(skip_unrelated=skip_unrelated, built=built)
+    linter = Linter(skip_unrelated=skip_unrelated, built=built, hook=hook)
     projects: dict[Path, list[Path] | None] = {}  # root -> changed files, or None for the whole project
-    given = list(paths) or ["."]
+    given = list(paths) or ([] if hook else ["."])
+    for name in deleted:
+        root = enclosing_project(Path(name))
+        if root is not None and project_files_in(root):
+            projects[root] = None  # what used the file is not known any more: the whole project
     for name in given:
         path = Path(name)
         if path.is_dir() and built:
@@ -49,18 +66,29 @@ def lint_paths(
                 linter.lint_file(path, name)  # a folder named like a file: the loader says what it is
                 continue
             if not _is_project(path):
-                if skip_unrelated:
+                found = projects_under(path)
+                if found:
+                    for root in found:
+                        projects[root] = None
+                    continue
+                if skip_unrelated or hook:
                     linter.result.skipped.append(name)
                     continue
                 where = "the current folder" if not paths else name
-                raise UsageError(f"{where} is not a config project (it has no smtp-connector.yaml)")
+                raise UsageError(
+                    f"{where} is not a config project (it has no smtp-connector.yaml), nor is any folder under it"
+                )
             projects[path] = None
             continue
         root = enclosing_project(path) if path.is_file() else None
+        if root is not None and not path.is_absolute() and root.is_absolute():
+            root = Path(os.path.relpath(root))  # found resolved: shown relative, as the file was given
         if root is not None and _part_of(path, root) and not built:
             changed = projects.setdefault(root, [])
             if changed is not None:
                 changed.append(path)
+        elif root is not None and not built and (output := _built_output(path, root)) is not None:
+            _lint_output(linter, path, name, root, output)
         else:
             linter.lint_file(path, name)
     if env is not None and not projects:
@@ -68,6 +96,27 @@ def lint_paths(
     for root, changed in projects.items():
         lint_project(linter, root, env=env, changed=changed)
     return linter.finish()
+
+
+def _built_output(path: Path, root: Path) -> str | None:
+    """The environment of ``root`` that ``path`` was built from, when it is named as ``build --out-dir``
+    names its files (``ENV.json``, ``ENV.email-templates.json``), else None."""
+    from connector.project.layout import environments_in
+
+    name = path.name
+    if name.endswith(TEMPLATES_SUFFIX):
+        return None  # checked as the email-template body it is, on its own
+    if path.suffix.lower() != ".json":
+        return None
+    stem = name[: -len(".json")]
+    return stem if stem in environments_in(root) else None
+
+
+def _lint_output(linter: Linter, path: Path, name: str, root: Path, env: str) -> None:
+    """A built config of ``env``: linted as a final config, keeping the suppressions its sources hold."""
+    from connector.lint.project import source_suppressions
+
+    linter.lint_file(path, name, waived=source_suppressions(root, env))
 
 
 def lint_build(root: Path, env: str | None) -> LintResult:
@@ -90,4 +139,6 @@ def _part_of(path: Path, root: Path) -> bool:
     if project_root_of(path) is not None:
         return True
     relative = path.resolve().relative_to(root.resolve())
-    return relative.parts[0] == "templates" or path.suffix == ".j2"
+    # Any file that is neither YAML nor JSON may be a template some environment renders ({file: ...} can
+    # name one anywhere in the folder): relinting tells, and relints nothing when none renders it.
+    return relative.parts[0] == "templates" or path.suffix.lower() not in SOURCE_SUFFIXES

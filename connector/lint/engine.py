@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -9,10 +10,17 @@ from pathlib import Path
 from typing import Literal
 
 from connector.diagnostics.findings import Finding, Location, has_errors, sort_findings
+from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import ONE_FILE, Context, Mode, Provenance, Source
 from connector.logto import CONFIG_KEYS
-from connector.source.files import ENVIRONMENTS_DIR, PROJECT_FILES, YAML_SUFFIXES, project_files_in
+from connector.source.files import (
+    ENVIRONMENTS_DIR,
+    PROJECT_FILES,
+    TEMPLATES_SUFFIX,
+    YAML_SUFFIXES,
+    project_files_in,
+)
 from connector.source.loader import MAX_BYTES, LoadResult, load, loads, read_capped
 from connector.source.suppress import (
     CONFIG_NAME,
@@ -27,7 +35,7 @@ SOURCE_SUFFIXES = (*YAML_SUFFIXES, ".json")
 # Text that marks a file as ours even when it does not load (for files that are not named like ours).
 _MARKERS = ("fromEmail", "usageType", "smtp-connector.schema")
 
-Kind = Literal["final", "layer", "lint-config"]
+Kind = Literal["final", "layer", "lint-config", "email-templates"]
 
 
 @dataclass
@@ -38,6 +46,8 @@ class LintResult:
     suppressions: dict[Finding, str] = field(default_factory=dict)  # SARIF kind: inSource or external
     linted: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)  # every file checked (absolute), for the summary
+    environments: int = 0  # environments composed and checked, for the summary
 
     @property
     def failed(self) -> bool:
@@ -94,10 +104,13 @@ def _project_above(folder: Path) -> Path | None:
 class Linter:
     """One lint run: the files it read (once each), its findings, and the lint configs it found."""
 
-    def __init__(self, *, skip_unrelated: bool = False, built: bool = False) -> None:
+    def __init__(self, *, skip_unrelated: bool = False, built: bool = False, hook: bool = False) -> None:
         # The hook is given every YAML and JSON file of a repository: it skips those that are not ours.
         # A person naming a file wants it linted, whatever it looks like (as a final config).
-        self.skip_unrelated = skip_unrelated
+        self.skip_unrelated = skip_unrelated or hook
+        # The hook (`lint --hook`) lints a file outside every project only when it is surely a Logto config:
+        # another tool's `fromEmail:` or `templates:` must not block an unrelated commit.
+        self.strict = hook
         self.final_mode: Mode = "built" if built else "final"
         self.result = LintResult()
         self.texts: dict[str, str] = {}
@@ -128,8 +141,19 @@ class Linter:
             Finding.at(Location(display), "SC001", "no such file or folder: nothing here to lint", hint)
         )
 
-    def add(self, findings: Iterable[Finding], config: LintConfig) -> None:
+    def add(
+        self,
+        findings: Iterable[Finding],
+        config: LintConfig,
+        waived: frozenset[tuple[str, KeyPath]] = frozenset(),
+    ) -> None:
+        """Keep ``findings``, suppressed ones marked; ``waived``: (rule, key path) pairs suppressed where the
+        file came from (a built config keeps the suppressions of the project it was built from)."""
         marked = self.suppressor.apply(findings, config, self.result.suppressions)
+        for index, finding in enumerate(marked):
+            if not finding.suppressed and (finding.rule, finding.key_path) in waived:
+                marked[index] = finding.suppress()
+                self.result.suppressions[marked[index]] = "external"
         self.result.findings.extend(marked)
 
     def read(self, path: Path, display: str, *, layer: bool = False) -> tuple[str | None, LoadResult]:
@@ -144,8 +168,17 @@ class Linter:
         self.texts[display] = text
         return text, loads(raw, display, json_syntax=path.suffix.lower() == ".json", layer=layer)
 
-    def lint_file(self, path: Path, display: str, mode: Mode | None = None) -> None:
-        """Lint one file as what it looks like (or as ``mode``); files that are not ours are skipped."""
+    def lint_file(
+        self,
+        path: Path,
+        display: str,
+        mode: Mode | None = None,
+        *,
+        waived: frozenset[tuple[str, KeyPath]] = frozenset(),
+    ) -> None:
+        """Lint one file as what it looks like (or as ``mode``); files that are not ours are skipped.
+
+        ``waived``: findings suppressed in the sources the file was built from (:meth:`add`)."""
         if mode is None and path.suffix.lower() not in SOURCE_SUFFIXES:
             self.result.skipped.append(display)  # a template of a project that is not composed here
             return
@@ -156,12 +189,18 @@ class Linter:
         kind: Kind | None
         if document is None:
             ours = (
-                text is None or mode is not None or _named_like_ours(path) or any(m in text for m in _MARKERS)
+                text is None
+                or mode is not None
+                or _named_like_ours(path)
+                or (not self.strict and any(m in text for m in _MARKERS))
+                or (self.strict and _schema_marked(text))
             )
             kind = "final" if ours or not self.skip_unrelated else None
         else:
             kind = (
-                "layer" if mode in ("layer", "project-layer") else classify(path, document.data, text or "")
+                "layer"
+                if mode in ("layer", "project-layer")
+                else classify(path, document.data, text or "", strict=self.strict)
             )
         if kind is None and not self.skip_unrelated:
             kind = "final"
@@ -169,14 +208,22 @@ class Linter:
             self.result.skipped.append(display)
             return
         self.result.linted.append(display)
+        self.result.files.add(os.path.abspath(path))
         findings = list(loaded.findings)
         if text is not None:
             findings += check_comments(display, text)
         if document is not None and kind == "lint-config":
             findings += read_config(path, display)[1]
+        elif document is not None and kind == "email-templates":
+            from connector.lint.templates_body import check_templates_body
+
+            shape, languages = check_templates_body(document)
+            findings += shape
+            for entries, tag in languages:
+                findings += lint_source(entries, "variant", Provenance(language=tag))
         elif document is not None:
             findings += lint_source(document, mode or ("layer" if kind == "layer" else self.final_mode))
-        self.add(findings, config)
+        self.add(findings, config, waived)
 
 
 def _not_a_config(display: str) -> Finding:
@@ -189,21 +236,57 @@ def _not_a_config(display: str) -> Finding:
 
 
 def _named_like_ours(path: Path) -> bool:
-    return path.name in (*PROJECT_FILES, CONFIG_NAME) or project_root_of(path) is not None
+    return (
+        path.name in (*PROJECT_FILES, CONFIG_NAME)
+        or path.name.endswith(TEMPLATES_SUFFIX)
+        or project_root_of(path) is not None
+    )
 
 
-def classify(path: Path, data: dict[str, object], text: str) -> Kind | None:
-    """What a loaded file is: a final config, a project source layer, the lint config, or not ours (None)."""
+def _schema_marked(text: str) -> bool:
+    """Whether the file's first lines name the smtp-connector schema (``# yaml-language-server: $schema=``)."""
+    return "$schema" in text and "smtp-connector" in "\n".join(
+        line for line in text.splitlines()[:5] if "$schema" in line
+    )
+
+
+def is_logto_config(data: dict[str, object]) -> bool:
+    """Whether ``data`` is surely a Logto email connector config: a non-empty ``templates`` list whose every
+    entry has a ``usageType`` (no other tool's config has that)."""
+    templates = data.get("templates")
+    return (
+        isinstance(templates, list)
+        and bool(templates)
+        and all(isinstance(t, dict) and "usageType" in t for t in templates)
+    )
+
+
+def is_templates_body(data: dict[str, object]) -> bool:
+    """Whether ``data`` reads as a body of Logto's email-template API (as ``build`` writes for ``locales``)
+    rather than a connector config: only ``templates``, whose entries have ``templateType``, not ``usageType``."""
+    templates = data.get("templates")
+    if data.keys() != {"templates"} or not isinstance(templates, list) or not templates:
+        return False
+    first = templates[0]
+    return isinstance(first, dict) and "templateType" in first and "usageType" not in first
+
+
+def classify(path: Path, data: dict[str, object], text: str, *, strict: bool = False) -> Kind | None:
+    """What a loaded file is: a final config, a project source layer, the lint config, an email-templates
+    body, or not ours (None). ``strict`` (the hook, for files outside every project): a final config only
+    when the schema line names ours or its templates have usage types."""
     if path.name == CONFIG_NAME:
         return "lint-config"
     if project_root_of(path) is not None:
         return "layer"
+    if path.name.endswith(TEMPLATES_SUFFIX) or is_templates_body(data):
+        return "email-templates"
     keys = data.keys()
-    marked = "$schema" in text and "smtp-connector" in "\n".join(
-        line for line in text.splitlines()[:5] if "$schema" in line
-    )
+    marked = _schema_marked(text)
     if keys & {"provider", "variables", "logto"} and (keys & CONFIG_KEYS or marked):
         return "layer"
-    if keys & {"fromEmail", "templates"} or marked:
+    if marked or is_logto_config(data):
+        return "final"
+    if keys & {"fromEmail", "templates"} and not strict:
         return "final"
     return None

@@ -9,11 +9,13 @@ the text Logto gets, reported at the lines that produced it.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location, has_errors
+from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError, UsageError
 from connector.lint.base import Mode, Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
@@ -122,9 +124,37 @@ def lint_project(
         authored = authoring.render(composed)
         if direct is not None and name not in direct and not authored.used & templates:
             continue  # a changed template that this environment does not render
-        # SC613 (a language's fallbacks) is lint's to say: the build, gating on its findings, does not repeat it.
-        _lint_environment(linter, authored, composed, config, in_files, fallbacks=layers)
+        # SC613 (a language's fallbacks) is lint's to say: the build, gating on its findings, does not
+        # repeat it.
+        _lint_environment(linter, authored, composed, config, in_files, root, fallbacks=layers)
+        linter.result.environments += 1
+        linter.result.files.update(os.path.abspath(project.root / used) for used in authored.used)
+    own_files = [project.project_file, *project.environment_files.values()]
+    linter.result.files.update(os.path.abspath(doc.file) for doc in own_files)
     linter.result.linted.append(str(root))
+
+
+def source_suppressions(root: Path, env: str) -> frozenset[tuple[str, KeyPath]]:
+    """The (rule, key path) of each finding about environment ``env`` that its sources suppress (a comment,
+    the lint config, a shipped overlay's own waiver such as dev-sink's SC302): a config built from them
+    keeps these suppressions, though it holds no comment."""
+    from connector.build.templating import Authoring
+    from connector.project import layout as module
+
+    try:
+        project = module.load_project(root)
+        composed = module.compose(project, env, resolve=False)
+    except InputError:
+        return frozenset()  # the project's own lint reports why
+    authored = Authoring(project.root).render(composed)
+    linter = Linter()
+    config = linter.configs.for_dir(root)
+    waived = set()
+    for finding in lint_source(authored.config, "composed", Provenance(composed)):
+        shown = composed.user_facing([finding])
+        if not shown or any(f.suppressed for f in linter.suppressor.apply(shown, config, {})):
+            waived.add((finding.rule, finding.key_path))
+    return frozenset(waived)
 
 
 def _lint_environment(
@@ -133,6 +163,7 @@ def _lint_environment(
     composed: Any,
     config: LintConfig,
     in_files: set[tuple[str, int, int, str]],
+    root: Path,
     *,
     fallbacks: bool = True,
 ) -> None:
@@ -159,7 +190,20 @@ def _lint_environment(
             kept.append(moved)
     if fallbacks:
         kept += _fallbacks(authored)
-    linter.add(authored.config.user_facing([*authored.findings, *kept]), config)
+    found = authored.config.user_facing([*authored.findings, *kept])
+    linter.add([_as_given(f, root) for f in found], config)
+
+
+def _as_given(finding: Finding, root: Path) -> Finding:
+    """A finding in a file of the project named from the project folder as the user gave it
+    (``email/templates/x.html.j2``), not by the absolute path rendering resolved it to."""
+    if not os.path.isabs(finding.file) or root.is_absolute():
+        return finding
+    try:
+        relative = Path(finding.file).relative_to(root.resolve())
+    except ValueError:
+        return finding
+    return dataclasses.replace(finding, file=str(root / relative))
 
 
 def _in_template(finding: Finding, files: dict[Location, tuple[Path, ...]]) -> Finding:

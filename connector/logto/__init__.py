@@ -235,3 +235,9 @@ TEMPLATE_ROOTS = {
     kind: roots | _LENIENT.get(kind, frozenset()) | COMMON_ROOTS for kind, roots in PAYLOAD_ROOTS.items()
 }
 ALL_TEMPLATE_ROOTS = frozenset().union(*TEMPLATE_ROOTS.values())
+
+
+# The fields of one entry's `details` in the body of PUT /api/email-templates (Logto's
+# emailTemplateDetailsGuard, @logto/connector-kit).
+TEMPLATE_DETAILS_REQUIRED = ("subject", "content")
+TEMPLATE_DETAILS_OPTIONAL = ("contentType", "replyTo", "sendFrom")

@@ -14,6 +14,9 @@ ENVIRONMENTS_DIR = "environments"  # environments/<name>.yaml (or .yml), one fil
 ENVIRONMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ENVIRONMENT_NAME_HINT = "letters, digits, `-`, `_` and `.`, starting with a letter or digit"
 YAML_SUFFIXES = (".yaml", ".yml")
+# What `build` writes next to ENV.json when templates have `locales`: the body of Logto's
+# PUT /api/email-templates (connector.authoring.locales), which lint checks as that body.
+TEMPLATES_SUFFIX = ".email-templates.json"
 
 
 def project_files_in(folder: Path) -> list[Path]:

@@ -37,6 +37,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ENVS",
     )
     parser.add_argument(
+        "--hook",
+        choices=("local", "remote"),
+        default=None,
+        help="the pre-commit hook's form: local (the smtp-connector installed where git runs) or remote "
+        "(pre-commit installs a tagged release); default: remote when this smtp-connector is a release "
+        "installed from a package index, else local",
+    )
+    parser.add_argument(
         "--html",
         action="store_true",
         help="HTML templates: one file per usage type in templates/, extending a branded layout, with build "
@@ -47,7 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from connector.scaffold import environment_names, init_project
 
-    result = init_project(args.dir, args.provider, environment_names(args.env), html=args.html)
+    result = init_project(
+        args.dir, args.provider, environment_names(args.env), hook=args.hook, html=args.html
+    )
     print(summary(result), end="")
     return 0
 
@@ -61,6 +71,8 @@ def summary(result: InitResult) -> str:
         lines += ["created:", *(f"  {_path(p)}" for p in result.created)]
     if result.updated:
         lines += ["updated (appended to):", *(f"  {_path(c.path)}: {c.note}" for c in result.updated)]
+    if result.rewritten:
+        lines += ["updated:", *(f"  {_path(c.path)}: {c.note}" for c in result.rewritten)]
     if result.skipped:
         lines += ["skipped (already there, left as it is):", *(f"  {_skipped(c)}" for c in result.skipped)]
     if result.outside:
@@ -68,7 +80,7 @@ def summary(result: InitResult) -> str:
             "not written (init writes nothing through a symlink that leads out):",
             *(f"  {_path(c.path)} ({c.note})" for c in result.outside),
         ]
-    if not result.created and not result.updated and not result.outside:
+    if not result.created and not result.updated and not result.rewritten and not result.outside:
         lines.append("nothing to do: every file init writes is already there")
     steps = _next_steps(result)
     if steps:
@@ -91,13 +103,13 @@ def _next_steps(result: InitResult) -> list[str]:
     for change in result.to_add:
         snippet = "".join(f"       {line}\n" for line in change.lines.splitlines())
         steps.append(f"add {change.what} {_path(change.path)} ({change.why}):\n{snippet.rstrip()}")
-    created = {*result.created, *(c.path for c in result.updated)}
+    created = {*result.created, *(c.path for c in (*result.updated, *result.rewritten))}
     if result.root / PRE_COMMIT in created:
         where = "" if _path(result.root) == "." else f" (in {_path(result.root)})"
         if not result.in_repository:
             where += ", once the folder is a git repository"
         steps.append(f"pre-commit install{where}   # lint the email config before every commit")
-    if result.secrets and result.root / WORKFLOW in result.created:
+    if result.secrets and result.root / WORKFLOW in created:
         names = ", ".join(result.secrets)
         what = "a repository secret" if len(result.secrets) == 1 else "repository secrets"
         steps.append(
