@@ -14,6 +14,18 @@ the English phrases of packages/phrases:
   ``guard.invalid_input``; DELETE by id.
 - ``POST /api/connectors/{factoryId}/test`` sends a Generic message with code 000000 through Logto's SMTP
   connector code (the store's templates first), 204 when sent, 400 ``connector.general`` when not.
+- A JSON body over 1,048,576 bytes (koa-body's ``jsonLimit`` default, ``1mb``, which ``koaGuard`` uses) is
+  refused by raw-body with an HTTP error that Logto's error handler passes over, so Koa answers its default
+  ``404 Not Found``, plain text (middleware/koa-error-handler.ts; measured on Logto 1.42). The bearer check
+  runs first.
+- The email-template store keeps what the route's guard takes: empty strings (``replyTo: ""``) and a
+  template without ``contentType`` (connector-kit's ``emailTemplateDetailsGuard``); no clean step.
+- The bearer check (middleware/koa-auth) answers 401 ``auth.unauthorized`` with jose's error in ``data``:
+  ``{code: "ERR_JWT_EXPIRED", claim: "exp", ...}`` for an expired token (``expire_tokens()``),
+  ``ERR_JWS_INVALID`` for a token that is not a JWT at all.
+- The token endpoint (oidc-provider) answers an unknown client id with 400 ``invalid_client`` ("client is
+  invalid", InvalidClient) and a wrong secret with 401 ``invalid_client`` ("client authentication failed",
+  InvalidClientAuth).
 
 ``server.fault(method, path, status=503)`` makes the next matching request fail (or, with ``delay=``, holds
 its answer until the client hangs up, at most that long);
@@ -48,6 +60,11 @@ TEMPLATE_TYPES = USAGE_TYPES
 # Logto's email regex (core-kit), close enough for the test send's body guard.
 _EMAIL = re.compile(r"^\S+@\S+\.\S+$")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
+JSON_LIMIT = 1 << 20  # koa-body's jsonLimit, "1mb" as the `bytes` package reads it
+
+
+class Text(str):
+    """An answer body sent as text/plain, as Koa sends its own default answers."""
 
 
 def _peer(payload: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +98,8 @@ class FakeLogto:
     requests: list[tuple[str, str]] = field(default_factory=list)
     bodies: list[bytes] = field(default_factory=list)
     sent_tests: list[dict[str, Any]] = field(default_factory=list)
-    tokens: set[str] = field(default_factory=set)
+    tokens: dict[str, float] = field(default_factory=dict)  # token -> when it expires (time.monotonic)
+    token_lifetime: int = 3600
     faults: list[Fault] = field(default_factory=list)
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -90,6 +108,12 @@ class FakeLogto:
 
     def fault(self, method: str, path: str, **kwargs: Any) -> None:
         self.faults.append(Fault(method, path, **kwargs))
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far is now past its ``exp`` (as a long deploy's would be)."""
+        with self.lock:
+            for token in self.tokens:
+                self.tokens[token] = 0.0
 
     def add_connector(self, connector_id: str, config: dict[str, Any], *, kind: str = "Email") -> str:
         entry_id = secrets.token_hex(6)
@@ -152,6 +176,8 @@ class FakeLogto:
         refused = self._bearer(headers)
         if refused is not None:
             return refused
+        if len(raw) > JSON_LIMIT:
+            return 404, Text("Not Found")
         segments = [unquote(s) for s in path[len("/api/") :].split("/")]
         try:
             body = json.loads(raw) if raw else None
@@ -175,7 +201,9 @@ class FakeLogto:
                 "error": "unsupported_grant_type",
                 "error_description": "unsupported grant_type requested",
             }
-        if client_id != self.app_id or client_secret != self.app_secret:
+        if client_id != self.app_id:
+            return 400, {"error": "invalid_client", "error_description": "client is invalid"}
+        if client_secret != self.app_secret:
             return 401, {"error": "invalid_client", "error_description": "client authentication failed"}
         if form.get("resource") != self.resource:
             return 400, {
@@ -183,9 +211,15 @@ class FakeLogto:
                 "error_description": "resource indicator is missing, or unknown",
             }
         token = secrets.token_urlsafe(24)
-        self.tokens.add(token)
+        with self.lock:
+            self.tokens[token] = time.monotonic() + self.token_lifetime
         scope = form.get("scope", "")
-        return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer", "scope": scope}
+        return 200, {
+            "access_token": token,
+            "expires_in": self.token_lifetime,
+            "token_type": "Bearer",
+            "scope": scope,
+        }
 
     def _bearer(self, headers: Any) -> tuple[int, Any] | None:
         auth = headers.get("Authorization")
@@ -199,10 +233,25 @@ class FakeLogto:
                 "code": "auth.authorization_token_type_not_supported",
                 "message": "Authorization type is not supported.",
             }
-        if auth[7:] not in self.tokens:
+        with self.lock:
+            expires = self.tokens.get(auth[7:])
+        if expires is None or expires <= time.monotonic():
+            # jose's error, as JSON.stringify writes it (its own enumerable fields: code, name, and for a
+            # claim check the claim and reason).
+            jose = (
+                {"code": "ERR_JWS_INVALID", "name": "JWSInvalid"}
+                if expires is None
+                else {
+                    "code": "ERR_JWT_EXPIRED",
+                    "name": "JWTExpired",
+                    "claim": "exp",
+                    "reason": "check_failed",
+                }
+            )
             return 401, {
                 "code": "auth.unauthorized",
                 "message": "Unauthorized. Please check credentials and its scope.",
+                "data": jose,
             }
         return None
 
@@ -413,10 +462,11 @@ class _Handler(BaseHTTPRequestHandler):
             # Held until the client gives up and hangs up (a timeout test), at most ``delay`` seconds: the
             # event, not a sleep that a client starved on a loaded machine could outlast.
             select.select([self.connection], [], [], delay)
-        data = b"" if body is None else json.dumps(body).encode()
+        text = isinstance(body, Text)
+        data = b"" if body is None else body.encode() if text else json.dumps(body).encode()
         self.send_response(status)
         if body is not None:
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "text/plain; charset=utf-8" if text else "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

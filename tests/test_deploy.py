@@ -292,7 +292,13 @@ def test_missing_variables_are_named(cli: CliRunner, logto: FakeLogto, project: 
         env={"LOGTO_ENDPOINT": logto.url, "LOGTO_M2M_APP_ID": "x", "LOGTO_M2M_APP_SECRET": "nope-nope"},
         expect=1,
     )
-    assert "check LOGTO_M2M_APP_ID and LOGTO_M2M_APP_SECRET" in result.stderr
+    # Logto answers an unknown app id 400 invalid_client (a known one with a wrong secret, 401): named as such.
+    assert (
+        "(400 invalid_client: client is invalid); Logto has no application with this app id" in result.stderr
+    )
+    assert (
+        "check LOGTO_M2M_APP_ID (the App ID" in result.stderr and "LOGTO_M2M_APP_SECRET" not in result.stderr
+    )
     assert "nope-nope" not in result.stderr
 
 

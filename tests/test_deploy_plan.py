@@ -57,10 +57,20 @@ def test_no_change_shows_no_secret_line() -> None:
 
 def test_a_new_connector_lists_its_keys_but_no_unchanged_secret() -> None:
     plan = make_plan(Desired(config(), (entry("de", "SignIn"),)), live(None, others=("aliyun-direct-mail",)))
-    assert plan.create and plan.config == () and plan.secrets_unchanged == ()
+    assert plan.create and plan.secrets_unchanged == ()
+    assert {c.kind for c in plan.config} == {"added"}
+    # Every key the create sets, as an update lists it; the secret by name only.
     assert plan.lines() == [
         f"connector {SMTP_CONNECTOR_ID}: create",
         "  (Logto keeps one email connector: creating it removes `aliyun-direct-mail`)",
+        '  + host: "smtp.mailhost.example"',
+        "  + port: 587",
+        '  + auth.user: "relay"',
+        "  + auth.pass: (secret)",
+        '  + fromEmail: "Shop <shop@mailhost.example>"',
+        '  + templates[SignIn].contentType: "text/plain"',
+        '  + templates[SignIn].subject: "Hi"',
+        '  + templates[SignIn].content: "{{code}}"',
         "email templates:",
         "  + de SignIn",
     ]
@@ -179,3 +189,38 @@ def test_kept_templates_are_noted_when_nothing_else_changes() -> None:
         "no changes: Logto holds what the project builds",
         "  note: pt Register is in Logto but not in the project (kept; --prune-templates deletes it)",
     ]
+
+
+def test_a_kept_template_in_the_fallback_language_names_the_templates_it_shadows() -> None:
+    two = config(
+        templates=[
+            {"usageType": "SignIn", "contentType": "text/plain", "subject": "Hi", "content": "{{code}}"},
+            {"usageType": "Generic", "contentType": "text/plain", "subject": "Hi", "content": "{{code}}"},
+        ]
+    )
+    # en Generic: Logto's last store fallback, before any connector template, for every type.
+    plan = make_plan(Desired(two, (), "en"), live(two, entry("en", "Generic")))
+    assert plan.lines()[1] == (
+        "  note: en Generic is in Logto but not in the project (kept; --prune-templates deletes it); in the "
+        "fallback language `en`, Logto sends it instead of the project's SignIn, Generic templates (the "
+        "connector config's) in every language without a store template of its own, and in deploy "
+        "--test-to's test send"
+    )
+    # A store SignIn in the fallback language comes first for SignIn: en Generic then hides Generic only.
+    plan = make_plan(Desired(two, (), "en"), live(two, entry("en", "Generic"), entry("en", "SignIn")))
+    assert [why.split("sends it instead of ")[1].split(" (")[0] for why in plan.shadows] == [
+        "the project's Generic template",
+        "the project's SignIn template",
+    ]
+    # Another language: the project's template of that type, for that language's users.
+    plan = make_plan(Desired(two, (), "en"), live(two, entry("de", "SignIn"), entry("de", "Register")))
+    assert plan.shadows == (
+        "Logto sends it instead of the project's SignIn template to users whose language is de",
+        "",  # the project has no Register template to hide
+    )
+    # Another fallback language: en Generic is then just another language's Generic.
+    plan = make_plan(Desired(two, (), "fr"), live(two, entry("en", "Generic")))
+    assert plan.shadows == (
+        "Logto sends it instead of the project's Generic template to users whose language is en",
+    )
+    assert make_plan(Desired(two, (), "en"), live(two, entry("en", "Generic")), prune=True).shadows == ()

@@ -46,6 +46,8 @@ def _inputs() -> Iterator[tuple[list[str], bool]]:
     for path in sorted((DATA / "bad-inputs").iterdir()):
         yield [str(path)], False
     yield [str(ROOT / "examples" / "acme")], False
+    for path in sorted((DATA / "lint" / "projects").iterdir()):  # rules that need a whole project
+        yield [str(path)], False
 
 
 def _checked(

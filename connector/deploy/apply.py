@@ -12,9 +12,10 @@ from urllib.parse import quote
 
 from connector.deploy.client import LogtoError
 from connector.deploy.plan import Desired, Plan, make_plan, read_live
+from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.printable import printable
 from connector.errors import InputError
-from connector.logto import SMTP_CONNECTOR_ID
+from connector.logto import SMTP_CONNECTOR_ID, requests
 
 if TYPE_CHECKING:
     from connector.deploy.client import ManagementClient
@@ -24,8 +25,45 @@ class PartialApply(InputError):
     """A write was refused after others were applied (or the read-back differs)."""
 
 
+def oversized(plan: Plan | None, desired: Desired, where: str) -> list[Finding]:
+    """The requests of ``plan`` (None: only the connector config, as the test send carries it) that
+    Logto refuses whatever deploy does: a connector config over its JSON body limit, or a template that
+    is over it on its own (the others are split into requests that fit). ``where``: Logto's address."""
+    found: list[Finding] = []
+    if plan is None or plan.create or plan.config:
+        size = requests.connector_request_size(desired.config)
+        if size > requests.MAX_JSON_BODY:
+            found.append(
+                Finding.at(
+                    Location(f"{where}/api/connectors"),
+                    "SC705",
+                    f"the connector config is {requests.size_text(size)} as deploy sends it, over Logto's "
+                    f"limit of {requests.size_text(requests.MAX_JSON_BODY)} for one JSON body: Logto "
+                    "would answer 404 Not Found and store nothing, so nothing was sent",
+                    "make the largest templates smaller (move images to a web server and link them)",
+                )
+            )
+    for t in () if plan is None else plan.puts:
+        size = requests.put_size([requests.entry_size(t.entry or {})])
+        if size > requests.MAX_JSON_BODY:
+            found.append(
+                Finding.at(
+                    Location(f"{where}/api/email-templates"),
+                    "SC706",
+                    f"email template {t.name} is {requests.size_text(size)} in the request that stores it, "
+                    f"over Logto's limit of {requests.size_text(requests.MAX_JSON_BODY)} for one JSON body: "
+                    "Logto would answer 404 Not Found and store nothing, so nothing was sent",
+                    "make the template smaller (move images to a web server and link them)",
+                )
+            )
+    return found
+
+
 def send_test(client: ManagementClient, desired: Desired, address: str) -> None:
     """Ask Logto to send a test message with the built config (its console's "Send" button)."""
+    found = oversized(None, desired, client.target.base_url)
+    if found:
+        raise InputError(findings=found)
     try:
         client.write(
             "POST",
@@ -44,7 +82,13 @@ def send_test(client: ManagementClient, desired: Desired, address: str) -> None:
 def apply_plan(
     client: ManagementClient, plan: Plan, desired: Desired, progress: Callable[[str], None] | None = None
 ) -> list[str]:
-    """Send the plan's writes; the steps done. PartialApply when a write fails after others succeeded."""
+    """Send the plan's writes; the steps done. PartialApply when a write fails after others succeeded.
+
+    The templates go in as many PUTs as it takes to keep each within Logto's JSON body limit; a request
+    that cannot fit is refused (InputError with SC705 / SC706) before anything is sent."""
+    found = oversized(plan, desired, client.target.base_url)
+    if found:
+        raise InputError(findings=found)
     # (what it does, with {e} for the past tense; method; path; body)
     todo: list[tuple[str, str, str, object]] = []
     if plan.create:
@@ -54,10 +98,11 @@ def apply_plan(
         text = f"update{{e}} connector {SMTP_CONNECTOR_ID} (id {printable(str(plan.connector_id))})"
         todo.append((text, "PATCH", _route("/api/connectors", plan.connector_id), {"config": desired.config}))
     puts = plan.puts
-    if puts:
-        names = ", ".join(t.name for t in puts)
-        text = f"put {len(puts)} email template{'s' * (len(puts) != 1)} ({names})"
-        todo.append((text, "PUT", "/api/email-templates", {"templates": [dict(t.entry or {}) for t in puts]}))
+    entries = [dict(t.entry or {}) for t in puts]
+    for batch in requests.pack([requests.entry_size(entry) for entry in entries]):
+        names = ", ".join(puts[i].name for i in batch)
+        text = f"put {len(batch)} email template{'s' * (len(batch) != 1)} ({names})"
+        todo.append((text, "PUT", "/api/email-templates", {"templates": [entries[i] for i in batch]}))
     for t in plan.deletes:
         todo.append(
             (f"delete{{e}} email template {t.name}", "DELETE", _route("/api/email-templates", t.id), None)

@@ -38,6 +38,7 @@ from connector.diagnostics.paths import dotted
 from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import redact, register_basic_auth, register_secret
 from connector.errors import InputError
+from connector.logto import requests
 from connector.source.document import MAX_DEPTH
 from connector.source.loader import NotARegularFile, read_capped
 
@@ -177,14 +178,20 @@ class ManagementClient:
     # Internals.
 
     def _call(self, method: str, path: str, *, body: Any = None, retry: bool) -> Any:
-        headers = {"Authorization": f"Bearer {self._access_token()}"}
-        content = None
-        if body is not None:
-            content = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        answer = self._send(method, path, retry=retry, headers=headers, content=content)
+        content = None if body is None else requests.encode(body)
+        for renewal in (False, True):
+            headers = {"Authorization": f"Bearer {self._access_token()}"}
+            if content is not None:
+                headers["Content-Type"] = "application/json"
+            answer = self._send(method, path, retry=retry, headers=headers, content=content)
+            if answer.status == 401 and not renewal and _token_expired(answer):
+                # Logto's bearer check runs before the route does anything, so even a write refused this
+                # way was not applied: renew the token once and send the request again.
+                self._token = None
+                continue
+            break
         if answer.status >= 400:
-            raise _api_error(method, path, answer)
+            raise _api_error(method, path, answer, sent=None if content is None else len(content))
         if answer.status == 204 or not answer.body:
             return None
         return _json(method, path, answer)
@@ -329,7 +336,14 @@ class ManagementClient:
             else _said(error or f"HTTP {status}")
         )
         target = self.target
-        if error in ("invalid_client", "unauthorized_client") or status == 401:
+        if error == "invalid_client" and status == 400:
+            # oidc-provider's InvalidClient (400): no application has this id. A known id with the wrong
+            # secret is InvalidClientAuth (401).
+            hint = (
+                f"Logto has no application with this app id: check {target.app_id.source} (the App ID of "
+                "the machine-to-machine app in Logto's console, of this tenant)"
+            )
+        elif error in ("invalid_client", "unauthorized_client") or status == 401:
             hint = f"the M2M app's id or secret is wrong: {target.credentials_hint()}"
         elif error == "invalid_target":
             hint = (
@@ -457,9 +471,55 @@ def _json(method: str, path: str, answer: Answer) -> Any:
         ) from None
 
 
-def _api_error(method: str, path: str, answer: Answer) -> LogtoError:
+def _token_expired(answer: Answer) -> bool:
+    """Whether a 401 is Logto's bearer check refusing an expired token (jose's ERR_JWT_EXPIRED in data)."""
+    return _jwt_reason(_parsed(answer.body)) == "ERR_JWT_EXPIRED"
+
+
+def _jwt_reason(body: Any) -> str | None:
+    """The reason of a 401 from Logto's bearer check: jose's error code, which Logto puts in ``data``
+    (packages/core/src/middleware/koa-auth: ``new RequestError({code: 'auth.unauthorized', status: 401},
+    error)``)."""
+    data = body.get("data") if isinstance(body, dict) else None
+    code = data.get("code") if isinstance(data, dict) else None
+    return code if isinstance(code, str) else None
+
+
+# jose's error codes, as a person reads them (what is wrong with the token, and what to check).
+_JWT_REASONS = {
+    "ERR_JWT_EXPIRED": "the access token has expired",
+    "ERR_JWS_SIGNATURE_VERIFICATION_FAILED": "the access token's signature does not verify: it was issued "
+    "by another Logto (check the endpoint)",
+    "ERR_JWKS_NO_MATCHING_KEY": "no signing key of this Logto matches the access token's: it was issued by "
+    "another Logto, or Logto's keys were rotated (check the endpoint)",
+    "ERR_JWT_CLAIM_VALIDATION_FAILED": "a claim of the access token is not what Logto expects",
+    "ERR_JWS_INVALID": "the access token is not a signed JWT",
+    "ERR_JWT_INVALID": "the access token is not a valid JWT",
+}
+
+
+def _size_refused(method: str, path: str, answer: Answer, sent: int | None) -> LogtoError | None:
+    """A write Logto answered 404 with a body that is not JSON, when the request was over its limit: what
+    koa-body's size check turns into (connector.logto.requests)."""
+    if method == "GET" or sent is None or sent <= requests.MAX_JSON_BODY or answer.status != 404:
+        return None
+    if isinstance(_parsed(answer.body), dict):
+        return None
+    return LogtoError(
+        f"Logto answered {method} {path} with 404 {_said(answer.reason)}: the request was "
+        f"{requests.size_text(sent)}, over Logto's limit of {requests.size_text(requests.MAX_JSON_BODY)} "
+        "for one JSON body (koa-body's default), which Logto answers with a plain-text 404",
+        hint="make the templates smaller (lint reports SC705 and SC706 for what would not fit)",
+        status=404,
+    )
+
+
+def _api_error(method: str, path: str, answer: Answer, *, sent: int | None = None) -> LogtoError:
     status = answer.status
     body = _parsed(answer.body)
+    too_large = _size_refused(method, path, answer, sent)
+    if too_large is not None:
+        return too_large
     if not isinstance(body, dict) or not isinstance(body.get("code"), str):
         return LogtoError(
             f"Logto answered {method} {path} with {status} {_said(answer.reason)}".rstrip(), status=status
@@ -476,7 +536,10 @@ def _api_error(method: str, path: str, answer: Answer) -> LogtoError:
         text += "".join(f"\n  {line}" for line in detail)
         if more:
             text += f"\n  ... and {more} more"
-    if status in (401, 403):
+    reason = _jwt_reason(body) if status == 401 else None
+    if reason is not None:
+        text += f"\n  {_said(reason)}: {_JWT_REASONS.get(reason, 'the access token was refused')}"
+    elif status in (401, 403):
         text += (
             "\n  the M2M app needs Management API access: in Logto's console, assign it the "
             "Logto Management API access role"

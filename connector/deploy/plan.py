@@ -34,6 +34,7 @@ class Desired:
 
     config: dict[str, Any]
     templates: tuple[dict[str, Any], ...]  # {languageTag, templateType, details}
+    language: str = "en"  # the connector's own templates' language: the sign-in experience's fallback
 
     @classmethod
     def from_built(cls, built: Built) -> Desired:
@@ -43,7 +44,7 @@ class Desired:
         config = json.loads(config_text(built.config))
         register_resolved_secrets(config)
         entries = email_templates_body(built.variants)["templates"] if built.variants else []
-        return cls(config, tuple(entries))
+        return cls(config, tuple(entries), built.language)
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,10 @@ class ConfigChange:
     after: Any = None
     secret: bool = False
 
-    def line(self) -> str:
+    def line(self, *, create: bool = False) -> str:
         sign, path = _SIGN[self.kind], printable(self.path)  # key names may come from Logto
+        if self.secret and create:
+            return f"{sign} {path}: (secret)"
         if self.secret:
             return f"{sign} {path}: {'changed' if self.kind == 'changed' else self.kind} (secret)"
         if self.kind == "added":
@@ -142,6 +145,7 @@ class Plan:
     templates: tuple[TemplateChange, ...]  # added or changed: to PUT; removed: to DELETE (pruning only)
     kept: tuple[TemplateChange, ...]  # live only, left alone without --prune-templates
     replaces: tuple[str, ...] = ()  # other email connectors Logto removes when the SMTP one is created
+    shadows: tuple[str, ...] = ()  # per kept template: which of the project's templates Logto sends it for
 
     @property
     def puts(self) -> tuple[TemplateChange, ...]:
@@ -160,7 +164,7 @@ class Plan:
         out: list[str] = []
         if not self.changes:
             out.append("no changes: Logto holds what the project builds")
-            out += [f"  note: {_kept(t)}" for t in self.kept]
+            out += [f"  note: {_kept(t, why)}" for t, why in zip(self.kept, self.shadows, strict=False)]
             return out
         if self.create:
             out.append(f"connector {SMTP_CONNECTOR_ID}: create")
@@ -170,7 +174,7 @@ class Plan:
             out.append(f"connector {SMTP_CONNECTOR_ID} (id {printable(str(self.connector_id))}): update")
         else:
             out.append(f"connector {SMTP_CONNECTOR_ID} (id {printable(str(self.connector_id))}): no changes")
-        out += [f"  {change.line()}" for change in self.config]
+        out += [f"  {change.line(create=self.create)}" for change in self.config]
         if self.config and not self.create:
             out += [f"  = {printable(path)}: unchanged (secret)" for path in self.secrets_unchanged]
         if self.templates or self.kept:
@@ -178,7 +182,7 @@ class Plan:
             for t in self.templates:
                 what = f" ({printable(', '.join(t.fields))})" if t.fields else ""
                 out.append(f"  {_SIGN[t.kind]} {t.name}{what}")
-            out += [f"  note: {_kept(t)}" for t in self.kept]
+            out += [f"  note: {_kept(t, why)}" for t, why in zip(self.kept, self.shadows, strict=False)]
         return out
 
     def summary(self) -> str:
@@ -197,10 +201,8 @@ class Plan:
 def make_plan(desired: Desired, live: Live, *, prune: bool = False) -> Plan:
     """Compare; ``prune`` deletes live templates the project does not have (else they are kept)."""
     live_config = live.config
-    changes: list[ConfigChange] = []
-    unchanged: list[str] = []
-    if live_config is not None:
-        changes, unchanged = diff_config(live_config, desired.config)
+    # A create lists every key it sets, as an update does (a reviewer sees what will be stored).
+    changes, unchanged = diff_config({} if live_config is None else live_config, desired.config)
     templates, kept = _diff_templates(desired.templates, live.templates, prune)
     return Plan(
         create=live.connector is None,
@@ -210,12 +212,45 @@ def make_plan(desired: Desired, live: Live, *, prune: bool = False) -> Plan:
         templates=tuple(templates),
         kept=tuple(kept),
         replaces=live.other_email if live.connector is None else (),
+        shadows=tuple(_shadowed(t, desired, live.templates) for t in kept),
+    )
+
+
+def _shadowed(kept: TemplateChange, desired: Desired, store: Sequence[Mapping[str, Any]]) -> str:
+    """Which of the project's templates Logto sends the kept store template ``kept`` in place of ('' for
+    none). Logto takes a store template for (type, the user's language), then (type, the fallback
+    language), then (Generic, the fallback language), and the connector config's only after those
+    (packages/core/src/libraries/connector.ts, getI18nEmailTemplate); the fallback language is taken to
+    be the project's ``language``, as `pull --language` and lint SC612 do."""
+    items = desired.config.get("templates")
+    own = [str(t.get("usageType")) for t in items if isinstance(t, dict)] if isinstance(items, list) else []
+    stored = {(str(t.get("languageTag")), str(t.get("templateType"))) for t in store}
+    stored |= {(str(t.get("languageTag")), str(t.get("templateType"))) for t in desired.templates}
+    fallback = desired.language
+    if kept.language != fallback:
+        if kept.type not in own:
+            return ""
+        return (
+            f"Logto sends it instead of the project's {printable(kept.type)} template to users whose "
+            f"language is {printable(kept.language)}"
+        )
+    if kept.type == "Generic":
+        hidden = [kind for kind in own if (fallback, kind) not in stored or kind == "Generic"]
+    else:
+        hidden = [kind for kind in own if kind == kept.type]
+    if not hidden:
+        return ""
+    test = ", and in deploy --test-to's test send" if "Generic" in hidden else ""
+    return (
+        f"in the fallback language `{printable(fallback)}`, Logto sends it instead of the project's "
+        f"{printable(', '.join(hidden))} template{'s' * (len(hidden) != 1)} (the connector config's) in "
+        f"every language without a store template of its own{test}"
     )
 
 
 def diff_config(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[ConfigChange], list[str]]:
     """The changed keys, and the secret keys left as they are."""
-    old, new = dict(_flatten(before)), dict(_flatten(after))
+    old, new = (dict(_flatten(before)) if before else {}), dict(_flatten(after))
     changes: list[ConfigChange] = []
     unchanged: list[str] = []
     for path in [*new, *(p for p in old if p not in new)]:
@@ -300,8 +335,9 @@ def _id(entry: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _kept(t: TemplateChange) -> str:
-    return f"{t.name} is in Logto but not in the project (kept; --prune-templates deletes it)"
+def _kept(t: TemplateChange, shadows: str = "") -> str:
+    text = f"{t.name} is in Logto but not in the project (kept; --prune-templates deletes it)"
+    return f"{text}; {shadows}" if shadows else text
 
 
 def _show(value: Any) -> str:

@@ -468,6 +468,18 @@ _RULES = [
         "logto-target-missing",
         "deploy or pull has no Logto endpoint, app id or secret: set the LOGTO_* variables or a `logto:` section.",
     ),
+    Rule(
+        "SC705",
+        "error",
+        "connector-request-too-large",
+        "The connector config is over 1 MiB as deploy sends it: Logto refuses a larger JSON body (404 Not Found).",
+    ),
+    Rule(
+        "SC706",
+        "error",
+        "template-request-too-large",
+        "A language variant is over 1 MiB in the request that stores it: Logto refuses a larger JSON body.",
+    ),
     #
     #
 ]

@@ -45,6 +45,8 @@ RULES: tuple[LintRule, ...] = (
     rules_conformance.custom_header_names,
     rules_conformance.proxy_scheme,
     rules_deploy.logto_target,
+    rules_deploy.connector_too_large,
+    rules_deploy.store_entry_too_large,
 )
 
 

@@ -105,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     built = build_environments(project, envs, overrides=args.overrides)
     for item in built.values():
         write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
+    _one_environment_per_tenant(envs, targets, built)
     failed: list[str] = []
     for env in envs:
         item = built[env]
@@ -125,6 +126,30 @@ def run(args: argparse.Namespace) -> int:
         what = "differ from the project" if args.check else "failed"
         print(f"{len(failed)} of {len(envs)} environments {what}: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _one_environment_per_tenant(
+    envs: list[str], targets: dict[str, Target], built: dict[str | None, Built]
+) -> None:
+    """Refuse two environments that deploy to one Logto tenant and build different things: the last would
+    silently win, and ``--check`` would report drift for ever. Nothing has been sent yet."""
+    from connector.deploy.plan import Desired
+    from connector.errors import InputError
+
+    by_tenant: dict[str, list[str]] = {}
+    for env in envs:
+        by_tenant.setdefault(targets[env].base_url.lower(), []).append(env)
+    clashes = []
+    for url, names in by_tenant.items():
+        wanted = [Desired.from_built(built[env]) for env in names]
+        if any(w != wanted[0] for w in wanted[1:]):
+            clashes.append(f"{', '.join(names)} all deploy to the Logto tenant at {url}")
+    if clashes:
+        raise InputError(
+            "two environments deploy different configs to the same Logto tenant (the last one would win, and "
+            f"--check would report drift for ever), so nothing was sent: {'; '.join(clashes)}",
+            hint="give each environment its own tenant in its `logto:` section, or deploy one with --env",
+        )
 
 
 def _environments(args: argparse.Namespace, project: Project) -> list[str]:
@@ -173,10 +198,11 @@ def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) 
 
 
 def _deploy_one(args: argparse.Namespace, built: Built, target: Target) -> int:
-    from connector.deploy.apply import apply_plan, confirm, send_test
+    from connector.deploy.apply import apply_plan, confirm, oversized, send_test
     from connector.deploy.client import ManagementClient
     from connector.deploy.plan import Desired, make_plan, read_live
     from connector.diagnostics.redact import redact
+    from connector.errors import InputError
 
     desired = Desired.from_built(built)
     with ManagementClient(target, timeout=args.timeout) as client:
@@ -184,7 +210,17 @@ def _deploy_one(args: argparse.Namespace, built: Built, target: Target) -> int:
         plan = make_plan(desired, live, prune=args.prune_templates)
         for line in plan.lines():
             print(redact(line), flush=True)
+        if not args.check:
+            found = oversized(plan, desired, target.base_url)
+            if found:
+                raise InputError(findings=found)
         if args.check:
+            for kept, why in zip(plan.kept, plan.shadows, strict=True):
+                if why:  # not drift (the project does not manage it), but the project's text is not sent
+                    print(
+                        redact(f"warning: {kept.name} in Logto's email-template store: {why}"),
+                        file=sys.stderr,
+                    )
             if plan.changes:
                 print(f"drift: Logto at {target.base_url} differs from the project", file=sys.stderr)
                 return 1
