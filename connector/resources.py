@@ -5,7 +5,14 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from connector import __version__
+
 _PACKAGE = Path(__file__).resolve().parent
+PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
+# The source schema of this version, which every YAML file the tool writes names (README: editors then
+# complete keys and show each key's documentation).
+SCHEMA_URL = f"{PROJECT_URL.replace('github.com', 'raw.githubusercontent.com')}/v{__version__}/schema/smtp-connector.source.schema.json"
+SCHEMA_LINE = f"# yaml-language-server: $schema={SCHEMA_URL}\n"
 
 
 @cache

@@ -30,7 +30,7 @@ from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
 from connector.project.discover import projects_under, secrets_of
 from connector.project.providers import FillIn, ProviderInfo, provider_info
-from connector.resources import shipped_names
+from connector.resources import PROJECT_URL, SCHEMA_LINE, shipped_names
 from connector.safe_paths import name_problem, outside_problem, repository_root
 from connector.source.files import (
     ENVIRONMENT_NAME,
@@ -42,8 +42,6 @@ from connector.source.files import (
 )
 from connector.source.loader import MAX_BYTES, KeyPath, loads, read_capped
 
-PROJECT_URL = "https://github.com/smtp-connector/smtp-connector"
-SCHEMA_URL = f"{PROJECT_URL.replace('github.com', 'raw.githubusercontent.com')}/v{__version__}/schema/smtp-connector.source.schema.json"
 DEV_PROVIDER = "dev-sink"
 OUT_DIR = "out"  # where the docs and the workflow build to; init's .gitignore ignores it
 PREVIEW_DIR = f"{OUT_DIR}/preview"
@@ -584,7 +582,7 @@ def _cut_back(edit: _Edit) -> None:
 
 
 def _header(text: str) -> str:
-    return f"# yaml-language-server: $schema={SCHEMA_URL}\n{text}"
+    return f"{SCHEMA_LINE}{text}"
 
 
 def _project_file(

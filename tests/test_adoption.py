@@ -7,6 +7,7 @@ step from the repository's root with the env the workflow gives.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -171,6 +172,11 @@ def test_commits_the_tool_outputs_and_leaves_unrelated_files_alone(
     assert (repo / "email" / "build" / "staging.email-templates.json").is_file()
     result = _commit(repo, env, "adopt smtp-connector")
     assert result.returncode == 0, result.stdout + result.stderr
+    # The built dev config keeps the waiver its sources hold (dev-sink's SC302): reported as suppressed.
+    hook = _run(["smtp-connector", "lint", "--hook", "email/build/dev.json", "--format", "json"], repo, env)
+    assert hook.returncode == 0
+    assert [(f["rule"], f["suppressed"]) for f in json.loads(hook.stdout)] == [("SC302", True)]
+    assert "SC302" not in _run(["smtp-connector", "lint", "--hook", "email/build/dev.json"], repo, env).stdout
     # Unrelated files that look a little like ours (fromEmail, templates) never block a commit.
     (repo / "apps" / "notifier" / "config.yaml").write_text(NOTIFIER + "retries: 3\n")
     (repo / "apps" / "notifier" / "templates.json").write_text(NOTIFIER_TEMPLATES.replace("Hi", "Hello"))
@@ -375,3 +381,15 @@ def test_a_template_outside_templates_is_relinted_by_the_hook(infra: tuple[Path,
     result = _commit(repo, env)
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "SC104" in output, output
+
+
+def test_a_deletion_between_two_refs_is_seen_too(infra: tuple[Path, dict[str, str]]) -> None:
+    """`pre-commit run --from-ref A --to-ref B` (pre-push, CI): the deletion is in a commit, not staged."""
+    repo, env = infra
+    assert _commit(repo, env).returncode == 0
+    _ok(["git", "rm", "-q", "email/templates/sign-in.fr.txt"], repo, env)
+    _ok(["git", "commit", "-q", "--no-verify", "-m", "past the hook"], repo, env)
+    args = [sys.executable, "-m", "pre_commit", "run", "--from-ref", "HEAD~1", "--to-ref", "HEAD"]
+    result = _run(args, repo, env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "SC604" in output and "sign-in.fr.txt" in output, output

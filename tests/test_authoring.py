@@ -9,9 +9,9 @@ import pytest
 
 from connector.authoring.templates import TemplateRenderer, check_variables
 from connector.diagnostics.findings import Finding, Location
+from connector.logto import USAGE_TYPES
 from connector.logto.placeholders import fill_placeholders
 from connector.preview import SAMPLE_CODE, SAMPLE_LINK, sample_payload
-from connector.schema.models import USAGE_TYPES
 
 from .templates_once import render_template_file, render_template_string
 

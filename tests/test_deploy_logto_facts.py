@@ -286,3 +286,46 @@ def test_a_lone_surrogate_is_sent_as_an_escape_and_counted_so() -> None:
     # UTF-8 cannot carry it; JSON's \ud83d escape can, and Logto's JSON.parse reads the same string.
     assert encode({"a": "x\ud83d"}) == b'{"a": "x\\ud83d"}'
     assert encode({"a": "é"}) == '{"a": "é"}'.encode()
+
+
+# pull: the schema line, and a store template the project format cannot say yet is refused before writing.
+
+
+def pull_env(fake: FakeLogto) -> dict[str, str]:
+    return {
+        "LOGTO_ENDPOINT": fake.url,
+        "LOGTO_M2M_APP_ID": fake.app_id,
+        "LOGTO_M2M_APP_SECRET": fake.app_secret,
+    }
+
+
+def test_pulled_yaml_files_name_the_schema(cli: CliRunner, logto: FakeLogto, tmp_path: Path) -> None:
+    from connector.resources import SCHEMA_URL
+
+    deploy(cli, logto, make_project(tmp_path / "mail"))
+    out = tmp_path / "pulled"
+    cli("pull", str(out), env=pull_env(logto))
+    for name in ("smtp-connector.yaml", "environments/prod.yaml"):
+        first = (out / name).read_text().splitlines()[0]
+        assert first == f"# yaml-language-server: $schema={SCHEMA_URL}"
+    assert SCHEMA_URL.endswith("/schema/smtp-connector.source.schema.json")
+
+
+@pytest.mark.parametrize(
+    ("details", "difference"),
+    [
+        ({"replyTo": "", "sendFrom": ""}, "~ fr Generic (replyTo, sendFrom)"),
+        ({"contentType": None}, "~ fr Generic (contentType)"),
+    ],
+)
+def test_a_store_template_pull_cannot_give_back_is_named_and_nothing_is_written(
+    cli: CliRunner, logto: FakeLogto, tmp_path: Path, details: dict[str, Any], difference: str
+) -> None:
+    deploy(cli, logto, make_project(tmp_path / "mail"))
+    stored = {"subject": "Votre code", "content": "Code : {{code}}", "contentType": "text/plain", **details}
+    [fr_generic] = [t for t in logto.templates if (t["languageTag"], t["templateType"]) == ("fr", "Generic")]
+    fr_generic["details"] = {k: v for k, v in stored.items() if v is not None}  # as Logto's store keeps it
+    out = tmp_path / "pulled"
+    result = cli("pull", str(out), env=pull_env(logto), expect=1)
+    assert difference in result.stderr
+    assert not out.exists() and list(tmp_path.glob(".smtp-connector-pull-*")) == []

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
+from connector.logto import USAGE_TYPES
 from connector.logto.addresses import envelope_sender, reading_difference
 from connector.logto.placeholders import find_placeholders
 from connector.project.layout import compose, load_project
-from connector.schema.models import USAGE_TYPES
 
 from .conftest import CliRunner
 

@@ -71,3 +71,23 @@ def test_the_project_of_a_relative_path_follows_the_current_folder(
     monkeypatch.chdir(plain)
     assert enclosing_project(Path("config.json")) is None
     assert os.getcwd() == str(plain)
+
+
+def test_a_json_file_is_one_document_even_when_a_finding_asks_for_positions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The C parser reads a well-formed JSON file; the positional reader runs only for positions, and makes
+    no second Document (which would register every secret of the file a second time)."""
+    from connector.lint import lint_paths
+    from connector.source import secret_values
+
+    calls: list[object] = []
+    real = secret_values.register_written_secrets
+    monkeypatch.setattr(
+        secret_values, "register_written_secrets", lambda data: calls.append(data) or real(data)
+    )
+    path = tmp_path / "c.json"
+    path.write_text('{"host": "smtp.example.com",\n "port": "587", "auth": {"pass": "Pw0rd-json-once"}}')
+    findings = lint_paths([str(path)]).findings
+    assert any(f.line == 2 and f.column == 10 for f in findings)  # `port` placed: the positions were read
+    assert len(calls) == 1

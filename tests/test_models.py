@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from connector.logto import REQUIRED_USAGE_TYPES, USAGE_TYPES
 from connector.schema.models import (
-    REQUIRED_USAGE_TYPES,
-    USAGE_TYPES,
     ConnectorConfig,
     LoginAuth,
     OAuth2ServiceAuth,

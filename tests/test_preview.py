@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from connector.logto import USAGE_TYPES
 from connector.preview import (
     SAMPLE_CODE,
     SAMPLE_LINK,
@@ -22,7 +23,7 @@ from connector.preview import (
     sample_payload,
     write_gallery,
 )
-from connector.schema.models import USAGE_TYPES, ConnectorConfig, Template
+from connector.schema.models import ConnectorConfig, Template
 
 from .conftest import ROOT, CliRunner
 

@@ -34,6 +34,7 @@ from connector.errors import InputError
 from connector.logto import SECRET_KEYS
 from connector.logto.credentials import SECRETS
 from connector.project.layout import load_project
+from connector.resources import SCHEMA_LINE
 from connector.safe_paths import name_problem, outside_problem, unsafe_name
 from connector.source.files import LOGTO_SECTION
 
@@ -117,7 +118,7 @@ def pull_project(live: Live, target: Target, *, env: str, language: str) -> Pull
     if names.findings:
         raise InputError(findings=names.findings)
     pulled.files["smtp-connector.yaml"] = (
-        f"# Pulled from Logto at {target.base_url} by `smtp-connector pull`.\n"
+        SCHEMA_LINE + f"# Pulled from Logto at {target.base_url} by `smtp-connector pull`.\n"
         "# Secrets are ${VAR} references: set them in the environment that builds or deploys.\n" + _dump(body)
     )
     section = {
@@ -127,7 +128,8 @@ def pull_project(live: Live, target: Target, *, env: str, language: str) -> Pull
         "appSecret": ENV_SECRET,
     }
     pulled.files[f"environments/{env}.yaml"] = (
-        f"# The Logto tenant `smtp-connector deploy --env {env}` sends this project to.\n"
+        SCHEMA_LINE
+        + f"# The Logto tenant `smtp-connector deploy --env {env}` sends this project to.\n"
         + _dump({LOGTO_SECTION: section})
     )
     return pulled

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from connector.logto import REQUIRED_USAGE_TYPES
 from connector.resources import schema_path
-from connector.schema.models import REQUIRED_USAGE_TYPES, ConnectorConfig
+from connector.schema.models import ConnectorConfig
 
 SCHEMA_ID = "urn:smtp-connector:schema:config:v1"
 FILE_NAME = "smtp-connector.schema.json"

@@ -13,17 +13,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Fiel
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from connector.logto import LOGIN_TYPES, OAUTH2_TYPES, REQUIRED_USAGE_TYPES, USAGE_TYPES
+from connector.logto import LOGIN_TYPES, OAUTH2_TYPES, USAGE_TYPES
 from connector.logto.usage_types import missing_usage_types, missing_usage_types_message
 
-__all__ = [
-    "LOGIN_TYPES",
-    "OAUTH2_TYPES",
-    "REQUIRED_USAGE_TYPES",
-    "USAGE_TYPES",
-    "ConnectorConfig",
-    "Template",
-]
+__all__ = ["ConnectorConfig", "Template"]  # the usage types are connector.logto's, imported from there
 
 
 def _integral(value: Any) -> Any:

@@ -56,8 +56,10 @@ class _Positions:
 
     def table(self, which: str) -> dict[KeyPath, tuple[int, int]]:
         if self.tables is None:
+            # The C parser read this text already: only its positions are wanted, so the value is read for
+            # them alone (run() would make a second Document, and register its secrets a second time).
             loader = JsonLoader(self.name, self.text)
-            loader.run()
+            loader.value(_WS.match(self.text, 0).end(), (), 0)  # type: ignore[union-attr]
             self.tables = {"values": loader.values, "keys": loader.keys}
         return self.tables[which]
 

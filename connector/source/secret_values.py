@@ -53,13 +53,13 @@ def register_written_secret(value: Any) -> None:
 
 
 def _secret_texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        if "<" in value and only_examples(value):
+            return []
+        return [value] if "${" not in value else secret_literals(value)  # most secrets: no reference
     if isinstance(value, bool) or value is None:
         return []
-    if isinstance(value, (int, float)):
-        return [str(value)]
-    if not isinstance(value, str) or ("<" in value and only_examples(value)):
-        return []
-    return secret_literals(value)
+    return [str(value)] if isinstance(value, (int, float)) else []
 
 
 def secret_literals(value: str) -> list[str]:
