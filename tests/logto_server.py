@@ -382,7 +382,12 @@ class FakeLogto:
         if code == "invalid_config":
             return 400, _invalid_config(data.get("issues", []) if isinstance(data, dict) else [])
         description = data.get("errorDescription") if isinstance(data, dict) else None
-        message = description if isinstance(description, str) else json.dumps(data)
+        # koa-connector-error-handler: JSON.stringify(data), compact, non-ASCII as is.
+        message = (
+            description
+            if isinstance(description, str)
+            else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        )
         return 400, {
             "code": f"connector.{code}",
             "message": f"Error occurred in connector: {message}",
