@@ -289,19 +289,21 @@ def test_the_intended_form_reads_back_as_written(value: str, form: str | None) -
 def test_the_deploy_plan_shows_what_logto_sends_when_it_differs() -> None:
     from connector.deploy.plan import ConfigChange
 
-    changed = ConfigChange("fromEmail", "changed", "a@shop.example", "Shop (x) <m@shop.example>")
+    changed = ConfigChange(("fromEmail",), "changed", "a@shop.example", "Shop (x) <m@shop.example>")
     assert changed.line() == (
         '~ fromEmail: "a@shop.example" -> "Shop (x) <m@shop.example>" (Logto sends "Shop <m@shop.example>")'
     )
     assert (
-        ConfigChange("replyTo", "added", after="Desk").line() == '+ replyTo: "Desk" (Logto sends no address)'
+        ConfigChange(("replyTo",), "added", after="Desk").line()
+        == '+ replyTo: "Desk" (Logto sends no address)'
     )
     assert (
-        ConfigChange("fromEmail", "added", after="Shop <m@shop.example>").line()
+        ConfigChange(("fromEmail",), "added", after="Shop <m@shop.example>").line()
         == '+ fromEmail: "Shop <m@shop.example>"'
     )
     assert (
-        ConfigChange("name", "added", after="a (b) <c@d.example>").line() == '+ name: "a (b) <c@d.example>"'
+        ConfigChange(("name",), "added", after="a (b) <c@d.example>").line()
+        == '+ name: "a (b) <c@d.example>"'
     )
 
 

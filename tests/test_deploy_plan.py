@@ -44,7 +44,7 @@ def test_a_changed_key_shows_the_unchanged_secrets_as_such() -> None:
         "  ~ port: 587 -> 2525",
         "  = auth.pass: unchanged (secret)",
     ]
-    assert plan.secrets_unchanged == ("auth.pass",)
+    assert plan.secrets_unchanged == (("auth", "pass"),)
     assert plan.summary() == "update 1 connector key"
 
 
@@ -127,11 +127,11 @@ def test_a_proxy_url_with_a_password_is_a_secret(before: str | None, after: str 
 def test_an_unchanged_proxy_with_a_password_is_an_unchanged_secret() -> None:
     proxy = "http://u:pr0xy-pw@px.example:3128"
     changes, unchanged = diff_config(config(proxy=proxy), config(proxy=proxy, port=465))
-    assert changes == [ConfigChange("port", "changed", 587, 465)]
-    assert unchanged == ["auth.pass", "proxy"]
+    assert changes == [ConfigChange(("port",), "changed", 587, 465)]
+    assert unchanged == [("auth", "pass"), ("proxy",)]
     assert diff_config(config(proxy="http://px.example:1"), config(proxy="http://px.example:1")) == (
         [],
-        ["auth.pass"],
+        [("auth", "pass")],
     )
 
 

@@ -91,3 +91,20 @@ def test_a_json_file_is_one_document_even_when_a_finding_asks_for_positions(
     findings = lint_paths([str(path)]).findings
     assert any(f.line == 2 and f.column == 10 for f in findings)  # `port` placed: the positions were read
     assert len(calls) == 1
+
+
+def test_a_clean_json_config_never_reads_positions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Positions are read only to place a finding: a rule that located every value it looked at (SC101 did,
+    for every usageType) made the pure-Python positional reader run over every file, nearly doubling the
+    time of lint over many clean configs."""
+    from connector.lint import lint_paths
+    from connector.source import json_reader
+
+    reads: list[str] = []
+    real = json_reader._Positions.table
+    monkeypatch.setattr(
+        json_reader._Positions, "table", lambda self, which: reads.append(which) or real(self, which)
+    )
+    example = Path(__file__).parent / "data" / "final" / "good" / "logto-console-example.json"
+    assert lint_paths([str(example)]).findings == []
+    assert reads == []

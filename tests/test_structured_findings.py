@@ -235,7 +235,7 @@ def test_an_emptied_required_key_is_reported_where_it_was_emptied(tmp_path: Path
 
 
 def test_only_the_finding_about_the_emptied_key_becomes_sc505() -> None:
-    from connector.build.finalize import _emptied
+    from connector.logto.emptied import emptied_findings
 
     where = Location("c.yaml", 1, 1)
     missing_host = Finding.at(where, "SC203", "missing required key `host`", key_path=("host",))
@@ -243,11 +243,9 @@ def test_only_the_finding_about_the_emptied_key_becomes_sc505() -> None:
     # Its message names `host` too, but it is about another key: the decision is on the path.
     lookalike = Finding.at(where, "SC203", "missing required key `host` in auth", key_path=("auth", "host"))
 
-    class _Source:
-        def last_touched(self, path: tuple[str | int, ...]) -> Location:
-            return Location("env.yaml", 7, 7)
-
-    out = _emptied([missing_host, missing_port, lookalike], _Source(), [("host",)])  # type: ignore[arg-type]
+    out = emptied_findings(
+        [missing_host, missing_port, lookalike], [("host",)], lambda path: Location("env.yaml", 7, 7)
+    )
     assert [(f.rule, f.kind, f.key_path, f.line) for f in out] == [
         ("SC505", "emptied-required-key", ("host",), 7),
         ("SC203", "missing-key", ("port",), 1),

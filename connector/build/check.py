@@ -7,9 +7,11 @@ a committed file may hold a secret that no one registered with :mod:`connector.d
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+
+from connector.build.diff import Difference, differences
+from connector.diagnostics.paths import dotted
 
 _SHOWN = 8  # key paths listed per file before "and N more"
 
@@ -42,39 +44,14 @@ def _difference(old: str, new: str) -> str:
         return "differs (it is not valid JSON)"
     if before == after:
         return "differs in formatting only"
-    paths = list(_changed(before, after, ""))
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return "differs at the whole file"
+    paths = [_where(change) for change in differences(before, after)]
     listed = ", ".join(paths[:_SHOWN]) + (f" and {len(paths) - _SHOWN} more" if len(paths) > _SHOWN else "")
     return f"differs at {listed}"
 
 
-def _changed(old: Any, new: Any, path: str) -> Iterator[str]:
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in dict.fromkeys([*old, *new]):
-            here = f"{path}.{key}" if path and not str(key).startswith("[") else f"{path}{key}"
-            if key not in new:
-                yield f"{here} (only in the file)"
-            elif key not in old:
-                yield f"{here} (missing from the file)"
-            else:
-                yield from _changed(old[key], new[key], here)
-    elif isinstance(old, list) and isinstance(new, list) and _keyed(old) and _keyed(new):
-        before, after = dict(map(_entry, old)), dict(map(_entry, new))
-        yield from _changed(before, after, path)
-    elif old != new:
-        yield path or "the whole file"
-
-
-def _keyed(items: list[Any]) -> bool:
-    """A list of templates: connector ones by usageType, email-template store ones by language and type."""
-    keys = [_entry(item)[0] for item in items]
-    return "" not in keys and len(set(keys)) == len(keys)
-
-
-def _entry(item: Any) -> tuple[str, Any]:
-    if isinstance(item, dict):
-        if isinstance(item.get("usageType"), str):
-            return f"[{item['usageType']}]", item
-        tag, kind = item.get("languageTag"), item.get("templateType")
-        if isinstance(tag, str) and isinstance(kind, str):
-            return f"[{tag} {kind}]", item
-    return "", item
+def _where(change: Difference) -> str:
+    """The key path, and which side alone has it (the file on disk is ``before``)."""
+    side = {"removed": " (only in the file)", "added": " (missing from the file)"}.get(change.kind, "")
+    return dotted(change.path) + side

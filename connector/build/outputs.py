@@ -83,7 +83,7 @@ def build_environments(
         if has_errors(authored.findings):
             findings.extend(composed.user_facing(authored.findings))
             continue
-        config, found = finalize(replace(composed, data=authored.config.data))
+        config, found = finalize(replace(composed, data=authored.config.data), composed.last_touched)
         variants, variant_findings = _variants(authored.variants)
         if config is None or variant_findings:
             findings.extend(composed.user_facing([*found, *variant_findings]))

@@ -10,12 +10,15 @@ unchanged, never as values. Logto's store answers are the facts of packages/core
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from connector.build.diff import Kind, compare
+from connector.diagnostics.describe import one_line
+from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.printable import printable
-from connector.logto import SECRET_KEYS, SMTP_CONNECTOR_ID
+from connector.logto import SMTP_CONNECTOR_ID, is_secret_path
 from connector.logto.addresses import header
 from connector.logto.credentials import register_resolved_secrets
 
@@ -23,9 +26,7 @@ if TYPE_CHECKING:
     from connector.build.outputs import Built
     from connector.deploy.client import ManagementClient
 
-Kind = Literal["added", "changed", "removed"]
 _SIGN = {"added": "+", "changed": "~", "removed": "-"}
-_SHORT = 60  # longer values (template bodies) are shown by size only
 
 
 @dataclass(frozen=True)
@@ -90,31 +91,33 @@ def read_live(client: ManagementClient) -> Live:
 class ConfigChange:
     """One key of the connector config: added, changed or removed. ``secret`` values are never shown."""
 
-    path: str
+    path: KeyPath  # ("templates", "SignIn", "subject"), spelled by diagnostics.paths.dotted
     kind: Kind
     before: Any = None
     after: Any = None
     secret: bool = False
 
     def line(self, *, create: bool = False) -> str:
-        sign, path = _SIGN[self.kind], printable(self.path)  # key names may come from Logto
+        sign, path = _SIGN[self.kind], printable(dotted(self.path))  # key names may come from Logto
         if self.secret and create:
             return f"{sign} {path}: (secret)"
         if self.secret:
             return f"{sign} {path}: {'changed' if self.kind == 'changed' else self.kind} (secret)"
         if self.kind == "added":
-            return f"{sign} {path}: {_show(self.after)}{_sent(self.path, self.after)}"
+            return f"{sign} {path}: {one_line(self.after)}{_sent(self.path, self.after)}"
         if self.kind == "removed":
-            return f"{sign} {path} (was {_show(self.before)})"
-        return f"{sign} {path}: {_show(self.before)} -> {_show(self.after)}{_sent(self.path, self.after)}"
+            return f"{sign} {path} (was {one_line(self.before)})"
+        return (
+            f"{sign} {path}: {one_line(self.before)} -> {one_line(self.after)}{_sent(self.path, self.after)}"
+        )
 
 
-def _sent(path: str, value: Any) -> str:
+def _sent(path: KeyPath, value: Any) -> str:
     """For a sender or reply-to, the mailboxes Logto's nodemailer writes when they differ from the text."""
-    if path not in ("fromEmail", "replyTo") or not isinstance(value, str):
+    if path not in (("fromEmail",), ("replyTo",)) or not isinstance(value, str):
         return ""
     written = header(value)
-    return "" if written == value else f" (Logto sends {_show(written) if written else 'no address'})"
+    return "" if written == value else f" (Logto sends {one_line(written) if written else 'no address'})"
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ class Plan:
     create: bool
     connector_id: str | None
     config: tuple[ConfigChange, ...]
-    secrets_unchanged: tuple[str, ...]
+    secrets_unchanged: tuple[KeyPath, ...]
     templates: tuple[TemplateChange, ...]  # added or changed: to PUT; removed: to DELETE (pruning only)
     kept: tuple[TemplateChange, ...]  # live only, left alone without --prune-templates
     replaces: tuple[str, ...] = ()  # other email connectors Logto removes when the SMTP one is created
@@ -176,7 +179,7 @@ class Plan:
             out.append(f"connector {SMTP_CONNECTOR_ID} (id {printable(str(self.connector_id))}): no changes")
         out += [f"  {change.line(create=self.create)}" for change in self.config]
         if self.config and not self.create:
-            out += [f"  = {printable(path)}: unchanged (secret)" for path in self.secrets_unchanged]
+            out += [f"  = {printable(dotted(path))}: unchanged (secret)" for path in self.secrets_unchanged]
         if self.templates or self.kept:
             out.append("email templates:")
             for t in self.templates:
@@ -248,58 +251,27 @@ def _shadowed(kept: TemplateChange, desired: Desired, store: Sequence[Mapping[st
     )
 
 
-def diff_config(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[list[ConfigChange], list[str]]:
-    """The changed keys, and the secret keys left as they are."""
-    old, new = (dict(_flatten(before)) if before else {}), dict(_flatten(after))
+def diff_config(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[list[ConfigChange], list[KeyPath]]:
+    """The changed keys (:func:`connector.build.diff.compare`), and the secret keys left as they are."""
     changes: list[ConfigChange] = []
-    unchanged: list[str] = []
-    for path in [*new, *(p for p in old if p not in new)]:
-        secret = _is_secret(path, old.get(path), new.get(path))
-        if path not in old:
-            changes.append(ConfigChange(path, "added", after=new[path], secret=secret))
-        elif path not in new:
-            changes.append(ConfigChange(path, "removed", before=old[path], secret=secret))
-        elif old[path] != new[path]:
-            changes.append(ConfigChange(path, "changed", old[path], new[path], secret))
+    unchanged: list[KeyPath] = []
+    for d in compare(before, after):
+        secret = _is_secret(d.path, d.before, d.after)
+        if d.kind != "unchanged":
+            changes.append(ConfigChange(d.path, d.kind, d.before, d.after, secret))
         elif secret:
-            unchanged.append(path)
+            unchanged.append(d.path)
     return changes, unchanged
 
 
-def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    if isinstance(value, dict) and value:
-        for key, item in value.items():
-            step = f"{path}.{key}" if path else str(key)
-            if path == "" and key == "templates" and isinstance(item, list):
-                yield from _flatten_templates(item)
-            else:
-                yield from _flatten(item, step)
-    else:
-        yield path, value
-
-
-def _flatten_templates(items: Sequence[Any]) -> Iterator[tuple[str, Any]]:
-    seen: dict[str, int] = {}
-    for item in items:
-        kind = item.get("usageType") if isinstance(item, dict) else None
-        name = str(kind)
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            name = f"{name}#{seen[name]}"
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if key != "usageType":
-                    yield from _flatten(value, f"templates[{name}].{key}")
-        else:
-            yield f"templates[{name}]", item
-
-
-def _is_secret(path: str, *values: Any) -> bool:
-    steps = path.replace("[", ".").replace("]", "").split(".")
-    if any(step in SECRET_KEYS for step in steps):
+def _is_secret(path: KeyPath, *values: Any) -> bool:
+    # A template's name is its usage type, not a key: a template named `pass` is not a credential.
+    if is_secret_path(path[2:] if path[:1] == ("templates",) else path):
         return True
     # A proxy URL may carry a password (user:pass@host).
-    return path == "proxy" and any(isinstance(v, str) and "@" in v for v in values)
+    return path == ("proxy",) and any(isinstance(v, str) and "@" in v for v in values)
 
 
 def _diff_templates(
@@ -338,12 +310,3 @@ def _id(entry: Mapping[str, Any]) -> str | None:
 def _kept(t: TemplateChange, shadows: str = "") -> str:
     text = f"{t.name} is in Logto but not in the project (kept; --prune-templates deletes it)"
     return f"{text}; {shadows}" if shadows else text
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    if len(text) <= _SHORT and "\\n" not in text:
-        return printable(text)
-    if isinstance(value, str):
-        return f"({len(value)} characters)"
-    return f"({len(text)} characters of JSON)"

@@ -25,3 +25,32 @@ def dotted(path: KeyPath) -> str:
         else:
             text += f".{step}" if text else step
     return text or "the config"
+
+
+# The keys that name an entry of `templates`: a connector template's usage type, or the language tag and
+# template type of an entry of Logto's email-template store (``ENV.email-templates.json``).
+ENTRY_NAME_KEYS = frozenset({"usageType", "languageTag", "templateType"})
+
+
+def entry_name(item: object) -> str | None:
+    """The name people know a ``templates`` entry by: ``SignIn``, or ``fr SignIn`` in the store; else None."""
+    if not isinstance(item, dict):
+        return None
+    kind = item.get("usageType")
+    if isinstance(kind, str):
+        return kind
+    tag, kind = item.get("languageTag"), item.get("templateType")
+    return f"{tag} {kind}" if isinstance(tag, str) and isinstance(kind, str) else None
+
+
+def named(path: KeyPath, data: object) -> KeyPath:
+    """``path`` in ``data`` with the index of a ``templates`` entry replaced by its name, when it has one:
+    ``("templates", 0, "subject")`` -> ``("templates", "SignIn", "subject")``, spelled
+    ``templates[SignIn].subject`` by :func:`dotted`."""
+    if len(path) >= 2 and path[0] == _NAMED_ENTRIES and isinstance(path[1], int) and isinstance(data, dict):
+        entries = data.get(_NAMED_ENTRIES)
+        if isinstance(entries, list) and 0 <= path[1] < len(entries):
+            name = entry_name(entries[path[1]])
+            if name is not None:
+                return (path[0], name, *path[2:])
+    return path

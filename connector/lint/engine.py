@@ -16,6 +16,7 @@ from connector.lint.base import ONE_FILE, Context, Mode, Provenance, Source
 from connector.logto import CONFIG_KEYS
 from connector.source.files import (
     ENVIRONMENTS_DIR,
+    LOGTO_SECTION,
     PROJECT_FILES,
     TEMPLATES_SUFFIX,
     YAML_SUFFIXES,
@@ -283,7 +284,7 @@ def classify(path: Path, data: dict[str, object], text: str, *, strict: bool = F
         return "email-templates"
     keys = data.keys()
     marked = _schema_marked(text)
-    if keys & {"provider", "variables", "logto"} and (keys & CONFIG_KEYS or marked):
+    if keys & {"provider", "variables", LOGTO_SECTION} and (keys & CONFIG_KEYS or marked):
         return "layer"
     if marked or is_logto_config(data):
         return "final"

@@ -10,7 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from connector.diagnostics.paths import dotted
+from connector.diagnostics.describe import one_line
+from connector.diagnostics.paths import dotted, named
 from connector.diagnostics.redact import REDACTED, redact
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
@@ -22,19 +23,23 @@ from connector.source.loader import KeyPath
 from connector.source.secret_values import secret_parts
 
 REMOVED = object()  # the value of an entry whose key a layer removed with null
-_WIDTH = 60
 
 
 @dataclass(frozen=True)
 class Entry:
-    key: str  # templates[SignIn].subject
+    named: KeyPath  # as people name it, ("templates", "SignIn", "subject")
     path: KeyPath  # the data path, ("templates", 0, "subject")
     value: Any
     origin: Origin
 
     @property
+    def key(self) -> str:
+        """``templates[SignIn].subject``: the path spelled as everywhere else (diagnostics.paths.dotted)."""
+        return dotted(self.named)
+
+    @property
     def parts(self) -> tuple[str, ...]:
-        return tuple(_named(self.key))
+        return tuple(str(step) for step in self.named)
 
 
 def entries(composed: Composed, key: str | None = None) -> list[Entry]:
@@ -49,9 +54,9 @@ def entries(composed: Composed, key: str | None = None) -> list[Entry]:
     if composed.variables:
         paths.extend((("variables", *p), v) for p, v in _leaves(composed.variables, ()))
     for path, value in paths:
-        found.append(Entry(_name(composed, path), path, value, composed.origin(path)))
+        found.append(Entry(named(path, composed.data), path, value, composed.origin(path)))
     for path in composed.removals():
-        found.append(Entry(_name(composed, path), path, REMOVED, composed.origin(path)))
+        found.append(Entry(named(path, composed.data), path, REMOVED, composed.origin(path)))
     if key is None:
         return found
     wanted = tuple(_named(key))
@@ -97,7 +102,7 @@ def format_json(found: list[Entry]) -> str:
 
 
 def show(path: KeyPath, value: Any) -> str:
-    """A value as JSON on one line: long text shortened, literal secrets masked."""
+    """A value on one line (:func:`connector.diagnostics.describe.one_line`), literal secrets masked."""
     if replaced_whole(path) and isinstance(value, dict) and len(value) == 1:
         ((form, text),) = value.items()  # {text: PATH}, {file: PATH} or {jinja: TEXT}
         return f"{{{form}: {show((), text)}}}"
@@ -105,8 +110,7 @@ def show(path: KeyPath, value: Any) -> str:
         return "{…}" if isinstance(value, dict) else "[…]"
     if _secret(path) and isinstance(value, (str, int, float)) and not isinstance(value, bool):
         value = _mask(str(value))
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= _WIDTH else text[: _WIDTH - 2] + '…"'
+    return one_line(value)
 
 
 def _plain(path: KeyPath, value: Any) -> Any:
@@ -146,14 +150,8 @@ def _layer(name: str) -> str:
     return "--set" if name == "override" else name.replace(":", " ", 1)
 
 
-def _name(composed: Composed, path: KeyPath) -> str:
-    if len(path) >= 2 and path[0] == "templates" and isinstance(path[1], int):
-        kind = composed.data["templates"][path[1]].get("usageType", path[1])
-        return dotted(("templates", kind, *path[2:]))
-    return dotted(path)
-
-
 def _named(key: str) -> list[str]:
+    """The steps of a KEY as the user typed it (``templates.SignIn.subject`` or ``templates[SignIn].subject``)."""
     return [p for p in key.replace("[", ".").replace("]", "").split(".") if p]
 
 

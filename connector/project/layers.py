@@ -14,10 +14,11 @@ from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
 from connector.project.merge import TEMPLATES, USAGE_TYPE, keyed_templates, replaced_whole
+from connector.source.files import LOGTO_SECTION
 from connector.source.loader import Document, KeyPath
 
 # Source keys that are not part of the final config (`logto` names the deploy target: connector.deploy).
-META_KEYS = ("provider", "variables", "language", "logto")
+META_KEYS = ("provider", "variables", "language", LOGTO_SECTION)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,11 @@ from typing import Any
 from connector.diagnostics.redact import register_secret_texts
 from connector.logto.credentials import at_secret_paths, proxy_password
 from connector.logto.examples import only_examples
+from connector.source.files import LOGTO_SECTION
 from connector.source.variables import Reference, parse
 
 # The M2M app secret of a source file's `logto:` section (connector.deploy.target reads it).
-_APP_SECRET = ("logto", "appSecret")
+_APP_SECRET = (LOGTO_SECTION, "appSecret")
 
 
 def register_written_secrets(data: Any, secret: bool = False) -> None:

@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from connector.build.outputs import Built
-    from connector.diagnostics.findings import Finding
     from connector.project.layout import Project
 
 HELP = "build the final Logto JSON of an environment (or of every one) from a config project"
@@ -50,9 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from connector.build.outputs import build_environments, write_outputs
+    from connector.build.outputs import write_outputs
+    from connector.build.pipeline import build_gated
     from connector.diagnostics.reporters import write_text
     from connector.errors import UsageError
+    from connector.lint import lint_build
     from connector.project.layout import load_project, unknown_environment
 
     if args.all and not args.out_dir:
@@ -79,12 +80,16 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.env and args.env not in project.environments:
         raise UsageError(unknown_environment(project, args.env))
-    shown = gate(project, None if args.all else args.env, color=color)
     # --check compares with files built without secrets: the only kind a team commits.
-    resolve = not (args.keep_refs or args.check)
-    built = build_environments(project, envs, overrides=args.overrides, resolve=resolve)
-    for item in built.values():
-        write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
+    built = build_gated(
+        project,
+        envs,
+        lint_build,
+        lambda found: write_text(found, sys.stderr, color=color),
+        every=args.all,
+        overrides=args.overrides,
+        resolve=not (args.keep_refs or args.check),
+    )
     outputs = _outputs(args, built, project.root)
     if args.out_dir:
         _check_names(project, envs)
@@ -98,26 +103,6 @@ def run(args: argparse.Namespace) -> int:
     if to_stdout is not None:
         sys.stdout.write(to_stdout)
     return 0
-
-
-def gate(project: Project, env: str | None, *, color: bool = False) -> set[Finding]:
-    """The build is a gate: lint's rules (and its suppression comments) on what it builds (env None: all).
-
-    An error raises InputError so nothing is written or deployed; warnings are printed here once, and the
-    set of findings shown is returned so the build's own warnings are not printed twice.
-    """
-    from connector.diagnostics.findings import sort_findings
-    from connector.diagnostics.reporters import write_text
-    from connector.errors import InputError
-    from connector.lint import lint_build
-
-    result = lint_build(project.root, env)
-    shown = {f for f in result.findings if not f.suppressed}
-    fresh = sort_findings(f for f in shown if f not in project.findings)
-    if result.failed:
-        raise InputError(findings=fresh)
-    write_text(fresh, sys.stderr, color=color)
-    return shown
 
 
 def _check_names(project: Project, envs: list[str]) -> None:

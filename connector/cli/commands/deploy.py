@@ -80,8 +80,10 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from connector.build.outputs import build_environments
+    from connector.build.pipeline import build_gated
     from connector.diagnostics.reporters import write_text
     from connector.errors import InputError, UsageError
+    from connector.lint import lint_build
     from connector.project.layout import load_project
 
     if args.test_to is not None and "@" not in args.test_to:
@@ -95,16 +97,23 @@ def run(args: argparse.Namespace) -> int:
     write_text(project.findings, sys.stderr, color=color)
     envs = _environments(args, project)
     # The same gate as build: lint's rules pass and every environment builds before anything is sent.
-    from connector.cli.commands.build import gate
+    targets: dict[str, Target] = {}
 
-    shown = gate(project, None if len(envs) > 1 else envs[0], color=color)  # needs no secret
-    # Everything the build can refuse but a missing credential, then which tenant and app: a missing Logto
-    # setting is said before the SMTP secret the build needs (a dry run from a laptop has neither yet).
-    build_environments(project, envs, overrides=args.overrides, secrets=False)
-    targets = {env: _target(args, project, env, os.environ) for env in envs}
-    built = build_environments(project, envs, overrides=args.overrides)
-    for item in built.values():
-        write_text([f for f in item.warnings if f not in shown], sys.stderr, color=color)
+    def resolve_targets() -> None:
+        # Everything the build can refuse but a missing credential, then which tenant and app: a missing
+        # Logto setting is said before the SMTP secret the build needs (a laptop's dry run has neither yet).
+        build_environments(project, envs, overrides=args.overrides, secrets=False)
+        targets.update({env: _target(args, project, env, os.environ) for env in envs})
+
+    built = build_gated(
+        project,
+        envs,
+        lint_build,
+        lambda found: write_text(found, sys.stderr, color=color),
+        every=len(envs) > 1,
+        overrides=args.overrides,
+        before_secrets=resolve_targets,
+    )
     _one_environment_per_tenant(envs, targets, built)
     failed: list[str] = []
     for env in envs:
