@@ -34,7 +34,7 @@ from connector.source.loader import MAX_BYTES  # noqa: E402
 BUDGET_S = 2.0
 MEMORY_BUDGET_MB = 200  # peak RSS, for the cases that measure it
 TIMEOUT = 120.0
-# A batch file is capped at 256 MiB, not 1 MiB, and a line at 1 MiB (connector.mail.batch). Its budget is
+# A batch file is capped at 256 MiB, not 1 MiB, and a line at 1 MiB (connector.mail.json_lines). Its budget is
 # per unit: 2 s per 100,000 lines (about 11 MB of messages), and 2 s per MiB for the lines the positional
 # reader must read to place a finding (a JSON error, a lone surrogate), as lint's per 1 MiB file; peak
 # memory under 200 MB whatever the size.
@@ -544,7 +544,7 @@ def _batch(title: str, bad: Callable[[int, int], bool]) -> Callable[[Path, int],
 def batch_at_the_cap(folder: Path, repeat: int) -> Case:
     """A batch of short lines up to the 256 MiB cap, the last one bad: every line read and checked, in
     memory that does not grow with the file. Time per 100,000 lines."""
-    from connector.mail.batch import MAX_BATCH_BYTES
+    from connector.mail.json_lines import MAX_BATCH_BYTES
 
     batch = folder / "batch.jsonl"
     lines = 0
@@ -581,7 +581,7 @@ def _batch_of_long_lines(title: str, line: Callable[[int], str], count: int) -> 
 
 
 def _at_line_cap(head: str, item: str, tail: str) -> str:
-    from connector.mail.batch import MAX_LINE_BYTES
+    from connector.mail.json_lines import MAX_LINE_BYTES
 
     count = (MAX_LINE_BYTES - len(head) - len(tail)) // (len(item) + 1)
     return head + ",".join([item] * count) + tail + "\n"
@@ -601,7 +601,7 @@ def _bad_json_line(i: int) -> str:
 
 def _big_good_line(i: int) -> str:
     """A valid message at the line cap (one long string): read, parsed and checked whole."""
-    from connector.mail.batch import MAX_LINE_BYTES
+    from connector.mail.json_lines import MAX_LINE_BYTES
 
     return _batch_line(i, False, MAX_LINE_BYTES - len(_batch_line(i, False, 1)))
 

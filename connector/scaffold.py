@@ -13,6 +13,7 @@ nothing.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import re
@@ -21,10 +22,12 @@ import stat
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from connector import __version__, atomic
+from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.printable import printable
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError, UsageError
@@ -40,7 +43,7 @@ from connector.source.files import (
     YAML_SUFFIXES,
     project_files_in,
 )
-from connector.source.loader import MAX_BYTES, KeyPath, loads, read_capped
+from connector.source.loader import MAX_BYTES, loads, read_capped
 
 DEV_PROVIDER = "dev-sink"
 OUT_DIR = "out"  # where the docs and the workflow build to; init's .gitignore ignores it
@@ -793,7 +796,6 @@ def hook_form() -> str:
     the project's repository) when this smtp-connector was installed from a package index as a release,
     else ``local`` (the smtp-connector installed in this environment, as a checkout or a wheel from
     elsewhere is: its version need not be a tag pre-commit can fetch, and there may be no network)."""
-    from importlib import metadata
 
     try:
         distribution = metadata.distribution("smtp-connector")
@@ -871,7 +873,6 @@ def _our_hook(config: dict[str, Any]) -> dict[str, Any] | None:
 def _rescoped(text: str, config: dict[str, Any], pattern: str) -> str | None:
     """``text`` with our hook's ``files:`` line set to ``pattern``, or None when that cannot be done safely
     (the result must read back as exactly ``config`` with that one value changed)."""
-    import copy
 
     expected = copy.deepcopy(config)
     hook = _our_hook(expected)

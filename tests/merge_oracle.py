@@ -1,4 +1,4 @@
-"""The merge rules of connector/project/merge.py stated a second way, as patches: the oracle the tests hold
+"""The merge rules of connector/project/merge_rules.py stated a second way, as patches: the oracle the tests hold
 connector/project/layers.py (which also records provenance) to.
 
 A layer is read as a *patch*; :func:`merge` composes two patches into one, and is associative, so
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from connector.logto import TEMPLATE_TEXT_FIELDS
-from connector.project.merge import LOCALES, TEMPLATES, USAGE_TYPE, keyed_templates
+from connector.project.merge_rules import LOCALES, TEMPLATES, USAGE_TYPE, keyed_templates
 
 
 class _Delete:

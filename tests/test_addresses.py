@@ -22,7 +22,7 @@ from connector.logto.addresses import (
     envelope_sender,
     header,
     intended_form,
-    parse,
+    parse_addresses,
     reading_difference,
     reading_notes,
 )
@@ -51,7 +51,7 @@ READINGS = [
 
 @pytest.mark.parametrize(("value", "entries"), READINGS)
 def test_values_are_read_as_nodemailer_reads_them(value: str, entries: list[Any]) -> None:
-    assert parse(value) == entries
+    assert parse_addresses(value) == entries
 
 
 HEADERS = [
@@ -116,7 +116,7 @@ def test_parse_header_and_envelope_equal_nodemailers_on_generated_values(values:
     for value, theirs in zip(values, json.loads(run.stdout), strict=True):
         sender = envelope_sender(value)
         ours = {
-            "parsed": _as_json(parse(value)),
+            "parsed": _as_json(parse_addresses(value)),
             "header": header(value),
             "envelope": False if sender is None else sender,
         }

@@ -162,29 +162,36 @@ def test_one_thing_per_name() -> None:
 
 # Every command module defines the same three names: that is the command protocol (docs/architecture.md).
 _COMMAND_PROTOCOL = {"HELP", "add_arguments", "run"}
-# Names still defined at the top of two modules, each with its modules, until issue 20's "one home per
-# concept" work gives each thing one home or its own name. No name may join this list.
-_STILL_TWICE = {
-    "show": {"connector/project/explain.py", "connector/diagnostics/describe.py"},  # one concept, two homes
-    "parse": {"connector/logto/addresses.py", "connector/source/variables.py"},
-    "references": {"connector/lint/rules_secrets.py", "connector/source/variables.py"},
-    "summary": {"connector/cli/commands/init.py", "connector/diagnostics/reporters.py"},
-}
 
 
-def test_no_new_public_name_names_two_things() -> None:
+def test_no_public_name_names_two_things() -> None:
     """A public function or class is defined at the top of one module only (``write_all``,
-    ``environment_names``, ``Change`` and ``Outcome`` each named two different things)."""
+    ``environment_names``, ``Change``, ``Outcome``, ``show``, ``parse``, ``references`` and ``summary`` each
+    named two different things; issue 20)."""
     places: dict[str, set[str]] = {}
     for path in PACKAGE.rglob("*.py"):
         for node in ast.parse(path.read_text(encoding="utf-8")).body:
             named = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
             if named and not node.name.startswith("_") and node.name not in _COMMAND_PROTOCOL:
                 places.setdefault(node.name, set()).add(path.relative_to(ROOT).as_posix())
-    twice = {name: where for name, where in places.items() if len(where) > 1}
-    assert {name: where for name, where in twice.items() if not where <= _STILL_TWICE.get(name, set())} == {}
-    # The list only shrinks: an entry whose second home is gone must go too.
-    assert {name: where for name, where in _STILL_TWICE.items() if twice.get(name) != where} == {}
+    assert {name: where for name, where in places.items() if len(where) > 1} == {}
+
+
+def test_key_path_has_one_home() -> None:
+    """``KeyPath`` is defined in diagnostics.paths and imported from there only: no module passes it on."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            takes = isinstance(node, ast.ImportFrom) and any(a.name == "KeyPath" for a in node.names)
+            if takes and node.module != "connector.diagnostics.paths":  # type: ignore[attr-defined]
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")  # type: ignore[attr-defined]
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            defines = isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
+                isinstance(target, ast.Name) and target.id == "KeyPath" for target in targets
+            )
+            if defines and path != PACKAGE / "diagnostics" / "paths.py":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")  # type: ignore[attr-defined]
+    assert offenders == []
 
 
 # PyYAML's ways to turn YAML text into data. Only the reader uses them: its caps (size, depth, nodes
@@ -430,3 +437,14 @@ def test_the_function_import_finder_wants_a_start_up_comment() -> None:
     nested = "class C:\n    def m(self):\n        if x:\n            from a import b\n"
     assert _unexplained_function_imports(nested) == [4]
     assert _unexplained_function_imports("import a\nif T:\n    from b import c\n") == []  # module level
+
+
+def test_a_function_level_import_is_for_start_up_speed_and_says_so() -> None:
+    """Imports sit at the top of their module, unless deferring one keeps a command's start fast (pydantic,
+    jinja2, httpx, argcomplete, asyncio, a command's stage modules); then a comment says so."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for line in _unexplained_function_imports(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

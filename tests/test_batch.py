@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from connector.cli.commands.send import ProgressLine
 from connector.errors import InputError
-from connector.mail.batch import Progress, ProgressTracker, check_batch, read_batch
+from connector.mail.batch import check_batch, read_batch
+from connector.mail.progress import Progress, ProgressTracker
 from connector.mail.send import Job, Result, prepare
 from connector.schema.models import ConnectorConfig
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from connector.mail import batch as batchfile
+from connector.mail import batch_job, json_lines
 from connector.mail.batch import read_batch, write_jobs
 from connector.mail.send import Job, Outcome, RetryPolicy, send_all
 from connector.schema.models import ConnectorConfig
@@ -27,19 +27,19 @@ def test_every_finding_of_a_line_is_placed_from_one_reading(
     positional reader once, not once per finding (which made a 349 KB line run for minutes)."""
     readings: list[int] = []
 
-    class Counting(batchfile.JsonLoader):
+    class Counting(json_lines.JsonLoader):
         def run(self) -> Any:
             readings.append(1)
             return super().run()
 
-    monkeypatch.setattr(batchfile, "JsonLoader", Counting)
+    monkeypatch.setattr(json_lines, "JsonLoader", Counting)
     count = 300  # findings per line: 10 listed, then one for the rest
     keys = ", ".join(f'"k{i}": {{"v": "\\ud9{i % 100:02d}z"}}' for i in range(count))
     line = '{"type": "Register", "to": "q@example.net", "payload": {"deep": {' + keys + "}}}"
     path = tmp_path / "b.jsonl"
     path.write_text(line + "\n" + line + "\n")
     findings = read_batch(path).findings
-    listed = batchfile.MAX_SURROGATES_LISTED
+    listed = batch_job.MAX_SURROGATES_LISTED
     assert len(findings) == 2 * (listed + 1) and len(readings) == 2
     first = [f for f in findings if f.line == 1]
     expected = [line.index(f'"k{i}": ') + len(f'"k{i}": {{"v": ') + 1 for i in range(listed + 1)]
@@ -55,7 +55,7 @@ def test_every_finding_of_a_line_is_placed_from_one_reading(
 
 
 def test_one_lone_surrogate_past_the_listed_ones_is_named_as_one(tmp_path: Path) -> None:
-    listed = batchfile.MAX_SURROGATES_LISTED
+    listed = batch_job.MAX_SURROGATES_LISTED
     items = ", ".join(f'"\\udc{i:02x}"' for i in range(listed + 1))
     path = tmp_path / "b.jsonl"
     path.write_text('{"to": "r@example.org", "type": "SignIn", "payload": {"a": [' + items + "]}}\n")
@@ -73,7 +73,7 @@ def _message(i: int, pad: int = 0) -> str:
 def test_a_line_over_the_cap_is_refused_unread(tmp_path: Path, extra: int) -> None:
     """The boundary: a line of exactly MAX_LINE_BYTES (its newline aside) is read; one byte more is a
     finding at that line, and the lines around it are read as usual."""
-    cap = batchfile.MAX_LINE_BYTES
+    cap = json_lines.MAX_LINE_BYTES
     base = _message(2)
     line = _message(2, cap - len(base) + extra)
     assert len(line.encode()) == cap + extra
@@ -153,3 +153,25 @@ def test_failed_messages_are_spooled_not_kept(tmp_path: Path) -> None:
         "payload": {"code": "000000", "note": f"0{note}"},
     }
     assert last["payload"]["code"] == f"{count - 1:06d}"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('{"to": "a", "type": "SignIn"}', (2, 8)),  # the only "to": found without reading on
+        ('{"to": "a", "to": "b"}', (13, 19)),  # a duplicate: the last wins, as json.loads keeps it
+        ('{"to": "a", "\\u0074o": "b"}', (13, 24)),  # the same key spelled with an escape
+        ('{"to": "a", "p": {"to": 1}}', (2, 8)),  # "to" deeper down is not a top-level key
+        ('{"to": "a", "p": "\\"to\\""}', (2, 8)),  # nor is "to" inside a string
+        ('{ "p" : [1, {"x": "}"}], "to" :  "a" }', (26, 34)),  # after an array holding a "}"
+    ],
+)
+def test_a_top_level_key_is_placed_where_json_loads_takes_it(line: str, expected: tuple[int, int]) -> None:
+    """Its key's and its value's columns, the last of duplicates winning, with or without reading the rest."""
+    assert json_lines.top_level(line)["to"] == expected
+    place = json_lines.Place("b.jsonl", 1, line)
+    assert (place.column(("to",), True), place.column(("to",), False)) == expected
+    only = json_lines.only_place(line, "to")
+    assert only in (None, expected)
+    # Provably the only place only when no later key could spell it: no backslash, no "to" after it.
+    assert (only is not None) == ("\\" not in line and line.count('"to"') == 1)

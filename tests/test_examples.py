@@ -17,7 +17,7 @@ from connector.diagnostics.redact import REDACTED, redact
 from connector.lint import lint_source
 from connector.logto.examples import example_values, first_html_tag, html_field, only_examples
 from connector.logto.html_elements import ELEMENTS
-from connector.project.explain import show
+from connector.project.explain import listed_value
 from connector.project.providers import provider_info
 from connector.resources import shipped_names
 from connector.source.loader import loads
@@ -374,4 +374,4 @@ def test_secret_parts_are_what_the_loader_registers_and_explain_masks(
 ) -> None:
     assert secret_parts(value) == parts
     assert secret_literals(value) == [text for text, literal in parts if literal]
-    assert json.loads(show(("auth", "pass"), value)) == masked
+    assert json.loads(listed_value(("auth", "pass"), value)) == masked

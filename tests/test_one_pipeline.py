@@ -247,9 +247,9 @@ def test_a_template_named_like_a_secret_key_is_not_a_secret() -> None:
 def test_deploy_and_explain_show_a_value_the_same_way(value: object, shown: str) -> None:
     from connector.deploy.plan import ConfigChange
     from connector.diagnostics.describe import one_line
-    from connector.project.explain import show
+    from connector.project.explain import listed_value
 
     assert one_line(value) == shown
     assert ConfigChange(("host",), "added", after=value).line() == f"+ host: {shown}"
     if not isinstance(value, (dict, list)):  # explain names a collection by its kind ({…}, […])
-        assert show(("host",), value) == shown
+        assert listed_value(("host",), value) == shown

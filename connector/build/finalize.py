@@ -13,9 +13,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from connector.diagnostics.findings import Finding, Located, Location
+from connector.diagnostics.paths import KeyPath
 from connector.logto import clean_deep
 from connector.logto.emptied import emptied_findings
-from connector.source.loader import KeyPath
+from connector.logto.headers import header_findings
+from connector.logto.timers import timer_findings
+from connector.schema.validate import Part, validate_config
 
 if TYPE_CHECKING:
     from connector.schema.models import ConnectorConfig
@@ -30,9 +33,6 @@ def finalize(
     with a line break (SC406/SC408) or a timeout Node clamps (SC311) is refused: Logto would hand it to
     nodemailer as is.
     """
-    from connector.logto.headers import header_findings
-    from connector.logto.timers import timer_findings
-    from connector.schema.validate import Part, validate_config
 
     data, removed = clean_deep(source.data)
     stripped = Part(data, source)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 from connector.project.layers import Composed
 from connector.source.document import excerpt_place
-from connector.source.loader import KeyPath
 
 FORMS = ("file", "text", "jinja")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connector.atomic import write_all
+from connector.authoring.locales import email_templates_body, render_body
 from connector.build.finalize import config_text, finalize
 from connector.build.located import Variant
 from connector.build.templating import Authoring
@@ -21,6 +22,7 @@ from connector.diagnostics.findings import Finding, has_errors
 from connector.errors import InputError
 from connector.logto.usage_types import unknown_usage_type
 from connector.project.layout import Project, compose, load_project
+from connector.schema.validate import Part, errors_to_findings
 from connector.source.files import TEMPLATES_SUFFIX
 
 if TYPE_CHECKING:
@@ -47,7 +49,6 @@ class Built:
         """The ``PUT /api/email-templates`` body for the other languages, or None without variants."""
         if not self.variants:
             return None
-        from connector.authoring.locales import email_templates_body, render_body
 
         return render_body(email_templates_body(self.variants))
 
@@ -141,10 +142,10 @@ def write_outputs(outputs: Mapping[Path, str]) -> None:
 
 
 def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[Finding]]:
+    # start-up: pydantic loads only when a config is validated
     from pydantic import ValidationError
 
     from connector.schema.models import Template
-    from connector.schema.validate import Part, errors_to_findings
 
     out: dict[str, list[Template]] = {}
     findings: list[Finding] = []

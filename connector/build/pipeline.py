@@ -17,9 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from connector.build.finalize import finalize
+from connector.build.outputs import build_config, build_environments
 from connector.diagnostics.findings import Finding, Located, has_errors, sort_findings
+from connector.diagnostics.paths import dotted
 from connector.errors import InputError
 from connector.logto.credentials import register_resolved_secrets
+from connector.project.layers import Composed, State
+from connector.project.overrides import parse_overrides
+from connector.schema.validate import check_config, validate_config
+from connector.source.loader import load
+from connector.source.variables import resolve_tree
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built
@@ -78,7 +86,6 @@ def build_gated(
     not already show), so they are printed before a later error stops the command. ``before_secrets`` runs
     after the gate, before the build that reads secrets (deploy: which Logto tenant, asked first).
     """
-    from connector.build.outputs import build_environments
 
     passed = gate(project, None if every else envs[0], rules)
     show(passed.warnings)
@@ -94,7 +101,6 @@ def project_config(
     root: str | os.PathLike[str], env: str, *, overrides: Sequence[str] = (), secrets: bool = True
 ) -> ConnectorConfig:
     """A project's environment built as ``build`` builds it (``render``, ``send``), its secrets registered."""
-    from connector.build.outputs import build_config
 
     config = build_config(root, env, overrides=overrides, secrets=secrets)
     register_resolved_secrets(config.to_logto())
@@ -114,9 +120,6 @@ def file_config(
     resolves them (``secrets=False``: those in credential keys stay as written). Findings at file:line:col
     (or --set:N:C) become an :class:`InputError`.
     """
-    from connector.build.finalize import finalize
-    from connector.schema.validate import check_config
-    from connector.source.loader import load
 
     loaded = load(path)
     if loaded.document is None or has_errors(loaded.findings):
@@ -124,9 +127,6 @@ def file_config(
     document = loaded.document
     source: Located = document
     if overrides:
-        from connector.project.layers import Composed, State
-        from connector.project.overrides import parse_overrides
-
         state = State()
         state.apply(document, "file", root=True)
         state.apply(parse_overrides(overrides), "override")
@@ -150,14 +150,10 @@ def file_config(
 
 def _resolved(source: Located, secrets: bool, environ: Mapping[str, str] | None) -> dict[str, Any]:
     """The data of ``source`` with its ``${VAR}`` references resolved from the environment, as ``build`` does."""
-    from connector.diagnostics.paths import dotted
-    from connector.source.variables import resolve_tree
 
     values = os.environ if environ is None else environ
     data, findings = resolve_tree(source.data, (), source.locate, dotted, values, secrets=secrets)
     if findings:
-        from connector.schema.validate import validate_config
-
         # A typo (`password:` for `pass:`) is the thing to fix first: say it before the missing variable.
         config, problems = validate_config(source)
         raise InputError(findings=[*(problems if config is None else ()), *findings])

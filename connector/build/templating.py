@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from connector.authoring.locales import check_language_tag
 from connector.build.located import FORMS, AuthoredConfig, Variant, Where
 from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.paths import KeyPath
 from connector.logto import TEMPLATE_TEXT_FIELDS
 from connector.project.layers import Composed
-from connector.project.merge import LOCALES, TEMPLATES, USAGE_TYPE
-from connector.source.loader import KeyPath
+from connector.project.merge_rules import LOCALES, TEMPLATES, USAGE_TYPE
 
 if TYPE_CHECKING:
     from connector.authoring.templates import TemplateRenderer
@@ -51,6 +52,7 @@ class Authoring:
 
     def renderer(self) -> TemplateRenderer:
         if self._renderer is None:
+            # start-up: jinja2 loads only when a template is rendered
             from connector.authoring.templates import TemplateRenderer
 
             self._renderer = TemplateRenderer(self.root)
@@ -74,14 +76,13 @@ class _Run:
         self.language = composed.language or DEFAULT_LANGUAGE
 
     def run(self) -> Authored:
-        from connector.authoring.locales import check_language_tag
-
         composed = self.composed
         if composed.language is not None:
             self.findings += check_language_tag(
                 composed.language, composed.locate(("language",)), ("language",)
             )
         if composed.variables:
+            # start-up: jinja2 loads only when a template is rendered
             from connector.authoring.templates import check_variables
 
             self.findings += check_variables(
@@ -133,8 +134,6 @@ class _Run:
         return out
 
     def _tag_ok(self, tag: str, vpath: KeyPath) -> bool:
-        from connector.authoring.locales import check_language_tag
-
         where = self.composed.locate(vpath, key=True)
         found = check_language_tag(tag, where, vpath)
         if not found and tag == self.language:

@@ -14,7 +14,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from connector import __version__
+from connector.cli.options import color_for
 from connector.diagnostics.redact import redact
+from connector.diagnostics.reporters import write_text
+from connector.diagnostics.suggest import did_you_mean
 from connector.errors import ConnectorError, InputError, UsageError
 
 PROG = "smtp-connector"
@@ -176,8 +179,6 @@ def _checking_choices(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _invalid_choice(value: Any, choices: Iterable[Any]) -> str:
-    from connector.diagnostics.suggest import did_you_mean
-
     names = [str(c) for c in choices]
     guess = did_you_mean(str(value), names)
     return f"invalid choice: {value!r} " + (
@@ -195,7 +196,6 @@ def _suggest_flag(word: str, flags: list[str]) -> str | None:
     """The flag ``word`` was meant to be: the nearest spelling (``--fmt``: ``--format``), else the flag it
     spells out longer (``--environment``: ``--env``), which a similarity ratio alone misses. Compared
     without the dashes, which every long flag shares and would make any two short flags look alike."""
-    from connector.diagnostics.suggest import did_you_mean
 
     word = word.split("=", 1)[0]
     by_name = {f.lstrip("-"): f for f in flags if f.startswith("--") or not word.startswith("--")}
@@ -273,13 +273,13 @@ def _color(args: argparse.Namespace) -> bool:
     when the command line did not parse: no choice was made)."""
     if not hasattr(args, "color"):
         return False
-    from connector.cli.options import color_for
 
     return color_for(sys.stderr, args)
 
 
 def _complete(parser: argparse.ArgumentParser) -> None:
     """Answer the completion script and exit. argcomplete is imported here only: the hook's start stays as fast."""
+    # start-up: argcomplete loads only when a shell completes
     import argcomplete
 
     argcomplete.autocomplete(parser, always_complete_options=False)  # flags after a `-`
@@ -289,8 +289,6 @@ def print_error(error: ConnectorError, stream: TextIO, *, color: bool = False) -
     """Print an error as the boundary does (findings, or one redacted line); for commands that go on after one."""
     findings = getattr(error, "findings", ())
     if findings:
-        from connector.diagnostics.reporters import write_text
-
         write_text(findings, stream, color=color)
     else:
         print(redact(f"{PROG}: error: {error.describe()}"), file=stream)

@@ -372,6 +372,7 @@ def _verify(target: Target) -> ssl.SSLContext:
                 hint=f"point {CA_ENV_DIR} at a folder of hashed CA certificates, or unset it",
             )
         return ssl.create_default_context(capath=target.ca_dir.value)
+    # start-up: certifi loads only when Logto is called
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())

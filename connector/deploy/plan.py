@@ -14,7 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from connector.authoring.locales import email_templates_body
 from connector.build.diff import Kind, compare
+from connector.build.finalize import config_text
 from connector.diagnostics.describe import one_line
 from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.printable import printable
@@ -39,9 +41,6 @@ class Desired:
 
     @classmethod
     def from_built(cls, built: Built) -> Desired:
-        from connector.authoring.locales import email_templates_body
-        from connector.build.finalize import config_text
-
         config = json.loads(config_text(built.config))
         register_resolved_secrets(config)
         entries = email_templates_body(built.variants)["templates"] if built.variants else []
@@ -67,6 +66,7 @@ class Live:
 
 def read_live(client: ManagementClient) -> Live:
     """Read the connectors and the email-template store (GETs, retried)."""
+    # start-up: httpx loads only when Logto is called
     from connector.deploy.client import LogtoError
 
     connectors = client.get("/api/connectors")

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
 
+from connector import __version__
+from connector.diagnostics.catalog import RULES
 from connector.diagnostics.findings import Finding, sort_findings
 from connector.diagnostics.paths import dotted
 from connector.diagnostics.printable import printable
@@ -79,7 +81,6 @@ def from_root(file: str, root: Path | None) -> str:
 def write_github(findings: Iterable[Finding], stream: TextIO, *, root: Path | None = None) -> None:
     """GitHub Actions workflow commands: one ``::error``/``::warning`` annotation per finding, each file
     named from ``root`` (the repository's root), where GitHub looks for it."""
-    from connector.diagnostics.catalog import RULES
 
     for f in sort_findings(findings):
         if f.suppressed:
@@ -113,8 +114,6 @@ def write_sarif(
 ) -> None:
     """A SARIF 2.1.0 log with one run; suppressed findings carry a suppression (inSource or external).
     Files are named from ``root`` (the repository's root; default: the current folder), its SRCROOT."""
-    from connector import __version__
-    from connector.diagnostics.catalog import RULES
 
     ordered = sorted(RULES)
     index = {rule_id: i for i, rule_id in enumerate(ordered)}

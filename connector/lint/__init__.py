@@ -16,6 +16,7 @@ from connector.lint.engine import (
     LintResult,
     enclosing_project,
     lint_source,
+    project_root_of,
 )
 from connector.project.discover import projects_under
 from connector.source.files import TEMPLATES_SUFFIX, project_files_in
@@ -45,8 +46,6 @@ def lint_paths(
     ``deleted`` the files deleted or renamed away; a change anywhere in a project's folder relints that
     project, and a file outside every project is linted only when it is surely a Logto config.
     """
-    from connector.lint.project import lint_project
-
     linter = Linter(skip_unrelated=skip_unrelated, built=built, hook=hook)
     projects: dict[Path, list[Path] | None] = {}  # root -> changed files, or None for the whole project
     given = list(paths) or ([] if hook else ["."])
@@ -93,14 +92,19 @@ def lint_paths(
             linter.lint_file(path, name)
     if env is not None and not projects:
         raise UsageError("--env applies to a config project, and none was given")
-    for root, changed in projects.items():
-        lint_project(linter, root, env=env, changed=changed)
+    if projects:
+        # start-up: project composition and rendering load only when a project is linted
+        from connector.lint.project import lint_project
+
+        for root, changed in projects.items():
+            lint_project(linter, root, env=env, changed=changed)
     return linter.finish()
 
 
 def _built_output(path: Path, root: Path) -> str | None:
     """The environment of ``root`` that ``path`` was built from, when it is named as ``build --out-dir``
     names its files (``ENV.json``, ``ENV.email-templates.json``), else None."""
+    # start-up: project composition loads only when a project is linted
     from connector.project.layout import environments_in
 
     name = path.name
@@ -114,6 +118,7 @@ def _built_output(path: Path, root: Path) -> str | None:
 
 def _lint_output(linter: Linter, path: Path, name: str, root: Path, env: str) -> None:
     """A built config of ``env``: linted as a final config, keeping the suppressions its sources hold."""
+    # start-up: project composition and rendering load only when a project is linted
     from connector.lint.project import source_suppressions
 
     linter.lint_file(path, name, waived=source_suppressions(root, env))
@@ -121,6 +126,7 @@ def _lint_output(linter: Linter, path: Path, name: str, root: Path, env: str) ->
 
 def lint_build(root: Path, env: str | None) -> LintResult:
     """What ``build`` checks before it writes: lint's rules on one environment of a project (None: all)."""
+    # start-up: project composition and rendering load only when a project is linted
     from connector.lint.project import lint_project
 
     linter = Linter()
@@ -134,7 +140,6 @@ def _is_project(path: Path) -> bool:
 
 def _part_of(path: Path, root: Path) -> bool:
     """Source files and templates are part of a project; a built JSON in its build folder is not."""
-    from connector.lint.engine import project_root_of
 
     if project_root_of(path) is not None:
         return True

@@ -13,6 +13,7 @@ from connector.diagnostics.findings import Finding, Location, has_errors, sort_f
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.suggest import did_you_mean
 from connector.lint.base import ONE_FILE, Context, Mode, Provenance, Source
+from connector.lint.templates_body import check_templates_body
 from connector.logto import CONFIG_KEYS
 from connector.source.files import (
     ENVIRONMENTS_DIR,
@@ -57,7 +58,7 @@ class LintResult:
 
 def lint_source(source: Source, mode: Mode, provenance: Provenance = ONE_FILE) -> list[Finding]:
     """Run the rules for ``mode`` over one loaded or composed config (anything with .data and .locate)."""
-    # Imported on first use, for start-up speed: the rules need pydantic, which unrelated files do not.
+    # start-up: the rule modules load only when a config is linted (an unrelated file needs none)
     from connector.lint.registry import rules_for
 
     context = Context(source, mode, provenance)
@@ -216,8 +217,6 @@ class Linter:
         if document is not None and kind == "lint-config":
             findings += read_config(path, display)[1]
         elif document is not None and kind == "email-templates":
-            from connector.lint.templates_body import check_templates_body
-
             shape, languages = check_templates_body(document)
             findings += shape
             for entries, tag in languages:

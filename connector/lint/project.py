@@ -14,11 +14,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from connector.build.templating import Authoring
 from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError, UsageError
 from connector.lint.base import Mode, Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
+from connector.logto import USAGE_TYPES
+from connector.logto.email_templates import pick_template
+from connector.project import layout
 from connector.source.files import ENVIRONMENTS_DIR
 from connector.source.positions import position
 from connector.source.suppress import LintConfig
@@ -77,13 +81,12 @@ def lint_project(
 
     ``layers=False`` checks the composed environments only (what ``build`` gates on: a value the built
     environment overrides is not its concern)."""
-    from connector.project import layout as module
 
     config = linter.configs.for_dir(root)
     try:
         # Tolerant: a key or type error in a layer is reported and the environments are still composed
         # and checked, so one run finds every problem it can (issue #22).
-        project = module.load_project(root, tolerant=True)
+        project = layout.load_project(root, tolerant=True)
     except InputError as e:
         linter.add(e.findings or [_failure(root, e)], config)
         linter.result.linted.append(str(root))
@@ -92,7 +95,7 @@ def lint_project(
         linter.add(project.findings, config)
     environments = tuple(project.environments)
     if env is not None and env not in environments:
-        raise UsageError(module.unknown_environment(project, env))
+        raise UsageError(layout.unknown_environment(project, env))
     changed_files = None if changed is None else [Path(p) for p in changed]
     targets: Iterable[str | None]
     templates: frozenset[str] = frozenset()
@@ -111,13 +114,12 @@ def lint_project(
     for layer in files if layers else ():
         if layer.suffix.lower() in SOURCE_SUFFIXES:
             linter.lint_file(layer, str(layer), mode="project-layer")
-    from connector.build.templating import Authoring
 
     authoring = Authoring(project.root)
     in_files: set[tuple[str, int, int, str]] = set()  # findings moved into a shared file, reported once
     for name in targets:
         try:
-            composed = module.compose(project, name, resolve=False)
+            composed = layout.compose(project, name, resolve=False)
         except InputError as e:
             linter.add(e.findings or [_failure(root, e)], config)
             continue
@@ -138,12 +140,10 @@ def source_suppressions(root: Path, env: str) -> frozenset[tuple[str, KeyPath]]:
     """The (rule, key path) of each finding about environment ``env`` that its sources suppress (a comment,
     the lint config, a shipped overlay's own waiver such as dev-sink's SC302): a config built from them
     keeps these suppressions, though it holds no comment."""
-    from connector.build.templating import Authoring
-    from connector.project import layout as module
 
     try:
-        project = module.load_project(root)
-        composed = module.compose(project, env, resolve=False)
+        project = layout.load_project(root)
+        composed = layout.compose(project, env, resolve=False)
     except InputError:
         return frozenset()  # the project's own lint reports why
     authored = Authoring(project.root).render(composed)
@@ -233,8 +233,6 @@ def _failure(root: Path, error: InputError) -> Finding:
 def _fallbacks(authored: Any) -> list[Finding]:
     """SC613: per language of the project's ``locales``, the usage types a user in that language gets in
     another language, as Logto falls back (connector.logto.email_templates), and the template they get."""
-    from connector.logto import USAGE_TYPES
-    from connector.logto.email_templates import pick_template
 
     items = authored.config.data.get("templates")
     connector = (

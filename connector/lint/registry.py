@@ -40,7 +40,7 @@ RULES: tuple[LintRule, ...] = (
     rules_values.addresses,
     rules_values.header_values,
     rules_secrets.literal_secrets,
-    rules_secrets.references,
+    rules_secrets.references_in_final,
     rules_conformance.timer_overflow,
     rules_conformance.custom_header_names,
     rules_conformance.proxy_scheme,

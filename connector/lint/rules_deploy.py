@@ -11,7 +11,7 @@ from connector.diagnostics.findings import Finding
 from connector.lint.base import WHOLE_MODES, Context, is_reference, rule
 from connector.logto import CONFIG_KEYS, requests
 from connector.logto.loopback import endpoint_problem
-from connector.project.merge import TEMPLATES
+from connector.project.merge_rules import TEMPLATES
 from connector.source.files import LOGTO_SECTION
 
 

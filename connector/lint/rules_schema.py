@@ -11,17 +11,16 @@ from collections.abc import Iterator
 
 from connector.diagnostics.findings import Finding
 from connector.lint.base import TEXT_MODES, WHOLE_MODES, Context, is_reference, rule
+from connector.logto.usage_types import lacking_usage_types, missing_usage_types
+from connector.project.sources import source_checker
+from connector.schema.validate import check_config
 
 
 @rule("SC201", "SC202", "SC203", modes=TEXT_MODES)
 def schema(ctx: Context) -> Iterator[Finding]:
     if ctx.complete:
-        from connector.schema.validate import check_config
-
         findings = check_config(ctx.source)
     else:
-        from connector.project.sources import source_checker
-
         data = {k: v for k, v in ctx.data.items() if k != "$schema"}
         findings = source_checker().check(data, ctx.source.locate)
     references = set() if ctx.resolved else {ctx.at(path) for path, text in ctx.strings if is_reference(text)}
@@ -35,8 +34,6 @@ def schema(ctx: Context) -> Iterator[Finding]:
 
 @rule("SC204", modes=WHOLE_MODES)
 def required_usage_types(ctx: Context) -> Iterator[Finding]:
-    from connector.logto.usage_types import lacking_usage_types, missing_usage_types
-
     templates = ctx.data.get("templates")
     if not isinstance(templates, list) or not templates:
         return  # missing or empty: the schema rule or SC402 says so

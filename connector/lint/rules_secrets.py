@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.diagnostics.findings import Finding
-from connector.diagnostics.paths import dotted
+from connector.diagnostics.paths import KeyPath, dotted
 from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
+from connector.logto import SECRET_KEYS
 from connector.logto.credentials import SECRETS, proxy_password
 from connector.logto.examples import only_examples
 from connector.source import variables
-from connector.source.loader import KeyPath
 
 
 @rule("SC403", modes=COMMITTED_MODES)
@@ -65,7 +65,7 @@ def _get(data: Any, path: KeyPath) -> Any:
 
 
 @rule("SC503", "SC509", modes=("final", "built"))
-def references(ctx: Context) -> Iterator[Finding]:
+def references_in_final(ctx: Context) -> Iterator[Finding]:
     """``${...}`` in a final config, in one walk over its strings.
 
     SC503: a ``${`` the build would refuse is no reference (the grammar is the build's; a project's compose
@@ -73,7 +73,6 @@ def references(ctx: Context) -> Iterator[Finding]:
     environment. References in credential keys are the committed form SC403 asks for (``pass:
     ${SMTP_PASS}``, a ``build --keep-refs`` file): render and send resolve them, so SC509 leaves them be.
     """
-    from connector.logto import SECRET_KEYS
 
     for path, text in ctx.strings:
         if "${" not in text:

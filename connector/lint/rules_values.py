@@ -6,13 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from connector.diagnostics.findings import Finding
-from connector.diagnostics.paths import dotted
+from connector.diagnostics.paths import KeyPath, dotted
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
 from connector.logto import REQUIRED_KEYS, TEMPLATE_REQUIRED_FIELDS, is_secret_path
 from connector.logto.addresses import address_problem, reading_difference
 from connector.logto.examples import double_name, example_values, html_field, only_examples
 from connector.logto.headers import header_findings, line_break
-from connector.source.loader import KeyPath
 
 
 @rule("SC401", modes=(*ALL_MODES, "variant"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from connector.authoring.locales import check_language_tag
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.suggest import did_you_mean
@@ -63,7 +64,6 @@ class _Entries:
 def check_templates_body(document: Source) -> tuple[list[Finding], list[tuple[Source, str]]]:
     """The problems of an email-templates file's shape, and each language's well-formed templates (a source
     with its language tag) for the rules a language variant gets (``lint_source(..., "variant")``)."""
-    from connector.authoring.locales import check_language_tag
 
     data = document.data
     findings = _unknown_keys(document, data, (), ("templates",), "the body")

@@ -95,7 +95,7 @@ def _clean(text: str, plain: bool = False) -> str:
     return text.strip(_SPACE_CHARS)
 
 
-def parse(value: str) -> list[Entry]:
+def parse_addresses(value: str) -> list[Entry]:
     """``value`` as nodemailer's ``addressparser`` reads it: mailboxes (name-only ones included) and groups."""
     return list(_analysed(value)[0])
 
@@ -367,7 +367,7 @@ def header(value: str, *, encoded: bool = False) -> str:
     A name that is not printable ASCII is a MIME encoded word when ``encoded`` (the bytes sent: the words
     differ from nodemailer's, a reader decodes both to the same name), else quoted as it reads (``render``).
     """
-    return _header_of(parse(value), encoded)
+    return _header_of(parse_addresses(value), encoded)
 
 
 def _header_of(entries: list[Entry] | tuple[Mailbox, ...], encoded: bool = False) -> str:
@@ -461,14 +461,14 @@ def addresses_of(entries: list[Entry] | tuple[Mailbox, ...]) -> list[Mailbox]:
 
 def envelope_sender(value: str) -> str | None:
     """The envelope sender nodemailer takes from a From of ``value``: its first address, or None."""
-    found = addresses_of(parse(value))
+    found = addresses_of(parse_addresses(value))
     return normalize_address(found[0].address) if found else None
 
 
 def single_address(value: str) -> tuple[int, str | None]:
     """How many mailboxes ``value`` holds, and the address when it is exactly one well-formed mailbox
     (the recipient: Logto sends to one address)."""
-    entries = [e for e in parse(value) if isinstance(e, Group) or e.address]
+    entries = [e for e in parse_addresses(value) if isinstance(e, Group) or e.address]
     found = addresses_of(entries)
     if len(entries) == 1 and isinstance(entries[0], Mailbox) and ADDRESS.fullmatch(found[0].address):
         return 1, found[0].address
@@ -477,7 +477,7 @@ def single_address(value: str) -> tuple[int, str | None]:
 
 def split_addresses(value: str) -> list[str]:
     """Each mailbox of ``value`` with an address, as nodemailer writes it."""
-    return [_header_of([m]) for m in addresses_of(parse(value))]
+    return [_header_of([m]) for m in addresses_of(parse_addresses(value))]
 
 
 def address_problem(value: str, many: bool) -> tuple[str, str] | None:
@@ -487,7 +487,7 @@ def address_problem(value: str, many: bool) -> tuple[str, str] | None:
     (RFC 5322 3.6.2: several From mailboxes need a Sender header; Gmail refuses both); an address that is
     not ``local@domain`` is refused by the server (the envelope) or is a reply that goes nowhere.
     """
-    found = addresses_of(parse(value))
+    found = addresses_of(parse_addresses(value))
     if not found:
         shown = value if len(value) <= 40 else value[:37] + "..."
         consequence = (
@@ -544,7 +544,7 @@ def intended_form(value: str) -> str | None:
     if not name or not address:
         return None
     quoted = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + f'" <{address}>'
-    return quoted if parse(quoted) == [Mailbox(name, address)] else None
+    return quoted if parse_addresses(quoted) == [Mailbox(name, address)] else None
 
 
 _NOTE_TEXT = {

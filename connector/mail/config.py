@@ -27,7 +27,7 @@ def load_runtime(
     project's ``locales`` (in its ``language``), or the ENV.email-templates.json next to a built file."""
     path = Path(target)
     if path.is_dir() and env:
-        from connector.build.outputs import build
+        from connector.build.outputs import build  # start-up: a project's build loads only for a project
 
         built = build(path, env, overrides=overrides, secrets=secrets)
         register_resolved_secrets(built.config.to_logto())
@@ -39,7 +39,7 @@ def load_runtime(
 def _store_beside(path: Path) -> Languages:
     """The email-template store ``build`` writes next to a config file (``prod.json``:
     ``prod.email-templates.json``), if there is one; its fallback language is Logto's default, en."""
-    from connector.build.outputs import templates_path
+    from connector.build.outputs import templates_path  # start-up: as above, only for a built file
 
     beside = templates_path(path)
     if not beside.is_file():
@@ -47,7 +47,7 @@ def _store_beside(path: Path) -> Languages:
     loaded = load(beside)
     if loaded.document is None:
         raise InputError(findings=loaded.findings)
-    from pydantic import ValidationError
+    from pydantic import ValidationError  # start-up: pydantic loads only when a store file exists
 
     store: dict[tuple[str, str], Template] = {}
     entries = loaded.document.data.get("templates")

@@ -27,7 +27,7 @@ from connector.logto.addresses import (
     envelope_sender,
     header,
     normalize_address,
-    parse,
+    parse_addresses,
     single_address,
 )
 from connector.logto.headers import HEADER_NAME, LINE_BREAKS
@@ -271,7 +271,7 @@ def envelope_address(text: str, what: str) -> str:
     """
     _check_line(what, text)
     address = envelope_sender(text)
-    if address is None or not ADDRESS.fullmatch(address) or len(addresses_of(parse(text))) > 1:
+    if address is None or not ADDRESS.fullmatch(address) or len(addresses_of(parse_addresses(text))) > 1:
         problem = address_problem(text, False)
         reason, hint = problem or ("holds no address", "")
         raise InputError(f"{what} {reason}", hint=hint)

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from connector.errors import DeliveryError, InputError
-from connector.logto import DEFAULT_TIMEOUTS, implicit_tls
+from connector.logto import DEFAULT_TIMEOUTS, TIMEOUT_KEYS, implicit_tls
 from connector.logto.loopback import is_loopback
+from connector.logto.timers import timer_problem
 from connector.mail.oauth2 import TokenSource
+from connector.mail.proxy import ProxyAnswer, check_proxy, connect_through, proxy_address
 from connector.mail.tls import server_name, start_tls, tls_context, trust_context
 from connector.schema.models import ConnectorConfig, LoginAuth
 
@@ -115,8 +117,6 @@ class _Client(smtplib.SMTP):
         deadline = time.monotonic() + self.connect_timeout
         source = cast(tuple[str, int] | None, self.source_address)
         if self.proxy is not None:
-            from connector.mail.proxy import connect_through
-
             self.stage = "proxy"
             context = self.proxy_context or ssl.create_default_context()
             sock = connect_through(self.proxy, host, port, deadline=deadline, source=source, context=context)
@@ -358,7 +358,6 @@ class Connection:
 
     def _proxy_error(self, e: OSError, connect_ms: int) -> DeliveryError:
         """Setting up the tunnel failed: the proxy is named (host and port only: its URL may hold a password)."""
-        from connector.mail.proxy import ProxyAnswer, proxy_address
 
         assert self.config.proxy is not None
         proxy = proxy_address(self.config.proxy)
@@ -582,6 +581,7 @@ def _text(raw: bytes | str) -> str:
 
 def sink_hint(host: str, port: int) -> str:
     """The hint for a refused loopback port: nothing listens there, so start the development sink on it."""
+    # start-up: aiosmtpd and asyncio load only when the sink runs
     from connector.sink import DEFAULT_PORT  # only on this error path: the sink module loads asyncio
 
     command = "smtp-connector sink"
@@ -594,8 +594,6 @@ def sink_hint(host: str, port: int) -> str:
 
 def _refuse_what_logto_does_otherwise(config: ConnectorConfig) -> None:
     """Stop before connecting where Logto's nodemailer would connect differently (or fail at once)."""
-    from connector.logto import TIMEOUT_KEYS
-    from connector.logto.timers import timer_problem
 
     # A config from a file or project was refused at its line on loading (SC311); this is for one built
     # in code, with the same words.
@@ -604,6 +602,4 @@ def _refuse_what_logto_does_otherwise(config: ConnectorConfig) -> None:
         if problem is not None:
             raise InputError(problem[0], hint=problem[1])
     if config.proxy is not None:
-        from connector.mail.proxy import check_proxy
-
         check_proxy(config.proxy)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from connector.errors import InputError
 from connector.source.files import project_files_in
+from connector.source.variables import references
+from connector.source.walk import strings
 
 MAX_FOLDERS = 20_000
 _SKIPPED = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
@@ -46,10 +49,8 @@ def projects_under(folder: Path) -> list[Path]:
 def secrets_of(folder: Path) -> tuple[str, ...]:
     """The ``${VAR}`` names a project's build needs (no ``:-`` default), in the order its files name them
     (provider overlays, the project file, then each environment); () when it does not load."""
-    from connector.errors import InputError
+    # start-up: project composition loads only when a project is linted
     from connector.project.layout import load_project
-    from connector.source.variables import references
-    from connector.source.walk import strings
 
     try:
         project = load_project(folder)

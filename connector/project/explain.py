@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector.diagnostics.describe import one_line
-from connector.diagnostics.paths import dotted, named
+from connector.diagnostics.paths import KeyPath, dotted, named
 from connector.diagnostics.redact import REDACTED, redact
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
 from connector.logto import is_secret_path
 from connector.project.layers import Composed, Origin
-from connector.project.merge import replaced_whole
+from connector.project.merge_rules import replaced_whole
 from connector.project.providers import shipped_name, shipped_place
-from connector.source.loader import KeyPath
 from connector.source.secret_values import secret_parts
 
 REMOVED = object()  # the value of an entry whose key a layer removed with null
@@ -81,10 +80,10 @@ def format_text(found: list[Entry]) -> str:
             lines.append(f"  removed at {_at(entry.origin)}")
         else:
             note = "  (empty: the build leaves it out, as Logto's save does)" if _empty(entry.value) else ""
-            lines.append(f"{entry.key} = {show(entry.path, entry.value)}{note}")
+            lines.append(f"{entry.key} = {listed_value(entry.path, entry.value)}{note}")
             lines.append(f"  set at {_at(entry.origin)}")
         for old in entry.origin.overrode:
-            lines.append(f"  overrides {show(entry.path, old.value)} at {_at(old)}")
+            lines.append(f"  overrides {listed_value(entry.path, old.value)} at {_at(old)}")
     return redact("\n".join(lines) + "\n") if lines else ""
 
 
@@ -101,11 +100,11 @@ def format_json(found: list[Entry]) -> str:
     return redact(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"
 
 
-def show(path: KeyPath, value: Any) -> str:
+def listed_value(path: KeyPath, value: Any) -> str:
     """A value on one line (:func:`connector.diagnostics.describe.one_line`), literal secrets masked."""
     if replaced_whole(path) and isinstance(value, dict) and len(value) == 1:
         ((form, text),) = value.items()  # {text: PATH}, {file: PATH} or {jinja: TEXT}
-        return f"{{{form}: {show((), text)}}}"
+        return f"{{{form}: {listed_value((), text)}}}"
     if isinstance(value, (dict, list)) and value and not (path and path[0] == "variables"):
         return "{…}" if isinstance(value, dict) else "[…]"
     if _secret(path) and isinstance(value, (str, int, float)) and not isinstance(value, bool):

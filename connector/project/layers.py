@@ -1,4 +1,4 @@
-"""Applying layers with provenance: the rules of :mod:`connector.project.merge`, remembering who set each value.
+"""Applying layers with provenance: the rules of :mod:`connector.project.merge_rules`, remembering who set each value.
 
 Every node of the merged data (mappings, lists and scalars) keeps the layer, file and path inside that
 file that set it, and the chain of values it overrode; keys removed by ``null`` (or emptied at build
@@ -13,9 +13,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location
-from connector.project.merge import TEMPLATES, USAGE_TYPE, keyed_templates, replaced_whole
+from connector.diagnostics.paths import KeyPath
+from connector.project.merge_rules import TEMPLATES, USAGE_TYPE, keyed_templates, replaced_whole
+from connector.project.providers import shipped_name, shipped_place
 from connector.source.files import LOGTO_SECTION
-from connector.source.loader import Document, KeyPath
+from connector.source.loader import Document
+from connector.source.suppress import Suppressor
 
 # Source keys that are not part of the final config (`logto` names the deploy target: connector.deploy).
 META_KEYS = ("provider", "variables", "language", LOGTO_SECTION)
@@ -66,7 +69,7 @@ class State:
         return State(self.data, dict(self.nodes), dict(self.removed), self.layers)
 
     def apply(self, doc: Document, layer: str, *, root: bool = False) -> None:
-        """Merge one layer on top, by the rules of :mod:`connector.project.merge`.
+        """Merge one layer on top, by the rules of :mod:`connector.project.merge_rules`.
 
         ``root``: this layer's file answers for the config as a whole (a key missing everywhere).
         """
@@ -107,7 +110,7 @@ class _Applier:
             return self.mapping(base, over, path, lpath)
         if path == (TEMPLATES,) and keyed_templates(over) and keyed_templates(base):
             return self.templates(base, over, path, lpath)
-        # Otherwise the higher value replaces the lower whole, as in connector.project.merge: a list that is not
+        # Otherwise the higher value replaces the lower whole, as in connector.project.merge_rules: a list that is not
         # one template per usage type (an item without one, a repeat, not a mapping) cannot merge by it.
         old = self.state.nodes.get(path)
         self._forget(path, base)
@@ -289,22 +292,16 @@ def _leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
 
 
 def _shipped(file: str) -> bool:
-    from connector.project.providers import shipped_name
-
     return shipped_name(file) is not None
 
 
 def _shipped_place(file: str, line: int) -> str | None:
-    from connector.project.providers import shipped_place
-
     return shipped_place(file, line)
 
 
 def _shipped_suppressions(file: str, line: int) -> set[str]:
     global _SUPPRESSOR
     if _SUPPRESSOR is None:
-        from connector.source.suppress import Suppressor
-
         _SUPPRESSOR = Suppressor({})
     ids: set[str] = _SUPPRESSOR.inline(file, line)
     return ids

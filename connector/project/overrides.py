@@ -15,11 +15,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from connector.diagnostics.findings import Finding, Location, has_errors
+from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError, UsageError
 from connector.logto import is_secret_path
 from connector.logto.usage_types import unknown_usage_type
-from connector.project.merge import TEMPLATES
-from connector.source.loader import Document, KeyPath, loads
+from connector.project.merge_rules import TEMPLATES
+from connector.schema.check import load_schema
+from connector.schema.source_generate import source_schema_path
+from connector.source.loader import Document, loads
 from connector.source.secret_values import register_written_secret
 from connector.source.yaml_reader import parse_scalar
 
@@ -79,8 +82,6 @@ def _path_problem(path: tuple[str, ...], text: str, line: int) -> Finding | None
 
     An unknown key is left to the schema check, which words it with a did-you-mean (SC201) as for files.
     """
-    from connector.schema.check import load_schema
-    from connector.schema.source_generate import source_schema_path
 
     root = load_schema(source_schema_path())
     variants = [root]

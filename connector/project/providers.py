@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from connector.diagnostics.paths import dotted
+from connector.diagnostics.paths import KeyPath, dotted
+from connector.logto.examples import example_values, html_field
 from connector.resources import shipped_dir, shipped_names
-from connector.source.loader import Document, KeyPath, load
+from connector.source.loader import Document, load
+from connector.source.variables import references
 from connector.source.walk import strings
 
 
@@ -101,8 +103,6 @@ class ProviderInfo:
 @cache
 def provider_info(name: str) -> ProviderInfo:
     """Read one shipped overlay for listings and ``init``."""
-    from connector.logto.examples import example_values, html_field
-    from connector.source.variables import references
 
     path = shipped_dir() / f"{name}.yaml"
     result = load(path)

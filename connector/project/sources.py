@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.suggest import did_you_mean
-from connector.project.merge import TEMPLATES, USAGE_TYPE
+from connector.project.merge_rules import TEMPLATES, USAGE_TYPE
 from connector.project.providers import provider_path
 from connector.resources import shipped_names
 from connector.schema.check import checker_for

@@ -15,6 +15,8 @@ from connector.diagnostics.paths import dotted as _dotted
 from connector.diagnostics.suggest import did_you_mean
 from connector.logto import AUTH_FORMS
 from connector.logto.usage_types import REQUIRED_HINT
+from connector.resources import schema_path
+from connector.schema.check import checker_for
 from connector.schema.check import known_hint as _known_hint
 
 if TYPE_CHECKING:
@@ -41,8 +43,6 @@ FORMS = {model: label for label, model in AUTH_FORMS.values()}  # by the schema'
 
 def check_config(source: Located) -> list[Finding]:
     """Schema findings for a final config, from the published schema (fast: no pydantic import)."""
-    from connector.resources import schema_path
-    from connector.schema.check import checker_for
 
     return checker_for(schema_path(), tuple(FORMS.items())).check(source.data, source.locate)
 
@@ -52,6 +52,7 @@ def validate_config(source: Located) -> tuple[ConnectorConfig | None, list[Findi
     findings = check_config(source)
     if findings:
         return None, findings
+    # start-up: pydantic loads only when a config is validated
     from pydantic import ValidationError
 
     from connector.schema.models import ConnectorConfig
@@ -256,6 +257,7 @@ def _strip(annotation: Any) -> Any:
 
 
 def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
+    # start-up: pydantic loads only when a config is validated
     from pydantic import BaseModel
 
     annotation = _strip(annotation)

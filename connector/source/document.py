@@ -9,7 +9,8 @@ from typing import Any
 
 from connector.diagnostics.describe import kind_of
 from connector.diagnostics.findings import Finding, Location
-from connector.diagnostics.paths import KeyPath as KeyPath
+from connector.diagnostics.paths import KeyPath
+from connector.source import secret_values
 from connector.source.positions import position
 
 MAX_NODES = 100_000  # expanded through aliases; a real connector config has a few hundred
@@ -30,9 +31,7 @@ class Document:
 
     def __post_init__(self) -> None:
         # Before any finding about this document can be printed (connector/source/secret_values.py).
-        from connector.source.secret_values import register_written_secrets
-
-        register_written_secrets(self.data)
+        secret_values.register_written_secrets(self.data)
 
     def locate(self, path: KeyPath, *, key: bool = False) -> Location:
         """Where the value at ``path`` (or its key) was written; the nearest enclosing place if unknown."""

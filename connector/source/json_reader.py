@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from connector.source.document import MAX_DEPTH, Abort, Builder, Document, KeyPath, LoadResult
+from connector.diagnostics.paths import KeyPath
+from connector.source.document import MAX_DEPTH, Abort, Builder, Document, LoadResult
 from connector.source.positions import Positions
 
 

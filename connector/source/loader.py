@@ -3,8 +3,8 @@
 The result is plain Python data (dict, list, str, int, float, bool, None) plus position tables keyed by
 path, so every later finding can point at its source. Refusals are findings, never exceptions. The YAML
 and JSON readers live in their own modules, imported only when a file of their kind is read; what they
-produce (:class:`Document`, :data:`KeyPath`) is defined in :mod:`connector.source.document`, which they
-share without importing this module.
+produce (:class:`Document`, keyed by :data:`connector.diagnostics.paths.KeyPath`) is defined in
+:mod:`connector.source.document`, which they share without importing this module.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import BinaryIO
 
 from connector.diagnostics.findings import Finding, Location
 from connector.source.document import Document as Document
-from connector.source.document import KeyPath as KeyPath
 from connector.source.document import LoadResult as LoadResult
 from connector.source.positions import byte_position
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from connector.source.loader import KeyPath
+    from connector.diagnostics.paths import KeyPath
 
 
 def strings(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:

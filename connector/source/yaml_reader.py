@@ -10,8 +10,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from connector.diagnostics.findings import Finding
+from connector.diagnostics.paths import KeyPath
 from connector.logto import is_secret_path
-from connector.source.document import MAX_DEPTH, MAX_NODES, Abort, Builder, KeyPath, LoadResult
+from connector.source.document import MAX_DEPTH, MAX_NODES, Abort, Builder, LoadResult
 from connector.source.positions import position
 
 _YAML11 = "tag:smtp-connector:yaml11"
@@ -92,6 +93,7 @@ class YamlLoader(Builder):
                     col,
                 )
                 return LoadResult(None, tuple(self.findings))
+            # start-up: the syntax explainer loads only for a file that does not parse
             from connector.source.yaml_syntax import explain  # only a file that does not parse needs it
 
             problem = explain(self.text, e)

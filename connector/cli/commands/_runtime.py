@@ -8,6 +8,7 @@ from typing import Any
 
 from connector.cli.options import add_env, add_locale, add_set
 from connector.errors import InputError, UsageError
+from connector.logto.usage_types import usage_type_problem
 
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +40,6 @@ def add_payload_arguments(parser: argparse.ArgumentParser, *, default: str | Non
 
 def usage_type(value: str) -> str:
     """``--type``: one of the usage types Logto sends; anything else would silently render Generic."""
-    from connector.logto.usage_types import usage_type_problem
 
     problem = usage_type_problem(value)
     if problem is None:
@@ -59,6 +59,7 @@ def payload_from(args: argparse.Namespace, *, required: bool = True) -> dict[str
 
 def check_locale(args: argparse.Namespace) -> None:
     """--locale TAG must be a language tag, as Logto's sign-in experience lists them."""
+    # start-up: the tag check loads only for a command given --locale's argument
     from connector.authoring.locales import check_language_tag
     from connector.diagnostics.findings import Location
 
@@ -75,7 +76,8 @@ def _payload(args: argparse.Namespace, *, required: bool) -> dict[str, Any] | No
         if required:
             raise UsageError("give the payload: --code CODE or --payload JSON")
         return None
-    from connector.mail.batch import parse_json, read_text_input
+    # start-up: a command's stage modules load only when it runs
+    from connector.mail.json_lines import parse_json, read_text_input
     from connector.source.loader import MAX_BYTES
 
     text: str = args.payload

@@ -2,9 +2,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connector.cli.options import add_color, add_env, add_project, add_set, color_for
+from connector.diagnostics.findings import Location
+from connector.diagnostics.reporters import write_text
+from connector.errors import InputError, UsageError
+from connector.safe_paths import name_problem, unsafe_name
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,10 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # start-up: a command's stage modules load only when it runs
     from connector.build.outputs import write_outputs
     from connector.build.pipeline import build_gated
-    from connector.diagnostics.reporters import write_text
-    from connector.errors import UsageError
     from connector.lint import lint_build
     from connector.project.layout import load_project, unknown_environment
 
@@ -107,9 +111,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_names(project: Project, envs: list[str]) -> None:
     """SC014 for an environment whose name cannot name its ``--out-dir`` file on every platform."""
-    from connector.diagnostics.findings import Location
-    from connector.errors import InputError
-    from connector.safe_paths import name_problem, unsafe_name
 
     findings = []
     for env in envs:
@@ -125,8 +126,8 @@ def _outputs(
     args: argparse.Namespace, built: dict[str | None, Built], root: str | Path
 ) -> dict[Path | None, str | None]:
     """Each output file and its text (None: no variants, so no email-templates file); None: stdout."""
-    from pathlib import Path
 
+    # start-up: atomic (tempfile, shutil) loads only for a command that writes files
     from connector.atomic import is_stream
     from connector.build.outputs import templates_path
     from connector.scaffold import OUT_DIR
@@ -155,6 +156,7 @@ def _outputs(
 
 
 def _check(args: argparse.Namespace, outputs: dict[Path | None, str | None]) -> int:
+    # start-up: a command's stage modules load only when it runs
     from connector.build.check import stale_outputs
 
     expected = {path: text for path, text in outputs.items() if path is not None}

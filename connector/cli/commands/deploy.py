@@ -1,10 +1,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from connector.cli.main import print_error
 from connector.cli.options import add_color, add_env, add_project, add_set, color_for
+from connector.diagnostics.redact import redact
+from connector.diagnostics.reporters import write_text
+from connector.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built
@@ -77,12 +82,9 @@ def flags_of(args: argparse.Namespace) -> dict[str, str | None]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import os
-
+    # start-up: a command's stage modules load only when it runs
     from connector.build.outputs import build_environments
     from connector.build.pipeline import build_gated
-    from connector.diagnostics.reporters import write_text
-    from connector.errors import InputError, UsageError
     from connector.lint import lint_build
     from connector.project.layout import load_project
 
@@ -125,7 +127,6 @@ def run(args: argparse.Namespace) -> int:
         except InputError as e:
             if len(envs) == 1:
                 raise
-            from connector.cli.main import print_error
 
             print_error(e, sys.stderr, color=color)
             code = 1
@@ -142,8 +143,8 @@ def _one_environment_per_tenant(
 ) -> None:
     """Refuse two environments that deploy to one Logto tenant and build different things: the last would
     silently win, and ``--check`` would report drift for ever. Nothing has been sent yet."""
+    # start-up: a command's stage modules load only when it runs
     from connector.deploy.plan import Desired
-    from connector.errors import InputError
 
     by_tenant: dict[str, list[str]] = {}
     for env in envs:
@@ -162,8 +163,6 @@ def _one_environment_per_tenant(
 
 
 def _environments(args: argparse.Namespace, project: Project) -> list[str]:
-    from connector.errors import UsageError
-
     if args.env:
         return [args.env]
     if not args.all:
@@ -182,6 +181,7 @@ def _environments(args: argparse.Namespace, project: Project) -> list[str]:
 
 
 def _section(project: Project, env: str) -> tuple[dict[str, Any], Any]:
+    # start-up: a command's stage modules load only when it runs
     from connector.project.layout import compose
     from connector.source.files import LOGTO_SECTION
 
@@ -191,6 +191,7 @@ def _section(project: Project, env: str) -> tuple[dict[str, Any], Any]:
 
 
 def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) -> Target:
+    # start-up: a command's stage modules load only when it runs
     from connector.deploy.target import resolve_target
     from connector.diagnostics.findings import Location
     from connector.source.files import LOGTO_SECTION
@@ -207,11 +208,10 @@ def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) 
 
 
 def _deploy_one(args: argparse.Namespace, built: Built, target: Target) -> int:
+    # start-up: a command's stage modules load only when it runs
     from connector.deploy.apply import apply_plan, confirm, oversized, send_test
     from connector.deploy.client import ManagementClient
     from connector.deploy.plan import Desired, make_plan, read_live
-    from connector.diagnostics.redact import redact
-    from connector.errors import InputError
 
     desired = Desired.from_built(built)
     with ManagementClient(target, timeout=args.timeout) as client:

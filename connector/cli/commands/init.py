@@ -53,16 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # start-up: a command's stage modules load only when it runs
     from connector.scaffold import environment_names, init_project
 
     result = init_project(
         args.dir, args.provider, environment_names(args.env), hook=args.hook, html=args.html
     )
-    print(summary(result), end="")
+    print(_summary(result), end="")
     return 0
 
 
-def summary(result: InitResult) -> str:
+def _summary(result: InitResult) -> str:
     """What init created, extended and skipped, and what to do next."""
     lines: list[str] = []
     if result.in_repository:
@@ -89,6 +90,7 @@ def summary(result: InitResult) -> str:
 
 
 def _next_steps(result: InitResult) -> list[str]:
+    # start-up: a command's stage modules load only when it runs
     from connector.scaffold import PRE_COMMIT, WORKFLOW
 
     project = shlex.quote(str(result.project))
@@ -119,6 +121,7 @@ def _next_steps(result: InitResult) -> list[str]:
 
 
 def _skipped(change: Change) -> str:
+    # start-up: a command's stage modules load only when it runs
     from connector.scaffold import ALREADY_THERE
 
     return _path(change.path) + ("" if change.note == ALREADY_THERE else f" ({change.note})")

@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 from connector.cli.options import add_color, add_env
+from connector.diagnostics import reporters
+from connector.safe_paths import repository_root
 
 HELP = "check project folders, source files and final configs for what Logto would reject or send broken"
 
@@ -49,12 +51,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from connector.diagnostics import reporters
+    # start-up: a command's stage modules load only when it runs
     from connector.lint import lint_paths
-    from connector.safe_paths import repository_root
 
     deleted: list[str] = []
     if args.hook:
+        # start-up: a command's stage modules load only when it runs
         from connector.lint.git_changes import removed_paths
 
         deleted = removed_paths()

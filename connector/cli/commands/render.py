@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     payload = payload_from(args, required=False)
     config, languages = load_runtime(args.config, env=args.env, overrides=args.overrides, secrets=False)
     if payload is None:  # nothing given: what the gallery shows, in the recipient's language
-        from connector.preview import sample_payload
+        from connector.preview import sample_payload  # start-up: only without --code or --payload
 
         payload = sample_payload(kind, args.locale or languages.language)
     locale = payload.get("locale")

@@ -69,6 +69,7 @@ def _rule(name: str) -> Rule:
 def example(rule_id: str) -> tuple[str, str, str] | None:
     """A file the lint reports ``rule_id`` in (from the lint's own tested examples): its name, the lines up
     to the finding (numbered), and the finding as lint prints it (``3:9: error SC303 ...``)."""
+    # start-up: the examples are read only when one rule is asked for
     import re
 
     from connector.diagnostics.catalog import severity_of

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
     from connector.diagnostics.findings import Finding
-    from connector.mail.batch import Progress
+    from connector.mail.progress import Progress
     from connector.mail.send import Job, Outcome, Result
     from connector.schema.models import ConnectorConfig
 
@@ -136,11 +136,11 @@ def _send(
 ) -> int:
     """Send (or write) ``total`` jobs, one result line each, then the summary; the exit code."""
     # start-up: a command's stage modules load only when it runs
-    from connector.mail import batch as batchfile
+    from connector.mail.progress import ProgressTracker
     from connector.mail.send import Outcome, json_line
 
     progress = ProgressLine.for_terminal(sys.stderr, "written" if args.dry_run else "sent", color)
-    tracker = batchfile.ProgressTracker(total, progress.draw) if progress and total > 1 else None
+    tracker = ProgressTracker(total, progress.draw) if progress and total > 1 else None
 
     def emit(result: Result) -> None:
         line = redact(json_line(result.as_json())) + "\n"
