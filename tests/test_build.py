@@ -125,7 +125,7 @@ def test_an_emptied_auth_is_reported_where_it_was_emptied(cli: CliRunner, tmp_pa
     with pytest.raises(InputError) as caught:
         build_config(tmp_path, "prod", environ={})
     assert [str(f.format()) for f in caught.value.findings] == [
-        f"{tmp_path}/environments/prod.yaml:2:3: error SC505 `auth` is empty: Logto deletes empty values when it saves a "
+        f"{tmp_path}/environments/prod.yaml:2:3: error SC402 `auth` is empty: Logto deletes empty values when it saves a "
         "config, and every send of the saved config then fails because `auth` is required (hint: fill in user and pass; a relay without "
         "credentials needs `auth: {type: login}` and must not advertise AUTH)"
     ]

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from connector.diagnostics import redact as redaction
+from connector.diagnostics.redact import REDACTED, redact, register_secret_texts
 from connector.lint.engine import enclosing_project
+from connector.logto import SECRET_KEYS
+from connector.logto.credentials import at_secret_paths
 from connector.logto.examples import first_html_tag
 from connector.logto.headers import LINE_BREAKS, line_break
 from connector.logto.html_elements import check_html
+from connector.source.json_reader import JsonLoader, offsets
 from connector.source.loader import read_capped
+from connector.source.positions import Positions
+from connector.source.walk import strings
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 8, 9, 10, 64])
@@ -108,3 +120,77 @@ def test_a_clean_json_config_never_reads_positions(monkeypatch: pytest.MonkeyPat
     example = Path(__file__).parent / "data" / "final" / "good" / "logto-console-example.json"
     assert lint_paths([str(example)]).findings == []
     assert reads == []
+
+
+_KEYS = st.sampled_from(["pass", "key", "auth", "a", "", 'q"\\', "é\u2028"]) | st.text(max_size=3)
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=4)
+)
+_TREES = st.recursive(
+    _LEAVES, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _TREES), st.sampled_from([None, 0, 2, "\t"]), st.booleans())
+def test_the_positions_of_a_well_formed_json_file_are_the_positional_readers(
+    data: dict[str, Any], indent: int | str | None, ascii_only: bool
+) -> None:
+    """The one-pass offsets (read when a finding of a file the C parser read needs a place) are the positions
+    the recursive reader records, for every value and key: escapes, nesting, empty containers, layouts."""
+    text = json.dumps(data, indent=indent, ensure_ascii=ascii_only)
+    reader = JsonLoader("f.json", text)
+    reader.value(0, (), 0)
+    values, keys = offsets(text)
+    place = Positions(text)
+    assert {path: place(at) for path, at in values.items()} == reader.values
+    assert {path: place(at) for path, at in keys.items()} == reader.keys
+
+
+def _strings_by_recursion(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings_by_recursion(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings_by_recursion(item, (*path, index))
+
+
+def _secrets_by_recursion(value: Any, inside: bool) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _secrets_by_recursion(item, inside or key in SECRET_KEYS)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _secrets_by_recursion(item, inside)
+    elif inside:
+        yield value
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TREES, st.booleans())
+def test_the_walks_visit_what_a_recursive_walk_visits_in_order(data: Any, secret: bool) -> None:
+    assert list(strings(data)) == list(_strings_by_recursion(data))
+    assert list(strings(data, ("at", 0))) == list(_strings_by_recursion(data, ("at", 0)))
+    assert at_secret_paths(data, secret) == list(_secrets_by_recursion(data, secret))
+
+
+def test_secrets_registered_together_each_get_their_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """All plain secrets take one check for the batch; one special character among them still gives that
+    value (and only it) its escaped forms."""
+    monkeypatch.setattr(redaction, "_secrets", set())
+    monkeypatch.setattr(redaction, "_forms", set())
+    monkeypatch.setattr(redaction, "_lengths", {})
+    register_secret_texts(["plain-one", "plain_two"])
+    assert redaction._forms == {"plain-one", "plain_two"}
+    register_secret_texts(["plain-three", 'quo"te-four', "abc", "plain-one"])
+    assert redact('x "quo\\"te-four" plain-three plain-one plain_two abc') == (
+        f'x "{REDACTED}" {REDACTED} {REDACTED} {REDACTED} abc'
+    )
+    assert redaction._lengths["plai"] == [9, 11]

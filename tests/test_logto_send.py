@@ -315,7 +315,7 @@ def test_send_refuses_an_empty_auth_as_a_stored_config_would_fail(tmp_path: Any,
     path = tmp_path / "prod.json"
     path.write_text(json.dumps(config))
     result = cli("send", str(path), "--type", "SignIn", "--to", "a@example.test", "--code", "1", expect=1)
-    assert "SC505 `auth` is empty: Logto deletes empty values when it saves a config, and every send" in (
+    assert "SC402 `auth` is empty: Logto deletes empty values when it saves a config, and every send" in (
         result.stdout + result.stderr
     )
     assert "Missing credentials" not in result.stdout + result.stderr

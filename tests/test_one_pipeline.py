@@ -1,4 +1,4 @@
-"""One pipeline for the config Logto will hold, one SC505, one diff, one way to show a value on a line.
+"""One pipeline for the config Logto will hold, one SC402, one diff, one way to show a value on a line.
 
 Each shared piece is fed the same bad input through every command that meets it (build, render,
 send --dry-run, deploy --dry-run against the loopback Logto stand-in), and every command must report the
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,12 +70,12 @@ def test_an_emptied_required_value_is_one_finding_whichever_command_meets_it(
     project = make_project(tmp_path / "mail")
     extra = [arg for value in sets for arg in ("--set", value)]
     said = {
-        name: _findings(stderr, "SC505")
+        name: _findings(stderr, "SC402")
         for name, stderr in _every_command(cli, logto, project, *extra).items()
     }
     name = path.rpartition(".")[0] or path
     expected = (
-        f"SC505 `{path}` is empty: Logto deletes empty values when it saves a config, and every send of the "
+        f"SC402 `{path}` is empty: Logto deletes empty values when it saves a config, and every send of the "
         f"saved config then fails because `{name}` is required (hint: {hint})"
     )
     # Where the --set that emptied it wrote it, in every command.
@@ -108,18 +109,18 @@ def test_a_built_file_holding_an_emptied_value_says_what_build_says(
     }
     from_project = _every_command(cli, logto, project, "--set", "auth.user=''", "--set", "auth.pass=''")
     texts = {
-        name: [rest for _, rest in _findings(stderr, "SC505")]
+        name: [rest for _, rest in _findings(stderr, "SC402")]
         for name, stderr in {**from_file, **from_project}.items()
     }
     assert len({tuple(t) for t in texts.values()}) == 1, texts
     assert texts["render"] == [
-        "SC505 `auth` is empty: Logto deletes empty values when it saves a config, and every send of the saved "
+        "SC402 `auth` is empty: Logto deletes empty values when it saves a config, and every send of the saved "
         "config then fails because `auth` is required (hint: fill in user and pass; a relay without credentials "
         "needs `auth: {type: login}` and must not advertise AUTH)"
     ]
     # In the file, at the empty value it holds.
     line = built.read_text().splitlines().index('  "auth": {},') + 1
-    assert [where for where, _ in _findings(from_file["render"], "SC505")] == [f"{built}:{line}:11"]
+    assert [where for where, _ in _findings(from_file["render"], "SC402")] == [f"{built}:{line}:11"]
 
 
 def test_only_the_emptied_required_key_is_reported_not_every_emptied_value(
@@ -140,7 +141,7 @@ def test_only_the_emptied_required_key_is_reported_not_every_emptied_value(
     }
     path.write_text(json.dumps(config))
     stderr = cli("render", str(path), "--type", "SignIn", "--code", "1", expect=1).stderr
-    assert [rest.split(" ")[1] for _, rest in _findings(stderr, "SC505")] == ["`host`"]
+    assert [rest.split(" ")[1] for _, rest in _findings(stderr, "SC402")] == ["`host`"]
     config["host"] = "smtp.example.test"
     path.write_text(json.dumps(config))
     out = cli("render", str(path), "--type", "SignIn", "--code", "1").stdout
@@ -253,3 +254,52 @@ def test_deploy_and_explain_show_a_value_the_same_way(value: object, shown: str)
     assert ConfigChange(("host",), "added", after=value).line() == f"+ host: {shown}"
     if not isinstance(value, (dict, list)):  # explain names a collection by its kind ({…}, […])
         assert listed_value(("host",), value) == shown
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda config: config.update(host=""),
+            "SC402 `host` is empty: Logto deletes empty values when it saves a config, and every send of the "
+            "saved config then fails because `host` is required (hint: give host a value)",
+        ),
+        (
+            lambda config: config["templates"][0].update(subject=""),
+            "SC402 template {label} has an empty `subject`: Logto deletes empty values when it saves a config, "
+            "and every send of the saved config then fails because `subject` is required (hint: write the subject)",
+        ),
+    ],
+)
+def test_lint_gives_the_finding_build_render_and_send_give_for_an_emptied_value(
+    cli: CliRunner, logto: FakeLogto, tmp_path: Path, change: Any, expected: str
+) -> None:
+    """SC402 is one finding: the lint of a file says, at the same place, what render and send say of it."""
+    project = make_project(tmp_path / "mail")
+    built = tmp_path / "prod.json"
+    cli("build", str(project), "--env", "prod", "-o", str(built), env=env_for(logto))
+    config = json.loads(built.read_text())
+    change(config)
+    built.write_text(json.dumps(config, indent=2))
+    label = f'"{config["templates"][0]["usageType"]}"'
+    message = ("--type", config["templates"][0]["usageType"], "--code", "123456")
+    runs = {
+        "lint": cli("lint", str(built), expect=1).stdout,
+        "render": cli("render", str(built), *message, expect=1).stderr,
+        "send --dry-run": cli(
+            "send",
+            str(built),
+            *message,
+            "--to",
+            "a@example.test",
+            "--dry-run",
+            str(tmp_path / "out"),
+            expect=1,
+        ).stderr,
+    }
+    said = {name: _findings(text, "SC402") for name, text in runs.items()}
+    places = {where for found in said.values() for where, _ in found}
+    assert len(places) == 1, said
+    assert {name: [rest for _, rest in found] for name, found in said.items()} == {
+        name: [expected.format(label=label)] for name in runs
+    }

@@ -292,7 +292,7 @@ def test_an_empty_auth_points_at_the_empty_value(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         build_config(tmp_path, "prod")
     assert _messages(e.value) == [
-        f"{tmp_path}/environments/prod.yaml:4:1: error SC505 `auth` is empty: Logto deletes empty values when it "
+        f"{tmp_path}/environments/prod.yaml:4:1: error SC402 `auth` is empty: Logto deletes empty values when it "
         "saves a config, and every send of the saved config then fails because `auth` is required (hint: fill in user and pass; a relay "
         "without credentials needs `auth: {type: login}` and must not advertise AUTH)"
     ]

@@ -230,7 +230,7 @@ def test_an_emptied_required_key_is_reported_where_it_was_emptied(tmp_path: Path
     with pytest.raises(InputError) as raised:
         build_environments(load_project(root), ["prod"], environ={"SMTP_PASS": "k"})
     assert [(f.rule, f.kind, f.key_path, Path(f.file).name, f.line) for f in raised.value.findings] == [
-        ("SC505", "emptied-required-key", ("fromEmail",), "prod.yaml", 1)
+        ("SC402", "required-value-empty", ("fromEmail",), "prod.yaml", 1)
     ]
 
 
@@ -247,7 +247,7 @@ def test_only_the_finding_about_the_emptied_key_becomes_sc505() -> None:
         [missing_host, missing_port, lookalike], [("host",)], lambda path: Location("env.yaml", 7, 7)
     )
     assert [(f.rule, f.kind, f.key_path, f.line) for f in out] == [
-        ("SC505", "emptied-required-key", ("host",), 7),
+        ("SC402", "required-value-empty", ("host",), 7),
         ("SC203", "missing-key", ("port",), 1),
         ("SC203", "missing-key", ("auth", "host"), 1),
     ]

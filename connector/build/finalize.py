@@ -3,7 +3,7 @@
 Logto deletes empty strings, nulls, empty objects and empty lists, recursively, when it saves a config
 (docs/projects.md, "Building"). The build does the same, so the built file is exactly what Logto stores; when that removal
 leaves a required key missing (``auth: {}``), the finding points at the empty value in the source
-(:mod:`connector.logto.emptied`, SC505, the same for a built file that ``render`` or ``send`` reads).
+(:mod:`connector.logto.emptied`, SC402, the same for a built file that ``render`` or ``send`` reads).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def finalize(
 ) -> tuple[ConnectorConfig | None, list[Finding]]:
     """What Logto holds once it saved ``source``: empty values stripped, then validated, headers checked.
 
-    A required key the strip removed is SC505 at ``where(path)`` (default: the empty value); a header value
+    A required key the strip removed is SC402 at ``where(path)`` (default: the empty value); a header value
     with a line break (SC406/SC408) or a timeout Node clamps (SC311) is refused: Logto would hand it to
     nodemailer as is.
     """
@@ -39,7 +39,7 @@ def finalize(
     config, findings = validate_config(stripped)
     if config is None:
         if removed:
-            findings = emptied_findings(findings, removed, where or source.locate)
+            findings = emptied_findings(findings, removed, where or source.locate, source.data)
         return None, findings
     # Nor a timeout Node clamps to 1 ms, which fails every send (SC311): `--set` can bring one in.
     broken = [f for f in [*header_findings(stripped), *timer_findings(stripped)] if f.severity == "error"]

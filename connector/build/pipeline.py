@@ -5,7 +5,7 @@ The one pipeline every command that makes such a config goes through: ``build`` 
 (:func:`project_config` for a project folder, :func:`file_config` for a built file). The steps themselves
 live in their stages: :func:`connector.project.layout.compose` (layers and ``${VAR}``),
 :mod:`connector.build.templating`, :func:`connector.build.finalize.finalize` (Logto's clean, validation,
-SC505). Commands call these and print what they return.
+SC402). Commands call these and print what they return.
 """
 
 from __future__ import annotations

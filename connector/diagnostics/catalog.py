@@ -248,7 +248,7 @@ _RULES = [
         "SC402",
         "error",
         "required-value-empty",
-        "An empty required value: Logto deletes it on save and then rejects the config.",
+        "A required value is empty: Logto deletes empty values when it saves a config, and every send then fails.",
     ),
     Rule(
         "SC403",
@@ -331,12 +331,6 @@ _RULES = [
         "error",
         "duplicate-template",
         "Two templates in one source file share a usageType; layers merge templates by usageType.",
-    ),
-    Rule(
-        "SC505",
-        "error",
-        "emptied-required-key",
-        "A required value is empty: Logto deletes empty values when it saves a config, which leaves it invalid.",
     ),
     Rule("SC506", "error", "nested-provider", "A provider overlay cannot name another provider."),
     Rule(

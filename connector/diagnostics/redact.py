@@ -62,6 +62,11 @@ def register_secret_texts(values: Iterable[str]) -> None:
     if not fresh:
         return
     _secrets.update(fresh)
+    if _PLAIN.fullmatch("".join(fresh)):  # all plain (most secrets): each is its one form; one match in C
+        fresh -= _forms
+        _forms.update(fresh)
+        _index(fresh)
+        return
     forms: list[str] = []
     for value in fresh:
         if _PLAIN.fullmatch(value):
@@ -102,14 +107,19 @@ def _add_forms(forms: Iterable[str]) -> None:
     fresh = {form for form in forms if len(form) >= MIN_LENGTH}
     fresh -= _forms
     _forms.update(fresh)
+    _index(fresh)
+
+
+def _index(fresh: Iterable[str]) -> None:
+    """Index forms new to :data:`_forms` (each at least MIN_LENGTH long) by their first characters."""
+    known = _lengths.setdefault
     for form in fresh:
-        head, size = form[:MIN_LENGTH], len(form)
-        lengths = _lengths.get(head)
-        if lengths is None:
-            _lengths[head] = size
-        elif isinstance(lengths, int):
-            if lengths != size:
-                _lengths[head] = [min(lengths, size), max(lengths, size)]
+        size = len(form)
+        lengths = known(form[:MIN_LENGTH], size)
+        if lengths == size:  # a new head, or one length seen before (a list never equals an int)
+            continue
+        if isinstance(lengths, int):
+            _lengths[form[:MIN_LENGTH]] = [min(lengths, size), max(lengths, size)]
         elif size not in lengths:
             # The distinct lengths under one head add up to at most its forms' size: this stays linear.
             bisect.insort(lengths, size)

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
+from connector.logto import clean_deep
 from connector.logto.usage_types import template_label
 from connector.source.variables import holds_reference
 from connector.source.walk import strings
@@ -106,6 +107,13 @@ class Context:
     @property
     def data(self) -> dict[str, Any]:
         return self.source.data
+
+    @cached_property
+    def saved_auth(self) -> dict[str, Any] | None:
+        """``auth`` as Logto's save keeps it (:func:`connector.logto.clean_deep`), worked out once for the
+        rules that read it; None when ``auth`` is not a mapping."""
+        auth = self.source.data.get("auth")
+        return clean_deep(auth)[0] if isinstance(auth, dict) else None
 
     @cached_property
     def strings(self) -> tuple[tuple[KeyPath, str], ...]:

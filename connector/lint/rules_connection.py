@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from connector.diagnostics.findings import Finding
 from connector.lint.base import WHOLE_MODES, Context, is_reference, rule
-from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, clean_deep, implicit_tls, proxy_problem
+from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, implicit_tls, proxy_problem
 from connector.logto.loopback import is_loopback, plain_http_problem
 from connector.project.providers import alternative
 from connector.resources import shipped_names
@@ -22,10 +22,9 @@ def _secure(data: dict[str, Any]) -> bool:
 
 @rule("SC301", modes=WHOLE_MODES)
 def empty_auth(ctx: Context) -> Iterator[Finding]:
-    auth = ctx.data.get("auth")
-    if not isinstance(auth, dict):
+    auth, kept = ctx.data.get("auth"), ctx.saved_auth
+    if not isinstance(auth, dict) or kept is None:
         return
-    kept = clean_deep(auth)[0]
     if not kept:
         yield ctx.finding(
             ("auth",),
@@ -53,10 +52,7 @@ def empty_auth(ctx: Context) -> Iterator[Finding]:
 
 @rule("SC302", modes=WHOLE_MODES)
 def auth_without_credentials(ctx: Context) -> Iterator[Finding]:
-    auth = ctx.data.get("auth")
-    if not isinstance(auth, dict):
-        return
-    kept = clean_deep(auth)[0]
+    kept = ctx.saved_auth
     if not kept or kept.get("type", "login") not in LOGIN_TYPES or kept.keys() - {"type"}:
         return
     yield ctx.finding(
@@ -143,15 +139,15 @@ def _stays_here(data: dict[str, Any]) -> bool:
     return not isinstance(proxy, str) or not proxy or is_loopback(urlsplit(proxy).hostname or "")
 
 
-def _has_credentials(data: dict[str, Any]) -> bool:
-    auth = clean_deep(data.get("auth"))[0] if isinstance(data.get("auth"), dict) else {}
-    return bool(auth.keys() - {"type"})
+def _has_credentials(ctx: Context) -> bool:
+    auth = ctx.saved_auth
+    return auth is not None and bool(auth.keys() - {"type"})
 
 
 @rule("SC306", modes=WHOLE_MODES)
 def auth_in_clear(ctx: Context) -> Iterator[Finding]:
     data = ctx.data
-    if not _has_credentials(data) or data.get("ignoreTLS") is not True or _secure(data) or _stays_here(data):
+    if not _has_credentials(ctx) or data.get("ignoreTLS") is not True or _secure(data) or _stays_here(data):
         return
     through = ", and the proxy does not encrypt it" if data.get("proxy") else ""
     yield ctx.finding(
@@ -174,7 +170,7 @@ def proxy_auth_in_clear(ctx: Context) -> Iterator[Finding]:
     if not isinstance(proxy, str) or not proxy or (not is_reference(proxy) and proxy_problem(proxy)):
         return  # no proxy, or one that cannot work (SC312)
     if (
-        not _has_credentials(data)
+        not _has_credentials(ctx)
         or _secure(data)
         or data.get("requireTLS") is True
         or data.get("ignoreTLS") is True

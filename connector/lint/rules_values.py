@@ -8,8 +8,9 @@ from typing import Any
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import KeyPath, dotted
 from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_reference, rule
-from connector.logto import REQUIRED_KEYS, TEMPLATE_REQUIRED_FIELDS, is_secret_path
+from connector.logto import is_secret_path
 from connector.logto.addresses import address_problem, reading_difference
+from connector.logto.emptied import emptied_finding, empty_required
 from connector.logto.examples import double_name, example_values, html_field, only_examples
 from connector.logto.headers import header_findings, line_break
 
@@ -57,25 +58,9 @@ def field_label(ctx: Context, path: KeyPath) -> str:
 
 @rule("SC402", modes=WHOLE_MODES)
 def stripped_on_save(ctx: Context) -> Iterator[Finding]:
-    why = "Logto deletes empty values when it saves the config"
-    for key in REQUIRED_KEYS:
-        if ctx.data.get(key) in ("", []):
-            yield ctx.finding(
-                (key,),
-                "SC402",
-                f"`{key}` is empty: {why}, and then rejects it because `{key}` is required",
-                f"set `{key}`",
-            )
-    for index, template in ctx.templates():
-        for field in TEMPLATE_REQUIRED_FIELDS:
-            if template.get(field) == "":
-                yield ctx.finding(
-                    ("templates", index, field),
-                    "SC402",
-                    f"template {ctx.template_name(template, index)} has an empty `{field}`: {why}, "
-                    f"and then rejects the template without `{field}`",
-                    f"write the {field}",
-                )
+    """SC402: the finding build, deploy, render and send give for the same value (connector.logto.emptied)."""
+    for path in empty_required(ctx.data):
+        yield emptied_finding(path, ctx.at(path), ctx.data)
 
 
 @rule("SC404")

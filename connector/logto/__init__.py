@@ -64,23 +64,39 @@ def clean_deep(value: Any) -> tuple[Any, list[tuple[str | int, ...]]]:
 
 
 def _clean(value: Any, path: tuple[str | int, ...], removed: list[tuple[str | int, ...]]) -> Any:
+    # One pass, no call per leaf: a 1 MiB list of secrets is 148,000 leaves, and a key path is built only
+    # for what is removed.
     if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return value
-    kept: list[tuple[Any, Any]] = []
-    for key, item in items:
-        here = (*path, key)
-        mark = len(removed)
-        cleaned = _clean(item, here, removed)
-        if cleaned is None or cleaned == "" or (isinstance(cleaned, (dict, list)) and not cleaned):
-            del removed[mark:]  # the inner removals are part of this one
-            removed.append(here)
-        else:
-            kept.append((key, cleaned))
-    return dict(kept) if isinstance(value, dict) else [item for _, item in kept]
+        kept: dict[Any, Any] = {}
+        for key, item in value.items():
+            if isinstance(item, (dict, list)):
+                mark = len(removed)
+                item = _clean(item, (*path, key), removed)
+                if not item:
+                    del removed[mark:]  # the inner removals are part of this one
+                    removed.append((*path, key))
+                    continue
+            elif item is None or item == "":
+                removed.append((*path, key))
+                continue
+            kept[key] = item
+        return kept
+    if isinstance(value, list):
+        out: list[Any] = []
+        for index, item in enumerate(value):
+            if isinstance(item, (dict, list)):
+                mark = len(removed)
+                item = _clean(item, (*path, index), removed)
+                if not item:
+                    del removed[mark:]
+                    removed.append((*path, index))
+                    continue
+            elif item is None or item == "":
+                removed.append((*path, index))
+                continue
+            out.append(item)
+        return out
+    return value
 
 
 def implicit_tls(secure: object, port: object) -> bool:

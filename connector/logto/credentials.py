@@ -4,6 +4,7 @@ the password nodemailer reads from a proxy URL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from connector.diagnostics.paths import KeyPath
@@ -37,16 +38,27 @@ def proxy_password(url: str) -> str | None:
 def at_secret_paths(value: Any, secret: bool = False) -> list[Any]:
     """The leaf values of ``value`` under a key of :data:`connector.logto.SECRET_KEYS` (all, with ``secret``),
     in document order."""
+    if not isinstance(value, (dict, list)):
+        return [value] if secret else []
     found: list[Any] = []
-    stack: list[tuple[Any, bool]] = [(value, secret)]
-    while stack:  # not recursive: a deep document cannot exhaust the stack here
-        item, inside = stack.pop()
-        if isinstance(item, dict):
-            stack.extend((v, inside or k in SECRET_KEYS) for k, v in reversed(item.items()))
-        elif isinstance(item, list):
-            stack.extend((v, inside) for v in reversed(item))
-        elif inside:
-            found.append(item)
+    # The open containers' iterators, each with whether it is under a secret key; not recursive: a deep
+    # document cannot exhaust the stack here, and a leaf costs no push and pop.
+    stack: list[tuple[Iterator[tuple[Any, Any]], bool]] = [
+        (iter(value.items()) if isinstance(value, dict) else enumerate(value), secret)
+    ]
+    while stack:
+        items, inside = stack[-1]
+        for key, item in items:
+            if isinstance(item, dict):
+                stack.append((iter(item.items()), inside or key in SECRET_KEYS))
+                break
+            if isinstance(item, list):
+                stack.append((enumerate(item), inside or key in SECRET_KEYS))
+                break
+            if inside or key in SECRET_KEYS:
+                found.append(item)
+        else:
+            stack.pop()
     return found
 
 

@@ -72,4 +72,6 @@ def lacking_usage_types(
 def template_label(template: Mapping[str, Any], index: int) -> str:
     """How messages name a template: its usage type in quotes (``"SignIn"``), else its place (``#2``)."""
     kind = template.get("usageType")
+    if kind in USAGE_TYPES:  # printable already: most labels, and rules name each template they check
+        return f'"{kind}"'
     return f'"{printable(kind)}"' if isinstance(kind, str) and kind else f"#{index + 1}"

@@ -49,20 +49,24 @@ def _fast(text: str) -> Any:
 
 
 class _Positions:
-    """The position tables of a JSON text, computed on first use."""
+    """The position tables of a JSON text the C parser read, worked out on first use."""
 
     def __init__(self, name: str, text: str) -> None:
         self.name, self.text = name, text
-        self.tables: dict[str, dict[KeyPath, tuple[int, int]]] | None = None
+        self.tables: dict[str, dict[KeyPath, int]] | None = None
+        self.lines: Positions | None = None
 
-    def table(self, which: str) -> dict[KeyPath, tuple[int, int]]:
+    def table(self, which: str) -> dict[KeyPath, int]:
+        """The offset of each value (``values``) or key (``keys``)."""
         if self.tables is None:
-            # The C parser read this text already: only its positions are wanted, so the value is read for
-            # them alone (run() would make a second Document, and register its secrets a second time).
-            loader = JsonLoader(self.name, self.text)
-            loader.value(_WS.match(self.text, 0).end(), (), 0)  # type: ignore[union-attr]
-            self.tables = {"values": loader.values, "keys": loader.keys}
+            values, keys = offsets(self.text)
+            self.tables = {"values": values, "keys": keys}
         return self.tables[which]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        if self.lines is None:
+            self.lines = Positions(self.text)
+        return self.lines(offset)
 
 
 class _Table(Mapping[KeyPath, tuple[int, int]]):
@@ -70,13 +74,53 @@ class _Table(Mapping[KeyPath, tuple[int, int]]):
         self.positions, self.which = positions, which
 
     def __getitem__(self, path: KeyPath) -> tuple[int, int]:
-        return self.positions.table(self.which)[path]
+        return self.positions.position(self.positions.table(self.which)[path])
 
     def __iter__(self) -> Iterator[KeyPath]:
         return iter(self.positions.table(self.which))
 
     def __len__(self) -> int:
         return len(self.positions.table(self.which))
+
+
+# A token of well-formed JSON: a string, a bracket or a bare scalar (number, true, false, null); the `:`,
+# `,` and whitespace between tokens match nothing and are stepped over.
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|[^ \t\n\r{}\[\]:,"]+', re.S)
+
+
+def offsets(text: str) -> tuple[dict[KeyPath, int], dict[KeyPath, int]]:
+    """The offset of every value and of every key of ``text``, well-formed JSON with no duplicate key (the
+    C parser read it), by key path: the positions :class:`JsonLoader` records, from one tokenizing pass in
+    C and a few steps per token (the recursive reader costs a call and a scalar decode per value)."""
+    values: dict[KeyPath, int] = {}
+    keys: dict[KeyPath, int] = {}
+    stack: list[tuple[KeyPath | None, bool, int, str | None]] = []
+    # The container open: its path (None outside any), whether it is an object, the index of its next item
+    # (a list), the key whose value comes next (an object; None: a key comes next).
+    here: KeyPath | None = None
+    in_object, index, key = False, 0, None
+    for match in _TOKEN.finditer(text):
+        token, start = match.group(), match.start()
+        first = token[0]
+        if first == "}" or first == "]":
+            here, in_object, index, key = stack.pop()
+            continue
+        if here is None:
+            path: KeyPath = ()
+        elif in_object:
+            if key is None:
+                key = json.loads(token) if "\\" in token else token[1:-1]
+                child: KeyPath = (*here, key)
+                keys[child] = start
+                continue
+            path, key = (*here, key), None
+        else:
+            path, index = (*here, index), index + 1
+        values[path] = start
+        if first == "{" or first == "[":
+            stack.append((here, in_object, index, key))
+            here, in_object, index, key = path, first == "{", 0, None
+    return values, keys
 
 
 _WS = re.compile(r"[ \t\n\r]*")

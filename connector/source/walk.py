@@ -12,15 +12,28 @@ if TYPE_CHECKING:
 def strings(value: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
     """Each string inside ``value`` (mappings and lists, in order) with its key path from ``path``.
 
-    A stack rather than nested generators: every rule that reads every string of every linted file walks
-    here, and a generator per level costs more than the walk itself.
+    A stack of the open containers' iterators rather than nested generators or a stack of every child:
+    every rule that reads every string of every linted file walks here, and a generator per level, or a
+    push and a pop per value, costs more than the walk itself.
     """
-    stack: list[tuple[KeyPath, Any]] = [(path, value)]
+    if isinstance(value, str):
+        yield path, value
+        return
+    stack: list[tuple[KeyPath, Iterator[tuple[Any, Any]]]] = []
+    if isinstance(value, dict):
+        stack.append((path, iter(value.items())))
+    elif isinstance(value, list):
+        stack.append((path, enumerate(value)))
     while stack:
-        where, item = stack.pop()
-        if isinstance(item, str):
-            yield where, item
-        elif isinstance(item, dict):
-            stack.extend((((*where, key), child) for key, child in reversed(item.items())))
-        elif isinstance(item, list):
-            stack.extend(((*where, index), item[index]) for index in range(len(item) - 1, -1, -1))
+        where, items = stack[-1]
+        for key, item in items:
+            if isinstance(item, str):
+                yield (*where, key), item
+            elif isinstance(item, dict):
+                stack.append(((*where, key), iter(item.items())))
+                break
+            elif isinstance(item, list):
+                stack.append(((*where, key), enumerate(item)))
+                break
+        else:
+            stack.pop()
