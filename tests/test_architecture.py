@@ -448,3 +448,40 @@ def test_a_function_level_import_is_for_start_up_speed_and_says_so() -> None:
         for line in _unexplained_function_imports(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# The "One home per concept" table names each concept's module (and, in parentheses, its functions): a home
+# that moves or is renamed without the table following fails here.
+_HOME_CELL = re.compile(r"`([a-z_/]+\.py)`(?: \(([^)]*)\))?")
+
+
+def _homes() -> list[tuple[str, str, list[str]]]:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text.split("## One home per concept", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or cells[0] in ("concept", "---"):
+            continue
+        for module, names in _HOME_CELL.findall(cells[1]):
+            listed = re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", names.split(":")[0]) if names else []
+            rows.append((cells[0], module, listed))
+    return rows
+
+
+def test_every_home_in_the_one_home_table_exists() -> None:
+    rows = _homes()
+    numbered = {int(m.group(1)) for concept, _, _ in rows if (m := re.match(r"(\d+)\. ", concept))}
+    assert numbered == set(range(1, 15))  # the fourteen concepts issue #20 found with several homes
+    for concept, module, names in rows:
+        path = PACKAGE / module
+        assert path.is_file(), f"{concept}: {module} does not exist"
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))} | {
+            target.id
+            for node in tree.body
+            if isinstance(node, (ast.Assign, ast.AnnAssign))
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)
+        }
+        assert not set(names) - defined, f"{concept}: {module} defines no {sorted(set(names) - defined)}"
