@@ -20,7 +20,7 @@ from connector.logto import PAYLOAD_ROOTS
 from connector.logto.addresses import header
 from connector.logto.placeholders import find_placeholders
 from connector.mail.message import fill_template
-from connector.schema.models import ConnectorConfig, Template
+from connector.schema.models import ConnectorConfig, StoreTemplate, Template
 
 SAMPLE_CODE = "123456"
 SAMPLE_LINK = "https://example.com/invite/abc"
@@ -58,7 +58,7 @@ class PreviewSet:
 
     environment: str
     language: str
-    templates: Sequence[Template]
+    templates: Sequence[Template | StoreTemplate]
     from_email: str
     reply_to: str | None = None
     # With `preview --locale`: for each usage type, the template Logto picks ("SignIn (fr) from the store").
@@ -83,7 +83,7 @@ def preview_sets(
     config: ConnectorConfig,
     *,
     language: str,
-    variants: Mapping[str, Sequence[Template]] | None = None,
+    variants: Mapping[str, Sequence[StoreTemplate]] | None = None,
 ) -> list[PreviewSet]:
     """The sets for one built environment: the connector's templates, then each language variant."""
     sets = [PreviewSet(environment, language, config.templates, config.fromEmail, config.replyTo)]
@@ -98,7 +98,7 @@ def sample_payload(usage_type: str, language: str) -> dict[str, Any]:
     return {**{root: SAMPLES[root] for root in sorted(roots)}, "locale": language, "uiLocales": language}
 
 
-def preview_message(template: Template, where: PreviewSet) -> Message:
+def preview_message(template: Template | StoreTemplate, where: PreviewSet) -> Message:
     """Fill one template with sample values exactly as ``render`` and ``send`` do (Logto's rules)."""
     payload = sample_payload(template.usageType, where.language)
     filled = fill_template(
@@ -114,7 +114,7 @@ def preview_message(template: Template, where: PreviewSet) -> Message:
     reply_to = (header(filled.reply_to) or filled.reply_to) if filled.reply_to else filled.reply_to
     return Message(
         template.usageType,
-        template.contentType,
+        filled.content_type,
         header(filled.sender) or filled.sender,
         reply_to,
         filled.subject,

@@ -132,8 +132,8 @@ def infra(tmp_path: Path) -> tuple[Path, dict[str, str]]:
         {
             "{}\n": "templates:\n  - usageType: SignIn\n    content: {file: templates/sign-in.txt}\n"
             "    locales:\n      fr: {subject: Votre code, content: {file: templates/sign-in.fr.txt}}"
-            # Only SignIn is translated, on purpose: SC613 would list the eight types fr users get in en.
-            "  # smtp-connector: disable=SC613\n"
+            # Only SignIn is translated, on purpose: SC614 would list the eight types fr users get in en.
+            "  # smtp-connector: disable=SC614\n"
         },
     )
     _ok(
@@ -309,7 +309,7 @@ def test_lint_dot_at_the_root_lints_every_project_and_says_what_it_checked(
     repo, env = infra
     result = _run(["smtp-connector", "lint", "."], repo, env)
     assert result.returncode == 0, result.stdout + result.stderr
-    # email's one warning (SC613, its French fallbacks) is suppressed where the variant is written.
+    # email's one warning (SC614, its French fallbacks) is suppressed where the variant is written.
     assert (result.stdout, result.stderr) == ("", "0 errors, 0 warnings (1 suppressed)\n")
     # mail/gmail: its project file, 2 environments, all clean.
     gmail = _run(["smtp-connector", "lint", "mail/gmail"], repo, env)

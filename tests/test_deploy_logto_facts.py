@@ -20,7 +20,7 @@ from connector.logto.requests import MAX_JSON_BODY, encode, pack, put_size
 
 from .conftest import CliRunner
 from .logto_server import JSON_LIMIT, SMTP_ID, FakeLogto
-from .test_deploy import PROD, deploy, env_for, make_project
+from .test_deploy import PASS, PROD, deploy, env_for, make_project
 
 
 def target(fake: FakeLogto, app_id: str | None = None) -> Target:
@@ -276,8 +276,8 @@ def test_the_lint_data_project_reports_sc706_at_the_variant() -> None:
     from .conftest import ROOT
 
     project = ROOT / "tests" / "data" / "lint" / "projects" / "sc706-variant-too-large"
-    # SC613 (the types a fr user gets in English: this project translates one) is test_locales_runtime's.
-    found = [f for f in lint_paths([str(project)]).findings if f.rule != "SC613"]
+    # SC614 (the types a fr user gets in English: this project translates one) is test_locales_runtime's.
+    found = [f for f in lint_paths([str(project)]).findings if f.rule != "SC614"]
     assert [(f.rule, f.line, f.column, f.key_path) for f in found] == [
         ("SC706", 18, 25, ("templates", 0, "content"))  # the variant's key path; its place in the file
     ]
@@ -312,21 +312,84 @@ def test_pulled_yaml_files_name_the_schema(cli: CliRunner, logto: FakeLogto, tmp
     assert SCHEMA_URL.endswith("/schema/smtp-connector.source.schema.json")
 
 
+def _round_trip(cli: CliRunner, logto: FakeLogto, tmp_path: Path) -> tuple[Path, dict[Any, Any]]:
+    """Pull, build the pulled project, deploy it with --dry-run: what the build gives, checked equal to the
+    store, and no change planned."""
+    import json
+
+    out = tmp_path / "pulled"
+    cli("pull", str(out), env=pull_env(logto))
+    cli("build", str(out), "--env", "prod", "-o", str(tmp_path / "prod.json"), env={"SMTP_PASS": PASS})
+    assert json.loads((tmp_path / "prod.json").read_text()) == logto.smtp_config
+    store = json.loads((tmp_path / "prod.email-templates.json").read_text())["templates"]
+    built = {(t["languageTag"], t["templateType"]): t["details"] for t in store}
+    assert built == logto.template_map()
+    before = len(logto.writes)
+    again = cli("deploy", str(out), "--env", "prod", "--dry-run", env={**pull_env(logto), "SMTP_PASS": PASS})
+    assert "no changes" in again.stdout and len(logto.writes) == before
+    return out, built
+
+
+def _store(logto: FakeLogto, tag: str, kind: str, details: dict[str, Any]) -> None:
+    [entry] = [t for t in logto.templates if (t["languageTag"], t["templateType"]) == (tag, kind)]
+    entry["details"] = details  # as Logto's store keeps it: no clean step
+
+
 @pytest.mark.parametrize(
-    ("details", "difference"),
+    ("details", "variant"),
     [
-        ({"replyTo": "", "sendFrom": ""}, "~ fr Generic (replyTo, sendFrom)"),
-        ({"contentType": None}, "~ fr Generic (contentType)"),
+        (
+            {"replyTo": "", "sendFrom": ""},
+            {"contentType": None, "omit": None, "empty": ["replyTo", "sendFrom"], "replyTo": None},
+        ),
+        ({"sendFrom": ""}, {"empty": ["sendFrom"], "omit": None, "replyTo": None}),
+        ({"replyTo": ""}, {"empty": ["replyTo"], "sendFrom": None}),
+        ({"contentType": None}, {"omit": ["contentType"], "empty": None, "contentType": None}),
+        ({"contentType": "text/html"}, {"contentType": "text/html", "omit": None}),
+        ({"contentType": None, "sendFrom": ""}, {"omit": ["contentType"], "empty": ["sendFrom"]}),
     ],
+    ids=["both-empty", "only-sendFrom-empty", "only-replyTo-empty", "no-contentType", "html", "both"],
 )
-def test_a_store_template_pull_cannot_give_back_is_named_and_nothing_is_written(
-    cli: CliRunner, logto: FakeLogto, tmp_path: Path, details: dict[str, Any], difference: str
+def test_a_store_template_with_empty_strings_or_no_content_type_pulls_back_exactly(
+    cli: CliRunner, logto: FakeLogto, tmp_path: Path, details: dict[str, Any], variant: dict[str, Any]
 ) -> None:
+    import yaml
+
     deploy(cli, logto, make_project(tmp_path / "mail"))
     stored = {"subject": "Votre code", "content": "Code : {{code}}", "contentType": "text/plain", **details}
-    [fr_generic] = [t for t in logto.templates if (t["languageTag"], t["templateType"]) == ("fr", "Generic")]
-    fr_generic["details"] = {k: v for k, v in stored.items() if v is not None}  # as Logto's store keeps it
-    out = tmp_path / "pulled"
-    result = cli("pull", str(out), env=pull_env(logto), expect=1)
-    assert difference in result.stderr
-    assert not out.exists() and list(tmp_path.glob(".smtp-connector-pull-*")) == []
+    _store(logto, "fr", "Generic", {k: v for k, v in stored.items() if v is not None})
+    out, built = _round_trip(cli, logto, tmp_path)
+    assert built["fr", "Generic"] == {k: v for k, v in stored.items() if v is not None}
+    project = yaml.safe_load((out / "smtp-connector.yaml").read_text())
+    [generic] = [t for t in project["templates"] if t["usageType"] == "Generic"]
+    fr = generic["locales"]["fr"]
+    for key, value in variant.items():
+        assert fr.get(key) == value, key
+    # Sent as HTML without a contentType (buildMailOptions): its file says so.
+    html = stored["contentType"] != "text/plain"
+    assert fr["content"] == {"text": f"templates/fr/generic.{'html' if html else 'txt'}"}
+
+
+def test_a_variant_inherits_what_the_store_repeats_and_says_none_for_what_it_lacks(
+    cli: CliRunner, logto: FakeLogto, tmp_path: Path
+) -> None:
+    import yaml
+
+    from .test_deploy import PROJECT
+
+    project = PROJECT.replace(
+        "    subject: Your code\n",
+        "    subject: Your code\n    replyTo: Support <support@acme.test>\n    sendFrom: Acme <a@acme.test>\n",
+    )
+    assert project != PROJECT
+    deploy(cli, logto, make_project(tmp_path / "mail", project=project))
+    base = {"subject": "Votre code", "content": "Code : {{code}}", "contentType": "text/plain"}
+    # The same replyTo as the project's template (inherited), no sendFrom (none), and sendFrom "" in de.
+    _store(logto, "fr", "Generic", {**base, "replyTo": "Support <support@acme.test>"})
+    logto.add_template("de", "Generic", {**base, "sendFrom": "", "replyTo": "Hilfe <h@acme.test>"})
+    out, built = _round_trip(cli, logto, tmp_path)
+    locales = yaml.safe_load((out / "smtp-connector.yaml").read_text())["templates"][3]["locales"]
+    assert locales["fr"].get("replyTo") is None and locales["fr"]["sendFrom"] == ""
+    assert "empty" not in locales["fr"] and "omit" not in locales["fr"]
+    assert locales["de"]["empty"] == ["sendFrom"] and locales["de"]["replyTo"] == "Hilfe <h@acme.test>"
+    assert built["de", "Generic"]["sendFrom"] == "" and "sendFrom" not in built["fr", "Generic"]

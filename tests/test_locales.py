@@ -6,7 +6,7 @@ import pytest
 
 from connector.authoring.locales import check_language_tag, email_templates_body, render_body
 from connector.diagnostics.findings import Location
-from connector.schema.models import Template
+from connector.schema.models import StoreTemplate, Template
 
 WHERE = Location("email/smtp-connector.yaml", 12, 7)
 
@@ -56,6 +56,22 @@ def test_body_is_logtos_put_email_templates_shape() -> None:
             },
         ]
     }
+
+
+def test_a_store_template_keeps_what_the_store_keeps() -> None:
+    # The store has no clean step: "" stays, and a missing contentType stays missing (a connector
+    # Template's "" is dropped above, as Logto's save drops it).
+    stored = StoreTemplate.model_validate(
+        {"usageType": "Generic", "subject": "S", "content": "C", "replyTo": "", "sendFrom": ""}
+    )
+    assert email_templates_body({"fr": [stored]})["templates"][0]["details"] == {
+        "subject": "S",
+        "content": "C",
+        "replyTo": "",
+        "sendFrom": "",
+    }
+    none = StoreTemplate.model_validate({"usageType": "Generic", "subject": "S", "content": "C"})
+    assert email_templates_body({"fr": [none]})["templates"][0]["details"] == {"subject": "S", "content": "C"}
 
 
 def test_render_body_keeps_non_ascii_and_ends_with_a_newline() -> None:

@@ -159,7 +159,7 @@ def test_preview_takes_a_locale_and_defaults_its_folder(cli: CliRunner, project:
 
 
 def test_lint_names_per_language_the_usage_types_that_fall_back(project: Path) -> None:
-    found = [f for f in lint_paths([str(project)]).findings if f.rule == "SC613"]
+    found = [f for f in lint_paths([str(project)]).findings if f.rule == "SC614"]
     [finding] = found
     assert finding.severity == "warning" and finding.file.endswith("smtp-connector.yaml")
     assert finding.message.startswith("a `fr` user gets the connector's `en` templates for Register, ")
@@ -170,7 +170,7 @@ def test_lint_names_per_language_the_usage_types_that_fall_back(project: Path) -
 
 def test_a_language_with_every_usage_type_falls_back_nowhere() -> None:
     acme = Path(__file__).resolve().parent.parent / "examples" / "acme"
-    assert not [f for f in lint_paths([str(acme)]).findings if f.rule == "SC613"]
+    assert not [f for f in lint_paths([str(acme)]).findings if f.rule == "SC614"]
 
 
 def test_build_to_stdout_keeps_working_once_a_locale_exists(cli: CliRunner, project: Path) -> None:

@@ -19,7 +19,7 @@ from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 
 if TYPE_CHECKING:  # lint checks language tags without loading pydantic
-    from connector.schema.models import Template
+    from connector.schema.models import StoreTemplate, Template
 
 MAX_TAG = 16  # Logto's limit on languageTag
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
@@ -41,11 +41,12 @@ def check_language_tag(tag: str, where: Location, path: KeyPath = ()) -> list[Fi
     return [Finding.at(where, "SC610", message, hint, key_path=path)]
 
 
-def email_templates_body(variants: Mapping[str, Sequence[Template]]) -> dict[str, Any]:
+def email_templates_body(variants: Mapping[str, Sequence[StoreTemplate | Template]]) -> dict[str, Any]:
     """The JSON body of ``PUT /api/email-templates``: one entry per language tag and usage type.
 
     ``variants`` maps a language tag to its rendered templates, in the order to write them. Optional
-    fields that are unset or empty are left out, as Logto leaves them out when it saves.
+    fields that are None are left out, and so is a connector :class:`Template`'s empty replyTo or sendFrom
+    (as Logto's save drops it); a :class:`StoreTemplate`'s ``""`` is kept, as the store keeps it.
     """
     entries: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
@@ -55,14 +56,10 @@ def email_templates_body(variants: Mapping[str, Sequence[Template]]) -> dict[str
             if key in seen:
                 raise ValueError(f"two {template.usageType} templates for language {tag}")
             seen.add(key)
-            details: dict[str, Any] = {
-                "subject": template.subject,
-                "content": template.content,
-                "contentType": template.contentType,
-            }
-            for field in ("replyTo", "sendFrom"):
+            details: dict[str, Any] = {"subject": template.subject, "content": template.content}
+            for field in ("contentType", "replyTo", "sendFrom"):
                 value = getattr(template, field)
-                if value:
+                if value or (value == "" and template.keeps_empty):
                     details[field] = value
             entries.append({"languageTag": tag, "templateType": template.usageType, "details": details})
     return {"templates": entries}

@@ -26,7 +26,7 @@ from connector.schema.validate import Part, errors_to_findings
 from connector.source.files import TEMPLATES_SUFFIX
 
 if TYPE_CHECKING:
-    from connector.schema.models import ConnectorConfig, Template
+    from connector.schema.models import ConnectorConfig, StoreTemplate
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Built:
     env: str | None
     config: ConnectorConfig
     language: str
-    variants: Mapping[str, Sequence[Template]]  # language tag -> templates, tags sorted
+    variants: Mapping[str, Sequence[StoreTemplate]]  # language tag -> templates as stored, tags sorted
     warnings: tuple[Finding, ...] = ()
 
     @property
@@ -141,13 +141,13 @@ def write_outputs(outputs: Mapping[Path, str]) -> None:
     write_all({path: text.encode("utf-8") for path, text in outputs.items()}, private=True, durable=False)
 
 
-def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[Finding]]:
+def _variants(variants: list[Variant]) -> tuple[dict[str, list[StoreTemplate]], list[Finding]]:
     # start-up: pydantic loads only when a config is validated
     from pydantic import ValidationError
 
-    from connector.schema.models import Template
+    from connector.schema.models import StoreTemplate
 
-    out: dict[str, list[Template]] = {}
+    out: dict[str, list[StoreTemplate]] = {}
     findings: list[Finding] = []
     for variant in variants:
         for j, item in enumerate(variant.data["templates"]):
@@ -158,12 +158,12 @@ def _variants(variants: list[Variant]) -> tuple[dict[str, list[Template]], list[
                 findings.append(unknown)
                 continue
             try:
-                out.setdefault(variant.language, []).append(Template.model_validate(item))
+                out.setdefault(variant.language, []).append(StoreTemplate.model_validate(item))
             except ValidationError as e:  # a missing subject or content is reported before this
                 findings += [
                     replace(f, key_path=("templates", j, *f.key_path))
                     for f in errors_to_findings(
-                        e, Part(variant.data["templates"][j], variant, ("templates", j)), Template
+                        e, Part(variant.data["templates"][j], variant, ("templates", j)), StoreTemplate
                     )
                 ]
     return out, findings

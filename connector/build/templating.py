@@ -19,7 +19,7 @@ from connector.authoring.locales import check_language_tag
 from connector.build.located import FORMS, AuthoredConfig, Variant, Where
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
-from connector.logto import TEMPLATE_TEXT_FIELDS
+from connector.logto import TEMPLATE_TEXT_FIELDS, sent_content_type
 from connector.project.layers import Composed
 from connector.project.merge_rules import LOCALES, TEMPLATES, USAGE_TYPE
 
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 DEFAULT_LANGUAGE = "en"
 INHERITED = ("contentType", "replyTo", "sendFrom")  # what a variant takes from its template
+# A variant's lists of keys its store entry leaves out, or stores as "" (docs/templates.md, "Languages").
+OMIT, EMPTY = "omit", "empty"
+STORED_EMPTY = ("replyTo", "sendFrom")  # the keys a variant may store as ""
 
 
 @dataclass
@@ -156,17 +159,25 @@ class _Run:
     ) -> tuple[dict[str, Any], dict[KeyPath, KeyPath]]:
         paths: dict[KeyPath, KeyPath] = {(): vpath, (USAGE_TYPE,): (*base, USAGE_TYPE)}
         out: dict[str, Any] = {USAGE_TYPE: template.get(USAGE_TYPE)}
+        omitted, emptied = self._listed(variant, vpath)
         for name in ("contentType", *TEMPLATE_TEXT_FIELDS):
+            if name in omitted or name in emptied:
+                continue  # stored without it, or as "": never inherited
             if name in variant:
                 out[name], paths[(name,)] = variant[name], (*vpath, name)
             elif name in INHERITED and name in template:
                 out[name], paths[(name,)] = template[name], (*base, name)
-        html = out.get("contentType") == "text/html"
+        html = sent_content_type(out.get("contentType")) == "text/html"
         tag = vpath[-1]
         assert isinstance(tag, str)
         for name in TEMPLATE_TEXT_FIELDS:
             if name in out:
                 out[name] = self._field(out[name], paths[(name,)], html, tag, paths, (name,))
+        for name in STORED_EMPTY:
+            if out.get(name) == "":  # `replyTo: ""` (or text that renders empty): the store gets none
+                del out[name]
+            if name in emptied:
+                out[name], paths[(name,)] = "", (*vpath, EMPTY)
         for name in ("subject", "content"):
             if out.get(name) is None:
                 self.findings.append(
@@ -180,6 +191,37 @@ class _Run:
                     )
                 )
         return out, paths
+
+    def _listed(self, variant: dict[str, Any], vpath: KeyPath) -> tuple[set[str], set[str]]:
+        """The keys the variant's ``omit`` and ``empty`` name (the source schema checks their items); a
+        finding (SC613) for a key named twice or named and set."""
+        lists: list[set[str]] = []
+        for list_name, allowed in ((OMIT, INHERITED), (EMPTY, STORED_EMPTY)):
+            value = variant.get(list_name)
+            items = value if isinstance(value, list) else []
+            lists.append({item for item in items if isinstance(item, str) and item in allowed})
+        omitted, emptied = lists
+        tag = vpath[-1]
+        for name in sorted(omitted | emptied):
+            if name in omitted and name in emptied:
+                why, hint = f"in both `{OMIT}` and `{EMPTY}`", f"keep `{name}` in one of the two lists"
+            elif variant.get(name) not in (None, ""):
+                listed = OMIT if name in omitted else EMPTY
+                why, hint = f"set and listed in `{listed}`", f"remove `{name}:` or take it out of `{listed}`"
+            else:
+                continue
+            at: KeyPath = (*vpath, name) if name in variant else (*vpath, OMIT if name in omitted else EMPTY)
+            self.findings.append(
+                Finding.at(
+                    self.composed.locate(at, key=name in variant),
+                    "SC613",
+                    f"`{name}` of the `{tag}` variant is {why}: what the store gets is unclear, so "
+                    "nothing is built",
+                    hint,
+                    key_path=at,
+                )
+            )
+        return omitted, emptied
 
     def _field(
         self,

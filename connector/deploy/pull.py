@@ -31,7 +31,7 @@ from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.printable import printable
 from connector.errors import InputError
-from connector.logto import SECRET_KEYS
+from connector.logto import SECRET_KEYS, sent_content_type
 from connector.logto.credentials import SECRETS
 from connector.project.layout import load_project
 from connector.resources import SCHEMA_LINE
@@ -234,7 +234,9 @@ def _templates(
         for key, value in item.items():
             if key == "content" and isinstance(value, str):
                 at: KeyPath = ("templates", i, "usageType")
-                path = names.template_path(language, kind, item.get("contentType"), "connectors", (), at)
+                path = names.template_path(
+                    language, kind, sent_content_type(item.get("contentType")), "connectors", (), at
+                )
                 template[key] = _content(value, path, pulled)
             else:
                 template[key] = _literal(value)
@@ -262,6 +264,8 @@ def _templates(
             pulled.skipped_keys.add((entry.get("languageTag"), entry.get("templateType")))
             continue
         variant: dict[str, Any] = {}
+        omit: list[str] = []
+        empty: list[str] = []
         for key in ("contentType", "subject", "content", "replyTo", "sendFrom"):
             value = details.get(key)
             inherited = base.get(key)
@@ -269,16 +273,24 @@ def _templates(
                 path = names.template_path(
                     tag,
                     kind,
-                    details.get("contentType"),
+                    sent_content_type(details.get("contentType")),
                     "email-templates",
                     (j, "languageTag"),
                     (j, "templateType"),
                 )
                 variant[key] = _content(value, path, pulled)
+            elif value == "" and key in ("replyTo", "sendFrom"):
+                empty.append(key)  # the store keeps "" (no clean step): say so, or it builds as none
             elif value is not None and (key in ("subject",) or value != inherited):
                 variant[key] = _literal(value)
             elif value is None and key in ("replyTo", "sendFrom") and inherited:
                 variant[key] = ""  # the store entry has none: do not inherit the template's
+            elif value is None and key == "contentType" and inherited is not None:
+                omit.append(key)  # stored without one (sent as HTML): do not inherit the template's
+        if omit:
+            variant["omit"] = omit
+        if empty:
+            variant["empty"] = empty
         base.setdefault("locales", {})[tag] = variant
     return out
 

@@ -430,6 +430,13 @@ _RULES = [
     ),
     Rule(
         "SC613",
+        "error",
+        "variant-stored-keys",
+        "A locale variant names a key in both `omit` and `empty`, or sets a key it lists there: what the store "
+        "gets is unclear.",
+    ),
+    Rule(
+        "SC614",
         "warning",
         "locale-fallback",
         "A language of `locales` lacks some usage types: its users get the connector's templates (or Generic) for them.",

@@ -126,7 +126,7 @@ def lint_project(
         authored = authoring.render(composed)
         if direct is not None and name not in direct and not authored.used & templates:
             continue  # a changed template that this environment does not render
-        # SC613 (a language's fallbacks) is lint's to say: the build, gating on its findings, does not
+        # SC614 (a language's fallbacks) is lint's to say: the build, gating on its findings, does not
         # repeat it.
         _lint_environment(linter, authored, composed, config, in_files, root, fallbacks=layers)
         linter.result.environments += 1
@@ -231,7 +231,7 @@ def _failure(root: Path, error: InputError) -> Finding:
 
 
 def _fallbacks(authored: Any) -> list[Finding]:
-    """SC613: per language of the project's ``locales``, the usage types a user in that language gets in
+    """SC614: per language of the project's ``locales``, the usage types a user in that language gets in
     another language, as Logto falls back (connector.logto.email_templates), and the template they get."""
 
     items = authored.config.data.get("templates")
@@ -261,11 +261,11 @@ def _fallbacks(authored: Any) -> list[Finding]:
             findings.append(
                 Finding.at(
                     variant.locate(("templates", 0), key=True),
-                    "SC613",
+                    "SC614",
                     f"a `{tag}` user gets {' and '.join(parts)}: there is no `{tag}` variant of them, and "
                     "Logto falls back",
                     f"add a `{tag}:` variant under `locales:` of each, or accept the fallback "
-                    "(`# smtp-connector: disable=SC613`)",
+                    "(`# smtp-connector: disable=SC614`)",
                     key_path=("templates", 0, "locales", tag),
                 )
             )

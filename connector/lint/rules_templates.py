@@ -15,6 +15,7 @@ from connector.logto import (
     TEMPLATE_TEXT_FIELDS,
     USAGE_TYPES,
     VERIFICATION_TYPES,
+    sent_content_type,
 )
 from connector.logto.examples import first_html_tag
 from connector.logto.html_elements import check_html
@@ -65,7 +66,7 @@ def required_placeholder(ctx: Context) -> Iterator[Finding]:
             not ctx.rendered and (JINJA.search(subject) or JINJA.search(content))
         ):
             continue
-        html = template.get("contentType") == "text/html"
+        html = _content_type(ctx, template) == "text/html"
         where = ("templates", index, "content")
         if kind in VERIFICATION_TYPES and not _renders(subject, content, html, "code"):
             yield ctx.finding(
@@ -260,10 +261,17 @@ def _line_around(text: str, offset: int, *, before: bool) -> str:
     return text[start:end].strip()
 
 
+def _content_type(ctx: Context, template: dict[str, Any]) -> Any:
+    """A template's contentType as Logto sends it: a variant stored without one (``omit: [contentType]``)
+    is sent as HTML; a connector template without one is refused (SC203), so it is not guessed."""
+    kind = template.get("contentType")
+    return sent_content_type(kind) if ctx.mode == "variant" else kind
+
+
 @rule("SC109", "SC110", modes=TEMPLATE_TEXT_MODES)
 def content_markup(ctx: Context) -> Iterator[Finding]:
     for index, template in ctx.templates():
-        content, kind = template.get("content"), template.get("contentType")
+        content, kind = template.get("content"), _content_type(ctx, template)
         if not isinstance(content, str) or (not ctx.rendered and JINJA.search(content)):
             continue
         path = ("templates", index, "content")

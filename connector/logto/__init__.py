@@ -257,3 +257,10 @@ ALL_TEMPLATE_ROOTS = frozenset().union(*TEMPLATE_ROOTS.values())
 # emailTemplateDetailsGuard, @logto/connector-kit).
 TEMPLATE_DETAILS_REQUIRED = ("subject", "content")
 TEMPLATE_DETAILS_OPTIONAL = ("contentType", "replyTo", "sendFrom")
+
+
+def sent_content_type(content_type: object) -> str:
+    """The body a template's content is sent as: Logto's ``buildMailOptions`` sends ``text/plain`` as the
+    text body and anything else as HTML (``contentType === 'text/plain' ? 'text' : 'html'``), so a store
+    template without ``contentType`` (its guard makes it optional) is sent as HTML."""
+    return "text/plain" if content_type == "text/plain" else "text/html"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from connector.errors import InputError
 from connector.logto import USAGE_TYPES
 from connector.logto.email_templates import Choice, pick_template
-from connector.schema.models import ConnectorConfig, Template
+from connector.schema.models import ConnectorConfig, StoreTemplate, Template
 
 DEFAULT_LANGUAGE = "en"  # Logto's default sign-in experience falls back to English
 
@@ -27,8 +27,8 @@ class Languages:
     store: Mapping[tuple[str, str], Template] = field(default_factory=dict)  # (tag, usage type) -> template
 
     @classmethod
-    def from_variants(cls, language: str, variants: Mapping[str, Sequence[Template]]) -> Languages:
-        return cls(language, {(tag, t.usageType): t for tag, items in variants.items() for t in items})
+    def from_variants(cls, language: str, variants: Mapping[str, Sequence[StoreTemplate]]) -> Languages:
+        return cls(language, {(tag, t.usageType): _sent(t) for tag, items in variants.items() for t in items})
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -65,3 +65,16 @@ def localized(
 
 def _pairs(config: ConnectorConfig) -> list[tuple[object, Template]]:
     return [(t.usageType, t) for t in config.templates]
+
+
+def _sent(stored: StoreTemplate) -> Template:
+    """A store entry as Logto's connector sends it: no contentType is HTML, an empty replyTo or sendFrom
+    is as if absent (connector-smtp's buildMailOptions tests them for truth)."""
+    return Template(
+        usageType=stored.usageType,
+        contentType=stored.contentType or "text/html",
+        subject=stored.subject,
+        content=stored.content,
+        replyTo=stored.replyTo or None,
+        sendFrom=stored.sendFrom or None,
+    )

@@ -19,7 +19,7 @@ from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from connector.errors import InputError
-from connector.logto import DOUBLED_HEADERS, OWN_HEADERS, REPLACED_HEADERS
+from connector.logto import DOUBLED_HEADERS, OWN_HEADERS, REPLACED_HEADERS, sent_content_type
 from connector.logto.addresses import (
     ADDRESS,
     address_problem,
@@ -32,7 +32,7 @@ from connector.logto.addresses import (
 )
 from connector.logto.headers import HEADER_NAME, LINE_BREAKS
 from connector.logto.placeholders import fill_placeholders
-from connector.schema.models import ConnectorConfig, Template
+from connector.schema.models import ConnectorConfig, StoreTemplate, Template
 
 _SEPARATOR = re.compile(f"[{re.escape(LINE_BREAKS)}]")  # the line ends of headers.py, CR and LF included
 
@@ -48,7 +48,7 @@ class FilledMessage:
     """The parts of one message after placeholders were filled: Logto's mail options, before nodemailer."""
 
     usage_type: str
-    template: Template
+    template: Template | StoreTemplate
     sender: str
     reply_to: str | None
     subject: str
@@ -56,7 +56,9 @@ class FilledMessage:
 
     @property
     def content_type(self) -> str:
-        return self.template.contentType
+        """``text/plain`` or ``text/html``: how Logto sends the content (a store template without
+        contentType is sent as HTML)."""
+        return sent_content_type(self.template.contentType)
 
 
 def choose_template(config: ConnectorConfig, usage_type: str) -> Template:
@@ -74,7 +76,7 @@ def fill_message(config: ConnectorConfig, usage_type: str, payload: Mapping[str,
 
 
 def fill_template(
-    template: Template,
+    template: Template | StoreTemplate,
     usage_type: str,
     payload: Mapping[str, Any],
     *,
@@ -85,7 +87,9 @@ def fill_template(
 
     The sender is the template's sendFrom when it is not empty, filled, else ``from_email`` (the config's
     fromEmail); the same for replyTo. The test is on sendFrom as written, not on what filling leaves, so
-    ``sendFrom: "{{user.nickname}}"`` with a user that has no nickname sends from an empty address.
+    ``sendFrom: "{{user.nickname}}"`` with a user that has no nickname sends from an empty address. A
+    store template's ``replyTo: ""`` or ``sendFrom: ""`` is no template value (Logto tests
+    ``'replyTo' in template && template.replyTo``), and one without contentType is sent as HTML.
     """
     return FilledMessage(
         usage_type=usage_type,

@@ -6,7 +6,7 @@ passes through untouched. Strict types (no "465" for 465), unknown keys forbidde
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeVar, Union
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, Union
 
 from annotated_types import Ge
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator
@@ -49,6 +49,8 @@ class _Strict(BaseModel):
 class Template(_Strict):
     """One message template, chosen by usageType when Logto sends a message."""
 
+    keeps_empty: ClassVar[bool] = False  # Logto's save drops an empty replyTo or sendFrom
+
     usageType: str = Field(
         description="When Logto uses this template: SignIn, Register, ForgotPassword, Generic, "
         "OrganizationInvitation, UserPermissionValidation, BindNewIdentifier, MfaVerification or BindMfa.",
@@ -72,6 +74,24 @@ class Template(_Strict):
     sendFrom: str | None = Field(
         None, description="From for this template only, overriding fromEmail; may hold placeholders."
     )
+
+
+class StoreTemplate(_Strict):
+    """One template of Logto's email-template store (a language variant): its ``details`` as stored.
+
+    Unlike the connector's templates, the store keeps what it is given (no clean step): ``contentType``
+    may be absent (sent as HTML) and ``replyTo`` or ``sendFrom`` may be ``""`` (sent as if absent)."""
+
+    keeps_empty: ClassVar[bool] = True  # an empty replyTo or sendFrom is stored as ""
+
+    usageType: str = Field(description=Template.model_fields["usageType"].description)
+    contentType: Literal["text/plain", "text/html"] | None = Field(
+        None, description="Whether content is sent as the plain-text body or as the HTML body; none: HTML."
+    )
+    subject: str = Field(description=Template.model_fields["subject"].description)
+    content: str = Field(description=Template.model_fields["content"].description)
+    replyTo: str | None = Field(None, description=Template.model_fields["replyTo"].description)
+    sendFrom: str | None = Field(None, description=Template.model_fields["sendFrom"].description)
 
 
 class LoginAuth(_Strict):

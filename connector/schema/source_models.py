@@ -36,7 +36,8 @@ LANGUAGE_DESCRIPTION = (
 )
 LOCALES_DESCRIPTION = (
     "This template in other languages, keyed by language tag (fr, pt-BR), for Logto's email-template "
-    "store. A variant inherits contentType, replyTo and sendFrom from its template; `build` writes them "
+    "store. A variant inherits contentType, replyTo and sendFrom from its template unless it sets them or "
+    "names them in `omit` or `empty`; `build` writes them "
     "to ENV.email-templates.json for Logto's Management API."
 )
 FORMS_NOTE = (
@@ -157,6 +158,23 @@ def _locale_model() -> type[BaseModel]:
             FieldSource | None,
             Field(None, description=(info.description or "") + inherited + FORMS_NOTE),
         )
+    fields["omit"] = (
+        list[typing.Literal["contentType", "replyTo", "sendFrom"]] | None,
+        Field(
+            None,
+            description="Keys the store entry leaves out instead of inheriting them from the template. "
+            "Without contentType Logto sends the content as HTML; without replyTo or sendFrom, the config's "
+            'replyTo and fromEmail (as `replyTo: ""` says).',
+        ),
+    )
+    fields["empty"] = (
+        list[typing.Literal["replyTo", "sendFrom"]] | None,
+        Field(
+            None,
+            description='Keys the store entry holds as the empty string "" (Logto keeps it, and sends as if '
+            "there were none). `pull` writes this to give back such a store template exactly.",
+        ),
+    )
     model: type[BaseModel] = create_model(
         "LocaleSource",
         __config__=ConfigDict(strict=True, extra="forbid", title="LocaleSource"),
