@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .test_precommit import _git_env
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTIFIER = "fromEmail: alerts@example.com\nport: 25\nqueue: notifications\n"
 NOTIFIER_TEMPLATES = '{"templates": {"welcome": "Hi {{name}}", "reset": "Reset: {{url}}"}}\n'
@@ -54,13 +56,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
         "PATH": f"{_tool_bin(tmp_path)}{os.pathsep}{os.environ.get('PATH', '')}",
         "PYTHONPATH": str(ROOT),
         "NO_COLOR": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache"),
+        **_git_env(tmp_path),  # one isolated git and pre-commit, as the other hook tests use
     }
 
 

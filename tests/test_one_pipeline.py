@@ -50,6 +50,28 @@ def _every_command(cli: CliRunner, logto: FakeLogto, target: Path, *extra: str) 
     return {name: result.stderr for name, result in runs.items()}
 
 
+def _built_file(cli: CliRunner, logto: FakeLogto, tmp_path: Path, change: Any) -> tuple[Path, dict[str, Any]]:
+    """The project's prod environment built into a file, then changed by hand by ``change(config)``."""
+    project = make_project(tmp_path / "mail")
+    built = tmp_path / "prod.json"
+    cli("build", str(project), "--env", "prod", "-o", str(built), env=env_for(logto))
+    config = json.loads(built.read_text())
+    change(config)
+    built.write_text(json.dumps(config, indent=2))
+    return built, config
+
+
+def _file_commands(cli: CliRunner, built: Path, usage_type: str, out: Path) -> dict[str, str]:
+    """What render and ``send --dry-run`` of a built file print on stderr (both refuse it)."""
+    message = ("--type", usage_type, "--code", "123456")
+    return {
+        "render": cli("render", str(built), *message, expect=1).stderr,
+        "send --dry-run": cli(
+            "send", str(built), *message, "--to", "a@example.test", "--dry-run", str(out), expect=1
+        ).stderr,
+    }
+
+
 @pytest.mark.parametrize(
     ("sets", "path", "place", "hint"),
     [
@@ -87,26 +109,9 @@ def test_an_emptied_required_value_is_one_finding_whichever_command_meets_it(
 def test_a_built_file_holding_an_emptied_value_says_what_build_says(
     cli: CliRunner, logto: FakeLogto, tmp_path: Path
 ) -> None:
-    project = make_project(tmp_path / "mail")
-    built = tmp_path / "prod.json"
-    cli("build", str(project), "--env", "prod", "-o", str(built), env=env_for(logto))
-    config = json.loads(built.read_text())
-    config["auth"] = {}
-    built.write_text(json.dumps(config, indent=2))
-    message = ("--type", "SignIn", "--code", "123456")
-    from_file = {
-        "render": cli("render", str(built), *message, expect=1).stderr,
-        "send --dry-run": cli(
-            "send",
-            str(built),
-            *message,
-            "--to",
-            "a@example.test",
-            "--dry-run",
-            str(tmp_path / "out"),
-            expect=1,
-        ).stderr,
-    }
+    built, _ = _built_file(cli, logto, tmp_path, lambda config: config.update(auth={}))
+    project = tmp_path / "mail"
+    from_file = _file_commands(cli, built, "SignIn", tmp_path / "out")
     from_project = _every_command(cli, logto, project, "--set", "auth.user=''", "--set", "auth.pass=''")
     texts = {
         name: [rest for _, rest in _findings(stderr, "SC402")]
@@ -275,27 +280,12 @@ def test_lint_gives_the_finding_build_render_and_send_give_for_an_emptied_value(
     cli: CliRunner, logto: FakeLogto, tmp_path: Path, change: Any, expected: str
 ) -> None:
     """SC402 is one finding: the lint of a file says, at the same place, what render and send say of it."""
-    project = make_project(tmp_path / "mail")
-    built = tmp_path / "prod.json"
-    cli("build", str(project), "--env", "prod", "-o", str(built), env=env_for(logto))
-    config = json.loads(built.read_text())
-    change(config)
-    built.write_text(json.dumps(config, indent=2))
-    label = f'"{config["templates"][0]["usageType"]}"'
-    message = ("--type", config["templates"][0]["usageType"], "--code", "123456")
+    built, config = _built_file(cli, logto, tmp_path, change)
+    usage_type = config["templates"][0]["usageType"]
+    label = f'"{usage_type}"'
     runs = {
         "lint": cli("lint", str(built), expect=1).stdout,
-        "render": cli("render", str(built), *message, expect=1).stderr,
-        "send --dry-run": cli(
-            "send",
-            str(built),
-            *message,
-            "--to",
-            "a@example.test",
-            "--dry-run",
-            str(tmp_path / "out"),
-            expect=1,
-        ).stderr,
+        **_file_commands(cli, built, usage_type, tmp_path / "out"),
     }
     said = {name: _findings(text, "SC402") for name, text in runs.items()}
     places = {where for found in said.values() for where, _ in found}
