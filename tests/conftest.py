@@ -111,7 +111,8 @@ def run_subprocess(
 
 
 # Shared SMTP fixtures (real aiosmtpd servers, trustme certificates, a local OAuth2 token endpoint).
-# A Logto Management API stand-in on loopback for the deploy and pull tests.
+# A Logto Management API stand-in on loopback for the deploy and pull tests. A DNS server (doctor's tests).
+from .dns_fixtures import dns_server  # noqa: E402
 from .logto_server import logto  # noqa: E402
 from .smtp_fixtures import (  # noqa: E402
     certificates,
@@ -125,6 +126,7 @@ from .smtp_fixtures import (  # noqa: E402
 
 __all__ = [
     "certificates",
+    "dns_server",
     "logto",
     "mute_after_greeting",
     "other_ca_pem",

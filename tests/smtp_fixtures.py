@@ -102,6 +102,15 @@ class Handler:
         self.sessions: list[tuple[str, str | None]] = []  # (peer address, EHLO name) per message
         self.dropped: list[Envelope] = []
         self.logins: list[tuple[str, str]] = []
+        self.mail_from: list[str] = []  # every MAIL FROM the server saw (doctor's tests assert none)
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        self.mail_from.append(address)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -145,6 +154,16 @@ class Handler:
         error = json.dumps({"status": "401", "schemes": "Bearer", "scope": "https://mail.google.com/"})
         await server.challenge_auth(error)  # the client answers with an empty line
         return AuthResult(success=False, handled=False)
+
+
+class _NoAuthHandler(Handler):
+    """A server that offers no AUTH at all (aiosmtpd always writes an AUTH line, empty or not)."""
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        return [line for line in responses if not line.startswith("250-AUTH")]
 
 
 class _Controller(Controller):
@@ -206,7 +225,8 @@ ServerFactory = Callable[..., Server]
 @pytest.fixture
 def smtp_server(certificates: Certificates) -> Iterator[ServerFactory]:
     """Start aiosmtpd servers: ``smtp_server(tls="starttls", users={"u": "p"}, tokens={"t"}, script=...)``
-    (``smtputf8=True`` offers SMTPUTF8 and reads commands as UTF-8)."""
+    (``smtputf8=True`` offers SMTPUTF8 and reads commands as UTF-8, ``smtputf8=False`` does not offer it;
+    ``size=N`` advertises SIZE N; ``offer_auth=False`` leaves AUTH out of the EHLO reply)."""
     started: list[Controller] = []
 
     def start(
@@ -218,12 +238,16 @@ def smtp_server(certificates: Certificates) -> Iterator[ServerFactory]:
         auth_require_tls: bool = True,
         host: str = "127.0.0.1",
         context: ssl.SSLContext | None = None,
-        smtputf8: bool = False,
+        smtputf8: bool | None = None,
+        size: int | None = None,
+        offer_auth: bool = True,
     ) -> Server:
-        handler = Handler(script or Script(), tokens or set())
+        handler = (Handler if offer_auth else _NoAuthHandler)(script or Script(), tokens or set())
         kwargs: dict[str, Any] = {"hostname": host, "port": 0, "ready_timeout": 10}
-        if smtputf8:  # aiosmtpd then reads commands as UTF-8 (else a non-ASCII one gets 500)
-            kwargs["enable_SMTPUTF8"] = True
+        if smtputf8 is not None:  # True: aiosmtpd reads commands as UTF-8 (else a non-ASCII one gets 500)
+            kwargs["enable_SMTPUTF8"] = smtputf8
+        if size is not None:  # advertised as SIZE (0: no limit)
+            kwargs["data_size_limit"] = size
         if tls == "implicit":
             kwargs["ssl_context"] = context or certificates.server_context
         elif tls == "starttls":

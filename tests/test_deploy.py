@@ -501,7 +501,10 @@ def test_readme_ci_workflow_lints_checks_and_deploys() -> None:
             build_parser().parse_args(argv[1:])
     assert runs["lint"][0] == "github.event_name == 'pull_request'" and "lint" in runs["lint"][1][0]
     assert runs["drift"][0] == "github.event_name == 'schedule'" and "--check" in runs["drift"][1][0]
-    assert runs["deploy"][0] == "github.event_name == 'push'" and "deploy" in runs["deploy"][1][0]
+    assert runs["deploy"][0] == "github.event_name == 'push'" and "deploy" in runs["deploy"][1][-1]
+    # doctor: DNS and templates in pull requests; all of it (the SMTP login too) before each deploy.
+    assert "doctor" in runs["lint"][1][1] and "--only dns,templates" in runs["lint"][1][1]
+    assert "doctor" in runs["deploy"][1][0] and "--only" not in runs["deploy"][1][0]
 
 
 def test_pull_turns_every_secret_into_a_variable(cli: CliRunner, logto: FakeLogto, tmp_path: Path) -> None:

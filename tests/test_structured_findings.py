@@ -19,7 +19,11 @@ from .conftest import ROOT
 from .projects import PROJECT, write_project
 
 # Where findings become text for people: the only modules that may read a message or a hint as text.
-_TEXT_MODULES = {"connector/diagnostics/findings.py", "connector/diagnostics/reporters.py"}
+_TEXT_MODULES = {
+    "connector/diagnostics/findings.py",
+    "connector/diagnostics/reporters.py",
+    "connector/doctor/report.py",  # doctor's checks become text here
+}
 _TEXT_FIELDS = {"message", "hint"}
 # `.message` of things that are not findings: a provider variable's description (shown when it is set).
 _NOT_FINDINGS = {("connector/project/providers.py", "var")}

@@ -34,6 +34,7 @@ COMMANDS = (
     "render",
     "send",
     "sink",
+    "doctor",
     "schema",
     "deploy",
     "pull",

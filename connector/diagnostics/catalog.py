@@ -146,6 +146,36 @@ _RULES = [
         "broken-html",
         "text/html content with tags that close the wrong element or never close.",
     ),
+    Rule(
+        "SC111",
+        "warning",
+        "html-clipped",
+        "text/html content over about 102 KB: Gmail clips the message and hides the rest.",
+    ),
+    Rule(
+        "SC112",
+        "warning",
+        "img-without-alt",
+        "An <img> without alt: blocked images and screen readers leave the reader with nothing.",
+    ),
+    Rule(
+        "SC113",
+        "warning",
+        "plain-http-link",
+        "An http:// link or image in text/html content: clients warn or block, and it can be changed on the way.",
+    ),
+    Rule(
+        "SC114",
+        "warning",
+        "html-without-lang",
+        "The root <html> element has no lang attribute: screen readers guess the language.",
+    ),
+    Rule(
+        "SC115",
+        "warning",
+        "long-subject",
+        "A subject over 78 characters: folded onto two header lines, and cut off by phones and inboxes.",
+    ),
     #
     #
     # SC3xx connection, TLS and auth (lint): add below this line.

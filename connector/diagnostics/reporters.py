@@ -59,12 +59,14 @@ def write_json(findings: Iterable[Finding], stream: TextIO) -> None:
     stream.write(redact(json.dumps(items, indent=2, ensure_ascii=False)) + "\n")
 
 
-def _escape_data(text: str) -> str:
+def escape_data(text: str) -> str:
+    """Text in a GitHub Actions workflow command's message: %, CR and LF escaped."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def escape_property(text: str) -> str:
+    """A workflow command's property value: also : and , escaped."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def from_root(file: str, root: Path | None) -> str:
@@ -91,7 +93,7 @@ def write_github(findings: Iterable[Finding], stream: TextIO, *, root: Path | No
         # escaped form would no longer be recognised.
         message = redact(f"{f.message}\nhint: {f.hint}" if f.hint else f.message)
         properties = ",".join(
-            f"{key}={_escape_property(redact(str(value)))}"
+            f"{key}={escape_property(redact(str(value)))}"
             for key, value in (
                 ("file", from_root(f.file, root)),
                 ("line", f.line),
@@ -99,7 +101,7 @@ def write_github(findings: Iterable[Finding], stream: TextIO, *, root: Path | No
                 ("title", title),
             )
         )
-        stream.write(f"::{f.severity} {properties}::{_escape_data(message)}\n")
+        stream.write(f"::{f.severity} {properties}::{escape_data(message)}\n")
 
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

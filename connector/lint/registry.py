@@ -25,6 +25,8 @@ RULES: tuple[LintRule, ...] = (
     rules_templates.required_placeholder,
     rules_templates.placeholders,
     rules_templates.content_markup,
+    rules_templates.html_for_readers,
+    rules_templates.subject_length,
     rules_connection.empty_auth,
     rules_connection.auth_without_credentials,
     rules_connection.port_and_secure,

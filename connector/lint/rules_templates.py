@@ -18,7 +18,7 @@ from connector.logto import (
     sent_content_type,
 )
 from connector.logto.examples import first_html_tag
-from connector.logto.html_elements import check_html
+from connector.logto.html_elements import GMAIL_CLIP_BYTES, SUBJECT_LENGTH, check_html, html_notes
 from connector.logto.placeholders import PLACEHOLDER, fill_placeholders, find_placeholders
 from connector.logto.usage_types import unknown_usage_type
 
@@ -297,3 +297,73 @@ def content_markup(ctx: Context) -> Iterator[Finding]:
                     problem.hint,
                     excerpt=problem.excerpt,
                 )
+
+
+_NOTES = {
+    "img-alt": (
+        "SC112",
+        "an image without `alt`: readers whose client blocks images, and screen readers, get nothing for it",
+        'add alt text (alt="" for a decorative image)',
+    ),
+    "http": (
+        "SC113",
+        "a plain http:// link or image: clients warn about or block insecure content, and anyone on the way "
+        "can change it",
+        "use https://",
+    ),
+    "lang": (
+        "SC114",
+        "the root `<html>` has no `lang`: screen readers read the message in the reader's default language",
+        'add lang, e.g. `<html lang="en">` (the template\'s language)',
+    ),
+}
+
+
+@rule("SC111", "SC112", "SC113", "SC114", modes=TEMPLATE_TEXT_MODES)
+def html_for_readers(ctx: Context) -> Iterator[Finding]:
+    """What an HTML template loses in readers' clients: clipped by Gmail, images without alt, plain http,
+    no language."""
+    for index, template in ctx.templates():
+        content = template.get("content")
+        if template.get("contentType") != "text/html" or not isinstance(content, str):
+            continue
+        if not ctx.rendered and JINJA.search(content):
+            continue
+        path = ("templates", index, "content")
+        name = ctx.template_name(template, index)
+        size = len(content.encode("utf-8", "surrogatepass"))
+        if size > GMAIL_CLIP_BYTES:
+            yield ctx.finding(
+                path,
+                "SC111",
+                f"template {name} content is {size // 1024} KB of HTML: Gmail clips a message over about "
+                f"{GMAIL_CLIP_BYTES // 1024} KB and hides the rest (the code, perhaps) behind "
+                '"View entire message"',
+                "make the HTML smaller: inline less CSS, drop unused markup",
+            )
+        for note in html_notes(content):
+            rule_id, consequence, hint = _NOTES[note.kind]
+            yield ctx.finding(
+                path,
+                rule_id,
+                f"template {name} content, line {note.line}, column {note.column}: {consequence}",
+                hint,
+                excerpt=note.excerpt,
+            )
+
+
+@rule("SC115", modes=TEMPLATE_TEXT_MODES)
+def subject_length(ctx: Context) -> Iterator[Finding]:
+    for index, template in ctx.templates():
+        subject = template.get("subject")
+        if not isinstance(subject, str) or len(subject) <= SUBJECT_LENGTH:
+            continue
+        if not ctx.rendered and JINJA.search(subject):
+            continue
+        yield ctx.finding(
+            ("templates", index, "subject"),
+            "SC115",
+            f"template {ctx.template_name(template, index)} subject is {len(subject)} characters: over "
+            f"{SUBJECT_LENGTH} it is folded onto two header lines, and phones and inboxes cut it off",
+            f"keep the subject within {SUBJECT_LENGTH} characters, the code near its start",
+        )

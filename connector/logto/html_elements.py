@@ -204,3 +204,72 @@ def check_html(text: str) -> HtmlProblem | None:
     checker.feed(text)
     checker.finish()
     return checker.problem
+
+
+# Gmail clips a message whose HTML is over about 102 KB: the rest (the code, perhaps) hides behind "View
+# entire message" (Google's Gmail help; email builders such as MJML and Litmus warn at the same size).
+GMAIL_CLIP_BYTES = 102 * 1024
+# RFC 5322 2.1.1: a line SHOULD be at most 78 characters; a longer subject is folded, and clients cut it.
+SUBJECT_LENGTH = 78
+
+
+@dataclass(frozen=True)
+class HtmlNote:
+    """Something in an HTML template readers lose: ``img-alt`` (an image without ``alt``), ``http`` (a link
+    or image over plain http://), ``lang`` (the root ``<html>`` without ``lang``). Line and column are
+    1-based within the text; ``excerpt`` is the tag as written (lint finds it again in a template file)."""
+
+    kind: str
+    line: int
+    column: int
+    excerpt: str
+    detail: str = ""
+
+
+class _Notes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.notes: list[HtmlNote] = []
+        self.seen_root = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line, offset = self.getpos()
+        text = (self.get_starttag_text() or f"<{tag}")[:80]
+        names = {name for name, _ in attrs}
+        if not self.seen_root:
+            self.seen_root = True
+            if tag == "html" and "lang" not in names:
+                self.notes.append(HtmlNote("lang", line, offset + 1, text))
+        if tag == "img" and "alt" not in names:
+            self.notes.append(HtmlNote("img-alt", line, offset + 1, text))
+        for name, value in attrs:
+            if name in ("href", "src") and value and _plain_http(value.strip()):
+                self.notes.append(HtmlNote("http", line, offset + 1, text, value.strip()[:80]))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+
+def html_notes(text: str) -> list[HtmlNote]:
+    """Images without ``alt``, ``http://`` links and images, and a root ``<html>`` without ``lang``."""
+    if "<" not in text:
+        return []
+    parser = _Notes()
+    parser.feed(text)  # no close(): on an unterminated tag the standard library's close() is quadratic
+    return parser.notes
+
+
+def _plain_http(url: str) -> bool:
+    """An http:// URL to another machine (http://localhost in a development template is fine)."""
+    if url[:7].lower() != "http://":
+        return False
+    # start-up: imported when this runs, so other commands start fast
+    from urllib.parse import urlsplit
+
+    from connector.logto.loopback import is_loopback
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return True
+    return not is_loopback(host)

@@ -10,7 +10,7 @@ import ssl
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from connector.errors import InputError
 from connector.schema.models import ConnectorConfig
@@ -166,6 +166,9 @@ class TunnelledTLS:
 
     def version(self) -> str | None:
         return self.tls.version()
+
+    def getpeercert(self) -> dict[str, Any] | None:
+        return self.tls.getpeercert()
 
     def close(self) -> None:
         self.outer.close()

@@ -241,6 +241,18 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
+@dataclass(frozen=True)
+class Session:
+    """What an open session shows (``doctor`` reads it): the EHLO extensions (lowercase names), whether
+    the SMTP session itself is encrypted, its TLS version, and the server's certificate as the standard
+    library decodes a verified one (None when unverified or in clear)."""
+
+    features: dict[str, str]
+    encrypted: bool
+    tls_version: str | None
+    certificate: dict[str, Any] | None
+
+
 class Connection:
     """An SMTP session for one config, opened lazily and reused across messages."""
 
@@ -273,6 +285,12 @@ class Connection:
 
     def open(self) -> None:
         """Connect, read the greeting, say EHLO, upgrade to TLS as configured, and log in."""
+        self.greet()
+        self.negotiate()
+        self.login()
+
+    def greet(self) -> None:
+        """Connect (through the proxy, with implicit TLS if set) and read the 220 greeting."""
         self.close()
         config = self.config
         _refuse_what_logto_does_otherwise(config)
@@ -298,10 +316,41 @@ class Connection:
         if client.sock is not None:
             client.sock.settimeout((config.socketTimeout or DEFAULT_SOCKET_TIMEOUT) / 1000)
         self._client = client
+
+    def negotiate(self) -> None:
+        """EHLO, then STARTTLS as the config says (and EHLO again over TLS); after :meth:`greet`."""
+        self.hello()
+        self.upgrade()
+
+    def hello(self) -> None:
+        """EHLO (HELO if refused); after :meth:`greet`."""
+        self._step(self._hello)
+
+    def upgrade(self) -> None:
+        """STARTTLS as the config says, then EHLO again over TLS; after :meth:`hello`."""
+        self._step(self._starttls)
+
+    def login(self) -> None:
+        """AUTH as nodemailer would (only when the server offers it, or forceAuth); after :meth:`negotiate`."""
+        self._step(self._login)
+
+    def session(self) -> Session | None:
+        """The open session's extensions and TLS state; None before :meth:`greet` or after closing."""
+        client = self._client
+        if client is None:
+            return None
+        sock: Any = client.sock
+        version = sock.version() if client.encrypted and hasattr(sock, "version") else None
+        certificate = sock.getpeercert() if client.encrypted and hasattr(sock, "getpeercert") else None
+        return Session(dict(client.esmtp_features), client.encrypted, version, certificate or None)
+
+    def _step(self, *steps: Callable[[_Client], None]) -> None:
+        client = self._client
+        if client is None:
+            raise self._fail("not connected", fatal=True)
         try:
-            self._hello(client)
-            self._starttls(client)
-            self._login(client)
+            for step in steps:
+                step(client)
         except DeliveryError:
             self.close()
             raise

@@ -84,6 +84,10 @@ class ProviderInfo:
     text: str
     fill_ins: tuple[FillIn, ...]
     variables: tuple[Variable, ...]
+    # What the provider's documentation asks of the sender domain's DNS, from the overlay's comment lines
+    # `# SPF: include:sendgrid.net` and `# DKIM selectors: s1, s2` (read by doctor).
+    spf: tuple[str, ...] = ()
+    dkim_selectors: tuple[str, ...] = ()
 
     @property
     def server(self) -> str:
@@ -123,7 +127,11 @@ def provider_info(name: str) -> ProviderInfo:
     comments = [c for c in comments if not c.startswith("yaml-language-server")]
     title = comments[0] if comments else name
     docs = tuple(url for c in comments for url in re.findall(r"https://\S+", c))
-    return ProviderInfo(name, title, docs, doc, text, tuple(fill_ins), tuple(variables))
+    spf = tuple(w for c in comments if c.startswith("SPF:") for w in c[4:].split())
+    selectors = tuple(
+        w for c in comments if c.startswith("DKIM selectors:") for w in c[15:].replace(",", " ").split()
+    )
+    return ProviderInfo(name, title, docs, doc, text, tuple(fill_ins), tuple(variables), spf, selectors)
 
 
 def _comment(lines: list[str], doc: Document, path: KeyPath) -> str:

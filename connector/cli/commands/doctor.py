@@ -1,0 +1,85 @@
+"""``smtp-connector doctor``: go-live checks of the SMTP server, the sender's DNS and the templates."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from connector.cli.commands._runtime import add_config_arguments
+from connector.cli.options import add_color
+
+HELP = "check the SMTP server, the sender domains' DNS and the templates before going live (sends nothing)"
+FORMATS = ("text", "json", "github")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_arguments(parser)
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--only",
+        metavar="PARTS",
+        help="a comma-separated list of the parts to run: smtp, dns, templates (default: all)",
+    )
+    parser.add_argument(
+        "--dns-server",
+        metavar="HOST[:PORT]",
+        help="ask this DNS server instead of the system's resolver",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="the longest wait for any network answer (default: the config's timeouts)",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    add_color(parser)
+
+
+def parts_of(value: str | None) -> tuple[str, ...]:
+    # start-up: imported when this runs, so other commands start fast
+    from connector.diagnostics.suggest import did_you_mean
+    from connector.doctor import PARTS
+    from connector.errors import UsageError
+
+    if value is None:
+        return PARTS
+    parts = tuple(dict.fromkeys(p.strip() for p in value.split(",") if p.strip()))
+    for part in parts:
+        if part not in PARTS:
+            guess = did_you_mean(part, PARTS)
+            raise UsageError(
+                f"--only {part}: no such part"
+                + (f"; did you mean `{guess}`?" if guess else f"; the parts are {', '.join(PARTS)}")
+            )
+    if not parts:
+        raise UsageError(f"--only needs at least one of {', '.join(PARTS)}")
+    return parts
+
+
+def run(args: argparse.Namespace) -> int:
+    # start-up: imported when this runs, so other commands start fast
+    import math
+    import os
+
+    from connector.cli.options import color_for
+    from connector.doctor import Options, failed
+    from connector.doctor.examine import examine
+    from connector.doctor.report import as_github, as_json, as_text
+    from connector.errors import UsageError
+
+    if args.timeout is not None and not (0 < args.timeout < math.inf):
+        raise UsageError("--timeout must be a number of seconds greater than 0")
+    options = Options(
+        parts=parts_of(args.only),
+        timeout=args.timeout,
+        dns_server=args.dns_server,
+        environ=dict(os.environ),
+    )
+    checks = examine(args.config, env=args.env, overrides=args.overrides, options=options)
+    if args.format == "json":
+        sys.stdout.write(as_json(checks))
+    elif args.format == "github":
+        sys.stdout.write(as_github(checks))
+    else:
+        sys.stdout.write(as_text(checks, color=color_for(sys.stdout, args)))
+    return 1 if failed(checks, strict=args.strict) else 0

@@ -1,0 +1,81 @@
+"""Doctor results as text: a checklist, JSON, or GitHub Actions annotations (docs/doctor.md).
+
+Every line is redacted (no secret value) and made printable (a server's reply cannot drive a terminal or
+start a workflow command) here, where the results become text.
+"""
+
+from __future__ import annotations
+
+import json
+
+from connector.diagnostics.printable import printable
+from connector.diagnostics.redact import redact
+from connector.diagnostics.reporters import escape_data, escape_property
+from connector.doctor import Check, counts
+
+_MARKS = {"pass": "pass", "warn": "WARN", "fail": "FAIL", "skip": "skip"}
+_COLORS = {"pass": "\033[32m", "warn": "\033[33m", "fail": "\033[31m", "skip": "\033[2m"}
+_RESET = "\033[0m"
+
+
+def _shown(check: Check) -> Check:
+    return Check(
+        check.id,
+        check.status,
+        printable(redact(check.message)),
+        printable(redact(check.hint)),
+        printable(check.key),
+    )
+
+
+def tally_line(checks: list[Check]) -> str:
+    """``12 checks: 9 passed, 1 warning, 1 failed, 1 skipped``."""
+    n = counts(checks)
+    return (
+        f"{len(checks)} check{'s' * (len(checks) != 1)}: {n['pass']} passed, {n['warn']} "
+        f"warning{'s' * (n['warn'] != 1)}, {n['fail']} failed, {n['skip']} skipped"
+    )
+
+
+def as_text(checks: list[Check], *, color: bool = False) -> str:
+    """One line per check: ``FAIL smtp.tls-mode  what was found (fix: ...; key: secure)``, then the summary."""
+    width = max((len(c.id) for c in checks), default=0)
+    lines = []
+    for check in map(_shown, checks):
+        mark = _MARKS[check.status]
+        if color:
+            mark = f"{_COLORS[check.status]}{mark}{_RESET}"
+        fix = "; ".join(
+            part
+            for part in (f"fix: {check.hint}" if check.hint else "", f"key: {check.key}" if check.key else "")
+            if part
+        )
+        lines.append(f"{mark} {check.id:<{width}}  {check.message}" + (f" ({fix})" if fix else ""))
+    lines.append(tally_line(checks))
+    return "\n".join(lines) + "\n"
+
+
+def as_json(checks: list[Check]) -> str:
+    """``{"checks": [{"id", "status", "message", "hint", "key"}], "summary": {...}}``."""
+    data = {"checks": [_redacted(c).as_dict() for c in checks], "summary": counts(checks)}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _redacted(check: Check) -> Check:
+    return Check(check.id, check.status, redact(check.message), redact(check.hint), check.key)
+
+
+def as_github(checks: list[Check]) -> str:
+    """A ``::error`` annotation per failed check and ``::warning`` per warning; passes and skips as plain
+    lines (printable: none of them can be read as a workflow command), then the summary."""
+    lines = []
+    for check in map(_shown, checks):
+        if check.status in ("fail", "warn"):
+            level = "error" if check.status == "fail" else "warning"
+            text = check.message + (f"\nfix: {check.hint}" if check.hint else "")
+            title = f"doctor {check.id}" + (f" ({check.key})" if check.key else "")
+            lines.append(f"::{level} title={escape_property(title)}::{escape_data(text)}")
+        else:
+            lines.append(f"{_MARKS[check.status]} {check.id}  {check.message}")
+    lines.append(tally_line(checks))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,114 @@
+"""doctor's command: the check catalog against docs/doctor.md, the three formats, exit codes, options."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from connector.doctor import CHECKS, Check, failed
+from connector.doctor.report import as_github, as_json, as_text
+
+from .conftest import ROOT, CliRunner
+from .smtp_fixtures import logto_config, write_config
+
+CHECKS_SAMPLE = [
+    Check("smtp.connect", "pass", "127.0.0.1:25 greeted"),
+    Check("smtp.tls-mode", "fail", "expects TLS: 50% of sends\nfail", "set `secure: true`", "secure"),
+    Check("smtp.starttls", "warn", "no requireTLS", "set `requireTLS: true`", "requireTLS"),
+    Check("smtp.login", "skip", "::error::not tried"),
+]
+
+
+def test_every_check_is_documented_in_order() -> None:
+    text = (ROOT / "docs" / "doctor.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9.-]+)` \| (\w+) \|", text, re.M)
+    assert rows == [(id, info.part) for id, info in CHECKS.items()]
+
+
+def test_a_check_must_have_a_known_id_and_status() -> None:
+    with pytest.raises(ValueError):
+        Check("smtp.nope", "pass", "")
+    with pytest.raises(ValueError):
+        Check("smtp.connect", "ok", "")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("statuses", "strict", "fails"),
+    [
+        (("pass", "skip"), False, False),
+        (("pass", "warn"), False, False),
+        (("pass", "warn"), True, True),
+        (("fail",), False, True),
+        (("skip",), True, False),
+    ],
+)
+def test_what_fails_the_run(statuses: tuple[str, ...], strict: bool, fails: bool) -> None:
+    checks = [Check("smtp.connect", s, "") for s in statuses]  # type: ignore[arg-type]
+    assert failed(checks, strict=strict) == fails
+
+
+def test_text_is_one_printable_line_per_check_and_a_summary() -> None:
+    lines = as_text(CHECKS_SAMPLE).splitlines()
+    assert lines == [
+        "pass smtp.connect   127.0.0.1:25 greeted",
+        "FAIL smtp.tls-mode  expects TLS: 50% of sends\\nfail (fix: set `secure: true`; key: secure)",
+        "WARN smtp.starttls  no requireTLS (fix: set `requireTLS: true`; key: requireTLS)",
+        "skip smtp.login     \\x3a:error::not tried",
+        "4 checks: 1 passed, 1 warning, 1 failed, 1 skipped",
+    ]
+
+
+def test_json_has_stable_fields() -> None:
+    data = json.loads(as_json(CHECKS_SAMPLE))
+    assert data["checks"][1] == {
+        "id": "smtp.tls-mode",
+        "status": "fail",
+        "message": "expects TLS: 50% of sends\nfail",
+        "hint": "set `secure: true`",
+        "key": "secure",
+    }
+    assert data["summary"] == {"pass": 1, "warn": 1, "fail": 1, "skip": 1}
+
+
+def test_github_annotates_failures_and_warnings_and_nothing_else_is_a_command() -> None:
+    lines = as_github(CHECKS_SAMPLE).splitlines()
+    assert lines[1] == (
+        "::error title=doctor smtp.tls-mode (secure)::expects TLS: 50%25 of sends\\nfail%0Afix: set `secure: true`"
+    )
+    assert lines[2].startswith("::warning title=doctor smtp.starttls (requireTLS)::")
+    assert [line for line in lines if line.lstrip().startswith("::")] == lines[1:3]
+
+
+def test_only_runs_the_parts_named(cli: CliRunner, tmp_path: Path) -> None:
+    path = write_config(tmp_path / "logto.json", logto_config(25))
+    result = cli("doctor", str(path), "--only", "templates", "--format", "json")
+    ids = {c["id"] for c in json.loads(result.stdout)["checks"]}
+    assert ids and all(CHECKS[i].part == "templates" for i in ids)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--only", "smpt"), "did you mean `smtp`"),
+        (("--only", ","), "needs at least one"),
+        (("--timeout", "0"), "--timeout"),
+        (("--timeout", "nan"), "--timeout"),
+        (("--format", "sarif"), "invalid choice"),
+    ],
+)
+def test_a_wrong_command_line_is_exit_2(
+    cli: CliRunner, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    path = write_config(tmp_path / "logto.json", logto_config(25))
+    result = cli("doctor", str(path), *args, expect=2)
+    assert message in result.stderr
+
+
+def test_a_config_that_does_not_load_is_exit_1_with_its_place(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "logto.json"
+    path.write_text('{"host": "x", "port": "25"}', encoding="utf-8")
+    result = cli("doctor", str(path), expect=1)
+    assert "logto.json:1:" in result.stderr

@@ -1,0 +1,294 @@
+"""doctor's DNS part against a DNS server on 127.0.0.1 (tests/dns_fixtures.py) serving each case."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from connector.doctor.domains import dmarc_tags, provider_for, sender_domains
+from connector.schema.models import ConnectorConfig
+
+from .conftest import CliRunner
+from .dns_fixtures import DnsServer, Zone
+from .smtp_fixtures import logto_config, write_config
+
+SENDGRID_ZONE: Zone = {
+    "acme.test": {"MX": ["10 mx.acme.test."], "TXT": ["v=spf1 include:sendgrid.net ~all", "google-site=x"]},
+    "sendgrid.net": {"TXT": ["v=spf1 ip4:167.89.0.0/17 ~all"]},
+    "s1._domainkey.acme.test": {"CNAME": ["s1.domainkey.u1.wl.sendgrid.net."]},
+    "s1.domainkey.u1.wl.sendgrid.net": {"TXT": ["k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC"]},
+    "s2._domainkey.acme.test": {"TXT": ["k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQD"]},
+    "_dmarc.acme.test": {"TXT": ["v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.test"]},
+}
+
+
+def zone(**changes: dict[str, list[str]] | None) -> Zone:
+    """The SendGrid zone with names replaced (a name given None is removed); `_` in a name is a dot."""
+    result = dict(SENDGRID_ZONE)
+    for name, records in changes.items():
+        name = name.replace("__", ".")
+        if records is None:
+            result.pop(name, None)
+        else:
+            result[name] = records
+    return result
+
+
+def doctor(
+    cli: CliRunner,
+    tmp_path: Path,
+    server: DnsServer,
+    expect: int = 0,
+    *args: str,
+    **config: Any,
+) -> dict[str, list[dict[str, str]]]:
+    settings = {"host": "smtp.sendgrid.net", "port": 587, **config}
+    path = write_config(tmp_path / "logto.json", logto_config(**settings))
+    result = cli(
+        "doctor", str(path), "--only", "dns", "--format", "json", "--dns-server", server.address,
+        "--timeout", "10", *args, expect=expect,
+    )  # fmt: skip
+    checks: dict[str, list[dict[str, str]]] = {}
+    for check in json.loads(result.stdout)["checks"]:
+        checks.setdefault(check["id"], []).append(check)
+    return checks
+
+
+def status(checks: dict[str, list[dict[str, str]]], id: str) -> str:
+    return checks[id][0]["status"]
+
+
+def test_a_domain_set_up_for_sendgrid_passes(cli: CliRunner, tmp_path: Path, dns_server: Any) -> None:
+    checks = doctor(cli, tmp_path, dns_server(SENDGRID_ZONE))
+    assert {id: [c["status"] for c in found] for id, found in checks.items()} == {
+        "dns.mx": ["pass"],
+        "dns.spf": ["pass"],
+        "dns.dkim": ["pass"],
+        "dns.dmarc": ["pass"],
+    }
+    assert "authorizes sendgrid" in checks["dns.spf"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("records", "words"),
+    [
+        (None, "no SPF record"),
+        (["v=spf1 include:_spf.google.com ~all"], "lacks `include:sendgrid.net`"),
+        (["v=spf1 include:sendgrid.net ~all", "v=spf1 -all"], "2 SPF records"),
+        (["v=spf1 include:sendgrid.net +all"], "every server"),
+        (["v=spf1 include:sendgrid.net all"], "every server"),
+        (["v=spf1 include:sendgrid.net ip5:1.2.3.4 ~all"], "`ip5:1.2.3.4`"),
+        (["v=spf1 include: ~all"], "names no domain"),
+    ],
+)
+def test_spf_failures(
+    cli: CliRunner, tmp_path: Path, dns_server: Any, records: list[str] | None, words: str
+) -> None:
+    txt = {"MX": ["10 mx.acme.test."], **({"TXT": records} if records else {})}
+    checks = doctor(cli, tmp_path, dns_server(zone(acme__test=txt)), 1)
+    assert status(checks, "dns.spf") == "fail"
+    assert words in checks["dns.spf"][0]["message"]
+    assert checks["dns.spf"][0]["key"] == "fromEmail"
+
+
+def chain(lookups: int) -> Zone:
+    """acme.test's SPF includes sendgrid.net and then a chain of includes: ``lookups`` lookups in all."""
+    names = [f"spf{i}.acme.test" for i in range(lookups - 1)]
+    top = "v=spf1 include:sendgrid.net" + (f" include:{names[0]}" if names else "") + " ~all"
+    result = zone(acme__test={"MX": ["10 mx.acme.test."], "TXT": [top]})
+    for i, name in enumerate(names):
+        after = f" include:{names[i + 1]}" if i + 1 < len(names) else ""
+        result[name] = {"TXT": [f"v=spf1 ip4:192.0.2.{i}{after} ~all"]}
+    return result
+
+
+@pytest.mark.parametrize(("lookups", "expected"), [(10, "pass"), (11, "fail")])
+def test_spf_over_ten_lookups_through_includes_fails(
+    cli: CliRunner, tmp_path: Path, dns_server: Any, lookups: int, expected: str
+) -> None:
+    checks = doctor(cli, tmp_path, dns_server(chain(lookups)), 1 if expected == "fail" else 0)
+    assert status(checks, "dns.spf") == expected
+    if expected == "fail":
+        assert "11 DNS lookups" in checks["dns.spf"][0]["message"]
+
+
+def test_an_spf_include_loop_ends(cli: CliRunner, tmp_path: Path, dns_server: Any) -> None:
+    loop = zone(
+        acme__test={
+            "MX": ["10 mx.acme.test."],
+            "TXT": ["v=spf1 include:sendgrid.net include:a.acme.test ~all"],
+        },
+        a__acme__test={"TXT": ["v=spf1 include:acme.test ~all"]},
+    )
+    checks = doctor(cli, tmp_path, dns_server(loop))
+    assert status(checks, "dns.spf") == "pass"
+
+
+@pytest.mark.parametrize(
+    ("records", "expected"),
+    [
+        (["v=spf1 ip4:192.0.2.0/24 -all"], "pass"),
+        (["v=spf1 a:relay.acme.test -all"], "pass"),
+        (["v=spf1 include:relays.acme.test -all"], "pass"),
+        (["v=spf1 ip4:198.51.100.1 -all"], "fail"),
+        (["v=spf1 -ip4:192.0.2.10 +all"], "fail"),
+    ],
+)
+def test_a_custom_relay_is_checked_against_its_own_addresses(
+    cli: CliRunner, tmp_path: Path, dns_server: Any, records: list[str], expected: str
+) -> None:
+    custom = zone(
+        acme__test={"MX": ["10 mx.acme.test."], "TXT": records},
+        relay__acme__test={"A": ["192.0.2.10"]},
+        relays__acme__test={"TXT": ["v=spf1 ip4:192.0.2.10 -all"]},
+    )
+    checks = doctor(cli, tmp_path, dns_server(custom), 0 if expected == "pass" else 1, host="relay.acme.test")
+    assert status(checks, "dns.spf") == expected
+
+
+def test_a_missing_provider_dkim_selector_fails(cli: CliRunner, tmp_path: Path, dns_server: Any) -> None:
+    checks = doctor(cli, tmp_path, dns_server(zone(s2___domainkey__acme__test=None)), 1)
+    assert status(checks, "dns.dkim") == "fail"
+    assert "s2._domainkey.acme.test" in checks["dns.dkim"][0]["message"]
+
+
+def rsa_key() -> tuple[str, str]:
+    """A private key (PEM) and its public key as DKIM publishes it (base64 DER)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return pem, base64.b64encode(der).decode()
+
+
+@pytest.mark.parametrize("matching", [True, False])
+def test_the_published_dkim_key_must_match_the_configs_key(
+    cli: CliRunner, tmp_path: Path, dns_server: Any, matching: bool
+) -> None:
+    pem, public = rsa_key()
+    _, other = rsa_key()
+    published = public if matching else other
+    server = dns_server(zone(mail___domainkey__acme__test={"TXT": [f"v=DKIM1; k=rsa; p={published}"]}))
+    dkim = {"domainName": "acme.test", "keySelector": "mail", "privateKey": "${DOCTOR_DKIM_KEY}"}
+    path = write_config(tmp_path / "logto.json", logto_config(587, host="smtp.sendgrid.net", dkim=dkim))
+    result = cli(
+        "doctor", str(path), "--only", "dns", "--format", "json", "--dns-server", server.address,
+        expect=0 if matching else 1, env={"DOCTOR_DKIM_KEY": pem},
+    )  # fmt: skip
+    assert "PRIVATE KEY" not in result.stdout
+    found = [c for c in json.loads(result.stdout)["checks"] if c["id"] == "dns.dkim"]
+    own = found[-1]
+    assert own["status"] == ("pass" if matching else "fail")
+    assert "mail._domainkey.acme.test" in own["message"]
+    if not matching:
+        assert own["key"] == "dkim.privateKey"
+
+
+@pytest.mark.parametrize(
+    ("records", "expected", "words"),
+    [
+        (None, "warn", "no DMARC record"),
+        (["v=DMARC1; p=none"], "warn", "fine to start"),
+        (["v=DMARC1; p=reject"], "pass", "p=reject"),
+        (["v=DMARC1; p=sometimes"], "fail", "does not parse"),
+        (["v=DMARC1 p=reject"], "fail", "does not parse"),
+    ],
+)
+def test_dmarc(
+    cli: CliRunner, tmp_path: Path, dns_server: Any, records: list[str] | None, expected: str, words: str
+) -> None:
+    server = dns_server(zone(_dmarc__acme__test={"TXT": records} if records else None))
+    checks = doctor(cli, tmp_path, server, 1 if expected == "fail" else 0)
+    assert status(checks, "dns.dmarc") == expected
+    assert words in checks["dns.dmarc"][0]["message"]
+
+
+def test_a_subdomain_uses_its_organizational_domains_dmarc(
+    cli: CliRunner, tmp_path: Path, dns_server: Any
+) -> None:
+    server = dns_server({**SENDGRID_ZONE, "mail.acme.test": SENDGRID_ZONE["acme.test"]})
+    checks = doctor(cli, tmp_path, server, 1, fromEmail="no-reply@mail.acme.test")
+    assert status(checks, "dns.dmarc") == "pass"
+
+
+@pytest.mark.parametrize(("host", "expected"), [("smtp.sendgrid.net", "fail"), ("smtp.gmail.com", "pass")])
+def test_a_free_mail_from_through_another_relay_fails(
+    cli: CliRunner, tmp_path: Path, dns_server: Any, host: str, expected: str
+) -> None:
+    server = dns_server(
+        {
+            "gmail.com": {
+                "MX": ["5 gmail-smtp-in.l.google.com."],
+                "TXT": ["v=spf1 include:_spf.google.com ~all"],
+            },
+            "_dmarc.gmail.com": {"TXT": ["v=DMARC1; p=none; sp=quarantine"]},
+        }
+    )
+    checks = doctor(cli, tmp_path, server, None, host=host, fromEmail="Acme <acme@gmail.com>")  # type: ignore[arg-type]
+    assert (checks["dns.dmarc"][0]["status"] == "fail") == (expected == "fail")
+
+
+@pytest.mark.parametrize(
+    ("records", "expected"),
+    [
+        ({"MX": ["10 mx.acme.test."]}, "pass"),
+        ({"A": ["192.0.2.1"]}, "pass"),
+        ({"MX": ["0 ."]}, "fail"),
+        ({"TXT": ["v=spf1 -all"]}, "fail"),
+    ],
+)
+def test_mx(
+    cli: CliRunner, tmp_path: Path, dns_server: Any, records: dict[str, list[str]], expected: str
+) -> None:
+    checks = doctor(cli, tmp_path, dns_server(zone(acme__test=records)), None)  # type: ignore[arg-type]
+    assert status(checks, "dns.mx") == expected
+
+
+def test_every_sender_domain_is_checked(cli: CliRunner, tmp_path: Path, dns_server: Any) -> None:
+    templates = logto_config(587)["templates"]
+    templates[0]["sendFrom"] = "Security <security@other.test>"
+    templates[1]["sendFrom"] = "{{organization.name}} <no-reply@acme.test>"
+    config = ConnectorConfig.model_validate(logto_config(587, templates=templates))
+    assert sender_domains(config) == ["acme.test", "other.test"]
+    checks = doctor(cli, tmp_path, dns_server(SENDGRID_ZONE), 1, templates=templates)
+    assert [c["status"] for c in checks["dns.mx"]] == ["pass", "fail"]
+
+
+def test_no_dns_answer_is_a_skip_with_the_reason(cli: CliRunner, tmp_path: Path, dns_server: Any) -> None:
+    server = dns_server(SENDGRID_ZONE)
+    server.close()  # nothing answers on that port any more
+    checks = doctor(cli, tmp_path, server, 0, "--timeout", "0.5")
+    assert {c["status"] for found in checks.values() for c in found} == {"skip"}
+    assert "DNS cannot be asked" in checks["dns.spf"][0]["message"]
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1:0", "127.0.0.1:x", "[::1]:99999"])
+def test_a_wrong_dns_server_is_a_usage_error(cli: CliRunner, tmp_path: Path, value: str) -> None:
+    path = write_config(tmp_path / "logto.json", logto_config(587))
+    result = cli("doctor", str(path), "--only", "dns", "--dns-server", value, expect=2)
+    assert "--dns-server" in result.stderr
+
+
+def test_providers_are_recognised_by_host() -> None:
+    sendgrid = provider_for("smtp.sendgrid.net")
+    assert sendgrid is not None and sendgrid.spf == ("include:sendgrid.net",)
+    assert sendgrid.dkim_selectors == ("s1", "s2")
+    ses = provider_for("email-smtp.eu-west-1.amazonaws.com")
+    assert ses is not None and ses.spf == ("include:amazonses.com",)
+    assert provider_for("email-smtp.amazonaws.com.evil.test") is None
+    assert provider_for("relay.acme.test") is None
+
+
+def test_dmarc_tags() -> None:
+    assert dmarc_tags("v=DMARC1; p=reject; rua=mailto:a@b.test") == {"p": "reject", "rua": "mailto:a@b.test"}
+    assert dmarc_tags("v=DMARC1") == {}
+    assert dmarc_tags("p=reject; v=DMARC1") is None

@@ -1,0 +1,359 @@
+"""doctor's SMTP part against real servers on 127.0.0.1: aiosmtpd in each TLS mode, trustme certificates
+(valid, expired, expiring, for another name), real AUTH. Every server counts MAIL FROM: doctor sends none."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import ssl
+from pathlib import Path
+from typing import Any
+
+import pytest
+import trustme
+
+from connector.doctor.smtp import ehlo_name_problem, tls_version_problem
+
+from .conftest import CliResult, CliRunner
+from .smtp_fixtures import Certificates, Server, ServerFactory, logto_config, write_config
+
+PASSWORD = "correct horse battery staple"
+ENV = {"DOCTOR_SMTP_PASS": PASSWORD}
+
+
+def doctor(
+    cli: CliRunner, tmp_path: Path, config: dict[str, Any], *args: str, expect: int = 0, env: Any = None
+) -> dict[str, dict[str, str]]:
+    """Run ``doctor --only smtp --format json``; the checks by id."""
+    path = write_config(tmp_path / "logto.json", config)
+    result = cli(
+        "doctor",
+        str(path),
+        "--only",
+        "smtp",
+        "--format",
+        "json",
+        *args,
+        expect=expect,
+        env=ENV if env is None else env,
+    )
+    assert PASSWORD not in result.stdout + result.stderr
+    return {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+
+
+def starttls_config(server: Server, certificates: Certificates, **changes: Any) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "secure": False,
+        "requireTLS": True,
+        "tls": {"ca": certificates.ca_pem},
+        "auth": {"user": "mailer", "pass": "${DOCTOR_SMTP_PASS}"},
+    }
+    return logto_config(server.port, **{**settings, **changes})
+
+
+def context_for(ca: trustme.CA, *names: str, **dates: datetime.datetime) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names, **dates).configure_cert(context)
+    return context
+
+
+def statuses(checks: dict[str, dict[str, str]]) -> dict[str, str]:
+    return {id: c["status"] for id, c in checks.items()}
+
+
+def test_a_good_starttls_server_passes_every_check_and_sees_no_mail_from(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="starttls", users={"mailer": PASSWORD})
+    checks = doctor(cli, tmp_path, starttls_config(server, certificates, name="doctor.example.com"))
+    assert statuses(checks) == {
+        "config.secrets": "pass",
+        "smtp.connect": "pass",
+        "smtp.tls-mode": "pass",
+        "smtp.ehlo-name": "pass",
+        "smtp.starttls": "pass",
+        "smtp.certificate": "pass",
+        "smtp.certificate-expiry": "pass",
+        "smtp.tls-version": "pass",
+        "smtp.size": "pass",
+        "smtp.smtputf8": "pass",
+        "smtp.auth-mechanisms": "pass",
+        "smtp.encryption": "pass",
+        "smtp.login": "pass",
+    }
+    assert checks["config.secrets"]["message"] == "set: DOCTOR_SMTP_PASS"
+    assert server.handler.logins == [("PLAIN", "mailer")]
+    assert server.handler.mail_from == []
+    assert server.messages == []
+
+
+def test_implicit_tls_server_passes(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="implicit", users={"mailer": PASSWORD})
+    config = starttls_config(server, certificates, secure=True)
+    del config["requireTLS"]
+    checks = doctor(cli, tmp_path, config)
+    assert checks["smtp.tls-mode"]["status"] == "pass"
+    assert checks["smtp.starttls"]["status"] == "pass"
+    assert checks["smtp.login"]["status"] == "pass"
+    assert server.handler.mail_from == []
+
+
+def test_secure_false_on_an_implicit_tls_port_fails_with_the_exact_fix(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="implicit", users={"mailer": PASSWORD})
+    # The client waits for a greeting the server never sends (it waits for TLS): bounded by greetingTimeout.
+    config = starttls_config(server, certificates, greetingTimeout=500)
+    checks = doctor(cli, tmp_path, config, expect=1)
+    assert checks["smtp.tls-mode"]["status"] == "fail"
+    assert checks["smtp.tls-mode"]["hint"] == "set `secure: true`"
+    assert checks["smtp.tls-mode"]["key"] == "secure"
+    assert checks["smtp.connect"]["status"] == "pass"
+    assert checks["smtp.login"]["status"] == "skip"
+    assert server.handler.logins == [] and server.handler.mail_from == []
+
+
+def test_secure_true_on_a_starttls_port_fails_with_the_exact_fix(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="starttls", users={"mailer": PASSWORD})
+    checks = doctor(cli, tmp_path, starttls_config(server, certificates, secure=True), expect=1)
+    assert checks["smtp.tls-mode"]["status"] == "fail"
+    assert checks["smtp.tls-mode"]["hint"] == "set `secure: false` with `requireTLS: true`"
+    assert server.handler.logins == [] and server.handler.mail_from == []
+
+
+def test_a_server_without_auth_is_a_warning_and_strict_fails_on_it(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="starttls", offer_auth=False)
+    config = starttls_config(server, certificates)
+    checks = doctor(cli, tmp_path, config)
+    assert checks["smtp.auth-mechanisms"]["status"] == "warn"
+    assert checks["smtp.login"] == {
+        "id": "smtp.login",
+        "status": "skip",
+        "message": "the server offers no AUTH",
+        "hint": "",
+        "key": "",
+    }
+    doctor(cli, tmp_path, config, "--strict", expect=1)
+    assert server.handler.mail_from == []
+
+
+def test_a_refused_login_shows_the_servers_reply_and_the_variable_never_the_value(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="starttls", users={"mailer": "another password"})
+    checks = doctor(cli, tmp_path, starttls_config(server, certificates), expect=1)
+    login = checks["smtp.login"]
+    assert login["status"] == "fail"
+    assert "535" in login["message"]
+    assert "DOCTOR_SMTP_PASS" in login["message"] and "DOCTOR_SMTP_PASS" in login["hint"]
+    assert login["key"] == "auth.pass"
+    assert server.handler.mail_from == []
+
+
+def test_an_unset_secret_skips_the_login_and_says_which_variable(
+    cli: CliRunner,
+    tmp_path: Path,
+    smtp_server: ServerFactory,
+    certificates: Certificates,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DOCTOR_SMTP_PASS", raising=False)
+    server = smtp_server(tls="starttls", users={"mailer": PASSWORD})
+    checks = doctor(cli, tmp_path, starttls_config(server, certificates), env={})
+    assert checks["config.secrets"]["status"] == "skip"
+    assert checks["config.secrets"]["key"] == "auth.pass"
+    assert "DOCTOR_SMTP_PASS" in checks["config.secrets"]["message"]
+    assert checks["smtp.login"]["status"] == "skip"
+    assert checks["smtp.starttls"]["status"] == "pass"  # the rest of the session still ran
+    assert server.handler.logins == []
+
+
+@pytest.mark.parametrize(
+    ("dates", "names", "failing", "key"),
+    [
+        ({"not_after": datetime.datetime(2020, 1, 1)}, ("127.0.0.1",), "smtp.certificate-expiry", ""),
+        ({}, ("mail.other.test",), "smtp.certificate", "tls.servername"),
+    ],
+    ids=["expired", "another-name"],
+)
+def test_a_bad_certificate_fails_and_no_credentials_are_sent(
+    cli: CliRunner,
+    tmp_path: Path,
+    smtp_server: ServerFactory,
+    certificates: Certificates,
+    dates: dict[str, datetime.datetime],
+    names: tuple[str, ...],
+    failing: str,
+    key: str,
+) -> None:
+    server = smtp_server(
+        tls="starttls", users={"mailer": PASSWORD}, context=context_for(certificates.ca, *names, **dates)
+    )
+    checks = doctor(cli, tmp_path, starttls_config(server, certificates), expect=1)
+    assert checks[failing]["status"] == "fail"
+    assert checks[failing]["key"] == key
+    assert checks["smtp.login"]["status"] == "skip"
+    assert "never sent" in checks["smtp.login"]["message"]
+    assert server.handler.logins == [] and server.handler.mail_from == []
+
+
+def test_an_untrusted_certificate_names_tls_ca(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates, other_ca_pem: str
+) -> None:
+    server = smtp_server(tls="implicit", users={"mailer": PASSWORD})
+    config = starttls_config(server, certificates, secure=True, tls={"ca": other_ca_pem})
+    checks = doctor(cli, tmp_path, config, expect=1)
+    assert (checks["smtp.certificate"]["status"], checks["smtp.certificate"]["key"]) == ("fail", "tls.ca")
+    assert checks["smtp.tls-mode"]["status"] == "pass"
+    assert server.handler.logins == []
+
+
+@pytest.mark.parametrize(("days", "status"), [(13, "warn"), (16, "pass")])
+def test_a_certificate_expiring_within_14_days_is_a_warning(
+    cli: CliRunner,
+    tmp_path: Path,
+    smtp_server: ServerFactory,
+    certificates: Certificates,
+    days: int,
+    status: str,
+) -> None:
+    ends = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(days=days)
+    context = context_for(certificates.ca, "127.0.0.1", not_after=ends)
+    server = smtp_server(tls="starttls", users={"mailer": PASSWORD}, context=context)
+    checks = doctor(cli, tmp_path, starttls_config(server, certificates))
+    assert checks["smtp.certificate-expiry"]["status"] == status
+
+
+def test_starttls_without_require_tls_is_a_warning(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="starttls", users={"mailer": PASSWORD})
+    config = starttls_config(server, certificates)
+    del config["requireTLS"]
+    checks = doctor(cli, tmp_path, config)
+    assert (checks["smtp.starttls"]["status"], checks["smtp.starttls"]["key"]) == ("warn", "requireTLS")
+
+
+def test_require_tls_without_starttls_fails(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory
+) -> None:
+    server = smtp_server(users={"mailer": PASSWORD}, auth_require_tls=False)
+    config = logto_config(
+        server.port, requireTLS=True, auth={"user": "mailer", "pass": "${DOCTOR_SMTP_PASS}"}
+    )
+    checks = doctor(cli, tmp_path, config, expect=1)
+    assert checks["smtp.starttls"]["status"] == "fail"
+    assert checks["smtp.encryption"]["status"] == "fail"  # credentials would cross unencrypted
+    assert server.handler.mail_from == []
+
+
+def test_a_message_over_the_servers_size_fails(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="starttls", users={"mailer": PASSWORD}, size=300)
+    checks = doctor(cli, tmp_path, starttls_config(server, certificates), expect=1)
+    assert checks["smtp.size"]["status"] == "fail"
+    assert "SIZE 300" in checks["smtp.size"]["message"]
+
+
+@pytest.mark.parametrize(("offered", "status", "code"), [(False, "fail", 1), (True, "pass", 0)])
+def test_a_non_ascii_sender_needs_smtputf8(
+    cli: CliRunner,
+    tmp_path: Path,
+    smtp_server: ServerFactory,
+    certificates: Certificates,
+    offered: bool,
+    status: str,
+    code: int,
+) -> None:
+    server = smtp_server(tls="starttls", users={"mailer": PASSWORD}, smtputf8=offered)
+    config = starttls_config(server, certificates, fromEmail="jörg@acme.test")
+    checks = doctor(cli, tmp_path, config, expect=code)
+    assert checks["smtp.smtputf8"]["status"] == status
+
+
+def test_an_auth_method_the_server_does_not_offer_fails(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="starttls", users={"mailer": PASSWORD})
+    checks = doctor(cli, tmp_path, starttls_config(server, certificates, authMethod="CRAM-MD5"), expect=1)
+    assert (checks["smtp.auth-mechanisms"]["status"], checks["smtp.auth-mechanisms"]["key"]) == (
+        "fail",
+        "authMethod",
+    )
+
+
+def test_nothing_listening_fails_to_connect_and_skips_the_rest(
+    cli: CliRunner, tmp_path: Path, unused_port: int
+) -> None:
+    checks = doctor(cli, tmp_path, logto_config(unused_port), "--timeout", "5", expect=1)
+    assert checks["smtp.connect"]["status"] == "fail"
+    assert checks["smtp.login"]["status"] == "skip"
+
+
+def test_a_server_that_never_greets_is_bounded_by_timeout(
+    cli: CliRunner, tmp_path: Path, silent_server: int
+) -> None:
+    checks = doctor(cli, tmp_path, logto_config(silent_server), "--timeout", "0.5", expect=1)
+    assert checks["smtp.connect"]["status"] == "fail"
+    assert "greet" in checks["smtp.connect"]["message"]
+
+
+@pytest.fixture
+def unused_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("mail.example.com", True),
+        ("mail.example.com.", True),
+        ("localhost", True),
+        ("[127.0.0.1]", True),
+        ("[IPv6:::1]", True),
+        ("[::1]", False),
+        ("[IPv6:127.0.0.1]", False),
+        ("[300.1.1.1]", False),
+        ("höst.example", False),
+        ("-bad.example", False),
+        ("bad-.example", False),
+        ("a" * 63 + ".example", True),
+        ("a" * 64 + ".example", False),
+        ("under_score.example", False),
+        ("two..dots", False),
+        ("", False),
+    ],
+)
+def test_ehlo_names(name: str, ok: bool) -> None:
+    assert (ehlo_name_problem(name) is None) == ok
+
+
+def test_a_non_ascii_ehlo_name_fails_before_the_server_is_asked(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory, certificates: Certificates
+) -> None:
+    server = smtp_server(tls="starttls", users={"mailer": PASSWORD}, smtputf8=True)
+    checks = doctor(cli, tmp_path, starttls_config(server, certificates, name="höst.example"), expect=1)
+    assert (checks["smtp.ehlo-name"]["status"], checks["smtp.ehlo-name"]["key"]) == ("fail", "name")
+
+
+@pytest.mark.parametrize(
+    ("version", "ok"),
+    [("TLSv1.3", True), ("TLSv1.2", True), ("TLSv1.1", False), ("TLSv1", False), (None, False)],
+)
+def test_tls_versions(version: str | None, ok: bool) -> None:
+    assert (tls_version_problem(version) is None) == ok
+
+
+def text_of(result: CliResult) -> str:
+    return result.stdout

@@ -1,0 +1,86 @@
+"""doctor's templates part: Gmail's clipping size per usage type and language, and the reader checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from connector.logto.html_elements import GMAIL_CLIP_BYTES, html_notes
+
+from .conftest import ROOT, CliRunner
+from .smtp_fixtures import logto_config, write_config
+
+
+def checks_of(cli: CliRunner, target: str, *args: str, expect: int = 0) -> list[dict[str, str]]:
+    result = cli("doctor", target, "--only", "templates", "--format", "json", *args, expect=expect)
+    checks: list[dict[str, str]] = json.loads(result.stdout)["checks"]
+    return checks
+
+
+def html_config(content: str, subject: str = "Code {{code}}") -> dict[str, object]:
+    config = logto_config(587)
+    config["templates"][0].update(contentType="text/html", content=content, subject=subject)  # type: ignore[index]
+    return config
+
+
+@pytest.mark.parametrize(("extra", "status"), [(0, "pass"), (1, "fail")])
+def test_the_clipping_size_is_measured_once_filled(
+    cli: CliRunner, tmp_path: Path, extra: int, status: str
+) -> None:
+    # {{code}} (8 characters) is filled with six digits: the filled HTML is 2 bytes shorter than written.
+    content = "<p>{{code}}</p>"
+    padding = GMAIL_CLIP_BYTES - (len(content) - 2) + extra
+    path = write_config(tmp_path / "logto.json", html_config(content + "x" * padding))
+    checks = checks_of(cli, str(path), expect=1 if status == "fail" else 0)
+    size = next(c for c in checks if c["id"] == "templates.size")
+    assert size["status"] == status
+    if status == "fail":
+        assert size["key"] == "templates[0].content"
+
+
+def test_reader_problems_are_warnings_with_line_and_column(cli: CliRunner, tmp_path: Path) -> None:
+    content = '<html>\n  <img src="https://example.com/a.png">\n  <a href="http://example.com/">x</a>{{code}}\n</html>'
+    path = write_config(tmp_path / "logto.json", html_config(content, "x" * 79 + "{{code}}"))
+    checks = [c for c in checks_of(cli, str(path)) if c["id"] == "templates.lint"]
+    assert [(c["status"], c["message"]) for c in checks] == [
+        ("warn", "template SignIn, content line 1, column 1: the root `<html>` without `lang`"),
+        ("warn", "template SignIn, content line 2, column 3: an image without `alt`"),
+        ("warn", "template SignIn, content line 3, column 3: a plain http:// link or image"),
+        (
+            "warn",
+            "template SignIn: the subject is 87 characters; over 78 it is folded, and phones and inboxes cut it off",
+        ),
+    ]
+    cli("doctor", str(path), "--only", "templates", "--strict", expect=1)
+
+
+def test_every_language_of_a_project_is_checked(cli: CliRunner) -> None:
+    checks = checks_of(cli, str(ROOT / "examples" / "acme"), "-e", "prod")
+    size = next(c for c in checks if c["id"] == "templates.size")
+    assert size["status"] == "pass"
+    assert [c["status"] for c in checks if c["id"] == "templates.lint"] == ["pass"]
+
+
+@pytest.mark.parametrize(
+    ("html", "kinds"),
+    [
+        ('<img src="a.png">', ["img-alt"]),
+        ('<img src="a.png" alt="">', []),
+        ('<IMG SRC="a.png" ALT="x"/>', []),
+        ('<a href="http://example.com">x</a>', ["http"]),
+        ('<a href=" HTTP://example.com">x</a>', ["http"]),
+        ('<a href="http://localhost:3000/">x</a>', []),
+        ('<a href="http://127.0.0.1/">x</a>', []),
+        ('<a href="https://example.com">x</a>', []),
+        ("<p>http://example.com</p>", []),
+        ("<html><p>x</p></html>", ["lang"]),
+        ('<html lang="en"><p>x</p></html>', []),
+        ("<!DOCTYPE html>\n<html>", ["lang"]),
+        ("<div><html></html></div>", []),
+        ("plain text", []),
+    ],
+)
+def test_html_notes(html: str, kinds: list[str]) -> None:
+    assert [n.kind for n in html_notes(html)] == kinds
