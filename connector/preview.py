@@ -61,6 +61,8 @@ class PreviewSet:
     templates: Sequence[Template | StoreTemplate]
     from_email: str
     reply_to: str | None = None
+    # With `preview --locale`: for each usage type, the template Logto picks ("SignIn (fr) from the store").
+    picked: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,8 @@ def _article(message: Message, where: PreviewSet, section_id: str) -> str:
     sender = message.sender or "(empty)"
     rows = [("From", "from", sender), ("Reply-To", "reply-to", message.reply_to or "(none)")]
     rows.append(("Subject", "subject", message.subject))
+    if message.usage_type in where.picked:
+        rows.insert(0, ("Template", "template", where.picked[message.usage_type]))
     headers = "".join(f'<dt>{name}</dt><dd class="{cls}">{escape(value)}</dd>' for name, cls, value in rows)
     unfilled = (
         '<p class="unfilled">Logto leaves these as written for this usage type: '

@@ -37,3 +37,14 @@ def shipped_dir() -> Path:
 def shipped_names() -> tuple[str, ...]:
     """The shipped providers' names (the overlay files' stems), sorted."""
     return tuple(sorted(path.stem for path in shipped_dir().glob("*.yaml")))
+
+
+def rule_examples_dir() -> Path | None:
+    """The lint's bad examples (tests/data/lint/bad in a checkout), which ``rules ID`` shows; None if absent."""
+    for candidate in (
+        _PACKAGE / "_data" / "rule-examples",
+        _PACKAGE.parent / "tests" / "data" / "lint" / "bad",
+    ):
+        if candidate.is_dir():
+            return candidate
+    return None

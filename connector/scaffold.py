@@ -153,10 +153,13 @@ def init_project(
     environments: Sequence[str] = DEFAULT_ENVIRONMENTS,
     *,
     hook: str | None = None,
+    html: bool = False,
 ) -> InitResult:
     """Write a new project into ``folder`` (created if needed), skipping every file that is there.
 
-    ``hook``: the pre-commit hook's form, ``local`` or ``remote`` (default: :func:`hook_form`)."""
+    ``hook``: the pre-commit hook's form, ``local`` or ``remote`` (default: :func:`hook_form`).
+    ``html``: HTML templates as template files extending one branded layout, with build variables (brand,
+    colours, addresses) as examples/acme has them, instead of plain-text templates in the YAML."""
     if provider not in shipped_names():
         suggestion = did_you_mean(provider, shipped_names())
         raise UsageError(
@@ -190,9 +193,12 @@ def init_project(
     example = next((env for env in envs if env not in SINK_ENVIRONMENTS), envs[0])
     plan.new(
         [project / name for name in PROJECT_FILES],
-        _project_file(info, absolute.name, shared, example),
+        _project_file(info, absolute.name, shared, example, html=html),
         fill=True,
     )
+    if html:
+        for name, text in _html_files():
+            plan.new([project / name], text)
     for env in envs:
         spellings = [project / ENVIRONMENTS_DIR / f"{env}{suffix}" for suffix in YAML_SUFFIXES]
         if env in SINK_ENVIRONMENTS:
@@ -582,7 +588,9 @@ def _header(text: str) -> str:
     return f"{SCHEMA_LINE}{text}"
 
 
-def _project_file(info: ProviderInfo, project: str, fill_ins: list[FillIn], env: str) -> str:
+def _project_file(
+    info: ProviderInfo, project: str, fill_ins: list[FillIn], env: str, *, html: bool = False
+) -> str:
     lines = [
         f"# The email settings of Logto's SMTP connector for {project}, as code.",
         f"# `smtp-connector build --env {env}` merges, lowest first: the provider overlay < this file <",
@@ -596,12 +604,24 @@ def _project_file(info: ProviderInfo, project: str, fill_ins: list[FillIn], env:
         "",
         *_yaml(fill_ins),
         "",
+        *(_HTML_VARIABLES if html else []),
         "# Logto picks the template whose usageType matches the message, else Generic; Register, SignIn,",
-        "# ForgotPassword and Generic are required. Logto replaces {{code}} (the verification code) and",
-        "# {{link}} (the invitation link) when it sends; nothing else in the text is changed.",
+        "# ForgotPassword and Generic are required. When it sends, Logto fills the placeholders its payload",
+        "# has for the message's usage type: {{code}} (the verification code), {{link}} (an invitation's",
+        "# link), {{locale}}, {{uiLocales}}, and {{application.*}}, {{organization.*}}, {{user.*}} and",
+        "# {{inviter.*}} paths (docs/templates.md); any other {{...}} is sent as written.",
+        *(_HTML_NOTE if html else []),
         "templates:",
     ]
     for kind, subject, content in TEMPLATES:
+        if html:
+            lines += [
+                f"  - usageType: {kind}",
+                "    contentType: text/html",
+                f"    subject: {{jinja: {_scalar('{{ brand }}: ' + subject)}}}",
+                f"    content: {{file: {_html_name(kind)}}}",
+            ]
+            continue
         lines += [
             f"  - usageType: {kind}",
             "    contentType: text/plain",
@@ -610,6 +630,72 @@ def _project_file(info: ProviderInfo, project: str, fill_ins: list[FillIn], env:
             *(f"      {line}" if line else "" for line in content.split("\n")),
         ]
     return _header("\n".join(lines) + "\n")
+
+
+TEMPLATES_DIR = "templates"
+LAYOUT = f"{TEMPLATES_DIR}/layout.html.j2"
+_HTML_VARIABLES = [
+    "# Build variables: the templates below use them ({{ brand }} in a {jinja: ...} subject, and in the",
+    "# template files); each environment file may change some (`variables: {brand: Acme (dev)}`). The",
+    "# build renders them into the text, so Logto never sees them.",
+    "variables:",
+    "  brand: Example",
+    "  product_url: https://example.com",
+    "  support_email: support@example.com",
+    '  colors: {primary: "#0a84ff", text: "#1d1d1f"}',
+    "",
+]
+_HTML_NOTE = [
+    f"# Each template is a file in {TEMPLATES_DIR}/ that extends {LAYOUT}: change the layout once for",
+    "# every email; `smtp-connector preview` shows them all.",
+]
+
+
+def _html_name(kind: str) -> str:
+    """``templates/sign-in.html.j2`` for SignIn."""
+    return f"{TEMPLATES_DIR}/{re.sub(r'(?<!^)(?=[A-Z])', '-', kind).lower()}.html.j2"
+
+
+def _html_files() -> list[tuple[str, str]]:
+    """The layout and one file per usage type, each paragraph of the plain text as a <p>."""
+    layout = (
+        "{#- The layout every HTML email extends: each fills `body`. `language` is set by the build; the\n"
+        "    rest are the project's `variables`. -#}\n"
+        "<!DOCTYPE html>\n"
+        '<html lang="{{ language }}">\n'
+        '  <head><meta charset="utf-8"><title>{{ brand }}</title></head>\n'
+        '  <body style="margin: 0; background: #f5f5f7; font-family: Helvetica, Arial, sans-serif; '
+        'color: {{ colors.text }}">\n'
+        '    <div style="max-width: 560px; margin: 0 auto; padding: 24px; background: #ffffff">\n'
+        '      <p style="font-size: 20px; font-weight: bold; color: {{ colors.primary }}">'
+        '<a href="{{ product_url }}" style="color: inherit; text-decoration: none">{{ brand }}</a></p>\n'
+        "      {% block body %}{% endblock %}\n"
+        '      <p style="font-size: 12px; color: #6e6e73">Questions? Write to '
+        '<a href="mailto:{{ support_email }}">{{ support_email }}</a>.</p>\n'
+        "    </div>\n"
+        "  </body>\n"
+        "</html>\n"
+    )
+    files = [(LAYOUT, layout)]
+    for kind, _, content in TEMPLATES:
+        paragraphs = [
+            _html_paragraph(p) for p in content.replace("{{code}}", "<strong>{{code}}</strong>").split("\n\n")
+        ]
+        body = "\n".join(f"      {p}" for p in paragraphs)
+        files.append(
+            (
+                _html_name(kind),
+                f'{{% extends "{LAYOUT}" %}}\n{{% block body -%}}\n{body}\n{{% endblock %}}\n',
+            )
+        )
+    return files
+
+
+def _html_paragraph(text: str) -> str:
+    link = "{{link}}"
+    if link in text:
+        text = text.replace(link, f'<a href="{link}">{link}</a>')
+    return f"<p>{text}</p>"
 
 
 def _sink_file(env: str, project: str) -> str:

@@ -177,9 +177,21 @@ def accepted(verdict: dict[str, Any]) -> bool:
 _MAIL_OPTIONS = Peer("mail-options.mjs")
 
 
-def mail_options(config: Any, usage_type: str, payload: Any, to: str = "bob@example.com") -> dict[str, Any]:
-    """What Logto's connector hands nodemailer for one message: from, replyTo, subject, text, html."""
-    request = {"config": config, "to": to, "type": usage_type, "payload": payload}
+def mail_options(
+    config: Any,
+    usage_type: str,
+    payload: Any,
+    to: str = "bob@example.com",
+    *,
+    store: list[dict[str, Any]] | None = None,
+    fallback_language: str = "en",
+) -> dict[str, Any]:
+    """What Logto's connector hands nodemailer for one message: from, replyTo, subject, text, html.
+
+    ``store``: Logto's email-template store (entries of its API), looked up as core looks it up."""
+    request: dict[str, Any] = {"config": config, "to": to, "type": usage_type, "payload": payload}
+    if store is not None:
+        request |= {"store": store, "fallbackLanguage": fallback_language}
     return _MAIL_OPTIONS.ask(to_json_line(request))
 
 

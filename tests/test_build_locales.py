@@ -97,12 +97,21 @@ def test_o_file_writes_the_variants_beside_it_or_where_told(
     assert not (tmp_path / "a.email-templates.json").exists()
 
 
-def test_stdout_needs_locales_out_when_there_are_variants(
+def test_stdout_keeps_working_with_variants_the_languages_go_to_the_out_folder(
     cli: CliRunner, project: Path, tmp_path: Path
 ) -> None:
-    result = cli("build", str(project), "--env", "dev", expect=2)
-    assert "environment dev has templates in other languages (fr): add --locales-out FILE" in result.stderr
-    assert result.stdout == ""
+    # The README's headline command, once a locale exists (issue #22, item 6): the connector config on
+    # standard output, as before, and the other languages where `build --all --out-dir PROJECT/out/` puts them.
+    result = cli("build", str(project), "--env", "dev")
+    assert json.loads(result.stdout)["host"] == "127.0.0.1"
+    beside = project / "out" / "dev.email-templates.json"
+    assert f"wrote {beside}" in result.stderr
+    assert json.loads(beside.read_text())["templates"][0]["languageTag"] == "fr"
+    all_built = cli(
+        "build", str(project), "--all", "--out-dir", str(tmp_path / "all"), env={"SMTP_PASS": "s"}
+    )
+    assert "wrote" in all_built.stderr
+    assert (tmp_path / "all" / "dev.email-templates.json").read_text() == beside.read_text()
     result = cli("build", str(project), "--env", "dev", "--locales-out", str(tmp_path / "fr.json"))
     assert json.loads(result.stdout)["host"] == "127.0.0.1"
     assert json.loads((tmp_path / "fr.json").read_text())["templates"][0]["languageTag"] == "fr"

@@ -105,13 +105,15 @@ def test_a_symlink_to_a_device_is_written_through(cli: CliRunner, project: Path,
 
 
 @root_only
-def test_nothing_goes_beside_a_device_the_other_languages_need_locales_out(
+def test_nothing_goes_beside_a_device_the_other_languages_go_to_the_out_folder(
     cli: CliRunner, locales_project: Path, tmp_path: Path
 ) -> None:
     dev = _device(tmp_path / "null", NULL)
     before = sorted(os.listdir(tmp_path))
-    result = cli("build", str(locales_project), "--env", "dev", "-o", str(dev), expect=2)
-    assert "add --locales-out FILE" in result.stderr and f"{dev} is not a file" in result.stderr
+    result = cli("build", str(locales_project), "--env", "dev", "-o", str(dev))
+    default = locales_project / "out" / "dev.email-templates.json"
+    assert f"wrote {default}" in result.stderr and default.is_file()
+    assert sorted(os.listdir(tmp_path)) == before  # nothing next to the device
     other = _device(tmp_path / "null2", NULL)
     cli("build", str(locales_project), "--env", "dev", "-o", str(dev), "--locales-out", str(other))
     assert sorted(os.listdir(tmp_path)) == sorted([*before, "null2"])

@@ -250,8 +250,9 @@ def test_render_command_template_not_found_and_bad_payload(cli: CliRunner, tmp_p
     assert result.stderr == '--payload: the payload must be a JSON object, like {"code": "123456"}\n'.join(
         ["smtp-connector: error: ", ""]
     )
-    result = cli("render", str(path), "--type", "SignIn", expect=2)
-    assert "give the payload: --code CODE or --payload JSON" in result.stderr
+    # No payload: the sample one preview fills (issue #22: render no longer requires --code).
+    result = cli("render", str(path), "--type", "SignIn")
+    assert "123456" in result.stdout
 
 
 def test_render_command_points_at_the_file_for_invalid_configs(cli: CliRunner, tmp_path: Path) -> None:

@@ -148,7 +148,8 @@ def test_the_source_schema_names_what_may_be_listed(tmp_path: Path, variant: str
 
 def test_lint_reports_sc613_where_it_is_written() -> None:
     project = ROOT / "tests" / "data" / "lint" / "projects" / "sc613-variant-stored-keys"
-    found = lint_paths([str(project)]).findings
+    # SC614 (the usage types de and fr users get in English: this project translates a few) is not this test's.
+    found = [f for f in lint_paths([str(project)]).findings if f.rule != "SC614"]
     assert [(f.rule, f.line, f.column, f.key_path) for f in found] == [
         ("SC613", 19, 9, ("templates", 3, "locales", "fr", "contentType")),
         ("SC613", 20, 15, ("templates", 3, "locales", "fr", "omit")),

@@ -78,15 +78,19 @@ def build_gated(
     every: bool = False,
     overrides: Sequence[str] = (),
     resolve: bool = True,
+    before_secrets: Callable[[], None] | None = None,
 ) -> dict[str | None, Built]:
     """Gate, then build ``envs`` all or nothing (``build``, ``deploy``); ``every`` gates every environment.
 
     ``show`` is handed the warnings as they come (the gate's, then each environment's that the gate did
-    not already show), so they are printed before a later error stops the command.
+    not already show), so they are printed before a later error stops the command. ``before_secrets`` runs
+    after the gate, before the build that reads secrets (deploy: which Logto tenant, asked first).
     """
 
     passed = gate(project, None if every else envs[0], rules)
     show(passed.warnings)
+    if before_secrets is not None:
+        before_secrets()
     built = build_environments(project, envs, overrides=overrides, resolve=resolve)
     for item in built.values():
         show([f for f in item.warnings if f not in passed.shown])

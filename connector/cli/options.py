@@ -73,6 +73,12 @@ def add_usage_type(parser: Any, *, required: bool = False) -> argparse.Action:
     return _completes(action, complete_usage_types)
 
 
+def add_locale(parser: Any, help: str) -> argparse.Action:
+    """``--locale TAG``: the recipient's language; the template is picked as Logto picks it (mail.locales)."""
+    action: argparse.Action = parser.add_argument("--locale", metavar="TAG", help=help)
+    return action
+
+
 def add_provider(parser: Any, *args: str, **kwargs: Any) -> argparse.Action:
     """A shipped provider name (``init --provider``, ``providers NAME``), completed from providers/."""
     action: argparse.Action = parser.add_argument(*args, **kwargs)

@@ -142,12 +142,14 @@ def resolve_target(
     section: Mapping[str, Any] | None = None,
     locate: Callable[[str], Location] | None = None,
     ca_file: str | None = None,
+    missing_at: Location | None = None,
 ) -> Target:
     """The target from ``flags`` (endpoint, resource, appId) > the ``logto`` section > ``LOGTO_*`` variables.
 
     ``section`` is the environment's merged ``logto`` mapping with its ``${VAR}`` references unresolved;
-    ``locate`` gives the source position of one of its keys. Every problem is a finding naming the
-    variable or file to fix; no value is ever part of a message.
+    ``locate`` gives the source position of one of its keys, ``missing_at`` where a missing one would be
+    written (the environment file). Every problem is a finding (SC704 for a missing or unusable setting)
+    naming the variable or file to fix; no value is ever part of a message.
     """
 
     findings: list[Finding] = []
@@ -208,10 +210,11 @@ def resolve_target(
                 f"file's `{LOGTO_SECTION}:` section)"
             )
     if findings or problems:
-        where = Location("smtp-connector")
+        # A missing setting is SC704 at the file that would name it; without one (pull), plain lines.
+        where = missing_at or Location("smtp-connector")
         raise InputError(
             "\n".join(problems),
-            findings=[*findings, *(_problem(where, p) for p in problems)] if findings else (),
+            findings=[*findings, *(_problem(where, p) for p in problems)] if findings or missing_at else (),
         )
     proxy = proxy_for(values["endpoint"].value, environ)
     if proxy is not None:

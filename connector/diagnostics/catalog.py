@@ -465,6 +465,12 @@ _RULES = [
         "A locale variant names a key in both `omit` and `empty`, or sets a key it lists there: what the store "
         "gets is unclear.",
     ),
+    Rule(
+        "SC614",
+        "warning",
+        "locale-fallback",
+        "A language of `locales` lacks some usage types: its users get the connector's templates (or Generic) for them.",
+    ),
     #
     #
     # SC7xx deploying to Logto (the `logto:` section, the Management API): add below this line.

@@ -53,6 +53,9 @@ class Layers(Protocol):
 
     def newest(self, *paths: KeyPath) -> KeyPath: ...
 
+    @property
+    def variables(self) -> dict[str, Any]: ...
+
 
 @dataclass(frozen=True)
 class Provenance:
@@ -125,6 +128,13 @@ class Context:
         completed the conflict, not in a provider overlay); in a single file, the first."""
         layers = self.provenance.layers
         return layers.newest(*paths) if layers is not None else paths[0]
+
+    @property
+    def build_variables(self) -> frozenset[str]:
+        """The names of the project's build variables (``variables:``) that a template can use."""
+        layers = self.provenance.layers
+        names = layers.variables if layers is not None else self.data.get("variables")
+        return frozenset(k for k in names if isinstance(k, str)) if isinstance(names, dict) else frozenset()
 
     @property
     def provider(self) -> str | None:

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from connector.build.templating import Authoring
-from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError, UsageError
 from connector.lint.base import Mode, Provenance
 from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
+from connector.logto import USAGE_TYPES
+from connector.logto.email_templates import pick_template
 from connector.project import layout
 from connector.source.files import ENVIRONMENTS_DIR
 from connector.source.positions import position
@@ -82,11 +84,15 @@ def lint_project(
 
     config = linter.configs.for_dir(root)
     try:
-        project = layout.load_project(root)
+        # Tolerant: a key or type error in a layer is reported and the environments are still composed
+        # and checked, so one run finds every problem it can (issue #22).
+        project = layout.load_project(root, tolerant=True)
     except InputError as e:
         linter.add(e.findings or [_failure(root, e)], config)
         linter.result.linted.append(str(root))
         return
+    if has_errors(project.findings):  # what load_project would have raised with
+        linter.add(project.findings, config)
     environments = tuple(project.environments)
     if env is not None and env not in environments:
         raise UsageError(layout.unknown_environment(project, env))
@@ -120,7 +126,9 @@ def lint_project(
         authored = authoring.render(composed)
         if direct is not None and name not in direct and not authored.used & templates:
             continue  # a changed template that this environment does not render
-        _lint_environment(linter, authored, composed, config, in_files, root)
+        # SC614 (a language's fallbacks) is lint's to say: the build, gating on its findings, does not
+        # repeat it.
+        _lint_environment(linter, authored, composed, config, in_files, root, fallbacks=layers)
         linter.result.environments += 1
         linter.result.files.update(os.path.abspath(project.root / used) for used in authored.used)
     own_files = [project.project_file, *project.environment_files.values()]
@@ -156,6 +164,8 @@ def _lint_environment(
     config: LintConfig,
     in_files: set[tuple[str, int, int, str]],
     root: Path,
+    *,
+    fallbacks: bool = True,
 ) -> None:
     """The rendered config and each language variant; nothing about a field that did not render.
 
@@ -178,6 +188,8 @@ def _lint_environment(
                     continue
                 in_files.add(key)
             kept.append(moved)
+    if fallbacks:
+        kept += _fallbacks(authored)
     found = authored.config.user_facing([*authored.findings, *kept])
     linter.add([_as_given(f, root) for f in found], config)
 
@@ -216,3 +228,45 @@ def _failure(root: Path, error: InputError) -> Finding:
     return Finding.at(
         Location(str(root)), "SC001", str(error), error.hint or "fix the project so that it composes"
     )
+
+
+def _fallbacks(authored: Any) -> list[Finding]:
+    """SC614: per language of the project's ``locales``, the usage types a user in that language gets in
+    another language, as Logto falls back (connector.logto.email_templates), and the template they get."""
+
+    items = authored.config.data.get("templates")
+    connector = (
+        [(t.get("usageType"), t) for t in items if isinstance(t, dict)] if isinstance(items, list) else []
+    )
+    store: dict[tuple[str, str], dict[str, Any]] = {
+        (variant.language, t["usageType"]): t
+        for variant in authored.variants
+        for t in variant.data["templates"]
+        if isinstance(t, dict) and isinstance(t.get("usageType"), str)
+    }
+    findings = []
+    for variant in authored.variants:
+        tag = variant.language
+        own: list[str] = []
+        generic: list[str] = []
+        for kind in USAGE_TYPES:
+            choice = pick_template(kind, tag, authored.language, store, connector)
+            if choice is None or (choice.store and choice.language == tag):
+                continue
+            # The store holds no variant in the project's own language (SC612): a fallback is the connector's.
+            (own if choice.usage_type == kind else generic).append(kind)
+        if own or generic:
+            parts = [f"the connector's `{authored.language}` templates for {', '.join(own)}"] if own else []
+            parts += [f"its `{authored.language}` Generic for {', '.join(generic)}"] if generic else []
+            findings.append(
+                Finding.at(
+                    variant.locate(("templates", 0), key=True),
+                    "SC614",
+                    f"a `{tag}` user gets {' and '.join(parts)}: there is no `{tag}` variant of them, and "
+                    "Logto falls back",
+                    f"add a `{tag}:` variant under `locales:` of each, or accept the fallback "
+                    "(`# smtp-connector: disable=SC614`)",
+                    key_path=("templates", 0, "locales", tag),
+                )
+            )
+    return findings

@@ -76,7 +76,14 @@ def port_and_secure(ctx: Context) -> Iterator[Finding]:
             "port 465 expects TLS from the first byte, but `secure: false` makes nodemailer wait for a "
             "plain greeting: the connection hangs until it times out",
             _other_provider(ctx, port)
-            or "remove `secure: false` (nodemailer then uses TLS on 465), or set `secure: true`",
+            or (
+                # `secure: false` comes from a lower layer (the provider overlay): removing it is not the
+                # user's to do, and `null` in their own file is what removes a key when layers merge.
+                "write `secure: null` next to your `port: 465` to drop the `secure: false` set below it "
+                "(nodemailer then uses TLS on 465), or set `secure: true`"
+                if at == ("port",) and ctx.provenance.layers is not None
+                else "remove `secure: false` (nodemailer then uses TLS on 465), or set `secure: true`"
+            ),
         )
     elif secure is True and port in (25, 587):
         yield ctx.finding(

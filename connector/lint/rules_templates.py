@@ -150,7 +150,24 @@ def _unknown(
 ) -> Iterator[Finding]:
     for placeholder in find_placeholders(text):
         root, rest = placeholder.root, placeholder.path[len(placeholder.root) :]
-        if root not in ALL_TEMPLATE_ROOTS:
+        if root not in ALL_TEMPLATE_ROOTS and root in ctx.build_variables:
+            field = path[-1]
+            written = f'{field}: {{jinja: "{text}"}}' if len(text) <= 60 and "\n" not in text else ""
+            yield ctx.finding(
+                path,
+                "SC106",
+                f"{label}: `{placeholder.text}` is not a placeholder Logto fills: `{root}` is a build "
+                "variable, and a plain string is sent as written (the build fills variables only in "
+                "{jinja: ...} and {file: ...} fields)",
+                (
+                    f"write `{written}`"
+                    if written
+                    else f"make `{field}` a {{jinja: ...}} or {{file: ...}} field"
+                )
+                + f" so the build puts `{root}` in",
+                excerpt=placeholder.text,
+            )
+        elif root not in ALL_TEMPLATE_ROOTS:
             guess = did_you_mean(root, ALL_TEMPLATE_ROOTS)
             if not guess and not ctx.rendered:
                 continue  # in a source layer this may be a build-time Jinja2 variable

@@ -88,8 +88,12 @@ def environments_in(folder: Path) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def load_project(root: str | os.PathLike[str]) -> Project:
-    """Read a project folder (or its smtp-connector.yaml); InputError with findings if a file is wrong."""
+def load_project(root: str | os.PathLike[str], *, tolerant: bool = False) -> Project:
+    """Read a project folder (or its smtp-connector.yaml); InputError with findings if a file is wrong.
+
+    ``tolerant`` (lint): a file that reads but breaks the source schema (an unknown key, a wrong type) is
+    kept with its findings in ``Project.findings``, so the environments can still be composed and checked:
+    one run reports everything it can find. Only a file that cannot be read at all still raises."""
     folder = Path(root)
     if folder.name in PROJECT_FILES and not folder.is_dir():
         folder = folder.parent
@@ -145,9 +149,20 @@ def load_project(root: str | os.PathLike[str]) -> Project:
     for doc in (project_doc, *environments.values()):
         if doc is not None:
             load_provider(doc, folder, providers, findings)
-    if project_doc is None or has_errors(findings):
+    if project_doc is None or (has_errors(findings) and not (tolerant and _readable(findings))):
         raise InputError(findings=findings)
     return Project(folder, project_doc, environments, providers, tuple(findings))
+
+
+def _readable(findings: list[Finding]) -> bool:
+    """Whether every error is about a value, not about reading a file (a schema error, not a syntax one)."""
+    return not any(
+        f.severity == "error" and f.rule[2] == "0" and f.rule not in _VALUE_RULES for f in findings
+    )
+
+
+# Loader findings about one value that still reads (YAML 1.1 spellings): the rest of the file is fine.
+_VALUE_RULES = frozenset({"SC008", "SC009"})
 
 
 def compose(

@@ -16,7 +16,8 @@ from typing import Any
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.redact import register_secret
-from connector.logto import SECRET_KEYS
+from connector.logto import SECRET_KEYS, is_secret_path
+from connector.source.files import LOGTO_SECTION
 
 _START = re.compile(r"\$\$\{|\$\{")
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?)([^}]*))?\}")
@@ -125,12 +126,18 @@ def resolve(
                     where,
                     "SC502",
                     f"environment variable {part.name} is not set ({key} asks for it)",
-                    f"set {part.name} in the environment that runs the build, "
-                    f"or give a default: ${{{part.name}:-...}}",
+                    f"set {part.name} in the environment that runs the build"
+                    # A default in a committed file is a committed secret (SC403): no default for those.
+                    + ("" if _secret(path) else f", or give a default: ${{{part.name}:-...}}"),
                     key_path=path,
                 )
             )
     return "".join(out), findings
+
+
+def _secret(path: KeyPath) -> bool:
+    """A credential (``auth.pass``, deploy's ``logto.appSecret``): a default for it would be committed."""
+    return is_secret_path(path) or tuple(path) == (LOGTO_SECTION, "appSecret")
 
 
 _resolve_text = resolve  # resolve_tree's keyword argument is named like the function

@@ -10,13 +10,33 @@ import readline from 'node:readline';
 import createSmtpConnector from '@logto/connector-smtp';
 
 const connector = await createSmtpConnector({ getConfig: async () => ({}) });
+
+// With "store" ([{languageTag, templateType, details}]) and "fallbackLanguage" in a request: the connector
+// gets core's getI18nEmailTemplate over that store, line for line (packages/core/src/libraries/connector.ts
+// of logto-io/logto: the type in payload.locale, else in the fallback language, else Generic in the
+// fallback language, since #8053); the connector's own code then takes it, or its config's template.
+const withStore = (store, fallbackLanguage) => {
+  const find = (type, tag) =>
+    store.find((t) => t.templateType === type && t.languageTag === tag)?.details;
+  return createSmtpConnector({
+    getConfig: async () => ({}),
+    getI18nEmailTemplate: async (templateType, languageTag) => {
+      if (languageTag) {
+        const template = find(templateType, languageTag);
+        if (template) return template;
+      }
+      return find(templateType, fallbackLanguage) ?? find('Generic', fallbackLanguage);
+    },
+  });
+};
 // nodemailer uses an object with a send() of its own as the transport, and gives it the options untouched.
 const capture = { name: 'capture', version: '1', send: (mail, done) => done(null, mail.data) };
 
 const answer = async (line) => {
-  const { config, to, type, payload } = JSON.parse(line);
+  const { config, to, type, payload, store, fallbackLanguage } = JSON.parse(line);
   try {
-    const data = await connector.sendMessage({ to, type, payload }, { ...config, ...capture });
+    const sender = store ? await withStore(store, fallbackLanguage) : connector;
+    const data = await sender.sendMessage({ to, type, payload }, { ...config, ...capture });
     const out = {};
     for (const key of ['from', 'replyTo', 'subject', 'text', 'html']) {
       out[key] = data[key] ?? null;

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from connector.cli.options import add_env, add_set
+from connector.cli.options import add_env, add_locale, add_set
 from connector.errors import InputError, UsageError
 from connector.logto.usage_types import usage_type_problem
 
@@ -17,11 +17,20 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_env(parser, "the environment to build, when CONFIG is a project folder")
     add_set(parser, "change one config value before validation, e.g. --set port=2525 (repeatable)")
+    add_locale(
+        parser,
+        "the recipient's language (Logto's payload.locale): the template is the one Logto picks for it, "
+        "from the project's locales (its email-template store) first, as docs/runtime.md says",
+    )
 
 
-def add_payload_arguments(parser: argparse.ArgumentParser) -> None:
+def add_payload_arguments(parser: argparse.ArgumentParser, *, default: str | None = None) -> None:
+    """--code or --payload; ``default``: what the command uses when neither is given (else one is needed)."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--code", metavar="CODE", help='the verification code: the payload {"code": CODE}')
+    also = f" (default: {default})" if default else ""
+    group.add_argument(
+        "--code", metavar="CODE", help=f'the verification code: the payload {{"code": CODE}}{also}'
+    )
     group.add_argument(
         "--payload",
         metavar="JSON",
@@ -40,6 +49,27 @@ def usage_type(value: str) -> str:
 
 
 def payload_from(args: argparse.Namespace, *, required: bool = True) -> dict[str, Any] | None:
+    """The payload of --code or --payload, with --locale as its ``locale`` (Logto picks the template by it)."""
+    payload = _payload(args, required=required)
+    locale = getattr(args, "locale", None)
+    if payload is not None and locale:
+        payload = {**payload, "locale": locale}
+    return payload
+
+
+def check_locale(args: argparse.Namespace) -> None:
+    """--locale TAG must be a language tag, as Logto's sign-in experience lists them."""
+    # start-up: the tag check loads only for a command given --locale's argument
+    from connector.authoring.locales import check_language_tag
+    from connector.diagnostics.findings import Location
+
+    if args.locale is not None:
+        problems = check_language_tag(args.locale, Location("--locale"))
+        if problems:
+            raise UsageError(f"--locale {args.locale}: {problems[0].message} ({problems[0].hint})")
+
+
+def _payload(args: argparse.Namespace, *, required: bool) -> dict[str, Any] | None:
     if args.code is not None:
         return {"code": args.code}
     if args.payload is None:

@@ -36,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--locales-out",
         metavar="FILE",
-        help="where the other languages go (default: next to -o FILE, as NAME.email-templates.json)",
+        help="where the other languages go (default: next to -o FILE, as NAME.email-templates.json; "
+        "with the config on standard output: PROJECT/out/ENV.email-templates.json)",
     )
     add_set(parser, "override one value last, e.g. --set port=2525 (a YAML scalar; null removes the key)")
     parser.add_argument(
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         overrides=args.overrides,
         resolve=not (args.keep_refs or args.check),
     )
-    outputs = _outputs(args, built)
+    outputs = _outputs(args, built, project.root)
     if args.out_dir:
         _check_names(project, envs)
     if args.check:
@@ -121,12 +122,15 @@ def _check_names(project: Project, envs: list[str]) -> None:
         raise InputError(findings=findings)
 
 
-def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[Path | None, str | None]:
+def _outputs(
+    args: argparse.Namespace, built: dict[str | None, Built], root: str | Path
+) -> dict[Path | None, str | None]:
     """Each output file and its text (None: no variants, so no email-templates file); None: stdout."""
 
     # start-up: atomic (tempfile, shutil) loads only for a command that writes files
     from connector.atomic import is_stream
     from connector.build.outputs import templates_path
+    from connector.scaffold import OUT_DIR
 
     outputs: dict[Path | None, str | None] = {}
     for env, item in built.items():
@@ -142,14 +146,12 @@ def _outputs(args: argparse.Namespace, built: dict[str | None, Built]) -> dict[P
             locales_path: Path | None = Path(args.locales_out)
         else:
             locales_path = templates_path(config_path) if config_path is not None and beside else None
+        if locales_path is None and item.variants:
+            # The config goes to standard output (or a device): the other languages go where
+            # `build --all --out-dir PROJECT/out/` puts them, a folder init git-ignores (docs/templates.md).
+            locales_path = templates_path(Path(root) / OUT_DIR / f"{env}.json")
         if locales_path is not None:
             outputs[locales_path] = item.templates_text
-        elif item.variants:
-            where = "" if config_path is None else f" ({config_path} is not a file to write one beside)"
-            raise UsageError(
-                f"environment {env} has templates in other languages "
-                f"({', '.join(item.variants)}): add --locales-out FILE to write them{where}"
-            )
     return outputs
 
 

@@ -83,6 +83,7 @@ def flags_of(args: argparse.Namespace) -> dict[str, str | None]:
 
 def run(args: argparse.Namespace) -> int:
     # start-up: a command's stage modules load only when it runs
+    from connector.build.outputs import build_environments
     from connector.build.pipeline import build_gated
     from connector.lint import lint_build
     from connector.project.layout import load_project
@@ -98,6 +99,14 @@ def run(args: argparse.Namespace) -> int:
     write_text(project.findings, sys.stderr, color=color)
     envs = _environments(args, project)
     # The same gate as build: lint's rules pass and every environment builds before anything is sent.
+    targets: dict[str, Target] = {}
+
+    def resolve_targets() -> None:
+        # Everything the build can refuse but a missing credential, then which tenant and app: a missing
+        # Logto setting is said before the SMTP secret the build needs (a laptop's dry run has neither yet).
+        build_environments(project, envs, overrides=args.overrides, secrets=False)
+        targets.update({env: _target(args, project, env, os.environ) for env in envs})
+
     built = build_gated(
         project,
         envs,
@@ -105,8 +114,8 @@ def run(args: argparse.Namespace) -> int:
         lambda found: write_text(found, sys.stderr, color=color),
         every=len(envs) > 1,
         overrides=args.overrides,
+        before_secrets=resolve_targets,
     )
-    targets = {env: _target(args, project, env, os.environ) for env in envs}
     _one_environment_per_tenant(envs, targets, built)
     failed: list[str] = []
     for env in envs:
@@ -184,6 +193,7 @@ def _section(project: Project, env: str) -> tuple[dict[str, Any], Any]:
 def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) -> Target:
     # start-up: a command's stage modules load only when it runs
     from connector.deploy.target import resolve_target
+    from connector.diagnostics.findings import Location
     from connector.source.files import LOGTO_SECTION
 
     section, composed = _section(project, env)
@@ -193,6 +203,7 @@ def _target(args: argparse.Namespace, project: Project, env: str, environ: Any) 
         section=section,
         locate=lambda key: composed.locate((LOGTO_SECTION, key)),
         ca_file=args.ca_file,
+        missing_at=Location(project.environment_files[env].file),
     )
 
 

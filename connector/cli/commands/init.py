@@ -44,13 +44,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(pre-commit installs a tagged release); default: remote when this smtp-connector is a release "
         "installed from a package index, else local",
     )
+    parser.add_argument(
+        "--html",
+        action="store_true",
+        help="HTML templates: one file per usage type in templates/, extending a branded layout, with build "
+        "variables (brand, colours, addresses) as examples/acme has them",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     # start-up: a command's stage modules load only when it runs
     from connector.scaffold import environment_names, init_project
 
-    result = init_project(args.dir, args.provider, environment_names(args.env), hook=args.hook)
+    result = init_project(
+        args.dir, args.provider, environment_names(args.env), hook=args.hook, html=args.html
+    )
     print(_summary(result), end="")
     return 0
 

@@ -6,6 +6,7 @@ import sys
 from connector.cli.commands._runtime import (
     add_config_arguments,
     add_payload_arguments,
+    check_locale,
     payload_from,
     usage_type,
 )
@@ -19,7 +20,7 @@ HELP = "render a template exactly as Logto would: print the subject and body, or
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
     add_usage_type(parser, required=True)
-    add_payload_arguments(parser)
+    add_payload_arguments(parser, default="sample values for the usage type, as `preview` fills them")
     parser.add_argument("--to", metavar="ADDR", help="the recipient written in the .eml's To header")
     parser.add_argument("--eml", metavar="FILE", help="write the whole message to FILE instead of printing")
     add_color(parser)
@@ -28,14 +29,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # start-up: atomic (tempfile, shutil) loads only for a command that writes files
     from connector import atomic
-    from connector.mail.config import load_runtime_config
+    from connector.mail.config import load_runtime
+    from connector.mail.locales import localized
     from connector.mail.message import build_message, fill_message, to_bytes
 
     kind = usage_type(args.type)
-    payload = payload_from(args)
-    assert payload is not None
-    config = load_runtime_config(args.config, env=args.env, overrides=args.overrides, secrets=False)
+    check_locale(args)
+    payload = payload_from(args, required=False)
+    config, languages = load_runtime(args.config, env=args.env, overrides=args.overrides, secrets=False)
+    if payload is None:  # nothing given: what the gallery shows, in the recipient's language
+        from connector.preview import sample_payload  # start-up: only without --code or --payload
+
+        payload = sample_payload(kind, args.locale or languages.language)
+    locale = payload.get("locale")
+    locale = locale if isinstance(locale, str) else None
+    config, chosen = localized(config, languages, locale)
     rendered = fill_message(config, kind, payload)
+    if locale is not None or languages.store:
+        print(f"template: {languages.describe(chosen[kind])}", file=sys.stderr)
     message = build_message(config, rendered, args.to)
     if args.eml:
         atomic.write_bytes(args.eml, to_bytes(message))

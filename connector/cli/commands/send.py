@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from connector.cli.commands._runtime import (
     add_config_arguments,
     add_payload_arguments,
+    check_locale,
     payload_from,
     usage_type,
 )
@@ -20,6 +21,7 @@ from connector.diagnostics.reporters import use_color, write_text
 from connector.errors import UsageError
 
 HELP = "send messages over real SMTP exactly as Logto would (or write them as .eml with --dry-run)"
+DRY_RUN_DEFAULT = ""  # `--dry-run` alone: the folder is chosen from CONFIG (dry_run_folder)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -46,7 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--batch", metavar="FILE", help='a JSON Lines file of {"to", "type", "payload"}, one message per line'
     )
     parser.add_argument(
-        "--dry-run", metavar="DIR", help="write one .eml per message into DIR instead of sending"
+        "--dry-run",
+        nargs="?",
+        const=DRY_RUN_DEFAULT,
+        metavar="DIR",
+        help="write one .eml per message instead of sending, into DIR (default: out/dry-run/ in the project "
+        "folder, or next to the config file); put it after CONFIG",
     )
     parser.add_argument(
         "--failed",
@@ -67,7 +74,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # start-up: a command's stage modules load only when it runs
     from connector.mail import batch as batchfile
-    from connector.mail.config import load_runtime_config
+    from connector.mail.config import load_runtime
+    from connector.mail.locales import localized
     from connector.mail.send import Job
 
     if args.batch:
@@ -79,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give --type and --to (or --batch FILE)")
     if args.attempts < 1 or not 0 <= args.backoff < float("inf"):  # nan fails every comparison
         raise UsageError("--attempts must be at least 1 and --backoff a number of seconds, at least 0")
+    check_locale(args)
+    if args.dry_run == DRY_RUN_DEFAULT:
+        args.dry_run = dry_run_folder(args.config)
     jobs: list[Job] = []
     if not args.batch:
         kind = usage_type(args.type)
@@ -86,9 +97,15 @@ def run(args: argparse.Namespace) -> int:
         assert payload is not None
         jobs = [Job(to, kind, payload) for to in args.to]
     # Writing .eml files connects nowhere: it needs no secret.
-    config = load_runtime_config(
-        args.config, env=args.env, overrides=args.overrides, secrets=not args.dry_run
+    config, languages = load_runtime(
+        args.config, env=args.env, overrides=args.overrides, secrets=args.dry_run is None
     )
+    # One language for the whole run (--locale, else the payload's): each type's template is the one Logto
+    # picks for it; a batch line's own payload.locale fills {{locale}} but picks no other template.
+    locale = args.locale or (jobs[0].payload.get("locale") if jobs else None)
+    config, chosen = localized(config, languages, locale if isinstance(locale, str) else None)
+    if jobs and (locale or languages.store):
+        print(f"template: {languages.describe(chosen[jobs[0].usage_type])}", file=sys.stderr)
     color = use_color(sys.stderr, args.color)
     if args.batch:
         # Read and checked whole, a line at a time, each line's findings printed as found: nothing leaves
@@ -285,6 +302,14 @@ def _check_outputs(args: argparse.Namespace, failed_file: str | None) -> None:
         atomic.check_file(
             failed_file, "--failed", "the resend file goes next to the batch file: give --failed FILE"
         )
+
+
+def dry_run_folder(config: str) -> str:
+    """Where ``--dry-run`` alone writes: ``out/dry-run`` in the project folder (init git-ignores ``out/``),
+    or next to a config file."""
+    path = Path(config)
+    base = path if path.is_dir() else path.parent
+    return str(base / "out" / "dry-run")
 
 
 def _beside(batch: str) -> str:
