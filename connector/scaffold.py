@@ -806,6 +806,41 @@ def hook_form() -> str:
     return "remote" if released and distribution.read_text("direct_url.json") is None else "local"
 
 
+def install_requirement() -> tuple[str, str | None]:
+    """What the CI workflow's ``pip install`` takes, so that it installs the smtp-connector init runs from:
+    a release from a package index by its version, a git install by its URL and commit, an archive by its
+    URL (PEP 610's direct_url.json says which). A folder on this machine cannot be reached from CI: then the
+    version, and a note saying to point the line at where CI can install it from."""
+    try:
+        distribution = metadata.distribution("smtp-connector")
+    except metadata.PackageNotFoundError:
+        distribution = None
+    version = distribution.version if distribution is not None else __version__
+    pinned = f"smtp-connector=={version}"
+    raw = distribution.read_text("direct_url.json") if distribution is not None else None
+    if distribution is not None and raw is None:
+        return pinned, None
+    try:
+        direct = json.loads(raw) if raw is not None else {}
+    except ValueError:
+        direct = {}
+    url = direct.get("url") if isinstance(direct, dict) else None
+    vcs = direct.get("vcs_info") if isinstance(direct, dict) else None
+    remote = isinstance(url, str) and url.startswith(("https://", "http://", "ssh://", "git@"))
+    # Quoted into YAML and a shell command: only a URL with no quote, space or control character is used.
+    if remote and isinstance(url, str) and all(c.isprintable() and c not in "\"'$` " for c in url):
+        if isinstance(vcs, dict) and vcs.get("vcs") == "git":
+            commit = vcs.get("commit_id")
+            at = f"@{commit}" if isinstance(commit, str) and re.fullmatch(r"[0-9a-f]{7,64}", commit) else ""
+            return f"smtp-connector @ git+{url}{at}", None
+        if isinstance(direct.get("archive_info"), dict):
+            return f"smtp-connector @ {url}", None
+    return pinned, (
+        f"smtp-connector {version} is installed here from a folder, which CI cannot reach: point the "
+        "workflow's `pip install` at where CI can install it from (a package index, or git+URL)"
+    )
+
+
 def files_pattern(projects: Sequence[str]) -> str | None:
     """The hook's ``files:`` regex for the project folders (from the repository root); None when one of
     them is the root itself (every file is the project's)."""
@@ -973,8 +1008,9 @@ def _workflow(projects: Sequence[tuple[str, Sequence[str]]]) -> str:
         "      - uses: actions/setup-python@v5",
         "        with:",
         '          python-version: "3.12"',
-        "      # The same version as the pre-commit hook's.",
-        f'      - run: pip install "smtp-connector=={__version__}"',
+        "      # The smtp-connector init ran from (the same as the pre-commit hook's).",
+        *(f"      # To do: {note}" for note in [install_requirement()[1]] if note),
+        f'      - run: pip install "{install_requirement()[0]}"',
     ]
     previews = [f"{name}/{PREVIEW_DIR}/" if name != "." else f"{PREVIEW_DIR}/" for name in names]
     lines += [

@@ -394,3 +394,52 @@ def test_a_deletion_between_two_refs_is_seen_too(infra: tuple[Path, dict[str, st
     result = _run(args, repo, env)
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "SC604" in output and "sign-in.fr.txt" in output, output
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "requirement", "note"),
+    [
+        (None, "smtp-connector==1.2.3", False),  # a release from a package index
+        (
+            '{"url": "https://github.com/acme/smtp-connector", "vcs_info": {"vcs": "git", "commit_id": "'
+            + "a" * 40
+            + '"}}',
+            "smtp-connector @ git+https://github.com/acme/smtp-connector@" + "a" * 40,
+            False,
+        ),
+        (  # a commit that is no commit id is left out, not quoted into a shell command
+            '{"url": "https://github.com/acme/smtp-connector", "vcs_info": {"vcs": "git", "commit_id": "x;y"}}',
+            "smtp-connector @ git+https://github.com/acme/smtp-connector",
+            False,
+        ),
+        (
+            '{"url": "https://files.example/smtp_connector-1.2.3.tar.gz", "archive_info": {}}',
+            "smtp-connector @ https://files.example/smtp_connector-1.2.3.tar.gz",
+            False,
+        ),
+        ('{"url": "file:///src/smtp-connector", "dir_info": {}}', "smtp-connector==1.2.3", True),
+        ('{"url": "file:///src", "dir_info": {"editable": true}}', "smtp-connector==1.2.3", True),
+        # A URL a shell would read otherwise is never written into the workflow.
+        ('{"url": "https://h.example/$(id)", "vcs_info": {"vcs": "git"}}', "smtp-connector==1.2.3", True),
+        ("not json", "smtp-connector==1.2.3", True),
+    ],
+)
+def test_the_workflow_installs_the_smtp_connector_init_ran_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, direct_url: str | None, requirement: str, note: bool
+) -> None:
+    """PEP 610's direct_url.json says where this install came from; CI installs the same, or is told to."""
+    from connector.scaffold import _workflow, install_requirement
+
+    info = tmp_path / "site" / "smtp_connector-1.2.3.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: smtp-connector\nVersion: 1.2.3\n")
+    if direct_url is not None:
+        (info / "direct_url.json").write_text(direct_url)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    got, said = install_requirement()
+    assert got == requirement
+    assert (said is not None) == note
+    workflow = yaml.safe_load(_workflow([("email", ["SMTP_PASS"])]))
+    runs = [step.get("run") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert f'pip install "{requirement}"' in runs
+    assert ("# To do: " in _workflow([("email", ["SMTP_PASS"])])) == note
