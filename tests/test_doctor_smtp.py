@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
+import shutil
 import ssl
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -394,3 +398,22 @@ def test_the_size_doctor_measures_is_what_the_server_counts(
         ]  # fmt: skip
         assert (codes == [0, 0, 0, 0]) == fits, codes
         assert len(server.messages) == (4 if fits else 3)
+
+
+@pytest.mark.skipif(
+    shutil.which("unshare") is None or os.geteuid() != 0, reason="needs unshare -n (root): no network at all"
+)
+def test_with_no_network_the_smtp_part_is_skipped_not_failed(tmp_path: Path) -> None:
+    """In a network namespace of its own (only a loopback that is down), no name resolves: the SMTP
+    part cannot run, which is a skip with the reason, and doctor exits 0."""
+    path = write_config(tmp_path / "logto.json", logto_config(587, host="smtp.sendgrid.net"))
+    argv = ["unshare", "-n", sys.executable, "-m", "connector", "doctor", str(path), "--only", "smtp"]
+    argv += ["--format", "json", "--timeout", "5"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+    if result.returncode != 0 and "unshare" in result.stderr:
+        pytest.skip(f"unshare -n is not allowed here: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["smtp.connect"]["status"] == "skip"
+    assert "cannot be looked up here" in checks["smtp.connect"]["message"]
