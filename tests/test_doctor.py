@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,6 +72,9 @@ def test_json_has_stable_fields() -> None:
         "hint": "set `secure: true`",
         "key": "secure",
         "environment": None,  # a built config file's checks
+        "file": None,  # the place a project's file sets the key: none for a built file
+        "line": None,
+        "column": None,
     }
     assert data["summary"] == {"pass": 1, "warn": 1, "fail": 1, "skip": 1}
 
@@ -210,3 +214,50 @@ def test_all_needs_a_project_with_environments(
 def test_all_and_env_are_one_or_the_other(cli: CliRunner, three_environments: Path) -> None:
     result = cli("doctor", str(three_environments), "--all", "-e", "prod", expect=2)
     assert "not both" in result.stderr
+
+
+def test_a_key_the_project_sets_is_located_and_one_it_leaves_to_the_overlay_is_not(
+    cli: CliRunner, three_environments: Path, dns_server: Any
+) -> None:
+    """fromEmail is in smtp-connector.yaml (line 2 of tests/projects.py's PROJECT); the host comes from
+    the sendgrid overlay, which is not the project's to annotate."""
+    result = cli(
+        "doctor", str(three_environments), "-e", "prod", "--only", "dns", "--format", "json",
+        "--dns-server", dns_server({}).address, "--timeout", "5", expect=1,
+    )  # fmt: skip
+    checks = json.loads(result.stdout)["checks"]
+    spf = next(c for c in checks if c["id"] == "dns.spf")
+    assert (spf["key"], spf["file"], spf["line"], spf["column"]) == (
+        "fromEmail",
+        str(three_environments / "smtp-connector.yaml"),
+        2,
+        12,
+    )
+    github = cli(
+        "doctor", str(three_environments), "-e", "prod", "--only", "dns", "--format", "github",
+        "--dns-server", dns_server({}).address, "--timeout", "5", expect=1,
+    ).stdout  # fmt: skip
+    assert (
+        f"::error file={three_environments / 'smtp-connector.yaml'},line=2,col=12,title=doctor prod%3A dns.spf"
+        in github
+    )
+
+
+def test_an_environment_files_key_is_located_there(cli: CliRunner, tmp_path: Path, dns_server: Any) -> None:
+    root = write_project(tmp_path / "p", {"environments/prod.yaml": "# prod\nfromEmail: team@prod.example\n"})
+    result = cli(
+        "doctor", str(root), "-e", "prod", "--only", "dns", "--format", "json",
+        "--dns-server", dns_server({}).address, "--timeout", "5", expect=1,
+    )  # fmt: skip
+    mx = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "dns.mx")
+    assert (mx["file"], mx["line"], mx["column"]) == (str(root / "environments" / "prod.yaml"), 2, 12)
+
+
+def test_a_key_given_by_set_is_not_located(cli: CliRunner, three_environments: Path, dns_server: Any) -> None:
+    result = cli(
+        "doctor", str(three_environments), "-e", "prod", "--only", "dns", "--format", "json",
+        "--set", "fromEmail=ops@set.example", "--dns-server", dns_server({}).address, "--timeout", "5",
+        expect=1,
+    )  # fmt: skip
+    mx = next(c for c in json.loads(result.stdout)["checks"] if c["id"] == "dns.mx")
+    assert "set.example" in mx["message"] and mx["file"] is None

@@ -145,6 +145,9 @@ def test_a_server_without_auth_is_a_warning_and_strict_fails_on_it(
         "hint": "",
         "key": "",
         "environment": None,
+        "file": None,
+        "line": None,
+        "column": None,
     }
     doctor(cli, tmp_path, config, "--strict", expect=1)
     assert server.handler.mail_from == []

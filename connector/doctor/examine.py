@@ -68,8 +68,48 @@ def examine(
 
         checks += template_checks(config, _variants(languages))
     if env:
-        checks = [replace(check, environment=env) for check in checks]
+        checks = _located([replace(check, environment=env) for check in checks], target, env, overrides)
     return checks
+
+
+def _located(checks: list[Check], target: str, env: str, overrides: Sequence[str]) -> list[Check]:
+    """Each check whose ``key`` the project's own files set, with the place they set it (so an annotation
+    lands on that line); a key left to a default or a provider overlay, or given by --set, has none."""
+    # start-up: imported when this runs, so other commands start fast
+    from connector.project.layout import compose, load_project
+
+    composed = compose(load_project(target), env, overrides=overrides, resolve=False)
+    located = []
+    for check in checks:
+        path = _key_path(check.key, composed.data)
+        try:
+            origin = composed.origin(path) if path else None
+        except KeyError:
+            origin = None
+        if origin is not None and (
+            origin.layer_name == "project" or origin.layer_name.startswith("environment:")
+        ):
+            check = replace(check, where=origin.location)
+        located.append(check)
+    return located
+
+
+def _key_path(key: str, data: Mapping[str, Any]) -> tuple[str | int, ...] | None:
+    """A check's ``key`` as a path into the composed config: ``fromEmail``, ``tls.servername``,
+    ``templates[0].content`` (the config's order), ``templates.SignIn.locales.fr.content`` (by type)."""
+    if not key:
+        return None
+    head, _, rest = key.partition(".")
+    tail = tuple(rest.split(".")) if rest else ()
+    templates = data.get("templates")
+    if head.startswith("templates[") and head.endswith("]") and head[10:-1].isdigit():
+        return ("templates", int(head[10:-1]), *tail)
+    if head == "templates" and tail and isinstance(templates, list):
+        for index, template in enumerate(templates):
+            if isinstance(template, dict) and template.get("usageType") == tail[0]:
+                return ("templates", index, *tail[1:])
+        return None
+    return (head, *tail)
 
 
 def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options) -> list[Check]:
