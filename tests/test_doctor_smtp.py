@@ -73,6 +73,7 @@ def test_a_good_starttls_server_passes_every_check_and_sees_no_mail_from(
     server = smtp_server(tls="starttls", users={"mailer": PASSWORD})
     checks = doctor(cli, tmp_path, starttls_config(server, certificates, name="doctor.example.com"))
     assert statuses(checks) == {
+        "config.examples": "pass",
         "config.secrets": "pass",
         "smtp.connect": "pass",
         "smtp.tls-mode": "pass",

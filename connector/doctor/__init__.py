@@ -39,6 +39,12 @@ CHECKS: dict[str, CheckInfo] = {
         "a project folder",
         "check a local sink's environment with -e ENV where the sink runs",
     ),
+    "config.examples": CheckInfo(
+        "config",
+        "no example value (`<...>`, as the providers ship them) is left in the config",
+        "the config",
+        "replace each with the real value (lint reports them too: SC401)",
+    ),
     "config.secrets": CheckInfo(
         "smtp",
         "the credentials' environment variables are set",

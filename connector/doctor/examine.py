@@ -26,7 +26,7 @@ def examine(
     # ENV.email-templates.json that build wrote next to a built file.
     config, languages = load_runtime(target, env=env, overrides=overrides, secrets=False)
     credentials = credentials_of(config, options.environ)
-    checks: list[Check] = []
+    checks: list[Check] = examples_left(config)
     if not credentials.missing and credentials.variables:
         config = load_runtime_config(target, env=env, overrides=overrides, secrets=True)
     if "smtp" in options.parts:
@@ -154,6 +154,29 @@ def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options)
             continue
         checks += examine(target, env=env, overrides=overrides, options=options)
     return checks
+
+
+def examples_left(config: ConnectorConfig) -> list[Check]:
+    """``config.examples``: a fail for each example value left in place (SC401's test), whatever parts
+    run: the server, the DNS and the templates checked would not be the ones meant."""
+    # start-up: imported when this runs, so other commands start fast
+    from connector.diagnostics.paths import dotted
+    from connector.logto.examples import left_in
+    from connector.source.walk import strings
+
+    data = config.to_logto()
+    checks = [
+        Check(
+            "config.examples",
+            "fail",
+            f"`{dotted(path)}` still holds the example value `{example.text}`: the config is not filled in",
+            f"replace `{example.text}` with the real value",
+            dotted(path),
+        )
+        for path, value in strings(data)
+        for example in left_in(data, path, value)
+    ]
+    return checks or [Check("config.examples", "pass", "no example value is left")]
 
 
 def credentials_of(config: ConnectorConfig, environ: Mapping[str, str]) -> Credentials:
