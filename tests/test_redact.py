@@ -233,7 +233,9 @@ def test_an_oauth2_error_echoing_the_signed_assertion_shows_no_secret(echo: Echo
     assertion = urllib.parse.parse_qs(body)["assertion"][0]
     signature = assertion.rpartition(".")[2]
     assert assertion.count(".") == 2 and len(signature) > 300  # RS256 over 2048 bits
-    assert "body: grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=********" in printed
+    assert (
+        "body: grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=********" in printed
+    )
     for secret in (assertion, signature):
         for form in encodings(secret):
             assert form not in printed, form
