@@ -31,6 +31,12 @@ class CheckInfo:
 
 # Every check id, in the order the checks run. docs/doctor.md has one row per id (a test keeps them equal).
 CHECKS: dict[str, CheckInfo] = {
+    "config.environment": CheckInfo(
+        "config",
+        "with --all: the environment sends beyond this machine (one whose host is loopback is left out)",
+        "a project folder",
+        "check a local sink's environment with -e ENV where the sink runs",
+    ),
     "config.secrets": CheckInfo(
         "smtp",
         "the credentials' environment variables are set",
@@ -158,18 +164,20 @@ class Check:
     message: str
     hint: str = ""
     key: str = ""
+    environment: str = ""  # the project's environment checked ("" for a built config file)
 
     def __post_init__(self) -> None:
         if self.id not in CHECKS or self.status not in STATUSES:
             raise ValueError(f"unknown check {self.id!r} or status {self.status!r}")
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | None]:
         return {
             "id": self.id,
             "status": self.status,
             "message": self.message,
             "hint": self.hint,
             "key": self.key,
+            "environment": self.environment or None,
         }
 
 

@@ -74,7 +74,7 @@ class Resolver:
         except dns.resolver.NoResolverConfiguration as e:
             raise NoDns(f"no DNS resolver is configured on this machine ({e})") from e
         if server is not None:
-            host, port = _server_address(server)
+            host, port = server_address(server)
             self.resolver.nameservers = [host]
             self.resolver.port = port
         self.resolver.lifetime = timeout
@@ -112,8 +112,9 @@ class Resolver:
         return [rdata.to_text() for rdata in answer.rrset]
 
 
-def _server_address(value: str) -> tuple[str, int]:
-    """``HOST[:PORT]`` (``[::1]:53`` for IPv6) as an address dnspython can ask."""
+def server_address(value: str) -> tuple[str, int]:
+    """``HOST[:PORT]`` (``[::1]:53`` for IPv6) as an address dnspython can ask; a :class:`UsageError`
+    (``--dns-server``) when it is not one."""
     # start-up: imported when this runs, so other commands start fast
     from connector.errors import UsageError
 

@@ -25,6 +25,7 @@ def _shown(check: Check) -> Check:
         printable(redact(check.message)),
         printable(redact(check.hint)),
         printable(check.key),
+        printable(check.environment),
     )
 
 
@@ -40,8 +41,13 @@ def tally_line(checks: list[Check]) -> str:
 def as_text(checks: list[Check], *, color: bool = False) -> str:
     """One line per check: ``FAIL smtp.tls-mode  what was found (fix: ...; key: secure)``, then the summary."""
     width = max((len(c.id) for c in checks), default=0)
+    grouped = len({c.environment for c in checks}) > 1  # --all: a heading before each environment's
     lines = []
+    heading = None
     for check in map(_shown, checks):
+        if grouped and check.environment != heading:
+            heading = check.environment
+            lines.append(f"environment {heading}:")
         mark = _MARKS[check.status]
         if color:
             mark = f"{_COLORS[check.status]}{mark}{_RESET}"
@@ -56,13 +62,15 @@ def as_text(checks: list[Check], *, color: bool = False) -> str:
 
 
 def as_json(checks: list[Check]) -> str:
-    """``{"checks": [{"id", "status", "message", "hint", "key"}], "summary": {...}}``."""
+    """``{"checks": [{"id", "status", "message", "hint", "key", "environment"}], "summary": {...}}``."""
     data = {"checks": [_redacted(c).as_dict() for c in checks], "summary": counts(checks)}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def _redacted(check: Check) -> Check:
-    return Check(check.id, check.status, redact(check.message), redact(check.hint), check.key)
+    return Check(
+        check.id, check.status, redact(check.message), redact(check.hint), check.key, check.environment
+    )
 
 
 def as_github(checks: list[Check]) -> str:
@@ -73,9 +81,11 @@ def as_github(checks: list[Check]) -> str:
         if check.status in ("fail", "warn"):
             level = "error" if check.status == "fail" else "warning"
             text = check.message + (f"\nfix: {check.hint}" if check.hint else "")
-            title = f"doctor {check.id}" + (f" ({check.key})" if check.key else "")
+            where = f"{check.environment}: " if check.environment else ""
+            title = f"doctor {where}{check.id}" + (f" ({check.key})" if check.key else "")
             lines.append(f"::{level} title={escape_property(title)}::{escape_data(text)}")
         else:
-            lines.append(f"{_MARKS[check.status]} {check.id}  {check.message}")
+            where = f"{check.environment}: " if check.environment else ""
+            lines.append(f"{_MARKS[check.status]} {where}{check.id}  {check.message}")
     lines.append(tally_line(checks))
     return "\n".join(lines) + "\n"
