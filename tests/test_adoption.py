@@ -350,9 +350,13 @@ def test_the_check_job_fails_on_a_domain_that_does_not_authorize_its_provider(
     )
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
     assert result.returncode == 1
-    assert [line.split("::")[1] for line in annotations] == [
-        "error title=doctor prod%3A dns.spf (fromEmail)",
-        "error title=doctor staging%3A dns.spf (fromEmail)",
+    # On the line of email/smtp-connector.yaml that sets fromEmail, named from the repository's root.
+    lines = (repo / "email" / "smtp-connector.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("fromEmail: "))
+    place = f"file=email/smtp-connector.yaml,line={line},col=12"
+    assert [a.split("::")[1] for a in annotations] == [
+        f"error {place},title=doctor prod%3A dns.spf (fromEmail)",
+        f"error {place},title=doctor staging%3A dns.spf (fromEmail)",
     ], result.stdout
     assert "include:sendgrid.net" in annotations[0]
 
