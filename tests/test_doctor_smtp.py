@@ -73,6 +73,7 @@ def test_a_good_starttls_server_passes_every_check_and_sees_no_mail_from(
     server = smtp_server(tls="starttls", users={"mailer": PASSWORD})
     checks = doctor(cli, tmp_path, starttls_config(server, certificates, name="doctor.example.com"))
     assert statuses(checks) == {
+        "config.examples": "pass",
         "config.secrets": "pass",
         "smtp.connect": "pass",
         "smtp.tls-mode": "pass",
@@ -145,6 +146,9 @@ def test_a_server_without_auth_is_a_warning_and_strict_fails_on_it(
         "hint": "",
         "key": "",
         "environment": None,
+        "file": None,
+        "line": None,
+        "column": None,
     }
     doctor(cli, tmp_path, config, "--strict", expect=1)
     assert server.handler.mail_from == []

@@ -122,6 +122,12 @@ def test_a_language_of_a_project_is_measured_at_its_key(
     if status == "fail":
         assert size["key"] == "templates.SignIn.locales.fr.content"
         assert "SignIn (fr)" in size["message"]
+        # Where environments/prod.yaml writes it (FR_SIGN_IN, line 7: `content: {file: ...}`).
+        assert (size["file"], size["line"], size["column"]) == (
+            str(root / "environments" / "prod.yaml"),
+            7,
+            18,
+        )
     else:
         assert "SignIn (fr)" in size["message"]  # the largest one named
 

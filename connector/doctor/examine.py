@@ -26,7 +26,7 @@ def examine(
     # ENV.email-templates.json that build wrote next to a built file.
     config, languages = load_runtime(target, env=env, overrides=overrides, secrets=False)
     credentials = credentials_of(config, options.environ)
-    checks: list[Check] = []
+    checks: list[Check] = examples_left(config)
     if not credentials.missing and credentials.variables:
         config = load_runtime_config(target, env=env, overrides=overrides, secrets=True)
     if "smtp" in options.parts:
@@ -68,8 +68,48 @@ def examine(
 
         checks += template_checks(config, _variants(languages))
     if env:
-        checks = [replace(check, environment=env) for check in checks]
+        checks = _located([replace(check, environment=env) for check in checks], target, env, overrides)
     return checks
+
+
+def _located(checks: list[Check], target: str, env: str, overrides: Sequence[str]) -> list[Check]:
+    """Each check whose ``key`` the project's own files set, with the place they set it (so an annotation
+    lands on that line); a key left to a default or a provider overlay, or given by --set, has none."""
+    # start-up: imported when this runs, so other commands start fast
+    from connector.project.layout import compose, load_project
+
+    composed = compose(load_project(target), env, overrides=overrides, resolve=False)
+    located = []
+    for check in checks:
+        path = _key_path(check.key, composed.data)
+        try:
+            origin = composed.origin(path) if path else None
+        except KeyError:
+            origin = None
+        if origin is not None and (
+            origin.layer_name == "project" or origin.layer_name.startswith("environment:")
+        ):
+            check = replace(check, where=origin.location)
+        located.append(check)
+    return located
+
+
+def _key_path(key: str, data: Mapping[str, Any]) -> tuple[str | int, ...] | None:
+    """A check's ``key`` as a path into the composed config: ``fromEmail``, ``tls.servername``,
+    ``templates[0].content`` (the config's order), ``templates.SignIn.locales.fr.content`` (by type)."""
+    if not key:
+        return None
+    head, _, rest = key.partition(".")
+    tail = tuple(rest.split(".")) if rest else ()
+    templates = data.get("templates")
+    if head.startswith("templates[") and head.endswith("]") and head[10:-1].isdigit():
+        return ("templates", int(head[10:-1]), *tail)
+    if head == "templates" and tail and isinstance(templates, list):
+        for index, template in enumerate(templates):
+            if isinstance(template, dict) and template.get("usageType") == tail[0]:
+                return ("templates", index, *tail[1:])
+        return None
+    return (head, *tail)
 
 
 def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options) -> list[Check]:
@@ -114,6 +154,29 @@ def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options)
             continue
         checks += examine(target, env=env, overrides=overrides, options=options)
     return checks
+
+
+def examples_left(config: ConnectorConfig) -> list[Check]:
+    """``config.examples``: a fail for each example value left in place (SC401's test), whatever parts
+    run: the server, the DNS and the templates checked would not be the ones meant."""
+    # start-up: imported when this runs, so other commands start fast
+    from connector.diagnostics.paths import dotted
+    from connector.logto.examples import left_in
+    from connector.source.walk import strings
+
+    data = config.to_logto()
+    checks = [
+        Check(
+            "config.examples",
+            "fail",
+            f"`{dotted(path)}` still holds the example value `{example.text}`: the config is not filled in",
+            f"replace `{example.text}` with the real value",
+            dotted(path),
+        )
+        for path, value in strings(data)
+        for example in left_in(data, path, value)
+    ]
+    return checks or [Check("config.examples", "pass", "no example value is left")]
 
 
 def credentials_of(config: ConnectorConfig, environ: Mapping[str, str]) -> Credentials:

@@ -93,7 +93,12 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(as_json(checks))
     elif args.format == "github":
-        sys.stdout.write(as_github(checks))
+        # start-up: imported when this runs, so other commands start fast
+        from pathlib import Path
+
+        from connector.safe_paths import repository_root
+
+        sys.stdout.write(as_github(checks, root=repository_root(Path.cwd())))
     else:
         sys.stdout.write(as_text(checks, color=color_for(sys.stdout, args)))
     return 1 if failed(checks, strict=args.strict) else 0
