@@ -411,8 +411,9 @@ def test_lint_dot_at_the_root_lints_every_project_and_says_what_it_checked(
     gmail = _run(["smtp-connector", "lint", "mail/gmail"], repo, env)
     assert (gmail.stdout, gmail.stderr) == ("", "All checks passed (3 files, 2 environments).\n")
     assert _run(["smtp-connector", "lint", "-q", "."], repo, env).stderr == ""
-    # A folder with no project in or under it is still a usage error.
-    assert _run(["smtp-connector", "lint", "apps"], repo, env).returncode == 2
+    # A folder with no project in or under it is an error at the folder (SC507, exit 1), as build says it.
+    apps = _run(["smtp-connector", "lint", "apps"], repo, env)
+    assert apps.returncode == 1 and apps.stdout.startswith("apps:1:1: error SC507 "), apps.stdout
     # A finding in a template file, named directly, is shown as the file was named (not absolute).
     (repo / "email" / "templates" / "sign-in.fr.txt").write_text("Votre code : {{ cod }}.\n")
     for cwd, name in ((repo, "email/templates/sign-in.fr.txt"), (repo / "email", "templates/sign-in.fr.txt")):

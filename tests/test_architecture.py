@@ -155,6 +155,7 @@ def test_one_thing_per_name() -> None:
         "example_values",
         "first_html_tag",
         "url_password",
+        "url_secrets",
         "credential_urls",
         "secret_keys_in",
     }

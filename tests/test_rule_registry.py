@@ -193,6 +193,8 @@ def test_the_register_check_sees_a_call(tmp_path: Path) -> None:
     [
         ("proxy: http://user:Pr0xyPassw0rd@proxy.example:8080\n", "Pr0xyPassw0rd"),
         ("url: smtps://user:UrlPassw0rdQz@smtp.example:465\n", "UrlPassw0rdQz"),
+        ("url: smtps://smtp.example:465?tls.passphrase=Qu3ry%2BPhrase\n", "Qu3ry+Phrase"),
+        ("url: smtps://smtp.example:465?tls.key=Qu3ryKey&tls.servername=x\n", "Qu3ryKey"),
         ("auth:\n  customParams:\n    client_assertion: Ass3rtionValue\n", "Ass3rtionValue"),
         ("auth:\n  customHeaders:\n    Authorization: Bearer HeaderTok3n\n", "Bearer HeaderTok3n"),
         ("logto:\n  appSecret: M2mAppS3cretValue\n", "M2mAppS3cretValue"),

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from connector.logto import CREDENTIAL_URL_KEYS, is_secret_path
-from connector.logto.credentials import SECRETS
+from connector.logto.credentials import SECRETS, url_secrets
 
 from .logto_peer import PEER_DIR, require
 
@@ -273,3 +273,14 @@ def test_the_top_level_custom_headers_are_no_secret() -> None:
     """They go into every message, so the recipient reads them; only the token request's are credentials."""
     assert not _secret("customHeaders.X-Campaign")
     assert _secret("auth.customHeaders.Authorization")
+
+
+def test_the_secrets_of_a_url() -> None:
+    """The password of the user part; for `url`, the `tls.*` query parameters that are credentials, as
+    written and decoded; nothing else (an empty one, another option, a proxy's query, which nodemailer
+    does not read)."""
+    url = "smtps://u:pw12@h:465?tls.servername=h.example&tls.passphrase=a%2Fb+c&tls.key=&x.pfx=k&tls.pfx=p9#f"
+    assert url_secrets("url", url) == ["pw12", "a%2Fb+c", "a/b c", "p9"]
+    assert url_secrets("url", "smtps://h:465?tls.ca=AAAA") == []
+    assert url_secrets("proxy", "http://h:1?tls.passphrase=zz12") == []
+    assert url_secrets("proxy", "http://u:pw34@h:1") == ["pw34"]

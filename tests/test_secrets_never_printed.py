@@ -374,7 +374,10 @@ def _field_values(path: tuple[str | int, ...]) -> list[tuple[Any, set[str]]]:
     if path in (("proxy",), ("url",)):
         password = "Pr0xyCanary-" + path[0]
         scheme = "http" if path == ("proxy",) else "smtps"
-        return [(f"{scheme}://relay:{password}@127.0.0.1:9", {password})]
+        values = [(f"{scheme}://relay:{password}@127.0.0.1:9", {password})]
+        if path == ("url",):  # nodemailer reads `tls.*` query parameters as TLS options
+            values.append((f"smtps://127.0.0.1:9?tls.passphrase={password}-q", {password + "-q"}))
+        return values
     return [(canary, set(forms(canary))), (987654321, literal_forms("987654321"))]
 
 

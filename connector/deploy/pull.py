@@ -32,7 +32,7 @@ from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.printable import printable
 from connector.errors import InputError
 from connector.logto import CREDENTIAL_URL_KEYS, SECRET_KEYS, secret_keys_in, sent_content_type
-from connector.logto.credentials import SECRETS
+from connector.logto.credentials import SECRETS, url_secrets
 from connector.project.layout import load_project
 from connector.resources import SCHEMA_LINE
 from connector.safe_paths import name_problem, outside_problem, unsafe_name
@@ -104,7 +104,11 @@ def pull_project(live: Live, target: Target, *, env: str, language: str) -> Pull
             return [convert(v, path, secret) for v in value]
         if secret and isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return secret_ref(path, value)
-        if path in CREDENTIAL_URL_KEYS and isinstance(value, str) and "@" in value:
+        if (
+            path in CREDENTIAL_URL_KEYS
+            and isinstance(value, str)
+            and ("@" in value or url_secrets(path, value))
+        ):
             return _url_ref(pulled, path, value)
         return _literal(value)
 

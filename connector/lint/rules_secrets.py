@@ -10,7 +10,7 @@ from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import KeyPath, dotted
 from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
 from connector.logto import is_secret_path
-from connector.logto.credentials import SECRETS, credential_urls
+from connector.logto.credentials import SECRETS, credential_urls, url_password
 from connector.logto.examples import only_examples
 from connector.source import variables
 
@@ -45,13 +45,18 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
             f"write `{path[-1]}: ${{{variable}}}` and set {variable} in the environment "
             "(your CI's secret store)",
         )
-    for key, _, password in credential_urls(ctx.data):
-        if not is_reference(password):
+    reported: set[str] = set()
+    for key, url, secret in credential_urls(ctx.data):
+        if key not in reported and not is_reference(secret):
+            reported.add(key)
+            what = "a password written literally in its URL"
+            if secret != url_password(url):
+                what = "a TLS credential written literally in its URL's query"
             variable = f"SMTP_{key.upper()}"
             yield ctx.finding(
                 (key,),
                 "SC403",
-                f"`{key}` has a password written literally in its URL; it must not be committed",
+                f"`{key}` has {what}; it must not be committed",
                 f"write the whole URL as ${{{variable}}} and set {variable} in the environment",
             )
 

@@ -5,6 +5,7 @@ Logto's guard and every option nodemailer reads where the guard lets undeclared 
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,17 +69,33 @@ def at_secret_paths(value: Any, secret: bool = False) -> list[Any]:
     return found
 
 
+def url_secrets(key: str, url: str) -> list[str]:
+    """The secrets written in the URL at ``key``, as written (each may be a ``${VAR}`` reference): the password
+    of its user part, and for ``url`` each query parameter nodemailer makes a TLS credential of
+    (``?tls.passphrase=...``: its parseConnectionUrl puts ``tls.*`` parameters in the tls options), both as
+    written and decoded."""
+    password = url_password(url)
+    found = [] if password is None else [password]
+    if key != "url" or "?" not in url:
+        return found
+    for pair in url.partition("?")[2].partition("#")[0].split("&"):
+        name, _, value = pair.partition("=")
+        name = urllib.parse.unquote_plus(name)
+        if value and name.startswith("tls.") and name[4:] in SECRET_KEYS:
+            found += dict.fromkeys((value, urllib.parse.unquote_plus(value)))
+    return found
+
+
 def credential_urls(config: Any) -> list[tuple[str, str, str]]:
-    """Each top-level URL of ``config`` that carries a password (:data:`connector.logto.CREDENTIAL_URL_KEYS`):
-    its key, the URL and the password as written (it may be a ``${VAR}`` reference)."""
+    """Each secret in a top-level URL of ``config`` (:data:`connector.logto.CREDENTIAL_URL_KEYS`,
+    :func:`url_secrets`): its key, the URL and the secret as written (it may be a ``${VAR}`` reference)."""
     if not isinstance(config, dict):
         return []
     found = []
     for key in CREDENTIAL_URL_KEYS:
         url = config.get(key)
-        password = url_password(url) if isinstance(url, str) else None
-        if isinstance(url, str) and password is not None:
-            found.append((key, url, password))
+        if isinstance(url, str):
+            found += [(key, url, secret) for secret in url_secrets(key, url)]
     return found
 
 
