@@ -158,3 +158,17 @@ def test_text_escapes_a_file_and_hint_on_every_line_that_repeats_them() -> None:
         'a\\x1b[31m.jsonl:13:9: error SC104 template "SignIn" has no {{code}} placeholder (hint: line\\nbreak)',
         'email/prod.yaml:14:9: error SC104 template "SignIn" has no {{code}} placeholder (hint: add {{code}})',
     ]
+
+
+def test_every_character_str_isprintable_passes_is_one_printable_shows_as_it_is() -> None:
+    """printable() skips its regular expression when str.isprintable() holds: that must never let through a
+    character it escapes (each code point checked), and a character it escapes is never printable."""
+    from connector.diagnostics import printable as module
+
+    for code in range(0x110000):
+        char = chr(code)
+        if char.isprintable():
+            assert module._PLAIN.fullmatch(char), hex(code)
+            assert module.printable(char) == char, hex(code)
+    assert module.printable("a\u00a0b") == "a\u00a0b"  # not isprintable, yet shown as it is
+    assert module.printable("a\tb") == "a\\tb"

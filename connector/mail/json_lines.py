@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError
 from connector.source.json_reader import JsonLoader
@@ -111,7 +111,7 @@ class Place:
         self.loader: JsonLoader | None = None  # the line read once, for every deeper finding
 
     def at(self, path: KeyPath, rule: str, message: str, hint: str = "", *, key: bool = False) -> Finding:
-        return Finding.at(Location(self.file, self.number, self.column(path, key)), rule, message, hint)
+        return Finding.placed(self.file, self.number, self.column(path, key), rule, message, hint)
 
     def column(self, path: KeyPath, key: bool) -> int:
         if not path:
