@@ -791,41 +791,55 @@ def _gitignore() -> str:
     )
 
 
-def hook_form() -> str:
+@dataclass(frozen=True)
+class InstallSource:
+    """Where this smtp-connector was installed from, as its distribution's metadata says (PEP 610)."""
+
+    version: str
+    installed: bool  # False: run from a source tree, with no distribution metadata at all
+    direct: dict[str, Any] | None  # direct_url.json ({} when unreadable); None: from a package index
+
+
+def install_source() -> InstallSource:
+    """The one reader of this install's metadata, for :func:`hook_form` and :func:`install_requirement`."""
+    try:
+        distribution = metadata.distribution("smtp-connector")
+    except metadata.PackageNotFoundError:
+        return InstallSource(__version__, installed=False, direct={})
+    raw = distribution.read_text("direct_url.json")
+    if raw is None:
+        return InstallSource(distribution.version, installed=True, direct=None)
+    try:
+        direct = json.loads(raw)
+    except ValueError:
+        direct = {}
+    return InstallSource(
+        distribution.version, installed=True, direct=direct if isinstance(direct, dict) else {}
+    )
+
+
+def hook_form(source: InstallSource | None = None) -> str:
     """The hook form that works where init runs: ``remote`` (pre-commit installs the tagged release from
     the project's repository) when this smtp-connector was installed from a package index as a release,
     else ``local`` (the smtp-connector installed in this environment, as a checkout or a wheel from
     elsewhere is: its version need not be a tag pre-commit can fetch, and there may be no network)."""
-
-    try:
-        distribution = metadata.distribution("smtp-connector")
-    except metadata.PackageNotFoundError:
-        return "local"  # run from a source tree
-    released = re.fullmatch(r"\d+(\.\d+)*", distribution.version) is not None
+    source = source or install_source()
+    released = re.fullmatch(r"\d+(\.\d+)*", source.version) is not None
     # PEP 610: a direct_url.json means installed from a folder, a VCS or a URL, not from an index.
-    return "remote" if released and distribution.read_text("direct_url.json") is None else "local"
+    return "remote" if source.installed and released and source.direct is None else "local"
 
 
-def install_requirement() -> tuple[str, str | None]:
+def install_requirement(source: InstallSource | None = None) -> tuple[str, str | None]:
     """What the CI workflow's ``pip install`` takes, so that it installs the smtp-connector init runs from:
     a release from a package index by its version, a git install by its URL and commit, an archive by its
     URL (PEP 610's direct_url.json says which). A folder on this machine cannot be reached from CI: then the
     version, and a note saying to point the line at where CI can install it from."""
-    try:
-        distribution = metadata.distribution("smtp-connector")
-    except metadata.PackageNotFoundError:
-        distribution = None
-    version = distribution.version if distribution is not None else __version__
-    pinned = f"smtp-connector=={version}"
-    raw = distribution.read_text("direct_url.json") if distribution is not None else None
-    if distribution is not None and raw is None:
+    source = source or install_source()
+    pinned = f"smtp-connector=={source.version}"
+    if source.direct is None:
         return pinned, None
-    try:
-        direct = json.loads(raw) if raw is not None else {}
-    except ValueError:
-        direct = {}
-    url = direct.get("url") if isinstance(direct, dict) else None
-    vcs = direct.get("vcs_info") if isinstance(direct, dict) else None
+    url = source.direct.get("url")
+    vcs = source.direct.get("vcs_info")
     remote = isinstance(url, str) and url.startswith(("https://", "http://", "ssh://", "git@"))
     # Quoted into YAML and a shell command: only a URL with no quote, space or control character is used.
     if remote and isinstance(url, str) and all(c.isprintable() and c not in "\"'$` " for c in url):
@@ -833,10 +847,10 @@ def install_requirement() -> tuple[str, str | None]:
             commit = vcs.get("commit_id")
             at = f"@{commit}" if isinstance(commit, str) and re.fullmatch(r"[0-9a-f]{7,64}", commit) else ""
             return f"smtp-connector @ git+{url}{at}", None
-        if isinstance(direct.get("archive_info"), dict):
+        if isinstance(source.direct.get("archive_info"), dict):
             return f"smtp-connector @ {url}", None
     return pinned, (
-        f"smtp-connector {version} is installed here from a folder, which CI cannot reach: point the "
+        f"smtp-connector {source.version} is installed here from a folder, which CI cannot reach: point the "
         "workflow's `pip install` at where CI can install it from (a package index, or git+URL)"
     )
 
@@ -966,32 +980,43 @@ def _skeleton(text: str) -> list[str]:
 
 
 def _project_steps(project: str, secrets: Sequence[str], *, keep_refs: bool) -> list[str]:
-    """One project's ``run:`` steps: the no-secret check (``keep_refs``) or the real build."""
+    """One project's ``run:`` steps: the no-secret check (``keep_refs``: build with the references as
+    written, the preview, and doctor's DNS and template parts), or the real build and doctor's SMTP part,
+    which logs in with the secrets (docs/doctor.md, "In CI")."""
     where = "" if project == "." else f" {shlex.quote(project)}"
     out = OUT_DIR if project == "." else f"{project}/{OUT_DIR}"
+    doctor = f"smtp-connector doctor {shlex.quote(project)} --all"
     if keep_refs:
         return [
             f"- run: smtp-connector build{where} --all --keep-refs --out-dir {out}/",
             f"- run: smtp-connector preview{where} --out {out}/preview",
+            f"- run: {doctor} --only dns,templates --format github",
         ]
-    lines = [f"- run: smtp-connector build{where} --all --out-dir {out}/"]
-    if secrets:
-        lines += ["  env:", *(f"    {name}: ${{{{ secrets.{name} }}}}" for name in secrets)]
-    return lines
+    env = ["  env:", *(f"    {name}: ${{{{ secrets.{name} }}}}" for name in secrets)] if secrets else []
+    return [
+        f"- run: smtp-connector build{where} --all --out-dir {out}/",
+        *env,
+        f"- run: {doctor} --only smtp --format github",
+        *env,
+    ]
 
 
 def _workflow(projects: Sequence[tuple[str, Sequence[str]]]) -> str:
     """The CI workflow at the repository's root, for every project (folder from the root, its secrets)."""
     names = [name for name, _ in projects]
     secrets = sorted({name for _, listed in projects for name in listed})
+    requirement, note = install_requirement()
     lines = [
         "# Written by `smtp-connector init` for every config project of this repository; each init",
         "# rewrites it while it is as written, to add its project (once you edit it, init leaves it alone).",
         "# check: on every push and pull request, with no secret (pull requests from forks get none): lint,",
         "# and build every environment with ${VAR} references left as written, which checks everything but",
         "# the secrets' values. The HTML preview of every template is kept as an artifact for reviewers.",
+        "# `doctor` checks each sender domain's DNS (MX, SPF, DKIM, DMARC) and the templates (docs/doctor.md).",
         "# build: on pushes only, the real build with the secrets resolved; the built files hold them, so",
-        "# they are not uploaded.",
+        "# they are not uploaded. `doctor --only smtp` then logs in to each environment's SMTP server (TLS",
+        "# mode, certificate, AUTH; it sends nothing). Both leave out an environment that sends to",
+        "# this machine (127.0.0.1, localhost), such as dev and its local sink.",
     ]
     if secrets:
         what = "a repository secret" if len(secrets) == 1 else "repository secrets"
@@ -1009,8 +1034,8 @@ def _workflow(projects: Sequence[tuple[str, Sequence[str]]]) -> str:
         "        with:",
         '          python-version: "3.12"',
         "      # The smtp-connector init ran from (the same as the pre-commit hook's).",
-        *(f"      # To do: {note}" for note in [install_requirement()[1]] if note),
-        f'      - run: pip install "{install_requirement()[0]}"',
+        *([f"      # To do: {note}"] if note else []),
+        f'      - run: pip install "{requirement}"',
     ]
     previews = [f"{name}/{PREVIEW_DIR}/" if name != "." else f"{PREVIEW_DIR}/" for name in names]
     lines += [

@@ -15,10 +15,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from .dns_fixtures import DnsServer, Zone
+from .smtp_fixtures import Certificates, Server, ServerFactory
 from .test_precommit import _git_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,14 +235,60 @@ def test_a_deletion_elsewhere_does_not_relint_the_projects(infra: tuple[Path, di
     assert result.returncode == 1 and "email/environments/staging.yaml" in result.stdout + result.stderr
 
 
+# What the two projects' sender domain publishes, served by a DNS server on 127.0.0.1 to the workflow's
+# doctor steps: each provider's SPF include, SendGrid's s1/s2 and Google's DKIM selectors, and DMARC.
+ACME_ZONE: Zone = {
+    "acme.example": {
+        "MX": ["10 mx.acme.example."],
+        "TXT": ["v=spf1 include:sendgrid.net include:_spf.google.com ~all"],
+    },
+    "sendgrid.net": {"TXT": ["v=spf1 ip4:167.89.0.0/17 ~all"]},
+    "_spf.google.com": {"TXT": ["v=spf1 ip4:74.125.0.0/16 ~all"]},
+    "s1._domainkey.acme.example": {"TXT": ["k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC"]},
+    "s2._domainkey.acme.example": {"TXT": ["k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQD"]},
+    "google._domainkey.acme.example": {"TXT": ["v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQE"]},
+    "_dmarc.acme.example": {"TXT": ["v=DMARC1; p=quarantine; rua=mailto:dmarc@acme.example"]},
+}
+CI_SECRETS = {"SMTP_PASS": "ci-test-secret"}
+
+
+def _doctor_here(command: str, dns: DnsServer, smtp: dict[str, Server]) -> str:
+    """A doctor step of the workflow, pointed at this test's servers on 127.0.0.1 instead of the
+    internet: the DNS part at the local DNS server, the SMTP part at the project's local SMTP server
+    (`--set` is the highest layer, applied to each environment checked). The rest is as written."""
+    words = shlex.split(command)
+    assert (
+        words[:2] == ["smtp-connector", "doctor"]
+        and "--all" in words
+        and words[-2:] == ["--format", "github"]
+    )
+    if "dns,templates" in words:
+        return f"{command} --dns-server {dns.address}"
+    assert words[words.index("--only") + 1] == "smtp"
+    return f"{command} --set host=127.0.0.1 --set port={smtp[words[2]].port}"
+
+
 def test_the_workflow_steps_run_from_the_repository_root(
-    infra: tuple[Path, dict[str, str]], tmp_path: Path
+    infra: tuple[Path, dict[str, str]],
+    smtp_server: ServerFactory,
+    certificates: Certificates,
+    dns_server: Any,
+    tmp_path: Path,
 ) -> None:
     """Each `run:` step of each job, from the repository root, with the env the workflow gives it; the
-    check job has no secret at all, the build job gets the secrets it lists (here: test values)."""
+    check job has no secret at all, the build job gets the secrets it lists (here: test values). The
+    doctor steps run against real servers on 127.0.0.1: every check passes, and nothing is sent."""
     repo, env = infra
+    dns = dns_server(ACME_ZONE)
+    accounts = {"apikey": CI_SECRETS["SMTP_PASS"], "team@acme.example": CI_SECRETS["SMTP_PASS"]}
+    smtp = {  # the providers' own TLS modes: SendGrid STARTTLS on 587, Gmail TLS from the first byte
+        "email": smtp_server(tls="starttls", users=accounts),
+        "mail/gmail": smtp_server(tls="implicit", users=accounts),
+    }
+    ca_file = tmp_path / "ca.pem"  # the test CA as the system's roots would hold a public one
+    ca_file.write_text(certificates.ca_pem)
     workflow = yaml.safe_load((repo / ".github" / "workflows" / "email-config.yml").read_text())
-    secrets = {"SMTP_PASS": "ci-test-secret"}
+    doctor_steps = []
     for job_name in ("check", "build"):
         job = workflow["jobs"][job_name]
         for step in job["steps"]:
@@ -250,15 +299,66 @@ def test_the_workflow_steps_run_from_the_repository_root(
             if command.startswith("pip install"):
                 assert command == 'pip install "smtp-connector==0.1.0"'
                 continue  # this checkout stands in for the release (on PATH)
-            step_env = {**env}
+            step_env = {**env, "SSL_CERT_FILE": str(ca_file)}
             for name, value in {**job.get("env", {}), **step.get("env", {})}.items():
                 assert job_name == "build", f"the check job must need no secret: {name}"
                 assert value == f"${{{{ secrets.{name} }}}}"
-                step_env[name] = secrets[name]
+                step_env[name] = CI_SECRETS[name]
+            if command.startswith("smtp-connector doctor"):
+                doctor_steps.append((job_name, command))
+                command = _doctor_here(command, dns, smtp)
             result = _run(["bash", "-e", "-c", command], repo, step_env)
-            assert result.returncode == 0, f"{command}: {result.stdout}{result.stderr}"
+            output = result.stdout + result.stderr
+            assert result.returncode == 0, f"{command}: {output}"
+            assert CI_SECRETS["SMTP_PASS"] not in output
+            if "doctor" in command:
+                assert "::error" not in output and "::warning" not in output, output
     assert (repo / "email" / "out" / "prod.json").is_file()
     assert (repo / "mail" / "gmail" / "out" / "preview" / "index.html").is_file()
+    assert doctor_steps == [
+        ("check", "smtp-connector doctor email --all --only dns,templates --format github"),
+        ("check", "smtp-connector doctor mail/gmail --all --only dns,templates --format github"),
+        ("build", "smtp-connector doctor email --all --only smtp --format github"),
+        ("build", "smtp-connector doctor mail/gmail --all --only smtp --format github"),
+    ]
+    # Every environment but dev (the local sink) logged in, and nothing was sent.
+    assert [user for _, user in smtp["email"].handler.logins] == ["apikey", "apikey"]  # prod, staging
+    assert [user for _, user in smtp["mail/gmail"].handler.logins] == ["team@acme.example"]  # prod
+    assert smtp["email"].handler.mail_from == smtp["mail/gmail"].handler.mail_from == []
+    assert ("acme.example", "TXT") in dns.questions
+
+
+def test_the_check_job_fails_on_a_domain_that_does_not_authorize_its_provider(
+    infra: tuple[Path, dict[str, str]], dns_server: Any
+) -> None:
+    """The pull request's doctor step fails, annotated with the environment, the check and the key."""
+    repo, env = infra
+    zone = {
+        **ACME_ZONE,
+        "acme.example": {**ACME_ZONE["acme.example"], "TXT": ["v=spf1 include:_spf.google.com ~all"]},
+    }
+    dns = dns_server(zone)
+    result = _run(
+        [
+            "bash",
+            "-e",
+            "-c",
+            f"smtp-connector doctor email --all --only dns,templates --format github --dns-server {dns.address}",
+        ],
+        repo,
+        env,
+    )
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert result.returncode == 1
+    # On the line of email/smtp-connector.yaml that sets fromEmail, named from the repository's root.
+    lines = (repo / "email" / "smtp-connector.yaml").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("fromEmail: "))
+    place = f"file=email/smtp-connector.yaml,line={line},col=12"
+    assert [a.split("::")[1] for a in annotations] == [
+        f"error {place},title=doctor prod%3A dns.spf (fromEmail)",
+        f"error {place},title=doctor staging%3A dns.spf (fromEmail)",
+    ], result.stdout
+    assert "include:sendgrid.net" in annotations[0]
 
 
 def test_the_workflow_annotations_name_files_from_the_repository_root(
@@ -311,8 +411,9 @@ def test_lint_dot_at_the_root_lints_every_project_and_says_what_it_checked(
     gmail = _run(["smtp-connector", "lint", "mail/gmail"], repo, env)
     assert (gmail.stdout, gmail.stderr) == ("", "All checks passed (3 files, 2 environments).\n")
     assert _run(["smtp-connector", "lint", "-q", "."], repo, env).stderr == ""
-    # A folder with no project in or under it is still a usage error.
-    assert _run(["smtp-connector", "lint", "apps"], repo, env).returncode == 2
+    # A folder with no project in or under it is an error at the folder (SC507, exit 1), as build says it.
+    apps = _run(["smtp-connector", "lint", "apps"], repo, env)
+    assert apps.returncode == 1 and apps.stdout.startswith("apps:1:1: error SC507 "), apps.stdout
     # A finding in a template file, named directly, is shown as the file was named (not absolute).
     (repo / "email" / "templates" / "sign-in.fr.txt").write_text("Votre code : {{ cod }}.\n")
     for cwd, name in ((repo, "email/templates/sign-in.fr.txt"), (repo / "email", "templates/sign-in.fr.txt")):

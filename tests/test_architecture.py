@@ -150,7 +150,15 @@ def test_one_thing_per_name() -> None:
         "describe",
         "fill_template",
     }
-    single |= {"secret_parts", "example_values", "first_html_tag", "proxy_password"}
+    single |= {
+        "secret_parts",
+        "example_values",
+        "first_html_tag",
+        "url_password",
+        "url_secrets",
+        "credential_urls",
+        "secret_keys_in",
+    }
     single |= {"write_all", "environment_names", "Change", "Outcome"}
     seen: dict[str, list[str]] = {}
     for path in PACKAGE.rglob("*.py"):

@@ -124,6 +124,23 @@ def test_a_proxy_url_with_a_password_is_a_secret(before: str | None, after: str 
     assert "pr0xy-pw" not in shown and "n3w-pw" not in shown
 
 
+@pytest.mark.parametrize(
+    ("url", "line"),
+    [
+        ("smtps://u:pr0xy-pw@smtp.example:465", "- url: removed (secret)"),
+        ("smtps://smtp.example:465?tls.passphrase=pr0xy-pw", "- url: removed (secret)"),
+        (
+            "smtps://smtp.example:465?tls.servername=smtp.example",
+            '- url (was "smtps://smtp.example:465?tls.servername=smtp.example")',
+        ),
+    ],
+)
+def test_a_url_with_a_password_or_a_tls_credential_is_a_secret(url: str, line: str) -> None:
+    """nodemailer takes `url` instead of the whole config: its password, and `tls.*` credentials in its query."""
+    plan = make_plan(Desired(config(), ()), live(config(url=url)))
+    assert f"  {line}" in plan.lines()
+
+
 def test_an_unchanged_proxy_with_a_password_is_an_unchanged_secret() -> None:
     proxy = "http://u:pr0xy-pw@px.example:3128"
     changes, unchanged = diff_config(config(proxy=proxy), config(proxy=proxy, port=465))

@@ -67,6 +67,7 @@ def status(checks: dict[str, list[dict[str, str]]], id: str) -> str:
 def test_a_domain_set_up_for_sendgrid_passes(cli: CliRunner, tmp_path: Path, dns_server: Any) -> None:
     checks = doctor(cli, tmp_path, dns_server(SENDGRID_ZONE))
     assert {id: [c["status"] for c in found] for id, found in checks.items()} == {
+        "config.examples": ["pass"],  # whatever parts run
         "dns.mx": ["pass"],
         "dns.spf": ["pass"],
         "dns.dkim": ["pass"],
@@ -267,7 +268,7 @@ def test_no_dns_answer_is_a_skip_with_the_reason(cli: CliRunner, tmp_path: Path,
     server = dns_server(SENDGRID_ZONE)
     server.close()  # nothing answers on that port any more
     checks = doctor(cli, tmp_path, server, 0, "--timeout", "0.5")
-    assert {c["status"] for found in checks.values() for c in found} == {"skip"}
+    assert {c["status"] for id, found in checks.items() for c in found if id.startswith("dns.")} == {"skip"}
     assert "DNS cannot be asked" in checks["dns.spf"][0]["message"]
 
 

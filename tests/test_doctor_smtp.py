@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import re
+import shutil
 import ssl
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +21,7 @@ from connector.doctor.smtp import ehlo_name_problem, tls_version_problem
 
 from .conftest import CliResult, CliRunner
 from .smtp_fixtures import Certificates, Server, ServerFactory, logto_config, write_config
+from .test_doctor_dns import rsa_key
 
 PASSWORD = "correct horse battery staple"
 ENV = {"DOCTOR_SMTP_PASS": PASSWORD}
@@ -67,6 +73,7 @@ def test_a_good_starttls_server_passes_every_check_and_sees_no_mail_from(
     server = smtp_server(tls="starttls", users={"mailer": PASSWORD})
     checks = doctor(cli, tmp_path, starttls_config(server, certificates, name="doctor.example.com"))
     assert statuses(checks) == {
+        "config.examples": "pass",
         "config.secrets": "pass",
         "smtp.connect": "pass",
         "smtp.tls-mode": "pass",
@@ -138,6 +145,10 @@ def test_a_server_without_auth_is_a_warning_and_strict_fails_on_it(
         "message": "the server offers no AUTH",
         "hint": "",
         "key": "",
+        "environment": None,
+        "file": None,
+        "line": None,
+        "column": None,
     }
     doctor(cli, tmp_path, config, "--strict", expect=1)
     assert server.handler.mail_from == []
@@ -357,3 +368,56 @@ def test_tls_versions(version: str | None, ok: bool) -> None:
 
 def text_of(result: CliResult) -> str:
     return result.stdout
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_the_size_doctor_measures_is_what_the_server_counts(
+    cli: CliRunner,
+    tmp_path: Path,
+    smtp_server: ServerFactory,
+    certificates: Certificates,
+    signed: bool,
+) -> None:
+    """The largest message doctor reports (DKIM-signed when the config signs) is the one a real send
+    makes: a server whose SIZE is that many bytes takes every usage type; one byte less refuses one."""
+    pem, _ = rsa_key()
+    dkim = {"dkim": {"domainName": "acme.test", "keySelector": "mail", "privateKey": pem}} if signed else {}
+    env = {**ENV}
+    measuring = smtp_server(tls="starttls", users={"mailer": PASSWORD}, size=10**7)
+    message = doctor(cli, tmp_path, starttls_config(measuring, certificates, **dkim))["smtp.size"]["message"]
+    largest = int(re.search(r"\((\d+) bytes\)", message)[1])  # type: ignore[index]
+    payload = json.dumps({"code": "123456", "link": "https://example.com/invitation"})
+    for limit, fits in ((largest, True), (largest - 1, False)):
+        server = smtp_server(tls="starttls", users={"mailer": PASSWORD}, size=limit)
+        config = starttls_config(server, certificates, **dkim)
+        checks = doctor(cli, tmp_path, config, expect=0 if fits else 1)
+        assert checks["smtp.size"]["status"] == ("pass" if fits else "fail")
+        path = write_config(tmp_path / "send.json", config)
+        codes = [
+            cli(
+                "send", str(path), "--type", kind, "--to", "someone@example.com", "--payload", payload,
+                "--attempts", "1", env=env, expect=None,
+            ).code
+            for kind in ("SignIn", "Register", "ForgotPassword", "Generic")
+        ]  # fmt: skip
+        assert (codes == [0, 0, 0, 0]) == fits, codes
+        assert len(server.messages) == (4 if fits else 3)
+
+
+@pytest.mark.skipif(
+    shutil.which("unshare") is None or os.geteuid() != 0, reason="needs unshare -n (root): no network at all"
+)
+def test_with_no_network_the_smtp_part_is_skipped_not_failed(tmp_path: Path) -> None:
+    """In a network namespace of its own (only a loopback that is down), no name resolves: the SMTP
+    part cannot run, which is a skip with the reason, and doctor exits 0."""
+    path = write_config(tmp_path / "logto.json", logto_config(587, host="smtp.sendgrid.net"))
+    argv = ["unshare", "-n", sys.executable, "-m", "connector", "doctor", str(path), "--only", "smtp"]
+    argv += ["--format", "json", "--timeout", "5"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+    if result.returncode != 0 and "unshare" in result.stderr:
+        pytest.skip(f"unshare -n is not allowed here: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    checks = {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    assert checks["smtp.connect"]["status"] == "skip"
+    assert "cannot be looked up here" in checks["smtp.connect"]["message"]

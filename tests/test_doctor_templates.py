@@ -10,6 +10,7 @@ import pytest
 from connector.logto.html_elements import GMAIL_CLIP_BYTES, html_notes
 
 from .conftest import ROOT, CliRunner
+from .projects import write_project
 from .smtp_fixtures import logto_config, write_config
 
 
@@ -84,3 +85,63 @@ def test_every_language_of_a_project_is_checked(cli: CliRunner) -> None:
 )
 def test_html_notes(html: str, kinds: list[str]) -> None:
     assert [n.kind for n in html_notes(html)] == kinds
+
+
+FR_SIGN_IN = """\
+templates:
+  - usageType: SignIn
+    locales:
+      fr:
+        contentType: text/html
+        subject: Votre code
+        content: {file: templates/fr.html}
+"""
+
+
+def _french_project(tmp_path: Path, padding: int) -> Path:
+    """A project whose only HTML is a French SignIn of ``padding`` bytes beyond ``{{code}}``."""
+    root = tmp_path / "project"
+    write_project(
+        root,
+        {
+            "environments/prod.yaml": FR_SIGN_IN,
+            "templates/fr.html": "<p>{{code}}</p>" + "x" * padding,
+        },
+    )
+    return root
+
+
+@pytest.mark.parametrize(("extra", "status"), [(0, "pass"), (1, "fail")])
+def test_a_language_of_a_project_is_measured_at_its_key(
+    cli: CliRunner, tmp_path: Path, extra: int, status: str
+) -> None:
+    root = _french_project(tmp_path, GMAIL_CLIP_BYTES - len("<p>123456</p>") + extra)
+    checks = checks_of(cli, str(root), "-e", "prod", expect=1 if status == "fail" else 0)
+    size = next(c for c in checks if c["id"] == "templates.size")
+    assert (size["status"], size["environment"]) == (status, "prod")
+    if status == "fail":
+        assert size["key"] == "templates.SignIn.locales.fr.content"
+        assert "SignIn (fr)" in size["message"]
+        # Where environments/prod.yaml writes it (FR_SIGN_IN, line 7: `content: {file: ...}`).
+        assert (size["file"], size["line"], size["column"]) == (
+            str(root / "environments" / "prod.yaml"),
+            7,
+            18,
+        )
+    else:
+        assert "SignIn (fr)" in size["message"]  # the largest one named
+
+
+@pytest.mark.parametrize("beside", [True, False])
+def test_a_built_file_is_checked_with_the_store_build_wrote_beside_it(
+    cli: CliRunner, tmp_path: Path, beside: bool
+) -> None:
+    """`build --out-dir` writes prod.json and prod.email-templates.json; doctor reads both, as send does."""
+    root = _french_project(tmp_path, GMAIL_CLIP_BYTES)
+    cli("build", str(root), "--env", "prod", "--keep-refs", "--out-dir", str(tmp_path / "out"))
+    if not beside:
+        (tmp_path / "out" / "prod.email-templates.json").unlink()
+    checks = checks_of(cli, str(tmp_path / "out" / "prod.json"), expect=1 if beside else 0)
+    size = next(c for c in checks if c["id"] == "templates.size")
+    assert size["status"] == ("fail" if beside else "pass")
+    assert size["environment"] is None

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import CliRunner, run_subprocess
+from .projects import write_project
 
 DATA = Path(__file__).resolve().parent / "data" / "lint"
 GOOD, BAD = DATA / "good", DATA / "bad"
@@ -117,10 +118,38 @@ def test_usage_errors_exit_2(cli: CliRunner, tmp_path: Path) -> None:
     assert "invalid choice" in cli("lint", "x.yaml", "--format", "xml", expect=2).stderr
     result = cli("lint", str(GOOD / "minimal.yaml"), "--env", "prod", expect=2)
     assert "--env applies to a config project, and none was given" in result.stderr
-    result = cli("lint", str(tmp_path), expect=2)
-    assert f"{tmp_path} is not a config project (it has no smtp-connector.yaml)" in result.stderr
-    result = cli("lint", cwd=tmp_path, expect=2)
-    assert "the current folder is not a config project" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["lint", "build", "preview", "explain", "deploy"])
+@pytest.mark.parametrize("given", [True, False], ids=["named", "current folder"])
+def test_a_folder_that_is_not_a_project_is_an_input_error_for_every_command(
+    cli: CliRunner, tmp_path: Path, command: str, given: bool
+) -> None:
+    """Exit 1 and SC507 at the folder, from lint as from build (docs/cli.md, "Exit codes"): the command
+    line is right, the folder is what is wrong. A folder beside it (not under it) is not looked at."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "README.md").write_text("# notes\n")
+    write_project(tmp_path / "email", {})
+    result = cli(command, *([str(folder)] if given else []), cwd=folder, expect=1)
+    shown = str(folder) if given else "."
+    line = result.stdout + result.stderr
+    assert (
+        f"{shown}:1:1: error SC507 {shown} is not an smtp-connector project: it has no smtp-connector.yaml"
+        in line
+    )
+    assert ("nor does any folder under it" in line) == (command == "lint")
+    assert "Traceback" not in line and "usage:" not in line
+
+
+def test_lint_of_a_folder_that_is_not_a_project_is_a_finding_in_every_format(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    result = cli("lint", str(tmp_path), "--format", "json", "--env", "prod", expect=1)
+    (finding,) = json.loads(result.stdout)
+    assert (finding["file"], finding["rule"], finding["severity"]) == (str(tmp_path), "SC507", "error")
+    assert result.stderr == ""  # the finding says it all: no "--env applies to a config project" usage error
+    assert cli("lint", str(tmp_path), "--hook", expect=0).stdout == ""  # the hook skips what is not ours
 
 
 def test_a_project_folder_is_composed_and_its_missing_keys_reported(cli: CliRunner, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from connector.diagnostics import redact as redaction
 from connector.diagnostics.redact import REDACTED, redact, register_secret_texts
 from connector.lint.engine import enclosing_project
-from connector.logto import SECRET_KEYS
+from connector.logto import is_secret_path
 from connector.logto.credentials import at_secret_paths
 from connector.logto.examples import first_html_tag
 from connector.logto.headers import LINE_BREAKS, line_break
@@ -122,7 +122,9 @@ def test_a_clean_json_config_never_reads_positions(monkeypatch: pytest.MonkeyPat
     assert reads == []
 
 
-_KEYS = st.sampled_from(["pass", "key", "auth", "a", "", 'q"\\', "é\u2028"]) | st.text(max_size=3)
+_KEYS = st.sampled_from(["pass", "key", "auth", "customHeaders", "a", "", 'q"\\', "é\u2028"]) | st.text(
+    max_size=3
+)
 _LEAVES = (
     st.none()
     | st.booleans()
@@ -162,14 +164,15 @@ def _strings_by_recursion(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tu
             yield from _strings_by_recursion(item, (*path, index))
 
 
-def _secrets_by_recursion(value: Any, inside: bool) -> Iterator[Any]:
+def _secrets_by_recursion(value: Any, inside: bool, path: tuple[Any, ...] = ()) -> Iterator[Any]:
+    """The leaves at a secret path, by the definition: is_secret_path of the whole path."""
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _secrets_by_recursion(item, inside or key in SECRET_KEYS)
+            yield from _secrets_by_recursion(item, inside, (*path, key))
     elif isinstance(value, list):
-        for item in value:
-            yield from _secrets_by_recursion(item, inside)
-    elif inside:
+        for index, item in enumerate(value):
+            yield from _secrets_by_recursion(item, inside, (*path, index))
+    elif inside or is_secret_path(path):
         yield value
 
 

@@ -13,6 +13,7 @@ import email
 import email.policy
 import json
 import random
+import re
 from email.message import EmailMessage
 from typing import Any
 
@@ -116,6 +117,9 @@ def _view(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> dict[str, Any]:
     return {
         **headers,
         "fixed-id": message_id if "fixed" in message_id else None,
+        # nodemailer's generated one: random hex, 8-4-4-4-12, at the sender's domain; ours the same.
+        "id-shape": None if "fixed" in message_id else re.sub(r"[0-9a-f]", "h", message_id.partition("@")[0]),
+        "id-domain": message_id.partition("@")[2],
         "type": part.get_content_type(),
         # nodemailer sends the body as it is; the email package ends it with a line end.
         "body": part.get_content().replace("\r\n", "\n").rstrip("\n"),

@@ -8,6 +8,7 @@ the same answers.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import threading
 import urllib.parse
@@ -202,6 +203,43 @@ def test_an_oauth2_error_echoing_the_form_shows_no_secret(
     for secret in (client_secret, refresh_token):
         for form in encodings(secret):
             assert form not in result.stdout + result.stderr, form
+
+
+def test_an_oauth2_error_echoing_the_signed_assertion_shows_no_secret(echo: Echo) -> None:
+    """The service-key form sends a JWT signed with the key: a credential until it expires, so an endpoint
+    echoing it (whole, or its signature, which with the guessable claims is the whole) shows neither."""
+    pytest.importorskip("jwt")
+    rsa = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.rsa")
+    serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
+    from connector.cli.main import print_error
+    from connector.errors import InputError
+    from connector.mail.oauth2 import TokenSource
+    from connector.schema.models import OAuth2ServiceAuth
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    register_secret(pem)  # as the loader does for auth.privateKey
+    auth = OAuth2ServiceAuth(user="mailer@acme.test", serviceClient="svc-1", privateKey=pem)
+    # The CLI signs for Google's endpoint; a loopback one stands in for it (plain http is allowed there).
+    source = TokenSource(auth, access_url=f"{echo.url}/token")
+    with pytest.raises(InputError) as refused:
+        source.token()
+    stream = io.StringIO()
+    print_error(refused.value, stream)
+    printed = stream.getvalue()
+    [(_, body)] = echo.got
+    assertion = urllib.parse.parse_qs(body)["assertion"][0]
+    signature = assertion.rpartition(".")[2]
+    assert assertion.count(".") == 2 and len(signature) > 300  # RS256 over 2048 bits
+    assert (
+        "body: grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=********" in printed
+    )
+    for secret in (assertion, signature):
+        for form in encodings(secret):
+            assert form not in printed, form
+    assert redact(f"bad signature {signature}") == f"bad signature {REDACTED}"  # echoed alone
 
 
 @given(st.text(max_size=40))

@@ -192,6 +192,11 @@ def test_the_register_check_sees_a_call(tmp_path: Path) -> None:
     ("text", "secret"),
     [
         ("proxy: http://user:Pr0xyPassw0rd@proxy.example:8080\n", "Pr0xyPassw0rd"),
+        ("url: smtps://user:UrlPassw0rdQz@smtp.example:465\n", "UrlPassw0rdQz"),
+        ("url: smtps://smtp.example:465?tls.passphrase=Qu3ry%2BPhrase\n", "Qu3ry+Phrase"),
+        ("url: smtps://smtp.example:465?tls.key=Qu3ryKey&tls.servername=x\n", "Qu3ryKey"),
+        ("auth:\n  customParams:\n    client_assertion: Ass3rtionValue\n", "Ass3rtionValue"),
+        ("auth:\n  customHeaders:\n    Authorization: Bearer HeaderTok3n\n", "Bearer HeaderTok3n"),
         ("logto:\n  appSecret: M2mAppS3cretValue\n", "M2mAppS3cretValue"),
         ("logto:\n  appSecret: Lit3ralPart${LOGTO_M2M_APP_SECRET}\n", "Lit3ralPart"),
         ("auth:\n  pass: SmtpPassw0rdValue\n", "SmtpPassw0rdValue"),
@@ -217,3 +222,7 @@ def test_written_and_resolved_secrets_are_registered_each_by_its_meaning() -> No
     register_resolved_secrets({"auth": {"pass": "Res0lved${QZR}x"}, "proxy": "http://u:Pr0xyQzr@h.invalid:1"})
     assert redact("Res0lved${QZR}x") == REDACTED
     assert redact("user Pr0xyQzr") == f"user {REDACTED}"
+    register_resolved_secrets(
+        {"url": "smtps://u:UrlQzr9@h.invalid:1", "auth": {"customParams": {"a": "ParQzr9"}}}
+    )
+    assert redact("UrlQzr9 ParQzr9") == f"{REDACTED} {REDACTED}"

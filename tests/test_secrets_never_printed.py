@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -318,3 +319,177 @@ def test_deploy_and_pull_never_print_a_secret(
     for path in sorted(p for p in (tmp_path / "pulled").rglob("*") if p.is_file()):
         data = path.read_bytes()
         assert [f for v in (secret, app_secret) for f in forms(v) if f.encode() in data] == [], path
+
+
+# Every credential field (tests/test_secret_fields.py derives them from Logto's guard and nodemailer), each
+# with the auth form it belongs to. A value there is never printed, by any command, whether the field is
+# one we read (lint SC403 names it by its key) or one Logto passes on to nodemailer that we refuse (SC201),
+# and whether it is a string or a wrong type (a number: SC202).
+_AUTH_FORMS: dict[str, dict[str, Any]] = {
+    "login": {"user": "relay", "pass": "pw-not-the-canary"},
+    "token": {"type": "oauth2", "user": "mailer@acme.example", "accessToken": "token-not-the-canary"},
+    "service": {"user": "mailer@acme.example", "serviceClient": "svc-1", "privateKey": "key-not-the-canary"},
+}
+_DKIM = {"domainName": "acme.example", "keySelector": "mail", "privateKey": "dkim-not-the-canary"}
+SECRET_FIELDS: list[tuple[str, tuple[str | int, ...]]] = [
+    ("login", ("auth", "pass")),
+    ("token", ("auth", "clientSecret")),
+    ("token", ("auth", "refreshToken")),
+    ("token", ("auth", "accessToken")),
+    ("token", ("auth", "customParams", "client_assertion")),
+    ("token", ("auth", "customHeaders", "Authorization")),
+    ("service", ("auth", "privateKey")),
+    ("service", ("auth", "privateKey", "key")),
+    ("service", ("auth", "privateKey", "passphrase")),
+    ("login", ("dkim", "privateKey")),
+    ("login", ("tls", "key")),
+    ("login", ("tls", "key", 0, "pem")),
+    ("login", ("tls", "passphrase")),
+    ("login", ("tls", "pfx")),
+    ("login", ("proxy",)),
+    ("login", ("url",)),
+]
+
+
+def _with_value(base: dict[str, Any], path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
+    """``base`` with ``value`` at ``path`` (the containers on the way made as needed)."""
+    data = json.loads(json.dumps(base))
+    if path == ("auth", "privateKey", "key") or path == ("auth", "privateKey", "passphrase"):
+        data["auth"]["privateKey"] = {"key": "key-not-the-canary", "passphrase": "phrase-not-the-canary"}
+    here: Any = data
+    for step, following in itertools.pairwise(path):
+        if isinstance(step, int):
+            while len(here) <= step:
+                here.append({})
+            here = here[step]
+        else:
+            here = here.setdefault(step, [] if isinstance(following, int) else {})
+    here[path[-1]] = value
+    return data
+
+
+def _field_values(path: tuple[str | int, ...]) -> list[tuple[Any, set[str]]]:
+    """Each value to write at ``path``, with the texts of it that must not be printed."""
+    canary = 'Qx9"fld\\é%Canary-' + "-".join(str(step) for step in path)
+    if path in (("proxy",), ("url",)):
+        password = "Pr0xyCanary-" + path[0]
+        scheme = "http" if path == ("proxy",) else "smtps"
+        values = [(f"{scheme}://relay:{password}@127.0.0.1:9", {password})]
+        if path == ("url",):  # nodemailer reads `tls.*` query parameters as TLS options
+            values.append((f"smtps://127.0.0.1:9?tls.passphrase={password}-q", {password + "-q"}))
+        return values
+    return [(canary, set(forms(canary))), (987654321, literal_forms("987654321"))]
+
+
+@pytest.mark.parametrize(
+    ("form", "path"), SECRET_FIELDS, ids=[".".join(map(str, p)) for _, p in SECRET_FIELDS]
+)
+def test_no_command_prints_any_secret_field(
+    cli: CliRunner, tmp_path: Path, project: Path, form: str, path: tuple[str | int, ...]
+) -> None:
+    base = {
+        "host": "127.0.0.1",
+        "port": 9,  # discard: nothing listens, so send and doctor fail to connect
+        "requireTLS": False,
+        "auth": _AUTH_FORMS[form],
+        "fromEmail": "a@acme.example",
+        "templates": [
+            {"usageType": kind, "contentType": "text/plain", "subject": "Code", "content": "Code {{code}}"}
+            for kind in ("Register", "SignIn", "ForgotPassword", "Generic")
+        ],
+    }
+    if path[0] == "dkim":
+        base["dkim"] = _DKIM
+    message = ("--type", "Generic", "--to", "a@example.com", "--code", "123456")
+    for value, hidden in _field_values(path):
+        run = FreshRuns(cli)
+        final = tmp_path / "final.json"
+        final.write_text(json.dumps(_with_value(base, path, value)))
+        layer = _with_value({"auth": {**dict.fromkeys(["pass", "user"]), **_AUTH_FORMS[form]}}, path, value)
+        (project / "environments" / "prod.yaml").write_text(json.dumps(layer))
+        for fmt in FORMATS:
+            run("lint", str(final), "--format", fmt, expect=1)
+            run("lint", "--built", str(final), "--format", fmt, expect=None)
+            run("lint", str(project), "--format", fmt, expect=1)
+        for fmt in ("text", "json", "github"):
+            run(
+                "doctor",
+                str(final),
+                "--only",
+                "smtp,templates",
+                "--format",
+                fmt,
+                "--timeout",
+                "2",
+                expect=None,
+            )
+        run("doctor", str(project), "--env", "prod", "--only", "templates", expect=None)
+        run("explain", str(project), "--env", "prod", expect=None)
+        run("explain", str(project), "--env", "prod", "--format", "json", expect=None)
+        run("explain", str(project), "--env", "prod", ".".join(map(str, path)), expect=None)
+        run("build", str(project), "--env", "prod", "-o", str(tmp_path / "out.json"), expect=None)
+        run("render", str(final), "--type", "Generic", "--code", "1", expect=None)
+        run("send", str(final), *message, "--attempts", "1", expect=None)
+        run("send", str(final), *message, "--dry-run", str(tmp_path / "dry"), expect=None)
+        run("send", str(project), "--env", "prod", *message, "--attempts", "1", expect=None)
+        assert any(" SC" in r.stdout for _, r in run), "no finding at all: the test would prove nothing"
+        for args, result in run:
+            for text in hidden:
+                assert text not in result.stdout + result.stderr, f"{args} printed {text!r}:\n{result}"
+
+
+def test_credentials_logto_passes_on_are_never_printed_by_deploy_or_pull(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, logto: FakeLogto
+) -> None:
+    """Logto's OAuth2 forms and its top level let keys they do not declare through to nodemailer, which reads
+    credentials there: the token request's customParams and customHeaders, the password of a `url`. Ours
+    refuse them, so only Logto can hold them: a plan that removes them, a check, a pull never show them."""
+    from .test_deploy import make_project
+
+    secrets = {
+        "assertion": "eyJhbGciOiJSUzI1NiJ9.Assertion-Canary.Sig",
+        "header": "Bearer Header-Canary-7f",
+        "url": "Url-Canary-Password",
+    }
+    logto.add_connector(
+        "simple-mail-transfer-protocol",
+        {
+            "host": "smtp.example.com",
+            "port": 587,
+            "url": f"smtps://relay:{secrets['url']}@smtp.example.com:465",
+            "auth": {
+                "type": "oauth2",
+                "user": "mailer@acme.example",
+                "accessToken": "live-access-token",
+                "customParams": {"client_assertion": secrets["assertion"]},
+                "customHeaders": {"Authorization": secrets["header"]},
+            },
+            "fromEmail": "a@acme.example",
+            "templates": [],
+        },
+    )
+    for key, value in {
+        "SMTP_PASS": "project-password",
+        "TEST_LOGTO_ENDPOINT": logto.url,
+        "PROD_LOGTO_APP_ID": logto.app_id,
+        "PROD_LOGTO_APP_SECRET": logto.app_secret,
+        "LOGTO_ENDPOINT": logto.url,
+        "LOGTO_M2M_APP_ID": logto.app_id,
+        "LOGTO_M2M_APP_SECRET": logto.app_secret,
+    }.items():
+        monkeypatch.setenv(key, value)
+    project = make_project(tmp_path / "mail")
+    run = FreshRuns(cli)
+    deploy = ("deploy", str(project), "--env", "prod")
+    dry = run(*deploy, "--dry-run", expect=0)
+    assert "auth.customParams.client_assertion" in dry.stdout and "- url" in dry.stdout, dry
+    run(*deploy, "--check", expect=1)
+    pulled = tmp_path / "pulled"
+    run("pull", str(pulled), expect=None)  # refused: our build refuses these keys (SC201)
+    for args, result in run:
+        for value in secrets.values():
+            for form in forms(value):
+                assert form not in result.stdout + result.stderr, f"{args} printed {form!r}:\n{result}"
+    for path in sorted(p for p in pulled.rglob("*") if p.is_file()):
+        text = path.read_text()
+        assert [v for v in secrets.values() if v in text] == [], f"{path}:\n{text}"

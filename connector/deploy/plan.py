@@ -20,9 +20,9 @@ from connector.build.finalize import config_text
 from connector.diagnostics.describe import one_line
 from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.printable import printable
-from connector.logto import SMTP_CONNECTOR_ID, is_secret_path
+from connector.logto import CREDENTIAL_URL_KEYS, SMTP_CONNECTOR_ID, is_secret_path
 from connector.logto.addresses import header
-from connector.logto.credentials import register_resolved_secrets
+from connector.logto.credentials import register_resolved_secrets, url_secrets
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built
@@ -270,8 +270,12 @@ def _is_secret(path: KeyPath, *values: Any) -> bool:
     # A template's name is its usage type, not a key: a template named `pass` is not a credential.
     if is_secret_path(path[2:] if path[:1] == ("templates",) else path):
         return True
-    # A proxy URL may carry a password (user:pass@host).
-    return path == ("proxy",) and any(isinstance(v, str) and "@" in v for v in values)
+    # A proxy or connection URL may carry a password (user:pass@host), a `url` TLS credentials in its query.
+    return (
+        len(path) == 1
+        and path[0] in CREDENTIAL_URL_KEYS
+        and any(isinstance(v, str) and ("@" in v or url_secrets(path[0], v)) for v in values)
+    )
 
 
 def _diff_templates(

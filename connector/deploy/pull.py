@@ -31,8 +31,8 @@ from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.printable import printable
 from connector.errors import InputError
-from connector.logto import SECRET_KEYS, sent_content_type
-from connector.logto.credentials import SECRETS
+from connector.logto import CREDENTIAL_URL_KEYS, SECRET_KEYS, secret_keys_in, sent_content_type
+from connector.logto.credentials import SECRETS, url_secrets
 from connector.project.layout import load_project
 from connector.resources import SCHEMA_LINE
 from connector.safe_paths import name_problem, outside_problem, unsafe_name
@@ -96,16 +96,20 @@ def pull_project(live: Live, target: Target, *, env: str, language: str) -> Pull
 
     def convert(value: Any, path: str, secret: bool) -> Any:
         if isinstance(value, dict):
+            keys = secret_keys_in(path)  # the top level's keys only: `auth` is one, `tls.auth` is not
             return {
-                k: convert(v, f"{path}.{k}" if path else k, secret or k in SECRET_KEYS)
-                for k, v in value.items()
+                k: convert(v, f"{path}.{k}" if path else k, secret or k in keys) for k, v in value.items()
             }
         if isinstance(value, list):
             return [convert(v, path, secret) for v in value]
         if secret and isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return secret_ref(path, value)
-        if path == "proxy" and isinstance(value, str) and "@" in value:
-            return _proxy_ref(pulled, value)
+        if (
+            path in CREDENTIAL_URL_KEYS
+            and isinstance(value, str)
+            and ("@" in value or url_secrets(path, value))
+        ):
+            return _url_ref(pulled, path, value)
         return _literal(value)
 
     body: dict[str, Any] = {"language": language}
@@ -320,10 +324,12 @@ def _shown(value: str) -> str:
     return printable(value)
 
 
-def _proxy_ref(pulled: Pulled, value: str) -> str:
-    pulled.variables["SMTP_PROXY"] = "proxy"
-    pulled.values["SMTP_PROXY"] = value
-    return "${SMTP_PROXY}"
+def _url_ref(pulled: Pulled, key: str, value: str) -> str:
+    """A ``proxy`` or ``url`` URL with a user part, as a reference to the whole URL (SC403's advice)."""
+    name = f"SMTP_{key.upper()}"
+    pulled.variables[name] = key
+    pulled.values[name] = value
+    return "${" + name + "}"
 
 
 def _dump(data: Mapping[str, Any]) -> str:

@@ -284,8 +284,8 @@ _RULES = [
         "SC403",
         "error",
         "literal-secret",
-        "A password, token or key written in a committed file (also as the default of a ${VAR:-default}); "
-        "use a ${VAR} reference alone.",
+        "A password, token or key written in a committed file (also as the default of a ${VAR:-default}, "
+        "or in a `proxy` or `url` URL); use a ${VAR} reference alone.",
     ),
     Rule(
         "SC404",

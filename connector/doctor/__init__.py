@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from connector.diagnostics.findings import Location
+
 Status = Literal["pass", "warn", "fail", "skip"]
 STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "skip")
 PARTS = ("smtp", "dns", "templates")
@@ -31,6 +33,18 @@ class CheckInfo:
 
 # Every check id, in the order the checks run. docs/doctor.md has one row per id (a test keeps them equal).
 CHECKS: dict[str, CheckInfo] = {
+    "config.environment": CheckInfo(
+        "config",
+        "with --all: the environment sends beyond this machine (one whose host is loopback is left out)",
+        "a project folder",
+        "check a local sink's environment with -e ENV where the sink runs",
+    ),
+    "config.examples": CheckInfo(
+        "config",
+        "no example value (`<...>`, as the providers ship them) is left in the config",
+        "the config",
+        "replace each with the real value (lint reports them too: SC401)",
+    ),
     "config.secrets": CheckInfo(
         "smtp",
         "the credentials' environment variables are set",
@@ -158,18 +172,24 @@ class Check:
     message: str
     hint: str = ""
     key: str = ""
+    environment: str = ""  # the project's environment checked ("" for a built config file)
+    where: Location | None = None  # where the project's files set ``key`` (none: a default, an overlay)
 
     def __post_init__(self) -> None:
         if self.id not in CHECKS or self.status not in STATUSES:
             raise ValueError(f"unknown check {self.id!r} or status {self.status!r}")
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | int | None]:
         return {
             "id": self.id,
             "status": self.status,
             "message": self.message,
             "hint": self.hint,
             "key": self.key,
+            "environment": self.environment or None,
+            "file": self.where.file if self.where else None,
+            "line": self.where.line if self.where else None,
+            "column": self.where.column if self.where else None,
         }
 
 

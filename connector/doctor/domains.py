@@ -74,7 +74,7 @@ class Resolver:
         except dns.resolver.NoResolverConfiguration as e:
             raise NoDns(f"no DNS resolver is configured on this machine ({e})") from e
         if server is not None:
-            host, port = _server_address(server)
+            host, port = server_address(server)
             self.resolver.nameservers = [host]
             self.resolver.port = port
         self.resolver.lifetime = timeout
@@ -112,8 +112,9 @@ class Resolver:
         return [rdata.to_text() for rdata in answer.rrset]
 
 
-def _server_address(value: str) -> tuple[str, int]:
-    """``HOST[:PORT]`` (``[::1]:53`` for IPv6) as an address dnspython can ask."""
+def server_address(value: str) -> tuple[str, int]:
+    """``HOST[:PORT]`` (``[::1]:53`` for IPv6) as an address dnspython can ask; a :class:`UsageError`
+    (``--dns-server``) when it is not one."""
     # start-up: imported when this runs, so other commands start fast
     from connector.errors import UsageError
 
@@ -146,13 +147,15 @@ def _port(text: str, value: str) -> int:
 
 
 def sender_domains(config: ConnectorConfig) -> list[str]:
-    """The domains of ``fromEmail`` and each template's ``sendFrom`` (those without a placeholder)."""
+    """The domains of ``fromEmail`` and each template's ``sendFrom`` (those without a placeholder or an
+    example value: ``config.examples`` reports those)."""
     # start-up: imported when this runs, so other commands start fast
     from connector.logto.addresses import envelope_sender
+    from connector.logto.examples import example_values
 
     found: list[str] = []
     for value in [config.fromEmail, *(t.sendFrom for t in config.templates if t.sendFrom)]:
-        if "{{" in value:
+        if "{{" in value or example_values(value):
             continue
         address = envelope_sender(value)
         domain = address.rpartition("@")[2].lower().rstrip(".") if address else ""
@@ -192,7 +195,10 @@ def dns_checks(config: ConnectorConfig, options: Options) -> list[Check]:
     domains = sender_domains(config)
     ids = ("dns.mx", "dns.spf", "dns.dkim", "dns.dmarc")
     if not domains:
-        return [Check(id, "skip", "no sender domain: each sender address holds a placeholder") for id in ids]
+        return [
+            Check(id, "skip", "no sender domain: each sender address holds a placeholder or an example value")
+            for id in ids
+        ]
     timeout = options.timeout or (config.dnsTimeout or DEFAULT_TIMEOUTS["dnsTimeout"]) / 1000
     checks: list[Check] = []
     try:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from connector.doctor import Check, Options
 from connector.doctor.smtp import Credentials
-from connector.schema.models import ConnectorConfig, StoreTemplate, Template
+from connector.mail.locales import Languages
+from connector.schema.models import ConnectorConfig, Template
 
 
 def examine(
@@ -16,13 +18,15 @@ def examine(
     """Every check of the parts asked for. A config that does not load is an :class:`InputError`, as
     for ``send``; a part that cannot run is a ``skip`` with the reason."""
     # start-up: imported when this runs, so other commands start fast
-    from connector.mail.config import load_runtime_config
+    from connector.mail.config import load_runtime, load_runtime_config
 
     # Loaded first without secrets: the DNS and template parts need none, and the SMTP part says which
     # variable is missing instead of stopping at it. With every variable set, loaded again with them.
-    config = load_runtime_config(target, env=env, overrides=overrides, secrets=False)
+    # The other languages are those send would pick from: a project's locales, or the
+    # ENV.email-templates.json that build wrote next to a built file.
+    config, languages = load_runtime(target, env=env, overrides=overrides, secrets=False)
     credentials = credentials_of(config, options.environ)
-    checks: list[Check] = []
+    checks: list[Check] = examples_left(config)
     if not credentials.missing and credentials.variables:
         config = load_runtime_config(target, env=env, overrides=overrides, secrets=True)
     if "smtp" in options.parts:
@@ -49,7 +53,9 @@ def examine(
         from connector.doctor.smtp import smtp_checks, with_timeout
 
         checks += smtp_checks(
-            with_timeout(config, options.timeout), credentials, largest_message=largest_message(config)
+            with_timeout(config, options.timeout),
+            credentials,
+            largest_message=largest_message(config, languages),
         )
     if "dns" in options.parts:
         # start-up: imported when this runs, so other commands start fast
@@ -60,8 +66,117 @@ def examine(
         # start-up: imported when this runs, so other commands start fast
         from connector.doctor.templates import template_checks
 
-        checks += template_checks(config, _variants(target, env, overrides))
+        checks += template_checks(config, _variants(languages))
+    if env:
+        checks = _located([replace(check, environment=env) for check in checks], target, env, overrides)
     return checks
+
+
+def _located(checks: list[Check], target: str, env: str, overrides: Sequence[str]) -> list[Check]:
+    """Each check whose ``key`` the project's own files set, with the place they set it (so an annotation
+    lands on that line); a key left to a default or a provider overlay, or given by --set, has none."""
+    # start-up: imported when this runs, so other commands start fast
+    from connector.project.layout import compose, load_project
+
+    composed = compose(load_project(target), env, overrides=overrides, resolve=False)
+    located = []
+    for check in checks:
+        path = _key_path(check.key, composed.data)
+        try:
+            origin = composed.origin(path) if path else None
+        except KeyError:
+            origin = None
+        if origin is not None and (
+            origin.layer_name == "project" or origin.layer_name.startswith("environment:")
+        ):
+            check = replace(check, where=origin.location)
+        located.append(check)
+    return located
+
+
+def _key_path(key: str, data: Mapping[str, Any]) -> tuple[str | int, ...] | None:
+    """A check's ``key`` as a path into the composed config: ``fromEmail``, ``tls.servername``,
+    ``templates[0].content`` (the config's order), ``templates.SignIn.locales.fr.content`` (by type)."""
+    if not key:
+        return None
+    head, _, rest = key.partition(".")
+    tail = tuple(rest.split(".")) if rest else ()
+    templates = data.get("templates")
+    if head.startswith("templates[") and head.endswith("]") and head[10:-1].isdigit():
+        return ("templates", int(head[10:-1]), *tail)
+    if head == "templates" and tail and isinstance(templates, list):
+        for index, template in enumerate(templates):
+            if isinstance(template, dict) and template.get("usageType") == tail[0]:
+                return ("templates", index, *tail[1:])
+        return None
+    return (head, *tail)
+
+
+def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options) -> list[Check]:
+    """:func:`examine` for every environment of a project folder, but those whose files send to this
+    machine (a local sink, such as the ``dev`` that init writes): nothing there is reachable from CI, and
+    no receiver reads its DNS. ``--set`` applies to each environment checked, not to that choice."""
+    # start-up: imported when this runs, so other commands start fast
+    from pathlib import Path
+
+    from connector.build.pipeline import project_config
+    from connector.errors import InputError, UsageError
+    from connector.logto.loopback import is_loopback
+    from connector.project.layout import environments_in
+    from connector.source.files import project_files_in
+    from connector.source.loader import load
+
+    folder = Path(target)
+    if not folder.is_dir():
+        raise UsageError(f"--all is for a project folder; {target} is a built config file")
+    if not project_files_in(folder):
+        raise InputError(findings=load(folder).findings)  # a folder that is not a project
+    names = environments_in(folder)
+    if not names:
+        raise UsageError(
+            f"--all checks a project's environments, and {target} has none (environments/ENV.yaml)"
+        )
+    checks: list[Check] = []
+    for env in names:
+        own = project_config(folder, env, secrets=False)
+        if is_loopback(own.host):
+            checks.append(
+                Check(
+                    "config.environment",
+                    "skip",
+                    f"sends to {own.host}:{own.port}, the machine it runs on (a local sink or relay), which is not "
+                    "there in CI: --all leaves it out",
+                    f"check it with `smtp-connector doctor {target} -e {env}` where that server runs",
+                    "host",
+                    env,
+                )
+            )
+            continue
+        checks += examine(target, env=env, overrides=overrides, options=options)
+    return checks
+
+
+def examples_left(config: ConnectorConfig) -> list[Check]:
+    """``config.examples``: a fail for each example value left in place (SC401's test), whatever parts
+    run: the server, the DNS and the templates checked would not be the ones meant."""
+    # start-up: imported when this runs, so other commands start fast
+    from connector.diagnostics.paths import dotted
+    from connector.logto.examples import left_in
+    from connector.source.walk import strings
+
+    data = config.to_logto()
+    checks = [
+        Check(
+            "config.examples",
+            "fail",
+            f"`{dotted(path)}` still holds the example value `{example.text}`: the config is not filled in",
+            f"replace `{example.text}` with the real value",
+            dotted(path),
+        )
+        for path, value in strings(data)
+        for example in left_in(data, path, value)
+    ]
+    return checks or [Check("config.examples", "pass", "no example value is left")]
 
 
 def credentials_of(config: ConnectorConfig, environ: Mapping[str, str]) -> Credentials:
@@ -96,38 +211,37 @@ def _key_of(credentials: Credentials, name: str) -> str:
     return next((key for key, names in credentials.variables.items() if name in names), "")
 
 
-def largest_message(config: ConnectorConfig) -> int | None:
-    """The size in bytes of the largest message the templates make (each usage type Logto sends, with a
-    six-digit code), or None when one cannot be built (send would say why)."""
+def largest_message(config: ConnectorConfig, languages: Languages | None = None) -> int | None:
+    """The size in bytes of the largest message send would make (each usage type Logto sends, in each
+    language of the store, with a six-digit code, DKIM-signed when the config signs), or None when one
+    cannot be made (send would say why)."""
     # start-up: imported when this runs, so other commands start fast
     from connector.errors import InputError
     from connector.logto import USAGE_TYPES
-    from connector.mail.message import draft, fill_message
-    from connector.mail.wire import message_bytes
+    from connector.mail.locales import localized
+    from connector.mail.send import Job, prepare
 
     payload = {"code": "123456", "link": "https://example.com/invitation"}
+    languages = languages or Languages()
     largest = 0
     try:
-        for usage_type in USAGE_TYPES:
-            if config.template_for(usage_type) is None:
-                continue
-            filled = fill_message(config, usage_type, payload)
-            largest = max(largest, len(message_bytes(draft(config, filled, "someone@example.com"))))
+        for locale in (None, *languages.tags):
+            sent, chosen = localized(config, languages, locale)
+            for usage_type in USAGE_TYPES:
+                if usage_type not in chosen:
+                    continue
+                job = Job(
+                    "someone@example.com", usage_type, {**payload, **({"locale": locale} if locale else {})}
+                )
+                largest = max(largest, len(prepare(sent, job)[2]))
     except InputError:
         return None
     return largest
 
 
-def _variants(
-    target: str, env: str | None, overrides: Sequence[str]
-) -> Mapping[str, Sequence[Template | StoreTemplate]]:
-    """A project's templates in its other languages (a built file's are not read: Logto holds them)."""
-    # start-up: imported when this runs, so other commands start fast
-    from pathlib import Path
-
-    if not Path(target).is_dir():
-        return {}
-    # start-up: imported when this runs, so other commands start fast
-    from connector.build.outputs import build
-
-    return build(target, env, overrides=overrides, secrets=False).variants
+def _variants(languages: Languages) -> dict[str, list[Template]]:
+    """The store's templates by language (a project's locales, or those build wrote next to a file)."""
+    variants: dict[str, list[Template]] = {}
+    for (tag, _), template in sorted(languages.store.items()):
+        variants.setdefault(tag, []).append(template)
+    return variants

@@ -7,10 +7,13 @@ start a workflow command) here, where the results become text.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 
+from connector.diagnostics.findings import Location
 from connector.diagnostics.printable import printable
 from connector.diagnostics.redact import redact
-from connector.diagnostics.reporters import escape_data, escape_property
+from connector.diagnostics.reporters import escape_data, escape_property, from_root
 from connector.doctor import Check, counts
 
 _MARKS = {"pass": "pass", "warn": "WARN", "fail": "FAIL", "skip": "skip"}
@@ -19,12 +22,14 @@ _RESET = "\033[0m"
 
 
 def _shown(check: Check) -> Check:
-    return Check(
-        check.id,
-        check.status,
-        printable(redact(check.message)),
-        printable(redact(check.hint)),
-        printable(check.key),
+    where = check.where
+    return replace(
+        check,
+        message=printable(redact(check.message)),
+        hint=printable(redact(check.hint)),
+        key=printable(check.key),
+        environment=printable(check.environment),
+        where=Location(printable(where.file), where.line, where.column) if where else None,
     )
 
 
@@ -40,14 +45,22 @@ def tally_line(checks: list[Check]) -> str:
 def as_text(checks: list[Check], *, color: bool = False) -> str:
     """One line per check: ``FAIL smtp.tls-mode  what was found (fix: ...; key: secure)``, then the summary."""
     width = max((len(c.id) for c in checks), default=0)
+    grouped = len({c.environment for c in checks}) > 1  # --all: a heading before each environment's
     lines = []
+    heading = None
     for check in map(_shown, checks):
+        if grouped and check.environment != heading:
+            heading = check.environment
+            lines.append(f"environment {heading}:")
         mark = _MARKS[check.status]
         if color:
             mark = f"{_COLORS[check.status]}{mark}{_RESET}"
         fix = "; ".join(
             part
-            for part in (f"fix: {check.hint}" if check.hint else "", f"key: {check.key}" if check.key else "")
+            for part in (
+                f"fix: {check.hint}" if check.hint else "",
+                f"key: {check.key}" + (f" at {check.where}" if check.where else "") if check.key else "",
+            )
             if part
         )
         lines.append(f"{mark} {check.id:<{width}}  {check.message}" + (f" ({fix})" if fix else ""))
@@ -56,26 +69,36 @@ def as_text(checks: list[Check], *, color: bool = False) -> str:
 
 
 def as_json(checks: list[Check]) -> str:
-    """``{"checks": [{"id", "status", "message", "hint", "key"}], "summary": {...}}``."""
+    """``{"checks": [{"id", "status", "message", "hint", "key", "environment"}], "summary": {...}}``."""
     data = {"checks": [_redacted(c).as_dict() for c in checks], "summary": counts(checks)}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def _redacted(check: Check) -> Check:
-    return Check(check.id, check.status, redact(check.message), redact(check.hint), check.key)
+    return replace(check, message=redact(check.message), hint=redact(check.hint))
 
 
-def as_github(checks: list[Check]) -> str:
-    """A ``::error`` annotation per failed check and ``::warning`` per warning; passes and skips as plain
-    lines (printable: none of them can be read as a workflow command), then the summary."""
+def as_github(checks: list[Check], *, root: Path | None = None) -> str:
+    """A ``::error`` annotation per failed check and ``::warning`` per warning, on the line of the project
+    file that sets the check's key when there is one (named from ``root``, the repository's root, where
+    GitHub looks for it); passes and skips as plain lines (printable: none of them can be read as a
+    workflow command), then the summary."""
     lines = []
     for check in map(_shown, checks):
         if check.status in ("fail", "warn"):
             level = "error" if check.status == "fail" else "warning"
             text = check.message + (f"\nfix: {check.hint}" if check.hint else "")
-            title = f"doctor {check.id}" + (f" ({check.key})" if check.key else "")
-            lines.append(f"::{level} title={escape_property(title)}::{escape_data(text)}")
+            where = f"{check.environment}: " if check.environment else ""
+            title = f"doctor {where}{check.id}" + (f" ({check.key})" if check.key else "")
+            place = (
+                f"file={escape_property(from_root(check.where.file, root))},line={check.where.line},"
+                f"col={check.where.column},"
+                if check.where
+                else ""
+            )
+            lines.append(f"::{level} {place}title={escape_property(title)}::{escape_data(text)}")
         else:
-            lines.append(f"{_MARKS[check.status]} {check.id}  {check.message}")
+            where = f"{check.environment}: " if check.environment else ""
+            lines.append(f"{_MARKS[check.status]} {where}{check.id}  {check.message}")
     lines.append(tally_line(checks))
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ AUTH. No MAIL FROM is ever sent.
 from __future__ import annotations
 
 import re
+import socket
 import ssl
 import time
 from collections.abc import Sequence
@@ -194,6 +195,17 @@ class _Run:
             return True
         if isinstance(e, DeliveryError) and e.code is not None:
             self.add("smtp.connect", "fail", _said(e), e.hint, "host")
+            return False
+        cause = e.__cause__
+        if isinstance(cause, socket.gaierror) and cause.errno in _NO_DNS_HERE:
+            # No answer at all (no network, no resolver), unlike a name that does not exist: a skip.
+            self.add(
+                "smtp.connect",
+                "skip",
+                f"{self.where}: the host name cannot be looked up here ({cause.strerror}), so the SMTP part "
+                "cannot run",
+                "run doctor where the network reaches the server",
+            )
             return False
         # No greeting: the other TLS mode may be the one the port speaks (the most common mistake).
         if _speaks(self.config, secure=not implicit):
@@ -445,6 +457,14 @@ class _Run:
             return
         user = getattr(config.auth, "user", None) or ""
         self.add("smtp.login", "pass", f"logged in as {user}; QUIT (nothing sent)")
+
+
+# getaddrinfo's "try again later" and "failed for good" (no DNS answer), as opposed to EAI_NONAME.
+_NO_DNS_HERE = frozenset(
+    code
+    for code in (getattr(socket, "EAI_AGAIN", None), getattr(socket, "EAI_FAIL", None))
+    if code is not None
+)
 
 
 def _said(e: InputError) -> str:

@@ -27,7 +27,8 @@ SAMPLE_PAYLOAD = {
 def template_checks(
     config: ConnectorConfig, variants: Mapping[str, Sequence[Template | StoreTemplate]] | None = None
 ) -> list[Check]:
-    """Each template of the config, and of each other language (``variants``: a project's builds)."""
+    """Each template of the config, and of each other language (``variants``: the email-template store's,
+    by language tag; their key is where a project writes them, ``templates.TYPE.locales.TAG``)."""
     # start-up: imported when this runs, so other commands start fast
     from connector.logto.placeholders import fill_placeholders
 
@@ -37,7 +38,8 @@ def template_checks(
     every = [(f"templates[{i}]", t.usageType, t) for i, t in enumerate(config.templates)]
     for language, templates in (variants or {}).items():
         every += [
-            (f"{language}: templates[{i}]", f"{t.usageType} ({language})", t) for i, t in enumerate(templates)
+            (f"templates.{t.usageType}.locales.{language}", f"{t.usageType} ({language})", t)
+            for t in templates
         ]
     for key, name, template in every:
         if template.contentType != "text/plain":  # a store template without one is sent as HTML

@@ -19,6 +19,7 @@ from connector.lint.engine import (
     project_root_of,
 )
 from connector.project.discover import projects_under
+from connector.project.layout import not_a_project
 from connector.source.files import TEMPLATES_SUFFIX, project_files_in
 
 __all__ = ["LintResult", "lint_build", "lint_paths", "lint_source"]
@@ -49,6 +50,7 @@ def lint_paths(
     linter = Linter(skip_unrelated=skip_unrelated, built=built, hook=hook)
     projects: dict[Path, list[Path] | None] = {}  # root -> changed files, or None for the whole project
     given = list(paths) or ([] if hook else ["."])
+    not_projects = False  # a folder given held no project: that finding says more than "--env needs one"
     for name in deleted:
         root = enclosing_project(Path(name))
         if root is not None and project_files_in(root):
@@ -73,10 +75,11 @@ def lint_paths(
                 if skip_unrelated or hook:
                     linter.result.skipped.append(name)
                     continue
-                where = "the current folder" if not paths else name
-                raise UsageError(
-                    f"{where} is not a config project (it has no smtp-connector.yaml), nor is any folder under it"
-                )
+                # A path that holds no project is wrong input, as a missing one is (SC001): exit 1, as
+                # build says it (docs/cli.md, "Exit codes").
+                linter.result.findings.append(not_a_project(path, name, nor_under=True))
+                not_projects = True
+                continue
             projects[path] = None
             continue
         root = enclosing_project(path) if path.is_file() else None
@@ -90,7 +93,7 @@ def lint_paths(
             _lint_output(linter, path, name, root, output)
         else:
             linter.lint_file(path, name)
-    if env is not None and not projects:
+    if env is not None and not projects and not not_projects:
         raise UsageError("--env applies to a config project, and none was given")
     if projects:
         # start-up: project composition and rendering load only when a project is linted

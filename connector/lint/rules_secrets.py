@@ -9,8 +9,8 @@ from typing import Any
 from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import KeyPath, dotted
 from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
-from connector.logto import SECRET_KEYS
-from connector.logto.credentials import SECRETS, proxy_password
+from connector.logto import is_secret_path
+from connector.logto.credentials import SECRETS, credential_urls, url_password
 from connector.logto.examples import only_examples
 from connector.source import variables
 
@@ -45,15 +45,20 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
             f"write `{path[-1]}: ${{{variable}}}` and set {variable} in the environment "
             "(your CI's secret store)",
         )
-    proxy = ctx.data.get("proxy")
-    password = proxy_password(proxy) if isinstance(proxy, str) else None
-    if password is not None and not is_reference(password):
-        yield ctx.finding(
-            ("proxy",),
-            "SC403",
-            "`proxy` has a password written literally in its URL; it must not be committed",
-            "write the whole URL as ${SMTP_PROXY} and set SMTP_PROXY in the environment",
-        )
+    reported: set[str] = set()
+    for key, url, secret in credential_urls(ctx.data):
+        if key not in reported and not is_reference(secret):
+            reported.add(key)
+            what = "a password written literally in its URL"
+            if secret != url_password(url):
+                what = "a TLS credential written literally in its URL's query"
+            variable = f"SMTP_{key.upper()}"
+            yield ctx.finding(
+                (key,),
+                "SC403",
+                f"`{key}` has {what}; it must not be committed",
+                f"write the whole URL as ${{{variable}}} and set {variable} in the environment",
+            )
 
 
 def _get(data: Any, path: KeyPath) -> Any:
@@ -83,7 +88,7 @@ def references_in_final(ctx: Context) -> Iterator[Finding]:
 
             yield from variables.check(text, ctx.at(path), dotted(path))
             continue
-        if any(step in SECRET_KEYS for step in path if isinstance(step, str)):
+        if is_secret_path(path):
             continue
         found = [part for part in parts if isinstance(part, variables.Reference)]
         if found:

@@ -11,7 +11,7 @@ from connector.lint.base import ALL_MODES, JINJA, WHOLE_MODES, Context, is_refer
 from connector.logto import is_secret_path
 from connector.logto.addresses import address_problem, reading_difference
 from connector.logto.emptied import emptied_finding, empty_required
-from connector.logto.examples import double_name, example_values, html_field, only_examples
+from connector.logto.examples import double_name, example_values, html_field, left_in
 from connector.logto.headers import header_findings, line_break
 
 
@@ -24,13 +24,10 @@ def unfilled_values(ctx: Context) -> Iterator[Finding]:
 
 
 def _check_unfilled(ctx: Context, value: str, path: KeyPath) -> Iterator[Finding]:
-    html = html_field(ctx.data, path)
-    if html and not ctx.rendered and JINJA.search(value):
+    if html_field(ctx.data, path) and not ctx.rendered and JINJA.search(value):
         return  # judged once rendered, in each environment and language
     secret = is_secret_path(path)
-    if secret and not only_examples(value):
-        return  # a password may hold any characters: only one that is all example values holds none
-    for example in example_values(value, html):
+    for example in left_in(ctx.data, path, value):
         name = double_name(example.text)
         if name:
             hint = f"write {{{{{name}}}}}: Logto fills double braces, not angle brackets"

@@ -45,14 +45,33 @@ USAGE_TYPES = (
 VERIFICATION_TYPES = tuple(kind for kind in USAGE_TYPES if kind != "OrganizationInvitation")
 LOGIN_TYPES = ("login", "Login", "LOGIN")
 # Keys whose values are credentials wherever they appear (auth, dkim, tls): never printed, redacted.
-SECRET_KEYS = frozenset(
-    {"pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase", "key", "pfx"}
-)
+# customParams: nodemailer adds them to the OAuth2 token request's form (a `client_assertion`, say); Logto's
+# OAuth2 forms let keys they do not declare through to nodemailer (tests/test_secret_fields.py).
+SECRET_KEYS = frozenset((
+    "pass", "clientSecret", "refreshToken", "accessToken", "privateKey", "passphrase", "key", "pfx",
+    "customParams",
+))  # fmt: skip
+# Keys that are credentials only inside another: nodemailer sends auth.customHeaders to the OAuth2 token
+# endpoint (an `Authorization` header), while the top-level customHeaders go into every message. For each
+# such parent key, every key that is a credential in the mapping under it.
+_SECRET_KEYS_UNDER: dict[str, frozenset[str]] = {"auth": SECRET_KEYS | {"customHeaders"}}
+# Top-level keys holding a URL whose user part may carry a password: nodemailer connects through `proxy`,
+# and takes the user and password of `url` (``smtps://user:pass@host``) for auth.
+CREDENTIAL_URL_KEYS = ("proxy", "url")
+
+
+def secret_keys_in(parent: object) -> frozenset[str]:
+    """The keys that are credentials inside a mapping held under the key ``parent``."""
+    return _SECRET_KEYS_UNDER.get(parent, SECRET_KEYS) if isinstance(parent, str) else SECRET_KEYS
 
 
 def is_secret_path(path: tuple[str | int, ...]) -> bool:
-    """Whether the value at ``path`` is a credential: some key on the way is one (``auth.privateKey.key``)."""
-    return any(isinstance(step, str) and step in SECRET_KEYS for step in path)
+    """Whether the value at ``path`` is a credential: some key on the way is one (``auth.privateKey.key``,
+    ``auth.customHeaders.Authorization``)."""
+    return any(
+        isinstance(step, str) and step in secret_keys_in(parent)
+        for parent, step in zip((None, *path), path, strict=False)
+    )
 
 
 def clean_deep(value: Any) -> tuple[Any, list[tuple[str | int, ...]]]:

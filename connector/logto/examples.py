@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from connector.diagnostics.paths import KeyPath
+from connector.logto import is_secret_path
 from connector.logto.addresses import ADDRESS
 from connector.logto.html_elements import ELEMENTS, FOREIGN, RAW_TEXT, VOID, Tag, defined, read_tag
 
@@ -63,6 +64,16 @@ def example_values(text: str, html: bool = False) -> list[Example]:
     if "<" not in text:
         return []
     return _in_html(text) if html else _in_plain(text, 0, len(text), markup=True)
+
+
+def left_in(data: Any, path: KeyPath, value: str) -> list[Example]:
+    """The example values still to replace in ``value``, at ``path`` of the config ``data`` (the field's
+    kind decides, see above); in a secret, only when all of it is example values (SC401, doctor)."""
+    if "<" not in value:
+        return []
+    if is_secret_path(path) and not only_examples(value):
+        return []  # a password may hold any characters: only one that is all example values holds none
+    return example_values(value, html_field(data, path))
 
 
 def only_examples(text: str) -> bool:

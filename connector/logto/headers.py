@@ -10,6 +10,7 @@ before the first message is built.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,15 @@ from connector.diagnostics.findings import Finding, Located
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.printable import printable
 from connector.logto.usage_types import template_label
+
+
+def message_id(sender: str) -> str:
+    """A Message-ID as nodemailer makes one (mime-node's ``_generateMessageId``): random hex shaped like
+    a UUID (8-4-4-4-12) at the envelope sender's domain, ``localhost`` without one. Always the same
+    length for one sender, so the size of a message is known before it is sent (doctor's ``smtp.size``)."""
+    random = "-".join(secrets.token_hex(size) for size in (4, 2, 2, 2, 6))
+    return f"<{random}@{sender.rpartition('@')[2] or 'localhost'}>"
+
 
 # Every character str.splitlines() splits on, so every one the email package would treat as a line end.
 LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

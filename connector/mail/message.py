@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP as _SMTP_POLICY
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from typing import Any
 
 from connector.errors import InputError
@@ -31,6 +31,7 @@ from connector.logto.addresses import (
     single_address,
 )
 from connector.logto.headers import HEADER_NAME, LINE_BREAKS
+from connector.logto.headers import message_id as nodemailer_message_id
 from connector.logto.placeholders import fill_placeholders
 from connector.schema.models import ConnectorConfig, StoreTemplate, Template
 
@@ -140,7 +141,7 @@ def draft(
     )
     headers.append(("Subject", rendered.subject))
     headers.append(("Date", format_datetime(now or datetime.now(timezone.utc))))
-    headers.append(("Message-ID", message_id or make_msgid(domain=sender.rpartition("@")[2] or "localhost")))
+    headers.append(("Message-ID", message_id or nodemailer_message_id(sender)))
     custom: list[tuple[str, str]] = []
     for name, value in (config.customHeaders or {}).items():
         if not HEADER_NAME.fullmatch(name):

@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from connector.diagnostics.redact import register_secret
+from connector.diagnostics.redact import register_secret, register_secret_texts
 from connector.errors import InputError
 from connector.logto.loopback import plain_http_problem
 from connector.schema.models import OAuth2ServiceAuth, OAuth2TokenAuth, PrivateKey
@@ -97,6 +97,9 @@ class TokenSource:
             "exp": now + JWT_LIFETIME,
         }
         assertion = sign_rs256(claims, self.auth.privateKey)
+        # The signed assertion is a credential for its lifetime: whoever holds it gets an access token, and
+        # a token endpoint may echo it in its error. Its signature too: the claims around it are guessable.
+        register_secret_texts((assertion, assertion.rpartition(".")[2]))
         return {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
 
 

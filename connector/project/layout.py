@@ -88,6 +88,21 @@ def environments_in(folder: Path) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def not_a_project(folder: Path, display: str | None = None, *, nor_under: bool = False) -> Finding:
+    """SC507: ``folder`` (shown as ``display``, as it was given) holds no project file; ``nor_under``: nor
+    does any folder under it (lint looks there). Input, not usage: every command says it the same way."""
+    name = str(folder) if display is None else display
+    what = "does not exist" if not folder.is_dir() else f"has no {PROJECT_FILES[0]}"
+    return Finding.at(
+        Location(name),
+        "SC507",
+        f"{name} is not an smtp-connector project: it {what}"
+        + (", nor does any folder under it" if nor_under else ""),
+        "name the folder that holds smtp-connector.yaml, or create a project with "
+        "`smtp-connector init DIR --provider NAME`",
+    )
+
+
 def load_project(root: str | os.PathLike[str], *, tolerant: bool = False) -> Project:
     """Read a project folder (or its smtp-connector.yaml); InputError with findings if a file is wrong.
 
@@ -111,18 +126,7 @@ def load_project(root: str | os.PathLike[str], *, tolerant: bool = False) -> Pro
             ]
         )
     if not found:
-        what = "does not exist" if not folder.is_dir() else f"has no {PROJECT_FILES[0]}"
-        raise InputError(
-            findings=[
-                Finding.at(
-                    Location(str(folder)),
-                    "SC507",
-                    f"{folder} is not an smtp-connector project: it {what}",
-                    "name the folder that holds smtp-connector.yaml, or create a project with "
-                    "`smtp-connector init DIR --provider NAME`",
-                )
-            ]
-        )
+        raise InputError(findings=[not_a_project(folder)])
     project_doc = load_source(found[0], findings)
     environments: dict[str, Document] = {}
     env_dir = folder / ENVIRONMENTS_DIR

@@ -7,7 +7,7 @@ count too: a password written ``12345678`` is still a password. The ``${VAR}`` r
 not secret (they name a variable); the text around them and a ``${VAR:-default}``'s default are
 (:func:`secret_parts`, which ``explain`` masks by too). A secret that is all example values
 (``<password>``, :mod:`connector.logto.examples`) holds no secret, and SC401 quotes it. Two secrets sit
-outside those keys: the password in a ``proxy`` URL, and a source file's ``logto.appSecret``
+outside those keys: the password in a ``proxy`` or ``url`` URL, and a source file's ``logto.appSecret``
 (docs/deploy.md).
 
 Values once resolved (a built config, what Logto holds) are registered whole by
@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from connector.diagnostics.redact import register_secret_texts
-from connector.logto.credentials import at_secret_paths, proxy_password
+from connector.logto.credentials import at_secret_paths, credential_urls
 from connector.logto.examples import only_examples
 from connector.source.files import LOGTO_SECTION
 from connector.source.variables import Reference, parse
@@ -30,18 +30,16 @@ _APP_SECRET = (LOGTO_SECTION, "appSecret")
 
 def register_written_secrets(data: Any, secret: bool = False) -> None:
     """Register the literal parts of every value in source ``data`` at a secret path (all of it, with
-    ``secret``), of a proxy URL's password and of ``logto.appSecret``."""
+    ``secret``), of the password of a ``proxy`` or ``url`` URL and of ``logto.appSecret``."""
     texts: list[str] = []
     for value in at_secret_paths(data, secret):
         texts.extend(_secret_texts(value))
     if isinstance(data, dict) and not secret:
-        proxy = data.get("proxy")
-        password = proxy_password(proxy) if isinstance(proxy, str) else None
-        if isinstance(proxy, str) and password is not None:
+        for _, url, password in credential_urls(data):
             literal = _secret_texts(password)
             texts += literal
             if literal == [password]:  # written out whole: the URL that holds it is hidden whole too
-                texts.append(proxy)
+                texts.append(url)
         section = data.get(_APP_SECRET[0])
         if isinstance(section, dict):
             texts.extend(_secret_texts(section.get(_APP_SECRET[1])))

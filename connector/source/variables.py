@@ -16,7 +16,7 @@ from typing import Any
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.redact import register_secret
-from connector.logto import SECRET_KEYS, is_secret_path
+from connector.logto import SECRET_KEYS, is_secret_path, secret_keys_in
 from connector.source.files import LOGTO_SECTION
 
 _START = re.compile(r"\$\$\{|\$\{")
@@ -155,7 +155,7 @@ def resolve_tree(
 ) -> tuple[Any, list[Finding]]:
     """Every string in ``value`` resolved (or, with ``resolve=False``, only checked), with findings.
 
-    ``secrets=False`` leaves references under a credential key (connector.logto.SECRET_KEYS) as written:
+    ``secrets=False`` leaves references under a credential key (connector.logto.is_secret_path) as written:
     what renders or writes a message without connecting needs no secret. One walk for build, render and send.
     """
     findings: list[Finding] = []
@@ -171,9 +171,8 @@ def resolve_tree(
             findings.extend(found)
             return text
         if isinstance(item, dict):
-            return {
-                k: walk(v, (*here, k), secret or (not secrets and k in SECRET_KEYS)) for k, v in item.items()
-            }
+            keys = secret_keys_in(here[-1]) if here else SECRET_KEYS
+            return {k: walk(v, (*here, k), secret or (not secrets and k in keys)) for k, v in item.items()}
         if isinstance(item, list):
             return [walk(v, (*here, i), secret) for i, v in enumerate(item)]
         return item

@@ -11,12 +11,15 @@ from connector.errors import InputError, UsageError
 from connector.logto.usage_types import usage_type_problem
 
 
-def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+def add_config_arguments(parser: argparse.ArgumentParser, *, locale: bool = True) -> None:
+    """CONFIG, --env and --set; --locale too when the command sends or renders one language."""
     parser.add_argument(
         "config", metavar="CONFIG", help="a built config file (JSON or YAML) or a project folder"
     )
     add_env(parser, "the environment to build, when CONFIG is a project folder")
     add_set(parser, "change one config value before validation, e.g. --set port=2525 (repeatable)")
+    if not locale:
+        return
     add_locale(
         parser,
         "the recipient's language (Logto's payload.locale): the template is the one Logto picks for it, "

@@ -13,7 +13,13 @@ FORMATS = ("text", "json", "github")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_config_arguments(parser)
+    # No --locale: doctor checks every language the store holds.
+    add_config_arguments(parser, locale=False)
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="check every environment of the project folder (but those sending to this machine: a local sink)",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument(
         "--only",
@@ -63,23 +69,36 @@ def run(args: argparse.Namespace) -> int:
 
     from connector.cli.options import color_for
     from connector.doctor import Options, failed
-    from connector.doctor.examine import examine
+    from connector.doctor.domains import server_address
+    from connector.doctor.examine import examine, examine_all
     from connector.doctor.report import as_github, as_json, as_text
     from connector.errors import UsageError
 
     if args.timeout is not None and not (0 < args.timeout < math.inf):
         raise UsageError("--timeout must be a number of seconds greater than 0")
+    if args.all and args.env:
+        raise UsageError("--all checks every environment: give it or --env ENV, not both")
+    if args.dns_server is not None:
+        server_address(args.dns_server)  # a wrong one is a wrong command line, whatever the config holds
     options = Options(
         parts=parts_of(args.only),
         timeout=args.timeout,
         dns_server=args.dns_server,
         environ=dict(os.environ),
     )
-    checks = examine(args.config, env=args.env, overrides=args.overrides, options=options)
+    if args.all:
+        checks = examine_all(args.config, overrides=args.overrides, options=options)
+    else:
+        checks = examine(args.config, env=args.env, overrides=args.overrides, options=options)
     if args.format == "json":
         sys.stdout.write(as_json(checks))
     elif args.format == "github":
-        sys.stdout.write(as_github(checks))
+        # start-up: imported when this runs, so other commands start fast
+        from pathlib import Path
+
+        from connector.safe_paths import repository_root
+
+        sys.stdout.write(as_github(checks, root=repository_root(Path.cwd())))
     else:
         sys.stdout.write(as_text(checks, color=color_for(sys.stdout, args)))
     return 1 if failed(checks, strict=args.strict) else 0
