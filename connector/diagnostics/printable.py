@@ -25,7 +25,13 @@ def printable(text: str) -> str:
     """``text`` on one line, with every control, separator and bidi character escaped (``\\x1b``,
     ``\\u202e``), ``##[`` written ``##\\x5b`` and a leading ``::`` written ``\\x3a:``, so neither a terminal
     nor a CI runner acts on it."""
-    if _PLAIN.fullmatch(text) and "##[" not in text and not text.lstrip().startswith("::"):
+    # str.isprintable() (C, no regular expression) is False for every character of _CONTROLS (categories Cc,
+    # Cf, Zl and Zp), so when it holds, _PLAIN would match too; when not (a tab, a no-break space), _PLAIN says.
+    if (
+        (text.isprintable() or _PLAIN.fullmatch(text))
+        and "##[" not in text
+        and not text.lstrip().startswith("::")
+    ):
         return text  # the common case, without a Python call per character
     shown = _UNSAFE.sub(_escape, text)
     rest = shown.lstrip()
