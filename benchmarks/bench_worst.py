@@ -67,48 +67,66 @@ def _command() -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "connector"], env | {"PYTHONPATH": str(ROOT)}
 
 
-def timed(args: list[str], repeat: int, *, cwd: Path | None = None) -> float:
-    """Median wall time of ``smtp-connector ARGS`` (after one warm-up run); TIMEOUT if a run is stopped."""
-    command, env = _command()
-    runs = []
-    for _ in range(repeat + 1):
-        start = time.perf_counter()
-        try:
-            subprocess.run(
-                [*command, *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                timeout=TIMEOUT, check=False,
-            )  # fmt: skip
-        except subprocess.TimeoutExpired:
-            return TIMEOUT
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs[1:])
-
-
-# Runs the command and prints its wall time and getrusage(RUSAGE_CHILDREN).ru_maxrss (KiB). Through this
-# small process, not from the benchmark's own: Linux carries the parent's resident size into a child's
-# ru_maxrss across fork and exec, and this process holds the generated inputs.
-_PEAK = (
-    "import resource, subprocess, sys, time; start = time.perf_counter(); "
-    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=%r); "
-    "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+# Runs a command and prints its wall time, its peak RSS (KiB) and CPU seconds. Through this small process, not
+# from the benchmark's own: Linux starts a child's ru_maxrss from its parent's RSS at the fork (this
+# process holds the generated inputs); the wall time is taken in it too, so its own start is not counted.
+_MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "wall = time.perf_counter() - start\n"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(wall, u.ru_maxrss, u.ru_utime + u.ru_stime)\n"
 )
 
 
-def timed_peak(args: list[str], runs: int) -> tuple[float, float]:
-    """Median wall time of ``smtp-connector ARGS`` over ``runs`` runs, and the largest peak RSS in MB."""
-    command, env = _command()
-    times, peaks = [], []
-    for _ in range(runs):
+@dataclass(frozen=True)
+class Measured:
+    """What :func:`measured` found: medians over the measured runs; TIMEOUT when a run was stopped."""
+
+    seconds: float  # wall time
+    cpu: float  # user + system: less sensitive to a loaded machine than wall time
+    # The largest peak RSS of any run, the warm-up included: an upper bound, as a child's count starts from
+    # the measuring process's own RSS at the fork (about 10 MB).
+    peak_mb: float
+
+
+def measured(
+    args: list[str] | Callable[[int], list[str]],
+    runs: int,
+    *,
+    warm_up: bool = True,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Measured:
+    """``smtp-connector ARGS`` run ``runs`` times, after one warm-up run unless ``warm_up`` is False (for a
+    run of many seconds), each through the small measuring process above. ``args`` may be a function of
+    the run's number (0 is the warm-up), for a command that must not meet its own output; ``env`` adds
+    variables. A run still going after TIMEOUT seconds is stopped (its whole process group) and ends the
+    measure: TIMEOUT for the times, the peak as far as known."""
+    import signal
+
+    command, base = _command()
+    walls, cpus, peak = [], [], 0.0
+    first = 0 if warm_up else 1
+    for run in range(first, runs + 1):
+        argv = args(run) if callable(args) else args
+        proc = subprocess.Popen(
+            [sys.executable, "-S", "-c", _MEASURE, *command, *argv], cwd=cwd, env=base | (env or {}),
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        )  # fmt: skip
         try:
-            out = subprocess.run(
-                [sys.executable, "-c", _PEAK % TIMEOUT, *command, *args], env=env, capture_output=True,
-                text=True, check=True,
-            ).stdout.split()  # fmt: skip
-        except subprocess.CalledProcessError:  # stopped at TIMEOUT
-            return TIMEOUT, 0.0
-        times.append(float(out[0]))
-        peaks.append(int(out[1]) / 1024)  # KiB on Linux
-    return statistics.median(times), max(peaks)
+            out, _ = proc.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return Measured(TIMEOUT, TIMEOUT, peak)
+        wall, rss_kib, cpu = out.split()
+        peak = max(peak, int(rss_kib) / 1024)  # KiB on Linux
+        if run:
+            walls.append(float(wall))
+            cpus.append(float(cpu))
+    return Measured(statistics.median(walls), statistics.median(cpus), peak)
 
 
 def _final_config(**changes: object) -> dict[str, object]:
@@ -348,46 +366,6 @@ def sink_all_clients(folder: Path, repeat: int) -> Case:
     )  # fmt: skip
 
 
-# Runs a command and prints its peak RSS (KiB) and CPU seconds: a small process in between, because Linux
-# starts a child's ru_maxrss from its parent's RSS at the spawn (this process's would be counted).
-_MEASURE = (
-    "import resource, subprocess, sys\n"
-    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
-    "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-    "print(u.ru_maxrss, u.ru_utime + u.ru_stime)\n"
-)
-
-
-def timed_peak_cpu(
-    args: Callable[[int], list[str]], repeat: int, *, env: dict[str, str] | None = None
-) -> tuple[float, float, float]:
-    """Median wall time (after one warm-up run), the largest peak memory in MB and the median CPU seconds
-    (user + system: less sensitive to a loaded machine than wall time) of ``smtp-connector ARGS(run)``;
-    TIMEOUT if a run is stopped. The peak is an upper bound: it counts the small measuring process's RSS
-    (about 10 MB) too."""
-    import signal
-
-    command, base = _command()
-    runs, cpu, peak = [], [], 0.0
-    for run in range(repeat + 1):
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-S", "-c", _MEASURE, *command, *args(run)], env=base | (env or {}),
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
-        )  # fmt: skip
-        try:
-            out, _ = proc.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return TIMEOUT, peak, TIMEOUT
-        runs.append(time.perf_counter() - start)
-        rss_kib, seconds = out.split()
-        cpu.append(float(seconds))
-        peak = max(peak, int(rss_kib) / 1024)  # KiB on Linux
-    return statistics.median(runs[1:]), peak, statistics.median(cpu[1:])
-
-
 # pull: the largest template store the Management API client takes (PULL_STORE_BYTES of template text),
 # and hostile names. Logto is the tests' stand-in (tests/logto_server.py) on loopback.
 PULL_STORE_BYTES = 4 * 1024 * 1024
@@ -420,13 +398,11 @@ def _pull_case(title: str, live: Callable[[Any], int], expect: int) -> Callable[
                 raise SystemExit(
                     f"{title}: pull exited {probe.returncode}, not {expect}: {probe.stderr[-500:]!r}"
                 )
-            seconds, peak, cpu = timed_peak_cpu(
-                lambda run: ["pull", str(folder / f"out{run}")], repeat, env=env
-            )
+            run = measured(lambda number: ["pull", str(folder / f"out{number}")], repeat, env=env)
         finally:
             server.shutdown()
             server.server_close()
-        detail = f"CPU {cpu:.2f} s"
+        seconds, peak, detail = run.seconds, run.peak_mb, f"CPU {run.cpu:.2f} s"
         return Case(title, seconds, size, detail, peak_mb=peak)
 
     return case
@@ -525,17 +501,17 @@ def _batch(title: str, bad: Callable[[int, int], bool]) -> Callable[[Path, int],
 
     def case(folder: Path, repeat: int) -> Case:
         config = _batch_config(folder)
-        times, peak = [], 0.0
+        runs = []
         for count in (BATCH_LINES // 10, BATCH_LINES):
             batch = folder / f"batch-{count}.jsonl"
             batch.write_text(_batch_lines(count, bad), encoding="utf-8")
-            seconds, peak = timed_peak(_batch_args(config, batch, folder), repeat)
-            times.append(seconds)
+            runs.append(measured(_batch_args(config, batch, folder), repeat))
         assert not (folder / "out").exists()
+        tenth, whole = runs
         return Case(
-            title, times[1], batch.stat().st_size, f"({BATCH_LINES // 10:,} lines: {times[0]:.2f} s; "
-            f"x{times[1] / times[0]:.1f} for 10x the lines)", budget=BATCH_BUDGET_S, peak_mb=peak,
-            unit="100,000 lines",
+            title, whole.seconds, batch.stat().st_size, f"(CPU {whole.cpu:.2f} s; {BATCH_LINES // 10:,} lines: "
+            f"{tenth.seconds:.2f} s; x{whole.seconds / tenth.seconds:.1f} for 10x the lines)",
+            budget=BATCH_BUDGET_S, peak_mb=max(tenth.peak_mb, whole.peak_mb), unit="100,000 lines",
         )  # fmt: skip
 
     return case
@@ -555,11 +531,11 @@ def batch_at_the_cap(folder: Path, repeat: int) -> Case:
             lines += 10_000
         fh.write(_batch_line(lines, True))
         lines += 1
-    seconds, peak = timed_peak(_batch_args(_batch_config(folder), batch, folder), 1)
+    run = measured(_batch_args(_batch_config(folder), batch, folder), 1, warm_up=False)  # 30 s a run
     return Case(
-        "send --batch: short lines up to the 256 MiB cap, the last bad", seconds * BATCH_LINES / lines,
-        batch.stat().st_size, f"({lines:,} lines in {seconds:.1f} s)", budget=BATCH_BUDGET_S, peak_mb=peak,
-        unit="100,000 lines",
+        "send --batch: short lines up to the 256 MiB cap, the last bad", run.seconds * BATCH_LINES / lines,
+        batch.stat().st_size, f"({lines:,} lines in {run.seconds:.1f} s, CPU {run.cpu:.1f} s)",
+        budget=BATCH_BUDGET_S, peak_mb=run.peak_mb, unit="100,000 lines",
     )  # fmt: skip
 
 
@@ -570,11 +546,11 @@ def _batch_of_long_lines(title: str, line: Callable[[int], str], count: int) -> 
         batch = folder / "batch.jsonl"
         batch.write_text("".join(line(i) for i in range(count)), encoding="utf-8")
         size = batch.stat().st_size
-        seconds, peak = timed_peak(_batch_args(_batch_config(folder), batch, folder), min(repeat, 1))
+        run = measured(_batch_args(_batch_config(folder), batch, folder), min(repeat, 1), warm_up=False)
         mib = size / (1024 * 1024)
         return Case(
-            title, seconds / mib, size, f"({count} lines in {seconds:.1f} s)", budget=BATCH_BUDGET_S,
-            peak_mb=peak, unit="MiB",
+            title, run.seconds / mib, size, f"({count} lines in {run.seconds:.1f} s, CPU {run.cpu:.1f} s)",
+            budget=BATCH_BUDGET_S, peak_mb=run.peak_mb, unit="MiB",
         )  # fmt: skip
 
     return case
@@ -610,25 +586,9 @@ def _lint(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int], Cas
     def case(folder: Path, repeat: int) -> Case:
         target = make(folder)
         size = sum(p.stat().st_size for p in ([target] if target.is_file() else target.rglob("*")))
-        return Case(title, timed(["lint", str(target)], repeat), size)
+        return Case(title, measured(["lint", str(target)], repeat).seconds, size)
 
     return case
-
-
-def peak_mb(args: list[str]) -> float:
-    """The peak memory (MB) of one run of ``smtp-connector ARGS``: a fresh Python starts it and reports its
-    children's ``ru_maxrss`` (the largest of its children: here the one command). A child's count starts
-    from its parent's RSS at the fork, so the parent is that small Python, not this process."""
-    command, env = _command()
-    report = (
-        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
-        "stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", report, *command, *args], env=env, capture_output=True, text=True,
-        timeout=TIMEOUT, check=True,
-    )  # fmt: skip
-    return int(out.stdout) / 1024  # KiB on Linux
 
 
 def many_secrets(folder: Path, *, escaped: bool) -> Path:
@@ -652,8 +612,8 @@ def _lint_peak(title: str, make: Callable[[Path], Path]) -> Callable[[Path, int]
 
     def case(folder: Path, repeat: int) -> Case:
         target = make(folder)
-        peak = peak_mb(["lint", str(target)])
-        return Case(title, timed(["lint", str(target)], repeat), target.stat().st_size, peak_mb=peak)
+        run = measured(["lint", str(target)], repeat)
+        return Case(title, run.seconds, target.stat().st_size, peak_mb=run.peak_mb)
 
     return case
 
@@ -673,7 +633,7 @@ def init_alias_bomb(folder: Path, repeat: int) -> Case:
     config = folder / ".pre-commit-config.yaml"
     repos = "repos:\n  - repo: meta\n    hooks:\n      - id: identity\n"
     config.write_text("\n".join(lines) + "\n" + repos, encoding="utf-8")
-    seconds = timed(["init", "email", "--provider", "gmail"], repeat, cwd=folder)
+    seconds = measured(["init", "email", "--provider", "gmail"], repeat, cwd=folder).seconds
     return Case("init: .pre-commit-config.yaml of nested aliases (12 ** 12)", seconds, config.stat().st_size)
 
 

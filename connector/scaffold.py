@@ -988,17 +988,23 @@ def _project_steps(project: str, secrets: Sequence[str], *, keep_refs: bool) -> 
     doctor = f"smtp-connector doctor {shlex.quote(project)} --all"
     if keep_refs:
         return [
-            f"- run: smtp-connector build{where} --all --keep-refs --out-dir {out}/",
-            f"- run: smtp-connector preview{where} --out {out}/preview",
-            f"- run: {doctor} --only dns,templates --format github",
+            _run_step(f"smtp-connector build{where} --all --keep-refs --out-dir {shlex.quote(f'{out}/')}"),
+            _run_step(f"smtp-connector preview{where} --out {shlex.quote(f'{out}/preview')}"),
+            _run_step(f"{doctor} --only dns,templates --format github"),
         ]
     env = ["  env:", *(f"    {name}: ${{{{ secrets.{name} }}}}" for name in secrets)] if secrets else []
     return [
-        f"- run: smtp-connector build{where} --all --out-dir {out}/",
+        _run_step(f"smtp-connector build{where} --all --out-dir {shlex.quote(f'{out}/')}"),
         *env,
-        f"- run: {doctor} --only smtp --format github",
+        _run_step(f"{doctor} --only smtp --format github"),
         *env,
     ]
+
+
+def _run_step(command: str) -> str:
+    """A workflow's ``- run:`` step for a shell command: quoted for YAML when a project's folder name makes
+    it need that (` #` would start a comment, `: ` a mapping)."""
+    return f"- run: {_scalar(command)}"
 
 
 def _workflow(projects: Sequence[tuple[str, Sequence[str]]]) -> str:
@@ -1047,8 +1053,10 @@ def _workflow(projects: Sequence[tuple[str, Sequence[str]]]) -> str:
         "    steps:",
         *setup,
         # From the repository's root, so that annotations name the files GitHub shows.
-        f"      - run: smtp-connector lint{''.join(f' {shlex.quote(n)}' for n in names if names != ['.'])}"
-        " --format github",
+        "      "
+        + _run_step(
+            f"smtp-connector lint{''.join(f' {shlex.quote(n)}' for n in names if names != ['.'])} --format github"
+        ),
         *(f"      {line}" for name, _ in projects for line in _project_steps(name, (), keep_refs=True)),
         "      - uses: actions/upload-artifact@v4",
         "        with:",

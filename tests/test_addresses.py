@@ -338,3 +338,54 @@ def test_preview_shows_the_mailboxes_logto_sends() -> None:
     )
     shown = preview_message(template, PreviewSet("dev", "en", (template,), "Shop (x) <m@shop.example>", None))
     assert (shown.sender, shown.reply_to) == ("Shop <m@shop.example>", "Desk:a@b.example;")
+
+
+def _single_address_general(value: str) -> tuple[int, str | None]:
+    """single_address before its one-token shortcut: every value through the whole reading."""
+    entries = [e for e in parse_addresses(value) if isinstance(e, Group) or e.address]
+    found = addresses.addresses_of(entries)
+    if (
+        len(entries) == 1
+        and isinstance(entries[0], Mailbox)
+        and addresses.ADDRESS.fullmatch(found[0].address)
+    ):
+        return 1, found[0].address
+    return len(found), None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", (0, None)),
+        (" \t\u00a0", (0, None)),  # spaces only: no token
+        ("user.example.com", (0, None)),  # no @: a name only
+        ("a@b.example", (1, "a@b.example")),
+        ("\u00a0 a@b.example\ufeff ", (1, "a@b.example")),  # trimmed as JavaScript trims
+        ("a\x00@b.example", (1, "a@b.example")),  # a control character dropped by the tokenizer
+        ("a@b@c", (1, None)),  # one mailbox, not one address
+        ("@", (1, None)),  # not a strict local@domain: the general reading takes it as an address
+        ("a @b.example", (1, None)),  # an @ but not one token: the general reading
+        ("a@b.example>", (1, None)),  # a closing operator alone is text
+        ("a@b.example,", (1, "a@b.example")),  # an operator: the general reading
+        ("a@b.example;", (1, "a@b.example")),  # each operator: ; ( < : "
+        ("a@b.example;c@d.example", (2, None)),
+        ("a@b.example(c)", (1, "a@b.example")),
+        ("<a@b.example>", (1, "a@b.example")),
+        ("g:a@b.example", (1, None)),  # a group: not one mailbox
+        ("a@b.example:", (0, None)),  # an empty group named a@b.example
+        ('"a"@b.example', (1, "a@b.example")),  # a quote: the general reading joins the parts
+    ],
+)
+def test_a_recipient_of_one_token_is_read_as_the_whole_reading_reads_it(
+    value: str, expected: tuple[int, str | None]
+) -> None:
+    assert addresses.single_address(value) == expected == _single_address_general(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab.@ \t\n\x00\x1f\u00a0\u2028\ufeff)>\\é-_;:", max_size=12) | st.text(max_size=12))
+def test_single_address_matches_the_whole_reading(value: str) -> None:
+    """The one-token shortcut (a value without an operator) against the general reading, on values made
+    mostly of what a token holds (dots, @, spaces JavaScript trims, control characters, closing
+    operators) with an operator now and then."""
+    assert addresses.single_address(value) == _single_address_general(value)

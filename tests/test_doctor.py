@@ -79,6 +79,15 @@ def test_json_has_stable_fields() -> None:
     assert data["summary"] == {"pass": 1, "warn": 1, "fail": 1, "skip": 1}
 
 
+@pytest.mark.parametrize("unsafe", ["\u202e", "\u2066", "\x9b", "\x85", "\x7f", "\u2028", "##["])
+def test_json_writes_what_a_terminal_or_runner_acts_on_as_escapes_and_keeps_the_text(unsafe: str) -> None:
+    said = f"554 {unsafe}group] spoofed"  # a server's reply, as it said it
+    check = Check("smtp.connect", "fail", said, hint=said, key="host", environment=f"e{unsafe}")
+    text = as_json([check])
+    assert unsafe not in text  # JSON leaves these as they are; a terminal or a GitHub runner acts on them
+    assert json.loads(text)["checks"][0] == check.as_dict()
+
+
 def test_github_annotates_failures_and_warnings_and_nothing_else_is_a_command() -> None:
     lines = as_github(CHECKS_SAMPLE).splitlines()
     assert lines[1] == (

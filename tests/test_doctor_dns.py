@@ -86,13 +86,29 @@ def test_a_domain_set_up_for_sendgrid_passes(cli: CliRunner, tmp_path: Path, dns
         (["v=spf1 include:sendgrid.net all"], "every server"),
         (["v=spf1 include:sendgrid.net ip5:1.2.3.4 ~all"], "`ip5:1.2.3.4`"),
         (["v=spf1 include: ~all"], "names no domain"),
+        (
+            ["v=spf1 include:sendgrid.net redirect= "],
+            "`redirect=` in the SPF record of acme.test names no domain",
+        ),
+        # An include or redirect to a domain without one SPF record is a permerror (RFC 7208 5.2, 6.1).
+        (["v=spf1 include:sendgrid.net include:gone.acme.test ~all"], "gone.acme.test, which has no SPF"),
+        (["v=spf1 include:sendgrid.net redirect=gone.acme.test"], "gone.acme.test, which has no SPF"),
+        (["v=spf1 include:sendgrid.net include:two.acme.test ~all"], "two.acme.test, which has 2 SPF"),
+        # Names DNS cannot hold: no records (a permerror at receivers), not "DNS cannot be asked".
+        (["v=spf1 include:sendgrid.net include:a..b ~all"], "a..b, which has no SPF"),
+        ([f"v=spf1 include:sendgrid.net include:{'a' * 64}.test ~all"], f"{'a' * 64}.test, which has no SPF"),
     ],
 )
 def test_spf_failures(
     cli: CliRunner, tmp_path: Path, dns_server: Any, records: list[str] | None, words: str
 ) -> None:
     txt = {"MX": ["10 mx.acme.test."], **({"TXT": records} if records else {})}
-    checks = doctor(cli, tmp_path, dns_server(zone(acme__test=txt)), 1)
+    served = {
+        **zone(acme__test=txt),
+        "_spf.google.com": {"TXT": ["v=spf1 ip4:35.190.247.0/24 ~all"]},
+        "two.acme.test": {"TXT": ["v=spf1 ip4:192.0.2.1 ~all", "v=spf1 ip4:192.0.2.2 ~all"]},
+    }
+    checks = doctor(cli, tmp_path, dns_server(served), 1)
     assert status(checks, "dns.spf") == "fail"
     assert words in checks["dns.spf"][0]["message"]
     assert checks["dns.spf"][0]["key"] == "fromEmail"

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import base64
 import datetime
 import json
 import os
 import re
+import select
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -314,6 +318,83 @@ def test_a_server_that_never_greets_is_bounded_by_timeout(
     checks = doctor(cli, tmp_path, logto_config(silent_server), "--timeout", "0.5", expect=1)
     assert checks["smtp.connect"]["status"] == "fail"
     assert "greet" in checks["smtp.connect"]["message"]
+
+
+def trickle(reply: bytes, pace: float) -> Callable[[socket.socket], None]:
+    """A server that greets, reads EHLO and answers it a byte every ``pace`` seconds (until the client hangs
+    up): each read comes well within any socketTimeout, the whole reply long after it."""
+
+    def handle(conn: socket.socket) -> None:
+        conn.sendall(b"220 slow.example ESMTP\r\n")
+        conn.recv(1024)
+        for byte in reply:
+            conn.sendall(bytes([byte]))
+            if select.select([conn], [], [], pace)[0]:
+                return  # the client sent QUIT or hung up: what the test waits for
+
+    return handle
+
+
+def test_a_server_trickling_its_ehlo_reply_is_bounded_by_timeout_and_not_blamed_on_the_name(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Any], int]
+) -> None:
+    # 40 bytes a tenth of a second apart: 4 s for a reply that must end within 0.5 s of EHLO.
+    port = raw_server(trickle(b"250 " + b"x" * 36 + b"\r\n", 0.1))
+    config = logto_config(port, name="doctor.example.com")
+    checks = doctor(cli, tmp_path, config, "--timeout", "0.5", expect=1)
+    assert checks["smtp.ehlo-name"]["status"] == "fail"
+    assert "did not answer EHLO" in checks["smtp.ehlo-name"]["message"]
+    assert "no reply within 500 ms" in checks["smtp.ehlo-name"]["message"]
+    assert checks["smtp.ehlo-name"]["key"] == "host"  # not `name`: the name is fine
+
+
+def auth_echo(mechanism: bytes, heard: list[bytes]) -> Callable[[socket.socket], None]:
+    """A server on this machine (so credentials may cross in clear) offering AUTH ``mechanism`` that
+    refuses the login, echoing every AUTH line it got back in its reply; it records what it hears."""
+
+    def handle(conn: socket.socket) -> None:
+        lines = conn.makefile("rb")
+        conn.sendall(b"220 echo.example ESMTP\r\n")
+        heard.append(lines.readline())
+        conn.sendall(b"250-echo.example\r\n250 AUTH " + mechanism + b"\r\n")
+        said = []
+        for line in lines:
+            heard.append(line)
+            if line.upper().startswith(b"QUIT"):
+                conn.sendall(b"221 bye\r\n")
+                return
+            said += line.split()[2:] if line.upper().startswith(b"AUTH") else line.split()
+            if mechanism == b"LOGIN" and len(said) < 2:
+                conn.sendall(b"334 " + base64.b64encode(b"Password:") + b"\r\n")
+            else:
+                conn.sendall(b"535 5.7.8 refused: " + b" ".join(said) + b"\r\n")
+
+    return handle
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+@pytest.mark.parametrize("form", ["text", "json", "github"])
+def test_a_server_echoing_the_auth_data_back_never_shows_the_password_encoded(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Any], int], mechanism: str, form: str
+) -> None:
+    heard: list[bytes] = []
+    port = raw_server(auth_echo(mechanism.encode(), heard))
+    config = logto_config(
+        port, name="doctor.example.com", auth={"user": "mailer", "pass": "${DOCTOR_SMTP_PASS}"}
+    )
+    result = cli(
+        "doctor", str(write_config(tmp_path / "logto.json", config)), "--only", "smtp", "--format", form,
+        expect=1, env=ENV,
+    )  # fmt: skip
+    sent = {
+        "PLAIN": base64.b64encode(f"\0mailer\0{PASSWORD}".encode()),
+        "LOGIN": base64.b64encode(PASSWORD.encode()),
+    }[mechanism]
+    assert any(sent in line for line in heard)  # the server got it, and echoed it
+    assert "535 5.7.8 refused: ********" in result.stdout
+    assert sent.decode() not in result.stdout + result.stderr
+    assert PASSWORD not in result.stdout + result.stderr
+    assert not [line for line in heard if line.upper().startswith((b"MAIL", b"RCPT", b"DATA"))]
 
 
 @pytest.fixture

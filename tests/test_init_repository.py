@@ -455,3 +455,31 @@ def test_pre_commit_run_all_files_in_a_fresh_init_repository(repo: Path, cli: Cl
     filled = _run(args, cwd=repo, env=_git_env(repo.parent))
     assert filled.returncode == 0, filled.stdout + filled.stderr
     assert "Passed" in filled.stdout
+
+
+@pytest.mark.parametrize("folder", ["services/mail config", "mail #1: eu"])
+def test_each_workflow_step_names_the_project_folder_as_one_word_whatever_its_name(
+    repo: Path, cli: CliRunner, folder: str
+) -> None:
+    """A space splits an unquoted shell word, ` #` starts a YAML comment and `: ` a YAML mapping: each `run:`
+    step reads back, and runs, with the folder whole. The build and preview steps run here, from the root."""
+    cli("init", "--hook", "remote", folder, "--provider", "sendgrid", cwd=repo)
+    fill_in(repo / folder)
+    workflow = _workflow(repo)
+    runs = [s["run"] for job in ("check", "build") for s in _steps(workflow, job) if "run" in s]
+    ours = [shlex.split(run) for run in runs if run.startswith("smtp-connector")]
+    assert [words[:3] for words in ours] == [
+        ["smtp-connector", "lint", folder],
+        ["smtp-connector", "build", folder],
+        ["smtp-connector", "preview", folder],
+        ["smtp-connector", "doctor", folder],
+        ["smtp-connector", "build", folder],
+        ["smtp-connector", "doctor", folder],
+    ]
+    python = f"{shlex.quote(sys.executable)} -m connector"
+    for run in runs[:4]:
+        if run.startswith(("smtp-connector build", "smtp-connector preview")):
+            result = _run(["bash", "-e", "-c", python + run.removeprefix("smtp-connector")], cwd=repo)
+            assert result.returncode == 0, result.stdout + result.stderr
+    assert (repo / folder / "out" / "prod.json").is_file()
+    assert (repo / folder / "out" / "preview" / "index.html").is_file()

@@ -143,3 +143,32 @@ def test_sarif_locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     region = next(r for r in results if r["ruleId"] == "SC404")["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 5, "startColumn": 7}
     jsonschema.Draft7Validator(SARIF_SCHEMA).validate(log)
+
+
+def test_text_escapes_a_file_and_hint_on_every_line_that_repeats_them() -> None:
+    """write_text makes each distinct file name and hint printable once and reuses it: every finding
+    that shares them is shown escaped, and one with other text is shown as its own."""
+    hostile = _finding(file="a\x1b[31m.jsonl", hint="line\nbreak")
+    out = io.StringIO()
+    write_text(
+        [hostile, _finding(file="a\x1b[31m.jsonl", hint="line\nbreak", line=13), _finding(line=14)], out
+    )
+    assert out.getvalue().splitlines() == [
+        'a\\x1b[31m.jsonl:12:9: error SC104 template "SignIn" has no {{code}} placeholder (hint: line\\nbreak)',
+        'a\\x1b[31m.jsonl:13:9: error SC104 template "SignIn" has no {{code}} placeholder (hint: line\\nbreak)',
+        'email/prod.yaml:14:9: error SC104 template "SignIn" has no {{code}} placeholder (hint: add {{code}})',
+    ]
+
+
+def test_every_character_str_isprintable_passes_is_one_printable_shows_as_it_is() -> None:
+    """printable() skips its regular expression when str.isprintable() holds: that must never let through a
+    character it escapes (each code point checked), and a character it escapes is never printable."""
+    from connector.diagnostics import printable as module
+
+    for code in range(0x110000):
+        char = chr(code)
+        if char.isprintable():
+            assert module._PLAIN.fullmatch(char), hex(code)
+            assert module.printable(char) == char, hex(code)
+    assert module.printable("a\u00a0b") == "a\u00a0b"  # not isprintable, yet shown as it is
+    assert module.printable("a\tb") == "a\\tb"

@@ -97,22 +97,34 @@ class Finding:
         excerpt: str = "",
     ) -> Finding:
         """A finding at ``where``; the severity defaults to the rule's own, the kind to the rule's name."""
+        return cls.placed(
+            where.file, where.line, where.column, rule, message, hint, severity,
+            key_path=key_path, kind=kind, excerpt=excerpt,
+        )  # fmt: skip
 
+    @classmethod
+    def placed(
+        cls,
+        file: str,
+        line: int,
+        column: int,
+        rule: str,
+        message: str,
+        hint: str = "",
+        severity: Severity | None = None,
+        *,
+        key_path: KeyPath = (),
+        kind: str = "",
+        excerpt: str = "",
+    ) -> Finding:
+        """:meth:`at` for a caller that has the place as numbers (a batch line's 100,000 findings), without
+        a :class:`Location` made and read for each."""
+        known = RULES.get(rule)  # one look-up for both defaults
         if not kind:
-            known = RULES.get(rule)
             kind = known.title if known is not None else ""
-        return cls(
-            where.file,
-            where.line,
-            where.column,
-            rule,
-            severity or severity_of(rule),
-            message,
-            hint,
-            key_path=key_path,
-            kind=kind,
-            excerpt=excerpt,
-        )
+        if not severity:
+            severity = known.severity if known is not None else severity_of(rule)
+        return cls(file, line, column, rule, severity, message, hint, False, key_path, kind, excerpt)
 
     @property
     def location(self) -> Location:

@@ -80,7 +80,14 @@ def register_basic_auth(user: str, password: str) -> None:
     """Remember the HTTP Basic credentials sent for ``user``: the Base64 of ``user:password`` (UTF-8, as
     httpx writes it), which a server echoing the ``Authorization`` header would print, and the password."""
     register_secret(password)
-    _add_forms((base64.b64encode(f"{user}:{password}".encode()).decode("ascii"),))
+    register_base64(f"{user}:{password}")
+
+
+def register_base64(text: str) -> None:
+    """Remember the Base64 (of the UTF-8) of ``text``, a value holding a secret that is sent so encoded
+    (an SMTP AUTH response: PLAIN's ``\0user\0password``, LOGIN's password, XOAUTH2's token), which a
+    server echoing it back would print."""
+    _add_forms((base64.b64encode(text.encode("utf-8", "surrogatepass")).decode("ascii"),))
 
 
 def _forms_of(value: str) -> set[str]:

@@ -34,12 +34,20 @@ def use_color(stream: TextIO, choice: str = "auto") -> bool:
 def write_text(findings: Iterable[Finding], stream: TextIO, *, color: bool = False) -> None:
     """Compiler-style lines: ``path:line:col: error SC104 message (hint: ...)``."""
     lines = []
+    # File names and hints repeat from finding to finding (a batch's 100,000 findings name one file and a
+    # few hints): each is made printable once.
+    seen: dict[str, str] = {}
     for f in sort_findings(findings):
         if f.suppressed:
             continue
         # A value quoted in a message (a key with a line break, an escape sequence) must not start a
         # line of its own or drive the terminal: one finding, one line.
-        shown = printable(f.file), printable(f.message), printable(f.hint)
+        file, hint = seen.get(f.file), seen.get(f.hint)
+        if file is None:
+            file = seen[f.file] = printable(f.file)
+        if hint is None:
+            hint = seen[f.hint] = printable(f.hint)
+        shown = file, printable(f.message), hint
         if shown != (f.file, f.message, f.hint):
             f = replace(f, file=shown[0], message=shown[1], hint=shown[2])
         if color:

@@ -84,12 +84,20 @@ class Resolver:
     def query(self, name: str, kind: str) -> list[str] | None:
         # start-up: imported when this runs, so other commands start fast
         import dns.exception
+        import dns.name
         import dns.resolver
 
         self.queries += 1
         try:
             answer = self.resolver.resolve(name, kind, raise_on_no_answer=False)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            return None
+        except (
+            dns.name.BadEscape, dns.name.EmptyLabel, dns.name.LabelTooLong, dns.name.NameTooLong,
+            dns.name.IDNAException,
+        ):  # fmt: skip
+            # Not a name DNS can hold (an SPF include written `a..b`): it has no records, as a receiver
+            # finds; DNS itself is fine.
             return None
         except dns.resolver.NoNameservers as e:
             raise NoDns(f"no DNS server answered for {name} ({kind})") from e
@@ -289,7 +297,13 @@ def _spf(resolver: Resolver, config: ConnectorConfig, provider: ProviderDns | No
     walk = _SpfWalk(includes=set())
     _walk_spf(resolver, domain, record, walk, set())
     if walk.problem:
-        return Check("dns.spf", "fail", f"{domain}: {walk.problem}", "fix the record's syntax", "fromEmail")
+        return Check(
+            "dns.spf",
+            "fail",
+            f"{domain}: {walk.problem}",
+            "fix the record: valid SPF terms, each include and redirect naming a domain with one SPF record",
+            "fromEmail",
+        )
     for term in spf_terms(record):
         if (
             isinstance(term, re.Match)
@@ -372,10 +386,21 @@ def _walk_spf(resolver: Resolver, domain: str, record: str, walk: _SpfWalk, seen
         elif modifier == "redirect":
             walk.lookups += 1
             target = term["value"]
+            if not target:
+                walk.problem = f"`{term.group()}` in the SPF record of {domain} names no domain"
+                return
         if target and target.lower() not in seen and walk.lookups <= MAX_SPF_LOOKUPS:
             inner = spf_records(resolver.query(target, "TXT"))
-            if len(inner) == 1:
-                _walk_spf(resolver, target.lower(), inner[0], walk, seen)
+            if len(inner) != 1:
+                # RFC 7208 5.2 and 6.1: an include or redirect to a domain without exactly one SPF record
+                # is a permanent error, whatever else the record says.
+                found = "no SPF record" if not inner else f"{len(inner)} SPF records"
+                walk.problem = (
+                    f"`{term.group()}` in the SPF record of {domain} points to {target}, which has "
+                    f"{found}, so receivers fail SPF (permerror)"
+                )
+                return
+            _walk_spf(resolver, target.lower(), inner[0], walk, seen)
 
 
 def _relay_addresses(resolver: Resolver, host: str) -> list[Any]:

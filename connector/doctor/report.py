@@ -1,7 +1,7 @@
 """Doctor results as text: a checklist, JSON, or GitHub Actions annotations (docs/doctor.md).
 
 Every line is redacted (no secret value) and made printable (a server's reply cannot drive a terminal or
-start a workflow command) here, where the results become text.
+start a workflow command) here, where the results become text; in JSON, by JSON's own escapes.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from connector.diagnostics.findings import Location
-from connector.diagnostics.printable import printable
+from connector.diagnostics.printable import printable, printable_json
 from connector.diagnostics.redact import redact
 from connector.diagnostics.reporters import escape_data, escape_property, from_root
 from connector.doctor import Check, counts
@@ -71,7 +71,8 @@ def as_text(checks: list[Check], *, color: bool = False) -> str:
 def as_json(checks: list[Check]) -> str:
     """``{"checks": [{"id", "status", "message", "hint", "key", "environment"}], "summary": {...}}``."""
     data = {"checks": [_redacted(c).as_dict() for c in checks], "summary": counts(checks)}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # The same text as the other formats, escaped as JSON does it (a server's reply stays as it said it).
+    return printable_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _redacted(check: Check) -> Check:

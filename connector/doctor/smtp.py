@@ -11,7 +11,7 @@ import ssl
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from connector.doctor import Check
 from connector.errors import DeliveryError, InputError
@@ -108,7 +108,7 @@ class _Run:
                 self.add(id, "skip", reason)
 
     def checks(self) -> list[Check]:
-        connection = Connection(self.config)
+        connection = Connection(self.config, whole_replies=True)
         try:
             self._session(connection)
         finally:
@@ -118,7 +118,16 @@ class _Run:
     def _ehlo_name(self, refused: InputError | None) -> None:
         name = ehlo_name(self.config)
         problem = ehlo_name_problem(name)
-        if problem is None and refused is not None:
+        if problem is None and refused is not None and not _replied(refused):
+            # No reply at all (a timeout, a reply no server sends, the connection dropped): not the name's fault.
+            self.add(
+                "smtp.ehlo-name",
+                "fail",
+                f"the server did not answer EHLO {name}: {_said(refused)}",
+                refused.hint or "check host and port: the server at the other end does not speak SMTP",
+                "host",
+            )
+        elif problem is None and refused is not None:
             self.add(
                 "smtp.ehlo-name",
                 "fail",
@@ -193,7 +202,7 @@ class _Run:
             self.add("smtp.connect", "pass", f"{self.where} answered with TLS")
             self.add("smtp.tls-mode", "pass", "the port speaks implicit TLS (secure: true)")
             return True
-        if isinstance(e, DeliveryError) and e.code is not None:
+        if _replied(e):
             self.add("smtp.connect", "fail", _said(e), e.hint, "host")
             return False
         cause = e.__cause__
@@ -445,7 +454,7 @@ class _Run:
         except InputError as e:
             key = "auth.pass" if login else "auth"
             reply = _said(e)
-            if isinstance(e, DeliveryError) and e.code is not None:
+            if _replied(e):
                 reply = f"the server answered: {e.code} {e.reply}"
             self.add(
                 "smtp.login",
@@ -467,13 +476,18 @@ _NO_DNS_HERE = frozenset(
 )
 
 
+def _replied(e: InputError) -> TypeGuard[DeliveryError]:
+    """Whether ``e`` carries the server's reply (a refusal), not a timeout or a dropped connection."""
+    return isinstance(e, DeliveryError) and e.code is not None
+
+
 def _said(e: InputError) -> str:
     return str(e)
 
 
 def _speaks(config: ConnectorConfig, *, secure: bool) -> bool:
     """Whether the port greets (or starts TLS) when connected to with the other ``secure``."""
-    probe = Connection(config.model_copy(update={"secure": secure}))
+    probe = Connection(config.model_copy(update={"secure": secure}), whole_replies=True)
     try:
         probe.greet()
     except InputError as e:

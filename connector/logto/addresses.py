@@ -465,9 +465,23 @@ def envelope_sender(value: str) -> str | None:
     return normalize_address(found[0].address) if found else None
 
 
+# The characters that start an operator token at the tokenizer's top level (``_UNIT``): a value without
+# any is one part of one text token.
+_OPERATOR = re.compile(r'["(<,:;]')
+
+
 def single_address(value: str) -> tuple[int, str | None]:
     """How many mailboxes ``value`` holds, and the address when it is exactly one well-formed mailbox
     (the recipient: Logto sends to one address)."""
+    if _OPERATOR.search(value) is None:
+        # One text token, read as ``_parse`` reads a part of one token, without the general steps (or
+        # the cache: a batch's recipients are all different): no `@` is a name only, no mailbox with an
+        # address; a strict `local@domain` is that mailbox. Anything else takes the general way.
+        token = _clean(value)
+        if "@" not in token:
+            return 0, None
+        if _STRICT.fullmatch(token):
+            return 1, token if ADDRESS.fullmatch(token) else None
     entries = [e for e in parse_addresses(value) if isinstance(e, Group) or e.address]
     found = addresses_of(entries)
     if len(entries) == 1 and isinstance(entries[0], Mailbox) and ADDRESS.fullmatch(found[0].address):

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from connector.diagnostics.findings import Finding, Location
+from connector.diagnostics.findings import Finding
 from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError
 from connector.source.json_reader import JsonLoader
@@ -97,7 +97,7 @@ def read_lines(name: str, path: str | os.PathLike[str]) -> Iterator[tuple[int, s
                     f"{e.start + 1} of the line)",
                     hint="save the file as UTF-8",
                 ) from None
-            if text.strip():
+            if text and not text.isspace():  # what str.strip() removes, without a copy of the line
                 yield number, text
 
 
@@ -111,7 +111,7 @@ class Place:
         self.loader: JsonLoader | None = None  # the line read once, for every deeper finding
 
     def at(self, path: KeyPath, rule: str, message: str, hint: str = "", *, key: bool = False) -> Finding:
-        return Finding.at(Location(self.file, self.number, self.column(path, key)), rule, message, hint)
+        return Finding.placed(self.file, self.number, self.column(path, key), rule, message, hint)
 
     def column(self, path: KeyPath, key: bool) -> int:
         if not path:
@@ -137,37 +137,48 @@ class Place:
         return 1
 
 
-_SPACE = re.compile(r"[ \t\n\r]*")
-_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")  # from a key's end to its value
-_NEXT = re.compile(r"[ \t\n\r]*,?[ \t\n\r]*")  # from a value's end to the next key (or the `}`)
-_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
-_scan_string = json.decoder.scanstring  # type: ignore[attr-defined]
+_WS = "[ \t\n\r]*"  # JSON's whitespace
+_OPEN = re.compile(_WS + "{" + _WS)  # from the line's start to its first key
+_NEXT = re.compile(_WS + ",?" + _WS)  # from a value's end to the next key (or the `}`)
+_STRING_BODY = r'[^"\\]*(?:\\.[^"\\]*)*'  # a valid string's characters as written, escapes included
+# One member of a valid JSON object, from its key's quote: the key as written, the colon, and where the value
+# starts; a string or a number, true, false or null (valid JSON: no space, comma or bracket in it) is stepped
+# over with the comma after it in the same match; an object or array is not (``_member_end``).
+_MEMBER = re.compile(
+    rf'"(?P<key>{_STRING_BODY})"{_WS}:{_WS}(?P<value>)'
+    rf'(?:(?:"{_STRING_BODY}"|[^ \t\n\r,}}\]"{{\[]+){_WS},?{_WS})?',
+    re.S,
+)
 
 
-def _keys(text: str) -> Iterator[tuple[str, int, int]]:
-    """Each top-level key of a JSON object (known to be valid), where it starts and where its value starts.
+def _key(member: re.Match[str]) -> str:
+    """A member's key as json.loads reads it: decoded again only when written with an escape."""
+    raw = member["key"]
+    return raw if "\\" not in raw else str(DECODER.decode(f'"{raw}"'))
 
-    Strings and scalars are stepped over without building anything; only a nested object or array is
-    decoded again (the json module's C scanner is the fastest way past it)."""
-    i = _SPACE.match(text, _SPACE.match(text).end() + 1).end()  # type: ignore[union-attr]
-    while text.startswith('"', i):
-        key, end = _scan_string(text, i + 1)
-        value = _COLON.match(text, end).end()  # type: ignore[union-attr]
-        yield key, i, value
-        first = text[value]
-        if first == '"':
-            end = _scan_string(text, value + 1)[1]
-        elif first in "{[":
-            end = DECODER.raw_decode(text, value)[1]
-        else:
-            end = _SCALAR.match(text, value).end()  # type: ignore[union-attr]
-        i = _NEXT.match(text, end).end()  # type: ignore[union-attr]
+
+def _member_end(text: str, member: re.Match[str]) -> int:
+    """Where the member after ``member`` starts (or the object's `}`): an object or array value is stepped
+    over by the json module's C scanner, the fastest way past it."""
+    end, value = member.end(), member.start("value")
+    if end == value:
+        end = _NEXT.match(text, DECODER.raw_decode(text, value)[1]).end()  # type: ignore[union-attr]
+    return end
+
+
+def _members(text: str) -> Iterator[re.Match[str]]:
+    """Each top-level member of a JSON object (``text``, known to be valid), in the order written: one
+    match per member, nothing decoded but the keys written with an escape and nested values."""
+    i = _OPEN.match(text).end()  # type: ignore[union-attr]
+    while (member := _MEMBER.match(text, i)) is not None:
+        yield member
+        i = _member_end(text, member)
 
 
 def top_level(text: str) -> dict[str, tuple[int, int]]:
     """Where each top-level key of a JSON object (known to be valid) and its value start: 1-based columns.
     The last of a duplicate key wins, as in json.loads."""
-    return {key: (start + 1, value + 1) for key, start, value in _keys(text)}
+    return {_key(m): (m.start() + 1, m.start("value") + 1) for m in _members(text)}
 
 
 def only_place(text: str, wanted: str) -> tuple[int, int] | None:
@@ -176,9 +187,12 @@ def only_place(text: str, wanted: str) -> tuple[int, int] | None:
 
     A later key equal to ``wanted`` would be a string token after this one: with no backslash in the rest
     of the line, every string there is written as it reads, so ``"wanted"`` would appear literally."""
-    for key, start, value in _keys(text):
-        if key == wanted:
+    i = _OPEN.match(text).end()  # type: ignore[union-attr]
+    while (member := _MEMBER.match(text, i)) is not None:  # a loop of its own: the line's first key is cheap
+        if _key(member) == wanted:
+            value = member.start("value")
             if text.find("\\", value) < 0 and text.find(f'"{wanted}"', value) < 0:
-                return start + 1, value + 1
+                return member.start() + 1, value + 1
             return None
+        i = _member_end(text, member)
     return None

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+from connector.diagnostics.redact import register_base64
 from connector.errors import DeliveryError, InputError
 from connector.logto import DEFAULT_TIMEOUTS, TIMEOUT_KEYS, implicit_tls
 from connector.logto.loopback import is_loopback
@@ -89,12 +90,18 @@ class _Client(smtplib.SMTP):
         self.encrypted = False  # the SMTP session's own TLS; never the TLS link to an https:// proxy
         self.stage = "connect"
         self.deadline: float | None = None
+        # With ``whole_replies``: each reply must end within this many seconds of its command, however
+        # slowly its bytes come (doctor's promise of a bounded wait); None: socketTimeout per read, as
+        # nodemailer's idle timer.
+        self.reply_timeout: float | None = None
         self.challenges = 0  # AUTH rounds so far (334 replies answered)
         self._buffer = bytearray()
 
     def send(self, s: Any) -> None:
         """Commands go out as UTF-8, as nodemailer writes them (smtplib's ASCII raised on a non-ASCII name)."""
         super().send(s.encode("utf-8") if isinstance(s, str) else s)
+        if self.reply_timeout is not None:
+            self.deadline = time.monotonic() + self.reply_timeout
 
     def connect(
         self, host: str = "localhost", port: int = 0, source_address: Any = None
@@ -143,7 +150,17 @@ class _Client(smtplib.SMTP):
 
     def getreply(self) -> tuple[int, bytes]:
         """smtplib's reply reading, bounded: at most MAX_REPLY_LINES lines and MAX_REPLY_BYTES bytes, and
-        before ``deadline`` (the greeting's), however slowly the bytes come."""
+        before ``deadline`` (the greeting's, or with ``reply_timeout`` the command's), however slowly the
+        bytes come."""
+        try:
+            return self._reply()
+        finally:
+            if self.reply_timeout is not None:
+                self.deadline = None  # the next command sets its own
+                if self.sock is not None:
+                    self.sock.settimeout(self.reply_timeout)  # the STARTTLS handshake's, for one
+
+    def _reply(self) -> tuple[int, bytes]:
         lines: list[bytes] = []
         size = 0
         while True:
@@ -183,7 +200,7 @@ class _Client(smtplib.SMTP):
                 if self.deadline is not None:
                     left = self.deadline - time.monotonic()
                     if left <= 0:
-                        raise TimeoutError("the greeting did not end in time")
+                        raise TimeoutError("the reply did not end in time")
                     self.sock.settimeout(left)
                 chunk = self.sock.recv(4096)
             except OSError as e:
@@ -238,6 +255,9 @@ class _Client(smtplib.SMTP):
 
 
 def _b64(text: str) -> str:
+    """An AUTH response as sent. Each holds a credential or is derived from one (PLAIN, LOGIN's password,
+    XOAUTH2's token): registered, so that a server echoing it in its reply has it redacted."""
+    register_base64(text)
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
@@ -256,8 +276,13 @@ class Session:
 class Connection:
     """An SMTP session for one config, opened lazily and reused across messages."""
 
-    def __init__(self, config: ConnectorConfig, *, tokens: TokenSource | None = None) -> None:
+    def __init__(
+        self, config: ConnectorConfig, *, tokens: TokenSource | None = None, whole_replies: bool = False
+    ) -> None:
+        """``whole_replies``: every reply must end within socketTimeout of its command (doctor), not
+        merely each read (nodemailer's idle timer, which a server sending a byte at a time never trips)."""
         self.config = config
+        self.whole_replies = whole_replies
         self.where = (
             f"[{config.host}]:{config.port}" if ":" in config.host else f"{config.host}:{config.port}"
         )
@@ -304,17 +329,19 @@ class Connection:
             client.implicit = self.tls()
             client.server_name = server_name(config)
         client.timeout = greeting_ms / 1000
+        socket_s = (config.socketTimeout or DEFAULT_SOCKET_TIMEOUT) / 1000
         try:
             code, text = client.connect(config.host, config.port)
         except OSError as e:
             client.close()
             raise self._connect_error(e, client.stage, connect_ms, greeting_ms) from e
         client.deadline = None
+        client.reply_timeout = socket_s if self.whole_replies else None
         if code != 220:
             client.close()
             raise self._refused("the server refused the connection", code, text)
         if client.sock is not None:
-            client.sock.settimeout((config.socketTimeout or DEFAULT_SOCKET_TIMEOUT) / 1000)
+            client.sock.settimeout(socket_s)
         self._client = client
 
     def negotiate(self) -> None:
