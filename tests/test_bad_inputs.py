@@ -206,3 +206,17 @@ def test_a_project_with_a_bad_environment_file(cli: CliRunner, tmp_path: Path, n
     assert build.stdout == ""
     lint = cli("lint", str(project), "--env", "staging", expect=None)
     assert_reported(lint, lint.stdout, expected)
+
+
+def test_an_unknown_provider_is_sc501_in_lint_and_build_not_exit_3(cli: CliRunner, tmp_path: Path) -> None:
+    """A plain scalar continued on the next line (`provider: dev-sink` then ` a`) is the provider
+    `dev-sink a`: lint and build say SC501 at its place, with the guess."""
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "smtp-connector.yaml").write_text("provider: dev-sink\n a\n")
+    (tmp_path / "environments" / "dev.yaml").write_text("{}\n")
+    for args in (["lint", str(tmp_path)], ["build", str(tmp_path), "-e", "dev"]):
+        result = cli(*args, expect=1)
+        assert (
+            "smtp-connector.yaml:1:11: error SC501 unknown provider `dev-sink a`"
+            in result.stdout + result.stderr
+        )

@@ -279,8 +279,8 @@ def test_the_lint_data_project_reports_sc706_at_the_variant() -> None:
     # SC614 (the types a fr user gets in English: this project translates one) is test_locales_runtime's.
     found = [f for f in lint_paths([str(project)]).findings if f.rule != "SC614"]
     assert [(f.rule, f.line, f.column, f.key_path) for f in found] == [
-        ("SC111", 18, 25, ("templates", 0, "content")),  # 1.2 MB of HTML: Gmail clips it too
-        ("SC706", 18, 25, ("templates", 0, "content")),  # the variant's key path; its place in the file
+        ("SC111", 18, 25, ("templates", 0, "locales", "fr", "content")),  # 1.2 MB of HTML: Gmail clips it too
+        ("SC706", 18, 25, ("templates", 0, "locales", "fr", "content")),  # where the file writes the variant
     ]
 
 

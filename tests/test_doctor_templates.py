@@ -27,34 +27,58 @@ def html_config(content: str, subject: str = "Code {{code}}") -> dict[str, objec
 
 
 @pytest.mark.parametrize(("extra", "status"), [(0, "pass"), (1, "fail")])
-def test_the_clipping_size_is_measured_once_filled(
-    cli: CliRunner, tmp_path: Path, extra: int, status: str
-) -> None:
-    # {{code}} (8 characters) is filled with six digits: the filled HTML is 2 bytes shorter than written.
+def test_the_clipping_size_is_lints_sc111(cli: CliRunner, tmp_path: Path, extra: int, status: str) -> None:
+    """Over GMAIL_CLIP_BYTES of HTML as sent (Logto's placeholders stay: their values are not known), a
+    fail with lint's words, at the content's place."""
     content = "<p>{{code}}</p>"
-    padding = GMAIL_CLIP_BYTES - (len(content) - 2) + extra
-    path = write_config(tmp_path / "logto.json", html_config(content + "x" * padding))
+    path = write_config(
+        tmp_path / "logto.json", html_config(content + "x" * (GMAIL_CLIP_BYTES - len(content) + extra))
+    )
     checks = checks_of(cli, str(path), expect=1 if status == "fail" else 0)
     size = next(c for c in checks if c["id"] == "templates.size")
     assert size["status"] == status
     if status == "fail":
         assert size["key"] == "templates[0].content"
+        assert "Gmail clips" in size["message"] and size["file"] == str(path)
 
 
-def test_reader_problems_are_warnings_with_line_and_column(cli: CliRunner, tmp_path: Path) -> None:
-    content = '<html>\n  <img src="https://example.com/a.png">\n  <a href="http://example.com/">x</a>{{code}}\n</html>'
-    path = write_config(tmp_path / "logto.json", html_config(content, "x" * 79 + "{{code}}"))
-    checks = [c for c in checks_of(cli, str(path)) if c["id"] == "templates.lint"]
-    assert [(c["status"], c["message"]) for c in checks] == [
-        ("warn", "template SignIn, content line 1, column 1: the root `<html>` without `lang`"),
-        ("warn", "template SignIn, content line 2, column 3: an image without `alt`"),
-        ("warn", "template SignIn, content line 3, column 3: a plain http:// link or image"),
-        (
-            "warn",
-            "template SignIn: the subject is 87 characters; over 78 it is folded, and phones and inboxes cut it off",
-        ),
+def test_reader_problems_are_warnings_at_the_template_files_line_and_column(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """A template from a file: each problem where the file has it, in lint's words (the hook's)."""
+    root = tmp_path / "project"
+    html = '<html>\n  <img src="https://example.com/a.png">\n  <a href="http://example.com/">x</a>{{code}}\n</html>'
+    write_project(
+        root,
+        {
+            "environments/prod.yaml": "templates:\n  - usageType: SignIn\n    contentType: text/html\n"
+            f"    subject: {'x' * 79}{{{{code}}}}\n    content: {{file: templates/sign-in.html}}\n",
+            "templates/sign-in.html": html,
+        },
+    )
+    checks = [c for c in checks_of(cli, str(root), "-e", "prod") if c["id"] == "templates.lint"]
+    template = str(root / "templates" / "sign-in.html")
+    assert sorted((c["status"], c["file"], c["line"], c["column"]) for c in checks) == [
+        ("warn", str(root / "environments" / "prod.yaml"), 4, 14),  # SC115: the subject's length
+        ("warn", template, 1, 1),  # SC114: no lang
+        ("warn", template, 2, 3),  # SC112: no alt
+        ("warn", template, 3, 3),  # SC113: http://
     ]
-    cli("doctor", str(path), "--only", "templates", "--strict", expect=1)
+    messages = " ".join(c["message"] for c in checks)
+    assert "screen readers" in messages and "87 characters" in messages
+    cli("doctor", str(root), "-e", "prod", "--only", "templates", "--strict", expect=1)
+
+
+def test_a_waiver_in_the_source_holds_for_doctor_too(cli: CliRunner, tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "project",
+        {
+            "environments/prod.yaml": "templates:\n  - usageType: SignIn\n    contentType: text/html\n"
+            "    content: '<p><img src=\"https://x.example/a.png\">{{code}}</p>'  # smtp-connector: disable=SC112\n",
+        },
+    )
+    checks = [c for c in checks_of(cli, str(root), "-e", "prod") if c["id"] == "templates.lint"]
+    assert [c["status"] for c in checks] == ["pass"]
 
 
 def test_every_language_of_a_project_is_checked(cli: CliRunner) -> None:
@@ -115,18 +139,18 @@ def _french_project(tmp_path: Path, padding: int) -> Path:
 def test_a_language_of_a_project_is_measured_at_its_key(
     cli: CliRunner, tmp_path: Path, extra: int, status: str
 ) -> None:
-    root = _french_project(tmp_path, GMAIL_CLIP_BYTES - len("<p>123456</p>") + extra)
+    root = _french_project(tmp_path, GMAIL_CLIP_BYTES - len("<p>{{code}}</p>") + extra)
     checks = checks_of(cli, str(root), "-e", "prod", expect=1 if status == "fail" else 0)
     size = next(c for c in checks if c["id"] == "templates.size")
     assert (size["status"], size["environment"]) == (status, "prod")
     if status == "fail":
-        assert size["key"] == "templates.SignIn.locales.fr.content"
-        assert "SignIn (fr)" in size["message"]
-        # Where environments/prod.yaml writes it (FR_SIGN_IN, line 7: `content: {file: ...}`).
+        assert size["key"] == "templates[0].locales.fr.content"  # where prod.yaml writes it, as lint names it
+        assert '"SignIn" (fr)' in size["message"]
+        # Where environments/prod.yaml names the file (FR_SIGN_IN, line 7: `content: {file: templates/fr.html}`).
         assert (size["file"], size["line"], size["column"]) == (
             str(root / "environments" / "prod.yaml"),
             7,
-            18,
+            25,
         )
     else:
         assert "SignIn (fr)" in size["message"]  # the largest one named

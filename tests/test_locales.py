@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from connector.authoring.locales import check_language_tag, email_templates_body, render_body
 from connector.diagnostics.findings import Location
+from connector.diagnostics.paths import dotted
 from connector.schema.models import StoreTemplate, Template
 
 WHERE = Location("email/smtp-connector.yaml", 12, 7)
@@ -112,3 +114,32 @@ def test_bad_language_tags(tag: str, message: str, hint: str) -> None:
         message,
         hint,
     )
+
+
+@pytest.mark.parametrize(
+    ("variant", "key"),
+    [
+        # Written in the variant: its own key under locales.
+        ("      fr:\n        subject: Votre code <host>\n", "templates[0].locales.fr.subject"),
+        ("      fr:\n        content: {file: fr.txt}\n", "templates[0].locales.fr.content"),
+    ],
+)
+def test_a_language_variants_finding_names_the_key_where_it_is_written(
+    tmp_path: Path, variant: str, key: str
+) -> None:
+    """Lint's key path of a variant's finding is where the project writes it (what `--format json`, SARIF
+    and doctor report), not the variant's own ``templates[0]``."""
+    from connector.lint import lint_paths
+
+    from .projects import write_project
+
+    root = write_project(
+        tmp_path / "p",
+        {
+            "environments/prod.yaml": "templates:\n  - usageType: SignIn\n    locales:\n" + variant,
+            "fr.txt": "Votre code <host> : {{code}}",
+        },
+    )
+    # The variant's own finding (its message names the language); the layer's may say it too.
+    found = [f for f in lint_paths([str(root)]).findings if f.rule == "SC401" and "(fr)" in f.message]
+    assert [dotted(f.key_path) for f in found] == [key]

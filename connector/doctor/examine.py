@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from connector.diagnostics.findings import Finding
 from connector.doctor import Check, Options
 from connector.doctor.smtp import Credentials
 from connector.mail.locales import Languages
@@ -66,7 +67,7 @@ def examine(
         # start-up: imported when this runs, so other commands start fast
         from connector.doctor.templates import template_checks
 
-        checks += template_checks(config, _variants(languages))
+        checks += template_checks(config, _variants(languages), _template_findings(target, env))
     if env:
         checks = _located([replace(check, environment=env) for check in checks], target, env, overrides)
     return checks
@@ -86,8 +87,10 @@ def _located(checks: list[Check], target: str, env: str, overrides: Sequence[str
             origin = composed.origin(path) if path else None
         except KeyError:
             origin = None
-        if origin is not None and (
-            origin.layer_name == "project" or origin.layer_name.startswith("environment:")
+        if (
+            check.where is None
+            and origin is not None
+            and (origin.layer_name == "project" or origin.layer_name.startswith("environment:"))
         ):
             check = replace(check, where=origin.location)
         located.append(check)
@@ -237,6 +240,22 @@ def largest_message(config: ConnectorConfig, languages: Languages | None = None)
     except InputError:
         return None
     return largest
+
+
+def _template_findings(target: str, env: str | None) -> list[Finding]:
+    """Lint's findings on what is sent: a project's environment as ``build`` checks it, or a built file
+    with the email-template store ``build`` wrote beside it."""
+    # start-up: imported when this runs, so other commands start fast
+    from pathlib import Path
+
+    from connector.build.outputs import templates_path
+    from connector.lint import lint_build, lint_paths
+
+    path = Path(target)
+    if path.is_dir():
+        return lint_build(path, env).findings
+    files = [target, *([str(templates_path(path))] if templates_path(path).is_file() else [])]
+    return lint_paths(files, built=True).findings
 
 
 def _variants(languages: Languages) -> dict[str, list[Template]]:

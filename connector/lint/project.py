@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from connector.build.located import FORMS
 from connector.build.templating import Authoring
 from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.paths import KeyPath
@@ -181,6 +182,12 @@ def _lint_environment(
         for finding in lint_source(source, mode, Provenance(composed, language)):
             if finding.location in authored.failed:
                 continue
+            if mode == "variant" and finding.key_path:
+                # The variant's own path (templates[0].content) names the key where it is written:
+                # templates[0].locales.fr.content (a field it inherits: the template's own).
+                finding = dataclasses.replace(
+                    finding, key_path=_written_at(source.where.source(finding.key_path))
+                )
             moved = _in_template(finding, authored.files)
             if moved.file != finding.file:  # into a template file, which several fields may read
                 key = (moved.file, moved.line, moved.column, moved.rule)
@@ -192,6 +199,11 @@ def _lint_environment(
         kept += _fallbacks(authored)
     found = authored.config.user_facing([*authored.findings, *kept])
     linter.add([_as_given(f, root) for f in found], config)
+
+
+def _written_at(path: KeyPath) -> KeyPath:
+    """A composed source path without the ``file``/``text``/``jinja`` step of a rendered field."""
+    return path[:-1] if path and path[-1] in FORMS else path
 
 
 def _as_given(finding: Finding, root: Path) -> Finding:

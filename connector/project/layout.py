@@ -204,6 +204,12 @@ def compose(
         if "provider" in doc.data:
             value = doc.data["provider"]
             provider = value if isinstance(value, str) else None
+    if provider is not None and provider not in project.provider_files:
+        # A provider lint's tolerant load could not read (SC501 says why): there is nothing to compose.
+        unknown: list[Finding] = []
+        for doc in (project.project_file, *(doc for doc, _ in layers)):
+            load_provider(doc, project.root, dict(project.provider_files), unknown)
+        raise InputError(findings=[f for f in unknown if f.rule == "SC501"])
     state = project.base(provider).copy()
     for doc, name in layers:
         state.apply(doc, name)
