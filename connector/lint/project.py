@@ -20,11 +20,11 @@ from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError, UsageError
 from connector.lint.base import Mode, Provenance
-from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
+from connector.lint.engine import Linter, lint_source
 from connector.logto import USAGE_TYPES
 from connector.logto.email_templates import pick_template
 from connector.project import layout
-from connector.source.files import ENVIRONMENTS_DIR
+from connector.source.files import ENVIRONMENTS_DIR, SOURCE_SUFFIXES
 from connector.source.positions import position
 from connector.source.suppress import LintConfig
 
