@@ -14,6 +14,9 @@ JSON cannot carry come back as ``{"$number": "Infinity"}``.
 hands nodemailer the message (nothing is sent) and returns ``from``, ``replyTo``, ``subject``, ``text`` and
 ``html`` as Logto built them, or ``{"error": ...}``.
 
+``node(script)`` runs one ES module in the peer and reads what it prints as JSON; ``options_read(*sources)``
+names the options the peer's nodemailer reads (``options.NAME``) in those of its source files.
+
 One Node process serves the whole session (thousands of checks take well under a second each hundred).
 Without Node or ``npm ci`` in tests/logto-peer the caller is skipped with the reason, unless REQUIRE_NODE is
 set (CI sets it), in which case it fails.
@@ -22,8 +25,10 @@ set (CI sets it), in which case it fails.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,6 +74,40 @@ def run_script(name: str, payload: Any) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+def node(script: str) -> Any:
+    """Run ``script`` (an ES module) with Node in the peer's folder; what it prints, read as JSON."""
+    require()
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=PEER_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(out.stdout)
+
+
+@functools.cache
+def nodemailer_dir() -> Path:
+    """The folder of the nodemailer package Logto's SMTP connector loads."""
+    found = node(
+        "import { createRequire } from 'node:module';"
+        "const require = createRequire(import.meta.resolve('@logto/connector-smtp'));"
+        "console.log(JSON.stringify(require.resolve('nodemailer/package.json')));"
+    )
+    return Path(found).parent
+
+
+def options_read(*sources: str) -> set[str]:
+    """The names the peer's nodemailer reads as ``options.NAME`` in ``sources`` (paths in its package)."""
+    root = nodemailer_dir()
+    names: set[str] = set()
+    for source in sources:
+        names |= set(re.findall(r"\boptions\.([A-Za-z_]\w*)", (root / source).read_text(encoding="utf-8")))
+    return names
 
 
 class Peer:

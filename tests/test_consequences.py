@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from connector.diagnostics.consequences import BUILD_REFUSES, IGNORED, SAVE_REFUSED, SEND_FAILS
+from connector.diagnostics.consequences import BUILD_REFUSES, IGNORED, SAVE_REFUSED, SEND_FAILS, UNSUPPORTED
 from connector.logto import (
     CONFIG_KEYS,
     GUARD_KEYS,
@@ -66,6 +66,22 @@ def test_unknown_key_consequence() -> None:
     assert unknown_key_consequence(("auth", "password"), login_auth=False) == IGNORED
     assert unknown_key_consequence(("templates", 0, "subjet"), login_auth=False) == IGNORED
     assert unknown_key_consequence(("variables", "x", "y"), login_auth=False) == BUILD_REFUSES
+    # Keys our schema refuses that nodemailer reads: not "ignored".
+    assert unknown_key_consequence(("url",), login_auth=False) == UNSUPPORTED
+    assert unknown_key_consequence(("dnsTtl",), login_auth=False) == UNSUPPORTED
+    assert unknown_key_consequence(("dkim", "keys"), login_auth=False) == UNSUPPORTED
+    assert (
+        unknown_key_consequence(("auth", "customParams"), login_auth=False, oauth2_auth=True) == UNSUPPORTED
+    )
+    # Without an OAuth2 type nodemailer logs in: it reads `method`, and never the OAuth2 options.
+    assert unknown_key_consequence(("auth", "customParams"), login_auth=False) == IGNORED
+    assert unknown_key_consequence(("auth", "method"), login_auth=False) == UNSUPPORTED
+    assert unknown_key_consequence(("auth", "method"), login_auth=False, oauth2_auth=True) == IGNORED
+    assert unknown_key_consequence(("auth", "method"), login_auth=True) == SAVE_REFUSED  # the guard first
+    assert (
+        unknown_key_consequence(("auth", "privateKey", "scope"), login_auth=False, oauth2_auth=True)
+        == IGNORED
+    )
     assert not guard_checks_type(())
 
 

@@ -309,3 +309,29 @@ def test_dmarc_tags() -> None:
     assert dmarc_tags("v=DMARC1; p=reject; rua=mailto:a@b.test") == {"p": "reject", "rua": "mailto:a@b.test"}
     assert dmarc_tags("v=DMARC1") == {}
     assert dmarc_tags("p=reject; v=DMARC1") is None
+
+
+def test_a_relay_with_many_addresses_asks_each_name_once_and_names_a_few(
+    cli: CliRunner, tmp_path: Path, dns_server: Any
+) -> None:
+    """Every address of a custom relay is checked against the same SPF tree: the questions stay as many as
+    the names in it (not one round per address), and the message names five addresses and counts the rest."""
+    served: Zone = {
+        "acme.test": {
+            "MX": ["10 mx.acme.test."],
+            "TXT": ["v=spf1 a:h1.acme.test mx include:i.acme.test -all"],
+        },
+        "i.acme.test": {"TXT": ["v=spf1 a:h2.acme.test ip4:192.0.2.1 -all"]},
+        "h1.acme.test": {"A": ["192.0.2.9"]},
+        "h2.acme.test": {"A": ["192.0.2.8"]},
+        "mx.acme.test": {"A": ["192.0.2.7"]},
+        "relay.acme.test": {"A": [f"198.51.100.{i}" for i in range(1, 41)]},
+    }
+    server = dns_server(served)
+    checks = doctor(cli, tmp_path, server, 1, host="relay.acme.test", port=25)
+    assert status(checks, "dns.spf") == "fail"
+    assert "(198.51.100." in checks["dns.spf"][0]["message"]
+    assert "and 35 more)" in checks["dns.spf"][0]["message"]
+    for name in ("h1.acme.test", "h2.acme.test", "mx.acme.test", "i.acme.test"):
+        asked = [kind for asked, kind in server.questions if asked == name]
+        assert len(asked) == len(set(asked)), f"{name}: {asked}"

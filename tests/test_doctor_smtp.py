@@ -397,6 +397,72 @@ def test_a_server_echoing_the_auth_data_back_never_shows_the_password_encoded(
     assert not [line for line in heard if line.upper().startswith((b"MAIL", b"RCPT", b"DATA"))]
 
 
+def slow_token_endpoint(pace: float) -> Callable[[socket.socket], None]:
+    """An OAuth2 token endpoint that answers ``slow-token`` ``pace`` seconds after the request, unless the
+    client has hung up by then (what a bounded wait does)."""
+
+    def handle(conn: socket.socket) -> None:
+        request = conn.makefile("rb")
+        length = 0
+        while (line := request.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            length = int(value) if name.strip().lower() == b"content-length" else length
+        request.read(length)  # the whole request is in: the client now waits for the answer
+        if select.select([conn], [], [], pace)[0]:
+            return
+        body = json.dumps({"access_token": "slow-token", "expires_in": 3600}).encode()
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        conn.sendall(head.encode() + body)
+
+    return handle
+
+
+def test_the_oauth2_token_request_waits_no_longer_than_timeout(
+    cli: CliRunner,
+    tmp_path: Path,
+    smtp_server: ServerFactory,
+    certificates: Certificates,
+    raw_server: Callable[[Any], int],
+) -> None:
+    server = smtp_server(tls="starttls", tokens={"slow-token"})
+    endpoint = f"http://127.0.0.1:{raw_server(slow_token_endpoint(5))}/token"  # 10 times --timeout
+    auth = {
+        "type": "oauth2",
+        "user": "mailer@acme.test",
+        "clientId": "client",
+        "clientSecret": "${DOCTOR_SMTP_PASS}",
+        "refreshToken": "refresh",
+        "accessUrl": endpoint,
+    }
+    config = starttls_config(server, certificates, name="doctor.example.com", auth=auth)
+    checks = doctor(cli, tmp_path, config, "--timeout", "0.5", expect=1)
+    assert checks["smtp.login"]["status"] == "fail"
+    assert "cannot reach the OAuth2 token endpoint" in checks["smtp.login"]["message"]
+    assert server.handler.logins == [] and server.handler.mail_from == []
+
+
+def echoing_proxy(conn: socket.socket) -> None:
+    """An HTTP proxy that refuses CONNECT, quoting the whole request (its Proxy-Authorization too)."""
+    request = conn.recv(65536)
+    conn.sendall(b"HTTP/1.1 407 refused: " + request.replace(b"\r\n", b" | ") + b"\r\n\r\n")
+
+
+@pytest.mark.parametrize("form", ["text", "json", "github"])
+def test_a_proxy_echoing_the_request_never_shows_its_credentials(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Any], int], form: str
+) -> None:
+    proxy = f"http://relay:{PASSWORD.replace(' ', '%20')}@127.0.0.1:{raw_server(echoing_proxy)}"
+    config = logto_config(2525, host="smtp.acme.test", proxy=proxy)
+    result = cli(
+        "doctor", str(write_config(tmp_path / "logto.json", config)), "--only", "smtp", "--format", form,
+        "--timeout", "5", expect=1,
+    )  # fmt: skip
+    assert "407 refused: CONNECT smtp.acme.test:2525" in result.stdout  # the reply is shown...
+    assert "Proxy-Authorization: Basic ********" in result.stdout  # ...but not what it quotes
+    sent = base64.b64encode(f"relay:{PASSWORD}".encode()).decode()
+    assert sent not in result.stdout + result.stderr and PASSWORD not in result.stdout + result.stderr
+
+
 @pytest.fixture
 def unused_port() -> int:
     import socket

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT, CliRunner
 from .projects import write_project
 
@@ -78,6 +80,39 @@ def test_a_key_alone_means_the_project_here(cli: CliRunner) -> None:
     out = cli("explain", "port", "--env", "dev", cwd=ROOT / ACME).stdout
     # Shipped files outside the current folder are shown by their full path.
     assert out == "port = 2525\n  set at provider dev-sink (providers/dev-sink.yaml:6)\n"
+
+
+NOT_A_PROJECT = "{name}:1:1: error SC507 {name} is not an smtp-connector project: it {what} (hint: "
+
+
+@pytest.mark.parametrize("given", ["nonexist", "nonexist/", "email/prod", "email.yaml", "Email.JSON"])
+def test_a_mistyped_project_is_named_as_given(cli: CliRunner, tmp_path: Path, given: str) -> None:
+    # Outside a project any lone name that no key starts with is the project; written as a path, it is one
+    # in a project too (which would otherwise read it as a KEY).
+    write_project(tmp_path / "email", {"environments/prod.yaml": ""})
+    for cwd in (tmp_path, tmp_path / "email") if given != "nonexist" else (tmp_path,):
+        result = cli("explain", "--env", "prod", given, cwd=cwd, expect=1)
+        assert result.stdout == ""
+        name = given.rstrip("/")
+        assert result.stderr.startswith(NOT_A_PROJECT.format(name=name, what="does not exist")), result.stderr
+
+
+def test_a_lone_key_is_a_key_of_the_project_here(cli: CliRunner, tmp_path: Path) -> None:
+    write_project(tmp_path, {"environments/prod.yaml": ""})
+    out = cli("explain", "--env", "prod", "auth.user", cwd=tmp_path).stdout
+    assert out == 'auth.user = "apikey"\n  set at provider sendgrid (providers/sendgrid.yaml:12)\n'
+    assert cli("explain", "templates[SignIn].subject", cwd=tmp_path).stdout.startswith(
+        'templates[SignIn].subject = "Sign in"\n'
+    )
+    # In a project, a lone name that is no path is a KEY, even one no config has.
+    result = cli("explain", "--env", "prod", "nonexist", cwd=tmp_path, expect=1)
+    assert result.stderr == "smtp-connector: error: no key `nonexist` in the config of environment prod\n"
+    # Outside one, a key the config could have: the current folder is the project that lacks it.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for key in ("auth.user", "templates[SignIn]", "provider"):
+        result = cli("explain", key, cwd=elsewhere, expect=1)
+        assert result.stderr.startswith(NOT_A_PROJECT.format(name=".", what="has no smtp-connector.yaml"))
 
 
 SECRETS_FILE = """\

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import typing
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,24 +13,11 @@ from connector import logto
 from connector.schema import models
 
 from .conftest import ROOT
-from .logto_peer import PEER_DIR, require
-
-
-def _node(script: str) -> typing.Any:
-    require()
-    out = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        cwd=PEER_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return json.loads(out.stdout)
+from .logto_peer import node, nodemailer_dir, options_read
 
 
 def test_usage_types_are_logtos() -> None:
-    sent = _node(
+    sent = node(
         "import { TemplateType } from '@logto/connector-kit';"
         "console.log(JSON.stringify(Object.values(TemplateType)));"
     )
@@ -42,12 +27,7 @@ def test_usage_types_are_logtos() -> None:
 
 def test_default_timeouts_are_nodemailers() -> None:
     # The nodemailer Logto's connector loads, and the constants its SMTP connection falls back to.
-    path = _node(
-        "import { createRequire } from 'node:module';"
-        "const require = createRequire(import.meta.resolve('@logto/connector-smtp'));"
-        "console.log(JSON.stringify(require.resolve('nodemailer/lib/smtp-connection')));"
-    )
-    source = Path(path).read_text(encoding="utf-8")
+    source = (nodemailer_dir() / "lib" / "smtp-connection" / "index.js").read_text(encoding="utf-8")
     constants = {
         name: eval(expr, {}) for name, expr in re.findall(r"const (\w+_TIMEOUT) = ([\d\s*]+);", source)
     }
@@ -145,7 +125,7 @@ def test_implicit_tls_is_nodemailers() -> None:
         "  const options = secure === null ? { port } : { port, secure };"
         "  return new SMTPConnection(options).secureConnection; })));"
     )
-    assert [logto.implicit_tls(secure, port) for secure, port in cases] == _node(script)
+    assert [logto.implicit_tls(secure, port) for secure, port in cases] == node(script)
 
 
 def test_required_usage_types_and_auth_types_are_the_guards() -> None:
@@ -163,3 +143,76 @@ def test_required_usage_types_and_auth_types_are_the_guards() -> None:
         auth = {"type": kind, "user": "u", "accessToken": "t"}
         assert accepted(guard({**config, "auth": auth})), kind
     assert not accepted(guard({**config, "auth": {"type": "plain", "user": "u", "pass": "p"}}))
+
+
+# Where nodemailer reads the top level of the config Logto hands it: createTransport, the SMTP transport and
+# connection, the mailer (dkim, proxy) and the pool.
+_TOP_SOURCES = (
+    "lib/nodemailer.js",
+    "lib/smtp-transport/index.js",
+    "lib/smtp-connection/index.js",
+    "lib/mailer/index.js",
+    "lib/smtp-pool/index.js",
+    "lib/smtp-pool/pool-resource.js",
+    "lib/shared/index.js",
+)
+
+
+def _get_auth_reads() -> tuple[set[str], set[str]]:
+    """What SMTPTransport.getAuth reads of `auth` (``authData.NAME``): with an OAuth2 type, and without."""
+    source = (nodemailer_dir() / "lib" / "smtp-transport" / "index.js").read_text(encoding="utf-8")
+    body = source[source.index("getAuth(authOpts) {") :]
+    body = body[: body.index("\n    }\n")]  # the method ends at its own indentation
+    oauth2, _, login = body.partition("default:")
+    assert login, "getAuth has no default (login) branch any more"
+    switch = set(re.findall(r"authData\.(\w+)\)?\s*\|\|\s*''\)\.toString", oauth2))
+    assert switch == {"type"}, switch  # both branches are chosen by auth.type
+    return set(re.findall(r"authData\.(\w+)", oauth2)), set(re.findall(r"authData\.(\w+)", login)) | switch
+
+
+def test_the_options_nodemailer_reads_are_nodemailers() -> None:
+    """SC201 calls a key ignored only when nodemailer reads no such option where it stands."""
+    # createTransport reads `transporter.url` (the config itself), not `options.url`.
+    assert options_read(*_TOP_SOURCES) | {"url"} == logto.NODEMAILER_OPTIONS[""]
+    oauth2, login = _get_auth_reads()
+    assert options_read("lib/xoauth2/index.js") | oauth2 == logto.NODEMAILER_OPTIONS["auth"]
+    assert login == logto.NODEMAILER_LOGIN_AUTH
+    assert options_read("lib/dkim/index.js") == logto.NODEMAILER_OPTIONS["dkim"]
+
+
+def test_what_nodemailer_reads_is_not_called_ignored() -> None:
+    for where, names in logto.NODEMAILER_OPTIONS.items():
+        for name in names:
+            path = (*where.split("."), name) if where else (name,)
+            assert logto.nodemailer_reads(path, oauth2_auth=True), path
+    assert logto.nodemailer_reads(("auth", "method")) and not logto.nodemailer_reads(("auth", "customParams"))
+    assert not logto.nodemailer_reads(("auth", "method"), oauth2_auth=True)
+    assert not logto.nodemailer_reads(("tls", "auth", "user"))  # an object nodemailer does not read so
+    assert not logto.nodemailer_reads(("hots",)) and not logto.nodemailer_reads(())
+    assert not logto.nodemailer_reads(("templates", 0))
+
+
+def test_a_url_replaces_the_connection_options() -> None:
+    """SC318's claim, against the peer: given a `url`, createTransport takes the connection from it alone
+    and every connection option of the config is dropped, Logto's own keys aside."""
+    config = {
+        "host": "config-host.example", "port": 2525, "secure": False, "requireTLS": True,
+        "auth": {"user": "config-user", "pass": "config-pass"}, "tls": {"servername": "config.example"},
+        "dkim": {"domainName": "example.com", "keySelector": "s", "privateKey": "k"},
+        "proxy": "http://proxy.example:3128", "name": "config-name", "connectionTimeout": 1234,
+        "url": "smtps://url-user:url-pass@url-host.example:465",
+    }  # fmt: skip
+    script = (
+        "import { createRequire } from 'node:module';"
+        "const require = createRequire(import.meta.resolve('@logto/connector-smtp'));"
+        "const nodemailer = require('nodemailer');"
+        f"const transporter = nodemailer.createTransport({json.dumps(config)});"
+        "console.log(JSON.stringify({transport: transporter.transporter.options, "
+        "mailer: transporter.options}));"
+    )
+    found = node(script)
+    transport, mailer = found["transport"], found["mailer"]
+    assert (transport["host"], transport["port"], transport["secure"]) == ("url-host.example", 465, True)
+    assert transport["auth"] == {"user": "url-user", "pass": "url-pass"}
+    for key in config.keys() - {"host", "port", "secure", "auth", "url"}:
+        assert key not in transport and key not in mailer, key

@@ -255,6 +255,25 @@ def test_what_of_a_secret_is_literal(cli: CliRunner, tmp_path: Path, value: str,
     assert (" SC403 " in out) is secret, out
 
 
+def test_a_literal_nested_under_a_credential_is_reported_by_its_path_alone(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """SC403 looks inside a list or mapping under a credential key (tls.key's `{pem, passphrase}`, the
+    token request's customParams); the value is named by its path, in every format, never shown."""
+    config = tmp_path / "final.yaml"
+    config.write_text("host: smtp.example.com\nport: 465\nauth: {user: u, pass: '${SMTP_PASS}'}\n"
+                      "fromEmail: a@example.com\ntls:\n  key:\n    - {pem: NestedPemQz7, passphrase: 99887766}\n"
+                      "  pfx: ['${SMTP_TLS_PFX}']\n")  # fmt: skip
+    for fmt in FORMATS:
+        out = cli("lint", str(config), "--format", fmt, expect=1).stdout
+        assert "NestedPemQz7" not in out and "99887766" not in out, out
+    text = cli("lint", str(config), expect=1).stdout
+    assert f"{config}:7:13: error SC403 `tls.key[0].pem` is a secret written literally in this file" in text
+    assert "(hint: write `pem: ${SMTP_TLS_KEY_PEM}` and set SMTP_TLS_KEY_PEM" in text
+    assert f"{config}:7:39: error SC403 `tls.key[0].passphrase`" in text
+    assert "tls.pfx" not in text  # a reference inside a list is the committed form
+
+
 def test_github_annotations_redact_before_escaping() -> None:
     from connector.diagnostics.findings import Finding
     from connector.diagnostics.redact import register_secret

@@ -32,7 +32,7 @@ from connector.diagnostics.paths import KeyPath
 from connector.diagnostics.printable import printable
 from connector.errors import InputError
 from connector.logto import CREDENTIAL_URL_KEYS, SECRET_KEYS, secret_keys_in, sent_content_type
-from connector.logto.credentials import SECRETS, url_secrets
+from connector.logto.credentials import secret_variable, url_secrets
 from connector.project.layout import load_project
 from connector.resources import SCHEMA_LINE
 from connector.safe_paths import name_problem, outside_problem, unsafe_name
@@ -76,12 +76,11 @@ def pull_project(live: Live, target: Target, *, env: str, language: str) -> Pull
         )
     pulled = Pulled(env=env, live=live)
     names = _Names(target.base_url)
-    known = {".".join(str(s) for s in path): name for path, name in SECRETS.items()}
     named: dict[tuple[str, str], str] = {}  # (base name, value): its variable
     suffixes: dict[str, int] = {}  # base name: the next suffix to try
 
     def secret_ref(path: str, value: Any) -> str:
-        base = known.get(path) or "SMTP_" + re.sub(r"[^A-Za-z0-9]+", "_", _KEBAB.sub("_", path)).upper()
+        base = secret_variable(tuple(path.split(".")))
         text = str(value)
         name = named.get((base, text))
         if name is None:

@@ -85,7 +85,13 @@ _RULES = [
         "recipient) is not safe on every platform or leads out of its folder, so nothing is written.",
     ),
     # Schema
-    Rule("SC201", "error", "unknown-key", "A key the connector does not know; usually a typo of a real key."),
+    Rule(
+        "SC201",
+        "error",
+        "unknown-key",
+        "A key the connector does not know: usually a typo, which nodemailer ignores, or a nodemailer option "
+        "smtp-connector does not support (the finding says which).",
+    ),
     Rule("SC202", "error", "wrong-type", "A value of the wrong type or outside its allowed values."),
     Rule("SC203", "error", "missing-key", "A key Logto requires is missing."),
     Rule(
@@ -264,6 +270,13 @@ _RULES = [
         "Credentials through a proxy with neither `requireTLS` nor `secure`: the proxy can remove STARTTLS "
         "from the server's reply, and nodemailer then logs in unencrypted.",
     ),
+    Rule(
+        "SC318",
+        "warning",
+        "url-replaces-config",
+        "`url` makes nodemailer take host, port, secure and auth from the URL and drop the config's other "
+        "connection options (tls, dkim, proxy, timeouts).",
+    ),
     #
     #
     # SC4xx values and secrets (lint): add below this line.
@@ -284,8 +297,8 @@ _RULES = [
         "SC403",
         "error",
         "literal-secret",
-        "A password, token or key written in a committed file (also as the default of a ${VAR:-default}, "
-        "or in a `proxy` or `url` URL); use a ${VAR} reference alone.",
+        "A password, token or key written in a committed file (also nested in a list or mapping under one, as "
+        "the default of a ${VAR:-default}, or in a `proxy` or `url` URL); use a ${VAR} reference alone.",
     ),
     Rule(
         "SC404",

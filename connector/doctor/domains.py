@@ -22,6 +22,7 @@ from connector.schema.models import ConnectorConfig
 MAX_SPF_LOOKUPS = 10  # RFC 7208 4.6.4
 _MAX_SPF_RECORDS = 40  # records read while following includes: a loop or a huge tree stops here
 _MAX_TXT = 64 * 1024  # the text of one name's TXT records taken into account
+_SHOWN_ADDRESSES = 5  # a relay's unauthorized addresses named in the message; the rest are counted
 _SPF_TERM = re.compile(
     r"(?P<qualifier>[+\-~?]?)(?P<mechanism>all|include|a|mx|ptr|ip4|ip6|exists)"
     r"(?P<argument>[:/].*)?$|(?P<modifier>[A-Za-z][A-Za-z0-9\-_.]*)=(?P<value>.*)$",
@@ -79,15 +80,22 @@ class Resolver:
             self.resolver.port = port
         self.resolver.lifetime = timeout
         self.resolver.timeout = timeout
-        self.queries = 0
+        # Each name and type is asked once: the relay's every address is checked against the same SPF
+        # tree, and sender domains share includes, so the questions stay as many as the distinct names.
+        self._answers: dict[tuple[str, str], list[str] | None] = {}
 
     def query(self, name: str, kind: str) -> list[str] | None:
+        key = (name.lower().rstrip("."), kind)
+        if key not in self._answers:
+            self._answers[key] = self._ask(name, kind)
+        return self._answers[key]
+
+    def _ask(self, name: str, kind: str) -> list[str] | None:
         # start-up: imported when this runs, so other commands start fast
         import dns.exception
         import dns.name
         import dns.resolver
 
-        self.queries += 1
         try:
             answer = self.resolver.resolve(name, kind, raise_on_no_answer=False)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
@@ -346,10 +354,15 @@ def _spf(resolver: Resolver, config: ConnectorConfig, provider: ProviderDns | No
         if addresses:
             unauthorized = [a for a in addresses if not _authorizes(resolver, domain, record, a, set(), [0])]
             if unauthorized:
+                shown = ", ".join(map(str, unauthorized[:_SHOWN_ADDRESSES])) + (
+                    f" and {len(unauthorized) - _SHOWN_ADDRESSES} more"
+                    if len(unauthorized) > _SHOWN_ADDRESSES
+                    else ""
+                )
                 return Check(
                     "dns.spf",
                     "fail",
-                    f"{domain}'s SPF does not authorize the relay {config.host} ({', '.join(map(str, unauthorized))})",
+                    f"{domain}'s SPF does not authorize the relay {config.host} ({shown})",
                     f"add `ip{unauthorized[0].version}:{unauthorized[0]}` (or the relay's include) to the record",
                     "fromEmail",
                 )

@@ -16,7 +16,8 @@ from typing import Any, TypeGuard
 from connector.doctor import Check
 from connector.errors import DeliveryError, InputError
 from connector.logto import implicit_tls
-from connector.mail.transport import Connection, Session, ehlo_name
+from connector.mail.oauth2 import TokenSource
+from connector.mail.transport import DEFAULT_SOCKET_TIMEOUT, Connection, Session, ehlo_name
 from connector.schema.models import ConnectorConfig, LoginAuth
 
 EXPIRY_WARNING_DAYS = 14
@@ -108,7 +109,14 @@ class _Run:
                 self.add(id, "skip", reason)
 
     def checks(self) -> list[Check]:
-        connection = Connection(self.config, whole_replies=True)
+        config = self.config
+        # The OAuth2 token request waits as long as the SMTP replies (--timeout), not the runtime's 30 s.
+        tokens = (
+            None
+            if isinstance(config.auth, LoginAuth)
+            else TokenSource(config.auth, timeout=(config.socketTimeout or DEFAULT_SOCKET_TIMEOUT) / 1000)
+        )
+        connection = Connection(config, tokens=tokens, whole_replies=True)
         try:
             self._session(connection)
         finally:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from connector.errors import UsageError
 from connector.lint.engine import (
-    SOURCE_SUFFIXES,
     Linter,
     LintResult,
     enclosing_project,
@@ -20,7 +19,7 @@ from connector.lint.engine import (
 )
 from connector.project.discover import projects_under
 from connector.project.layout import not_a_project
-from connector.source.files import TEMPLATES_SUFFIX, project_files_in
+from connector.source.files import SOURCE_SUFFIXES, TEMPLATES_SUFFIX, project_files_in
 
 __all__ = ["LintResult", "lint_build", "lint_paths", "lint_source"]
 

@@ -19,6 +19,7 @@ from connector.source.files import (
     ENVIRONMENTS_DIR,
     LOGTO_SECTION,
     PROJECT_FILES,
+    SOURCE_SUFFIXES,
     TEMPLATES_SUFFIX,
     YAML_SUFFIXES,
     project_files_in,
@@ -33,7 +34,6 @@ from connector.source.suppress import (
     read_config,
 )
 
-SOURCE_SUFFIXES = (*YAML_SUFFIXES, ".json")
 # Text that marks a file as ours even when it does not load (for files that are not named like ours).
 _MARKERS = ("fromEmail", "usageType", "smtp-connector.schema")
 

@@ -20,11 +20,11 @@ from connector.diagnostics.findings import Finding, Location, has_errors
 from connector.diagnostics.paths import KeyPath
 from connector.errors import InputError, UsageError
 from connector.lint.base import Mode, Provenance
-from connector.lint.engine import SOURCE_SUFFIXES, Linter, lint_source
+from connector.lint.engine import Linter, lint_source
 from connector.logto import USAGE_TYPES
 from connector.logto.email_templates import pick_template
 from connector.project import layout
-from connector.source.files import ENVIRONMENTS_DIR
+from connector.source.files import ENVIRONMENTS_DIR, SOURCE_SUFFIXES
 from connector.source.positions import position
 from connector.source.suppress import LintConfig
 
@@ -112,9 +112,12 @@ def lint_project(
     # the project overrides: they are checked in the composed result only).
     own = [project.project_file, *project.environment_files.values()]
     files = changed_files if changed_files is not None else [Path(doc.file) for doc in own]
+    found = linter.result.findings
+    first = len(found)
     for layer in files if layers else ():
         if layer.suffix.lower() in SOURCE_SUFFIXES:
             linter.lint_file(layer, str(layer), mode="project-layer")
+    layered = len(found)
 
     authoring = Authoring(project.root)
     in_files: set[tuple[str, int, int, str]] = set()  # findings moved into a shared file, reported once
@@ -132,6 +135,11 @@ def lint_project(
         _lint_environment(linter, authored, composed, config, in_files, root, fallbacks=layers)
         linter.result.environments += 1
         linter.result.files.update(os.path.abspath(project.root / used) for used in authored.used)
+    # A problem a layer shows and an environment shows too is reported once, as the environment words it:
+    # it rendered the text (a variant's finding names its language). One that no environment composed
+    # here shows (none composes, `--env` names another) stays the layer's.
+    shown = {_place(f) for f in found[layered:]}
+    found[first:layered] = [f for f in found[first:layered] if _place(f) not in shown]
     own_files = [project.project_file, *project.environment_files.values()]
     linter.result.files.update(os.path.abspath(doc.file) for doc in own_files)
     linter.result.linted.append(str(root))
@@ -174,6 +182,7 @@ def _lint_environment(
     template file, layout or include the field read (a layout's problem is reported once, not per template
     and environment that extends it)."""
     kept: list[Finding] = []
+    places: set[Place] = set()
     sources: list[tuple[Any, Mode, str | None]] = [
         (authored.config, "composed", None),
         *((v, "variant", v.language) for v in authored.variants),
@@ -194,11 +203,29 @@ def _lint_environment(
                 if key in in_files:
                     continue
                 in_files.add(key)
+            elif (place := _place(moved)) in places:
+                # A variant's finding about a field it inherits (sendFrom, replyTo): the template's own was
+                # reported, for every language at once.
+                continue
+            else:
+                places.add(place)
             kept.append(moved)
     if fallbacks:
         kept += _fallbacks(authored)
     found = authored.config.user_facing([*authored.findings, *kept])
     linter.add([_as_given(f, root) for f in found], config)
+
+
+# What makes two findings one problem: the rule, where it stands, the text it quotes, and the field it is
+# about, its list indexes left out (a layer numbers its templates in its own list, an environment in the
+# merged one) and a rendered field named as written (`subject`, not `subject.jinja`); the file by its absolute
+# path (a changed layer is named as given, the project's files relative to here when inside it).
+Place = tuple[str, int, int, str, str, tuple[str | None, ...]]
+
+
+def _place(finding: Finding) -> Place:
+    field = tuple(None if isinstance(step, int) else step for step in _written_at(finding.key_path))
+    return (os.path.abspath(finding.file), finding.line, finding.column, finding.rule, finding.excerpt, field)
 
 
 def _written_at(path: KeyPath) -> KeyPath:

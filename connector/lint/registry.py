@@ -35,6 +35,7 @@ RULES: tuple[LintRule, ...] = (
     rules_connection.proxy_auth_in_clear,
     rules_connection.timeouts,
     rules_connection.nodemailer_only,
+    rules_connection.url_replaces_config,
     rules_connection.oauth2_plain_http,
     rules_values.unfilled_values,
     rules_values.stripped_on_save,

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from connector.diagnostics.findings import Finding
 from connector.lint.base import WHOLE_MODES, Context, is_reference, rule
-from connector.logto import DEFAULT_TIMEOUTS, LOGIN_TYPES, implicit_tls, proxy_problem
+from connector.logto import CONFIG_KEYS, DEFAULT_TIMEOUTS, LOGIN_TYPES, implicit_tls, proxy_problem
 from connector.logto.loopback import is_loopback, plain_http_problem
 from connector.resources import shipped_names
 
@@ -202,6 +202,30 @@ def timeouts(ctx: Context) -> Iterator[Finding]:
                 f"(the default is {default})",
                 f"write {int(value * 1000)} for {value} seconds",
             )
+
+
+# What Logto itself reads of its config (buildMailOptions); nodemailer gets the rest, or the URL instead.
+_LOGTOS_OWN = ("fromEmail", "replyTo", "templates", "customHeaders")
+
+
+@rule("SC318")
+def url_replaces_config(ctx: Context) -> Iterator[Finding]:
+    """SC318: nodemailer's createTransport reads a config with a ``url`` as that URL alone."""
+    url = ctx.data.get("url")
+    if not isinstance(url, str) or not url:
+        return  # Logto's save drops an empty one; another type is SC201's
+    dropped = [f"`{k}`" for k in ctx.data if k in CONFIG_KEYS and k not in _LOGTOS_OWN]
+    listed = ", ".join(dropped[:-1]) + f" and {dropped[-1]}" if len(dropped) > 1 else "".join(dropped)
+    what = f"; this config's {listed} {'are' if len(dropped) > 1 else 'is'} not used" if dropped else ""
+    yield ctx.finding(
+        ("url",),
+        "SC318",
+        "`url` makes nodemailer take the connection from this URL alone: host, port, secure and auth come "
+        f"from it, and every other connection option of the config (tls, dkim, proxy, name, the timeouts) "
+        f"is dropped{what}",
+        "remove `url` and set host, port, secure and auth",
+        key=True,
+    )
 
 
 @rule("SC308", "SC309", "SC310")

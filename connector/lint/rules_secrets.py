@@ -4,25 +4,33 @@ final config: a ``${...}`` the build would refuse, so it is no reference (the gr
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from connector.diagnostics.findings import Finding
-from connector.diagnostics.paths import KeyPath, dotted
+from connector.diagnostics.paths import dotted
 from connector.lint.base import COMMITTED_MODES, Context, is_reference, rule
-from connector.logto import is_secret_path
-from connector.logto.credentials import SECRETS, credential_urls, url_password
+from connector.logto import CONFIG_KEYS, is_secret_path
+from connector.logto.credentials import credential_urls, secret_leaves, secret_variable, url_password
 from connector.logto.examples import only_examples
 from connector.source import variables
 
 
 @rule("SC403", modes=COMMITTED_MODES)
 def literal_secrets(ctx: Context) -> Iterator[Finding]:
-    for path, variable in SECRETS.items():
-        value = _get(ctx.data, path)
+    # Every leaf under a credential key, however deep: `tls.key: [{pem, passphrase}]` and
+    # `auth.customParams.client_assertion` are committed as surely as `auth.pass`. Not a project's own keys
+    # (a build variable named `key`) nor a template's: Logto hands neither to nodemailer.
+    config = {k: v for k, v in ctx.data.items() if k in CONFIG_KEYS and k != "templates"}
+    for path, value in secret_leaves(config):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)  # `pass: 12345678` is a wrong type and a secret: keep it out of messages
         if not isinstance(value, str) or not value or only_examples(value):
             continue
+        variable = secret_variable(path)
+        write = (
+            f"write `{path[-1]}: ${{{variable}}}`"
+            if isinstance(path[-1], str)
+            else f"write `- ${{{variable}}}`"
+        )
         if "${" in value:  # a reference, or SC503 (the build, or the rule below) says it is malformed
             # `${SMTP_PASS:-RealPassword}` commits the password as surely as writing it out.
             parts, problem = variables.parse(value)
@@ -34,16 +42,14 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
                     "SC403",
                     f"`{dotted(path)}` has a secret written literally as the default of its ${{VAR:-default}} "
                     "reference; it must not be committed",
-                    f"write `{path[-1]}: ${{{variable}}}` without a default, and set {variable} "
-                    "in the environment (your CI's secret store)",
+                    f"{write} without a default, and set {variable} in the environment (your CI's secret store)",
                 )
             continue
         yield ctx.finding(
             path,
             "SC403",
             f"`{dotted(path)}` is a secret written literally in this file; it must not be committed",
-            f"write `{path[-1]}: ${{{variable}}}` and set {variable} in the environment "
-            "(your CI's secret store)",
+            f"{write} and set {variable} in the environment (your CI's secret store)",
         )
     reported: set[str] = set()
     for key, url, secret in credential_urls(ctx.data):
@@ -59,14 +65,6 @@ def literal_secrets(ctx: Context) -> Iterator[Finding]:
                 f"`{key}` has {what}; it must not be committed",
                 f"write the whole URL as ${{{variable}}} and set {variable} in the environment",
             )
-
-
-def _get(data: Any, path: KeyPath) -> Any:
-    for step in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(step)
-    return data
 
 
 @rule("SC503", "SC509", modes=("final", "built"))

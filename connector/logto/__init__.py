@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.diagnostics.consequences import BUILD_REFUSES, IGNORED, SAVE_REFUSED, SEND_FAILS
+from connector.diagnostics.consequences import BUILD_REFUSES, IGNORED, SAVE_REFUSED, SEND_FAILS, UNSUPPORTED
 
 # The SMTP connector's factory id (`connectorId` in Logto's Management API; metadata.id in the package).
 SMTP_CONNECTOR_ID = "simple-mail-transfer-protocol"
@@ -176,15 +176,68 @@ def wrong_value_consequence(path: tuple[str | int, ...], *, kind: str) -> str:
     return SEND_FAILS
 
 
-def unknown_key_consequence(path: tuple[str | int, ...], *, login_auth: bool) -> str:
-    """What an unknown key at ``path`` leads to; ``login_auth``: in an ``auth`` whose type is login.
+# The options nodemailer (8.0.x, as Logto's connector loads it) reads in each object where Logto's guard
+# lets undeclared keys through, keyed by the object's dotted path; tests/test_logto_facts.py reads them out
+# of the peer's nodemailer. Our schema declares only some: an unknown key of ours that is one of these is
+# no typo that "does nothing" (SC201 says nodemailer acts on it).
+# createTransport, SMTPTransport, SMTPConnection, the mailer (dkim, proxy) and the pool. `url` replaces the
+# whole config (createTransport parses it alone): SC318. `pool`, `sendmail`, `streamTransport`,
+# `jsonTransport` and `SES` make createTransport pick another transport.
+_NODEMAILER_TOP = frozenset((
+    "SES", "jsonTransport", "pool", "sendmail", "streamTransport", "allowInternalNetworkInterfaces", "attachDataUrls", "auth", "authMethod", "component", "connection",
+    "connectionTimeout", "customAuth", "debug", "direct", "disableFileAccess", "disableUrlAccess", "dkim",
+    "dnsTimeout", "dnsTtl", "forceAuth", "getSocket", "greetingTimeout", "host", "ignoreTLS", "lmtp",
+    "localAddress", "logger", "maxConnections", "maxMessages", "maxRequeues", "name", "opportunisticTLS",
+    "port", "proxy", "rateDelta", "rateLimit", "requireTLS", "secure", "secured", "service", "servername",
+    "socket", "socketTimeout", "tls", "transactionLog", "url",
+))  # fmt: skip
+# With an OAuth2 type: SMTPTransport.getAuth (type, service, user) and XOAuth2's options.
+_NODEMAILER_OAUTH2 = frozenset((
+    "accessToken", "accessUrl", "clientId", "clientSecret", "component", "customHeaders", "customParams",
+    "expires", "privateKey", "provisionCallback", "refreshToken", "scope", "service", "serviceClient",
+    "serviceRequestTimeout", "timeout", "tls", "type", "user",
+))  # fmt: skip
+# DKIM's options: `keys` ([{domainName, keySelector, privateKey}]) replaces the single key.
+_NODEMAILER_DKIM = frozenset((
+    "cacheDir", "cacheTreshold", "domainName", "hashAlgo", "headerFieldNames", "keySelector", "keys",
+    "privateKey", "skipFields",
+))  # fmt: skip
+NODEMAILER_OPTIONS: dict[str, frozenset[str]] = {
+    "": _NODEMAILER_TOP,
+    "auth": _NODEMAILER_OAUTH2,
+    "dkim": _NODEMAILER_DKIM,
+}
+# What SMTPTransport.getAuth reads of an `auth` without an OAuth2 type (nodemailer then logs in).
+NODEMAILER_LOGIN_AUTH = frozenset(("method", "options", "pass", "type", "user"))
+
+
+def nodemailer_reads(path: tuple[str | int, ...], *, oauth2_auth: bool = False) -> bool:
+    """Whether nodemailer reads the key at ``path`` (an object Logto passes on as saved); ``oauth2_auth``:
+    in an ``auth`` whose type is an OAuth2 one."""
+    if not path or not isinstance(path[-1], str):
+        return False
+    parent = path[:-1]
+    if parent == ("auth",) and not oauth2_auth:
+        return path[-1] in NODEMAILER_LOGIN_AUTH
+    options = NODEMAILER_OPTIONS.get(".".join(map(str, parent))) if len(parent) < 2 else None
+    return options is not None and path[-1] in options
+
+
+def unknown_key_consequence(
+    path: tuple[str | int, ...], *, login_auth: bool, oauth2_auth: bool = False
+) -> str:
+    """What an unknown key at ``path`` leads to; ``login_auth``: in an ``auth`` whose type is login;
+    ``oauth2_auth``: in one whose type is OAuth2.
 
     Only that zod object is strict; without a type, Logto's union reads the same keys as its OAuth2 token
-    form, which is not, and nodemailer (which sees no type, so logs in) ignores the key.
+    form, which is not, and nodemailer (which sees no type, so logs in) reads only the login keys of it.
+    A key of ours nodemailer reads (:data:`NODEMAILER_OPTIONS`) does something we do not support.
     """
     if _project_only(path[:-1]):  # the key itself is unknown: where it stands decides
         return BUILD_REFUSES
-    return SAVE_REFUSED if login_auth and path[:1] == ("auth",) else IGNORED
+    if login_auth and path[:1] == ("auth",):
+        return SAVE_REFUSED
+    return UNSUPPORTED if nodemailer_reads(path, oauth2_auth=oauth2_auth) else IGNORED
 
 
 def _project_only(path: tuple[str | int, ...]) -> bool:

@@ -69,6 +69,44 @@ def at_secret_paths(value: Any, secret: bool = False) -> list[Any]:
     return found
 
 
+def secret_leaves(data: dict[str, Any]) -> Iterator[tuple[KeyPath, Any]]:
+    """Each leaf value (not a mapping or a list) under a credential key of ``data`` with its key path, in
+    document order: ``auth.pass``, and also ``tls.key[0].pem`` or ``auth.customParams.client_assertion``
+    (:func:`connector.logto.is_secret_path` says which paths are credentials; this walk agrees with it)."""
+    # The open containers' iterators, each with its path, whether it is under a secret key and the keys
+    # that are credentials in it; not recursive, so a deep document cannot exhaust the stack.
+    stack: list[tuple[KeyPath, Iterator[tuple[Any, Any]], bool, frozenset[str]]] = [
+        ((), iter(data.items()), False, SECRET_KEYS)
+    ]
+    while stack:
+        where, items, inside, keys = stack[-1]
+        for key, item in items:
+            secret = inside or key in keys
+            if isinstance(item, dict):
+                stack.append(((*where, key), iter(item.items()), secret, secret_keys_in(key)))
+                break
+            if isinstance(item, list):
+                stack.append(((*where, key), enumerate(item), secret, SECRET_KEYS))
+                break
+            if secret:
+                yield (*where, key), item
+        else:
+            stack.pop()
+
+
+def secret_variable(path: KeyPath) -> str:
+    """The environment variable suggested for the secret at ``path`` (list indexes aside): the one
+    :data:`SECRETS` names, else ``SMTP_`` and the path in capitals (``tls.key.pem``: ``SMTP_TLS_KEY_PEM``)."""
+    keys = tuple(step for step in path if isinstance(step, str))
+    known = SECRETS.get(keys)
+    if known is not None:
+        return known
+    return "SMTP_" + re.sub(r"[^A-Za-z0-9]+", "_", _CAMEL.sub("_", ".".join(keys))).upper()
+
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
 def url_secrets(key: str, url: str) -> list[str]:
     """The secrets written in the URL at ``key``, as written (each may be a ``${VAR}`` reference): the password
     of its user part, and for ``url`` each query parameter nodemailer makes a TLS credential of

@@ -20,6 +20,7 @@ import time
 from urllib.parse import unquote, urlsplit
 
 from connector.diagnostics.printable import printable
+from connector.diagnostics.redact import register_base64
 from connector.errors import InputError
 from connector.logto import proxy_problem
 
@@ -79,6 +80,7 @@ def connect_through(
         if parts.username is not None or parts.password is not None:
             # nodemailer sends the URL's user:pass with percent-escapes decoded (Node's url.parse).
             userinfo = unquote(parts.netloc.rpartition("@")[0])
+            register_base64(userinfo)  # a proxy that echoes the request in its refusal must not show it
             headers.append("Proxy-Authorization: Basic " + base64.b64encode(userinfo.encode()).decode())
         request = f"CONNECT {host}:{port} HTTP/1.1\r\n" + "\r\n".join(headers) + "\r\n\r\n"
         sock.settimeout(_left(deadline))

@@ -21,11 +21,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from connector.diagnostics.consequences import UNSUPPORTED
 from connector.diagnostics.describe import got, show
 from connector.diagnostics.findings import Finding, Location
 from connector.diagnostics.paths import KeyPath, dotted
 from connector.diagnostics.suggest import did_you_mean
-from connector.logto import AUTH_FORMS, LOGIN_TYPES, unknown_key_consequence, wrong_value_consequence
+from connector.logto import (
+    AUTH_FORMS,
+    LOGIN_TYPES,
+    OAUTH2_TYPES,
+    unknown_key_consequence,
+    wrong_value_consequence,
+)
 from connector.logto.usage_types import REQUIRED_HINT, missing_usage_types_message
 
 Locate = Callable[..., Location]
@@ -263,15 +270,20 @@ class SchemaChecker:
                         prop.explain(value, child, at, out)
                 elif extra is False:
                     unknown += 1
-                    # A typo comes alone; past a few unknown keys, suggestions cost time and help no one.
-                    suggestion = did_you_mean(name, props) if unknown <= _MAX_SUGGESTIONS else None
                     login = at.form == AUTH_FORMS["login"][0] and d.get("type") in LOGIN_TYPES
-                    message = (
-                        f"unknown key `{name}`{where}{at.form_note}: "
-                        + (unknown_key_consequence(child, login_auth=login))
-                        + (f"; did you mean `{suggestion}`?" if suggestion else "")
+                    then = unknown_key_consequence(
+                        child, login_auth=login, oauth2_auth=d.get("type") in OAUTH2_TYPES
                     )
-                    hint = f"rename it to `{suggestion}`" if suggestion else known_hint(list(props))
+                    suggestion = None
+                    if then == UNSUPPORTED:  # no typo: nodemailer reads it (`dnsTtl` is not `dnsTimeout`)
+                        hint = "remove it: smtp-connector cannot build, send or test it"
+                    else:
+                        # A typo comes alone; past a few unknown keys, suggestions cost time and help no one.
+                        suggestion = did_you_mean(name, props) if unknown <= _MAX_SUGGESTIONS else None
+                        hint = f"rename it to `{suggestion}`" if suggestion else known_hint(list(props))
+                    message = f"unknown key `{name}`{where}{at.form_note}: {then}" + (
+                        f"; did you mean `{suggestion}`?" if suggestion else ""
+                    )
                     out.append(at.finding(child, "SC201", message, hint, key=True))
                 elif extra_node is not None and not extra_node.ok(value):
                     extra_node.explain(value, child, at, out)

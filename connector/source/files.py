@@ -14,6 +14,7 @@ ENVIRONMENTS_DIR = "environments"  # environments/<name>.yaml (or .yml), one fil
 ENVIRONMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 ENVIRONMENT_NAME_HINT = "letters, digits, `-`, `_` and `.`, starting with a letter or digit"
 YAML_SUFFIXES = (".yaml", ".yml")
+SOURCE_SUFFIXES = (*YAML_SUFFIXES, ".json")  # what a source file or a final config may be named
 # What `build` writes next to ENV.json when templates have `locales`: the body of Logto's
 # PUT /api/email-templates (connector.authoring.locales), which lint checks as that body.
 TEMPLATES_SUFFIX = ".email-templates.json"
