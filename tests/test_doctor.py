@@ -112,6 +112,9 @@ def test_only_runs_the_parts_named(cli: CliRunner, tmp_path: Path) -> None:
         (("--only", ","), "needs at least one"),
         (("--timeout", "0"), "--timeout"),
         (("--timeout", "nan"), "--timeout"),
+        # Past Node's timer limit (2**31 - 1 ms) the config's timeouts would be refused; 1e308 overflowed.
+        (("--timeout", "2147483.648"), "at most 2,147,483.647"),
+        (("--timeout", "1e308"), "at most 2,147,483.647"),
         (("--format", "sarif"), "invalid choice"),
         # Wrong whatever the config holds (this one has a sender domain; see below for one without).
         (("--dns-server", "127.0.0.1:0"), "from 1 to 65535"),
@@ -126,6 +129,11 @@ def test_a_wrong_command_line_is_exit_2(
     path = write_config(tmp_path / "logto.json", logto_config(25))
     result = cli("doctor", str(path), *args, expect=2)
     assert message in result.stderr
+
+
+def test_the_longest_timeout_is_nodes_timer_limit(cli: CliRunner, tmp_path: Path) -> None:
+    path = write_config(tmp_path / "logto.json", logto_config(25))
+    cli("doctor", str(path), "--only", "templates", "--timeout", "2147483.647")
 
 
 def test_a_config_that_does_not_load_is_exit_1_with_its_place(cli: CliRunner, tmp_path: Path) -> None:

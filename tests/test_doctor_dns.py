@@ -335,3 +335,23 @@ def test_a_relay_with_many_addresses_asks_each_name_once_and_names_a_few(
     for name in ("h1.acme.test", "h2.acme.test", "mx.acme.test", "i.acme.test"):
         asked = [kind for asked, kind in server.questions if asked == name]
         assert len(asked) == len(set(asked)), f"{name}: {asked}"
+
+
+@pytest.mark.parametrize(
+    ("terms", "expected"),
+    [
+        ("a:gone1.acme.test a:gone2.acme.test", "pass"),  # two lookups that find nothing: allowed
+        ("a:gone1.acme.test a:gone2.acme.test mx:gone3.acme.test", "warn"),  # a third: permerror
+        ("a:gone1.acme.test/24 mx:gone2.acme.test a", "warn"),  # acme.test itself has no address
+        ("a:gone1.acme.test a:gone2.acme.test a:%{i}.acme.test mx", "pass"),  # a macro is not asked
+    ],
+)
+def test_more_than_two_void_lookups_is_a_warning(
+    cli: CliRunner, tmp_path: Path, dns_server: Any, terms: str, expected: str
+) -> None:
+    txt = {"MX": ["10 mx.acme.test."], "TXT": [f"v=spf1 include:sendgrid.net {terms} ~all"]}
+    checks = doctor(cli, tmp_path, dns_server(zone(acme__test=txt)))
+    assert status(checks, "dns.spf") == expected
+    if expected == "warn":
+        assert "3 lookups that find nothing" in checks["dns.spf"][0]["message"]
+        assert checks["dns.spf"][0]["key"] == "fromEmail"

@@ -12,7 +12,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from connector.doctor import Check, Options
@@ -20,6 +20,7 @@ from connector.logto import DEFAULT_TIMEOUTS
 from connector.schema.models import ConnectorConfig
 
 MAX_SPF_LOOKUPS = 10  # RFC 7208 4.6.4
+MAX_VOID_LOOKUPS = 2  # RFC 7208 4.6.4: lookups that find nothing; past two, receivers may permerror
 _MAX_SPF_RECORDS = 40  # records read while following includes: a loop or a huge tree stops here
 _MAX_TXT = 64 * 1024  # the text of one name's TXT records taken into account
 _SHOWN_ADDRESSES = 5  # a relay's unauthorized addresses named in the message; the rest are counted
@@ -268,6 +269,7 @@ class _SpfWalk:
     records: int = 0
     includes: set[str] | None = None
     problem: str | None = None
+    voids: list[str] = field(default_factory=list)  # the `a` and `mx` terms whose lookup finds nothing
 
 
 def spf_records(texts: list[str] | None) -> list[str]:
@@ -335,6 +337,17 @@ def _spf(resolver: Resolver, config: ConnectorConfig, provider: ProviderDns | No
             "fromEmail",
         )
     assert walk.includes is not None
+    void = None
+    if len(walk.voids) > MAX_VOID_LOOKUPS:
+        void = Check(
+            "dns.spf",
+            "warn",
+            f"{domain}'s SPF has {len(walk.voids)} lookups that find nothing ({', '.join(f'`{v}`' for v in walk.voids)}); "
+            f"past {MAX_VOID_LOOKUPS}, receivers fail SPF (permerror) for any server the record does not "
+            "match before them",
+            "drop the terms that name no host, or point them at hosts that exist",
+            "fromEmail",
+        )
     if provider is not None and wanted:
         missing = [w for w in wanted if w.split(":", 1)[-1].lower() not in walk.includes]
         if missing:
@@ -346,7 +359,7 @@ def _spf(resolver: Resolver, config: ConnectorConfig, provider: ProviderDns | No
                 f"add `{' '.join(missing)}` before the record's `all`",
                 "fromEmail",
             )
-        return Check(
+        return void or Check(
             "dns.spf", "pass", f"{domain}: one record, {walk.lookups} lookups, authorizes {provider.name}"
         )
     if provider is None:
@@ -366,10 +379,10 @@ def _spf(resolver: Resolver, config: ConnectorConfig, provider: ProviderDns | No
                     f"add `ip{unauthorized[0].version}:{unauthorized[0]}` (or the relay's include) to the record",
                     "fromEmail",
                 )
-            return Check(
+            return void or Check(
                 "dns.spf", "pass", f"{domain}: one record, {walk.lookups} lookups, authorizes {config.host}"
             )
-    return Check("dns.spf", "pass", f"{domain}: one record, {walk.lookups} lookups")
+    return void or Check("dns.spf", "pass", f"{domain}: one record, {walk.lookups} lookups")
 
 
 def _walk_spf(resolver: Resolver, domain: str, record: str, walk: _SpfWalk, seen: set[str]) -> None:
@@ -402,6 +415,8 @@ def _walk_spf(resolver: Resolver, domain: str, record: str, walk: _SpfWalk, seen
             if not target:
                 walk.problem = f"`{term.group()}` in the SPF record of {domain} names no domain"
                 return
+        if mechanism in ("a", "mx") and walk.lookups <= MAX_SPF_LOOKUPS and _void(resolver, term, domain):
+            walk.voids.append(term.group())
         if target and target.lower() not in seen and walk.lookups <= MAX_SPF_LOOKUPS:
             inner = spf_records(resolver.query(target, "TXT"))
             if len(inner) != 1:
@@ -414,6 +429,17 @@ def _walk_spf(resolver: Resolver, domain: str, record: str, walk: _SpfWalk, seen
                 )
                 return
             _walk_spf(resolver, target.lower(), inner[0], walk, seen)
+
+
+def _void(resolver: Resolver, term: re.Match[str], domain: str) -> bool:
+    """Whether an ``a`` or ``mx`` term's lookup finds nothing (a name written with a macro is not asked)."""
+    argument = term["argument"] or ""
+    name = argument[1:].partition("/")[0] if argument.startswith(":") else domain
+    if not name or "%" in name:
+        return False
+    if term["mechanism"].lower() == "mx":
+        return not resolver.query(name, "MX")
+    return not (resolver.query(name, "A") or resolver.query(name, "AAAA"))
 
 
 def _relay_addresses(resolver: Resolver, host: str) -> list[Any]:

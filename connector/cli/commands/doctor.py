@@ -64,7 +64,6 @@ def parts_of(value: str | None) -> tuple[str, ...]:
 
 def run(args: argparse.Namespace) -> int:
     # start-up: imported when this runs, so other commands start fast
-    import math
     import os
 
     from connector.cli.options import color_for
@@ -73,9 +72,13 @@ def run(args: argparse.Namespace) -> int:
     from connector.doctor.examine import examine, examine_all
     from connector.doctor.report import as_github, as_json, as_text
     from connector.errors import UsageError
+    from connector.logto import MAX_TIMER_MS
 
-    if args.timeout is not None and not (0 < args.timeout < math.inf):
-        raise UsageError("--timeout must be a number of seconds greater than 0")
+    # Every wait goes to nodemailer's timeout keys, which Node clamps to 1 ms past MAX_TIMER_MS (SC311).
+    if args.timeout is not None and not (0 < args.timeout <= MAX_TIMER_MS / 1000):
+        raise UsageError(
+            f"--timeout must be a number of seconds greater than 0 and at most {MAX_TIMER_MS / 1000:,}"
+        )
     if args.all and args.env:
         raise UsageError("--all checks every environment: give it or --env ENV, not both")
     if args.dns_server is not None:
