@@ -187,3 +187,17 @@ def test_a_numeric_password_is_not_echoed_by_the_type_error(cli: CliRunner, tmp_
     assert "error SC403 `auth.pass` is a secret written literally" in result.stdout
     assert "error SC202 auth.pass: expected a string" in result.stdout
     assert "90817263" not in result.stdout
+
+
+@pytest.mark.parametrize("form", ["json", "sarif"])
+def test_json_and_sarif_write_what_a_terminal_or_runner_acts_on_as_escapes(
+    cli: CliRunner, tmp_path: Path, form: str
+) -> None:
+    """A key quoted in a finding carries a bidi override and a GitHub runner's `##[`: the JSON reads back
+    as the same text, but neither character is written as it is."""
+    key = "fo\u202eo##[group]"
+    config = tmp_path / "logto.json"
+    config.write_text(json.dumps({"host": "smtp.acme.test", "port": 587, key: 1}), encoding="utf-8")
+    result = cli("lint", str(config), "--format", form, expect=None)
+    assert "\u202e" not in result.stdout and "##[" not in result.stdout
+    assert f"unknown key `{key}`" in json.dumps(json.loads(result.stdout), ensure_ascii=False)

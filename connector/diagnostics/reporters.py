@@ -14,7 +14,7 @@ from connector import __version__
 from connector.diagnostics.catalog import RULES
 from connector.diagnostics.findings import Finding, sort_findings
 from connector.diagnostics.paths import dotted
-from connector.diagnostics.printable import printable
+from connector.diagnostics.printable import printable, printable_json
 from connector.diagnostics.redact import redact
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m"}
@@ -64,7 +64,7 @@ def write_text(findings: Iterable[Finding], stream: TextIO, *, color: bool = Fal
 def write_json(findings: Iterable[Finding], stream: TextIO) -> None:
     """One JSON array of finding objects (docs/lint.md), suppressed ones marked rather than dropped."""
     items = [f.as_dict() for f in sort_findings(findings)]
-    stream.write(redact(json.dumps(items, indent=2, ensure_ascii=False)) + "\n")
+    stream.write(printable_json(redact(json.dumps(items, indent=2, ensure_ascii=False))) + "\n")
 
 
 def escape_data(text: str) -> str:
@@ -174,7 +174,7 @@ def write_sarif(
             }
         ],
     }
-    stream.write(redact(json.dumps(log, indent=2, ensure_ascii=False)) + "\n")
+    stream.write(printable_json(redact(json.dumps(log, indent=2, ensure_ascii=False))) + "\n")
 
 
 def _artifact(file: str) -> dict[str, str]:
