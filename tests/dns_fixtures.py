@@ -1,7 +1,8 @@
 """A DNS server on 127.0.0.1 for tests, built on dnspython's message API (UDP and TCP on one port).
 
 ``dns_server({"example.test": {"TXT": ["v=spf1 -all"], "MX": ["10 mx.example.test."]}})`` serves those
-records (names without the final dot, any case) and answers NXDOMAIN for the rest; ``address`` is the
+records (names without the final dot, any case), SERVFAIL for a name given ``{"SERVFAIL": []}``, and
+NXDOMAIN for the rest; ``address`` is the
 ``HOST:PORT`` for ``--dns-server``. It counts the questions it got (``questions``).
 """
 
@@ -45,6 +46,9 @@ class DnsServer:
         records = self.zone.get(name)
         if records is None:
             response.set_rcode(dns.rcode.NXDOMAIN)
+            return response.to_wire()
+        if "SERVFAIL" in records:  # a broken name (lame delegation, DNSSEC): the server fails for it
+            response.set_rcode(dns.rcode.SERVFAIL)
             return response.to_wire()
         owner = question.name
         if "CNAME" in records and kind != "CNAME":  # follow one alias, as a recursive server would

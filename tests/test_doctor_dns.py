@@ -355,3 +355,33 @@ def test_more_than_two_void_lookups_is_a_warning(
     if expected == "warn":
         assert "3 lookups that find nothing" in checks["dns.spf"][0]["message"]
         assert checks["dns.spf"][0]["key"] == "fromEmail"
+
+
+def test_a_name_the_dns_servers_fail_for_fails_its_check_and_the_rest_still_run(
+    cli: CliRunner, tmp_path: Path, dns_server: Any
+) -> None:
+    txt = {"MX": ["10 mx.acme.test."], "TXT": ["v=spf1 include:sendgrid.net include:broken.acme.test ~all"]}
+    served = {**zone(acme__test=txt), "broken.acme.test": {"SERVFAIL": []}}
+    checks = doctor(cli, tmp_path, dns_server(served), 1)
+    assert status(checks, "dns.spf") == "fail"
+    assert "fail for broken.acme.test (TXT)" in checks["dns.spf"][0]["message"]
+    assert "temporary error" in checks["dns.spf"][0]["message"]
+    assert (status(checks, "dns.mx"), status(checks, "dns.dkim"), status(checks, "dns.dmarc")) == (
+        "pass",
+        "pass",
+        "pass",
+    )
+
+
+def test_dns_failing_from_the_first_question_skips_the_part(
+    cli: CliRunner, tmp_path: Path, dns_server: Any
+) -> None:
+    """Nothing answered yet: no telling a broken name from a broken resolver, so the part cannot run."""
+    checks = doctor(cli, tmp_path, dns_server({"acme.test": {"SERVFAIL": []}}))
+    assert {id: [c["status"] for c in found] for id, found in checks.items() if id.startswith("dns.")} == {
+        "dns.mx": ["skip"],
+        "dns.spf": ["skip"],
+        "dns.dkim": ["skip"],
+        "dns.dmarc": ["skip"],
+    }
+    assert "no DNS server answered for acme.test (MX)" in checks["dns.mx"][0]["message"]

@@ -11,7 +11,7 @@ import base64
 import ipaddress
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,11 @@ class NoDns(Exception):
     """DNS cannot be asked at all (no resolver, no answer in time): the part is skipped."""
 
 
+class BrokenName(Exception):
+    """The DNS servers fail for one name (SERVFAIL) while they answer for others: that name is broken, which
+    receivers meet as a temporary error; the check that asked fails."""
+
+
 class Resolver:
     """dnspython's resolver with one deadline per query; answers as text, None when the name or the type
     does not exist."""
@@ -84,6 +89,7 @@ class Resolver:
         # Each name and type is asked once: the relay's every address is checked against the same SPF
         # tree, and sender domains share includes, so the questions stay as many as the distinct names.
         self._answers: dict[tuple[str, str], list[str] | None] = {}
+        self.answered = False  # whether any question got an answer (then a SERVFAIL is the name's own)
 
     def query(self, name: str, kind: str) -> list[str] | None:
         key = (name.lower().rstrip("."), kind)
@@ -100,6 +106,7 @@ class Resolver:
         try:
             answer = self.resolver.resolve(name, kind, raise_on_no_answer=False)
         except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            self.answered = True
             return None
         except (
             dns.name.BadEscape, dns.name.EmptyLabel, dns.name.LabelTooLong, dns.name.NameTooLong,
@@ -109,11 +116,17 @@ class Resolver:
             # finds; DNS itself is fine.
             return None
         except dns.resolver.NoNameservers as e:
+            if self.answered:
+                raise BrokenName(
+                    f"the DNS servers fail for {name} ({kind}) while they answer for other names: receivers "
+                    "get a temporary error (SPF temperror) and may defer or reject the mail"
+                ) from e
             raise NoDns(f"no DNS server answered for {name} ({kind})") from e
         except dns.exception.Timeout as e:
             raise NoDns(f"no DNS answer for {name} ({kind}) within {self.resolver.lifetime:g} s") from e
         except dns.exception.DNSException as e:
             raise NoDns(f"DNS failed for {name} ({kind}): {type(e).__name__}") from e
+        self.answered = True
         if answer.rrset is None:
             return None
         if kind == "TXT":
@@ -231,12 +244,21 @@ def dns_checks(config: ConnectorConfig, options: Options) -> list[Check]:
 def _domain(
     resolver: Resolver, config: ConnectorConfig, provider: ProviderDns | None, domain: str, options: Options
 ) -> list[Check]:
-    return [
-        _mx(resolver, domain),
-        _spf(resolver, config, provider, domain),
-        *_dkim(resolver, config, provider, domain, options),
-        _dmarc(resolver, config, provider, domain),
+    checks: list[Check] = []
+    parts: list[tuple[str, Callable[[], list[Check]]]] = [
+        ("dns.mx", lambda: [_mx(resolver, domain)]),
+        ("dns.spf", lambda: [_spf(resolver, config, provider, domain)]),
+        ("dns.dkim", lambda: _dkim(resolver, config, provider, domain, options)),
+        ("dns.dmarc", lambda: [_dmarc(resolver, config, provider, domain)]),
     ]
+    for id, check in parts:
+        try:
+            checks += check()
+        except BrokenName as e:
+            checks.append(
+                Check(id, "fail", f"{domain}: {e}", "fix the name's DNS (its servers or DNSSEC)", "fromEmail")
+            )
+    return checks
 
 
 def _mx(resolver: Resolver, domain: str) -> Check:
