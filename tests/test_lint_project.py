@@ -3,6 +3,7 @@ a value; the pre-commit hook's changed files relint the environments they affect
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,8 @@ from connector.errors import UsageError
 from connector.lint import lint_paths
 from connector.lint.project import affected_environments, changed_templates
 
-from .conftest import ROOT
+from .conftest import ROOT, CliRunner
+from .projects import write_project
 
 BASE = """host: smtp.example.com
 port: 587
@@ -224,3 +226,15 @@ def test_a_project_without_template_forms_is_linted_without_pydantic_or_jinja2(t
         [sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout == "0 []\n"
+
+
+@pytest.mark.parametrize("name", ["prod.yaml", "./prod.yaml", "../environments/prod.yaml"])
+def test_an_environment_file_named_from_inside_its_folder_is_a_layer(
+    cli: CliRunner, tmp_path: Path, name: str
+) -> None:
+    """`cd environments && smtp-connector lint prod.yaml` lints the project's prod, not a final config
+    (which would miss host, port and templates: the project file and the overlay give them)."""
+    root = write_project(tmp_path / "p", {"environments/prod.yaml": "fromEmail: <team@your.domain>\n"})
+    result = cli("lint", name, "--format", "json", cwd=root / "environments", expect=1)
+    found = [(f["rule"], (root / "environments" / f["file"]).resolve()) for f in json.loads(result.stdout)]
+    assert found == [("SC401", (root / "environments" / "prod.yaml").resolve())], result.stdout

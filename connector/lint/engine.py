@@ -72,10 +72,16 @@ def project_root_of(path: Path) -> Path | None:
     """The project folder of a source file named like one: smtp-connector.yaml or environments/<env>.yaml."""
     if path.name in PROJECT_FILES:
         return path.parent
-    if path.parent.name == ENVIRONMENTS_DIR and path.suffix in YAML_SUFFIXES:
+    if path.suffix not in YAML_SUFFIXES:
+        return None
+    if path.parent.name == ENVIRONMENTS_DIR:
         root = path.parent.parent
-        if project_files_in(root):
-            return root
+        return root if project_files_in(root) else None
+    # Named from inside the folder (`cd environments && smtp-connector lint prod.yaml`, `../x/prod.yaml`):
+    # the folder it is in, written out, decides; the root is named from here (`..`).
+    parent = Path(os.path.normpath(path.absolute().parent))
+    if parent.name == ENVIRONMENTS_DIR and project_files_in(parent.parent):
+        return Path(os.path.relpath(parent.parent))
     return None
 
 
