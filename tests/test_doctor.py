@@ -13,7 +13,7 @@ from connector.doctor import CHECKS, Check, failed
 from connector.doctor.report import as_github, as_json, as_text
 
 from .conftest import ROOT, CliRunner
-from .projects import write_project
+from .projects import TEMPLATES, write_project
 from .smtp_fixtures import logto_config, write_config
 
 CHECKS_SAMPLE = [
@@ -329,3 +329,40 @@ def test_an_example_sender_is_not_looked_up(cli: CliRunner, tmp_path: Path, dns_
     path = write_config(tmp_path / "logto.json", config)
     cli("doctor", str(path), "--only", "dns", "--dns-server", server.address, expect=1)
     assert server.questions == []
+
+
+VARIABLES = {
+    "smtp-connector.yaml": "provider: sendgrid\nfromEmail: ${DOCTOR_FROM}\n" + TEMPLATES,
+    "environments/prod.yaml": "host: ${DOCTOR_HOST}\n",
+}
+
+
+def test_an_unset_variable_outside_the_credentials_is_a_skip_as_in_the_pull_request_job(
+    cli: CliRunner, tmp_path: Path, dns_server: Any
+) -> None:
+    """The check job has no secret: the keys reading one are checked as written, and the rest runs."""
+    root = write_project(tmp_path / "p", VARIABLES)
+    server = dns_server({})
+    args = (
+        "doctor",
+        str(root),
+        "--all",
+        "--format",
+        "json",
+        "--dns-server",
+        server.address,
+        "--timeout",
+        "5",
+    )
+    checks = json.loads(cli(*args).stdout)["checks"]
+    variables = next(c for c in checks if c["id"] == "config.variables")
+    assert variables["status"] == "skip" and "DOCTOR_HOST, DOCTOR_FROM not set" in variables["message"]
+    assert (variables["key"], variables["line"]) == ("host", 1)  # environments/prod.yaml
+    assert {c["status"] for c in checks if c["id"].startswith(("dns.", "smtp."))} == {"skip"}
+    assert "${DOCTOR_HOST}" in next(c for c in checks if c["id"] == "smtp.connect")["message"]
+    assert server.questions == []  # nothing looked up for a sender written ${DOCTOR_FROM}
+    # With them set (the build job), nothing is skipped for them: the domain is looked up.
+    env = {"DOCTOR_FROM": "team@acme.test", "DOCTOR_HOST": "127.0.0.1"}
+    checks = json.loads(cli(*args, "--only", "dns", env=env, expect=1).stdout)["checks"]
+    assert "config.variables" not in {c["id"] for c in checks}
+    assert ("acme.test", "MX") in server.questions

@@ -45,6 +45,12 @@ CHECKS: dict[str, CheckInfo] = {
         "the config",
         "replace each with the real value (lint reports them too: SC401)",
     ),
+    "config.variables": CheckInfo(
+        "config",
+        "every `${VAR}` outside the credentials is set (else the keys reading one are checked as written)",
+        "the environment doctor runs in",
+        "set the variables where doctor runs (CI secrets), as the build job has them",
+    ),
     "config.secrets": CheckInfo(
         "smtp",
         "the credentials' environment variables are set",

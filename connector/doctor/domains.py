@@ -185,8 +185,8 @@ def sender_domains(config: ConnectorConfig) -> list[str]:
 
     found: list[str] = []
     for value in [config.fromEmail, *(t.sendFrom for t in config.templates if t.sendFrom)]:
-        if "{{" in value or example_values(value):
-            continue
+        if "{{" in value or "${" in value or example_values(value):
+            continue  # a placeholder, an unset ${VAR} (config.variables) or an example value
         address = envelope_sender(value)
         domain = address.rpartition("@")[2].lower().rstrip(".") if address else ""
         if domain and domain not in found:
@@ -226,7 +226,11 @@ def dns_checks(config: ConnectorConfig, options: Options) -> list[Check]:
     ids = ("dns.mx", "dns.spf", "dns.dkim", "dns.dmarc")
     if not domains:
         return [
-            Check(id, "skip", "no sender domain: each sender address holds a placeholder or an example value")
+            Check(
+                id,
+                "skip",
+                "no sender domain: each sender address holds a placeholder, an unset ${VAR} or an example value",
+            )
             for id in ids
         ]
     timeout = options.timeout or (config.dnsTimeout or DEFAULT_TIMEOUTS["dnsTimeout"]) / 1000

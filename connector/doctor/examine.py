@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connector.diagnostics.findings import Finding
-from connector.doctor import Check, Options
+from connector.doctor import CHECKS, Check, Options
 from connector.doctor.smtp import Credentials
 from connector.mail.locales import Languages
 from connector.schema.models import ConnectorConfig, Template
+from connector.source.variables import holds_reference, references
+
+if TYPE_CHECKING:
+    from connector.build.outputs import Built
 
 
 def examine(
@@ -25,12 +29,35 @@ def examine(
     # variable is missing instead of stopping at it. With every variable set, loaded again with them.
     # The other languages are those send would pick from: a project's locales, or the
     # ENV.email-templates.json that build wrote next to a built file.
-    config, languages = load_runtime(target, env=env, overrides=overrides, secrets=False)
+    written = _as_written(target, env, overrides, options.environ)
+    if written is None:
+        config, languages = load_runtime(target, env=env, overrides=overrides, secrets=False)
+    else:
+        config, languages = written.config, Languages.from_variants(written.language, written.variants)
     credentials = credentials_of(config, options.environ)
     checks: list[Check] = examples_left(config)
-    if not credentials.missing and credentials.variables:
+    unset = unset_variables(config, options.environ)
+    if unset:
+        names = list(dict.fromkeys(name for name, _ in unset))
+        checks.append(
+            Check(
+                "config.variables",
+                "skip",
+                f"{', '.join(names)} not set: {', '.join(dict.fromkeys(key for _, key in unset))} "
+                "checked as written, not by value",
+                "set them where doctor runs (CI secrets, as the build job has them) to check those too",
+                unset[0][1],
+            )
+        )
+    elif not credentials.missing and credentials.variables:
         config = load_runtime_config(target, env=env, overrides=overrides, secrets=True)
-    if "smtp" in options.parts:
+    if "smtp" in options.parts and holds_reference(config.host):
+        checks += [
+            Check(id, "skip", f"host is {config.host}, not set here: there is no server to connect to")
+            for id, info in CHECKS.items()
+            if info.part == "smtp"
+        ]
+    elif "smtp" in options.parts:
         if credentials.missing:
             checks.append(
                 Check(
@@ -122,7 +149,7 @@ def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options)
     # start-up: imported when this runs, so other commands start fast
     from pathlib import Path
 
-    from connector.build.pipeline import project_config
+    from connector.build.outputs import build
     from connector.errors import InputError, UsageError
     from connector.logto.loopback import is_loopback
     from connector.project.layout import environments_in
@@ -141,7 +168,7 @@ def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options)
         )
     checks: list[Check] = []
     for env in names:
-        own = project_config(folder, env, secrets=False)
+        own = build(folder, env, resolve=False).config  # the files' own host (a ${VAR} as written)
         if is_loopback(own.host):
             checks.append(
                 Check(
@@ -157,6 +184,42 @@ def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options)
             continue
         checks += examine(target, env=env, overrides=overrides, options=options)
     return checks
+
+
+def _as_written(
+    target: str, env: str | None, overrides: Sequence[str], environ: Mapping[str, str]
+) -> Built | None:
+    """A project's environment built with its ``${VAR}`` references as written (``--keep-refs``) when a
+    variable outside the credentials is not set (CI's pull-request job has no secret): its DNS and
+    templates can still be checked. None when every variable is set, or for a built file."""
+    # start-up: imported when this runs, so other commands start fast
+    from pathlib import Path
+
+    from connector.build.outputs import build
+
+    if not (env and Path(target).is_dir()):
+        return None
+    built = build(target, env, overrides=overrides, resolve=False)
+    return built if unset_variables(built.config, environ) else None
+
+
+def unset_variables(config: ConnectorConfig, environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Each ``${VAR}`` outside the credentials that ``environ`` leaves unset (the build would refuse it,
+    SC502), with the key that reads it; credentials are :func:`credentials_of`'s."""
+    # start-up: imported when this runs, so other commands start fast
+    from connector.diagnostics.paths import dotted
+    from connector.logto import is_secret_path
+    from connector.source.walk import strings
+
+    found = []
+    for path, value in strings(config.to_logto()):
+        if "${" not in value or is_secret_path(path):
+            continue
+        for ref in references(value):
+            set_to = environ.get(ref.name)
+            if (set_to is None and ref.op != ":-") or (set_to == "" and ref.op == ":?"):
+                found.append((ref.name, dotted(path)))
+    return found
 
 
 def examples_left(config: ConnectorConfig) -> list[Check]:
