@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from connector.doctor.domains import dmarc_tags, provider_for, sender_domains
+from connector.doctor.domains import dmarc_names, dmarc_tags, provider_for, sender_domains
 from connector.schema.models import ConnectorConfig
 
 from .conftest import CliRunner
@@ -385,3 +385,31 @@ def test_dns_failing_from_the_first_question_skips_the_part(
         "dns.dmarc": ["skip"],
     }
     assert "no DNS server answered for acme.test (MX)" in checks["dns.mx"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("domain", "names"),
+    [
+        ("example.com", ["example.com"]),
+        ("mail.example.com", ["mail.example.com", "example.com"]),
+        ("a.mail.example.co.uk", ["a.mail.example.co.uk", "mail.example.co.uk", "example.co.uk", "co.uk"]),
+        # Eight labels or more: straight to the last seven, then one fewer each time.
+        ("1.2.3.4.5.6.7.example", ["1.2.3.4.5.6.7.example", "2.3.4.5.6.7.example", "3.4.5.6.7.example",
+                                   "4.5.6.7.example", "5.6.7.example", "6.7.example", "7.example"]),
+        ("0.1.2.3.4.5.6.7.example", ["0.1.2.3.4.5.6.7.example", "2.3.4.5.6.7.example", "3.4.5.6.7.example",
+                                     "4.5.6.7.example", "5.6.7.example", "6.7.example", "7.example"]),
+    ],
+)  # fmt: skip
+def test_dmarc_names_follow_the_dns_tree_walk(domain: str, names: list[str]) -> None:
+    assert dmarc_names(domain) == names
+
+
+def test_a_domain_under_a_two_label_suffix_finds_its_registered_domains_policy(
+    cli: CliRunner, tmp_path: Path, dns_server: Any
+) -> None:
+    """mail.example.co.uk: the policy is at _dmarc.example.co.uk, which "the last two labels" missed."""
+    policy = {"TXT": ["v=DMARC1; p=reject"]}
+    server = dns_server({**SENDGRID_ZONE, "_dmarc.example.co.uk": policy})
+    checks = doctor(cli, tmp_path, server, 1, fromEmail="no-reply@mail.example.co.uk")
+    assert status(checks, "dns.dmarc") == "pass", checks["dns.dmarc"]
+    assert ("_dmarc.mail.example.co.uk", "TXT") in server.questions

@@ -48,7 +48,10 @@ def doctor(
         env=ENV if env is None else env,
     )
     assert PASSWORD not in result.stdout + result.stderr
-    return {c["id"]: c for c in json.loads(result.stdout)["checks"]}
+    found = json.loads(result.stdout)["checks"]
+    ids = [c["id"] for c in found]
+    assert len(ids) == len(set(ids)), ids  # one verdict per check
+    return {c["id"]: c for c in found}
 
 
 def starttls_config(server: Server, certificates: Certificates, **changes: Any) -> dict[str, Any]:
@@ -346,6 +349,26 @@ def test_a_server_trickling_its_ehlo_reply_is_bounded_by_timeout_and_not_blamed_
     assert "did not answer EHLO" in checks["smtp.ehlo-name"]["message"]
     assert "no reply within 500 ms" in checks["smtp.ehlo-name"]["message"]
     assert checks["smtp.ehlo-name"]["key"] == "host"  # not `name`: the name is fine
+
+
+def starttls_then_silence(conn: socket.socket) -> None:
+    """A server that offers STARTTLS, says 220 to it, then never starts the handshake."""
+    lines = conn.makefile("rb")
+    conn.sendall(b"220 mute.example ESMTP\r\n")
+    lines.readline()
+    conn.sendall(b"250-mute.example\r\n250 STARTTLS\r\n")
+    lines.readline()
+    conn.sendall(b"220 go ahead\r\n")
+    select.select([conn], [], [], 30)  # until the client gives up and hangs up
+
+
+def test_a_starttls_that_never_completes_is_one_fail(
+    cli: CliRunner, tmp_path: Path, raw_server: Callable[[Any], int]
+) -> None:
+    """Offered (a warning without requireTLS), then the upgrade fails: one smtp.starttls, the fail."""
+    config = logto_config(raw_server(starttls_then_silence), name="doctor.example.com")
+    checks = doctor(cli, tmp_path, config, "--timeout", "0.5", expect=1)
+    assert checks["smtp.starttls"]["status"] == "fail"
 
 
 def auth_echo(mechanism: bytes, heard: list[bytes]) -> Callable[[socket.socket], None]:

@@ -193,3 +193,16 @@ def test_the_usage_type_a_template_merges_on_stays_where_the_template_began(tmp_
     subject = composed.origin(("templates", 1, "subject"))
     assert (subject.location.line, subject.layer_name) == (3, "environment:qa")
     assert [o.location.line for o in subject.overrode] == [10]
+
+
+def test_json_output_is_printable_and_reads_back_the_same(cli: CliRunner, tmp_path: Path) -> None:
+    """A value holding a bidi control, a C1 control or `##[` (which a CI runner acts on) is escaped."""
+    from .projects import write_project
+
+    subject = "Sign in \u202e##[group]x\x85"
+    root = write_project(
+        tmp_path / "p", {"environments/prod.yaml": f"variables: {{s: {json.dumps(subject)}}}\n"}
+    )
+    out = cli("explain", str(root), "--env", "prod", "variables.s", "--format", "json").stdout
+    assert "\u202e" not in out and "##[" not in out and "\x85" not in out
+    assert json.loads(out)[0]["value"] == subject

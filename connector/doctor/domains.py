@@ -649,6 +649,20 @@ def dmarc_tags(text: str) -> dict[str, str] | None:
     return tags
 
 
+def dmarc_names(domain: str) -> list[str]:
+    """The names whose ``_dmarc`` record applies to ``domain``, in the order receivers ask: DMARCbis's DNS
+    tree walk (draft-ietf-dmarc-dmarcbis, "DNS Tree Walk"): the domain, then, from a name of eight labels
+    or more, its last seven, then one label fewer each time, never the top-level domain alone. So
+    ``mail.example.co.uk`` finds ``example.co.uk``'s policy, which "the last two labels" would miss; at
+    most eight questions."""
+    labels = domain.split(".")
+    names = [domain]
+    while len(labels) > 2:
+        labels = labels[-7:] if len(labels) >= 8 else labels[1:]
+        names.append(".".join(labels))
+    return names
+
+
 def _dmarc(resolver: Resolver, config: ConnectorConfig, provider: ProviderDns | None, domain: str) -> Check:
     own_hosts = FREE_MAIL.get(domain)
     if own_hosts is not None and config.host.lower() not in own_hosts:
@@ -660,12 +674,12 @@ def _dmarc(resolver: Resolver, config: ConnectorConfig, provider: ProviderDns | 
             "send from a domain of your own, with SPF and DKIM for the provider",
             "fromEmail",
         )
-    name = f"_dmarc.{domain}"
-    records = [t for t in resolver.query(name, "TXT") or [] if t.lower().startswith("v=dmarc1")]
-    labels = domain.split(".")
-    if not records and len(labels) > 2:  # a subdomain falls back to its organizational domain's policy
-        name = f"_dmarc.{'.'.join(labels[-2:])}"
+    records: list[str] = []
+    for tree in dmarc_names(domain):  # a subdomain falls back to a parent's policy
+        name = f"_dmarc.{tree}"
         records = [t for t in resolver.query(name, "TXT") or [] if t.lower().startswith("v=dmarc1")]
+        if records:
+            break
     if not records:
         return Check(
             "dns.dmarc",

@@ -197,6 +197,8 @@ class _Run:
                     "not tried: the certificate failed, so nodemailer would not go on either", rest
                 )
             else:
+                # The offer was judged above; the upgrade that failed is the verdict (one line per check).
+                self.found = [c for c in self.found if c.id != "smtp.starttls"]
                 self.add("smtp.starttls", "fail", _said(e), e.hint, "requireTLS")
                 self.skip_rest("not tried: the session ended", rest)
             return

@@ -12,6 +12,7 @@ from typing import Any
 
 from connector.diagnostics.describe import one_line
 from connector.diagnostics.paths import KeyPath, dotted, named
+from connector.diagnostics.printable import printable_json
 from connector.diagnostics.redact import REDACTED, redact
 from connector.diagnostics.suggest import did_you_mean
 from connector.errors import InputError
@@ -97,7 +98,8 @@ def format_json(found: list[Entry]) -> str:
         }
         for e in found
     ]
-    return redact(json.dumps(items, indent=2, ensure_ascii=False)) + "\n"
+    # Printable as lint's and doctor's JSON: a value may hold bidi or C1 controls, or `##[`.
+    return printable_json(redact(json.dumps(items, indent=2, ensure_ascii=False))) + "\n"
 
 
 def listed_value(path: KeyPath, value: Any) -> str:
