@@ -24,7 +24,7 @@ import trustme
 from connector.doctor.smtp import ehlo_name_problem, tls_version_problem
 
 from .conftest import CliResult, CliRunner
-from .smtp_fixtures import Certificates, Server, ServerFactory, logto_config, write_config
+from .smtp_fixtures import Certificates, ConnectProxy, Server, ServerFactory, logto_config, write_config
 from .test_doctor_dns import rsa_key
 
 PASSWORD = "correct horse battery staple"
@@ -267,8 +267,26 @@ def test_require_tls_without_starttls_fails(
     )
     checks = doctor(cli, tmp_path, config, expect=1)
     assert checks["smtp.starttls"]["status"] == "fail"
-    assert checks["smtp.encryption"]["status"] == "fail"  # credentials would cross unencrypted
+    # The server is this machine: the credentials stay on it (send logs in too).
+    assert checks["smtp.encryption"]["status"] == "pass"
     assert server.handler.mail_from == []
+
+
+def test_credentials_to_a_remote_server_in_clear_fail_and_are_not_sent(
+    cli: CliRunner, tmp_path: Path, smtp_server: ServerFactory
+) -> None:
+    """A server elsewhere (here: a name a loopback proxy resolves), no STARTTLS: nodemailer would send
+    the password in clear; doctor fails smtp.encryption and, as send does, never sends it."""
+    server = smtp_server(users={"mailer": PASSWORD}, auth_require_tls=False)
+    auth = {"user": "mailer", "pass": "${DOCTOR_SMTP_PASS}"}
+    with ConnectProxy(hosts={"smtp.relay.example": "127.0.0.1"}) as proxy:
+        config = logto_config(server.port, host="smtp.relay.example", proxy=proxy.url(), auth=auth)
+        checks = doctor(cli, tmp_path, config, expect=1)
+    assert checks["smtp.encryption"]["status"] == "fail"
+    assert "in clear" in checks["smtp.encryption"]["message"]
+    assert checks["smtp.login"]["status"] == "skip" and server.handler.logins == []
+    assert "unencrypted" in checks["smtp.login"]["message"]
+    assert b"AUTH" not in proxy.relayed.upper()
 
 
 def test_a_message_over_the_servers_size_fails(

@@ -102,7 +102,7 @@ CHECKS: dict[str, CheckInfo] = {
     ),
     "smtp.encryption": CheckInfo(
         "smtp",
-        "credentials never cross without TLS",
+        "credentials never cross the network without TLS (to a server on this machine they may)",
         "an SMTP session",
         "use `secure: true` or STARTTLS, and do not set `ignoreTLS`",
     ),

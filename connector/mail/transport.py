@@ -264,13 +264,15 @@ def _b64(text: str) -> str:
 @dataclass(frozen=True)
 class Session:
     """What an open session shows (``doctor`` reads it): the EHLO extensions (lowercase names), whether
-    the SMTP session itself is encrypted, its TLS version, and the server's certificate as the standard
-    library decodes a verified one (None when unverified or in clear)."""
+    the SMTP session itself is encrypted, its TLS version, the server's certificate as the standard
+    library decodes a verified one (None when unverified or in clear), and whether the server is this
+    machine (then credentials may cross in clear: :meth:`Connection.login` allows it)."""
 
     features: dict[str, str]
     encrypted: bool
     tls_version: str | None
     certificate: dict[str, Any] | None
+    local: bool = False
 
 
 class Connection:
@@ -369,7 +371,13 @@ class Connection:
         sock: Any = client.sock
         version = sock.version() if client.encrypted and hasattr(sock, "version") else None
         certificate = sock.getpeercert() if client.encrypted and hasattr(sock, "getpeercert") else None
-        return Session(dict(client.esmtp_features), client.encrypted, version, certificate or None)
+        return Session(
+            dict(client.esmtp_features),
+            client.encrypted,
+            version,
+            certificate or None,
+            self._server_is_local(client),
+        )
 
     def _step(self, *steps: Callable[[_Client], None]) -> None:
         client = self._client
