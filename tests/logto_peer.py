@@ -90,6 +90,19 @@ def node(script: str) -> Any:
     return json.loads(out.stdout)
 
 
+# The nodemailer sources that read the options of the transport Logto makes (the SMTP transport and
+# connection, the mailer's dkim and proxy, the pool, the shared URL and option parsing). createTransport
+# (lib/nodemailer.js) reads the top level too, before it picks the transport.
+NODEMAILER_TRANSPORT_SOURCES = (
+    "lib/smtp-transport/index.js",
+    "lib/smtp-connection/index.js",
+    "lib/mailer/index.js",
+    "lib/smtp-pool/index.js",
+    "lib/smtp-pool/pool-resource.js",
+    "lib/shared/index.js",
+)
+
+
 @functools.cache
 def nodemailer_dir() -> Path:
     """The folder of the nodemailer package Logto's SMTP connector loads."""

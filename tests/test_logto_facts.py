@@ -13,7 +13,7 @@ from connector import logto
 from connector.schema import models
 
 from .conftest import ROOT
-from .logto_peer import node, nodemailer_dir, options_read
+from .logto_peer import NODEMAILER_TRANSPORT_SOURCES, node, nodemailer_dir, options_read
 
 
 def test_usage_types_are_logtos() -> None:
@@ -147,15 +147,7 @@ def test_required_usage_types_and_auth_types_are_the_guards() -> None:
 
 # Where nodemailer reads the top level of the config Logto hands it: createTransport, the SMTP transport and
 # connection, the mailer (dkim, proxy) and the pool.
-_TOP_SOURCES = (
-    "lib/nodemailer.js",
-    "lib/smtp-transport/index.js",
-    "lib/smtp-connection/index.js",
-    "lib/mailer/index.js",
-    "lib/smtp-pool/index.js",
-    "lib/smtp-pool/pool-resource.js",
-    "lib/shared/index.js",
-)
+_TOP_SOURCES = ("lib/nodemailer.js", *NODEMAILER_TRANSPORT_SOURCES)
 
 
 def _get_auth_reads() -> tuple[set[str], set[str]]:

@@ -19,7 +19,7 @@ import pytest
 from connector.logto import CREDENTIAL_URL_KEYS, is_secret_path
 from connector.logto.credentials import SECRETS, url_secrets
 
-from .logto_peer import node, options_read
+from .logto_peer import NODEMAILER_TRANSPORT_SOURCES, node, options_read
 
 # Every leaf Logto's guard declares ("*": any list index, record key or undeclared key): a credential?
 DECLARED: dict[str, bool] = {
@@ -68,14 +68,7 @@ _CREDENTIAL_NAME = re.compile(r"pass|secret|token|key|assertion|pfx|credential|c
 # The objects of Logto's guard that let undeclared keys through to nodemailer, and the nodemailer sources
 # that read options there. The login form is strict: nothing passes it.
 OPEN: dict[str, tuple[str, ...]] = {
-    "": (
-        "lib/smtp-transport/index.js",
-        "lib/smtp-connection/index.js",
-        "lib/mailer/index.js",
-        "lib/smtp-pool/index.js",
-        "lib/smtp-pool/pool-resource.js",
-        "lib/shared/index.js",
-    ),
+    "": NODEMAILER_TRANSPORT_SOURCES,
     "auth": ("lib/xoauth2/index.js",),  # the two OAuth2 forms
     "auth.privateKey": (),  # {key, passphrase}: nodemailer reads no more of it
     "templates.*": (),  # Logto's own code reads the template (sendFrom, replyTo), not nodemailer
