@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from connector.diagnostics.findings import Location
+from connector.diagnostics.paths import KeyPath
 
 Status = Literal["pass", "warn", "fail", "skip"]
 STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "skip")
@@ -180,6 +181,8 @@ class Check:
     key: str = ""
     environment: str = ""  # the project's environment checked ("" for a built config file)
     where: Location | None = None  # where the project's files set ``key`` (none: a default, an overlay)
+    # ``key`` as data, when it is not a plain dotted name (``templates[0].subject``); never parsed back.
+    key_path: KeyPath = ()
 
     def __post_init__(self) -> None:
         if self.id not in CHECKS or self.status not in STATUSES:

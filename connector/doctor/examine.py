@@ -11,7 +11,7 @@ from connector.doctor import CHECKS, Check, Options
 from connector.doctor.smtp import Credentials
 from connector.mail.locales import Languages
 from connector.schema.models import ConnectorConfig, Template
-from connector.source.variables import holds_reference, references
+from connector.source.variables import holds_reference, references, refused
 
 if TYPE_CHECKING:
     from connector.build.outputs import Built
@@ -29,14 +29,16 @@ def examine(
     # variable is missing instead of stopping at it. With every variable set, loaded again with them.
     # The other languages are those send would pick from: a project's locales, or the
     # ENV.email-templates.json that build wrote next to a built file.
-    written = _as_written(target, env, overrides, options.environ)
-    if written is None:
-        config, languages = load_runtime(target, env=env, overrides=overrides, secrets=False)
-    else:
+    # A variable outside the credentials that is not set (CI's pull-request job has no secret): the
+    # project's environment as written (--keep-refs), so that its DNS and templates can still be checked.
+    written = _as_written(target, env, overrides)
+    unset = unset_variables(written.config, options.environ) if written is not None else []
+    if written is not None and unset:
         config, languages = written.config, Languages.from_variants(written.language, written.variants)
+    else:
+        config, languages = load_runtime(target, env=env, overrides=overrides, secrets=False)
     credentials = credentials_of(config, options.environ)
     checks: list[Check] = examples_left(config)
-    unset = unset_variables(config, options.environ)
     if unset:
         names = list(dict.fromkeys(name for name, _ in unset))
         checks.append(
@@ -109,37 +111,19 @@ def _located(checks: list[Check], target: str, env: str, overrides: Sequence[str
     composed = compose(load_project(target), env, overrides=overrides, resolve=False)
     located = []
     for check in checks:
-        path = _key_path(check.key, composed.data)
-        try:
-            origin = composed.origin(path) if path else None
-        except KeyError:
-            origin = None
-        if (
-            check.where is None
-            and origin is not None
-            and (origin.layer_name == "project" or origin.layer_name.startswith("environment:"))
-        ):
-            check = replace(check, where=origin.location)
+        # A check's key is its path as data, or a plain dotted name (`tls.servername`).
+        path = check.key_path or (tuple(check.key.split(".")) if check.key else ())
+        if check.where is None and path:
+            try:
+                origin = composed.origin(path)
+            except KeyError:
+                origin = None
+            if origin is not None and (
+                origin.layer_name == "project" or origin.layer_name.startswith("environment:")
+            ):
+                check = replace(check, where=origin.location)
         located.append(check)
     return located
-
-
-def _key_path(key: str, data: Mapping[str, Any]) -> tuple[str | int, ...] | None:
-    """A check's ``key`` as a path into the composed config: ``fromEmail``, ``tls.servername``,
-    ``templates[0].content`` (the config's order), ``templates.SignIn.locales.fr.content`` (by type)."""
-    if not key:
-        return None
-    head, _, rest = key.partition(".")
-    tail = tuple(rest.split(".")) if rest else ()
-    templates = data.get("templates")
-    if head.startswith("templates[") and head.endswith("]") and head[10:-1].isdigit():
-        return ("templates", int(head[10:-1]), *tail)
-    if head == "templates" and tail and isinstance(templates, list):
-        for index, template in enumerate(templates):
-            if isinstance(template, dict) and template.get("usageType") == tail[0]:
-                return ("templates", index, *tail[1:])
-        return None
-    return (head, *tail)
 
 
 def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options) -> list[Check]:
@@ -186,12 +170,9 @@ def examine_all(target: str, *, overrides: Sequence[str] = (), options: Options)
     return checks
 
 
-def _as_written(
-    target: str, env: str | None, overrides: Sequence[str], environ: Mapping[str, str]
-) -> Built | None:
-    """A project's environment built with its ``${VAR}`` references as written (``--keep-refs``) when a
-    variable outside the credentials is not set (CI's pull-request job has no secret): its DNS and
-    templates can still be checked. None when every variable is set, or for a built file."""
+def _as_written(target: str, env: str | None, overrides: Sequence[str]) -> Built | None:
+    """A project's environment built with its ``${VAR}`` references as written (``--keep-refs``); None
+    for a built file."""
     # start-up: imported when this runs, so other commands start fast
     from pathlib import Path
 
@@ -199,8 +180,7 @@ def _as_written(
 
     if not (env and Path(target).is_dir()):
         return None
-    built = build(target, env, overrides=overrides, resolve=False)
-    return built if unset_variables(built.config, environ) else None
+    return build(target, env, overrides=overrides, resolve=False)
 
 
 def unset_variables(config: ConnectorConfig, environ: Mapping[str, str]) -> list[tuple[str, str]]:
@@ -215,10 +195,7 @@ def unset_variables(config: ConnectorConfig, environ: Mapping[str, str]) -> list
     for path, value in strings(config.to_logto()):
         if "${" not in value or is_secret_path(path):
             continue
-        for ref in references(value):
-            set_to = environ.get(ref.name)
-            if (set_to is None and ref.op != ":-") or (set_to == "" and ref.op == ":?"):
-                found.append((ref.name, dotted(path)))
+        found += [(ref.name, dotted(path)) for ref in references(value) if refused(ref, environ)]
     return found
 
 
@@ -238,6 +215,7 @@ def examples_left(config: ConnectorConfig) -> list[Check]:
             f"`{dotted(path)}` still holds the example value `{example.text}`: the config is not filled in",
             f"replace `{example.text}` with the real value",
             dotted(path),
+            key_path=path,
         )
         for path, value in strings(data)
         for example in left_in(data, path, value)
@@ -250,7 +228,6 @@ def credentials_of(config: ConnectorConfig, environ: Mapping[str, str]) -> Crede
     # start-up: imported when this runs, so other commands start fast
     from connector.diagnostics.paths import dotted
     from connector.logto.credentials import SECRETS
-    from connector.source.variables import references
 
     data = config.to_logto()
     variables: dict[str, tuple[str, ...]] = {}
@@ -266,9 +243,7 @@ def credentials_of(config: ConnectorConfig, environ: Mapping[str, str]) -> Crede
             continue
         variables[dotted(path)] = tuple(ref.name for ref in found)
         for ref in found:
-            value_set = environ.get(ref.name)
-            unset = value_set is None or (value_set == "" and ref.op == ":?")
-            if unset and ref.op != ":-" and ref.name not in missing:
+            if refused(ref, environ) and ref.name not in missing:
                 missing.append(ref.name)
     return Credentials(variables, tuple(missing))
 

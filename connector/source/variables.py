@@ -85,6 +85,13 @@ def check(text: str, where: Location, key: str, path: KeyPath = ()) -> list[Find
     return [] if problem is None else [_malformed(problem, where, key, path)]
 
 
+def refused(ref: Reference, environ: Mapping[str, str]) -> bool:
+    """Whether :func:`resolve` refuses ``ref`` with ``environ`` (SC502): unset, or empty with ``:?``
+    (``:-`` gives its default). For a command that reports such a variable instead of stopping (doctor)."""
+    value = environ.get(ref.name)
+    return (value is None and ref.op != ":-") or (value == "" and ref.op == ":?")
+
+
 def resolve(
     text: str, environ: Mapping[str, str], where: Location, key: str, path: KeyPath = ()
 ) -> tuple[str, list[Finding]]:
