@@ -77,7 +77,9 @@ def project_root_of(path: Path) -> Path | None:
     if path.parent.name == ENVIRONMENTS_DIR:
         root = path.parent.parent
         return root if project_files_in(root) else None
-    # Named from inside the folder (`cd environments && smtp-connector lint prod.yaml`, `../x/prod.yaml`):
+    if path.parent.name not in ("", ".."):
+        return None  # in a folder of another name: not an environment file
+    # Named from inside the folder (`cd environments && smtp-connector lint prod.yaml`, `x/../prod.yaml`):
     # the folder it is in, written out, decides; the root is named from here (`..`).
     parent = Path(os.path.normpath(path.absolute().parent))
     if parent.name == ENVIRONMENTS_DIR and project_files_in(parent.parent):
