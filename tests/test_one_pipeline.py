@@ -128,22 +128,26 @@ def test_a_built_file_holding_an_emptied_value_says_what_build_says(
     assert [where for where, _ in _findings(from_file["render"], "SC402")] == [f"{built}:{line}:11"]
 
 
+def _built_config(**changes: Any) -> dict[str, Any]:
+    """A built config with the four required templates, as Logto holds it, and ``changes``."""
+    return {
+        "port": 2525,
+        "auth": {"user": "u", "pass": "p"},
+        "fromEmail": "a@example.test",
+        "templates": [
+            {"usageType": kind, "contentType": "text/plain", "subject": "S", "content": "{{code}}"}
+            for kind in ("SignIn", "Register", "ForgotPassword", "Generic")
+        ],
+        **changes,
+    }
+
+
 def test_only_the_emptied_required_key_is_reported_not_every_emptied_value(
     cli: CliRunner, tmp_path: Path
 ) -> None:
     # An empty replyTo is dropped by Logto's save and harmless; the empty host is what fails every send.
     path = tmp_path / "prod.json"
-    config = {
-        "host": "",
-        "port": 2525,
-        "auth": {"user": "u", "pass": "p"},
-        "fromEmail": "a@example.test",
-        "replyTo": "",
-        "templates": [
-            {"usageType": kind, "contentType": "text/plain", "subject": "S", "content": "{{code}}"}
-            for kind in ("SignIn", "Register", "ForgotPassword", "Generic")
-        ],
-    }
+    config = _built_config(host="", replyTo="")
     path.write_text(json.dumps(config))
     stderr = cli("render", str(path), "--type", "SignIn", "--code", "1", expect=1).stderr
     assert [rest.split(" ")[1] for _, rest in _findings(stderr, "SC402")] == ["`host`"]
@@ -155,17 +159,7 @@ def test_only_the_emptied_required_key_is_reported_not_every_emptied_value(
 
 def test_a_null_in_a_built_file_is_refused_as_logtos_save_refuses_it(cli: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "prod.json"
-    config = {
-        "host": "h.example.test",
-        "port": 2525,
-        "auth": {"user": "u", "pass": "p"},
-        "fromEmail": "a@example.test",
-        "replyTo": None,
-        "templates": [
-            {"usageType": kind, "contentType": "text/plain", "subject": "S", "content": "{{code}}"}
-            for kind in ("SignIn", "Register", "ForgotPassword", "Generic")
-        ],
-    }
+    config = _built_config(host="h.example.test", replyTo=None)
     path.write_text(json.dumps(config))
     stderr = cli("render", str(path), "--type", "SignIn", "--code", "1", expect=1).stderr
     assert [rest.split(" ")[0] for _, rest in _findings(stderr, "SC202")] == ["SC202"]
